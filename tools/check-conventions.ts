@@ -1,0 +1,63 @@
+/**
+ * `pnpm check`: conventions that live in code, not only in prose (STYLE.md).
+ * - dependencies point one way: core ← tools ← session ← client ← sdk (testing may use any but sdk)
+ * - every @flightdeck import in a package's src is a declared dependency
+ * - no `export *` in hand-written or generated package code
+ * - source file names are kebab-case
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const order = ["core", "tools", "session", "client", "sdk"];
+const problems: string[] = [];
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name === "dist") continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...walk(full));
+    else if (/\.(ts|mts|cts|js|mjs)$/.test(name)) out.push(full);
+  }
+  return out;
+}
+
+function rank(pkg: string): number {
+  const i = order.indexOf(pkg);
+  return i === -1 ? (pkg === "testing" ? order.indexOf("sdk") - 0.5 : -1) : i;
+}
+
+for (const pkg of readdirSync(join(root, "packages"))) {
+  const dir = join(root, "packages", pkg);
+  const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
+  const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+  for (const dep of declared) {
+    const m = /^@flightdeck\/copilot-(.+)$/.exec(dep);
+    if (m?.[1] && rank(m[1]) >= rank(pkg)) {
+      problems.push(`packages/${pkg}/package.json: depends on ${dep}, an upward edge (order: ${order.join(" ← ")})`);
+    }
+  }
+  for (const file of walk(join(dir, "src"))) {
+    const rel = relative(root, file);
+    const text = readFileSync(file, "utf8");
+    if (/^\s*export\s+\*\s+from/m.test(text)) problems.push(`${rel}: uses \`export *\`; export names explicitly`);
+    for (const m of text.matchAll(/from\s+["'](@flightdeck\/copilot-[a-z]+)(?:\/[a-z-]+)?["']/g)) {
+      const dep = m[1]!;
+      if (dep !== `@flightdeck/copilot-${pkg}` && !declared.has(dep)) problems.push(`${rel}: imports ${dep}, which packages/${pkg}/package.json does not declare`);
+    }
+    const name = basename(file).replace(/\.(d\.)?(ts|mts|cts|js|mjs)$/, "");
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)*$/.test(name)) problems.push(`${rel}: file names are kebab-case`);
+  }
+}
+
+if (problems.length > 0) {
+  console.error(`pnpm check: ${problems.length} convention problem(s):`);
+  for (const p of problems) console.error(`  ${p}`);
+  process.exit(1);
+}
+console.log("pnpm check: conventions ok");
