@@ -1,1 +1,87 @@
-export {};
+/** `flightdeck-codegen`: generate bindings or print the IR. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { CodegenError } from "./errors.js";
+import { generate } from "./generate.js";
+import { buildIr } from "./ir.js";
+import { loadSchemas } from "./load.js";
+
+const USAGE = `Usage:
+  flightdeck-codegen generate --schemas <dir> --out <dir>
+      Regenerate the TypeScript bindings from <dir>/api.schema.json, session-events.schema.json
+      and overlay/*.json into --out (replaced atomically).
+  flightdeck-codegen ir --json [--schemas <dir>] [--out <file>]
+      Print the intermediate representation as JSON (to --out, or stdout). --schemas defaults to ./schemas.
+  flightdeck-codegen --help
+`;
+
+class UsageError extends Error {}
+
+function parseFlags(args: string[], allowed: Record<string, "value" | "flag">): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const kind = allowed[a];
+    if (!kind) throw new UsageError(`unknown argument "${a}"`);
+    if (kind === "flag") out[a] = true;
+    else {
+      const v = args[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
+      out[a] = v;
+    }
+  }
+  return out;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === "generate") {
+      const f = parseFlags(rest, { "--schemas": "value", "--out": "value" });
+      if (typeof f["--schemas"] !== "string" || typeof f["--out"] !== "string") throw new UsageError("generate needs --schemas <dir> and --out <dir>");
+      const t0 = performance.now();
+      const { files, ir } = await generate({ schemasDir: f["--schemas"], outDir: f["--out"] });
+      process.stderr.write(
+        `flightdeck-codegen: ${ir.methods.length} methods, ${ir.events.length} events, ${ir.types.length} types → ${files.length} files in ${resolve(f["--out"])} (${Math.round(performance.now() - t0)} ms)\n`,
+      );
+      return 0;
+    }
+    if (command === "ir") {
+      const f = parseFlags(rest, { "--json": "flag", "--schemas": "value", "--out": "value" });
+      if (f["--json"] !== true) throw new UsageError("ir needs --json (the only output format)");
+      const ir = buildIr(loadSchemas(typeof f["--schemas"] === "string" ? f["--schemas"] : "schemas"));
+      const text = `${JSON.stringify(ir, null, 2)}\n`;
+      if (typeof f["--out"] === "string") {
+        mkdirSync(dirname(resolve(f["--out"])), { recursive: true });
+        writeFileSync(f["--out"], text);
+      } else process.stdout.write(text);
+      return 0;
+    }
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`flightdeck-codegen: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof CodegenError) {
+      process.stderr.write(`flightdeck-codegen: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /cli\.(ts|js|mjs|cjs)$/.test(process.argv[1]) || /flightdeck-codegen(\.js)?$/.test(process.argv[1] ?? "");
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`flightdeck-codegen: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

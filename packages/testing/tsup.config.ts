@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: {"index": "src/index.ts"},
+  entry: { index: "src/index.ts", cli: "src/cli.ts" },
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,
@@ -9,4 +9,6 @@ export default defineConfig({
   target: "node20",
   splitting: false,
   treeshake: true,
+  // The CJS build resolves the runtimes with createRequire(import.meta.url): shim it.
+  shims: true,
 });

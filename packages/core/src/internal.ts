@@ -1,1 +1,25 @@
-export {};
+/**
+ * `@flightdeck/copilot-core/internal`: stubs and handler maps for runtime-internal methods
+ * (`visibility: internal` in the schema: the handshake, shutdown, hooks, and the session
+ * lifecycle the client wraps). Subject to change with every runtime; not for applications.
+ */
+export type {
+  InternalClientGlobalHandlers,
+  InternalClientNotificationHandlers,
+  InternalClientSessionHandlers,
+  InternalRpcMethodName,
+  InternalRpcMethodTypes,
+  InternalRpcParamsOf,
+  InternalRpcResultOf,
+  InternalRpcWireParamsOf,
+  InternalServerRpc,
+  InternalSessionRpc,
+} from "./generated/internal-index.js";
+export {
+  INTERNAL_RPC_METHODS,
+  createInternalServerRpc,
+  createInternalSessionRpc,
+  registerInternalClientGlobalHandlers,
+  registerInternalClientNotificationHandlers,
+  registerInternalClientSessionHandlers,
+} from "./generated/internal-index.js";

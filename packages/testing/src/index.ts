@@ -1,1 +1,27 @@
-export {};
+export { TestingError } from "./errors.js";
+export type { TestingErrorCode } from "./errors.js";
+export { startScriptedModel } from "./scripted-model-server.js";
+export type {
+  RecordedRequest,
+  ScriptedModelOptions,
+  ScriptedModelServer,
+  ScriptedProviderConfig,
+  WaitForRequestsOptions,
+} from "./scripted-model-server.js";
+export type {
+  DynamicTurn,
+  ErrorTurn,
+  MalformedTurn,
+  ReplyTurn,
+  ScriptedErrorStatus,
+  ScriptedToolCall,
+  ScriptedTurn,
+  StaticTurn,
+  TurnTiming,
+} from "./script.js";
+export { lastUserText, systemPrompt, toolResults } from "./model-request.js";
+export type { ModelRequest, ModelToolResult, WireApi } from "./model-request.js";
+export { createIsolatedEnvironment, sharedPackageCacheDir } from "./isolated-environment.js";
+export type { IsolatedEnvironment, IsolatedEnvironmentOptions } from "./isolated-environment.js";
+export { resolveTestRuntimes, runtimeArgs } from "./runtimes.js";
+export type { RuntimeArgsOptions, TestRuntime } from "./runtimes.js";

@@ -1,1 +1,46 @@
-export {};
+export { BuiltInTools, isBuiltInToolName } from "./built-in-tools.js";
+export type { BuiltInToolName } from "./built-in-tools.js";
+export { TOOL_NAME_PATTERN, defineTool, isTool } from "./define-tool.js";
+export type {
+  AnyTool,
+  ArgumentsCheck,
+  JsonSchemaToolConfig,
+  StandardToolConfig,
+  Tool,
+  ToolHandler,
+  ToolInvocation,
+  ToolOptions,
+} from "./define-tool.js";
+export { ToolDefinitionError, ToolError } from "./errors.js";
+export type { ToolErrorCode } from "./errors.js";
+export { formatIssues, formatPath, invokeTool } from "./invoke-tool.js";
+export type { InvokeToolOptions, ToolCallContext } from "./invoke-tool.js";
+export type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
+export type { ValidationIssue } from "./json-schema-validator.js";
+export { PERMISSION_KINDS, approveAll, approveKinds, approveReadOnly, denyAll } from "./permissions.js";
+export type { PermissionHandler, PermissionInvocation } from "./permissions.js";
+export { DEFAULT_MAX_RESULT_CHARS, normalizeToolResult, truncateText } from "./tool-result.js";
+export type { BinaryContent, ToolHandlerResult } from "./tool-result.js";
+export { ToolSet } from "./tool-set.js";
+export type { ToolLike } from "./tool-set.js";
+export type {
+  BinaryResultForLlm,
+  BinaryResultType,
+  ExternalToolRequestedData,
+  ExternalToolResult,
+  PermissionDecision,
+  PermissionDecisionApproveOnce,
+  PermissionDecisionReject,
+  PermissionRequest,
+  PermissionRequestCustomTool,
+  PermissionRequestKind,
+  PermissionRequestMcp,
+  PermissionRequestRead,
+  PermissionRequestShell,
+  PermissionRequestUrl,
+  PermissionRequestWrite,
+  ToolDefer,
+  ToolDefinitionWire,
+  ToolResultObject,
+  ToolResultType,
+} from "./wire.js";

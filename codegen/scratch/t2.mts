@@ -1,0 +1,10 @@
+import { writeFileSync } from "node:fs";
+import { loadSchemas } from "../src/load.js";
+import { buildIr } from "../src/ir.js";
+import { emitTypes } from "../src/emit/types.js";
+const t0 = performance.now();
+const ir = buildIr(loadSchemas("/work/main/schemas"));
+const t1 = performance.now();
+const r = await emitTypes(ir);
+console.log(t1 - t0, performance.now() - t1, r.file.length, r.names.length);
+writeFileSync("/tmp/types.ts", r.file);

@@ -1,0 +1,13 @@
+import { compile } from "json-schema-to-typescript";
+import { loadSchemas } from "../src/load.js";
+import { buildIr } from "../src/ir.js";
+import { toTypeSchema } from "../src/emit/types.js";
+const { format } = await import("/work/main/node_modules/.pnpm/prettier@3.10.1/node_modules/prettier/index.mjs");
+const ir = buildIr(loadSchemas("/work/main/schemas"));
+const names = new Set(ir.types.map(t=>t.name));
+const defs: any = {}; for (const t of ir.types) defs[t.name] = toTypeSchema(t.schema, {names, file: t.source.file}, "#", t.name);
+const t0 = performance.now();
+const raw = await compile({title:"R", type:"object", properties:{}, additionalProperties:false, definitions: defs} as any, "R", {bannerComment:"", unreachableDefinitions:true, format:false, additionalProperties:false, ignoreMinAndMaxItems:true, unknownAny:true});
+const t1 = performance.now();
+const f = await format(raw, {parser:"typescript", printWidth:120});
+console.log("compile", t1-t0, "prettier", performance.now()-t1, raw.length);

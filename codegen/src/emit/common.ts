@@ -1,0 +1,26 @@
+import type { CodegenIr, IrMethod } from "../ir.js";
+import { byString } from "../util.js";
+
+/** Named types mentioned in TS type expressions, sorted (for `import type { … }`). */
+export function referencedTypes(exprs: Iterable<string | null | undefined>, known: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const e of exprs) if (e) for (const m of e.matchAll(/[A-Za-z_$][\w$]*/g)) if (known.has(m[0])) out.add(m[0]);
+  return [...out].sort(byString);
+}
+
+export function importTypes(names: readonly string[], from: string): string {
+  if (names.length === 0) return "";
+  return `import type {\n${names.map((n) => `  ${n},`).join("\n")}\n} from "${from}";\n`;
+}
+
+export const isIdentifier = (s: string): boolean => /^[A-Za-z_$][\w$]*$/.test(s);
+export const propName = (s: string): string => (isIdentifier(s) ? s : JSON.stringify(s));
+
+export const publicMethods = (ir: CodegenIr): IrMethod[] => ir.methods.filter((m) => m.visibility === "public");
+export const internalMethods = (ir: CodegenIr): IrMethod[] => ir.methods.filter((m) => m.visibility === "internal");
+
+/** Result type as the caller sees it. */
+export function resultType(m: IrMethod): string {
+  if (!m.result) return "void";
+  return m.result.optional ? `${m.result.type} | undefined` : m.result.type;
+}

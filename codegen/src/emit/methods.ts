@@ -1,0 +1,90 @@
+/**
+ * methods.ts / internal-methods.ts: the method table as data (`as const`), plus type maps from a
+ * wire name to its params and result types. Hand-written code and the generated stub builder
+ * read this table; nothing here has behaviour.
+ */
+import type { CodegenIr, IrMethod } from "../ir.js";
+import { importTypes, internalMethods, publicMethods, referencedTypes, resultType } from "./common.js";
+import { tsHeader } from "./header.js";
+
+function tableEntry(m: IrMethod): string {
+  const e = {
+    direction: m.direction,
+    scope: m.scope,
+    kind: m.kind,
+    visibility: m.visibility,
+    stability: m.stability,
+    deprecated: m.deprecated,
+    params: m.params?.type ?? null,
+    paramsOptional: m.params?.optional ?? false,
+    result: m.result ? resultType(m) : null,
+    sessionScoped: m.sessionScoped,
+  };
+  const body = Object.entries(e)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(", ");
+  return `  ${JSON.stringify(m.name)}: { ${body} },`;
+}
+
+function typesEntry(m: IrMethod): string {
+  const params = m.params?.type ? (m.params.optional ? `${m.params.type} | undefined` : m.params.type) : "void";
+  const wire = m.params ? m.params.wireType : "void";
+  return `  ${JSON.stringify(m.name)}: { params: ${params}; wireParams: ${wire}; result: ${resultType(m)} };`;
+}
+
+export function emitMethods(ir: CodegenIr, which: "public" | "internal"): string {
+  const methods = which === "public" ? publicMethods(ir) : internalMethods(ir);
+  const known = new Set(ir.types.map((t) => t.name));
+  const used = referencedTypes(methods.flatMap((m) => [m.params?.type, m.params?.wireType, m.result?.type]), known);
+  const P = which === "public" ? "" : "Internal";
+  const C = which === "public" ? "" : "INTERNAL_";
+  const lines: string[] = [tsHeader(ir)];
+  lines.push(importTypes(used, "./types.js"));
+  if (which === "internal") lines.push(`import type { RpcMethodInfo, WithSessionId } from "./methods.js";\n`);
+  if (which === "public") {
+    lines.push(`/** Params of a session-scoped method on the wire: the public params plus the target session id. */
+export type WithSessionId<T> = T & { sessionId: string };
+
+/** Static description of one JSON-RPC method. */
+export interface RpcMethodInfo {
+  /** \`clientToServer\`: we call it; \`serverToClient\`: the runtime calls us (handlers). */
+  readonly direction: "clientToServer" | "serverToClient";
+  /** Schema tree the method lives in: \`server\`, \`session\` (sessionId injected), \`clientSession\`, \`clientGlobal\`. */
+  readonly scope: "server" | "session" | "clientSession" | "clientGlobal";
+  readonly kind: "request" | "notification";
+  readonly visibility: "public" | "internal";
+  readonly stability: string;
+  readonly deprecated: boolean;
+  /** Type name of the argument the stub takes, or \`null\` when it takes none. */
+  readonly params: string | null;
+  /** The argument may be omitted. */
+  readonly paramsOptional: boolean;
+  /** Type of the result, or \`null\` for void. */
+  readonly result: string | null;
+  /** Stubs inject the bound session's id into the params. */
+  readonly sessionScoped: boolean;
+}
+`);
+  }
+  lines.push(`/** Every ${which} JSON-RPC method of the protocol, by wire name (sorted). */
+export const ${C}RPC_METHODS = {
+${methods.map(tableEntry).join("\n")}
+} as const satisfies Readonly<Record<string, RpcMethodInfo>>;
+
+/** Wire name of a ${which} method. */
+export type ${P}RpcMethodName = keyof typeof ${C}RPC_METHODS;
+
+/** Params (as the stub takes them), wire params and result type of each ${which} method. */
+export interface ${P}RpcMethodTypes {
+${methods.map(typesEntry).join("\n")}
+}
+
+/** The argument a stub of method \`M\` takes (\`void\` when it takes none). */
+export type ${P}RpcParamsOf<M extends ${P}RpcMethodName> = ${P}RpcMethodTypes[M]["params"];
+/** The params of method \`M\` on the wire (with \`sessionId\` for session-scoped methods). */
+export type ${P}RpcWireParamsOf<M extends ${P}RpcMethodName> = ${P}RpcMethodTypes[M]["wireParams"];
+/** The result of method \`M\` (\`void\` when the method returns nothing). */
+export type ${P}RpcResultOf<M extends ${P}RpcMethodName> = ${P}RpcMethodTypes[M]["result"];
+`);
+  return lines.filter((l) => l !== "").join("\n");
+}

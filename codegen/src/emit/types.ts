@@ -1,0 +1,175 @@
+/**
+ * types.ts: json-schema-to-typescript over the bundled definitions, after normalizing them into a
+ * "type form" where every `$ref` is a `tsType` name. Because nothing is dereferenced, every
+ * definition is emitted exactly once under its own name: numbered copies (`Foo1`) cannot appear,
+ * and the generator checks that they did not.
+ */
+import { compile } from "json-schema-to-typescript";
+import { CodegenError, ptr } from "../errors.js";
+import type { CodegenIr, IrNamedType } from "../ir.js";
+import { byString, isObject, type Schema } from "../util.js";
+import { schemaDoc } from "./docs.js";
+import { tsHeader } from "./header.js";
+
+/** Definitions emitted elsewhere (events.ts) and imported into types.ts. */
+export const TYPES_EXTERNAL = new Map([["SessionEvent", "./events.js"]]);
+const ROOT = "FlightdeckCodegenRoot";
+
+const isNotEmpty = (s: unknown): boolean => isObject(s) && isObject(s["not"]) && Object.keys(s["not"]).length === 0;
+const isRequiredOnly = (s: unknown): s is Schema => isObject(s) && Object.keys(s).every((k) => k === "required" || k === "description");
+
+interface TypeCtx {
+  readonly names: ReadonlySet<string>;
+  readonly file: string;
+}
+
+/** Validation form → type form (see the module comment). Pure; never mutates its input. */
+export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName?: string): Schema {
+  if (s === true) return { tsType: "unknown" };
+  if (s === false) return { tsType: "never" };
+  if (!isObject(s)) throw new CodegenError("expected a schema", ctx.file, pointer, "fix the schema");
+  const description = schemaDoc(s);
+  const doc = description === undefined ? {} : { description };
+  const deprecated = s["deprecated"] === true ? { deprecated: true } : {};
+  if (typeof s["$ref"] === "string") {
+    // Annotation siblings are dropped; a `const` sibling is the narrower (discriminator) type.
+    if ("const" in s) return { const: s["const"], ...doc, ...deprecated };
+    return { tsType: s["$ref"].slice("#/definitions/".length), ...doc, ...deprecated };
+  }
+  const tsName = s["x-typescript-type"];
+  if (typeof tsName === "string") {
+    if (ctx.names.has(tsName)) return { tsType: tsName, ...doc, ...deprecated };
+    const note = `In-process type \`${tsName}\` in the runtime; it cannot cross JSON-RPC, so it is typed \`unknown\` here.`;
+    return { tsType: "unknown", description: description ? `${description}\n\n${note}` : note, ...deprecated };
+  }
+  if (s["x-opaque-json"] === true || s["x-opaque-in-process"] === true) return { tsType: "unknown", ...doc, ...deprecated };
+  if (isNotEmpty(s)) return { tsType: "never", ...doc };
+
+  const out: Schema = {};
+  if (rootName) out["title"] = rootName;
+  for (const k of ["type", "enum", "const", "required"] as const) if (k in s) out[k] = s[k];
+  Object.assign(out, doc, deprecated);
+  for (const k of ["properties", "patternProperties"] as const) {
+    const m = s[k];
+    if (isObject(m)) {
+      const o: Schema = {};
+      for (const key of Object.keys(m)) o[key] = toTypeSchema(m[key], ctx, ptr(pointer, k, key));
+      out[k] = o;
+    }
+  }
+  if ("additionalProperties" in s) {
+    const ap = s["additionalProperties"];
+    out["additionalProperties"] = typeof ap === "boolean" ? ap : toTypeSchema(ap, ctx, ptr(pointer, "additionalProperties"));
+  }
+  if ("items" in s) out["items"] = toTypeSchema(s["items"], ctx, ptr(pointer, "items"));
+  for (const k of ["anyOf", "oneOf", "allOf"] as const) {
+    const arr = s[k];
+    if (!Array.isArray(arr)) continue;
+    // {"not":{}} matches nothing: in a union it contributes nothing (absence is handled by optionality).
+    const branches = arr.map((b, i) => [b, i] as const).filter(([b]) => !(k !== "allOf" && isNotEmpty(b)));
+    if (branches.length === 0) {
+      out["tsType"] = "never";
+      continue;
+    }
+    if (k === "anyOf" && branches.every(([b]) => isRequiredOnly(b)) && isObject(s["properties"])) {
+      // Required-only anyOf ("at least one of these"): Base & ({a: A} | {b: B}).
+      const props = out["properties"] as Schema;
+      const alternatives = branches.map(([b]) => {
+        const req = (b as Schema)["required"] as string[];
+        const p: Schema = {};
+        for (const r of req) p[r] = props[r] ?? { tsType: "unknown" };
+        return { type: "object", properties: p, required: req };
+      });
+      const { title, description: d, ...base } = out;
+      void d;
+      for (const key of Object.keys(out)) delete out[key];
+      if (title) out["title"] = title;
+      Object.assign(out, doc, { allOf: [base, { anyOf: alternatives }] });
+      continue;
+    }
+    out[k] = branches.map(([b, i]) => toTypeSchema(b, ctx, ptr(pointer, k, i)));
+  }
+  return out;
+}
+
+/** The TS declarations emitted into types.ts, sorted by name, one per definition. */
+export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: string[] }> {
+  const names = new Set(ir.types.map((t) => t.name));
+  const emitted = ir.types.filter((t) => !TYPES_EXTERNAL.has(t.name));
+  const definitions: Schema = {};
+  for (const t of emitted) definitions[t.name] = typeSchemaFor(t, names);
+  const root: Schema = { title: ROOT, type: "object", additionalProperties: false, properties: {}, definitions };
+  const raw = await compile(root as never, ROOT, {
+    bannerComment: "",
+    unreachableDefinitions: true,
+    declareExternallyReferenced: true,
+    additionalProperties: false,
+    strictIndexSignatures: false,
+    ignoreMinAndMaxItems: true,
+    unknownAny: true,
+    enableConstEnums: false,
+    inferStringEnumKeysFromValues: false,
+    format: process.env.FD_NOFORMAT ? false : true,
+    style: { printWidth: 120, trailingComma: "all" },
+  });
+  const chunks = splitDeclarations(stripBoilerplate(raw)).filter((c) => c.name !== ROOT);
+  const want = new Set(emitted.map((t) => t.name));
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const c of chunks) {
+    if (seen.has(c.name)) problems.push(`"${c.name}" emitted twice`);
+    seen.add(c.name);
+    if (!want.has(c.name)) {
+      const numbered = /^(.*?)\d+$/.exec(c.name);
+      problems.push(numbered && names.has(numbered[1]!) ? `numbered duplicate "${c.name}" of "${numbered[1]}"` : `unexpected type "${c.name}"`);
+    }
+  }
+  for (const n of want) if (!seen.has(n)) problems.push(`definition "${n}" was not emitted`);
+  if (problems.length > 0) {
+    throw new CodegenError(`types.ts would not be one declaration per definition: ${problems.slice(0, 10).join("; ")}`, undefined, undefined, "fix the normalization in codegen/src/emit/types.ts; never ship renamed types");
+  }
+  chunks.sort((a, b) => byString(a.name, b.name));
+  const usedExternal = [...TYPES_EXTERNAL.keys()].filter((n) => chunks.some((c) => new RegExp(`\\b${n}\\b`).test(c.text)));
+  const imports = usedExternal.map((n) => `import type { ${n} } from "${TYPES_EXTERNAL.get(n)}";\n`).join("");
+  const file = `${tsHeader(ir)}\n${imports}${imports ? "\n" : ""}${chunks.map((c) => c.text.trimEnd()).join("\n\n")}\n`;
+  return { file, names: chunks.map((c) => c.name) };
+}
+
+function typeSchemaFor(t: IrNamedType, names: ReadonlySet<string>): Schema {
+  return toTypeSchema(t.schema, { names, file: t.source.file }, t.origin === "definition" ? t.source.pointer : ptr(t.source.pointer), t.name);
+}
+
+function stripBoilerplate(text: string): string {
+  const ref = "This interface was referenced by `[^`]+`'s JSON-Schema\\n \\* via the `definition` \"[^\"]+\"\\.";
+  return text
+    .replace(new RegExp(`/\\*\\*\\n \\* ${ref}\\n \\*/\\n`, "g"), "")
+    .replace(new RegExp(`\\n \\*\\n \\* ${ref}`, "g"), "");
+}
+
+interface Chunk {
+  name: string;
+  text: string;
+}
+
+/** Splits formatted output into top-level declarations (each with its leading JSDoc). */
+function splitDeclarations(text: string): Chunk[] {
+  const lines = text.split("\n");
+  const chunks: Chunk[] = [];
+  let cur: string[] = [];
+  let name: string | null = null;
+  const flush = () => {
+    if (name !== null) chunks.push({ name, text: cur.join("\n") });
+    else if (cur.some((l) => l.trim() !== "")) throw new CodegenError(`unrecognized json-schema-to-typescript output: ${cur.join("\n").slice(0, 200)}`);
+    cur = [];
+    name = null;
+  };
+  for (const line of lines) {
+    const decl = /^export (?:interface|type) ([A-Za-z_$][\w$]*)/.exec(line);
+    if ((line.startsWith("/**") && name !== null) || (decl && name !== null)) flush();
+    if (decl) name = decl[1]!;
+    if (line === "" && name === null && cur.length === 0) continue;
+    cur.push(line);
+  }
+  flush();
+  return chunks;
+}

@@ -1,0 +1,91 @@
+/** Orchestration: schemas → IR → every emitter → an atomic swap of the output folder. */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { CodegenError } from "./errors.js";
+import { buildIr, type CodegenIr } from "./ir.js";
+import { loadSchemas } from "./load.js";
+import { byString } from "./util.js";
+import { emitBarrel, emitReadme } from "./emit/barrel.js";
+import { emitEvents } from "./emit/events.js";
+import { emitMethods } from "./emit/methods.js";
+import { emitRpc } from "./emit/rpc.js";
+import { emitRpcRuntime } from "./emit/rpc-runtime.js";
+import { emitTypes } from "./emit/types.js";
+import { emitValidators } from "./emit/validators.js";
+
+export interface GenerateOptions {
+  /** Folder with api.schema.json, session-events.schema.json and optionally overlay/*.json. */
+  readonly schemasDir: string;
+  /** Folder to (re)write. Replaced as a whole, only when every emitter succeeded. */
+  readonly outDir: string;
+}
+
+/** Runs every emitter; returns file path (relative, `/`-separated) → contents, sorted by path. */
+export async function generateFiles(ir: CodegenIr): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const types = await emitTypes(ir);
+  files.set("types.ts", types.file);
+  files.set("methods.ts", emitMethods(ir, "public"));
+  files.set("internal-methods.ts", emitMethods(ir, "internal"));
+  files.set("events.ts", emitEvents(ir));
+  files.set("rpc-runtime.ts", emitRpcRuntime(ir));
+  const rpc = emitRpc(ir, "public");
+  const irpc = emitRpc(ir, "internal");
+  files.set("rpc.ts", rpc.text);
+  files.set("internal-rpc.ts", irpc.text);
+  for (const [name, text] of emitValidators(ir)) files.set(`validators/${name}`, text);
+
+  files.set(
+    "index.ts",
+    emitBarrel(ir, [
+      { from: "./types.js", types: types.names.filter((n) => n !== "SessionEvent"), values: [] },
+      {
+        from: "./events.js",
+        types: ["AnySessionEvent", "SessionEvent", "SessionEventDataOf", "SessionEventInfo", "SessionEventOf", "SessionEventType", "UnknownSessionEvent"],
+        values: ["SESSION_EVENT_INFO", "SESSION_EVENT_TYPES", "isKnownSessionEvent", "isKnownSessionEventType", "isSessionEventOfType"],
+      },
+      { from: "./methods.js", types: ["RpcMethodInfo", "RpcMethodName", "RpcMethodTypes", "RpcParamsOf", "RpcResultOf", "RpcWireParamsOf", "WithSessionId"], values: ["RPC_METHODS"] },
+      { from: "./rpc.js", types: rpc.typeNames, values: rpc.valueNames },
+    ], "The public generated surface. Validators are a separate entry point (`@flightdeck/copilot-core/validators`)."),
+  );
+  files.set(
+    "internal-index.ts",
+    emitBarrel(ir, [
+      { from: "./internal-methods.js", types: ["InternalRpcMethodName", "InternalRpcMethodTypes", "InternalRpcParamsOf", "InternalRpcResultOf", "InternalRpcWireParamsOf"], values: ["INTERNAL_RPC_METHODS"] },
+      { from: "./internal-rpc.js", types: irpc.typeNames, values: irpc.valueNames },
+    ], "Runtime-internal methods (`visibility: internal`): re-exported by `@flightdeck/copilot-core/internal` only."),
+  );
+  const names = [...files.keys(), "README.md"].sort(byString);
+  files.set("README.md", emitReadme(ir, names));
+  return new Map([...files.entries()].sort(([a], [b]) => byString(a, b)));
+}
+
+/**
+ * Generates into a fresh sibling folder and swaps it in only when everything succeeded, so a
+ * failing run never leaves a half-written `generated/`.
+ */
+export async function generate(options: GenerateOptions): Promise<{ ir: CodegenIr; files: string[] }> {
+  const ir = buildIr(loadSchemas(resolve(options.schemasDir)));
+  const files = await generateFiles(ir);
+  const out = resolve(options.outDir);
+  const parent = dirname(out);
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(out)}.tmp-${process.pid}`);
+  const old = join(parent, `.${basename(out)}.old-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    for (const [name, text] of files) {
+      const full = join(tmp, name);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, text);
+    }
+    if (existsSync(out)) renameSync(out, old);
+    renameSync(tmp, out);
+    rmSync(old, { recursive: true, force: true });
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (existsSync(old) && !existsSync(out)) renameSync(old, out);
+    throw new CodegenError(`could not write ${out}: ${(err as Error).message}`, undefined, undefined, "check the folder is writable; nothing was changed");
+  }
+  return { ir, files: [...files.keys()] };
+}

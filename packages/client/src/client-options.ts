@@ -1,0 +1,132 @@
+/**
+ * `CopilotClient` options: their checks (at construction, each error names the option and the
+ * fix) and how they lower to the runtime's argv and environment (protocol-notes §3). The GitHub
+ * token only ever travels in the environment, named by `--auth-token-env`, never in argv.
+ */
+import { randomUUID } from "node:crypto";
+import { SdkError } from "@flightdeck/copilot-core";
+import type { RuntimeConnection } from "./runtime-connection.js";
+
+export type RuntimeLogLevel = "none" | "error" | "warning" | "info" | "debug" | "all";
+const LOG_LEVELS: readonly RuntimeLogLevel[] = ["none", "error", "warning", "info", "debug", "all"];
+
+/** Identity of the application, sent on the `connect` handshake for telemetry attribution. */
+export interface CopilotClientInfo {
+  applicationName?: string;
+  applicationVersion?: string;
+  integrationName?: string;
+  integrationVersion?: string;
+}
+
+/** The environment variable the GitHub token is passed in (named by `--auth-token-env`). */
+export const AUTH_TOKEN_ENV = "COPILOT_SDK_AUTH_TOKEN";
+
+export interface RuntimeOptions {
+  /** How to reach the runtime. Default: `RuntimeConnection.forStdio()` with an installed runtime. */
+  connection?: RuntimeConnection;
+  /** Working directory of the runtime process. Default: this process's. */
+  workingDirectory?: string;
+  /** Folder for Copilot's state (sessions, config): the runtime's `COPILOT_HOME`. Default `~/.copilot`. */
+  baseDirectory?: string;
+  /** The runtime's log level. Default: the runtime's own (`info`). */
+  logLevel?: RuntimeLogLevel;
+  /** Environment of the runtime process. Default: this process's environment. */
+  env?: Record<string, string | undefined>;
+  /** GitHub token for the runtime; passed through the environment only. */
+  gitHubToken?: string;
+  /** Let the runtime use stored OAuth / `gh` credentials. Default: true, false when `gitHubToken` is set. */
+  useLoggedInUser?: boolean;
+  /** Sessions idle this long are cleaned up by the runtime. Default: never. */
+  sessionIdleTimeoutSeconds?: number;
+  /** Identity of your application, for telemetry attribution. */
+  clientInfo?: CopilotClientInfo;
+}
+
+function invalid(option: string, message: string): SdkError {
+  return new SdkError("INVALID_OPTION", `${option}: ${message}`, { details: { option } });
+}
+
+const NOT_FOR_URI = ["gitHubToken", "baseDirectory", "env", "workingDirectory", "sessionIdleTimeoutSeconds", "logLevel"] as const;
+
+/** Checks runtime options; throws `SdkError("INVALID_OPTION")` naming the first bad one. */
+export function checkRuntimeOptions(options: RuntimeOptions): void {
+  if (typeof options !== "object" || options === null) throw invalid("options", "CopilotClient takes an options object (or nothing).");
+  const { connection } = options;
+  if (connection !== undefined && (typeof connection !== "object" || connection === null || !["stdio", "tcp", "uri"].includes((connection as { kind?: string }).kind ?? ""))) {
+    throw invalid("connection", "use RuntimeConnection.forStdio(), .forTcp() or .forUri(url).");
+  }
+  if (connection?.kind === "uri") {
+    for (const key of NOT_FOR_URI) {
+      if (options[key] !== undefined) {
+        throw invalid(
+          key,
+          `cannot be used with RuntimeConnection.forUri(): that runtime is already running, so the client cannot set its ${key === "gitHubToken" ? "authentication" : "process options"}. Configure the runtime where it is started, or use RuntimeConnection.forStdio()/forTcp() to let the client start it.`,
+        );
+      }
+    }
+  }
+  for (const key of ["workingDirectory", "baseDirectory"] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== "string" || v === "")) throw invalid(key, "must be a non-empty path.");
+  }
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
+    throw invalid("logLevel", `"${String(options.logLevel)}" is not a log level. Use one of: ${LOG_LEVELS.join(", ")}.`);
+  }
+  if (options.gitHubToken !== undefined && (typeof options.gitHubToken !== "string" || options.gitHubToken.trim() === "")) {
+    throw invalid("gitHubToken", "is empty. Pass a GitHub token, or leave the option out to use the logged-in user.");
+  }
+  const idle = options.sessionIdleTimeoutSeconds;
+  if (idle !== undefined && (typeof idle !== "number" || !Number.isInteger(idle) || idle < 0)) {
+    throw invalid("sessionIdleTimeoutSeconds", `${JSON.stringify(idle)} is not a whole number of seconds ≥ 0 (0 disables the timeout).`);
+  }
+  if (options.env !== undefined) {
+    if (typeof options.env !== "object" || options.env === null || Array.isArray(options.env)) throw invalid("env", "must be an object of environment variables.");
+    for (const [k, v] of Object.entries(options.env)) if (v !== undefined && typeof v !== "string") throw invalid(`env.${k}`, "environment values must be strings.");
+  }
+  if (options.clientInfo !== undefined) {
+    if (typeof options.clientInfo !== "object" || options.clientInfo === null) throw invalid("clientInfo", "must be an object.");
+    for (const [k, v] of Object.entries(options.clientInfo)) if (v !== undefined && typeof v !== "string") throw invalid(`clientInfo.${k}`, "must be a string.");
+  }
+}
+
+/** What to spawn, derived from the options. The token is in `env`, never in `args`. */
+export interface RuntimeLaunch {
+  readonly args: string[];
+  readonly env: Record<string, string>;
+  /** The TCP connection token in effect (given or generated); undefined for stdio. */
+  readonly connectionToken: string | undefined;
+}
+
+/** Lowers options to the runtime's argv (after the executable) and environment. */
+export function buildRuntimeLaunch(options: RuntimeOptions, connection: Exclude<RuntimeConnection, { kind: "uri" }>): RuntimeLaunch {
+  const args: string[] = [...(connection.args ?? []), "--headless", "--no-auto-update"];
+  if (options.logLevel !== undefined) args.push("--log-level", options.logLevel);
+  if (connection.kind === "stdio") args.push("--stdio");
+  else args.push("--port", String(connection.port));
+  if (options.gitHubToken !== undefined) args.push("--auth-token-env", AUTH_TOKEN_ENV);
+  const useLoggedInUser = options.useLoggedInUser ?? options.gitHubToken === undefined;
+  if (!useLoggedInUser) args.push("--no-auto-login");
+  if (options.sessionIdleTimeoutSeconds !== undefined && options.sessionIdleTimeoutSeconds > 0) {
+    args.push("--session-idle-timeout", String(options.sessionIdleTimeoutSeconds));
+  }
+
+  const env: Record<string, string> = {};
+  for (const source of [options.env ?? process.env, connection.env ?? {}]) {
+    for (const [k, v] of Object.entries(source)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+  }
+  // A debugger flag inherited from the parent would make the runtime wait for a debugger.
+  delete env.NODE_OPTIONS;
+  if (options.baseDirectory !== undefined) env.COPILOT_HOME = options.baseDirectory;
+  if (options.gitHubToken !== undefined) env[AUTH_TOKEN_ENV] = options.gitHubToken;
+  let connectionToken: string | undefined;
+  if (connection.kind === "tcp") {
+    connectionToken = connection.connectionToken ?? randomUUID();
+    env.COPILOT_CONNECTION_TOKEN = connectionToken;
+  } else {
+    delete env.COPILOT_CONNECTION_TOKEN;
+  }
+  return { args, env, connectionToken };
+}

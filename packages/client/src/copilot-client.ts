@@ -1,0 +1,513 @@
+/**
+ * `CopilotClient`: starts (or attaches to) the Copilot runtime, performs the handshake, and
+ * manages sessions. Guarantees: stopping, crashing and bad frames never leave a hung promise or a
+ * stray process; every pending call rejects at once when the runtime dies, with its exit code and
+ * the last lines of its stderr.
+ */
+import {
+  JsonRpcConnection,
+  MethodNotFoundError,
+  SdkError,
+  createServerRpc,
+  registerClientNotificationHandlers,
+  type FlightdeckError,
+  type SessionLifecycleNotification,
+  type RpcCaller,
+  type ServerRpc,
+  type Transport,
+  type Unsubscribe,
+} from "@flightdeck/copilot-core";
+import { createInternalServerRpc } from "@flightdeck/copilot-core/internal";
+import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
+import { SessionHost, type CopilotSession, type SessionConfig } from "@flightdeck/copilot-session";
+import { buildRuntimeLaunch, checkRuntimeOptions, type RuntimeOptions } from "./client-options.js";
+import { checkProtocolVersion } from "./protocol-range.js";
+import { RuntimeConnection } from "./runtime-connection.js";
+import { RuntimeProcess } from "./runtime-process.js";
+import { checkRuntimePath, resolveRuntime } from "./runtime-resolution.js";
+
+/** Where the client is in its life. */
+export type ClientState = "idle" | "starting" | "connected" | "restarting" | "stopping" | "stopped" | "failed";
+
+type ListModelsResult = Awaited<ReturnType<ServerRpc["models"]["list"]>>;
+/** One model as `listModels()` returns it. */
+export type ModelInfo = ListModelsResult extends { models: Array<infer M> } ? M : never;
+type ListSessionsParams = Parameters<ServerRpc["session"]["list"]>[0];
+type ListSessionsResult = Awaited<ReturnType<ServerRpc["session"]["list"]>>;
+/** Metadata of a persisted session, as `listSessions()` returns it. */
+export type SessionMetadata = ListSessionsResult extends { sessions: Array<infer S> } ? S : never;
+/** A `session.lifecycle` notification. */
+export type SessionLifecycleEvent = SessionLifecycleNotification;
+
+export interface CopilotClientOptions extends RuntimeOptions {
+  /** Start the runtime on first use (any call) instead of requiring `start()`. Default true. */
+  autoStart?: boolean;
+  /**
+   * When the runtime dies unexpectedly, start a new one, handshake, and resume the sessions that
+   * were live. Default false: the next call then fails with an error saying how the runtime exited.
+   */
+  autoRestart?: boolean;
+  /** Answers `listModels()` instead of the runtime (e.g. with your BYOK provider's models). */
+  onListModels?: () => ModelInfo[] | Promise<ModelInfo[]>;
+  /** How long `start()` may take before it fails (spawn, TCP port, handshake). Default 30 000 ms. */
+  startTimeoutMs?: number;
+  /** How long `stop()` waits for the runtime to exit before SIGTERM, and again before SIGKILL. Default 2 000 ms. */
+  stopGraceMs?: number;
+  /** Receives errors that belong to no call: handler failures, bad frames, invalid events. Default: console.warn. */
+  onError?: (error: unknown) => void;
+  /** Validation of incoming session events. Default "lenient". */
+  validation?: "off" | "lenient" | "strict";
+  /** Each line the runtime writes to stderr. */
+  onStderr?: (line: string) => void;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const DEFAULT_STOP_GRACE_MS = 2_000;
+const SHUTDOWN_REQUEST_TIMEOUT_MS = 1_000;
+const SUPPORTED_TASK_KINDS = ["agent", "client", "shell"];
+
+interface Live {
+  connection: JsonRpcConnection;
+  process: RuntimeProcess | undefined;
+  runtimeVersion: string | undefined;
+  protocolVersion: number;
+  port: number | undefined;
+  connectionToken: string | undefined;
+  offClose: Unsubscribe;
+}
+
+export class CopilotClient {
+  /** Every public server-scoped RPC method, typed from the schemas. Starts the runtime on first use when `autoStart` is on. */
+  readonly rpc: ServerRpc;
+  private readonly options: CopilotClientOptions;
+  private readonly connectionConfig: RuntimeConnection;
+  private currentState: ClientState = "idle";
+  private live: Live | undefined;
+  private host: SessionHost | undefined;
+  private startPromise: Promise<Live> | undefined;
+  private stopPromise: Promise<Error[]> | undefined;
+  private failure: SdkError | undefined;
+  private readonly stateListeners = new Set<(state: ClientState, previous: ClientState) => void>();
+  private readonly lifecycleListeners = new Set<{ type: string | undefined; handler: (event: SessionLifecycleEvent) => void }>();
+  private modelsCache: Promise<ModelInfo[]> | undefined;
+
+  constructor(options: CopilotClientOptions = {}) {
+    checkRuntimeOptions(options);
+    for (const key of ["startTimeoutMs", "stopGraceMs"] as const) {
+      const v = options[key];
+      if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
+        throw new SdkError("INVALID_OPTION", `${key}: ${JSON.stringify(v)} is not a duration in milliseconds (a finite number ≥ 0).`, { details: { option: key } });
+      }
+    }
+    if (options.onListModels !== undefined && typeof options.onListModels !== "function") {
+      throw new SdkError("INVALID_OPTION", "onListModels: must be a function returning the models (or a promise of them).", { details: { option: "onListModels" } });
+    }
+    if (options.validation !== undefined && !["off", "lenient", "strict"].includes(options.validation)) {
+      throw new SdkError("INVALID_OPTION", `validation: "${String(options.validation)}" is not one of "off", "lenient", "strict".`, { details: { option: "validation" } });
+    }
+    this.options = { ...options };
+    this.connectionConfig = options.connection ?? RuntimeConnection.forStdio();
+    // A bad explicit runtime path fails here, not at the first call.
+    if (this.connectionConfig.kind !== "uri" && this.connectionConfig.path !== undefined) {
+      checkRuntimePath(this.connectionConfig.path, `RuntimeConnection.for${this.connectionConfig.kind === "tcp" ? "Tcp" : "Stdio"}({ path })`);
+    }
+    const caller: RpcCaller = {
+      request: async (method, params, requestOptions) => (await this.ensureLive()).connection.request(method, params, requestOptions),
+      notify: async (method, params) => (await this.ensureLive()).connection.notify(method, params),
+    };
+    this.rpc = createServerRpc(caller);
+  }
+
+  /** The client's state. */
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  /** Runtime version reported by the handshake, once connected. */
+  get runtimeVersion(): string | undefined {
+    return this.live?.runtimeVersion;
+  }
+
+  /** Protocol version negotiated with the runtime, once connected. */
+  get protocolVersion(): number | undefined {
+    return this.live?.protocolVersion;
+  }
+
+  /** Process id of the runtime the client started (undefined for `forUri` or before start). */
+  get runtimePid(): number | undefined {
+    return this.live?.process?.pid;
+  }
+
+  /** TCP port of the runtime (forTcp / forUri), once connected. */
+  get runtimePort(): number | undefined {
+    return this.live?.port;
+  }
+
+  /**
+   * The TCP connection token in use (given or generated), so another client can attach with
+   * `RuntimeConnection.forUri(…, { connectionToken })`. A secret: never log it.
+   */
+  get connectionToken(): string | undefined {
+    return this.live?.connectionToken;
+  }
+
+  /** Subscribes to state changes. */
+  onStateChange(handler: (state: ClientState, previous: ClientState) => void): Unsubscribe {
+    this.stateListeners.add(handler);
+    return () => void this.stateListeners.delete(handler);
+  }
+
+  /**
+   * Subscribes to `session.lifecycle` notifications (session created, deleted, foreground changed,
+   * …), optionally only those of one type. Also sees the client's own `session.resumed` events after
+   * an automatic restart.
+   */
+  onLifecycle(handler: (event: SessionLifecycleEvent) => void): Unsubscribe;
+  onLifecycle(type: string, handler: (event: SessionLifecycleEvent) => void): Unsubscribe;
+  onLifecycle(typeOrHandler: string | ((event: SessionLifecycleEvent) => void), maybeHandler?: (event: SessionLifecycleEvent) => void): Unsubscribe {
+    const entry =
+      typeof typeOrHandler === "function" ? { type: undefined, handler: typeOrHandler } : { type: typeOrHandler, handler: maybeHandler! };
+    if (typeof entry.handler !== "function") throw new SdkError("INVALID_OPTION", "onLifecycle: the handler must be a function.");
+    this.lifecycleListeners.add(entry);
+    return () => void this.lifecycleListeners.delete(entry);
+  }
+
+  /** Starts the runtime (or attaches to it) and performs the handshake. Safe to call more than once. */
+  async start(): Promise<void> {
+    if (this.currentState === "stopping" && this.stopPromise) await this.stopPromise;
+    if (this.live && this.currentState === "connected") return;
+    this.failure = undefined;
+    await this.startOnce("starting");
+  }
+
+  private startOnce(state: "starting" | "restarting"): Promise<Live> {
+    if (this.startPromise) return this.startPromise;
+    this.setState(state);
+    const promise = this.connect().then(
+      (live) => {
+        this.live = live;
+        this.startPromise = undefined;
+        this.setState("connected");
+        return live;
+      },
+      (error: unknown) => {
+        this.startPromise = undefined;
+        this.failure = error instanceof SdkError ? error : new SdkError("CONNECT_FAILED", `Could not start the Copilot runtime: ${String(error)}`, { cause: error });
+        this.setState("failed");
+        throw error;
+      },
+    );
+    this.startPromise = promise;
+    return promise;
+  }
+
+  private async ensureLive(): Promise<Live> {
+    if (this.live && this.currentState === "connected") return this.live;
+    if (this.startPromise) return this.startPromise;
+    if (this.currentState === "failed" && this.failure) throw this.failure;
+    if (this.currentState === "stopping" || this.currentState === "stopped") {
+      throw new SdkError("CONNECTION_CLOSED", "The client was stopped. Call start() again, or create a new CopilotClient.");
+    }
+    if (this.options.autoStart === false) {
+      throw new SdkError("CONNECTION_CLOSED", "The client is not started and autoStart is off. Call `await client.start()` first.");
+    }
+    return this.startOnce("starting");
+  }
+
+  private async connect(): Promise<Live> {
+    const startTimeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const config = this.connectionConfig;
+    let process: RuntimeProcess | undefined;
+    let transport: Transport;
+    let connectionToken: string | undefined;
+    let port: number | undefined;
+    try {
+      if (config.kind === "uri") {
+        port = config.port;
+        transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs });
+        connectionToken = config.connectionToken;
+      } else {
+        const runtime = resolveRuntime({ path: config.path, env: this.options.env ?? globalThis.process.env });
+        const launch = buildRuntimeLaunch(this.options, config);
+        connectionToken = launch.connectionToken;
+        process = await RuntimeProcess.spawn({
+          command: runtime.command,
+          args: [...runtime.prefixArgs, ...launch.args],
+          env: launch.env,
+          cwd: this.options.workingDirectory,
+          onStderrLine: this.options.onStderr,
+        });
+        if (config.kind === "stdio") {
+          transport = new StdioTransport(process.child, { killGraceMs: this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS });
+        } else {
+          port = await process.waitForListeningPort(startTimeoutMs);
+          transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs });
+        }
+      }
+      const connection = new JsonRpcConnection(transport, { onError: (e) => this.reportError(e) });
+      const handshake = await this.handshake(connection, connectionToken, startTimeoutMs).catch(async (error: unknown) => {
+        await connection.close().catch(() => {});
+        throw error;
+      });
+      const live: Live = { connection, process, ...handshake, port, connectionToken, offClose: () => {} };
+      const offClose = connection.onClose((_info, error) => this.onConnectionClosed(live, error));
+      const offLifecycle = registerClientNotificationHandlers(connection, {
+        "session.lifecycle": (event: SessionLifecycleNotification) => this.emitLifecycle(event),
+      });
+      live.offClose = () => {
+        offClose();
+        offLifecycle();
+      };
+      // Sessions live on across an automatic restart: resume them on the new connection.
+      if (this.host) await this.host.rebind(connection);
+      return live;
+    } catch (error) {
+      if (process) await process.kill();
+      throw error;
+    }
+  }
+
+  private async handshake(connection: JsonRpcConnection, token: string | undefined, timeoutMs: number): Promise<{ runtimeVersion: string | undefined; protocolVersion: number }> {
+    const internal = createInternalServerRpc(connection);
+    try {
+      const result = await internal.connect(
+        { supportedTaskKinds: SUPPORTED_TASK_KINDS, ...(token !== undefined && { token }), ...(this.options.clientInfo && { clientInfo: this.options.clientInfo }) } as Parameters<typeof internal.connect>[0],
+        { timeoutMs },
+      );
+      const version = (result as { version?: string }).version;
+      return { runtimeVersion: version, protocolVersion: checkProtocolVersion((result as { protocolVersion?: number }).protocolVersion, version) };
+    } catch (error) {
+      // Older runtimes have no `connect`: fall back to `ping`, which reports the protocol version.
+      if (!(error instanceof MethodNotFoundError)) throw error;
+      const pong = await createServerRpc(connection).ping({}, { timeoutMs });
+      return { runtimeVersion: undefined, protocolVersion: checkProtocolVersion((pong as { protocolVersion?: number }).protocolVersion, undefined) };
+    }
+  }
+
+  private createHost(connection: JsonRpcConnection): SessionHost {
+    const host = new SessionHost(connection, {
+      onError: (e: unknown) => this.reportError(e),
+      validation: this.options.validation ?? "lenient",
+    });
+    return host;
+  }
+
+  private emitLifecycle(event: SessionLifecycleEvent): void {
+    for (const { type, handler } of this.lifecycleListeners) {
+      if (type !== undefined && (event as { type?: string }).type !== type) continue;
+      try {
+        handler(event);
+      } catch (error) {
+        this.reportError(new SdkError("HANDLER_FAILED", `An onLifecycle handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      }
+    }
+  }
+
+  private onConnectionClosed(live: Live, closeError: SdkError): void {
+    if (this.live !== live) return;
+    if (this.currentState === "stopping" || this.currentState === "stopped") return;
+    this.live = undefined;
+    live.offClose();
+    const exit = live.process?.exitState;
+    const error = new SdkError(
+      "RUNTIME_EXITED",
+      `The Copilot runtime connection closed unexpectedly: ${closeError.message}${this.options.autoRestart ? "" : " Call start() to start a new runtime, or set autoRestart: true."}`,
+      { cause: closeError, details: { exitCode: exit?.code, signal: exit?.signal, stderrTail: live.process?.stderrTail() } },
+    );
+    // Reap whatever the dead runtime left in its process group.
+    void live.process?.kill();
+    this.modelsCache = undefined;
+    if (this.options.autoRestart) {
+      this.startOnce("restarting").catch((restartError: unknown) => {
+        this.host?.dispose(restartError);
+        this.reportError(restartError);
+      });
+      return;
+    }
+    this.failure = error;
+    this.host?.dispose(error);
+    this.setState("failed");
+  }
+
+  /**
+   * Stops the client: detaches sessions, asks the runtime to shut down, closes its stdin, then
+   * SIGTERM and SIGKILL after `stopGraceMs` each, and reaps its process group. Never throws;
+   * returns the errors met on the way (empty when all went well).
+   */
+  stop(): Promise<Error[]> {
+    if (this.stopPromise) return this.stopPromise;
+    const promise = this.doStop().finally(() => {
+      this.stopPromise = undefined;
+    });
+    this.stopPromise = promise;
+    return promise;
+  }
+
+  private async doStop(): Promise<Error[]> {
+    const errors: Error[] = [];
+    if (this.startPromise) await this.startPromise.catch(() => {});
+    const live = this.live;
+    this.setState("stopping");
+    this.live = undefined;
+    this.modelsCache = undefined;
+    if (live) {
+      live.offClose();
+      const grace = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+      if (this.host) {
+        try {
+          await Promise.all(this.host.sessions().map((s) => s.disconnect()));
+        } catch (error) {
+          errors.push(error as Error);
+        }
+      }
+      if (live.process && !live.connection.isClosed) {
+        try {
+          await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS });
+        } catch (error) {
+          errors.push(error as Error);
+        }
+      }
+      const closing = live.connection.close().catch((error: unknown) => void errors.push(error as Error));
+      if (live.process) await live.process.terminate(grace, grace);
+      await closing;
+    }
+    this.host?.dispose(new SdkError("CONNECTION_CLOSED", "The client was stopped."));
+    this.host = undefined;
+    this.setState("stopped");
+    return errors;
+  }
+
+  /** Kills the runtime and its process group at once; pending calls reject with CONNECTION_CLOSED. */
+  async forceStop(): Promise<void> {
+    const live = this.live;
+    this.setState("stopping");
+    this.live = undefined;
+    this.modelsCache = undefined;
+    if (live) {
+      live.offClose();
+      const killing = live.process?.kill();
+      await Promise.all([killing, live.connection.close().catch(() => {})]);
+    }
+    this.host?.dispose(new SdkError("CONNECTION_CLOSED", "The client was force-stopped."));
+    this.host = undefined;
+    this.setState("stopped");
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** Round trip to the runtime. */
+  async ping(message?: string): Promise<Awaited<ReturnType<ServerRpc["ping"]>>> {
+    return this.rpc.ping(message === undefined ? {} : { message });
+  }
+
+  /** Runtime version and protocol version. */
+  getStatus(): ReturnType<ServerRpc["status"]["get"]> {
+    return this.rpc.status.get();
+  }
+
+  /** Whether the runtime is authenticated, and as whom. */
+  getAuthStatus(): ReturnType<ServerRpc["auth"]["getStatus"]> {
+    return this.rpc.auth.getStatus();
+  }
+
+  /** The models available, cached after the first call (or from `onListModels`). */
+  listModels(): Promise<ModelInfo[]> {
+    if (!this.modelsCache) {
+      const load = this.options.onListModels
+        ? Promise.resolve().then(() => this.options.onListModels!())
+        : this.rpc.models.list({}).then((r) => (r as { models: ModelInfo[] }).models);
+      this.modelsCache = load.catch((error: unknown) => {
+        this.modelsCache = undefined;
+        throw error;
+      });
+    }
+    return this.modelsCache;
+  }
+
+  /** Creates a session. See `SessionConfig`. */
+  async createSession(config: SessionConfig): Promise<CopilotSession> {
+    return this.sessionHost(await this.ensureLive()).createSession(config);
+  }
+
+  private sessionHost(live: Live): SessionHost {
+    this.host ??= this.createHost(live.connection);
+    return this.host;
+  }
+
+  /** Resumes a persisted session by id. */
+  async resumeSession(sessionId: string, config: SessionConfig = {}): Promise<CopilotSession> {
+    if (typeof sessionId !== "string" || sessionId === "") {
+      throw new SdkError("INVALID_OPTION", "resumeSession(sessionId): pass the id of an existing session (see listSessions()).");
+    }
+    return this.sessionHost(await this.ensureLive()).resumeSession(sessionId, config);
+  }
+
+  /** Persisted sessions (a session appears once it has received a message). */
+  async listSessions(filter?: ListSessionsParams): Promise<SessionMetadata[]> {
+    const result = await this.rpc.session.list((filter ?? {}) as NonNullable<ListSessionsParams>);
+    return (result as { sessions: SessionMetadata[] }).sessions;
+  }
+
+  /** Metadata of one persisted session, or undefined. */
+  async getSessionMetadata(sessionId: string): Promise<SessionMetadata | undefined> {
+    const sessions = await this.listSessions();
+    return sessions.find((s) => (s as { sessionId?: string }).sessionId === sessionId);
+  }
+
+  /** Deletes a session and its persisted state. */
+  async deleteSession(sessionId: string): Promise<void> {
+    const live = await this.ensureLive();
+    const result = await createInternalServerRpc(live.connection).session.delete({ sessionId });
+    checkLifecycleResult(result, `deleteSession("${sessionId}")`);
+  }
+
+  /** Id of the most recently used session, if any. */
+  async getLastSessionId(): Promise<string | undefined> {
+    const result = await this.rpc.session.getLastId({});
+    return (result as { sessionId?: string | null }).sessionId ?? undefined;
+  }
+
+  /** Id of the foreground session, if any. */
+  async getForegroundSessionId(): Promise<string | undefined> {
+    const result = await this.rpc.session.getForeground({});
+    return (result as { sessionId?: string | null }).sessionId ?? undefined;
+  }
+
+  /** Brings a session to the foreground. */
+  async setForegroundSessionId(sessionId: string): Promise<void> {
+    const result = await this.rpc.session.setForeground({ sessionId });
+    checkLifecycleResult(result, `setForegroundSessionId("${sessionId}")`);
+  }
+
+  private setState(state: ClientState): void {
+    const previous = this.currentState;
+    if (previous === state) return;
+    this.currentState = state;
+    for (const listener of this.stateListeners) {
+      try {
+        listener(state, previous);
+      } catch (error) {
+        this.reportError(new SdkError("HANDLER_FAILED", `An onStateChange handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      }
+    }
+  }
+
+  private reportError(error: unknown): void {
+    if (this.options.onError) {
+      try {
+        this.options.onError(error);
+        return;
+      } catch {
+        // fall through to the console: never swallow
+      }
+    }
+    console.warn(`[flightdeck] ${(error as FlightdeckError)?.message ?? String(error)}`);
+  }
+}
+
+function checkLifecycleResult(result: unknown, what: string): void {
+  const r = result as { success?: boolean; error?: string } | null | undefined;
+  if (r && r.success === false) throw new SdkError("VALIDATION", `${what} failed: ${r.error ?? "the runtime gave no reason"}.`);
+}

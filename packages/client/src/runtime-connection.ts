@@ -1,0 +1,130 @@
+/**
+ * How a `CopilotClient` reaches the runtime: spawn it and talk over stdio (the default), spawn it
+ * listening on TCP, or attach to one already running. Every factory checks its options at once
+ * and throws `SdkError("INVALID_OPTION")` naming the bad one.
+ */
+import { SdkError } from "@flightdeck/copilot-core";
+
+export interface StdioRuntimeConnection {
+  readonly kind: "stdio";
+  /** Runtime executable; see `resolveRuntime` for the search order when omitted. */
+  readonly path?: string;
+  /** Extra arguments placed before the ones the client adds. */
+  readonly args?: readonly string[];
+  /** Environment variables for the runtime process, merged over the client's `env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface TcpRuntimeConnection {
+  readonly kind: "tcp";
+  /** Port the runtime listens on; 0 (default) lets the runtime pick a free one. */
+  readonly port: number;
+  /** Host to connect to; the spawned runtime listens on loopback. Default `127.0.0.1`. */
+  readonly host: string;
+  /** Shared secret for the TCP connection. Generated (a random UUID) when not given. */
+  readonly connectionToken?: string;
+  readonly path?: string;
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface UriRuntimeConnection {
+  readonly kind: "uri";
+  /** `"port"`, `"host:port"`, `"tcp://host:port"` or `"http://host:port"`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The runtime's connection token (its `COPILOT_CONNECTION_TOKEN`), if it has one. */
+  readonly connectionToken?: string;
+}
+
+export type RuntimeConnection = StdioRuntimeConnection | TcpRuntimeConnection | UriRuntimeConnection;
+
+function invalid(option: string, message: string): SdkError {
+  return new SdkError("INVALID_OPTION", `${option}: ${message}`, { details: { option } });
+}
+
+function checkPort(option: string, port: unknown, allowZero: boolean): number {
+  if (typeof port !== "number" || !Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
+    throw invalid(option, `${JSON.stringify(port)} is not a TCP port. Use an integer from ${allowZero ? 0 : 1} to 65535${allowZero ? " (0 lets the runtime pick one)" : ""}.`);
+  }
+  return port;
+}
+
+function checkToken(option: string, token: unknown): string | undefined {
+  if (token === undefined) return undefined;
+  if (typeof token !== "string" || token.trim() === "") {
+    throw invalid(option, "the connection token is empty. Pass the runtime's token, or leave the option out.");
+  }
+  return token;
+}
+
+function checkArgs(option: string, args: unknown): readonly string[] | undefined {
+  if (args === undefined) return undefined;
+  if (!Array.isArray(args) || args.some((a) => typeof a !== "string")) throw invalid(option, "must be an array of strings.");
+  return [...(args as string[])];
+}
+
+function checkEnv(option: string, env: unknown): Readonly<Record<string, string | undefined>> | undefined {
+  if (env === undefined) return undefined;
+  if (typeof env !== "object" || env === null || Array.isArray(env)) throw invalid(option, "must be an object of environment variables.");
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && typeof v !== "string") throw invalid(`${option}.${k}`, "environment values must be strings.");
+  }
+  return { ...(env as Record<string, string | undefined>) };
+}
+
+function checkPath(option: string, path: unknown): string | undefined {
+  if (path === undefined) return undefined;
+  if (typeof path !== "string" || path === "") throw invalid(option, "must be a non-empty path to the runtime executable.");
+  return path;
+}
+
+/** Parses `"port"`, `"host:port"`, `"tcp://host:port"`, `"http://host:port"`. */
+export function parseRuntimeUrl(url: string): { host: string; port: number } {
+  if (typeof url !== "string" || url.trim() === "") throw invalid("RuntimeConnection.forUri(url)", "the URL is empty. Pass e.g. \"127.0.0.1:4321\".");
+  const text = url.trim();
+  if (/^\d+$/.test(text)) return { host: "127.0.0.1", port: checkPort("RuntimeConnection.forUri(url)", Number(text), false) };
+  let parsed: URL;
+  try {
+    parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `tcp://${text}`);
+  } catch {
+    throw invalid("RuntimeConnection.forUri(url)", `"${text}" is not a runtime address. Use "port", "host:port", "tcp://host:port" or "http://host:port".`);
+  }
+  if (!["tcp:", "http:"].includes(parsed.protocol)) {
+    throw invalid("RuntimeConnection.forUri(url)", `scheme "${parsed.protocol}" is not supported. Use "tcp://host:port" or "http://host:port".`);
+  }
+  if (parsed.port === "") throw invalid("RuntimeConnection.forUri(url)", `"${text}" has no port. Add the port the runtime listens on.`);
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+  return { host, port: checkPort("RuntimeConnection.forUri(url)", Number(parsed.port), false) };
+}
+
+/** Factories for the three ways to reach the runtime. */
+export const RuntimeConnection = {
+  /** Spawn the runtime and talk over its stdin/stdout. The default. */
+  forStdio(options: { path?: string; args?: readonly string[]; env?: Record<string, string | undefined> } = {}): StdioRuntimeConnection {
+    const path = checkPath("RuntimeConnection.forStdio({ path })", options.path);
+    const args = checkArgs("RuntimeConnection.forStdio({ args })", options.args);
+    const env = checkEnv("RuntimeConnection.forStdio({ env })", options.env);
+    return { kind: "stdio", ...(path && { path }), ...(args && { args }), ...(env && { env }) };
+  },
+  /** Spawn the runtime listening on TCP (loopback) and connect to it with a connection token. */
+  forTcp(
+    options: { port?: number; host?: string; connectionToken?: string; path?: string; args?: readonly string[]; env?: Record<string, string | undefined> } = {},
+  ): TcpRuntimeConnection {
+    const port = checkPort("RuntimeConnection.forTcp({ port })", options.port ?? 0, true);
+    const connectionToken = checkToken("RuntimeConnection.forTcp({ connectionToken })", options.connectionToken);
+    const path = checkPath("RuntimeConnection.forTcp({ path })", options.path);
+    const args = checkArgs("RuntimeConnection.forTcp({ args })", options.args);
+    const env = checkEnv("RuntimeConnection.forTcp({ env })", options.env);
+    const host = options.host ?? "127.0.0.1";
+    if (typeof host !== "string" || host === "") throw invalid("RuntimeConnection.forTcp({ host })", "must be a non-empty host name.");
+    return { kind: "tcp", port, host, ...(connectionToken && { connectionToken }), ...(path && { path }), ...(args && { args }), ...(env && { env }) };
+  },
+  /** Attach to a runtime that is already running (started elsewhere with `--port`). No process is spawned. */
+  forUri(url: string, options: { connectionToken?: string } = {}): UriRuntimeConnection {
+    const { host, port } = parseRuntimeUrl(url);
+    const connectionToken = checkToken("RuntimeConnection.forUri({ connectionToken })", options.connectionToken);
+    return { kind: "uri", url, host, port, ...(connectionToken && { connectionToken }) };
+  },
+} as const;

@@ -1,0 +1,549 @@
+/**
+ * A JSON-RPC 2.0 endpoint over any {@link Transport}: requests with ids, notifications,
+ * responses, and dispatch of the peer's requests and notifications to handlers.
+ */
+import { FlightdeckError, RpcError, RpcErrorCode, SdkError, type JsonRpcErrorObject } from "./errors.js";
+import { FrameDecoder, encodeMessage, type FrameEvent } from "./framing.js";
+import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "./json-rpc-message.js";
+import { redactString } from "./redact.js";
+import type {
+  NotificationHandler,
+  RequestHandler,
+  RequestOptions,
+  RpcConnectionLike,
+  Unsubscribe,
+} from "./rpc-types.js";
+import type { Transport, TransportCloseInfo } from "./transport.js";
+
+/** One frame as seen by an {@link JsonRpcConnectionOptions.onFrame} listener. Not redacted: pass it through `redact` before logging. */
+export interface FrameLogEntry {
+  direction: "in" | "out";
+  message: JsonRpcMessage;
+  /** Size of the JSON body in bytes (without the header). */
+  byteLength: number;
+}
+
+export interface JsonRpcConnectionOptions {
+  /**
+   * Default timeout for every request, in ms. Default: none — many runtime calls legitimately run
+   * long, and a dead peer is already covered: every pending request rejects with
+   * `CONNECTION_CLOSED` the moment the transport closes. Override per call with `timeoutMs`
+   * (`0` or `Infinity` there disables this default for that call).
+   */
+  requestTimeoutMs?: number;
+  /** Largest incoming message body accepted, in bytes (default 64 MiB). A larger one closes the connection. */
+  maxMessageBytes?: number;
+  /**
+   * Receives problems that are not tied to one call: handler errors, malformed frames, responses
+   * with unknown ids. Without any error listener they are printed with `console.warn`, never swallowed.
+   */
+  onError?: (error: FlightdeckError) => void;
+  /** Sees every frame in and out (for debug logs; redact before writing anywhere). */
+  onFrame?: (entry: FrameLogEntry) => void;
+}
+
+interface PendingRequest {
+  method: string;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+// setTimeout fires at once for delays above 2^31-1 ms; treat those as "no timeout".
+const MAX_TIMER_MS = 2_147_483_647;
+// Ids of calls given up on (timeout/abort), so their late responses are dropped silently.
+const MAX_ABANDONED_IDS = 10_000;
+
+function describeClose(info: TransportCloseInfo): string {
+  const parts = [info.reason];
+  if (info.exitCode !== undefined && info.exitCode !== null) parts.push(`exit code ${info.exitCode}`);
+  if (info.signal) parts.push(`signal ${info.signal}`);
+  if (info.error && !info.reason.includes(info.error.message)) parts.push(info.error.message);
+  let text = parts.join("; ");
+  const tail = info.stderrTail?.filter((l) => l.trim() !== "").slice(-10);
+  if (tail && tail.length > 0) text += `. Last stderr lines:\n  ${tail.join("\n  ")}\n`;
+  return text;
+}
+
+/**
+ * A JSON-RPC 2.0 connection. Implements `RpcConnectionLike`, so the generated stubs run on it.
+ *
+ * Guarantees: a handler error or a malformed frame never crashes the connection; when the
+ * transport closes, every pending request rejects at once with `SdkError("CONNECTION_CLOSED")`
+ * (carrying exit code, signal and stderr tail when known) and later calls reject the same way;
+ * timeouts and aborts leave no timer or listener behind.
+ *
+ * @example
+ * const transport = await spawnStdioTransport({ command: runtimePath, args: ["--headless", "--stdio"] });
+ * const connection = new JsonRpcConnection(transport, { onError: (e) => console.warn(e.message) });
+ * connection.onNotification("session.event", (params) => console.log(params));
+ * const result = await connection.request("ping", {}, { timeoutMs: 5_000 });
+ * await connection.close();
+ */
+export class JsonRpcConnection implements RpcConnectionLike {
+  private readonly transport: Transport;
+  private readonly decoder: FrameDecoder;
+  private readonly defaultTimeoutMs: number | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<JsonRpcId, PendingRequest>();
+  private readonly abandoned = new Set<JsonRpcId>();
+  private readonly requestHandlers = new Map<string, RequestHandler>();
+  private readonly notificationHandlers = new Map<string, NotificationHandlerList>();
+  private readonly incoming = new Set<AbortController>();
+  private errorListeners: Array<(error: FlightdeckError) => void> = [];
+  private frameListeners: Array<(entry: FrameLogEntry) => void> = [];
+  private closeListeners: Array<(info: TransportCloseInfo, error: SdkError) => void> = [];
+  private closeInfo: TransportCloseInfo | undefined;
+  private closedError: SdkError | undefined;
+  private readonly closedPromise: Promise<TransportCloseInfo>;
+  private resolveClosed!: (info: TransportCloseInfo) => void;
+  private readonly unsubscribeTransport: Unsubscribe[];
+
+  constructor(transport: Transport, options: JsonRpcConnectionOptions = {}) {
+    this.transport = transport;
+    this.decoder = new FrameDecoder({ maxMessageBytes: options.maxMessageBytes });
+    if (options.requestTimeoutMs !== undefined) validateTimeout("requestTimeoutMs", options.requestTimeoutMs);
+    this.defaultTimeoutMs = options.requestTimeoutMs;
+    if (options.onError) this.errorListeners.push(options.onError);
+    if (options.onFrame) this.frameListeners.push(options.onFrame);
+    this.closedPromise = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.unsubscribeTransport = [
+      transport.onData((chunk) => this.receive(chunk)),
+      transport.onClose((info) => this.handleTransportClose(info)),
+    ];
+  }
+
+  /** True once the connection is closed; every call then rejects with {@link closeError}. */
+  get isClosed(): boolean {
+    return this.closeInfo !== undefined;
+  }
+
+  /** The `CONNECTION_CLOSED` error calls reject with after the close, or `undefined` while open. */
+  get closeError(): SdkError | undefined {
+    return this.closedError;
+  }
+
+  /** Resolves (never rejects) with the close info once the connection has closed. */
+  get closed(): Promise<TransportCloseInfo> {
+    return this.closedPromise;
+  }
+
+  /** Number of requests sent and not yet settled. */
+  get pendingRequestCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Sends a request and resolves with its `result`. Rejects with an `RpcError` subclass when the
+   * peer answers with an error, `SdkError` `TIMEOUT` / `ABORTED` / `CONNECTION_CLOSED` /
+   * `VALIDATION` (params not serializable) / `INVALID_OPTION` (bad `timeoutMs`).
+   */
+  request<TResult = unknown>(method: string, params?: unknown, options: RequestOptions = {}): Promise<TResult> {
+    if (this.closedError) return Promise.reject(this.errorAfterClose(method));
+    if (typeof method !== "string" || method.length === 0) {
+      return Promise.reject(new SdkError("INVALID_OPTION", `request: method must be a non-empty string, got ${JSON.stringify(method)}.`));
+    }
+    let timeoutMs = this.defaultTimeoutMs;
+    if (options.timeoutMs !== undefined) {
+      try {
+        validateTimeout(`${method}: timeoutMs`, options.timeoutMs);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      timeoutMs = options.timeoutMs;
+    }
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(abortedError(method, signal));
+
+    const id = this.nextId++;
+    const message: JsonRpcRequest = params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params };
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeMessage(message);
+    } catch (cause) {
+      return Promise.reject(new SdkError("VALIDATION", `${method}: params cannot be serialized to JSON (${(cause as Error).message}); pass plain JSON values (no BigInt, functions or cycles).`, { cause }));
+    }
+
+    return new Promise<TResult>((resolve, reject) => {
+      const entry: PendingRequest = { method, resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal, onAbort: undefined };
+      this.pending.set(id, entry);
+      if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
+        entry.timer = setTimeout(() => {
+          this.abandon(id, new SdkError("TIMEOUT", `${method}: no response within ${timeoutMs} ms. The runtime may be busy or stuck; raise timeoutMs, or pass an AbortSignal to cancel on your own terms.`, { details: { method, timeoutMs } }));
+        }, timeoutMs);
+      }
+      if (signal) {
+        entry.onAbort = () => this.abandon(id, abortedError(method, signal));
+        signal.addEventListener("abort", entry.onAbort, { once: true });
+      }
+      try {
+        this.writeFrame(message, bytes);
+      } catch (cause) {
+        this.settle(id)?.reject(cause instanceof SdkError ? cause : new SdkError("CONNECTION_CLOSED", `${method}: writing the request failed (${(cause as Error).message}); the connection is unusable, open a new one.`, { cause }));
+      }
+    });
+  }
+
+  /** Sends a notification (no response). Rejects with `CONNECTION_CLOSED` or `VALIDATION`. */
+  notify(method: string, params?: unknown): Promise<void> {
+    if (this.closedError) return Promise.reject(this.errorAfterClose(method));
+    const message: JsonRpcNotification = params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params };
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeMessage(message);
+    } catch (cause) {
+      return Promise.reject(new SdkError("VALIDATION", `${method}: params cannot be serialized to JSON (${(cause as Error).message}); pass plain JSON values.`, { cause }));
+    }
+    try {
+      this.writeFrame(message, bytes);
+    } catch (cause) {
+      return Promise.reject(cause instanceof SdkError ? cause : new SdkError("CONNECTION_CLOSED", `${method}: writing the notification failed (${(cause as Error).message}).`, { cause }));
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Handles the peer's requests for `method`. One handler per method; registering again replaces it.
+   * Return the result (or a promise of it); throw an `RpcError` to answer with its code, anything
+   * else answers -32603 with the error's message and is reported as `HANDLER_FAILED`.
+   * Requests for methods without a handler are answered -32601.
+   */
+  onRequest(method: string, handler: RequestHandler): Unsubscribe {
+    this.requestHandlers.set(method, handler);
+    return () => {
+      if (this.requestHandlers.get(method) === handler) this.requestHandlers.delete(method);
+    };
+  }
+
+  /** Adds a listener for the peer's notification `method`. Errors it throws/rejects go to `onError`. */
+  onNotification(method: string, handler: NotificationHandler): Unsubscribe {
+    let list = this.notificationHandlers.get(method);
+    if (!list) {
+      list = [];
+      this.notificationHandlers.set(method, list);
+    }
+    list.push(handler);
+    return () => {
+      const current = this.notificationHandlers.get(method);
+      if (!current) return;
+      const next = current.filter((h) => h !== handler);
+      if (next.length === 0) this.notificationHandlers.delete(method);
+      else this.notificationHandlers.set(method, next);
+    };
+  }
+
+  /** Subscribes to problems not tied to one call (handler errors, bad frames, unknown response ids). */
+  onError(listener: (error: FlightdeckError) => void): Unsubscribe {
+    this.errorListeners.push(listener);
+    return () => {
+      this.errorListeners = this.errorListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Subscribes to every frame in and out. Frames are not redacted: use `redact()` before logging. */
+  onFrame(listener: (entry: FrameLogEntry) => void): Unsubscribe {
+    this.frameListeners.push(listener);
+    return () => {
+      this.frameListeners = this.frameListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Called once when the connection closes, with the close info and the error calls reject with. Called at once (async) if already closed. */
+  onClose(listener: (info: TransportCloseInfo, error: SdkError) => void): Unsubscribe {
+    if (this.closeInfo && this.closedError) {
+      const info = this.closeInfo;
+      const error = this.closedError;
+      let active = true;
+      queueMicrotask(() => {
+        if (active) listener(info, error);
+      });
+      return () => {
+        active = false;
+      };
+    }
+    this.closeListeners.push(listener);
+    return () => {
+      this.closeListeners = this.closeListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Closes the connection and its transport. Pending requests reject with `CONNECTION_CLOSED`.
+   * Idempotent; resolves once the transport is closed.
+   */
+  async close(): Promise<void> {
+    if (!this.closeInfo) this.shutdown({ reason: "the connection was closed by this client", initiatedLocally: true });
+    await this.transport.close();
+  }
+
+  // ---- internals ----
+
+  private writeFrame(message: JsonRpcMessage, bytes: Uint8Array): void {
+    if (this.frameListeners.length > 0) this.emitFrame({ direction: "out", message, byteLength: bodyLength(bytes) });
+    this.transport.write(bytes);
+  }
+
+  private emitFrame(entry: FrameLogEntry): void {
+    for (const listener of this.frameListeners) {
+      try {
+        listener(entry);
+      } catch (cause) {
+        this.report(new SdkError("HANDLER_FAILED", `An onFrame listener threw (${errorMessage(cause)}); fix the listener.`, { cause }));
+      }
+    }
+  }
+
+  private report(error: FlightdeckError): void {
+    if (this.errorListeners.length === 0) {
+      console.warn(`[flightdeck] ${error.name}: ${error.message}`);
+      return;
+    }
+    for (const listener of this.errorListeners) {
+      try {
+        listener(error);
+      } catch (cause) {
+        console.warn(`[flightdeck] an onError listener threw: ${errorMessage(cause)}`);
+      }
+    }
+  }
+
+  /** Removes a pending request and releases its timer and abort listener. */
+  private settle(id: JsonRpcId): PendingRequest | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    this.pending.delete(id);
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    if (entry.signal && entry.onAbort) entry.signal.removeEventListener("abort", entry.onAbort);
+    return entry;
+  }
+
+  /** Gives up on a request (timeout/abort); its late response will be dropped silently. */
+  private abandon(id: JsonRpcId, error: SdkError): void {
+    const entry = this.settle(id);
+    if (!entry) return;
+    this.abandoned.add(id);
+    if (this.abandoned.size > MAX_ABANDONED_IDS) {
+      const oldest = this.abandoned.values().next().value;
+      if (oldest !== undefined) this.abandoned.delete(oldest);
+    }
+    entry.reject(error);
+  }
+
+  private receive(chunk: Uint8Array): void {
+    let events: FrameEvent[];
+    try {
+      events = this.decoder.push(chunk);
+    } catch (cause) {
+      // The decoder does not throw by design; if it ever does, fail loudly but safely.
+      events = [{ type: "error", fatal: true, error: new SdkError("INVALID_FRAME", `The frame decoder failed unexpectedly (${errorMessage(cause)}); please report this bug.`, { cause, details: { reason: "decoder-bug", fatal: true } }) }];
+    }
+    for (const event of events) {
+      if (this.closeInfo) return;
+      try {
+        if (event.type === "message") this.dispatch(event.kind, event.message, event.byteLength);
+        else this.handleFrameError(event);
+      } catch (cause) {
+        this.report(new SdkError("HANDLER_FAILED", `Dispatching an incoming message failed (${errorMessage(cause)}).`, { cause }));
+      }
+    }
+  }
+
+  private dispatch(kind: "request" | "notification" | "response", message: JsonRpcMessage, byteLength: number): void {
+    if (this.frameListeners.length > 0) this.emitFrame({ direction: "in", message, byteLength });
+    if (kind === "response") this.handleResponse(message as JsonRpcResponse);
+    else if (kind === "request") this.handleRequest(message as JsonRpcRequest);
+    else this.handleNotification(message as JsonRpcNotification);
+  }
+
+  private handleResponse(message: JsonRpcResponse): void {
+    if (message.id === null) {
+      // The peer could not tell which request it is answering (e.g. it failed to parse ours).
+      const error = "error" in message ? RpcError.from(message.error) : undefined;
+      this.report(new SdkError("INVALID_FRAME", `The peer sent an error response without an id: ${error?.message ?? "(no error)"}`, { cause: error, details: { reason: "response-without-id" } }));
+      return;
+    }
+    const entry = this.settle(message.id);
+    if (!entry) {
+      if (this.abandoned.delete(message.id)) return; // late answer to a timed-out/aborted call
+      this.report(new SdkError("INVALID_FRAME", `Received a response for unknown request id ${JSON.stringify(message.id)}; it was ignored. The peer may be answering twice or mixing up ids.`, { details: { reason: "unknown-response-id", id: message.id } }));
+      return;
+    }
+    if ("error" in message) entry.reject(RpcError.from(message.error, entry.method));
+    else entry.resolve(message.result);
+  }
+
+  private handleRequest(message: JsonRpcRequest): void {
+    const { id, method } = message;
+    const handler = this.requestHandlers.get(method);
+    if (!handler) {
+      this.sendResponse(id, undefined, {
+        code: RpcErrorCode.MethodNotFound,
+        message: `Method not found: ${method} (no handler is registered for it on this client).`,
+      });
+      return;
+    }
+    const controller = new AbortController();
+    this.incoming.add(controller);
+    new Promise((resolve) => resolve(handler(message.params, { method, id, signal: controller.signal })))
+      .then(
+        (result) => this.sendResponse(id, result === undefined ? null : result, undefined, method),
+        (error: unknown) => this.sendResponse(id, undefined, this.handlerErrorToWire(method, error)),
+      )
+      .finally(() => this.incoming.delete(controller));
+  }
+
+  private handlerErrorToWire(method: string, error: unknown): JsonRpcErrorObject {
+    if (error instanceof RpcError) return error.toJSON();
+    this.report(new SdkError("HANDLER_FAILED", `The handler for ${method} threw: ${errorMessage(error)}. The runtime got a -32603 error reply; fix the handler or throw an RpcError to choose the code.`, { cause: error, details: { method } }));
+    return { code: RpcErrorCode.InternalError, message: redactString(`${method} handler failed: ${errorMessage(error)}`) };
+  }
+
+  private sendResponse(id: JsonRpcId, result: unknown, error: JsonRpcErrorObject | undefined, method?: string): void {
+    if (this.closeInfo) return; // the peer is gone; nothing to answer
+    const message: JsonRpcResponse = error ? { jsonrpc: "2.0", id, error } : { jsonrpc: "2.0", id, result };
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeMessage(message);
+    } catch (cause) {
+      this.report(new SdkError("HANDLER_FAILED", `The result of the ${method ?? "request"} handler cannot be serialized to JSON (${errorMessage(cause)}); return plain JSON values.`, { cause }));
+      const fallback: JsonRpcResponse = { jsonrpc: "2.0", id, error: { code: RpcErrorCode.InternalError, message: "The client's handler returned a value that cannot be serialized to JSON." } };
+      this.tryWrite(fallback, encodeMessage(fallback));
+      return;
+    }
+    this.tryWrite(message, bytes);
+  }
+
+  private tryWrite(message: JsonRpcMessage, bytes: Uint8Array): void {
+    try {
+      this.writeFrame(message, bytes);
+    } catch (cause) {
+      this.report(cause instanceof FlightdeckError ? cause : new SdkError("CONNECTION_CLOSED", `Writing a response failed (${errorMessage(cause)}).`, { cause }));
+    }
+  }
+
+  private handleNotification(message: JsonRpcNotification): void {
+    const handlers = this.notificationHandlers.get(message.method);
+    if (!handlers) return; // JSON-RPC: unknown notifications are ignored
+    for (const handler of handlers) {
+      try {
+        const result = handler(message.params);
+        if (result && typeof (result as Promise<void>).then === "function") {
+          (result as Promise<void>).then(undefined, (cause: unknown) => this.reportNotificationError(message.method, cause));
+        }
+      } catch (cause) {
+        this.reportNotificationError(message.method, cause);
+      }
+    }
+  }
+
+  private reportNotificationError(method: string, cause: unknown): void {
+    this.report(new SdkError("HANDLER_FAILED", `A handler for the ${method} notification threw: ${errorMessage(cause)}. Other handlers still ran; fix the handler.`, { cause, details: { method } }));
+  }
+
+  private handleFrameError(event: Extract<FrameEvent, { type: "error" }>): void {
+    this.report(event.error);
+    if (event.fatal) {
+      this.shutdown({ reason: "the peer sent a corrupt frame", initiatedLocally: true, error: event.error });
+      void this.transport.close();
+      return;
+    }
+    // A parsed but invalid message: use its id if we can, so nothing waits forever.
+    const value = event.value;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return;
+    const id = (value as { id?: unknown }).id;
+    if (typeof id !== "string" && typeof id !== "number") return;
+    if (typeof (value as { method?: unknown }).method === "string") {
+      this.sendResponse(id, undefined, { code: RpcErrorCode.InvalidRequest, message: `Invalid request: ${event.error.message}` });
+      return;
+    }
+    const entry = this.settle(id);
+    if (entry) entry.reject(new SdkError("INVALID_FRAME", `${entry.method}: the peer's response was malformed (${event.error.message})`, { cause: event.error, details: { method: entry.method } }));
+  }
+
+  private handleTransportClose(info: TransportCloseInfo): void {
+    if (!this.closeInfo && !info.initiatedLocally) {
+      for (const event of this.decoder.end()) if (event.type === "error") this.report(event.error);
+    }
+    this.shutdown(info);
+  }
+
+  private shutdown(info: TransportCloseInfo): void {
+    if (this.closeInfo) return;
+    this.closeInfo = info;
+    const closedError = this.buildClosedError(info);
+    this.closedError = closedError;
+    for (const unsubscribe of this.unsubscribeTransport) unsubscribe();
+    for (const id of [...this.pending.keys()]) {
+      const entry = this.settle(id);
+      entry?.reject(this.errorAfterClose(entry.method));
+    }
+    this.abandoned.clear();
+    for (const controller of this.incoming) controller.abort(closedError);
+    this.incoming.clear();
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    for (const listener of listeners) {
+      try {
+        listener(info, closedError);
+      } catch (cause) {
+        this.report(new SdkError("HANDLER_FAILED", `An onClose listener threw (${errorMessage(cause)}); fix the listener.`, { cause }));
+      }
+    }
+    this.resolveClosed(info);
+  }
+
+  private buildClosedError(info: TransportCloseInfo): SdkError {
+    const advice = info.initiatedLocally && !info.error
+      ? "Open a new connection to send more requests."
+      : "Start a new client/connection; the details above say why the peer went away.";
+    return new SdkError("CONNECTION_CLOSED", `The connection is closed: ${describeClose(info)}. ${advice}`, {
+      cause: info.error,
+      details: {
+        reason: info.reason,
+        initiatedLocally: info.initiatedLocally,
+        exitCode: info.exitCode,
+        signal: info.signal,
+        stderrTail: info.stderrTail,
+      },
+    });
+  }
+
+  /** A fresh `CONNECTION_CLOSED` error for one call, carrying the same close info. */
+  private errorAfterClose(method: string): SdkError {
+    const base = this.closedError!;
+    return new SdkError("CONNECTION_CLOSED", `${method}: ${base.message}`, { cause: base.cause, details: { ...base.details, method } });
+  }
+}
+
+type NotificationHandlerList = NotificationHandler[];
+
+function validateTimeout(name: string, value: number): void {
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new SdkError("INVALID_OPTION", `${name} must be a non-negative number of milliseconds (0 or Infinity for none), got ${String(value)}.`);
+  }
+}
+
+function abortedError(method: string, signal: AbortSignal): SdkError {
+  return new SdkError("ABORTED", `${method}: the request was aborted by its AbortSignal; any late response is ignored.`, { cause: signal.reason });
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return "(unprintable error)";
+  }
+}
+
+/** The body size of an encoded frame (bytes after the blank line). */
+function bodyLength(frame: Uint8Array): number {
+  for (let i = 3; i < frame.length; i++) {
+    if (frame[i] === 10 && frame[i - 1] === 13 && frame[i - 2] === 10 && frame[i - 3] === 13) return frame.length - i - 1;
+  }
+  return frame.length;
+}

@@ -1,0 +1,55 @@
+/**
+ * The one place this package touches the generated bindings of @flightdeck/copilot-core, so a
+ * regeneration that renames something breaks here and nowhere else.
+ */
+export {
+  SESSION_EVENT_TYPES,
+  createSessionRpc,
+  isKnownSessionEventType,
+  type Attachment,
+  type AutoModeSwitchRequestParams,
+  type AutoModeSwitchRequestResult,
+  type ExitPlanModeRequestParams,
+  type ExternalToolResult,
+  type HookInvokeRequest,
+  type HookInvokeResponse,
+  type InfiniteSessionsConfig,
+  type PermissionDecision,
+  type ProviderConfig as WireProviderConfig,
+  type ProtocolSystemMessageConfig,
+  type SendMode,
+  type SessionCreateParams,
+  type SessionCreateResult,
+  type SessionEvent,
+  type SessionEventOf,
+  type SessionEventType,
+  type SessionHostCapabilities,
+  type SessionLogLevel,
+  type SessionResumeParams,
+  type SessionResumeResult,
+  type SessionRpc,
+  type SystemMessageTransformParams,
+  type SystemMessageTransformResult,
+  type UIExitPlanModeResponse,
+  type UIUserInputResponse,
+  type UserInputRequestParams,
+} from "@flightdeck/copilot-core";
+export { createInternalServerRpc, createInternalSessionRpc } from "@flightdeck/copilot-core/internal";
+
+/** Result of validating one event: `ok`, or the problems found (each names a path). */
+export type EventValidationResult = { ok: true } | { ok: false; errors: string[] };
+
+/** What this package needs from `@flightdeck/copilot-core/validators`. */
+export interface EventValidators {
+  validate(event: unknown, mode: "lenient" | "strict"): EventValidationResult;
+}
+
+/** Loads `@flightdeck/copilot-core/validators` on first use (it is large: never imported eagerly). */
+export async function loadEventValidators(): Promise<EventValidators> {
+  const mod = (await import("@flightdeck/copilot-core/validators")) as Record<string, unknown>;
+  const validate = mod.validateSessionEvent;
+  if (typeof validate !== "function") {
+    throw new Error("@flightdeck/copilot-core/validators has no validateSessionEvent export");
+  }
+  return { validate: validate as EventValidators["validate"] };
+}

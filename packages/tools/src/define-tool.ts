@@ -1,0 +1,240 @@
+/**
+ * `defineTool`: a custom tool the model can call, with its arguments' schema (JSON Schema or any
+ * Standard Schema), checked once when defined so mistakes surface at start-up, not mid-turn.
+ */
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { isBuiltInToolName } from "./built-in-tools.js";
+import { ToolDefinitionError, describeValue } from "./errors.js";
+import type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
+import { compileJsonSchema, isPlainObject, type ValidationIssue } from "./json-schema-validator.js";
+import { isStandardSchema, standardToJsonSchema, validateStandard } from "./standard-schema.js";
+import type { ToolHandlerResult } from "./tool-result.js";
+import type { ToolDefer, ToolDefinitionWire } from "./wire.js";
+
+/**
+ * Tool names the runtime accepts: ASCII letters, digits, `_` and `-` (runtime 1.0.85 refuses
+ * anything else in `session.create`). 64 characters at most, the limit model providers set on
+ * function names (the runtime itself does not check length).
+ */
+export const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** What a handler learns about the call it serves. */
+export interface ToolInvocation {
+  sessionId: string;
+  /** The model's id for this call. */
+  toolCallId: string;
+  toolName: string;
+  /** Fires when the call is abandoned: session aborted or disconnected, or the tool's timeout passed. */
+  signal: AbortSignal;
+}
+
+/** A tool handler: gets the validated arguments; see {@link ToolHandlerResult} for what it may return. */
+export type ToolHandler<TArgs> = (args: TArgs, invocation: ToolInvocation) => ToolHandlerResult | Promise<ToolHandlerResult>;
+
+/** Options every tool takes besides `parameters` and `handler`. */
+export interface ToolOptions {
+  /** Tells the model what the tool does and when to use it. Required. */
+  description: string;
+  /** A human-readable title for UIs. */
+  title?: string;
+  /** Set to replace the built-in tool of the same name (e.g. your own `bash`). */
+  overridesBuiltInTool?: boolean;
+  /** Run without a `custom-tool` permission request. */
+  skipPermission?: boolean;
+  /** Whether the runtime may load this tool lazily (`"auto"`) or must always offer it (`"never"`). */
+  defer?: ToolDefer;
+  /** Abandon the call after this many milliseconds: the model gets a `timeout` result, the handler's signal fires. */
+  timeoutMs?: number;
+  /** Cap on the text sent back to the model (default 100 000 characters); longer text is cut with a marker. */
+  maxResultChars?: number;
+}
+
+/** `defineTool` options when `parameters` is a Standard Schema (zod, valibot, arktype, …). */
+export interface StandardToolConfig<S extends StandardSchemaV1> extends ToolOptions {
+  parameters: S;
+  /**
+   * The JSON Schema sent to the model, for schema libraries without a Standard JSON Schema
+   * converter (zod 3, plain valibot). Not needed for zod 4 or arktype.
+   */
+  jsonSchema?: Record<string, unknown>;
+  handler: ToolHandler<StandardSchemaV1.InferOutput<S>>;
+}
+
+/** `defineTool` options when `parameters` is a JSON Schema object (or omitted: no arguments). */
+export interface JsonSchemaToolConfig<TArgs> extends ToolOptions {
+  parameters?: JsonSchemaObject;
+  handler: ToolHandler<TArgs>;
+}
+
+/** Outcome of checking raw arguments against a tool's schema. */
+export type ArgumentsCheck<TArgs> = { ok: true; value: TArgs } | { ok: false; issues: ValidationIssue[] };
+
+/** A defined tool. Pass it in `tools` (or a `ToolSet`); the session calls it through `invokeTool`. */
+export interface Tool<TArgs = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly title: string | undefined;
+  /** The JSON Schema of the arguments, as sent to the runtime. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly overridesBuiltInTool: boolean | undefined;
+  readonly skipPermission: boolean | undefined;
+  readonly defer: ToolDefer | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly maxResultChars: number | undefined;
+  readonly handler: ToolHandler<TArgs>;
+  /** Checks (and, for Standard Schemas, transforms) parsed arguments. Never throws. */
+  validateArguments(args: unknown): Promise<ArgumentsCheck<TArgs>>;
+  /** The entry for the `tools` array of `session.create` (api `ProtocolExternalToolDefinition`). */
+  toJSON(): ToolDefinitionWire;
+}
+
+/** Any tool, whatever its argument type (for collections). */
+// `any`, not `unknown`: handler parameters are contravariant, so Tool<{ a: string }> is not a Tool<unknown>.
+export type AnyTool = Tool<any>;
+
+const TOOL_BRAND = Symbol.for("flightdeck.tool");
+
+/** True for objects made by {@link defineTool}. */
+export function isTool(value: unknown): value is AnyTool {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TOOL_BRAND] === true;
+}
+
+/**
+ * Defines a tool the model can call.
+ *
+ * `parameters` is a Standard Schema (zod 4 or 3, valibot, arktype: the handler's `args` type is
+ * the schema's output type) or a JSON Schema object (write it inline and `args` is inferred from
+ * it; or give the type: `defineTool<{ city: string }>(…)`). Arguments are validated before the
+ * handler runs; a mismatch goes back to the model as a failure listing each issue with its path.
+ *
+ * @throws {ToolDefinitionError} (`code: "INVALID_OPTION"`) naming the tool, the option and the fix.
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * const weather = defineTool("get_weather", {
+ *   description: "Current weather for a city",
+ *   parameters: z.object({ city: z.string() }),
+ *   handler: async ({ city }, { signal }) => fetchWeather(city, { signal }),
+ * });
+ * ```
+ */
+export function defineTool<const S extends StandardSchemaV1>(name: string, config: StandardToolConfig<S>): Tool<StandardSchemaV1.InferOutput<S>>;
+export function defineTool<const S extends JsonSchemaObject>(
+  name: string,
+  config: ToolOptions & { parameters: S; handler: ToolHandler<FromJsonSchema<S>> },
+): Tool<FromJsonSchema<S>>;
+export function defineTool<TArgs = Record<string, unknown>>(name: string, config: JsonSchemaToolConfig<TArgs>): Tool<TArgs>;
+export function defineTool(name: string, config: StandardToolConfig<StandardSchemaV1> | JsonSchemaToolConfig<unknown>): AnyTool {
+  const label = typeof name === "string" && name.length > 0 ? name : "";
+  const fail = (option: string, problem: string): never => {
+    throw new ToolDefinitionError(label, option, `defineTool(${label ? `"${label}"` : describeValue(name)}): ${problem}`);
+  };
+
+  if (typeof name !== "string" || name.length === 0) fail("name", "the tool name must be a non-empty string.");
+  if (!TOOL_NAME_PATTERN.test(name)) {
+    fail(
+      "name",
+      name.length > 64
+        ? `the name has ${name.length} characters; model providers allow at most 64.`
+        : "the name may only contain ASCII letters, digits, `_` and `-` (the runtime refuses other characters); e.g. `get_weather`.",
+    );
+  }
+  if (!isPlainObject(config)) fail("config", `the second argument must be an options object, got ${describeValue(config)}.`);
+  if (typeof config.description !== "string" || config.description.trim().length === 0) {
+    fail("description", "`description` must be a non-empty string: the model reads it to decide when to call the tool.");
+  }
+  if (typeof config.handler !== "function") {
+    fail("handler", `\`handler\` must be a function (args, invocation) => result, got ${describeValue(config.handler)}.`);
+  }
+  for (const key of ["overridesBuiltInTool", "skipPermission"] as const) {
+    if (config[key] !== undefined && typeof config[key] !== "boolean") fail(key, `\`${key}\` must be true or false, got ${describeValue(config[key])}.`);
+  }
+  if (config.title !== undefined && typeof config.title !== "string") fail("title", "`title` must be a string.");
+  if (config.defer !== undefined && config.defer !== "auto" && config.defer !== "never") {
+    fail("defer", `\`defer\` must be "auto" or "never", got ${describeValue(config.defer)}.`);
+  }
+  if (config.timeoutMs !== undefined && !(typeof config.timeoutMs === "number" && config.timeoutMs > 0 && Number.isFinite(config.timeoutMs))) {
+    fail("timeoutMs", `\`timeoutMs\` must be a positive number of milliseconds, got ${describeValue(config.timeoutMs)}; omit it for no timeout.`);
+  }
+  if (config.maxResultChars !== undefined && !(typeof config.maxResultChars === "number" && config.maxResultChars >= 1)) {
+    fail("maxResultChars", `\`maxResultChars\` must be a number >= 1 (Infinity for no cap), got ${describeValue(config.maxResultChars)}.`);
+  }
+  if (isBuiltInToolName(name) && config.overridesBuiltInTool !== true) {
+    // The runtime accepts the session, then fails tool initialisation on the first turn.
+    fail("overridesBuiltInTool", `"${name}" is a built-in tool; pick another name, or set \`overridesBuiltInTool: true\` to replace it.`);
+  }
+
+  const params: unknown = config.parameters;
+  const explicit = (config as { jsonSchema?: unknown }).jsonSchema;
+  let jsonSchema: Record<string, unknown>;
+  let validateArguments: (args: unknown) => Promise<ArgumentsCheck<unknown>>;
+
+  if (isStandardSchema(params)) {
+    if (explicit !== undefined && !isPlainObject(explicit)) fail("jsonSchema", `\`jsonSchema\` must be a JSON Schema object, got ${describeValue(explicit)}.`);
+    jsonSchema = explicit !== undefined ? structuredClone(explicit as Record<string, unknown>) : standardToJsonSchema(label, params);
+    validateArguments = async (args) => {
+      try {
+        return await validateStandard(params, args);
+      } catch (error) {
+        return { ok: false, issues: [{ path: [], message: `the schema's validator threw: ${(error as Error)?.message ?? String(error)}` }] };
+      }
+    };
+  } else {
+    if (explicit !== undefined) fail("jsonSchema", "`jsonSchema` is only for Standard Schema `parameters`; put the JSON Schema in `parameters` itself.");
+    if (params !== undefined && !isPlainObject(params)) {
+      fail("parameters", `\`parameters\` must be a JSON Schema object or a Standard Schema (zod, valibot, arktype), got ${describeValue(params)}.`);
+    }
+    jsonSchema = params === undefined ? { type: "object", properties: {} } : structuredClone(params as Record<string, unknown>);
+    let check: ReturnType<typeof compileJsonSchema>;
+    try {
+      check = compileJsonSchema(jsonSchema);
+    } catch (error) {
+      return fail(
+        "parameters",
+        `\`parameters\` is not a JSON Schema this SDK can validate: ${(error as Error).message}. Simplify the schema, or describe the arguments with zod, valibot or arktype instead.`,
+      );
+    }
+    validateArguments = async (args) => {
+      const issues = check(args);
+      return issues.length === 0 ? { ok: true, value: args } : { ok: false, issues };
+    };
+  }
+  if (jsonSchema.type !== "object") {
+    // Runtime 1.0.85 silently drops a tool whose parameters are not an object schema.
+    fail(
+      "parameters",
+      `the arguments must be described as an object (JSON Schema \`type: "object"\`), got type ${describeValue(jsonSchema.type)}; wrap single values in an object, e.g. { type: "object", properties: { value: … } }.`,
+    );
+  }
+  deepFreeze(jsonSchema);
+
+  const tool: AnyTool & { [TOOL_BRAND]: true } = {
+    [TOOL_BRAND]: true,
+    name,
+    description: config.description,
+    title: config.title,
+    parameters: jsonSchema,
+    overridesBuiltInTool: config.overridesBuiltInTool,
+    skipPermission: config.skipPermission,
+    defer: config.defer,
+    timeoutMs: config.timeoutMs,
+    maxResultChars: config.maxResultChars,
+    handler: config.handler as ToolHandler<unknown>,
+    validateArguments,
+    toJSON(): ToolDefinitionWire {
+      const wire: ToolDefinitionWire = { name, description: config.description, parameters: jsonSchema };
+      if (config.title !== undefined) wire.title = config.title;
+      if (config.overridesBuiltInTool !== undefined) wire.overridesBuiltInTool = config.overridesBuiltInTool;
+      if (config.skipPermission !== undefined) wire.skipPermission = config.skipPermission;
+      if (config.defer !== undefined) wire.defer = config.defer;
+      return wire;
+    },
+  };
+  return Object.freeze(tool);
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
