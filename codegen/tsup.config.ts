@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", cli: "src/cli.ts" },
+  entry: { index: "src/index.ts", cli: "src/cli.ts", "validators-worker": "src/validators-worker.ts" },
   format: ["esm", "cjs"],
   dts: { entry: { index: "src/index.ts" } },
   sourcemap: true,

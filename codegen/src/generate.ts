@@ -1,5 +1,8 @@
 /** Orchestration: schemas → IR → every emitter → an atomic swap of the output folder. */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { basename, dirname, join, resolve } from "node:path";
 import { CodegenError } from "./errors.js";
 import { buildIr, type CodegenIr } from "./ir.js";
@@ -21,8 +24,11 @@ export interface GenerateOptions {
 }
 
 /** Runs every emitter; returns file path (relative, `/`-separated) → contents, sorted by path. */
-export async function generateFiles(ir: CodegenIr): Promise<Map<string, string>> {
+export async function generateFiles(ir: CodegenIr, options: { parallel?: boolean } = {}): Promise<Map<string, string>> {
   const files = new Map<string, string>();
+  // ajv compilation is the slowest step: run it beside json-schema-to-typescript.
+  const validators = options.parallel === false ? Promise.resolve(emitValidators(ir)) : validatorsInWorker(ir);
+  validators.catch(() => {});
   const types = await emitTypes(ir);
   files.set("types.ts", types.file);
   files.set("methods.ts", emitMethods(ir, "public"));
@@ -33,7 +39,7 @@ export async function generateFiles(ir: CodegenIr): Promise<Map<string, string>>
   const irpc = emitRpc(ir, "internal");
   files.set("rpc.ts", rpc.text);
   files.set("internal-rpc.ts", irpc.text);
-  for (const [name, text] of emitValidators(ir)) files.set(`validators/${name}`, text);
+  for (const [name, text] of await validators) files.set(`validators/${name}`, text);
 
   files.set(
     "index.ts",
@@ -58,6 +64,30 @@ export async function generateFiles(ir: CodegenIr): Promise<Map<string, string>>
   const names = [...files.keys(), "README.md"].sort(byString);
   files.set("README.md", emitReadme(ir, names));
   return new Map([...files.entries()].sort(([a], [b]) => byString(a, b)));
+}
+
+function validatorsInWorker(ir: CodegenIr): Promise<Map<string, string>> {
+  const self = new URL(import.meta.url);
+  const entry = new URL(self.pathname.endsWith(".ts") ? "./validators-worker.ts" : "./validators-worker.js", self);
+  return new Promise((resolvePromise, reject) => {
+    // Running from sources: register tsx inside the worker (loader flags are not inherited by workers).
+    const worker = self.pathname.endsWith(".ts")
+      ? new Worker(
+          `(async () => { const { register } = await import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href)}); register(); await import(${JSON.stringify(entry.href)}); })()`,
+          { eval: true, workerData: { ir } },
+        )
+      : new Worker(entry, { workerData: { ir } });
+    worker.once("message", (msg: { files?: [string, string][]; error?: { message: string; codegen: boolean; stack?: string } }) => {
+      void worker.terminate();
+      if (msg.files) resolvePromise(new Map(msg.files));
+      else if (msg.error?.codegen) reject(new CodegenError(msg.error.message));
+      else reject(new Error(msg.error?.stack ?? msg.error?.message ?? "validator worker failed"));
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`validator worker exited with code ${code}`));
+    });
+  });
 }
 
 /**

@@ -1,1 +1,22 @@
-export {};
+/**
+ * @flightdeck/copilot-codegen: schemas → IR → TypeScript bindings and validators.
+ * `generate()` is what `pnpm codegen` runs; `buildIr()` gives the IR for other emitters.
+ */
+export { CodegenError } from "./errors.js";
+export { generate, generateFiles, type GenerateOptions } from "./generate.js";
+export {
+  IR_VERSION,
+  buildIr,
+  type CodegenIr,
+  type IrEvent,
+  type IrInput,
+  type IrMethod,
+  type IrNamedType,
+  type IrParams,
+  type IrResult,
+  type MethodDirection,
+  type MethodScope,
+} from "./ir.js";
+export { API_FILE, EVENTS_FILE, LOCK_FILE, OVERLAY_DIR, loadSchemas, type LoadedFile, type LoadedSchemas, type SchemaSource } from "./load.js";
+export type { SourceRef } from "./bundle.js";
+export { GENERATOR_NAME, GENERATOR_VERSION } from "./emit/header.js";

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CodegenError } from "./errors.js";
 import { byString, isObject, sha256, type Schema } from "./util.js";
 
@@ -50,25 +49,39 @@ function readJson(dir: string, name: string, role: LoadedFile["role"]): LoadedFi
 }
 
 const UNKNOWN_SOURCE: SchemaSource = { package: "unknown", version: "unknown", runtimeVersion: "unknown", protocolVersion: null };
+/** Written by the schema sync tool next to the upstream files; pins where they came from. */
+export const LOCK_FILE = "protocol.lock.json";
 
 /**
- * Which package/runtime the upstream schemas came from: `schemas/source.json` when present, else
- * codegen/schema-source.json if its sha256 values match the files being generated from.
+ * Which package/runtime the upstream schemas came from, from `protocol.lock.json`. A lock whose
+ * sha256 does not match means the upstream files were edited or re-synced without the lock.
  */
 function readSource(dir: string, api: LoadedFile, events: LoadedFile): SchemaSource {
-  const candidates = [join(dir, "source.json"), fileURLToPath(new URL("../schema-source.json", import.meta.url))];
-  for (const file of candidates) {
-    if (!existsSync(file)) continue;
-    const s = JSON.parse(readFileSync(file, "utf8")) as Partial<SchemaSource> & { sha256?: Record<string, string> };
-    if (s.sha256 && (s.sha256[API_FILE] !== api.sha256 || s.sha256[EVENTS_FILE] !== events.sha256)) continue;
-    return {
-      package: s.package ?? "unknown",
-      version: s.version ?? "unknown",
-      runtimeVersion: s.runtimeVersion ?? "unknown",
-      protocolVersion: s.protocolVersion ?? null,
-    };
+  const file = join(dir, LOCK_FILE);
+  if (!existsSync(file)) return UNKNOWN_SOURCE;
+  let lock: Partial<SchemaSource> & { files?: Record<string, { sha256?: string }> };
+  try {
+    lock = JSON.parse(readFileSync(file, "utf8")) as typeof lock;
+  } catch (err) {
+    throw new CodegenError(`not valid JSON (${(err as Error).message})`, LOCK_FILE, "#", "re-run the schema sync tool to rewrite the lock");
   }
-  return UNKNOWN_SOURCE;
+  for (const f of [api, events]) {
+    const want = lock.files?.[f.name]?.sha256;
+    if (want !== undefined && want !== f.sha256) {
+      throw new CodegenError(
+        `${f.name} has sha256 ${f.sha256}, but ${LOCK_FILE} pins ${want}`,
+        LOCK_FILE,
+        `#/files/${f.name}/sha256`,
+        "upstream schemas must stay byte-exact: restore the file, or re-sync schemas and lock together",
+      );
+    }
+  }
+  return {
+    package: lock.package ?? "unknown",
+    version: lock.version ?? "unknown",
+    runtimeVersion: lock.runtimeVersion ?? "unknown",
+    protocolVersion: lock.protocolVersion ?? null,
+  };
 }
 
 /** Reads the two upstream schema files plus every `overlay/*.json`, sorted by name. */

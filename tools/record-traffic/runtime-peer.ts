@@ -73,7 +73,8 @@ export class RuntimePeer {
       "--no-auto-login",
       ...(options.extraArgs ?? []),
     ];
-    this.child = spawn(runtime.command, args, { cwd: this.workDir, env, stdio: ["pipe", "pipe", "pipe"] });
+    // Own process group, so close() also ends what the runtime starts (bash -l, git, MCP servers).
+    this.child = spawn(runtime.command, args, { cwd: this.workDir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
     this.child.stdout!.on("data", (chunk: Buffer) => {
       for (const msg of this.decoder.push(chunk)) this.receive(msg as Record<string, unknown>);
     });
@@ -172,17 +173,24 @@ export class RuntimePeer {
       this.child.stdin!.end();
       await new Promise<void>((resolve) => {
         if (this.exited) return resolve();
-        const timer = setTimeout(() => {
-          this.child.kill("SIGKILL");
-        }, 3_000);
+        const timer = setTimeout(() => this.killGroup("SIGKILL"), 3_000);
         this.child.once("exit", () => {
           clearTimeout(timer);
           resolve();
         });
-        this.child.kill("SIGTERM");
+        this.killGroup("SIGTERM");
       });
     }
-    rmSync(this.root, { recursive: true, force: true });
+    this.killGroup("SIGKILL");
+    rmSync(this.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  }
+
+  private killGroup(signal: NodeJS.Signals): void {
+    try {
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
   }
 
   private send(msg: Record<string, unknown>): void {

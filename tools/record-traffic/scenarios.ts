@@ -79,9 +79,9 @@ async function create(peer: RuntimePeer, params: Record<string, unknown>): Promi
   await peer.waitFor((m) => m.method === "session.lifecycle" && (m.params as { type?: string }).type === "session.created", 10_000, "session.created");
 }
 
-async function turn(peer: RuntimePeer, sessionId: string, prompt: string): Promise<void> {
+async function turn(peer: RuntimePeer, sessionId: string, prompt: string, extra: Record<string, unknown> = {}): Promise<void> {
   const mark = peer.frames.length;
-  await peer.request("session.send", { sessionId, prompt });
+  await peer.request("session.send", { sessionId, prompt, ...extra });
   await peer.waitForEvent("session.idle", mark, 30_000);
 }
 
@@ -224,6 +224,27 @@ export const scenarios: Scenario[] = [
         systemMessage: { mode: "customize", sections: { identity: { action: "transform" }, tone: { action: "remove" } }, content: "Recorded session." },
       });
       await turn(peer, SESSION_A, "Say hello.");
+    },
+  },
+  {
+    name: "exit-plan-mode",
+    description: "a plan-mode turn whose model calls the built-in exit_plan_mode tool; the runtime sends exitPlanMode.request",
+    reply: (request) =>
+      isToolResultTurn(request) ? textReply(request) : { toolCall: { name: "exit_plan_mode", arguments: { summary: "Add a greeting.", recommendedAction: "interactive" } } },
+    async run({ peer, baseUrl }) {
+      await connect(peer);
+      answerBroadcasts(peer, SESSION_A);
+      peer.onRequest("exitPlanMode.request", () => ({ approved: true, selectedAction: "interactive" }));
+      await create(peer, {
+        sessionId: SESSION_A,
+        model: "scripted-model",
+        provider: provider(baseUrl),
+        requestPermission: true,
+        requestExitPlanMode: true,
+        envValueMode: "direct",
+        workingDirectory: peer.workDir,
+      });
+      await turn(peer, SESSION_A, "Plan a greeting.", { agentMode: "plan" });
     },
   },
 ];

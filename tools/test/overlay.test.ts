@@ -12,10 +12,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const schemasDir = join(root, "schemas");
-const recordingsDir = join(schemasDir, "recordings", "runtime-1.0.85");
+const recordingsRoot = join(schemasDir, "recordings");
+// The pinned runtime, whose event drift is known exactly, and other runtimes recorded for comparison.
+const PINNED_RECORDINGS = "runtime-1.0.85";
 
-// ajv is a dependency of codegen; tools/ has no dependencies of its own yet.
-const requireFromCodegen = createRequire(join(root, "codegen", "package.json"));
+const requireFromCodegen = createRequire(join(root, "tools", "package.json"));
 type ValidateFn = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 interface AjvLike {
   addMetaSchema(schema: object): unknown;
@@ -53,7 +54,13 @@ function leaves(tree: unknown, out: Map<string, { tree: string; leaf: Leaf; path
 
 const TREES = ["server", "session", "clientSession", "clientGlobal"] as const;
 const overlayFiles = readdirSync(join(schemasDir, "overlay")).filter((f) => f.endsWith(".schema.json"));
-const recordings = readdirSync(recordingsDir).filter((f) => f.endsWith(".jsonl")).sort();
+const recordingDirs = readdirSync(recordingsRoot).sort();
+const recordings = recordingDirs.flatMap((d) =>
+  readdirSync(join(recordingsRoot, d))
+    .filter((f) => f.endsWith(".jsonl"))
+    .sort()
+    .map((f) => `${d}/${f}`),
+);
 
 let ajv: AjvLike;
 const overlayMethods = new Map<string, { tree: string; leaf: Leaf; path: string; file: string }>();
@@ -103,6 +110,7 @@ interface AjvError {
  * patched in the overlay; the test fails when the list goes stale in either direction.
  */
 const KNOWN_UPSTREAM_EVENT_DRIFT = [
+  "exit_plan_mode.requested: /data must NOT have additional properties (toolCallId)",
   "session.shutdown: /data/shutdownType must be equal to one of the allowed values (got \"destroy\")",
   "tool.execution_start: /data must NOT have additional properties (toolTitle)",
   ...[
@@ -144,10 +152,10 @@ function failedEvents(data: unknown, errors: AjvError[]): unknown[] | undefined 
   return [...events.values()];
 }
 
-const observedDrift = new Set<string>();
+const observedDrift = new Map<string, Set<string>>();
 
 function loadFrames(name: string): Frame[] {
-  return readFileSync(join(recordingsDir, name), "utf8")
+  return readFileSync(join(recordingsRoot, name), "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l) as Frame);
@@ -198,8 +206,10 @@ describe("overlay schema", () => {
     }
   });
 
-  it("has recordings for the lifecycle scenarios", () => {
-    expect(recordings).toEqual(expect.arrayContaining(["handshake.jsonl", "tool-turn.jsonl", "streaming-turn.jsonl", "lifecycle.jsonl", "ask-user.jsonl", "system-message-transform.jsonl"]));
+  it("has recordings of every scenario for the pinned runtime and the CLI", () => {
+    const scenarios = ["ask-user", "exit-plan-mode", "handshake", "lifecycle", "streaming-turn", "system-message-transform", "tool-turn"];
+    expect(recordingDirs).toEqual(expect.arrayContaining([PINNED_RECORDINGS, expect.stringMatching(/^cli-/)]));
+    for (const d of recordingDirs) expect(recordings.filter((r) => r.startsWith(`${d}/`))).toEqual(scenarios.map((s) => `${d}/${s}.jsonl`));
   });
 
   describe.each(recordings)("recording %s", (name) => {
@@ -227,7 +237,9 @@ describe("overlay schema", () => {
         const events = failedEvents(data, (fn.errors ?? []) as AjvError[]);
         const drift = events?.flatMap(eventDrift);
         // A failure inside an event is upstream drift only if the event fails on its own too.
-        if (drift && drift.length > 0) drift.forEach((d) => observedDrift.add(d));
+        const dir = name.split("/")[0]!;
+        if (!observedDrift.has(dir)) observedDrift.set(dir, new Set());
+        if (drift && drift.length > 0) drift.forEach((d) => observedDrift.get(dir)!.add(d));
         else problems.push(`${method} ${part}: ${ajv.errorsText((fn.errors ?? []).slice(0, 5))} in ${JSON.stringify(data).slice(0, 300)}`);
       };
       for (const f of frames) {
@@ -246,9 +258,17 @@ describe("overlay schema", () => {
     });
   });
 
-  it("events differ from the upstream events schema exactly where known", () => {
+  it("events of the pinned runtime differ from its events schema exactly where known", () => {
     // Filled by the per-recording tests above (vitest runs a file's tests in order).
-    expect([...observedDrift].sort()).toEqual(KNOWN_UPSTREAM_EVENT_DRIFT);
+    expect([...(observedDrift.get(PINNED_RECORDINGS) ?? [])].sort()).toEqual(KNOWN_UPSTREAM_EVENT_DRIFT);
+  });
+
+  it("newer runtimes only add to the pinned events (new types and properties), beyond the known drift", () => {
+    for (const [dir, drift] of observedDrift) {
+      if (dir === PINNED_RECORDINGS) continue;
+      const changed = [...drift].filter((d) => !KNOWN_UPSTREAM_EVENT_DRIFT.includes(d) && !/^unknown event type |: \S* must NOT have additional properties \(/.test(d));
+      expect(changed, dir).toEqual([]);
+    }
   });
 
   it("the recordings exercise the overlay's lifecycle surface", () => {
@@ -257,7 +277,7 @@ describe("overlay schema", () => {
     const expected = [
       "session.create", "session.resume", "session.list", "session.delete", "session.getMessages", "session.detach",
       "session.getLastId", "session.getForeground", "session.setForeground", "status.get", "auth.getStatus",
-      "session.event", "session.lifecycle", "userInput.request", "systemMessage.transform",
+      "session.event", "session.lifecycle", "userInput.request", "exitPlanMode.request", "systemMessage.transform",
     ];
     expect(expected.filter((m) => !seen.has(m))).toEqual([]);
   });

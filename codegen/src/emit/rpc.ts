@@ -17,7 +17,7 @@ import {
 import { CodegenError } from "../errors.js";
 import type { CodegenIr, IrMethod } from "../ir.js";
 import { byString, pascalFromMethod } from "../util.js";
-import { internalMethods, propName, publicMethods, referencedTypes, resultType } from "./common.js";
+import { importTypes, internalMethods, propName, publicMethods, referencedTypes, resultType } from "./common.js";
 import { safeDoc } from "./docs.js";
 import { tsHeader } from "./header.js";
 
@@ -139,7 +139,7 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal"): EmittedRpc
   const rpcTypes = ["NotificationHandler", "RequestHandler", "RequestOptions", "RpcCaller", "RpcHandlerRegistry", "Unsubscribe"];
   const statements: (string | StatementStructures)[] = [
     tsHeader(ir),
-    ...(used.length ? [{ kind: StructureKind.ImportDeclaration as const, isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: used }] : []),
+    ...(used.length ? [importTypes(used, "./types.js").trimEnd()] : []),
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "../rpc-types.js", namedImports: rpcTypes },
     ...(usesWith ? [{ kind: StructureKind.ImportDeclaration as const, isTypeOnly: true, moduleSpecifier: "./methods.js", namedImports: ["WithSessionId"] }] : []),
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: which === "public" ? "./methods.js" : "./internal-methods.js", namedImports: [table] },

@@ -93,7 +93,7 @@ export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName
 }
 
 /** The TS declarations emitted into types.ts, sorted by name, one per definition. */
-export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: string[] }> {
+export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: string[]; declarations: Map<string, string> }> {
   const names = new Set(ir.types.map((t) => t.name));
   const emitted = ir.types.filter((t) => !TYPES_EXTERNAL.has(t.name));
   const definitions: Schema = {};
@@ -109,7 +109,7 @@ export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: s
     unknownAny: true,
     enableConstEnums: false,
     inferStringEnumKeysFromValues: false,
-    format: process.env.FD_NOFORMAT ? false : true,
+    format: true,
     style: { printWidth: 120, trailingComma: "all" },
   });
   const chunks = splitDeclarations(stripBoilerplate(raw)).filter((c) => c.name !== ROOT);
@@ -132,7 +132,7 @@ export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: s
   const usedExternal = [...TYPES_EXTERNAL.keys()].filter((n) => chunks.some((c) => new RegExp(`\\b${n}\\b`).test(c.text)));
   const imports = usedExternal.map((n) => `import type { ${n} } from "${TYPES_EXTERNAL.get(n)}";\n`).join("");
   const file = `${tsHeader(ir)}\n${imports}${imports ? "\n" : ""}${chunks.map((c) => c.text.trimEnd()).join("\n\n")}\n`;
-  return { file, names: chunks.map((c) => c.name) };
+  return { file, names: chunks.map((c) => c.name), declarations: new Map(chunks.map((c) => [c.name, c.text.trimEnd()])) };
 }
 
 function typeSchemaFor(t: IrNamedType, names: ReadonlySet<string>): Schema {

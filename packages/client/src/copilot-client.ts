@@ -36,8 +36,15 @@ type ListSessionsParams = Parameters<ServerRpc["session"]["list"]>[0];
 type ListSessionsResult = Awaited<ReturnType<ServerRpc["session"]["list"]>>;
 /** Metadata of a persisted session, as `listSessions()` returns it. */
 export type SessionMetadata = ListSessionsResult extends { sessions: Array<infer S> } ? S : never;
-/** A `session.lifecycle` notification. */
-export type SessionLifecycleEvent = SessionLifecycleNotification;
+/**
+ * A `session.lifecycle` notification from the runtime, or one of the client's own after an
+ * automatic restart: `session.resumed` (the session lives on in the new runtime) or
+ * `session.lost` (it could not be resumed; `error` says why).
+ */
+export type SessionLifecycleEvent =
+  | SessionLifecycleNotification
+  | { type: "session.resumed"; sessionId: string }
+  | { type: "session.lost"; sessionId: string; error: Error };
 
 export interface CopilotClientOptions extends RuntimeOptions {
   /** Start the runtime on first use (any call) instead of requiring `start()`. Default true. */
@@ -259,7 +266,20 @@ export class CopilotClient {
         offLifecycle();
       };
       // Sessions live on across an automatic restart: resume them on the new connection.
-      if (this.host) await this.host.rebind(connection);
+      if (this.host) {
+        const before = this.host.sessions().map((s) => s.sessionId);
+        await this.host.rebind(connection);
+        const after = new Set(this.host.sessions().map((s) => s.sessionId));
+        queueMicrotask(() => {
+          for (const sessionId of before) {
+            this.emitLifecycle(
+              after.has(sessionId)
+                ? { type: "session.resumed", sessionId }
+                : { type: "session.lost", sessionId, error: new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted.`) },
+            );
+          }
+        });
+      }
       return live;
     } catch (error) {
       if (process) await process.kill();
@@ -318,6 +338,8 @@ export class CopilotClient {
     void live.process?.kill();
     this.modelsCache = undefined;
     if (this.options.autoRestart) {
+      // Waiters (sendAndWait, tool calls) fail now rather than hang until the new runtime is up.
+      this.host?.interrupt(error);
       this.startOnce("restarting").catch((restartError: unknown) => {
         this.host?.dispose(restartError);
         this.reportError(restartError);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   AuthenticationFailedError,
   FlightdeckError,
@@ -109,5 +109,34 @@ describe("redact", () => {
     expect(redact(a)).toEqual({ name: "a", self: "[Circular]" });
     const e = redact(new Error(`x ${GHP}`));
     expect(e.message).toBe("x ghp_[REDACTED]");
+  });
+});
+
+describe("instanceof across copies of the package", () => {
+  it("an error from a second copy of errors.ts is instanceof this copy's classes (and only the right ones)", async () => {
+    // A fresh module registry evaluates a second copy, like the `./node` bundle or a CJS build would.
+    vi.resetModules();
+    const copy = await import("../src/errors.js");
+    expect(copy.SdkError).not.toBe(SdkError);
+    const foreign = new copy.SdkError("TIMEOUT", "slow");
+    expect(foreign).toBeInstanceOf(SdkError);
+    expect(foreign).toBeInstanceOf(FlightdeckError);
+    expect(foreign).not.toBeInstanceOf(RpcError);
+    expect(isSdkError(foreign, "TIMEOUT")).toBe(true);
+    const notFound = copy.RpcError.from({ code: -32601, message: "x" });
+    expect(notFound).toBeInstanceOf(MethodNotFoundError);
+    expect(notFound).toBeInstanceOf(RpcError);
+    expect(notFound).not.toBeInstanceOf(InvalidParamsError);
+    expect(notFound.name).toBe("MethodNotFoundError");
+  });
+
+  it("user subclasses keep ordinary instanceof semantics", () => {
+    class MyError extends SdkError {}
+    const mine = new MyError("VALIDATION", "mine");
+    expect(mine).toBeInstanceOf(MyError);
+    expect(mine).toBeInstanceOf(SdkError);
+    expect(new SdkError("VALIDATION", "plain")).not.toBeInstanceOf(MyError);
+    expect(new Error("x")).not.toBeInstanceOf(FlightdeckError);
+    expect({ message: "x" }).not.toBeInstanceOf(SdkError);
   });
 });

@@ -1,1 +1,67 @@
-export {};
+/**
+ * `@flightdeck/copilot-sdk`: the one package most users install. Curated re-exports of the client,
+ * sessions, tools, errors and the protocol's event types. Generated RPC types beyond these are in
+ * `@flightdeck/copilot-core`.
+ */
+export {
+  AUTH_TOKEN_ENV,
+  CopilotClient,
+  RuntimeConnection,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  resolveRuntime,
+  type ClientState,
+  type CopilotClientInfo,
+  type CopilotClientOptions,
+  type ModelInfo,
+  type RuntimeLogLevel,
+  type SessionLifecycleEvent,
+  type SessionMetadata,
+  type StdioRuntimeConnection,
+  type TcpRuntimeConnection,
+  type UriRuntimeConnection,
+} from "@flightdeck/copilot-client";
+export {
+  CopilotSession,
+  HOOK_TYPES,
+  SessionError,
+  isUnknownSessionEvent,
+  type AnySessionEvent,
+  type LogOptions,
+  type MessageOptions,
+  type ProviderConfig,
+  type SendAndWaitOptions,
+  type SessionConfig,
+  type SessionEvent,
+  type SessionEventHandler,
+  type SessionEventOf,
+  type SessionEventType,
+  type SessionHooks,
+  type SystemMessageConfig,
+  type UnknownSessionEvent,
+  type UserInputHandler,
+  type UserInputRequest,
+} from "@flightdeck/copilot-session";
+export {
+  BuiltInTools,
+  ToolSet,
+  approveAll,
+  approveKinds,
+  approveReadOnly,
+  defineTool,
+  denyAll,
+  type PermissionDecision,
+  type PermissionHandler,
+  type PermissionRequest,
+  type Tool,
+  type ToolInvocation,
+  type ToolResultObject,
+} from "@flightdeck/copilot-tools";
+export {
+  AuthenticationFailedError,
+  FlightdeckError,
+  MethodNotFoundError,
+  RpcError,
+  SdkError,
+  isSdkError,
+  type SdkErrorCode,
+} from "@flightdeck/copilot-core";

@@ -3,7 +3,6 @@
  * regeneration that renames something breaks here and nowhere else.
  */
 export {
-  SESSION_EVENT_TYPES,
   createSessionRpc,
   isKnownSessionEventType,
   type Attachment,
@@ -46,10 +45,11 @@ export interface EventValidators {
 
 /** Loads `@flightdeck/copilot-core/validators` on first use (it is large: never imported eagerly). */
 export async function loadEventValidators(): Promise<EventValidators> {
-  const mod = (await import("@flightdeck/copilot-core/validators")) as Record<string, unknown>;
-  const validate = mod.validateSessionEvent;
-  if (typeof validate !== "function") {
-    throw new Error("@flightdeck/copilot-core/validators has no validateSessionEvent export");
-  }
-  return { validate: validate as EventValidators["validate"] };
+  const { validateSessionEvent } = await import("@flightdeck/copilot-core/validators");
+  return {
+    validate: (event, mode) => {
+      const result = validateSessionEvent(event, mode);
+      return result.ok ? { ok: true } : { ok: false, errors: result.errors.map((issue) => `${issue.path || "(root)"}: ${issue.message}`) };
+    },
+  };
 }

@@ -302,12 +302,12 @@ export class CopilotSession {
   on<T extends SessionEventType>(type: T, handler: SessionEventHandler<T>): () => void;
   /** Subscribes to every event, including types these bindings do not know (`UnknownSessionEvent`). */
   on(handler: AnySessionEventHandler): () => void;
-  on(typeOrHandler: string | AnySessionEventHandler, handler?: (event: never) => void | Promise<void>): () => void {
+  on(typeOrHandler: string | AnySessionEventHandler, handler?: (event: never) => unknown): () => void {
     if (typeof typeOrHandler === "function") return this.#hub.onAny(typeOrHandler);
     if (typeof typeOrHandler !== "string" || typeof handler !== "function") {
       throw new SdkError("INVALID_OPTION", "on: call on(type, handler) or on(handler) with a function handler.", { details: { option: "handler" } });
     }
-    return this.#hub.on(typeOrHandler, handler as (event: AnySessionEvent) => void);
+    return this.#hub.on(typeOrHandler, handler as (event: AnySessionEvent) => unknown);
   }
 
   /**
@@ -627,7 +627,7 @@ const ATTACHMENT_REQUIRED: Record<string, string[]> = {
 };
 
 function messageParams(input: string | MessageOptions): MessageOptions {
-  const fail = (option: string, problem: string): never => {
+  const fail: (option: string, problem: string) => never = (option, problem) => {
     throw new SdkError("INVALID_OPTION", `send: \`${option}\` ${problem}`, { details: { option } });
   };
   if (typeof input === "string") return { prompt: input };

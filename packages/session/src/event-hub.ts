@@ -6,7 +6,7 @@ import { SdkError } from "@flightdeck/copilot-core";
 import { AsyncQueue } from "./async-queue.js";
 import type { AnySessionEvent, AnySessionEventHandler } from "./session-events.js";
 
-type Handler = (event: AnySessionEvent) => void | Promise<void>;
+type Handler = (event: AnySessionEvent) => unknown;
 
 /** Options of `session.events()`. */
 export interface EventStreamOptions {
@@ -65,8 +65,8 @@ export class EventHub {
   call(handler: Handler, event: AnySessionEvent, what: string): void {
     try {
       const result = handler(event);
-      if (result && typeof (result as Promise<void>).then === "function") {
-        (result as Promise<void>).then(undefined, (cause: unknown) => this.report(this.handlerFailed(what, event.type, cause)));
+      if (isThenable(result)) {
+        result.then(undefined, (cause: unknown) => this.report(this.handlerFailed(what, event.type, cause)));
       }
     } catch (cause) {
       this.report(this.handlerFailed(what, event.type, cause));
@@ -116,4 +116,8 @@ export class EventHub {
       { cause, details: { sessionId: this.sessionId, eventType: type } },
     );
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }

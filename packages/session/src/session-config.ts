@@ -207,7 +207,7 @@ const STATIC_ACTIONS = ["replace", "append", "prepend"];
  * @throws {SdkError} `INVALID_OPTION` naming the option (`details.option`) and the fix.
  */
 export function resolveSessionConfig(input: SessionConfig | undefined, where: string): ResolvedSessionConfig {
-  const fail = (option: string, problem: string, cause?: unknown): never => {
+  const fail: (option: string, problem: string, cause?: unknown) => never = (option, problem, cause) => {
     throw new SdkError("INVALID_OPTION", `${where}: \`${option}\` ${problem}`, { cause, details: { option } });
   };
   if (input === undefined) input = {};
@@ -239,9 +239,9 @@ export function resolveSessionConfig(input: SessionConfig | undefined, where: st
   try {
     tools = config.tools instanceof ToolSet ? config.tools : new ToolSet(checkIterable(config.tools, fail));
   } catch (error) {
-    if (error instanceof SdkError) throw error;
-    const option = error instanceof ToolError && error.toolName ? `tools.${error.toolName}${error.option ? `.${error.option}` : ""}` : "tools";
-    return fail(option, `is invalid: ${(error as Error).message}`, error);
+    if (!(error instanceof ToolError)) throw error;
+    const option = error.toolName ? `tools.${error.toolName}${error.option ? `.${error.option}` : ""}` : "tools";
+    return fail(option, `is invalid: ${error.message}`, error);
   }
   if (tools.size > 0) wire.tools = tools.toolDefinitions();
 

@@ -37,11 +37,11 @@ export interface UnknownSessionEvent {
 /** What catch-all handlers receive: a known event, or an {@link UnknownSessionEvent}. */
 export type AnySessionEvent = SessionEvent | UnknownSessionEvent;
 
-/** Handler for one event type. May be async: a rejection is reported through `onError`. */
-export type SessionEventHandler<T extends SessionEventType> = (event: SessionEventOf<T>) => void | Promise<void>;
+/** Handler for one event type. May be async: a rejection is reported through `onError`; other return values are ignored. */
+export type SessionEventHandler<T extends SessionEventType> = (event: SessionEventOf<T>) => unknown;
 
 /** Catch-all handler. May be async: a rejection is reported through `onError`. */
-export type AnySessionEventHandler = (event: AnySessionEvent) => void | Promise<void>;
+export type AnySessionEventHandler = (event: AnySessionEvent) => unknown;
 
 /** True when the bindings know this event type. */
 export function isKnownEventType(type: string): type is SessionEventType {

@@ -25,3 +25,5 @@ export { createIsolatedEnvironment, sharedPackageCacheDir } from "./isolated-env
 export type { IsolatedEnvironment, IsolatedEnvironmentOptions } from "./isolated-environment.js";
 export { resolveTestRuntimes, runtimeArgs } from "./runtimes.js";
 export type { RuntimeArgsOptions, TestRuntime } from "./runtimes.js";
+export { createTestClient } from "./test-client.js";
+export type { TestClient, TestClientOptions, TestClientOptionsOverrides } from "./test-client.js";

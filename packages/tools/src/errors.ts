@@ -1,10 +1,10 @@
 /**
- * Errors of this package. Their `code`s are a subset of core's `SdkErrorCode` so that, once
- * @flightdeck/copilot-core exports `SdkError` from its index, `ToolError` can extend it without
- * any caller noticing (switch on `code`, read `toolName` / `option`).
+ * Errors of this package: `SdkError`s (from @flightdeck/copilot-core) whose `code` is one of
+ * {@link ToolErrorCode}, carrying the tool's name and, for definition errors, the option at fault.
  */
+import { SdkError } from "@flightdeck/copilot-core";
 
-/** Codes a {@link ToolError} carries (same strings as core's `SdkErrorCode`). */
+/** Codes a {@link ToolError} carries (a subset of core's `SdkErrorCode`). */
 export type ToolErrorCode =
   /** `defineTool` / `ToolSet` got an invalid option (the message names the option and the fix). */
   | "INVALID_OPTION"
@@ -16,8 +16,8 @@ export type ToolErrorCode =
   | "VALIDATION";
 
 /** An error about one tool: bad definition, failed handler, timeout or invalid result. */
-export class ToolError extends Error {
-  readonly code: ToolErrorCode;
+export class ToolError extends SdkError {
+  declare readonly code: ToolErrorCode;
   /** The tool concerned (may be `""` when the name itself was missing). */
   readonly toolName: string;
   /** The `defineTool` option at fault, for `INVALID_OPTION`. */
@@ -28,9 +28,9 @@ export class ToolError extends Error {
     message: string,
     options: { toolName: string; option?: string; cause?: unknown },
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
+    const details: Record<string, unknown> = { toolName: options.toolName };
+    if (options.option !== undefined) details.option = options.option;
+    super(code, message, options.cause === undefined ? { details } : { cause: options.cause, details });
     this.toolName = options.toolName;
     this.option = options.option;
   }

@@ -3,6 +3,7 @@
  * hangs past the tool's timeout: every outcome becomes a result object the model can read, and
  * every program error also goes to `onError`.
  */
+import { redactString } from "@flightdeck/copilot-core";
 import type { AnyTool, ToolInvocation } from "./define-tool.js";
 import { ToolError } from "./errors.js";
 import type { ValidationIssue } from "./json-schema-validator.js";
@@ -121,7 +122,9 @@ export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: 
     case "thrown": {
       const error = handlerFailed(toolName, outcome.error, false);
       report(error);
-      return failureResult(`Tool "${toolName}" failed: ${messageOf(outcome.error)}`, "failure", messageOf(outcome.error));
+      // The model sees the handler's message, with anything that looks like a credential masked.
+      const message = redactString(messageOf(outcome.error));
+      return failureResult(`Tool "${toolName}" failed: ${message}`, "failure", message);
     }
     case "value": {
       const normalized = normalizeToolResult(outcome.value, maxResultChars);

@@ -20,7 +20,7 @@ export type PermissionHandler = (
 ) => PermissionDecision | Promise<PermissionDecision>;
 
 /** Every permission kind runtime 1.0.85 can request (events `PermissionRequest`). */
-export const PERMISSION_KINDS: readonly PermissionRequestKind[] = [
+export const PERMISSION_KINDS = [
   "shell",
   "write",
   "read",
@@ -33,7 +33,12 @@ export const PERMISSION_KINDS: readonly PermissionRequestKind[] = [
   "factory",
   "extension-permission-access",
   "extension-env-access",
-];
+] as const satisfies readonly PermissionRequestKind[];
+
+// Fails to compile when the request union gains a kind this list lacks.
+type MissingKinds = Exclude<PermissionRequestKind, (typeof PERMISSION_KINDS)[number]>;
+const _allKindsListed: [MissingKinds] extends [never] ? true : MissingKinds = true;
+void _allKindsListed;
 
 /** Approves every request. For trusted, sandboxed or test set-ups only: the agent may then run any command. */
 export const approveAll: PermissionHandler = () => ({ kind: "approve-once" });

@@ -4,7 +4,8 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import * as z3 from "zod/v3";
-import { ToolDefinitionError, defineTool, isTool } from "../src/index.js";
+import { SdkError, isSdkError } from "@flightdeck/copilot-core";
+import { ToolDefinitionError, ToolError, defineTool, isTool } from "../src/index.js";
 
 const handler = () => "ok";
 
@@ -19,9 +20,13 @@ function definitionError(fn: () => unknown): ToolDefinitionError {
 }
 
 describe("defineTool: definition errors", () => {
-  it("refuses an empty name", () => {
+  it("refuses an empty name with an SdkError of code INVALID_OPTION", () => {
     const e = definitionError(() => defineTool("", { description: "d", handler }));
+    expect(e).toBeInstanceOf(ToolError);
+    expect(e).toBeInstanceOf(SdkError);
+    expect(isSdkError(e, "INVALID_OPTION")).toBe(true);
     expect(e.code).toBe("INVALID_OPTION");
+    expect(e.name).toBe("ToolDefinitionError");
     expect(e.option).toBe("name");
     expect(e.message).toMatch(/non-empty/);
   });

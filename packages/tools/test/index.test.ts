@@ -26,3 +26,16 @@ it("exports exactly the curated runtime API", () => {
     ].sort(),
   );
 });
+
+it("imports nothing heavy at run time: only core, and schema libraries as types", async () => {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const dir = new URL("../src/", import.meta.url);
+  const valueImports = new Set<string>();
+  for (const file of readdirSync(dir)) {
+    const text = readFileSync(new URL(file, dir), "utf8");
+    for (const m of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+"([^"]+)"/gms)) {
+      if (!m[1] && !m[2]!.startsWith(".")) valueImports.add(m[2]!);
+    }
+  }
+  expect([...valueImports]).toEqual(["@flightdeck/copilot-core"]);
+});

@@ -234,6 +234,16 @@ describe("invokeTool: failures", () => {
     expect(reported.cause).toBe(boom);
   });
 
+  it("masks credentials in the failure text the model reads", async () => {
+    const token = `ghp_${"a1B2".repeat(9)}`;
+    const tool = defineTool("t", { description: "d", handler: () => {
+      throw new Error(`request failed with ${token}`);
+    } });
+    const result = await invokeTool(tool, {}, ctx, { onError: () => {} });
+    expect(result.textResultForLlm).not.toContain(token);
+    expect(result.textResultForLlm).toContain("ghp_[REDACTED]");
+  });
+
   it("a handler that rejects → failure, reported", async () => {
     const onError = vi.fn<(e: ToolError) => void>();
     const tool = defineTool("save", { description: "d", handler: async () => Promise.reject(new Error("nope")) });

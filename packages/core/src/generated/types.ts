@@ -3,7 +3,7 @@
  * Schemas: @github/copilot-sdk-linux-x64@1.0.14 (runtime 1.0.85, protocol 3).
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
- * sha256 faea371cf3c7d04926042395f261de8141e735f4b9980eec09bc968a8106f9c1  overlay/lifecycle.schema.json
+ * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
  */
 
 import type { SessionEvent } from "./events.js";
@@ -27783,7 +27783,7 @@ export type SessionContextInfo = {
  */
 export interface SessionCreateParams {
   /**
-   * Session id chosen by the client (a UUID); the runtime generates one when omitted.
+   * Session id chosen by the client (SDKs use a UUID; the runtime accepts any string); the runtime generates a UUID when omitted.
    */
   sessionId?: string;
   /**
@@ -27891,13 +27891,13 @@ export interface SessionCreateParams {
    */
   capi?: CapiSessionOptions;
   /**
-   * Named BYOK providers, additive to Copilot API auth; cannot be combined with `provider`.
+   * Named BYOK providers, additive to Copilot API auth; the runtime rejects combining them with `provider`.
    *
    * @experimental
    */
   providers?: NamedProviderConfig[];
   /**
-   * BYOK models that reference `providers[].name`; selectable as `provider/id`.
+   * BYOK models that reference `providers[].name` (an unknown provider fails the create); selectable as `provider/id`.
    *
    * @experimental
    */
@@ -27917,7 +27917,7 @@ export interface SessionCreateParams {
    */
   enableFileChangeTracking?: boolean;
   /**
-   * Limits for the session's current accounting window.
+   * Limits for the session's current accounting window (runtime 1.0.85 rejects maxAiCredits below 30).
    */
   sessionLimits?: SessionLimitsConfig;
   /**
@@ -27967,7 +27967,7 @@ export interface SessionCreateParams {
    */
   hooks?: boolean;
   /**
-   * Working directory of the session; tools resolve relative paths against it.
+   * Working directory of the session, an absolute path to an existing directory (the runtime rejects others); tools resolve relative paths against it.
    */
   workingDirectory?: string;
   /**
@@ -28022,7 +28022,7 @@ export interface SessionCreateParams {
    */
   defaultAgent?: DefaultAgentConfig;
   /**
-   * Name of the custom agent (from customAgents) active when the session starts.
+   * Name of the custom agent (from customAgents) active when the session starts; an unknown name fails the create.
    */
   agent?: string;
   /**
@@ -28126,7 +28126,7 @@ export interface SessionCreateParams {
    */
   enableManagedSettings?: boolean;
   /**
-   * Host-injected enterprise managed settings; must be re-supplied on resume.
+   * Host-injected enterprise managed settings (only `permissions`; malformed rules fail the create); must be re-supplied on resume.
    */
   managedSettings?: SessionManagedSettings;
   /**
@@ -30089,13 +30089,13 @@ export interface SessionResumeParams {
    */
   capi?: CapiSessionOptions;
   /**
-   * Named BYOK providers, additive to Copilot API auth; cannot be combined with `provider`.
+   * Named BYOK providers, additive to Copilot API auth; the runtime rejects combining them with `provider`.
    *
    * @experimental
    */
   providers?: NamedProviderConfig[];
   /**
-   * BYOK models that reference `providers[].name`; selectable as `provider/id`.
+   * BYOK models that reference `providers[].name` (an unknown provider fails the create); selectable as `provider/id`.
    *
    * @experimental
    */
@@ -30115,7 +30115,7 @@ export interface SessionResumeParams {
    */
   enableFileChangeTracking?: boolean;
   /**
-   * Limits for the session's current accounting window.
+   * Limits for the session's current accounting window (runtime 1.0.85 rejects maxAiCredits below 30).
    */
   sessionLimits?: SessionLimitsConfig;
   /**
@@ -30165,7 +30165,7 @@ export interface SessionResumeParams {
    */
   hooks?: boolean;
   /**
-   * Working directory of the session; tools resolve relative paths against it.
+   * Working directory of the session, an absolute path to an existing directory (the runtime rejects others); tools resolve relative paths against it.
    */
   workingDirectory?: string;
   /**
@@ -30220,7 +30220,7 @@ export interface SessionResumeParams {
    */
   defaultAgent?: DefaultAgentConfig;
   /**
-   * Name of the custom agent (from customAgents) active when the session starts.
+   * Name of the custom agent (from customAgents) active when the session starts; an unknown name fails the create.
    */
   agent?: string;
   /**
@@ -30324,7 +30324,7 @@ export interface SessionResumeParams {
    */
   enableManagedSettings?: boolean;
   /**
-   * Host-injected enterprise managed settings; must be re-supplied on resume.
+   * Host-injected enterprise managed settings (only `permissions`; malformed rules fail the create); must be re-supplied on resume.
    */
   managedSettings?: SessionManagedSettings;
   /**

@@ -3,7 +3,7 @@
  * Schemas: @github/copilot-sdk-linux-x64@1.0.14 (runtime 1.0.85, protocol 3).
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
- * sha256 faea371cf3c7d04926042395f261de8141e735f4b9980eec09bc968a8106f9c1  overlay/lifecycle.schema.json
+ * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
  */
 
 /** An ajv standalone validator: returns true, or false with `errors` set. */

@@ -1,0 +1,233 @@
+/**
+ * `pnpm bench`: Flightdeck side by side with the incumbent `@github/copilot-sdk` 1.0.14 in one run,
+ * on the same runtime binary (copilot-runtime 1.0.85), printed as one table with ratios and written
+ * to bench/results/latest.{json,md}. See bench/README.md for the method.
+ *
+ * Flags: --quick (few samples, a smoke run; do not publish its figures), --build (rebuild the SDK
+ * first), --no-footprint (skip packing and installing), --import-runs N (default 20).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ClientBenchResult } from "./client-bench.js";
+import { runFootprintBench, type FootprintResult } from "./footprint-bench.js";
+import { importsClient, resolveEsm, runImportBench, type ImportBenchResult } from "./import-bench.js";
+import { markdownTable, textTable, type Row } from "./report.js";
+import { BENCH_DIR, REPO, buildSdk, distUrl, gitCommit, missingBuildOutputs, staleBuilds } from "./workspace.js";
+
+const argv = process.argv.slice(2);
+const quick = argv.includes("--quick");
+const importRunsArg = argv.indexOf("--import-runs");
+const importRuns = importRunsArg >= 0 ? Number(argv[importRunsArg + 1]) : quick ? 5 : 20;
+if (!Number.isInteger(importRuns) || importRuns < 1) {
+  console.error("--import-runs: give a whole number of runs ≥ 1, e.g. --import-runs 20.");
+  process.exit(2);
+}
+const log = (line: string) => console.error(`[bench] ${line}`);
+const MB = 1e6;
+
+function step<T>(name: string, fn: () => T): T {
+  const t0 = performance.now();
+  const result = fn();
+  log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** Runs client-bench.ts in a child whose tsx has no tsconfig `paths`, so @flightdeck/* load from dist/. */
+function runClientBenchChild(oursEntry: string): ClientBenchResult {
+  const tmp = mkdtempSync(join(tmpdir(), "flightdeck-bench-client-"));
+  try {
+    const tsconfig = join(tmp, "tsconfig.json");
+    writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler" } }));
+    const out = join(tmp, "client.json");
+    const args = ["--tsconfig", tsconfig, join(BENCH_DIR, "src/client-bench.ts"), "--ours", oursEntry, "--out", out, ...(quick ? ["--quick"] : [])];
+    const r = spawnSync(join(REPO, "node_modules/.bin/tsx"), args, { cwd: REPO, stdio: ["ignore", "inherit", "inherit"] });
+    if (r.status !== 0) throw new Error(`client-bench exited with ${r.status ?? r.signal}; see its output above.`);
+    return JSON.parse(readFileSync(out, "utf8")) as ClientBenchResult;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: FootprintResult | undefined): Row[] {
+  const ours = imp.targets["flightdeck"]!;
+  const inc = imp.targets["incumbent"]!;
+  const rows: Row[] = [
+    {
+      metric: `cold import, fresh node process minus empty one (median of ${imp.runs})`,
+      unit: "ms",
+      flightdeck: ours.coldImportMs,
+      incumbent: inc.coldImportMs,
+      target: "≤ ½ incumbent",
+      met: ours.coldImportMs <= inc.coldImportMs / 2,
+    },
+    { metric: `import() inside that process (median of ${imp.runs})`, unit: "ms", flightdeck: ours.inProcessMs, incumbent: inc.inProcessMs },
+    {
+      metric: `start() → ready, stdio (median of ${client.startReady.flightdeck.n})`,
+      unit: "ms",
+      flightdeck: client.startReady.flightdeck.median,
+      incumbent: client.startReady.incumbent.median,
+    },
+    {
+      metric: `ping over stdio, p50 (${client.ping.stdio.flightdeck.n} pings)`,
+      unit: "ms",
+      flightdeck: client.ping.stdio.flightdeck.median,
+      incumbent: client.ping.stdio.incumbent.median,
+    },
+    { metric: "ping over stdio, p99", unit: "ms", flightdeck: client.ping.stdio.flightdeck.p99, incumbent: client.ping.stdio.incumbent.p99 },
+    {
+      metric: `ping over TCP, p50 (${client.ping.tcp.flightdeck.n} pings)`,
+      unit: "ms",
+      flightdeck: client.ping.tcp.flightdeck.median,
+      incumbent: client.ping.tcp.incumbent.median,
+      target: "< 1 ms",
+      met: client.ping.tcp.flightdeck.median < 1,
+    },
+    { metric: "ping over TCP, p99", unit: "ms", flightdeck: client.ping.tcp.flightdeck.p99, incumbent: client.ping.tcp.incumbent.p99 },
+    {
+      metric: `stop(), stdio (median of ${client.stop.flightdeck.n})`,
+      unit: "ms",
+      flightdeck: client.stop.flightdeck.median,
+      incumbent: client.stop.incumbent.median,
+      target: "≤ 60 ms",
+      met: client.stop.flightdeck.median <= 60,
+    },
+    {
+      metric: `runtime processes still running when stop() resolved (sum of ${client.stop.flightdeck.n} rounds)`,
+      unit: "count",
+      flightdeck: client.leftAfterStop.flightdeck,
+      incumbent: client.leftAfterStop.incumbent,
+    },
+  ];
+  if (footprint) {
+    rows.push(
+      {
+        metric: "install footprint, SDK + dependencies, no runtime (du -sb)",
+        unit: "MB",
+        flightdeck: footprint.flightdeck.bytes / MB,
+        incumbent: footprint.incumbent.bytes / MB,
+        target: "≤ 2 MB",
+        met: footprint.flightdeck.bytes <= 2 * MB,
+      },
+      { metric: "  of which source maps (*.map)", unit: "MB", flightdeck: footprint.flightdeck.sourceMapBytes / MB, incumbent: footprint.incumbent.sourceMapBytes / MB },
+    );
+  }
+  return rows;
+}
+
+function footprintMarkdown(f: FootprintResult): string {
+  const mb = (b: number) => (b / MB).toFixed(2);
+  const lines = [
+    "### Packed packages (`pnpm pack`)",
+    "",
+    "| package | tarball MB | unpacked MB | of which *.map MB | of which *.d.ts/.d.cts MB | built? |",
+    "|---|---:|---:|---:|---:|---|",
+    ...f.packed.map((p) => `| ${p.name} | ${mb(p.tarballBytes)} | ${mb(p.unpackedBytes)} | ${mb(p.sourceMapBytes)} | ${mb(p.declarationBytes)} | ${p.built ? "yes" : "NO (no dist/)"} |`),
+    "",
+    `### node_modules after install (largest first)`,
+    "",
+    `Flightdeck (${f.flightdeck.spec}): ${f.flightdeck.packages.map((p) => `${p.name} ${mb(p.bytes)} MB`).join(", ")}.`,
+    "",
+    `Incumbent (${f.incumbent.spec}): ${f.incumbent.packages.map((p) => `${p.name} ${mb(p.bytes)} MB`).join(", ")}.`,
+  ];
+  const excluded = [...f.flightdeck.excluded, ...f.incumbent.excluded];
+  if (excluded.length) lines.push("", `Left out as runtimes: ${excluded.join(", ")}.`);
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  // Other work on the machine shows in the tails (p99) first: record how busy it was.
+  const loadBefore = loadavg()[0]!;
+  if (argv.includes("--build") || missingBuildOutputs().length > 0) {
+    if (!argv.includes("--build")) log(`built packages missing (${missingBuildOutputs().join(", ")})`);
+    buildSdk(log);
+    const still = missingBuildOutputs();
+    if (still.length) throw new Error(`After the build these are still missing: ${still.join(", ")}.`);
+  }
+  const stale = staleBuilds();
+  if (stale.length) log(`WARNING: src/ is newer than dist/ for ${stale.join(", ")}; run \`pnpm bench --build\` for current figures.`);
+
+  // Ours = the package users install. Fall back to the client while the sdk does not export it yet.
+  const sdkUrl = distUrl("sdk");
+  const oursPackage = importsClient(sdkUrl) ? "@flightdeck/copilot-sdk" : "@flightdeck/copilot-client";
+  const oursUrl = oursPackage === "@flightdeck/copilot-sdk" ? sdkUrl : distUrl("client");
+  const incumbentUrl = resolveEsm("@github/copilot-sdk", BENCH_DIR);
+  log(`Flightdeck = ${oursPackage} (built dist/index.js, ESM); incumbent = @github/copilot-sdk 1.0.14 (dist/index.js, ESM)`);
+  if (quick) log("--quick: few samples, for a smoke run only");
+
+  const imp = step("import bench", () =>
+    runImportBench(
+      [
+        { label: "flightdeck", url: oursUrl },
+        { label: "incumbent", url: incumbentUrl },
+      ],
+      importRuns,
+    ),
+  );
+  const client = step("client bench", () => runClientBenchChild(oursUrl));
+  let footprint: FootprintResult | undefined;
+  let footprintError: string | undefined;
+  if (!argv.includes("--no-footprint")) {
+    const t0 = performance.now();
+    try {
+      footprint = await runFootprintBench(REPO, log);
+      log(`footprint bench done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      // The timings are still worth writing down; the table then has no footprint rows.
+      footprintError = error instanceof Error ? error.message : String(error);
+      log(`footprint bench failed: ${footprintError}`);
+    }
+  }
+
+  const rows = rowsFrom(imp, client, footprint);
+  const environment = {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    commit: gitCommit(),
+    loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2)) },
+    staleBuilds: stale,
+    quick,
+  };
+  const table = textTable(rows);
+  console.log(`\nFlightdeck (${oursPackage}, built) vs @github/copilot-sdk 1.0.14 — ${client.runtime}, Node ${process.version}, ${environment.cpus} CPUs, load ${environment.loadAverage1m.before} → ${environment.loadAverage1m.after}\n`);
+  console.log(table);
+  if (client.errors.length) console.log(`\nErrors during the client bench:\n- ${client.errors.join("\n- ")}`);
+  if (footprintError) console.log(`\nThe footprint bench failed: ${footprintError}`);
+
+  const resultsDir = join(BENCH_DIR, "results");
+  mkdirSync(resultsDir, { recursive: true });
+  const generatedAt = new Date().toISOString();
+  writeFileSync(
+    join(resultsDir, "latest.json"),
+    `${JSON.stringify({ generatedAt, environment, flightdeckPackage: oursPackage, rows, import: imp, client, footprint, footprintError }, null, 2)}\n`,
+  );
+  const md = [
+    "# Flightdeck vs `@github/copilot-sdk` 1.0.14",
+    "",
+    `Generated by \`pnpm bench\` on ${generatedAt}${environment.commit ? ` at commit ${environment.commit}` : ""}: ` +
+      `Node ${process.version}, ${environment.platform}, ${environment.cpus} CPUs (${environment.cpuModel ?? "unknown CPU"}), ` +
+      `1-minute load average ${environment.loadAverage1m.before} before / ${environment.loadAverage1m.after} after, ${client.runtime}. ` +
+      `Flightdeck = \`${oursPackage}\` as built (dist/). Ratio = Flightdeck / incumbent (below 1 is better for every row).` +
+      (quick ? " **Quick run: few samples, not for publication.**" : "") +
+      (stale.length ? ` **Warning: dist/ was older than src/ for ${stale.join(", ")}.**` : ""),
+    "",
+    markdownTable(rows),
+    "",
+    "Method: see [bench/README.md](../README.md).",
+    ...(client.errors.length ? ["", "Errors during the client bench:", "", ...client.errors.map((e) => `- ${e}`)] : []),
+    ...(footprint ? ["", footprintMarkdown(footprint)] : []),
+    ...(footprintError ? ["", `The footprint bench failed: ${footprintError}`] : []),
+    "",
+  ].join("\n");
+  writeFileSync(join(resultsDir, "latest.md"), md);
+  log(`wrote bench/results/latest.json and latest.md (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

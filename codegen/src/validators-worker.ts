@@ -1,0 +1,13 @@
+/** Compiles the ajv validators off the main thread so generation uses both cores. */
+import { parentPort, workerData } from "node:worker_threads";
+import { CodegenError } from "./errors.js";
+import type { CodegenIr } from "./ir.js";
+import { emitValidators } from "./emit/validators.js";
+
+try {
+  const files = emitValidators((workerData as { ir: CodegenIr }).ir);
+  parentPort!.postMessage({ files: [...files] });
+} catch (err) {
+  const e = err as CodegenError;
+  parentPort!.postMessage({ error: { message: e.message, codegen: err instanceof CodegenError, stack: e.stack } });
+}

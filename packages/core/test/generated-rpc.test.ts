@@ -1,0 +1,114 @@
+/** Generated stubs and handler registration, driven through fake RpcCaller/RpcHandlerRegistry peers. */
+import { describe, expect, it } from "vitest";
+import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry } from "../src/rpc-types.js";
+import { RPC_METHODS, createServerRpc, createSessionRpc, registerClientGlobalHandlers, registerClientNotificationHandlers, registerClientSessionHandlers } from "../src/generated/index.js";
+import { INTERNAL_RPC_METHODS, createInternalServerRpc, createInternalSessionRpc } from "../src/internal.js";
+
+function recorder() {
+  const calls: { kind: "request" | "notify"; method: string; params: unknown; options?: RequestOptions }[] = [];
+  const conn: RpcCaller = {
+    request: async (method, params, options) => {
+      calls.push({ kind: "request", method, params, ...(options ? { options } : {}) });
+      return { echoed: method } as never;
+    },
+    notify: async (method, params) => {
+      calls.push({ kind: "notify", method, params });
+    },
+  };
+  return { conn, calls };
+}
+
+function registry() {
+  const requests = new Map<string, RequestHandler>();
+  const notes = new Map<string, Set<NotificationHandler>>();
+  const reg: RpcHandlerRegistry = {
+    onRequest: (m, h) => (requests.set(m, h), () => requests.delete(m)),
+    onNotification: (m, h) => {
+      const set = notes.get(m) ?? new Set();
+      notes.set(m, set.add(h));
+      return () => set.delete(h);
+    },
+  };
+  return { reg, requests, notes };
+}
+
+describe("createServerRpc", () => {
+  it("nests stubs along the schema tree and sends params and options through", async () => {
+    const { conn, calls } = recorder();
+    const rpc = createServerRpc(conn);
+    const ac = new AbortController();
+    await expect(rpc.ping({ message: "hi" }, { timeoutMs: 50, signal: ac.signal })).resolves.toEqual({ echoed: "ping" });
+    await rpc.account.getAllUsers();
+    await rpc.models.list({});
+    expect(calls).toEqual([
+      { kind: "request", method: "ping", params: { message: "hi" }, options: { timeoutMs: 50, signal: ac.signal } },
+      { kind: "request", method: "account.getAllUsers", params: {} },
+      { kind: "request", method: "models.list", params: {} },
+    ]);
+  });
+  it("has no internal methods on the public surface", () => {
+    const rpc = createServerRpc(recorder().conn) as unknown as Record<string, unknown>;
+    expect(rpc["connect"]).toBeUndefined();
+    expect((rpc["session"] as Record<string, unknown> | undefined)?.["create"]).toBeUndefined();
+    expect(Object.keys(RPC_METHODS)).not.toContain("connect");
+    expect(Object.keys(INTERNAL_RPC_METHODS)).toContain("connect");
+  });
+});
+
+describe("createSessionRpc", () => {
+  it("injects sessionId, including into no-argument stubs", async () => {
+    const { conn, calls } = recorder();
+    const rpc = createSessionRpc(conn, "s-1");
+    await rpc.tools.handlePendingToolCall({ requestId: "r-1", result: "done" });
+    await rpc.suspend();
+    await rpc.model.list();
+    await rpc.send({ prompt: "hello", sessionId: "spoofed" } as never);
+    expect(calls.map((c) => [c.method, c.params])).toEqual([
+      ["session.tools.handlePendingToolCall", { requestId: "r-1", result: "done", sessionId: "s-1" }],
+      ["session.suspend", { sessionId: "s-1" }],
+      ["session.model.list", { sessionId: "s-1" }],
+      ["session.send", { prompt: "hello", sessionId: "s-1" }],
+    ]);
+  });
+  it("rejects a missing session id with a TypeError naming the fix", () => {
+    expect(() => createSessionRpc(recorder().conn, "")).toThrow(/createSessionRpc: sessionId must be a non-empty string.*session.create/);
+    expect(() => createSessionRpc(recorder().conn, undefined as never)).toThrow(TypeError);
+  });
+  it("internal stubs reach overlay lifecycle methods", async () => {
+    const { conn, calls } = recorder();
+    await createInternalServerRpc(conn).session.create({ model: "m" } as never);
+    await createInternalSessionRpc(conn, "s-2").detach();
+    expect(calls.map((c) => [c.method, c.params])).toEqual([
+      ["session.create", { model: "m" }],
+      ["session.detach", { sessionId: "s-2" }],
+    ]);
+  });
+});
+
+describe("handler registration", () => {
+  it("registers client-session request handlers by wire name and removes them all at once", async () => {
+    const { reg, requests } = registry();
+    const off = registerClientSessionHandlers(reg, { "sessionFs.readFile": async (p) => ({ content: `read ${p.path} for ${p.sessionId}` }) });
+    const ctx = { method: "sessionFs.readFile", id: 1, signal: new AbortController().signal };
+    await expect(requests.get("sessionFs.readFile")!({ sessionId: "s-1", path: "/a" }, ctx)).resolves.toEqual({ content: "read /a for s-1" });
+    off();
+    off();
+    expect(requests.size).toBe(0);
+  });
+  it("registers notification listeners", () => {
+    const { reg, notes } = registry();
+    const seen: unknown[] = [];
+    const off = registerClientNotificationHandlers(reg, { "session.lifecycle": (p) => void seen.push(p.type) });
+    for (const h of notes.get("session.lifecycle")!) void h({ type: "created", sessionId: "s" });
+    expect(seen).toEqual(["created"]);
+    off();
+    expect(notes.get("session.lifecycle")!.size).toBe(0);
+  });
+  it("throws on an unknown or wrong-kind key and registers nothing", () => {
+    const { reg, requests, notes } = registry();
+    expect(() => registerClientGlobalHandlers(reg, { "no.such": () => null } as never)).toThrow(/"no.such" is not a server→client request/);
+    expect(() => registerClientSessionHandlers(reg, { "session.lifecycle": () => null } as never)).toThrow(TypeError);
+    expect(() => registerClientSessionHandlers(reg, { "sessionFs.readFile": "nope" } as never)).toThrow(/must be a function/);
+    expect(requests.size + notes.size).toBe(0);
+  });
+});

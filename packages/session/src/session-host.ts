@@ -1,0 +1,300 @@
+/**
+ * `SessionHost`: the sessions of one client connection. The client owns the process and the
+ * connection; the host owns everything per session: it routes `session.event` notifications and
+ * the runtime's session-scoped requests to the right `CopilotSession`, creates and resumes
+ * sessions, and moves them to a new connection after a runtime restart.
+ */
+import { RpcError, RpcErrorCode, SdkError, type RequestHandlerContext, type RpcConnectionLike, type Unsubscribe } from "@flightdeck/copilot-core";
+import { createInternalServerRpc, loadEventValidators, type EventValidators, type SessionCreateResult } from "./bindings.js";
+import { CopilotSession, type SessionController } from "./copilot-session.js";
+import { describe, resolveSessionConfig, type SessionConfig } from "./session-config.js";
+import { isKnownEventType } from "./session-events.js";
+
+/** How incoming events are checked against the generated validators. */
+export type ValidationMode = "off" | "lenient" | "strict";
+
+export interface SessionHostOptions {
+  /** Receives problems no call returns (handler errors, invalid events), unless a session has its own `onError`. Default: `console.warn`. */
+  onError?: (error: unknown) => void;
+  /**
+   * `lenient` (default): check each event with validators that tolerate extra fields (newer
+   * runtimes add some); report a failing event through `onError` and still deliver it.
+   * `strict`: exact schema; a failing event is reported and not delivered. `off`: no checks, and
+   * the validators module is never loaded.
+   */
+  validation?: ValidationMode;
+}
+
+type SessionRequestHandler = (controller: SessionController, params: Record<string, unknown>, context: RequestHandlerContext) => Promise<unknown>;
+
+/** Server→client requests that carry a `sessionId`, and the session callback answering each. */
+const SESSION_REQUESTS: Record<string, SessionRequestHandler> = {
+  "userInput.request": (c, p, ctx) => c.handleUserInput(p, ctx),
+  "exitPlanMode.request": (c, p, ctx) => c.handleExitPlanMode(p, ctx),
+  "autoModeSwitch.request": (c, p, ctx) => c.handleAutoModeSwitch(p, ctx),
+  "hooks.invoke": (c, p) => c.handleHook(p),
+  "systemMessage.transform": (c, p) => c.handleTransform(p),
+};
+
+interface PendingEvent {
+  controller: SessionController;
+  event: Record<string, unknown>;
+}
+
+/**
+ * Hosts the sessions of one connection. Made by the client; applications use `CopilotSession`.
+ *
+ * @example
+ * ```ts
+ * const host = new SessionHost(connection, { onError: console.warn });
+ * const session = await host.createSession({ model: "gpt-5", onPermissionRequest: approveAll });
+ * ```
+ */
+export class SessionHost {
+  #connection: RpcConnectionLike;
+  readonly #onError: (error: unknown) => void;
+  readonly #validation: ValidationMode;
+  readonly #sessions = new Map<string, SessionController>();
+  #unsubscribe: Unsubscribe[] = [];
+  #validators: EventValidators | undefined;
+  #validatorsLoading: Promise<void> | undefined;
+  /** Events that arrived while the validators were loading, in arrival order. */
+  #pending: PendingEvent[] = [];
+  #disposed: unknown;
+
+  constructor(connection: RpcConnectionLike, options: SessionHostOptions = {}) {
+    if (options.onError !== undefined && typeof options.onError !== "function") {
+      throw new SdkError("INVALID_OPTION", `SessionHost: \`onError\` must be a function, got ${describe(options.onError)}.`, { details: { option: "onError" } });
+    }
+    const validation = options.validation ?? "lenient";
+    if (validation !== "off" && validation !== "lenient" && validation !== "strict") {
+      throw new SdkError("INVALID_OPTION", `SessionHost: \`validation\` must be "off", "lenient" or "strict", got ${describe(validation)}.`, { details: { option: "validation" } });
+    }
+    this.#connection = connection;
+    this.#validation = validation;
+    this.#onError =
+      options.onError ??
+      ((error: unknown) => console.warn(`[flightdeck] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+    this.#register(connection);
+  }
+
+  /**
+   * Creates a session. The config is checked first (a bad option rejects with
+   * `SdkError("INVALID_OPTION")` naming it, before anything is sent); the session is registered
+   * before `session.create` goes out, so `config.onEvent` sees the events emitted meanwhile.
+   */
+  async createSession(config: SessionConfig = {}): Promise<CopilotSession> {
+    this.#assertOpen("createSession");
+    const resolved = resolveSessionConfig(config, "createSession");
+    const sessionId = globalThis.crypto.randomUUID();
+    return this.#open(sessionId, resolved, "createSession", () =>
+      createInternalServerRpc(this.#connection).session.create({ ...resolved.wire, sessionId }),
+    );
+  }
+
+  /**
+   * Attaches to an existing session (persisted, or detached by another client) with this config.
+   * Rejects with `INVALID_OPTION` if it is already open on this client.
+   */
+  async resumeSession(sessionId: string, config: SessionConfig = {}): Promise<CopilotSession> {
+    this.#assertOpen("resumeSession");
+    if (typeof sessionId !== "string" || sessionId.trim() === "") {
+      throw new SdkError("INVALID_OPTION", `resumeSession: \`sessionId\` must be a non-empty session id, got ${describe(sessionId)}.`, { details: { option: "sessionId" } });
+    }
+    if (this.#sessions.has(sessionId)) {
+      throw new SdkError("INVALID_OPTION", `resumeSession: session ${sessionId} is already open on this client; use the CopilotSession you have, or disconnect() it first.`, { details: { option: "sessionId" } });
+    }
+    const resolved = resolveSessionConfig(config, "resumeSession");
+    return this.#open(sessionId, resolved, "resumeSession", () =>
+      createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, sessionId }),
+    );
+  }
+
+  /** The sessions open on this client. */
+  sessions(): CopilotSession[] {
+    return [...this.#sessions.values()].map((c) => c.session);
+  }
+
+  /** The open session with this id, if any. */
+  get(sessionId: string): CopilotSession | undefined {
+    return this.#sessions.get(sessionId)?.session;
+  }
+
+  /**
+   * Moves every open session to a new connection (after the client restarted the runtime): waits
+   * in progress reject with `CONNECTION_CLOSED` (their turn died with the old runtime), running
+   * tool calls are cancelled, then each session is resumed with its original config. A session
+   * that fails to resume is closed and its error reported; the others carry on.
+   */
+  async rebind(connection: RpcConnectionLike): Promise<void> {
+    this.#assertOpen("rebind");
+    for (const off of this.#unsubscribe) off();
+    this.#connection = connection;
+    this.#register(connection);
+    this.#pending = [];
+    const lost = new SdkError("CONNECTION_CLOSED", "The runtime restarted; the turn in progress was lost. The session was resumed on the new runtime: send the prompt again.");
+    const controllers = [...this.#sessions.values()];
+    for (const controller of controllers) {
+      controller.interrupt(lost);
+      controller.setConnection(connection);
+    }
+    await Promise.all(
+      controllers.map(async (controller) => {
+        const sessionId = controller.session.sessionId;
+        try {
+          const result = await createInternalServerRpc(connection).session.resume({ ...controller.wire, sessionId });
+          controller.attach(result);
+        } catch (cause) {
+          const error = new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details: { sessionId } });
+          controller.report(error);
+          controller.dispose(error);
+        }
+      }),
+    );
+  }
+
+  /**
+   * The runtime went away but sessions may come back (a restart follows, then `rebind`): every
+   * wait in progress rejects with `reason` and running tool calls are cancelled at once, so
+   * nothing hangs until the restart. Sessions stay open.
+   */
+  interrupt(reason: unknown): void {
+    for (const controller of this.#sessions.values()) controller.interrupt(reason);
+  }
+
+  /**
+   * The connection is gone for good: every wait rejects with `reason`, running tool calls are
+   * cancelled (their signals fire), streams end with `reason`, and later calls on any session
+   * fail with it. Idempotent.
+   */
+  dispose(reason?: unknown): void {
+    if (this.#disposed !== undefined) return;
+    const error = reason ?? new SdkError("CONNECTION_CLOSED", "The client was stopped; create a new client to keep working.");
+    this.#disposed = error;
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#pending = [];
+    for (const controller of [...this.#sessions.values()]) controller.dispose(error);
+    this.#sessions.clear();
+  }
+
+  // ---- internals ----
+
+  async #open(sessionId: string, resolved: ReturnType<typeof resolveSessionConfig>, method: string, send: () => Promise<SessionCreateResult>): Promise<CopilotSession> {
+    let controller!: SessionController;
+    new CopilotSession({
+      sessionId,
+      connection: this.#connection,
+      resolved,
+      hostOnError: this.#onError,
+      onClosed: (id) => {
+        if (this.#sessions.get(id) === controller) this.#sessions.delete(id);
+      },
+      expose: (c) => {
+        controller = c;
+      },
+    });
+    this.#sessions.set(sessionId, controller);
+    let result: SessionCreateResult;
+    try {
+      result = await send();
+    } catch (error) {
+      controller.dispose(new SdkError("CONNECTION_CLOSED", `${method} failed, so session ${sessionId} was never opened.`, { cause: error }));
+      throw error;
+    }
+    if (this.#disposed !== undefined) throw this.#disposed;
+    if (typeof result?.sessionId === "string" && result.sessionId !== sessionId) {
+      const error = new SdkError("VALIDATION", `${method}: the runtime answered for session ${result.sessionId}, not ${sessionId}; this runtime does not honour client-chosen ids.`, { details: { sessionId, received: result.sessionId } });
+      controller.dispose(error);
+      throw error;
+    }
+    controller.attach(result);
+    return controller.session;
+  }
+
+  #assertOpen(method: string): void {
+    if (this.#disposed === undefined) return;
+    const message = this.#disposed instanceof Error ? this.#disposed.message : String(this.#disposed);
+    throw new SdkError("CONNECTION_CLOSED", `${method}: ${message}`, { cause: this.#disposed });
+  }
+
+  #register(connection: RpcConnectionLike): void {
+    const offs: Unsubscribe[] = [connection.onNotification("session.event", (params) => this.#receive(params))];
+    for (const [method, handle] of Object.entries(SESSION_REQUESTS)) {
+      offs.push(
+        connection.onRequest(method, (params, context) => {
+          const sessionId = (params as { sessionId?: unknown } | null)?.sessionId;
+          if (typeof params !== "object" || params === null || typeof sessionId !== "string") {
+            throw new RpcError(RpcErrorCode.InvalidParams, `${method}: params must be an object with a string sessionId.`);
+          }
+          const controller = this.#sessions.get(sessionId);
+          if (!controller) throw new RpcError(RpcErrorCode.InvalidParams, `${method}: session ${sessionId} is not open on this client.`);
+          return handle(controller, params as Record<string, unknown>, context);
+        }),
+      );
+    }
+    this.#unsubscribe = offs;
+  }
+
+  #receive(params: unknown): void {
+    const p = params as { sessionId?: unknown; event?: unknown } | null;
+    const event = p?.event as Record<string, unknown> | undefined;
+    if (typeof p?.sessionId !== "string" || typeof event !== "object" || event === null || Array.isArray(event) || typeof event.type !== "string") {
+      this.#onError(new SdkError("VALIDATION", "Received a session.event notification without a string sessionId and an event object with a string type; it was dropped.", { details: { params: p } }));
+      return;
+    }
+    // Events of sessions this client does not host (or no longer hosts) are not ours to handle.
+    const controller = this.#sessions.get(p.sessionId);
+    if (!controller) return;
+    if (this.#validation === "off") {
+      controller.dispatch(event);
+      return;
+    }
+    if (this.#validators) {
+      this.#deliver(controller, event);
+      return;
+    }
+    // Keep arrival order while the validators load.
+    this.#pending.push({ controller, event });
+    this.#validatorsLoading ??= loadEventValidators().then(
+      (validators) => {
+        this.#validators = validators;
+        this.#flush();
+      },
+      (cause: unknown) => {
+        this.#onError(new SdkError("VALIDATION", `Event validation is off: the validators could not be loaded (${cause instanceof Error ? cause.message : String(cause)}).`, { cause }));
+        this.#validators = { validate: () => ({ ok: true }) };
+        this.#flush();
+      },
+    );
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const { controller, event } of pending) this.#deliver(controller, event);
+  }
+
+  #deliver(controller: SessionController, event: Record<string, unknown>): void {
+    if (controller.closed) return;
+    // Unknown types have no validator: they are delivered as UnknownSessionEvent unchecked.
+    if (isKnownEventType(event.type as string)) {
+      let result: ReturnType<EventValidators["validate"]>;
+      try {
+        result = this.#validators!.validate(event, this.#validation === "strict" ? "strict" : "lenient");
+      } catch (cause) {
+        result = { ok: false, errors: [`the validator threw: ${cause instanceof Error ? cause.message : String(cause)}`] };
+      }
+      if (!result.ok) {
+        const strict = this.#validation === "strict";
+        controller.report(
+          new SdkError("VALIDATION", `Session ${controller.session.sessionId}: a "${String(event.type)}" event does not match the schema (${result.errors.slice(0, 5).join("; ")}). ${strict ? "It was dropped (validation: strict)." : "It was delivered anyway (validation: lenient)."}`, {
+            details: { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id, errors: result.errors },
+          }),
+        );
+        if (strict) return;
+      }
+    }
+    controller.dispatch(event);
+  }
+}

@@ -1,0 +1,18 @@
+import { expect, it } from "vitest";
+import * as session from "@flightdeck/copilot-session";
+
+it("exports exactly the curated runtime values", () => {
+  expect(Object.keys(session).sort()).toEqual(["CopilotSession", "HOOK_TYPES", "SessionError", "SessionHost", "isUnknownSessionEvent"]);
+  expect(Object.values(session.HOOK_TYPES).sort()).toEqual([
+    "agentStop",
+    "errorOccurred",
+    "postToolUse",
+    "postToolUseFailure",
+    "preMcpToolCall",
+    "preToolUse",
+    "sessionEnd",
+    "sessionStart",
+    "userPromptSubmitted",
+    "userPromptTransformed",
+  ]);
+});
