@@ -159,7 +159,7 @@ export async function runClientBench(options: ClientBenchOptions): Promise<Clien
   const names: SdkName[] = ["flightdeck", "incumbent"];
   const errors: string[] = [];
 
-  const rounds = options.quick ? 3 : 12;
+  const rounds = options.quick ? 3 : 20;
   // stdio pings cost ~0.1 ms, so take more of them; the incumbent's TCP pings cost ~44 ms each.
   const pingCounts: Record<TransportName, number> = options.quick ? { stdio: 100, tcp: 100 } : { stdio: 1000, tcp: 500 };
   const pingBlock = options.quick ? 50 : 100;

@@ -5,6 +5,10 @@ import { CodegenError } from "./errors.js";
 import { generate } from "./generate.js";
 import { buildIr } from "./ir.js";
 import { loadSchemas } from "./load.js";
+import { diffIr } from "./diff/diff.js";
+import { loadIrForDiff } from "./diff/load.js";
+import { renderDiffMarkdown } from "./diff/markdown.js";
+import { emitLanguageTypes, LANGUAGES } from "./emit-lang/quicktype.js";
 
 const USAGE = `Usage:
   flightdeck-codegen generate --schemas <dir> --out <dir>
@@ -12,6 +16,13 @@ const USAGE = `Usage:
       and overlay/*.json into --out (replaced atomically).
   flightdeck-codegen ir --json [--schemas <dir>] [--out <file>]
       Print the intermediate representation as JSON (to --out, or stdout). --schemas defaults to ./schemas.
+  flightdeck-codegen diff <old> <new> [--json] [--out <file>] [--no-overlay]
+      What changed between two protocol versions: methods, events and named types added, removed,
+      renamed (by name and shape) and changed field by field, with a semver verdict. <old>/<new> are
+      schema folders (plain or .json.gz files) or IR files from \`ir --json\`. Markdown by default.
+  flightdeck-codegen types --lang <${Object.keys(LANGUAGES).join("|")}> --out <file> [--schemas <dir>]
+      Model types for another language (quicktype-core) from the IR's event data types and method
+      params/results, with the same provenance header as the TypeScript output.
   flightdeck-codegen --help
 `;
 
@@ -59,6 +70,38 @@ export async function main(argv: string[]): Promise<number> {
         mkdirSync(dirname(resolve(f["--out"])), { recursive: true });
         writeFileSync(f["--out"], text);
       } else process.stdout.write(text);
+      return 0;
+    }
+    if (command === "diff") {
+      const positional: string[] = [];
+      const flagArgs: string[] = [];
+      for (let i = 0; i < rest.length; i++) {
+        const a = rest[i]!;
+        if (a === "--out") flagArgs.push(a, rest[++i] ?? "");
+        else if (a.startsWith("--")) flagArgs.push(a);
+        else positional.push(a);
+      }
+      const f = parseFlags(flagArgs, { "--json": "flag", "--out": "value", "--no-overlay": "flag" });
+      if (positional.length !== 2) throw new UsageError(`diff needs exactly two inputs, <old> and <new> (got ${positional.length})`);
+      const load = (p: string) => loadIrForDiff(p, { overlay: f["--no-overlay"] !== true });
+      const diff = diffIr(load(positional[0]!), load(positional[1]!));
+      const text = f["--json"] === true ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffMarkdown(diff);
+      if (typeof f["--out"] === "string") {
+        mkdirSync(dirname(resolve(f["--out"])), { recursive: true });
+        writeFileSync(f["--out"], text);
+        process.stderr.write(`flightdeck-codegen: verdict ${diff.verdict.level} → ${resolve(f["--out"])}\n`);
+      } else process.stdout.write(text);
+      return 0;
+    }
+    if (command === "types") {
+      const f = parseFlags(rest, { "--lang": "value", "--out": "value", "--schemas": "value" });
+      if (typeof f["--lang"] !== "string" || typeof f["--out"] !== "string") throw new UsageError("types needs --lang <language> and --out <file>");
+      if (!(f["--lang"] in LANGUAGES)) throw new UsageError(`unknown --lang "${f["--lang"]}"; pass one of ${Object.keys(LANGUAGES).join(", ")}`);
+      const ir = buildIr(loadSchemas(typeof f["--schemas"] === "string" ? f["--schemas"] : "schemas"));
+      const text = await emitLanguageTypes(ir, f["--lang"]);
+      mkdirSync(dirname(resolve(f["--out"])), { recursive: true });
+      writeFileSync(f["--out"], text);
+      process.stderr.write(`flightdeck-codegen: ${f["--lang"]} types → ${resolve(f["--out"])}\n`);
       return 0;
     }
     throw new UsageError(`unknown command "${command}"`);

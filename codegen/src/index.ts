@@ -20,3 +20,28 @@ export {
 export { API_FILE, EVENTS_FILE, LOCK_FILE, OVERLAY_DIR, loadSchemas, type LoadedFile, type LoadedSchemas, type SchemaSource } from "./load.js";
 export type { SourceRef } from "./bundle.js";
 export { GENERATOR_NAME, GENERATOR_VERSION } from "./emit/header.js";
+export {
+  DIFF_VERSION,
+  diffIr,
+  loadIrForDiff,
+  loadSchemasForDiff,
+  nameSubstitution,
+  nameTokens,
+  renderDiffMarkdown,
+  summarizeDiff,
+  typePositions,
+  verdictOf,
+  type ChangeEffect,
+  type ChangeKind,
+  type DiffChange,
+  type DiffChanged,
+  type DiffLoadOptions,
+  type DiffRename,
+  type DiffSection,
+  type DiffVerdict,
+  type EventSummary,
+  type MethodSummary,
+  type ProtocolDiff,
+  type TypeSummary,
+  type VerdictLevel,
+} from "./diff/index.js";

@@ -1,4 +1,4 @@
-/** Compiles the ajv validators off the main thread so generation uses both cores. */
+/** Emits the validator data off the main thread (it ran ajv once; now cheap, kept so generate.ts needs no change). */
 import { parentPort, workerData } from "node:worker_threads";
 import { CodegenError } from "./errors.js";
 import type { CodegenIr } from "./ir.js";

@@ -49,7 +49,6 @@ const FILE_DOCS: Record<string, string> = {
   "rpc-runtime.ts": "the small table-driven stub builder the factories use",
   "events.ts": "`SessionEvent` union, `SESSION_EVENT_TYPES`, guards",
   "validators/index.ts": "`validateSessionEvent`, per-method validators (`@flightdeck/copilot-core/validators`)",
-  "validators/strict.js": "ajv standalone validators, schemas as published",
-  "validators/lenient.js": "ajv standalone validators tolerating unknown properties",
-  "validators/runtime.js": "the helpers the standalone validators need (no ajv at run time)",
+  "validators/definitions.js": "the schemas of what arrives from the runtime, as data for both modes (checked by `schema-interpreter.ts`)",
+  "validators/definitions.d.ts": "the type of `definitions.js`",
 };

@@ -13,6 +13,7 @@ import {
   type FlightdeckError,
   type SessionLifecycleNotification,
   type RpcCaller,
+  type RpcConnectionLike,
   type ServerRpc,
   type Transport,
   type Unsubscribe,
@@ -25,6 +26,10 @@ import { checkProtocolVersion } from "./protocol-range.js";
 import { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { checkRuntimePath, resolveRuntime } from "./runtime-resolution.js";
+import { createDebugLog, type DebugLog, type DebugOption } from "./debug-log.js";
+import { checkRequestHandlerOption, serveRequestHandler, type ModelRequestHandler } from "./request-handler.js";
+import { checkSessionFsOptions, serveSessionFs, sessionFsSetProviderParams, type SessionFsOptions } from "./session-fs.js";
+import { checkTelemetryOptions, telemetryEnv, withTraceContext, type TelemetryOptions, type TraceContextProvider } from "./telemetry.js";
 
 /** Where the client is in its life. */
 export type ClientState = "idle" | "starting" | "connected" | "restarting" | "stopping" | "stopped" | "failed";
@@ -47,6 +52,13 @@ export type SessionLifecycleEvent =
   | { type: "session.lost"; sessionId: string; error: Error };
 
 export interface CopilotClientOptions extends RuntimeOptions {
+  /**
+   * `"copilot-cli"` (default): sessions get the CLI's ambient features (instructions and skills
+   * from the working directory, the full built-in toolset). `"empty"`: for multi-tenant servers —
+   * nothing ambient, every session must list `availableTools`, and the client must have its own
+   * storage (`baseDirectory` or `sessionFs`) so tenants never share the runtime's default state.
+   */
+  mode?: "copilot-cli" | "empty";
   /** Start the runtime on first use (any call) instead of requiring `start()`. Default true. */
   autoStart?: boolean;
   /**
@@ -66,6 +78,26 @@ export interface CopilotClientOptions extends RuntimeOptions {
   validation?: "off" | "lenient" | "strict";
   /** Each line the runtime writes to stderr. */
   onStderr?: (line: string) => void;
+  /**
+   * Debug log of every JSON-RPC frame in and out and of the runtime's stderr, credentials masked.
+   * `true` writes to stderr, a function gets each line, `false` disables it. Default: the
+   * `FLIGHTDECK_DEBUG` environment variable (`1` → stderr, a file path → appended to that file).
+   */
+  debug?: DebugOption;
+  /**
+   * Keep session state (event log, workspace, checkpoints) in a filesystem you provide instead of
+   * the runtime's disk: `{ provider: new MemorySessionFs() }`. Registered on every connect. See `SessionFsOptions`.
+   */
+  sessionFs?: SessionFsOptions;
+  /** The runtime's OpenTelemetry exporter (lowered to its environment). Not with `forUri`. See `TelemetryOptions`. */
+  telemetry?: TelemetryOptions;
+  /** Your current W3C trace context, sent with `session.create`, `session.resume` and `session.send`. */
+  onGetTraceContext?: TraceContextProvider;
+  /**
+   * Serve the runtime's model HTTP traffic from this process, over the connection (no port):
+   * `(request) => Response | { status?, headers?, body? }`. See `ModelRequestHandler`.
+   */
+  requestHandler?: ModelRequestHandler;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -97,14 +129,26 @@ export class CopilotClient {
   private readonly stateListeners = new Set<(state: ClientState, previous: ClientState) => void>();
   private readonly lifecycleListeners = new Set<{ type: string | undefined; handler: (event: SessionLifecycleEvent) => void }>();
   private modelsCache: Promise<ModelInfo[]> | undefined;
+  private readonly debugLog: DebugLog | undefined;
 
   constructor(options: CopilotClientOptions = {}) {
     checkRuntimeOptions(options);
+    this.debugLog = createDebugLog(options.debug);
     for (const key of ["startTimeoutMs", "stopGraceMs"] as const) {
       const v = options[key];
       if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
         throw new SdkError("INVALID_OPTION", `${key}: ${JSON.stringify(v)} is not a duration in milliseconds (a finite number ≥ 0).`, { details: { option: key } });
       }
+    }
+    if (options.mode !== undefined && options.mode !== "copilot-cli" && options.mode !== "empty") {
+      throw new SdkError("INVALID_OPTION", `mode: "${String(options.mode)}" is not a mode. Use "copilot-cli" (the default) or "empty" (multi-tenant servers).`, { details: { option: "mode" } });
+    }
+    if (options.mode === "empty" && options.baseDirectory === undefined && options.sessionFs === undefined) {
+      throw new SdkError(
+        "INVALID_OPTION",
+        'mode: "empty" needs per-client session storage. Set `baseDirectory` (a state directory only this client uses) or `sessionFs` (your own session filesystem), so tenants never share the runtime\'s default state.',
+        { details: { option: "mode" } },
+      );
     }
     if (options.onListModels !== undefined && typeof options.onListModels !== "function") {
       throw new SdkError("INVALID_OPTION", "onListModels: must be a function returning the models (or a promise of them).", { details: { option: "onListModels" } });
@@ -112,6 +156,17 @@ export class CopilotClient {
     if (options.validation !== undefined && !["off", "lenient", "strict"].includes(options.validation)) {
       throw new SdkError("INVALID_OPTION", `validation: "${String(options.validation)}" is not one of "off", "lenient", "strict".`, { details: { option: "validation" } });
     }
+    if (options.sessionFs !== undefined) checkSessionFsOptions(options.sessionFs);
+    if (options.telemetry !== undefined) {
+      checkTelemetryOptions(options.telemetry);
+      if (options.connection?.kind === "uri") {
+        throw new SdkError("INVALID_OPTION", "telemetry: cannot be used with RuntimeConnection.forUri(): the runtime is already running, so its exporter is configured where it was started (COPILOT_OTEL_* variables).", { details: { option: "telemetry" } });
+      }
+    }
+    if (options.onGetTraceContext !== undefined && typeof options.onGetTraceContext !== "function") {
+      throw new SdkError("INVALID_OPTION", "onGetTraceContext: must be a function returning { traceparent, tracestate? } (or undefined, or a promise of either).", { details: { option: "onGetTraceContext" } });
+    }
+    if (options.requestHandler !== undefined) checkRequestHandlerOption(options.requestHandler);
     this.options = { ...options };
     this.connectionConfig = options.connection ?? RuntimeConnection.forStdio();
     // A bad explicit runtime path fails here, not at the first call.
@@ -240,9 +295,9 @@ export class CopilotClient {
         process = await RuntimeProcess.spawn({
           command: runtime.command,
           args: [...runtime.prefixArgs, ...launch.args],
-          env: launch.env,
+          env: this.options.telemetry ? { ...launch.env, ...telemetryEnv(this.options.telemetry) } : launch.env,
           cwd: this.options.workingDirectory,
-          onStderrLine: this.options.onStderr,
+          onStderrLine: this.debugLog ? (line) => (this.debugLog?.stderr(line), this.options.onStderr?.(line)) : this.options.onStderr,
         });
         if (config.kind === "stdio") {
           transport = new StdioTransport(process.child, { killGraceMs: this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS });
@@ -251,7 +306,7 @@ export class CopilotClient {
           transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs });
         }
       }
-      const connection = new JsonRpcConnection(transport, { onError: (e) => this.reportError(e) });
+      const connection = new JsonRpcConnection(transport, { onError: (e) => this.reportError(e), onFrame: this.debugLog?.frame });
       const handshake = await this.handshake(connection, connectionToken, startTimeoutMs).catch(async (error: unknown) => {
         await connection.close().catch(() => {});
         throw error;
@@ -261,14 +316,19 @@ export class CopilotClient {
       const offLifecycle = registerClientNotificationHandlers(connection, {
         "session.lifecycle": (event: SessionLifecycleNotification) => this.emitLifecycle(event),
       });
+      const offProviders = await this.registerProviders(connection, startTimeoutMs).catch(async (error: unknown) => {
+        await connection.close().catch(() => {});
+        throw error;
+      });
       live.offClose = () => {
         offClose();
         offLifecycle();
+        offProviders();
       };
       // Sessions live on across an automatic restart: resume them on the new connection.
       if (this.host) {
         const before = this.host.sessions().map((s) => s.sessionId);
-        await this.host.rebind(connection);
+        await this.host.rebind(this.sessionConnection(connection));
         const after = new Set(this.host.sessions().map((s) => s.sessionId));
         queueMicrotask(() => {
           for (const sessionId of before) {
@@ -304,10 +364,48 @@ export class CopilotClient {
     }
   }
 
+  /**
+   * Serves `sessionFs.*` / `llmInference.*` on a new connection and registers this client as the
+   * runtime's provider of each, before any session is created or resumed on it.
+   */
+  private async registerProviders(connection: JsonRpcConnection, timeoutMs: number): Promise<Unsubscribe> {
+    const offs: Unsubscribe[] = [];
+    const onError = (e: unknown) => this.reportError(e);
+    const rpc = createServerRpc(connection);
+    try {
+      if (this.options.sessionFs) {
+        offs.push(serveSessionFs(connection, this.options.sessionFs, onError));
+        const params = sessionFsSetProviderParams(this.options.sessionFs, this.options.workingDirectory ?? globalThis.process.cwd());
+        const result = await rpc.sessionFs.setProvider(params, { timeoutMs });
+        if (!result?.success) throw new SdkError("CONNECT_FAILED", "sessionFs: the runtime refused to use this client as the session filesystem provider (sessionFs.setProvider answered success: false); another client may hold it.");
+      }
+      if (this.options.requestHandler) {
+        offs.push(serveRequestHandler(connection, this.options.requestHandler, onError));
+        const result = await rpc.llmInference.setProvider({ timeoutMs });
+        if (!result?.success) throw new SdkError("CONNECT_FAILED", "requestHandler: the runtime refused to route model requests to this client (llmInference.setProvider answered success: false); another client may hold it.");
+      }
+    } catch (error) {
+      for (const off of offs) off();
+      throw error;
+    }
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
+  /** The connection sessions use: with `onGetTraceContext`, one that adds the trace context to create/resume/send. */
+  private sessionConnection(connection: JsonRpcConnection): RpcConnectionLike {
+    const provider = this.options.onGetTraceContext;
+    return provider ? withTraceContext(connection, provider, (e) => this.reportError(e)) : connection;
+  }
+
   private createHost(connection: JsonRpcConnection): SessionHost {
-    const host = new SessionHost(connection, {
+    const empty = this.options.mode === "empty";
+    const host = new SessionHost(this.sessionConnection(connection), {
       onError: (e: unknown) => this.reportError(e),
       validation: this.options.validation ?? "lenient",
+      mode: empty ? "empty" : "default",
+      ...(empty && { storage: this.options.sessionFs !== undefined ? ("sessionFs" as const) : ("baseDirectory" as const) }),
     });
     return host;
   }

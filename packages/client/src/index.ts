@@ -8,3 +8,27 @@ export {
 } from "./runtime-connection.js";
 export { resolveRuntime, runtimePlatform, type ResolvedRuntime, type ResolveRuntimeOptions, type RuntimeSource } from "./runtime-resolution.js";
 export { SUPPORTED_PROTOCOL_VERSIONS, checkProtocolVersion } from "./protocol-range.js";
+export {
+  SessionFsProviderError,
+  createSessionFsHandlers,
+  type SessionFsContext,
+  type SessionFsDirEntry,
+  type SessionFsFileInfo,
+  type SessionFsOptions,
+  type SessionFsProvider,
+  type SessionFsSqliteProvider,
+  type SessionFsSqliteResult,
+  type SessionFsSqliteStatement,
+} from "./session-fs.js";
+export { MemorySessionFs, type MemorySessionFsOptions } from "./session-fs-memory.js";
+export { DirectorySessionFs, type DirectorySessionFsOptions } from "./session-fs-directory.js";
+export { telemetryEnv, type TelemetryOptions, type TraceContext, type TraceContextProvider } from "./telemetry.js";
+export {
+  createRequestHandlerHandlers,
+  type InterceptedBodyChunk,
+  type InterceptedRequest,
+  type InterceptedResponse,
+  type InterceptedResponseInit,
+  type ModelRequestHandler,
+} from "./request-handler.js";
+export { DEBUG_ENV, type DebugOption } from "./debug-log.js";

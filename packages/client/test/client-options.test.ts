@@ -47,6 +47,11 @@ describe("bad options fail at construction, naming the option", () => {
     expectOptionError(() => new CopilotClient({ sessionIdleTimeoutSeconds: -5 }), /^sessionIdleTimeoutSeconds/);
     expectOptionError(() => new CopilotClient({ stopGraceMs: Number.NaN }), /^stopGraceMs/);
   });
+  it('mode: "empty" needs per-client storage, and an unknown mode is refused', () => {
+    expectOptionError(() => new CopilotClient({ mode: "empty" }), /^mode: "empty" needs per-client session storage.*baseDirectory.*sessionFs/);
+    expectOptionError(() => new CopilotClient({ mode: "multi" as never }), /^mode: "multi" is not a mode/);
+    expect(new CopilotClient({ mode: "empty", baseDirectory: "/tmp/tenant-a" }).state).toBe("idle");
+  });
   it("accepts the URI forms the runtime prints", () => {
     expect(RuntimeConnection.forUri("4321")).toMatchObject({ host: "127.0.0.1", port: 4321 });
     expect(RuntimeConnection.forUri("localhost:4321")).toMatchObject({ host: "localhost", port: 4321 });

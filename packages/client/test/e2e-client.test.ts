@@ -150,3 +150,26 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(client.state).toBe("stopped");
   });
 });
+
+describe('mode "empty" through the client', () => {
+  it("refuses a session without an explicit tool allowlist, naming the option", async () => {
+    const [runtime] = RUNTIMES;
+    const iso = createIsolatedEnvironment();
+    const client = new CopilotClient({
+      connection: RuntimeConnection.forStdio({ path: runtime!.path, args: runtime!.args }),
+      env: iso.env,
+      workingDirectory: iso.workingDirectory,
+      baseDirectory: `${iso.dir}/tenant-a`,
+      useLoggedInUser: false,
+      mode: "empty",
+      onError: () => {},
+    });
+    cleanups.push(async () => {
+      await client.forceStop();
+      iso.cleanup();
+    });
+    const error = await client.createSession({ model: "m" }).catch((e: unknown) => e);
+    expect(isSdkError(error, "INVALID_OPTION")).toBe(true);
+    expect((error as Error).message).toMatch(/availableTools/);
+  });
+});

@@ -194,7 +194,9 @@ export type SdkErrorCode =
   /** The runtime process exited unexpectedly. */
   | "RUNTIME_EXITED"
   /** A user-supplied handler threw or rejected. */
-  | "HANDLER_FAILED";
+  | "HANDLER_FAILED"
+  /** This Node.js version is outside the supported range (checked at import). */
+  | "UNSUPPORTED_NODE";
 
 /**
  * A failure detected locally. Switch on `code`; `details` carries structured context

@@ -1,3 +1,6 @@
+// First: the Node.js version check runs before anything else of the SDK is evaluated.
+export { SUPPORTED_NODE_RANGE, isSupportedNodeVersion } from "./node-version.js";
+
 export type {
   NotificationHandler,
   RequestHandler,

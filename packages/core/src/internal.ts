@@ -23,3 +23,6 @@ export {
   registerInternalClientNotificationHandlers,
   registerInternalClientSessionHandlers,
 } from "./generated/internal-index.js";
+// The SDK's one JSON Schema checker, for @flightdeck/copilot-tools' argument validation.
+export type { JsonSchemaValidator, SchemaNode, ValidationIssue } from "./schema-interpreter.js";
+export { compileJsonSchema, isObject } from "./schema-interpreter.js";

@@ -2,6 +2,8 @@
  * Node-only transports: a child process's stdio and TCP. Kept out of the main entry so
  * `@flightdeck/copilot-core` stays platform-neutral.
  */
+// First: the Node.js version check also guards this entry (a user may import only `/node`).
+export { SUPPORTED_NODE_RANGE } from "./node-version.js";
 import { parseRuntimeUri } from "./connect-uri.js";
 import { connectTcp, type TcpTransport } from "./tcp-transport.js";
 

@@ -1,7 +1,8 @@
 /**
  * `@flightdeck/copilot-core/validators`: schema validators for what arrives from the runtime
- * (session events, results of our requests, params of its requests to us), compiled ahead of
- * time: no ajv at run time. A separate entry point so the main import stays small.
+ * (session events, results of our requests, params of its requests to us). The schemas ship as
+ * generated data that `schema-interpreter.ts` checks with ajv's semantics (no ajv at run time);
+ * both modes share it. A separate entry point so the main import stays small.
  *
  * @example
  * ```ts

@@ -119,20 +119,35 @@ describe("recorded runtime traffic (schemas/recordings/runtime-1.0.85)", () => {
   });
 });
 
-describe("standalone modules", () => {
+describe("the shipped modules", () => {
   const scratch = mkdtempSync(join(tmpdir(), "fd-validators-"));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-  it("contain no require() and import nothing but ./runtime.js", () => {
-    for (const f of ["strict.js", "lenient.js", "runtime.js"]) {
-      const text = readFileSync(join(validatorsDir, f), "utf8");
+  const coreSrc = join(repo, "packages/core/src");
+  const sources = ["generated/validators/definitions.js", "generated/validators/index.ts", "schema-interpreter.ts", "validators.ts"];
+  it("contain no require() and import only each other (no ajv at run time)", () => {
+    const allowed = new Set(["../../schema-interpreter.js", "./definitions.js", "./generated/validators/index.js"]);
+    for (const f of sources) {
+      const text = readFileSync(join(coreSrc, f), "utf8");
       expect(text, f).not.toMatch(/\brequire\s*\(/);
-      const imports = [...text.matchAll(/^\s*import\s[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]);
-      expect(imports.every((i) => i === "./runtime.js"), `${f}: ${imports.join(", ")}`).toBe(true);
+      const imports = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]!);
+      expect(imports.filter((i) => !allowed.has(i)), f).toEqual([]);
     }
   });
-  it("load as ESM in a folder where ajv cannot be resolved", () => {
-    for (const f of ["strict.js", "lenient.js", "runtime.js"]) cpSync(join(validatorsDir, f), join(scratch, f));
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(join(scratch, "strict.js"))}); console.log(typeof m.d_IdleEvent, m.d_IdleEvent({}));`], { cwd: scratch, encoding: "utf8" });
-    expect(out.trim()).toBe("function false");
+  it("ship the schemas once, for both modes, as one JSON.parse of data", () => {
+    expect(readdirSync(validatorsDir).sort()).toEqual(["definitions.d.ts", "definitions.js", "index.ts"]);
+    const text = readFileSync(join(validatorsDir, "definitions.js"), "utf8");
+    expect(text.length).toBeLessThan(600_000);
+    expect(text.match(/JSON\.parse\(/g)).toHaveLength(1);
+  });
+  it("the data loads as ESM in a folder where nothing else resolves", () => {
+    cpSync(join(validatorsDir, "definitions.js"), join(scratch, "definitions.js"));
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", `const { DEFINITIONS: d } = await import(${JSON.stringify(join(scratch, "definitions.js"))}); console.log(Object.keys(d).length > 1000, d.d_IdleEvent.properties.type.const);`], { cwd: scratch, encoding: "utf8" });
+    expect(out.trim()).toBe("true session.idle");
+  });
+  it("reports where in the bundled schemas a keyword failed", () => {
+    const e = clone(samples.find((s) => s.type === "assistant.message")!);
+    e.data.content = 1;
+    const r = validateSessionEvent(e, "strict");
+    expect(r).toMatchObject({ ok: false, errors: [{ path: "/data/content", schemaPath: "#/definitions/AssistantMessageData/properties/content/type" }] });
   });
 });

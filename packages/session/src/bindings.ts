@@ -32,6 +32,18 @@ export {
   type UIExitPlanModeResponse,
   type UIUserInputResponse,
   type UserInputRequestParams,
+  // Issue 5 surface (mcp.ts, agents.ts, ui-requests.ts, commands.ts, providers.ts).
+  type CommandExecuteData,
+  type CustomAgentConfig as WireCustomAgentConfig,
+  type DefaultAgentConfig,
+  type ElicitationRequestedData,
+  type McpOauthRequiredData,
+  type McpServerConfigHttp,
+  type McpServerConfigStdio,
+  type NamedProviderConfig as WireNamedProviderConfig,
+  type ProviderModelConfig,
+  type UIElicitationRequest,
+  type UIElicitationResponse,
 } from "@flightdeck/copilot-core";
 export { createInternalServerRpc, createInternalSessionRpc } from "@flightdeck/copilot-core/internal";
 

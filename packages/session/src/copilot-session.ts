@@ -22,6 +22,10 @@ import { DEFAULT_MAX_BUFFERED, EventHub, type EventStreamOptions } from "./event
 import { hookHandlerName, normalizeHookInput, type SessionHooks } from "./hooks.js";
 import { describe, type ResolvedSessionConfig, type SessionWireParams } from "./session-config.js";
 import { SessionError } from "./session-error.js";
+import { answerProviderToken } from "./providers.js";
+import { afterSessionOpen, handleSurfaceEvent } from "./surface-config.js";
+import type { SurfaceContext } from "./surface-context.js";
+import { createSessionUi, type SessionUi } from "./ui-requests.js";
 import {
   isKnownEventType,
   toUnknownEvent,
@@ -77,6 +81,8 @@ export interface SessionController {
   report(error: unknown): void;
   dispatch(raw: Record<string, unknown>): void;
   attach(result: SessionCreateResult): void;
+  /** Steps after create/resume answered (e.g. registering interest in `mcp.oauth_required`). */
+  afterOpen(): Promise<void>;
   setConnection(connection: RpcConnectionLike): void;
   /** Rejects waiters and cancels running tool calls; the session stays usable. */
   interrupt(reason: unknown): void;
@@ -87,6 +93,7 @@ export interface SessionController {
   handleAutoModeSwitch(params: Record<string, unknown>, context: RequestHandlerContext): Promise<unknown>;
   handleHook(params: Record<string, unknown>): Promise<unknown>;
   handleTransform(params: Record<string, unknown>): Promise<unknown>;
+  handleProviderToken(params: Record<string, unknown>): Promise<unknown>;
 }
 
 /** @internal How the host constructs a session. */
@@ -140,6 +147,7 @@ export class CopilotSession {
   readonly #seenRequests = new Set<string>();
   #closedError: unknown;
   #disconnecting: Promise<void> | undefined;
+  #ui: SessionUi | undefined;
 
   /** @internal Sessions are made by the client (`createSession` / `resumeSession`). */
   constructor(init: SessionInit) {
@@ -162,6 +170,16 @@ export class CopilotSession {
   /** Capabilities the runtime enabled for the session. */
   get capabilities(): SessionHostCapabilities {
     return this.#capabilities;
+  }
+
+  /**
+   * Asks the user through a UI-capable client attached to the session (`confirm`, `select`,
+   * `input`, `elicitation`); needs `capabilities.ui.elicitation`, else each call throws
+   * `SdkError("INVALID_OPTION")` saying so.
+   */
+  get ui(): SessionUi {
+    this.#ui ??= createSessionUi(this.sessionId, () => this.#capabilities, () => this.rpc);
+    return this.#ui;
   }
 
   /**
@@ -448,7 +466,25 @@ export class CopilotSession {
     }
     if (event.type === "external_tool.requested") this.#handleToolCall(event as SessionEventOf<"external_tool.requested">);
     else if (event.type === "permission.requested") this.#handlePermission(event as SessionEventOf<"permission.requested">);
+    else if (known) handleSurfaceEvent(this.#surfaceContext(), event as SessionEvent);
     this.#hub.emit(event, known);
+  }
+
+  #surfaceContext(): SurfaceContext {
+    const self = this;
+    return {
+      sessionId: this.sessionId,
+      config: this.#resolved.config,
+      mode: this.#resolved.mode,
+      get rpc() {
+        return self.rpc;
+      },
+      get closed() {
+        return self.#closedError !== undefined;
+      },
+      report: (error) => this.#report(error),
+      firstSight: (key) => this.#firstSight(key),
+    };
   }
 
   /** True the first time a broadcast request id is seen (a resume may replay it). */
@@ -551,6 +587,8 @@ export class CopilotSession {
         this.#connection = connection;
         this.#rpc = undefined;
       },
+      afterOpen: () => afterSessionOpen(this.#surfaceContext()),
+      handleProviderToken: (params) => answerProviderToken(this.sessionId, config, params, (error) => this.#report(error)),
       interrupt: (reason) => this.#interrupt(reason),
       dispose: (reason) => this.#close(reason, true),
       handleUserInput: (params, context) => {

@@ -43,6 +43,15 @@ export type {
   UserInputRequest,
 } from "./session-config.js";
 export { SessionError } from "./session-error.js";
+// Issue 5: the wider runtime surface.
+export type { CustomAgentConfig, DefaultAgentConfig } from "./agents.js";
+export type { CommandContext, SlashCommand } from "./commands.js";
+export type { McpAuthHandler, McpAuthRequest, McpAuthResult, McpHttpServerConfig, McpServerConfig, McpStdioServerConfig } from "./mcp.js";
+export type { SessionMode } from "./empty-mode.js";
+export type { BearerTokenProvider, NamedProviderConfig, ProviderModelConfig } from "./providers.js";
+export type { SurfaceConfig } from "./surface-config.js";
+export { SessionSetupError } from "./surface-context.js";
+export type { ElicitationHandler, ElicitationRequest, ElicitationResult, ElicitationSchema, SessionUi } from "./ui-requests.js";
 export { isUnknownSessionEvent } from "./session-events.js";
 export type {
   AnySessionEvent,

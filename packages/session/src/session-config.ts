@@ -14,11 +14,18 @@ import type {
   UserInputRequestParams,
   WireProviderConfig,
 } from "./bindings.js";
+import { infiniteSessionsToWire } from "./history.js";
 import { HOOK_TYPES, type SessionHooks } from "./hooks.js";
 import type { AnySessionEventHandler } from "./session-events.js";
+import { applyEmptyMode, type SessionMode } from "./empty-mode.js";
+import { checkProvider, type BearerTokenProvider } from "./providers.js";
+import { SURFACE_KEYS, resolveSurfaceConfig, type SurfaceConfig } from "./surface-config.js";
 
-/** BYOK model provider: the session talks to this endpoint instead of the Copilot API. */
-export type ProviderConfig = Omit<WireProviderConfig, "hasBearerTokenProvider">;
+/**
+ * BYOK model provider: the session talks to this endpoint instead of the Copilot API. With
+ * `bearerTokenProvider`, a fresh token is fetched before every model request.
+ */
+export type ProviderConfig = Omit<WireProviderConfig, "hasBearerTokenProvider"> & { bearerTokenProvider?: BearerTokenProvider };
 
 /** Rewrites one system prompt section; gets its current text, returns the new text. */
 export type SectionTransform = (content: string, context: { sessionId: string; sectionId: string }) => string | Promise<string>;
@@ -73,11 +80,6 @@ type PassThroughKey =
   | "reasoningSummary"
   | "contextTier"
   | "toolFilterPrecedence"
-  | "mcpServers"
-  | "customAgents"
-  | "agent"
-  | "skillDirectories"
-  | "disabledSkills"
   | "additionalDirectories"
   | "includeSubAgentStreamingEvents"
   | "enableConfigDiscovery"
@@ -88,11 +90,6 @@ const PASS_THROUGH_KEYS: readonly PassThroughKey[] = [
   "reasoningSummary",
   "contextTier",
   "toolFilterPrecedence",
-  "mcpServers",
-  "customAgents",
-  "agent",
-  "skillDirectories",
-  "disabledSkills",
   "additionalDirectories",
   "includeSubAgentStreamingEvents",
   "enableConfigDiscovery",
@@ -113,7 +110,7 @@ const PASS_THROUGH_KEYS: readonly PassThroughKey[] = [
  * });
  * ```
  */
-export interface SessionConfig extends Pick<SessionCreateParams, PassThroughKey> {
+export interface SessionConfig extends Pick<SessionCreateParams, PassThroughKey>, SurfaceConfig {
   /** Model id (with a BYOK `provider`, any name the provider accepts). */
   model?: string;
   /** Reasoning effort for models that support it (`low`, `medium`, `high`, …). */
@@ -172,6 +169,8 @@ export interface ResolvedSessionConfig {
   readonly tools: ToolSet;
   readonly transforms: ReadonlyMap<string, SectionTransform>;
   readonly wire: SessionWireParams;
+  /** `"empty"` when the host runs in mode "empty" (see empty-mode.ts). */
+  readonly mode: SessionMode;
 }
 
 const KNOWN_KEYS = new Set<string>([
@@ -194,10 +193,9 @@ const KNOWN_KEYS = new Set<string>([
   "onError",
   "unknownToolCalls",
   ...PASS_THROUGH_KEYS,
+  ...SURFACE_KEYS,
 ]);
 
-const PROVIDER_TYPES = ["openai", "azure", "anthropic"];
-const WIRE_APIS = ["completions", "responses"];
 const SYSTEM_MODES = ["append", "replace", "customize"];
 const STATIC_ACTIONS = ["replace", "append", "prepend"];
 
@@ -206,7 +204,7 @@ const STATIC_ACTIONS = ["replace", "append", "prepend"];
  * @param where the calling method, for messages (`createSession`, `resumeSession`).
  * @throws {SdkError} `INVALID_OPTION` naming the option (`details.option`) and the fix.
  */
-export function resolveSessionConfig(input: SessionConfig | undefined, where: string): ResolvedSessionConfig {
+export function resolveSessionConfig(input: SessionConfig | undefined, where: string, options: { mode?: SessionMode } = {}): ResolvedSessionConfig {
   const fail: (option: string, problem: string, cause?: unknown) => never = (option, problem, cause) => {
     throw new SdkError("INVALID_OPTION", `${where}: \`${option}\` ${problem}`, { cause, details: { option } });
   };
@@ -264,11 +262,7 @@ export function resolveSessionConfig(input: SessionConfig | undefined, where: st
 
   if (config.provider !== undefined) wire.provider = providerToWire(config.provider, fail);
 
-  if (config.infiniteSessions !== undefined) {
-    const value = config.infiniteSessions;
-    if (typeof value !== "boolean" && !isObject(value)) fail("infiniteSessions", `must be true, false or a settings object, got ${describe(value)}.`);
-    wire.infiniteSessions = value;
-  }
+  if (config.infiniteSessions !== undefined) wire.infiniteSessions = infiniteSessionsToWire(config.infiniteSessions, fail);
 
   for (const key of ["onEvent", "onPermissionRequest", "onUserInputRequest", "onExitPlanModeRequest", "onAutoModeSwitchRequest", "onError"] as const) {
     const value = config[key];
@@ -291,7 +285,8 @@ export function resolveSessionConfig(input: SessionConfig | undefined, where: st
   }
 
   for (const key of PASS_THROUGH_KEYS) if (config[key] !== undefined) wire[key] = config[key];
-  if (config.mcpServers !== undefined) wire.envValueMode = "direct";
+  resolveSurfaceConfig(config, wire, fail);
+  if (options.mode === "empty") applyEmptyMode(config, wire, fail);
 
   // This client always answers permission prompts (rejecting when no handler is set) so the
   // agent never waits on a prompt nobody sees; the other callbacks are asked for only when set.
@@ -301,7 +296,7 @@ export function resolveSessionConfig(input: SessionConfig | undefined, where: st
   if (config.onAutoModeSwitchRequest) wire.requestAutoModeSwitch = true;
   if (hasHooks) wire.hooks = true;
 
-  return { config, tools, transforms, wire: wire as SessionWireParams };
+  return { config, tools, transforms, wire: wire as SessionWireParams, mode: options.mode ?? "default" };
 }
 
 function systemMessageToWire(
@@ -347,26 +342,7 @@ function systemMessageToWire(
 
 function providerToWire(value: unknown, fail: (option: string, problem: string) => never): WireProviderConfig {
   if (!isObject(value)) return fail("provider", `must be an object like { type: "openai", baseUrl: "https://…/v1", apiKey }, got ${describe(value)}.`);
-  if (value.baseUrl === undefined || value.baseUrl === "") {
-    fail("provider.baseUrl", 'is required: the endpoint of the provider\'s API, e.g. "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1".');
-  }
-  if (typeof value.baseUrl !== "string" || !URL.canParse(value.baseUrl)) {
-    fail("provider.baseUrl", `must be an absolute URL such as "https://api.openai.com/v1", got ${describe(value.baseUrl)}.`);
-  }
-  if (value.type !== undefined && (typeof value.type !== "string" || !PROVIDER_TYPES.includes(value.type))) {
-    fail("provider.type", `must be "openai", "azure" or "anthropic", got ${describe(value.type)}.`);
-  }
-  if (value.wireApi !== undefined && (typeof value.wireApi !== "string" || !WIRE_APIS.includes(value.wireApi))) {
-    fail("provider.wireApi", `must be "completions" or "responses", got ${describe(value.wireApi)}.`);
-  }
-  // Secrets: say what is wrong without echoing the value.
-  for (const key of ["apiKey", "bearerToken"]) {
-    if (value[key] !== undefined && typeof value[key] !== "string") fail(`provider.${key}`, `must be a string (got a ${typeof value[key]}).`);
-  }
-  if ("hasBearerTokenProvider" in value) fail("provider.hasBearerTokenProvider", "is not supported by this SDK yet; pass a static `bearerToken` or `apiKey`.");
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
-  return out as unknown as WireProviderConfig;
+  return checkProvider(value, "provider", fail) as unknown as WireProviderConfig;
 }
 
 function checkIterable(value: unknown, fail: (option: string, problem: string) => never): Iterable<ToolLike> | undefined {

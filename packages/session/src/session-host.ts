@@ -7,6 +7,7 @@
 import { RpcError, RpcErrorCode, SdkError, type RequestHandlerContext, type RpcConnectionLike, type Unsubscribe } from "@flightdeck/copilot-core";
 import { createInternalServerRpc, loadEventValidators, type EventValidators, type SessionCreateResult } from "./bindings.js";
 import { CopilotSession, type SessionController } from "./copilot-session.js";
+import type { SessionMode } from "./empty-mode.js";
 import { describe, resolveSessionConfig, type SessionConfig } from "./session-config.js";
 import { isKnownEventType } from "./session-events.js";
 
@@ -23,6 +24,17 @@ export interface SessionHostOptions {
    * the validators module is never loaded.
    */
   validation?: ValidationMode;
+  /**
+   * `"empty"` for multi-tenant servers: every session must list its `availableTools`, and gets
+   * restrictive defaults (no config discovery, skills, memory, file hooks, host git operations,
+   * session store or telemetry; no host environment in the prompt). Needs `storage`.
+   */
+  mode?: SessionMode;
+  /**
+   * The per-client session storage the client configured (`"baseDirectory"` or `"sessionFs"`);
+   * required in mode `"empty"` so tenants never share the runtime's default state directory.
+   */
+  storage?: "baseDirectory" | "sessionFs";
 }
 
 type SessionRequestHandler = (controller: SessionController, params: Record<string, unknown>, context: RequestHandlerContext) => Promise<unknown>;
@@ -34,6 +46,7 @@ const SESSION_REQUESTS: Record<string, SessionRequestHandler> = {
   "autoModeSwitch.request": (c, p, ctx) => c.handleAutoModeSwitch(p, ctx),
   "hooks.invoke": (c, p) => c.handleHook(p),
   "systemMessage.transform": (c, p) => c.handleTransform(p),
+  "providerToken.getToken": (c, p) => c.handleProviderToken(p),
 };
 
 interface PendingEvent {
@@ -54,6 +67,7 @@ export class SessionHost {
   #connection: RpcConnectionLike;
   readonly #onError: (error: unknown) => void;
   readonly #validation: ValidationMode;
+  readonly #mode: SessionMode;
   readonly #sessions = new Map<string, SessionController>();
   #unsubscribe: Unsubscribe[] = [];
   #validators: EventValidators | undefined;
@@ -70,6 +84,18 @@ export class SessionHost {
     if (validation !== "off" && validation !== "lenient" && validation !== "strict") {
       throw new SdkError("INVALID_OPTION", `SessionHost: \`validation\` must be "off", "lenient" or "strict", got ${describe(validation)}.`, { details: { option: "validation" } });
     }
+    const mode = options.mode ?? "default";
+    if (mode !== "default" && mode !== "empty") {
+      throw new SdkError("INVALID_OPTION", `SessionHost: \`mode\` must be "default" or "empty", got ${describe(mode)}.`, { details: { option: "mode" } });
+    }
+    if (mode === "empty" && options.storage !== "baseDirectory" && options.storage !== "sessionFs") {
+      throw new SdkError(
+        "INVALID_OPTION",
+        'mode "empty" needs per-client session storage: set `baseDirectory` (a state directory only this client uses) or `sessionFs` (your own session filesystem), so tenants never share the runtime\'s default state.',
+        { details: { option: "baseDirectory" } },
+      );
+    }
+    this.#mode = mode;
     this.#connection = connection;
     this.#validation = validation;
     this.#onError =
@@ -85,7 +111,7 @@ export class SessionHost {
    */
   async createSession(config: SessionConfig = {}): Promise<CopilotSession> {
     this.#assertOpen("createSession");
-    const resolved = resolveSessionConfig(config, "createSession");
+    const resolved = resolveSessionConfig(config, "createSession", { mode: this.#mode });
     const sessionId = globalThis.crypto.randomUUID();
     return this.#open(sessionId, resolved, "createSession", () =>
       createInternalServerRpc(this.#connection).session.create({ ...resolved.wire, sessionId }),
@@ -104,7 +130,7 @@ export class SessionHost {
     if (this.#sessions.has(sessionId)) {
       throw new SdkError("INVALID_OPTION", `resumeSession: session ${sessionId} is already open on this client; use the CopilotSession you have, or disconnect() it first.`, { details: { option: "sessionId" } });
     }
-    const resolved = resolveSessionConfig(config, "resumeSession");
+    const resolved = resolveSessionConfig(config, "resumeSession", { mode: this.#mode });
     return this.#open(sessionId, resolved, "resumeSession", () =>
       createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, sessionId }),
     );
@@ -144,6 +170,7 @@ export class SessionHost {
         try {
           const result = await createInternalServerRpc(connection).session.resume({ ...controller.wire, sessionId });
           controller.attach(result);
+          await controller.afterOpen();
         } catch (cause) {
           const error = new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details: { sessionId } });
           controller.report(error);
@@ -209,6 +236,12 @@ export class SessionHost {
       throw error;
     }
     controller.attach(result);
+    try {
+      await controller.afterOpen();
+    } catch (error) {
+      controller.dispose(new SdkError("CONNECTION_CLOSED", `${method}: setting up session ${sessionId} failed after the runtime opened it.`, { cause: error }));
+      throw error;
+    }
     return controller.session;
   }
 

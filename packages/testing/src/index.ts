@@ -27,3 +27,5 @@ export { resolveTestRuntimes, runtimeArgs } from "./runtimes.js";
 export type { RuntimeArgsOptions, TestRuntime } from "./runtimes.js";
 export { createTestClient } from "./test-client.js";
 export type { TestClient, TestClientOptions, TestClientOptionsOverrides } from "./test-client.js";
+export { SCRIPTED_MODEL_UNROUTABLE_BASE_URL, createScriptedRequestHandler } from "./scripted-request-handler.js";
+export type { ScriptedRequestHandler, ScriptedRequestHandlerOptions } from "./scripted-request-handler.js";

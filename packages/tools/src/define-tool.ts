@@ -6,7 +6,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { isBuiltInToolName } from "./built-in-tools.js";
 import { ToolDefinitionError, describeValue } from "./errors.js";
 import type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
-import { compileJsonSchema, isPlainObject, type ValidationIssue } from "./json-schema-validator.js";
+import { compileJsonSchema, isObject as isPlainObject, type ValidationIssue } from "@flightdeck/copilot-core/internal";
 import { isStandardSchema, standardToJsonSchema, validateStandard } from "./standard-schema.js";
 import type { ToolHandlerResult } from "./tool-result.js";
 import type { ToolDefer, ToolDefinitionWire } from "./wire.js";

@@ -16,7 +16,7 @@ export type { ToolErrorCode } from "./errors.js";
 export { formatIssues, formatPath, invokeTool } from "./invoke-tool.js";
 export type { InvokeToolOptions, ToolCallContext } from "./invoke-tool.js";
 export type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
-export type { ValidationIssue } from "./json-schema-validator.js";
+export type { ValidationIssue } from "@flightdeck/copilot-core/internal";
 export { PERMISSION_KINDS, approveAll, approveKinds, approveReadOnly, denyAll } from "./permissions.js";
 export type { PermissionHandler, PermissionInvocation } from "./permissions.js";
 export { DEFAULT_MAX_RESULT_CHARS, normalizeToolResult, truncateText } from "./tool-result.js";

@@ -6,7 +6,7 @@
 import { redactString } from "@flightdeck/copilot-core";
 import type { AnyTool, ToolInvocation } from "./define-tool.js";
 import { ToolError } from "./errors.js";
-import type { ValidationIssue } from "./json-schema-validator.js";
+import type { ValidationIssue } from "@flightdeck/copilot-core/internal";
 import { DEFAULT_MAX_RESULT_CHARS, failureResult, normalizeToolResult } from "./tool-result.js";
 import type { ToolResultObject } from "./wire.js";
 

@@ -2,7 +2,7 @@
  * Turning whatever a handler returns into the wire result (api `ExternalToolTextResultForLlm`),
  * and the result objects for failures the model should read.
  */
-import { isPlainObject } from "./json-schema-validator.js";
+import { isObject as isPlainObject } from "@flightdeck/copilot-core/internal";
 import type { BinaryResultForLlm, ToolResultObject, ToolResultType } from "./wire.js";
 
 /** Default cap on `textResultForLlm`, in characters (UTF-16 units). */

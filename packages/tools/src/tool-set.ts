@@ -8,7 +8,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { BuiltInToolName } from "./built-in-tools.js";
 import { type AnyTool, type JsonSchemaToolConfig, type StandardToolConfig, defineTool, isTool } from "./define-tool.js";
 import { ToolDefinitionError, describeValue } from "./errors.js";
-import { isPlainObject } from "./json-schema-validator.js";
+import { isObject as isPlainObject } from "@flightdeck/copilot-core/internal";
 import type { ToolDefinitionWire } from "./wire.js";
 
 /** A plain tool object in the incumbent SDK's style; `ToolSet.add` passes it through `defineTool`. */

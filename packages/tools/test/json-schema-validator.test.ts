@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileJsonSchema } from "../src/json-schema-validator.js";
+import { compileJsonSchema } from "@flightdeck/copilot-core/internal";
 
 const issues = (schema: Record<string, unknown> | boolean, value: unknown) => compileJsonSchema(schema)(value);
 const messages = (schema: Record<string, unknown> | boolean, value: unknown) =>

@@ -6,9 +6,8 @@
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
  */
 
-import * as lenient from "./lenient.js";
-import * as strict from "./strict.js";
-import type { CompiledValidator } from "./strict.js";
+import { checkSchema, type SchemaError } from "../../schema-interpreter.js";
+import { DEFINITIONS } from "./definitions.js";
 
 /** One problem found in a value. `path` is a JSON pointer into the value (`/data/content`). */
 export interface ValidationIssue {
@@ -16,7 +15,7 @@ export interface ValidationIssue {
   /** The JSON Schema keyword that failed (`required`, `type`, `additionalProperties`, …). */
   readonly keyword: string;
   readonly message: string;
-  /** Where in the bundled schema the failing keyword is. */
+  /** Where the failing keyword is: `#/definitions/<Name>/…` in the bundled schemas. */
   readonly schemaPath: string;
 }
 
@@ -30,9 +29,9 @@ export type ValidationMode = "lenient" | "strict";
 export type ValidationResult = { readonly ok: true } | { readonly ok: false; readonly known: boolean; readonly errors: readonly ValidationIssue[] };
 
 const OK: ValidationResult = Object.freeze({ ok: true });
-const MODULES: Record<ValidationMode, Record<string, CompiledValidator>> = { lenient, strict } as never;
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-/** Event type → validator export. */
+/** Event type → key of its schema in DEFINITIONS. */
 const EVENTS: Readonly<Record<string, string>> = {
   "abort": "d_AbortEvent",
   "agent.interrupted": "d_AgentInterruptedEvent",
@@ -186,8 +185,8 @@ const EVENTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Method → [params validator, params optional, result validator, result optional]. A validator is
- * an export name, `null` (nothing to check: no params / void) or `false` (not generated: the
+ * Method → [params schema, params optional, result schema, result optional]. A schema is a key in
+ * DEFINITIONS, `null` (nothing to check: no params / void) or `false` (not generated: the
  * direction we send, which the types already check).
  */
 const METHODS: Readonly<Record<string, readonly [string | null | false, boolean, string | null | false, boolean]>> = {
@@ -598,8 +597,8 @@ const METHODS: Readonly<Record<string, readonly [string | null | false, boolean,
   "userInput.request": ["d_UserInputRequestParams", false, false, false],
 };
 
-function describe(e: { instancePath?: string; keyword?: string; params?: Record<string, unknown>; schemaPath?: string }): ValidationIssue {
-  const p = e.params ?? {};
+function describe(e: SchemaError): ValidationIssue {
+  const p = e.params;
   const detail =
     e.keyword === "required" ? `missing required property "${String(p["missingProperty"])}"`
     : e.keyword === "additionalProperties" ? `unknown property "${String(p["additionalProperty"])}"`
@@ -607,16 +606,14 @@ function describe(e: { instancePath?: string; keyword?: string; params?: Record<
     : e.keyword === "const" ? `must be ${JSON.stringify(p["allowedValue"])}`
     : e.keyword === "enum" ? `must be one of ${JSON.stringify(p["allowedValues"])}`
     : e.keyword === "format" ? `must match format "${String(p["format"])}"`
-    : `fails "${String(e.keyword)}" ${JSON.stringify(p)}`;
-  return { path: e.instancePath ?? "", keyword: e.keyword ?? "unknown", message: `${e.instancePath || "(root)"} ${detail}`, schemaPath: e.schemaPath ?? "" };
+    : `fails "${e.keyword}" ${JSON.stringify(p)}`;
+  return { path: e.instancePath, keyword: e.keyword, message: `${e.instancePath || "(root)"} ${detail}`, schemaPath: e.schemaPath };
 }
 
-function run(mode: ValidationMode, name: string, value: unknown): ValidationResult {
-  const module = MODULES[mode];
-  if (!module) throw new TypeError(`validation mode must be "lenient" or "strict", got ${JSON.stringify(mode)}`);
-  const fn = module[name]!;
-  if (fn(value)) return OK;
-  return { ok: false, known: true, errors: (fn.errors ?? []).map(describe) };
+function run(mode: ValidationMode, key: string, value: unknown): ValidationResult {
+  if (mode !== "lenient" && mode !== "strict") throw new TypeError(`validation mode must be "lenient" or "strict", got ${JSON.stringify(mode)}`);
+  const errors = checkSchema(DEFINITIONS, key, value, mode === "strict");
+  return errors === null ? OK : { ok: false, known: true, errors: errors.map(describe) };
 }
 
 function unknownResult(what: string): ValidationResult {
@@ -637,13 +634,13 @@ export function validateSessionEvent(event: unknown, mode: ValidationMode = "len
   if (typeof type !== "string") {
     return { ok: false, known: false, errors: [{ path: "/type", keyword: "type", message: "/type must be a string (not an event envelope)", schemaPath: "" }] };
   }
-  const name = Object.prototype.hasOwnProperty.call(EVENTS, type) ? EVENTS[type] : undefined;
-  return name ? run(mode, name, event) : unknownResult(`unknown event type "${type}"`);
+  const key = hasOwn(EVENTS, type) ? EVENTS[type] : undefined;
+  return key ? run(mode, key, event) : unknownResult(`unknown event type "${type}"`);
 }
 
 /** Validates the params of a server→client request or notification as they arrive (with `sessionId` where the schema has it). */
 export function validateRpcParams(method: string, params: unknown, mode: ValidationMode = "lenient"): ValidationResult {
-  const m = Object.prototype.hasOwnProperty.call(METHODS, method) ? METHODS[method] : undefined;
+  const m = hasOwn(METHODS, method) ? METHODS[method] : undefined;
   if (!m) return unknownResult(`unknown method "${method}"`);
   if (m[0] === false) return unknownResult(`no params validator for "${method}": only server→client requests have one (the types check what you send)`);
   if (params === undefined && m[1]) return OK;
@@ -653,7 +650,7 @@ export function validateRpcParams(method: string, params: unknown, mode: Validat
 
 /** Validates the result of a client→server request as it arrives. */
 export function validateRpcResult(method: string, result: unknown, mode: ValidationMode = "lenient"): ValidationResult {
-  const m = Object.prototype.hasOwnProperty.call(METHODS, method) ? METHODS[method] : undefined;
+  const m = hasOwn(METHODS, method) ? METHODS[method] : undefined;
   if (!m) return unknownResult(`unknown method "${method}"`);
   if (m[2] === false) return unknownResult(`no result validator for "${method}": only results of client→server requests have one`);
   if ((result === undefined || result === null) && (m[2] === null || m[3])) return OK;
