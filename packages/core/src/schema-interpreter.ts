@@ -186,7 +186,7 @@ function node(run: Run, s: SchemaNode, data: unknown, composite: boolean): boole
       if (!objectKeywords(run, s, data, composite)) return false;
     } else if (deferred === "object") return fail(run, "type", { type: t }, "type");
   }
-  if (all) combined(run, s, data, composite);
+  if (all && (s.not !== undefined || s.allOf !== undefined || s.anyOf !== undefined || s.oneOf !== undefined || s.if !== undefined)) combined(run, s, data, composite);
   return true;
 }
 
@@ -248,14 +248,7 @@ function combined(run: Run, s: SchemaObject, data: unknown, composite: boolean):
 
 /** Collect mode: a failed anyOf/oneOf reports the branch with the fewest issues (usually the one meant). */
 function collectCombined(run: Run, s: SchemaObject, data: unknown): void {
-  const branch = (b: SchemaNode): ValidationIssue[] => {
-    const saved = run.issues;
-    const out: ValidationIssue[] = (run.issues = []);
-    check(run, b, data, false);
-    run.issues = saved;
-    return out;
-  };
-  const closest = (branches: ValidationIssue[][]): ValidationIssue[] => branches.reduce((best, b) => (b.length < best.length ? b : best), branches[0] ?? []);
+  const branch = (b: SchemaNode): ValidationIssue[] => issuesOf(run, b, data);
   if (s.allOf !== undefined) for (const b of s.allOf) check(run, b, data, false);
   if (s.anyOf !== undefined) {
     const branches = s.anyOf.map(branch);
@@ -273,10 +266,22 @@ function collectCombined(run: Run, s: SchemaObject, data: unknown): void {
     } else if (matching > 1) say(run, undefined, `matches ${matching} alternatives, but must match exactly one`);
   }
   if (s.if !== undefined) {
-    const then = branch(s.if).length === 0 ? s.then : s.else;
+    const then = issuesOf(run, s.if, data).length === 0 ? s.then : s.else;
     if (then !== undefined) check(run, then, data, false);
   }
 }
+
+/** Collect mode: the issues of one subschema at the current value, kept apart from the run's. */
+function issuesOf(run: Run, s: SchemaNode, data: unknown): ValidationIssue[] {
+  const saved = run.issues;
+  const out: ValidationIssue[] = (run.issues = []);
+  check(run, s, data, false);
+  run.issues = saved;
+  return out;
+}
+
+const closest = (branches: ValidationIssue[][]): ValidationIssue[] => branches.reduce((best, b) => (b.length < best.length ? b : best), branches[0] ?? []);
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** `if (bad && !fail(…)) return false`: ajv mode stops at the first failure, collect mode goes on. */
 function numberKeywords(run: Run, s: SchemaObject, d: number): boolean {
@@ -427,7 +432,6 @@ function objectKeywords(run: Run, s: SchemaObject, d: Record<string, unknown>, c
 
 /** Collect mode: own properties only, and the value's keys in their order (what the model wrote). */
 function collectObject(run: Run, s: SchemaObject, d: Record<string, unknown>): void {
-  const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
   const keys = Object.keys(d);
   if (s.required !== undefined) for (const p of s.required) if (!has(d, p)) fail(run, "required", { missingProperty: p }, "required");
   if (s.dependentRequired !== undefined) {
@@ -450,11 +454,7 @@ function collectObject(run: Run, s: SchemaObject, d: Record<string, unknown>): v
       sub(run, ps, d[key], false, key, "patternProperties", p);
     }
     if (s.propertyNames !== undefined) {
-      const saved = run.issues!;
-      const names: ValidationIssue[] = (run.issues = []);
-      check(run, s.propertyNames, key, false);
-      run.issues = saved;
-      for (const issue of names) saved.push({ path: [...run.ip, key], message: `property name ${issue.message}` });
+      for (const issue of issuesOf(run, s.propertyNames, key)) run.issues!.push({ path: [...run.ip, key], message: `property name ${issue.message}` });
     }
     if (!matched && s.additionalProperties !== undefined) {
       if (s.additionalProperties === false) fail(run, "additionalProperties", { additionalProperty: key }, "additionalProperties");
@@ -563,6 +563,8 @@ const SUBSCHEMA = new Set(["additionalProperties", "propertyNames", "contains", 
 const SUBSCHEMA_ARRAY = new Set(["allOf", "anyOf", "oneOf", "prefixItems"]);
 const SUBSCHEMA_MAP = new Set(["properties", "patternProperties", "$defs", "definitions"]);
 const TYPES = new Set(["string", "number", "integer", "boolean", "object", "array", "null"]);
+/** The walker compares these as numbers; `exclusiveMaximum`/`exclusiveMinimum` may also be draft-04's booleans. */
+const NUMBER_VALUED = new Set(["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties"]);
 
 /**
  * Definition-time walk of a user schema: refuses what the walker cannot check (or would misread),
@@ -584,6 +586,12 @@ function scan(schema: unknown, root: SchemaNode, at: string, defs: Record<string
     } else if (key === "items") {
       if (Array.isArray(value)) value.forEach((s, i) => scan(s, root, `${at}/items/${i}`, defs));
       else scan(value, root, `${at}/items`, defs);
+    } else if (NUMBER_VALUED.has(key)) {
+      if (typeof value !== "number" && !(key.startsWith("exclusive") && typeof value === "boolean")) throw new Error(`${at}/${key} is ${JSON.stringify(value)}; it must be a number`);
+    } else if (key === "enum" && !Array.isArray(value)) {
+      throw new Error(`${at}/enum must be an array of the allowed values`);
+    } else if (key === "dependentRequired" && !(isObject(value) && Object.values(value).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) {
+      throw new Error(`${at}/dependentRequired must map property names to arrays of property names`);
     } else if (key === "required" && !(Array.isArray(value) && value.every((v) => typeof v === "string"))) {
       // Draft-03 put `required: true` on properties; models and validators read it differently.
       throw new Error(`${at}/required must be an array of property names`);

@@ -457,11 +457,13 @@ export class CopilotSession {
     if (this.#closedError !== undefined) return;
     const known = typeof raw.type === "string" && isKnownEventType(raw.type);
     const event: AnySessionEvent = known ? (raw as unknown as SessionEvent) : toUnknownEvent(raw);
-    for (const waiter of [...this.#waiters]) {
-      try {
-        waiter.onEvent(event);
-      } catch (error) {
-        this.#report(error);
+    if (this.#waiters.size > 0) {
+      for (const waiter of [...this.#waiters]) {
+        try {
+          waiter.onEvent(event);
+        } catch (error) {
+          this.#report(error);
+        }
       }
     }
     if (event.type === "external_tool.requested") this.#handleToolCall(event as SessionEventOf<"external_tool.requested">);
@@ -470,12 +472,20 @@ export class CopilotSession {
     this.#hub.emit(event, known);
   }
 
+  // Built once: it is consulted on every event (the hot path).
+  #surfaceCtx: SurfaceContext | undefined;
+
   #surfaceContext(): SurfaceContext {
+    if (this.#surfaceCtx) return this.#surfaceCtx;
     const self = this;
-    return {
+    this.#surfaceCtx = {
       sessionId: this.sessionId,
-      config: this.#resolved.config,
-      mode: this.#resolved.mode,
+      get config() {
+        return self.#resolved.config;
+      },
+      get mode() {
+        return self.#resolved.mode;
+      },
       get rpc() {
         return self.rpc;
       },
@@ -485,6 +495,7 @@ export class CopilotSession {
       report: (error) => this.#report(error),
       firstSight: (key) => this.#firstSight(key),
     };
+    return this.#surfaceCtx;
   }
 
   /** True the first time a broadcast request id is seen (a resume may replay it). */

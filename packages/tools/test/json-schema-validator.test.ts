@@ -108,5 +108,10 @@ describe("compileJsonSchema", () => {
     expect(() => compileJsonSchema({ required: true } as never)).toThrow(/array of property names/);
     expect(() => compileJsonSchema({ anyOf: {} })).toThrow(/must be an array of schemas/);
     expect(() => compileJsonSchema({ patternProperties: { "(": {} } })).toThrow(/not a valid regular expression/);
+    // The shared walker compares bounds as numbers, so a malformed keyword value is refused, not coerced.
+    expect(() => compileJsonSchema({ properties: { a: { minLength: "3" } } })).toThrow(/#\/properties\/a\/minLength is "3"; it must be a number/);
+    expect(() => compileJsonSchema({ enum: "a" })).toThrow(/enum must be an array/);
+    expect(() => compileJsonSchema({ dependentRequired: { a: "b" } })).toThrow(/dependentRequired must map/);
+    expect(messages({ maximum: 3, exclusiveMaximum: true }, 2)).toEqual([]);
   });
 });
