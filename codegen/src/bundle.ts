@@ -39,7 +39,8 @@ export interface Bundle {
 export const TREES = ["server", "session", "clientSession", "clientGlobal"] as const;
 
 const MAP_KEYWORDS = new Set(["properties", "patternProperties"]);
-const SCHEMA_KEYWORDS = new Set(["additionalProperties", "not", "propertyNames", "contains", "items"]);
+/** `if`/`then`/`else`: validated (schema-interpreter.ts); types emit the base type and say so in JSDoc. */
+const SCHEMA_KEYWORDS = new Set(["additionalProperties", "not", "propertyNames", "contains", "items", "if", "then", "else"]);
 const ARRAY_KEYWORDS = new Set(["anyOf", "oneOf", "allOf"]);
 /** Keywords whose values are data, never schemas: walkers must not descend into them. */
 export const VALUE_KEYWORDS = new Set(["enum", "const", "default", "examples", "x-enumDescriptions", "required"]);
@@ -51,7 +52,7 @@ const SCALAR_KEYWORDS = new Set([
 ]);
 /** Keywords the type emitter cannot express: accepting them would emit silently wrong types. */
 const UNSUPPORTED = new Set([
-  "if", "then", "else", "dependentSchemas", "dependencies", "dependentRequired", "unevaluatedProperties",
+  "dependentSchemas", "dependencies", "dependentRequired", "unevaluatedProperties",
   "unevaluatedItems", "prefixItems", "additionalItems", "$dynamicRef", "$recursiveRef", "$anchor", "$id", "$defs",
 ]);
 const LEAF_KEYS = new Set(["rpcMethod", "params", "result", "description", "stability", "visibility", "notification", "deprecated"]);
@@ -118,7 +119,11 @@ export function rewriteSchema(schema: unknown, ctx: WalkContext, pointer: string
         throw new CodegenError(`"not" with a non-empty schema is not supported (only the {"not":{}} = "absent" idiom is)`, ctx.file.name, p, "rewrite the schema without \"not\", or teach codegen/src/emit/types.ts to express it");
       }
       out[key] = rewriteSchema(value, ctx, p);
-    } else if (SCALAR_KEYWORDS.has(key) || (key.startsWith("x-") && !isObject(value) && !Array.isArray(value))) {
+    } else if (SCALAR_KEYWORDS.has(key)) {
+      out[key] = value;
+    } else if (key.startsWith("x-")) {
+      // Vendor annotations (scalar or structured, e.g. `x-legacy-parameters: ["serverName"]`) are
+      // data: kept verbatim in the IR, never walked as schemas, stripped by the type and validator emitters.
       out[key] = value;
     } else if (UNSUPPORTED.has(key)) {
       throw new CodegenError(`keyword "${key}" is not handled by the generator`, ctx.file.name, p, `remove it from the schema or add support for it in codegen/src/bundle.ts and the emitters`);

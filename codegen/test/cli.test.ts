@@ -46,9 +46,9 @@ describe("flightdeck-codegen CLI", () => {
   });
   it("bad schemas exit 1 with the file, pointer and fix, and write nothing", async () => {
     const out = join(tempDir(), "gen");
-    const r = await run(["generate", "--schemas", fixtureWith(({ api }) => (api.definitions.Kind.if = {})), "--out", out]);
+    const r = await run(["generate", "--schemas", fixtureWith(({ api }) => (api.definitions.Kind.dependentSchemas = {})), "--out", out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/api.schema.json#\/definitions\/Kind\/if: keyword "if" is not handled[\s\S]*Fix: /);
+    expect(r.stderr).toMatch(/api.schema.json#\/definitions\/Kind\/dependentSchemas: keyword "dependentSchemas" is not handled[\s\S]*Fix: /);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -77,6 +77,15 @@ const SYNTHETIC: Record<string, unknown> = {
   Nested: { type: "object", properties: { list: { type: "array", items: { $ref: "#/definitions/Obj" } }, map: { type: "object", additionalProperties: { $ref: "#/definitions/Excl" } } } },
   Bools: { type: "object", properties: { yes: true, no: false } },
   Untyped: { minLength: 1, minimum: 3, required: ["q"], maxItems: 0 },
+  // if/then/else (1.0.15-preview.4's CatalogAgentPluginCandidate.compatibilityTags is the first).
+  IfTags: { type: "array", items: { type: "string" }, maxItems: 3, uniqueItems: true, allOf: [{ if: { contains: { const: "a" } }, then: { allOf: [{ contains: { const: "b" } }, { contains: { const: "c" } }] } }] },
+  IfElse: { if: { type: "object", required: ["kind"], properties: { kind: { const: "x" } } }, then: { required: ["x"] }, else: { $ref: "#/definitions/Num" } },
+  IfRefs: { if: { $ref: "#/definitions/Str" }, then: { $ref: "#/definitions/Obj" }, else: { type: "object", properties: { a: { $ref: "#/definitions/Excl" } } } },
+  ElseOnly: { if: { type: "string" }, else: { type: "number", maximum: 3 } },
+  IfTrivialThen: { type: "string", if: { minLength: 2 }, then: {}, else: { const: "a" } },
+  IfInAny: { anyOf: [{ type: "integer", if: { minimum: 3 }, then: { multipleOf: 2 }, else: { $ref: "#/definitions/Excl" } }, { type: "array", if: { minItems: 1 }, then: { items: { type: "string" } } }] },
+  IfNested: { type: "object", properties: { list: { if: { type: "array" }, then: { items: { if: { type: "string" }, then: { minLength: 2 }, else: { $ref: "#/definitions/Num" } } } } } },
+  IfBool: { allOf: [{ if: false, else: { type: "object" } }, { if: true, then: { required: ["a"] } }] },
 };
 const VALUES: unknown[] = [
   null, true, false, 0, 1, 1.5, 2, 3, 4.5, 5, 7.25, 11, -1, "", "a", "abc", "abcde", "ABC", "x", "1", "10.5",
@@ -85,6 +94,8 @@ const VALUES: unknown[] = [
   {}, { a: "ab" }, { a: "abcde" }, { a: "ab", b: 2.5 }, { a: "ab", b: 2.2 }, { a: "ab", c: 1 }, { "we/ird~": 1.5, a: "ab" }, { a: 1 }, { a: [1] },
   { x: 1 }, { y: true }, { y: false }, { y: 1, z: 2 }, { n_1: 1 }, { n_1: "no" }, { Big: true }, { a: true, b: false, c: true }, { other: 1 },
   { list: [{ a: "ab" }, { a: "ab", b: 99 }] }, { map: { k: 3, j: 9 } }, { yes: 1 }, { no: 1 }, { q: 1 },
+  ["a"], ["b", "a", "c"], ["a", "b"], ["c", "a", "b", "d"], { kind: "x" }, { kind: "x", x: 1 }, { kind: "y" }, { a: 7 },
+  { list: ["ab", "c"] }, { list: [2, 2.2] }, { list: [20] }, { list: "ab" },
 ];
 
 describe("schema interpreter = ajv, on synthetic schemas using every admitted keyword", () => {
@@ -164,8 +175,14 @@ describe("the shipping step", () => {
     expect(shipOne({ type: "string", format: "email" })).toThrow(/names a format the validators do not check/);
     expect(shipOne({ type: "string", pattern: "\\p{Nope}" })).toThrow(/not a valid unicode regular expression/);
   });
+  it("drops what ajv ignores: if without then/else, then/else without if", () => {
+    expect(ship({ A: { type: "string", if: { minLength: 1 } }, B: { then: { type: "null" }, else: false } })).toEqual({ d_A: { type: "string" }, d_B: {} });
+    expect(ship({ C: { if: { minLength: 1 }, else: { $ref: "#/definitions/D" } }, D: { type: "null" } })).toEqual({ d_C: { if: { minLength: 1 }, else: { $ref: "d_D" } }, d_D: { type: "null" } });
+  });
   it("strips annotations and keeps only what validates", () => {
     expect(ship({ A: { type: "string", description: "d", default: "x", "x-opaque-json": true, readOnly: true } })).toEqual({ d_A: { type: "string" } });
+    // Structured vendor annotations too (1.0.15-preview.4's `x-legacy-parameters`).
+    expect(ship({ A: { type: "object", "x-legacy-parameters": ["serverName"], "x-meta": { not: { type: "object" } } } })).toEqual({ d_A: { type: "object" } });
   });
   it("ships only the schemas the tables reach", () => {
     expect(Object.keys(ship({ A: { $ref: "#/definitions/B" }, B: { type: "null" } }))).toEqual(["d_A", "d_B"]);

@@ -17,7 +17,7 @@ export default defineConfig([
   {
     ...common,
     entry: { index: "src/index.ts", node: "src/node.ts", internal: "src/internal.ts" },
-    sourcemap: true,
+    sourcemap: false, // the JS is shipped unminified and readable; maps would double the install size
   },
   {
     ...common,

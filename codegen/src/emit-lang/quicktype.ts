@@ -30,8 +30,8 @@ export const LANGUAGES: Readonly<Record<string, LanguageSpec>> = {
 export type TargetLanguage = keyof typeof LANGUAGES;
 
 const SCHEMA_ADDRESS = "flightdeck-protocol.json";
-/** Our annotations, and `format` (strings stay strings, so values round-trip byte for byte). */
-const DROP = new Set(["stability", "visibility", "format", "x-enumDescriptions", "title", "examples", "$comment", "deprecated", "contentEncoding", "contentMediaType"]);
+/** Our annotations, `format`, and `if`/`then`/`else` (value rules, no type of their own; a branch left empty is `{}`) (strings stay strings, so values round-trip byte for byte). */
+const DROP = new Set(["stability", "visibility", "format", "x-enumDescriptions", "title", "examples", "$comment", "deprecated", "contentEncoding", "contentMediaType", "if", "then", "else"]);
 const isAbsent = (s: unknown) => isObject(s) && isObject(s["not"]) && Object.keys(s["not"]).length === 0 && Object.keys(s).length === 1;
 
 /** The IR schema in a form quicktype reads: no `{"not":{}}` branches, opaque JSON as `{}`, no vendor keywords. */

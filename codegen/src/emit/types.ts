@@ -8,7 +8,7 @@ import { compile } from "json-schema-to-typescript";
 import { CodegenError, ptr } from "../errors.js";
 import type { CodegenIr, IrNamedType } from "../ir.js";
 import { byString, isObject, type Schema } from "../util.js";
-import { schemaDoc } from "./docs.js";
+import { safeDoc, schemaDoc } from "./docs.js";
 import { tsHeader } from "./header.js";
 
 /** Definitions emitted elsewhere (events.ts) and imported into types.ts. */
@@ -17,6 +17,36 @@ const ROOT = "FlightdeckCodegenRoot";
 
 const isNotEmpty = (s: unknown): boolean => isObject(s) && isObject(s["not"]) && Object.keys(s["not"]).length === 0;
 const isRequiredOnly = (s: unknown): s is Schema => isObject(s) && Object.keys(s).every((k) => k === "required" || k === "description");
+const CONDITIONAL = ["if", "then", "else"] as const;
+const TYPE_ANNOTATIONS = new Set(["description", "title", "$comment", "deprecated", "stability", "visibility"]);
+/** An allOf branch that only holds `if`/`then`/`else` (and annotations): it constrains values, never their type. */
+const isConditionalOnly = (s: unknown): boolean =>
+  isObject(s) && "if" in s && Object.keys(s).every((k) => CONDITIONAL.includes(k as (typeof CONDITIONAL)[number]) || TYPE_ANNOTATIONS.has(k) || k.startsWith("x-"));
+
+/**
+ * JSDoc for an `if`/`then`/`else`, which TypeScript cannot express: the type stays the base type
+ * and the doc states the extra rule (the validators check it).
+ */
+export function conditionalDoc(s: Schema): string | undefined {
+  if (!("if" in s) || (s["then"] === undefined && s["else"] === undefined)) return undefined;
+  const json = (v: unknown) => `\`${JSON.stringify(v)}\``;
+  const rule =
+    s["then"] === undefined ? `if the value does not match ${json(s["if"])}, it must match ${json(s["else"])}`
+    : `if the value matches ${json(s["if"])}, it must also match ${json(s["then"])}${s["else"] === undefined ? "" : `; otherwise it must match ${json(s["else"])}`}`;
+  return safeDoc(`@remarks Conditional rule (JSON Schema \`if\`/\`then\`/\`else\`), not expressed in the type but checked by the validators: ${rule}.`);
+}
+
+/** The conditional rules of a node: its own `if` and those of conditional-only allOf branches. */
+function conditionalDocs(s: Schema): string[] {
+  const branches = Array.isArray(s["allOf"]) ? s["allOf"].filter(isConditionalOnly) : [];
+  return [s, ...branches].map((b) => conditionalDoc(b as Schema)).filter((d): d is string => d !== undefined);
+}
+
+/** `Name` or `Name[]` for a definition name, else null (`x-typescript-type` may name an array of a definition). */
+function definitionTypeName(tsName: string, names: ReadonlySet<string>): string | null {
+  const m = /^([A-Za-z_$][\w$]*)((?:\[\])*)$/.exec(tsName);
+  return m && names.has(m[1]!) ? tsName : null;
+}
 
 interface TypeCtx {
   readonly names: ReadonlySet<string>;
@@ -28,7 +58,7 @@ export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName
   if (s === true) return { tsType: "unknown" };
   if (s === false) return { tsType: "never" };
   if (!isObject(s)) throw new CodegenError("expected a schema", ctx.file, pointer, "fix the schema");
-  const description = schemaDoc(s);
+  const description = schemaDoc(s, conditionalDocs(s));
   const doc = description === undefined ? {} : { description };
   const deprecated = s["deprecated"] === true ? { deprecated: true } : {};
   if (typeof s["$ref"] === "string") {
@@ -38,7 +68,7 @@ export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName
   }
   const tsName = s["x-typescript-type"];
   if (typeof tsName === "string") {
-    if (ctx.names.has(tsName)) return { tsType: tsName, ...doc, ...deprecated };
+    if (definitionTypeName(tsName, ctx.names) !== null) return { tsType: tsName, ...doc, ...deprecated };
     const note = `In-process type \`${tsName}\` in the runtime; it cannot cross JSON-RPC, so it is typed \`unknown\` here.`;
     return { tsType: "unknown", description: description ? `${description}\n\n${note}` : note, ...deprecated };
   }
@@ -65,8 +95,10 @@ export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName
   for (const k of ["anyOf", "oneOf", "allOf"] as const) {
     const arr = s[k];
     if (!Array.isArray(arr)) continue;
+    // Conditional-only allOf branches constrain values, not types: documented above, dropped here.
+    if (k === "allOf" && arr.every(isConditionalOnly)) continue;
     // {"not":{}} matches nothing: in a union it contributes nothing (absence is handled by optionality).
-    const branches = arr.map((b, i) => [b, i] as const).filter(([b]) => !(k !== "allOf" && isNotEmpty(b)));
+    const branches = arr.map((b, i) => [b, i] as const).filter(([b]) => !(k !== "allOf" && isNotEmpty(b)) && !(k === "allOf" && isConditionalOnly(b)));
     if (branches.length === 0) {
       out["tsType"] = "never";
       continue;

