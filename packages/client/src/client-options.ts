@@ -3,7 +3,6 @@
  * fix) and how they lower to the runtime's argv and environment (protocol-notes §3). The GitHub
  * token only ever travels in the environment, named by `--auth-token-env`, never in argv.
  */
-import { randomUUID } from "node:crypto";
 import { SdkError } from "@flightdeck/copilot-core";
 import type { RuntimeConnection } from "./runtime-connection.js";
 
@@ -123,7 +122,7 @@ export function buildRuntimeLaunch(options: RuntimeOptions, connection: Exclude<
   if (options.gitHubToken !== undefined) env[AUTH_TOKEN_ENV] = options.gitHubToken;
   let connectionToken: string | undefined;
   if (connection.kind === "tcp") {
-    connectionToken = connection.connectionToken ?? randomUUID();
+    connectionToken = connection.connectionToken ?? globalThis.crypto.randomUUID();
     env.COPILOT_CONNECTION_TOKEN = connectionToken;
   } else {
     delete env.COPILOT_CONNECTION_TOKEN;

@@ -2,7 +2,7 @@
  * The runtime child process: spawned in its own process group so that stopping it also reaps
  * what it started (shell commands, MCP servers), with a bounded stderr tail for error messages.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { SdkError } from "@flightdeck/copilot-core";
 
@@ -57,6 +57,8 @@ export class RuntimeProcess {
 
   /** Spawns the runtime. Rejects with `RUNTIME_NOT_FOUND` when the executable cannot be started. */
   static async spawn(options: SpawnRuntimeOptions): Promise<RuntimeProcess> {
+    // Loaded on first use: child_process costs ~5 ms at import time.
+    const { spawn } = await import("node:child_process");
     const child = spawn(options.command, [...options.args], {
       env: options.env,
       cwd: options.cwd,

@@ -3,9 +3,12 @@
  * runtime sends is resolved inside the root; `..` that would climb out of it, and symlinks that
  * lead out of it, are refused.
  */
-import { promises as fs } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { SessionFsProviderError, type SessionFsContext, type SessionFsDirEntry, type SessionFsFileInfo, type SessionFsProvider } from "./session-fs.js";
+
+// Loaded on first use: node:fs/promises pulls in streams and readline (~2 ms) at import time.
+let fsModule: Promise<typeof import("node:fs/promises")> | undefined;
+const fs = (): Promise<typeof import("node:fs/promises")> => (fsModule ??= import("node:fs/promises"));
 
 /** Options of {@link DirectorySessionFs}. */
 export interface DirectorySessionFsOptions {
@@ -53,24 +56,24 @@ export class DirectorySessionFs implements SessionFsProvider {
   }
 
   async readFile(path: string, context: SessionFsContext): Promise<string> {
-    return fs.readFile(await this.#resolve(path, context), "utf8");
+    return (await fs()).readFile(await this.#resolve(path, context), "utf8");
   }
 
   async writeFile(path: string, content: string, options: { mode?: number }, context: SessionFsContext): Promise<void> {
     const real = await this.#resolve(path, context);
     await this.#ensureParent(real, context);
-    await fs.writeFile(real, content, options.mode === undefined ? {} : { mode: options.mode });
+    await (await fs()).writeFile(real, content, options.mode === undefined ? {} : { mode: options.mode });
   }
 
   async appendFile(path: string, content: string, options: { mode?: number }, context: SessionFsContext): Promise<void> {
     const real = await this.#resolve(path, context);
     await this.#ensureParent(real, context);
-    await fs.appendFile(real, content, options.mode === undefined ? {} : { mode: options.mode });
+    await (await fs()).appendFile(real, content, options.mode === undefined ? {} : { mode: options.mode });
   }
 
   async exists(path: string, context: SessionFsContext): Promise<boolean> {
     try {
-      await fs.access(await this.#resolve(path, context));
+      await (await fs()).access(await this.#resolve(path, context));
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === "ENOENT") return false;
@@ -79,36 +82,36 @@ export class DirectorySessionFs implements SessionFsProvider {
   }
 
   async stat(path: string, context: SessionFsContext): Promise<SessionFsFileInfo> {
-    const s = await fs.stat(await this.#resolve(path, context));
+    const s = await (await fs()).stat(await this.#resolve(path, context));
     return { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size, mtime: s.mtime, birthtime: s.birthtime };
   }
 
   async mkdir(path: string, options: { recursive: boolean; mode?: number }, context: SessionFsContext): Promise<void> {
     const real = await this.#resolve(path, context);
     // The root of a session's filesystem always exists, as in MemorySessionFs.
-    await fs.mkdir(this.sessionRoot(context.sessionId), { recursive: true });
-    await fs.mkdir(real, { recursive: options.recursive, ...(options.mode !== undefined && { mode: options.mode }) });
+    await (await fs()).mkdir(this.sessionRoot(context.sessionId), { recursive: true });
+    await (await fs()).mkdir(real, { recursive: options.recursive, ...(options.mode !== undefined && { mode: options.mode }) });
   }
 
   async readdir(path: string, context: SessionFsContext): Promise<string[]> {
-    return (await fs.readdir(await this.#resolve(path, context))).sort();
+    return (await (await fs()).readdir(await this.#resolve(path, context))).sort();
   }
 
   async readdirWithTypes(path: string, context: SessionFsContext): Promise<SessionFsDirEntry[]> {
-    const entries = await fs.readdir(await this.#resolve(path, context), { withFileTypes: true });
+    const entries = await (await fs()).readdir(await this.#resolve(path, context), { withFileTypes: true });
     return entries.map((e) => ({ name: e.name, type: e.isDirectory() ? ("directory" as const) : ("file" as const) })).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   async rm(path: string, options: { recursive: boolean; force: boolean }, context: SessionFsContext): Promise<void> {
     const real = await this.#resolve(path, context);
     if (real === this.sessionRoot(context.sessionId)) throw new SessionFsProviderError("UNKNOWN", `rm: refusing to remove the root folder of the session filesystem (${path})`);
-    await fs.rm(real, { recursive: options.recursive, force: options.force });
+    await (await fs()).rm(real, { recursive: options.recursive, force: options.force });
   }
 
   async rename(src: string, dest: string, context: SessionFsContext): Promise<void> {
     const from = await this.#resolve(src, context);
     const to = await this.#resolve(dest, context);
-    await fs.rename(from, to);
+    await (await fs()).rename(from, to);
   }
 
   // ---- internals ----
@@ -139,7 +142,7 @@ export class DirectorySessionFs implements SessionFsProvider {
     while (inside(probe, base)) {
       let resolved: string;
       try {
-        resolved = await fs.realpath(probe);
+        resolved = await (await fs()).realpath(probe);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
@@ -147,7 +150,7 @@ export class DirectorySessionFs implements SessionFsProvider {
         continue;
       }
       // Compare against the base as the filesystem sees it (the root itself may sit behind a symlink).
-      const baseReal = await fs.realpath(base);
+      const baseReal = await (await fs()).realpath(base);
       if (!inside(resolved, baseReal)) {
         throw new SessionFsProviderError("UNKNOWN", `path ${JSON.stringify(path)} leads out of the session filesystem through a symbolic link`);
       }
@@ -156,6 +159,6 @@ export class DirectorySessionFs implements SessionFsProvider {
   }
 
   async #ensureParent(real: string, _context: SessionFsContext): Promise<void> {
-    await fs.mkdir(resolve(real, ".."), { recursive: true });
+    await (await fs()).mkdir(resolve(real, ".."), { recursive: true });
   }
 }

@@ -1,5 +1,5 @@
 /** Transport over a child process's stdin/stdout (Node only; exported from `./node`). */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { SdkError } from "./errors.js";
 import { BaseTransport, type TransportCloseInfo } from "./transport.js";
 
@@ -169,10 +169,12 @@ export interface SpawnStdioOptions extends StdioTransportOptions {
  *   env: { PATH: process.env.PATH, HOME: "/tmp/home" },
  * });
  */
-export function spawnStdioTransport(options: SpawnStdioOptions): Promise<StdioTransport> {
+export async function spawnStdioTransport(options: SpawnStdioOptions): Promise<StdioTransport> {
   if (typeof options?.command !== "string" || options.command.length === 0) {
-    return Promise.reject(new SdkError("INVALID_OPTION", "spawnStdioTransport: `command` must be the path of the runtime executable."));
+    throw new SdkError("INVALID_OPTION", "spawnStdioTransport: `command` must be the path of the runtime executable.");
   }
+  // Loaded on first use: child_process costs ~5 ms at import, and most importers never spawn.
+  const { spawn } = await import("node:child_process");
   let child: ChildProcess;
   try {
     child = spawn(options.command, [...(options.args ?? [])], {

@@ -1,5 +1,5 @@
 /** Transport over a TCP socket (Node only; exported from `./node`). */
-import { connect as netConnect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { SdkError } from "./errors.js";
 import { BaseTransport, type TransportCloseInfo } from "./transport.js";
 
@@ -80,7 +80,8 @@ export function connectTcp(options: ConnectTcpOptions): Promise<TcpTransport> {
   if (options.signal?.aborted) {
     return Promise.reject(new SdkError("ABORTED", `Connecting to ${where} was aborted.`, { cause: options.signal.reason }));
   }
-  return new Promise((resolve, reject) => {
+  // Loaded on first use: node:net costs ~3 ms at import, and stdio users never need it.
+  return import("node:net").then(({ connect: netConnect }) => new Promise<TcpTransport>((resolve, reject) => {
     const socket = netConnect({ host, port });
     socket.setNoDelay(true);
     const cleanup = () => {
@@ -107,5 +108,5 @@ export function connectTcp(options: ConnectTcpOptions): Promise<TcpTransport> {
     socket.once("connect", onConnect);
     socket.once("error", onError);
     options.signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  }));
 }
