@@ -132,7 +132,12 @@ describe("JsonRpcConnection", () => {
   it("times out with TIMEOUT, clears the timer, and drops the late response silently", async () => {
     const { client, server, clientErrors } = pair();
     let release!: () => void;
-    server.onRequest("slow", () => new Promise<string>((r) => (release = () => r("late"))));
+    let arrived!: () => void;
+    const handlerCalled = new Promise<void>((r) => (arrived = r));
+    server.onRequest("slow", () => {
+      arrived();
+      return new Promise<string>((r) => (release = () => r("late")));
+    });
     const before = timerCount();
     const p = client.request("slow", {}, { timeoutMs: 20 });
     expect(timerCount()).toBe(before + 1);
@@ -140,6 +145,8 @@ describe("JsonRpcConnection", () => {
     expect(error).toBeInstanceOf(SdkError);
     expect(error.code).toBe("TIMEOUT");
     expect(timerCount()).toBe(before);
+    // On a loaded machine the request may reach the server only after the timeout fired.
+    await handlerCalled;
     release();
     await new Promise((r) => setTimeout(r, 5));
     expect(clientErrors).toHaveLength(0);
