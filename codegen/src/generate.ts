@@ -12,7 +12,6 @@ import { emitBarrel, emitReadme } from "./emit/barrel.js";
 import { emitEvents } from "./emit/events.js";
 import { emitMethods } from "./emit/methods.js";
 import { emitRpc } from "./emit/rpc.js";
-import { emitRpcRuntime } from "./emit/rpc-runtime.js";
 import { emitTypes } from "./emit/types.js";
 import { emitValidators } from "./emit/validators.js";
 
@@ -34,7 +33,6 @@ export async function generateFiles(ir: CodegenIr, options: { parallel?: boolean
   files.set("methods.ts", emitMethods(ir, "public"));
   files.set("internal-methods.ts", emitMethods(ir, "internal"));
   files.set("events.ts", emitEvents(ir));
-  files.set("rpc-runtime.ts", emitRpcRuntime(ir));
   const rpc = emitRpc(ir, "public");
   const irpc = emitRpc(ir, "internal");
   files.set("rpc.ts", rpc.text);

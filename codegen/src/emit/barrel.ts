@@ -46,7 +46,6 @@ const FILE_DOCS: Record<string, string> = {
   "internal-methods.ts": "`INTERNAL_RPC_METHODS`: the runtime-internal methods",
   "rpc.ts": "stub interfaces, `createServerRpc`, `createSessionRpc`, handler registration",
   "internal-rpc.ts": "the same for runtime-internal methods",
-  "rpc-runtime.ts": "the small table-driven stub builder the factories use",
   "events.ts": "`SessionEvent` union, `SESSION_EVENT_TYPES`, guards",
   "validators/index.ts": "`validateSessionEvent`, per-method validators (`@flightdeck/copilot-core/validators`)",
   "validators/definitions.js": "the schemas of what arrives from the runtime, as data for both modes (checked by `schema-interpreter.ts`)",

@@ -1,7 +1,7 @@
 /**
  * rpc.ts / internal-rpc.ts (ts-morph, from structures in one bulk call): typed stub interfaces
  * nested along the schema tree, handler interfaces for server→client traffic, and the factory and
- * registration functions that drive the generated table through rpc-runtime.ts.
+ * registration functions that drive the generated table through core's hand-written rpc-stubs.ts.
  */
 import {
   IndentationText,
@@ -143,7 +143,7 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal"): EmittedRpc
     { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "../rpc-types.js", namedImports: rpcTypes },
     ...(usesWith ? [{ kind: StructureKind.ImportDeclaration as const, isTypeOnly: true, moduleSpecifier: "./methods.js", namedImports: ["WithSessionId"] }] : []),
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: which === "public" ? "./methods.js" : "./internal-methods.js", namedImports: [table] },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./rpc-runtime.js", namedImports: ["buildStubs", "checkSessionId", "registerHandlers"] },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "../rpc-stubs.js", namedImports: ["buildStubs", "checkSessionId", "registerHandlers"] },
     ...interfaces,
     fn(`create${P}ServerRpc`, `Creates the ${which} connection-level stubs on top of any {@link RpcCaller}.\n\n@example\n\`\`\`ts\nconst rpc = create${P}ServerRpc(connection);\n\`\`\``, [["conn", "RpcCaller"]], `${P}ServerRpc`, `return buildStubs(conn, ${table}, "server") as unknown as ${P}ServerRpc;`),
     fn(`create${P}SessionRpc`, `Creates the ${which} stubs of one session; every call sends \`sessionId\` for you.\n\n@throws TypeError when \`sessionId\` is not a non-empty string.`, [["conn", "RpcCaller"], ["sessionId", "string"]], `${P}SessionRpc`, `checkSessionId("create${P}SessionRpc", sessionId);\nreturn buildStubs(conn, ${table}, "session", sessionId) as unknown as ${P}SessionRpc;`),

@@ -83,7 +83,7 @@ import type {
 import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry, Unsubscribe } from "../rpc-types.js";
 import type { WithSessionId } from "./methods.js";
 import { INTERNAL_RPC_METHODS } from "./internal-methods.js";
-import { buildStubs, checkSessionId, registerHandlers } from "./rpc-runtime.js";
+import { buildStubs, checkSessionId, registerHandlers } from "../rpc-stubs.js";
 
 /** The `session` namespace of {@link InternalServerRpc}. */
 export interface InternalServerRpcSession {

@@ -542,7 +542,7 @@ import type {
 import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry, Unsubscribe } from "../rpc-types.js";
 import type { WithSessionId } from "./methods.js";
 import { RPC_METHODS } from "./methods.js";
-import { buildStubs, checkSessionId, registerHandlers } from "./rpc-runtime.js";
+import { buildStubs, checkSessionId, registerHandlers } from "../rpc-stubs.js";
 
 /** The `account` namespace of {@link ServerRpc}. */
 export interface ServerRpcAccount {
