@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { AuthenticationFailedError, isSdkError } from "@flightdeck/copilot-core";
-import { createIsolatedEnvironment } from "@flightdeck/copilot-testing";
+import { createIsolatedEnvironment, startScriptedModel } from "@flightdeck/copilot-testing";
 import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
 import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "./helpers.js";
 
@@ -171,5 +171,32 @@ describe('mode "empty" through the client', () => {
     const error = await client.createSession({ model: "m" }).catch((e: unknown) => e);
     expect(isSdkError(error, "INVALID_OPTION")).toBe(true);
     expect((error as Error).message).toMatch(/availableTools/);
+  });
+});
+
+describe("autoRestart with a live session", () => {
+  it("resumes the session on the new runtime, emits session.resumed, and the next turn works", async () => {
+    const [runtime] = RUNTIMES;
+    const model = await startScriptedModel({ script: [{ text: "first answer" }, { text: "second answer" }] });
+    const { client, cleanup } = isolatedClient(runtime!, { autoRestart: true });
+    cleanups.push(async () => {
+      await cleanup();
+      await model.close();
+    });
+    const session = await client.createSession({ model: "scripted", provider: model.provider() });
+    expect((await session.sendAndWait("one", { timeoutMs: 30_000 }))?.data.content).toBe("first answer");
+    const lifecycle: Array<{ type: string; sessionId: string }> = [];
+    const resumed = new Promise<void>((resolve) =>
+      client.onLifecycle((e) => {
+        lifecycle.push({ type: e.type, sessionId: e.sessionId });
+        if (e.type === "session.resumed") resolve();
+      }),
+    );
+    const firstPid = client.runtimePid!;
+    process.kill(firstPid, "SIGKILL");
+    await resumed;
+    expect(client.runtimePid).not.toBe(firstPid);
+    expect(lifecycle).toContainEqual({ type: "session.resumed", sessionId: session.sessionId });
+    expect((await session.sendAndWait("two", { timeoutMs: 30_000 }))?.data.content).toBe("second answer");
   });
 });
