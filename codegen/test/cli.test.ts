@@ -19,7 +19,7 @@ describe("flightdeck-codegen CLI", () => {
   it("--help prints usage and exits 0", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/flightdeck-codegen generate --schemas <dir> --out <dir>/);
+    expect(r.stdout).toMatch(/flightdeck-codegen generate --out <dir> \[--schemas <dir>\] \[--runtime <module>\]/);
   });
   it("bad arguments give a usage error and exit 2", async () => {
     for (const args of [["generate", "--schemas", FIXTURE], ["generate", "--bogus"], ["frobnicate"], ["ir"]]) {

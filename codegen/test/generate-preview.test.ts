@@ -14,7 +14,8 @@ import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../src/generate.js";
 import type { CodegenIr } from "../src/ir.js";
-import { checkSchema, FORMATS } from "../../packages/core/src/schema-interpreter.js";
+import { checkSchema } from "../../packages/core/src/schema-check.js";
+import { FORMATS } from "../../packages/core/src/schema-values.js";
 import { REPO, tempDir } from "./helpers.js";
 
 const require = createRequire(import.meta.url);

@@ -3,6 +3,8 @@
  * data type and per named method params/result type; everything they reference comes along.
  * quicktype is good at plain model types (protocol-notes §2); TypeScript stays with our own emitter.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { InputData, JSONSchemaInput, JSONSchemaStore, quicktype, type JSONSchema, type Options } from "quicktype-core";
 import { CodegenError } from "../errors.js";
 import type { CodegenIr } from "../ir.js";
@@ -13,21 +15,30 @@ import { byString, isObject, type Schema } from "../util.js";
 interface LanguageSpec {
   /** quicktype's language name. */
   readonly quicktype: NonNullable<Options["lang"]>;
+  /** Compiled and round-tripped against every recorded event in CI (`codegen/test/lang-*.test.ts`). */
+  readonly verified: boolean;
+  /** File name of the single-file output. */
+  readonly file: string;
   readonly comment: string;
   readonly options: Record<string, string>;
 }
 
 /** Languages `flightdeck-codegen types --lang` accepts, with the quicktype options we pin. */
 export const LANGUAGES: Readonly<Record<string, LanguageSpec>> = {
-  python: { quicktype: "python", comment: "#", options: { "python-version": "3.7", "just-types": "false" } },
-  rust: { quicktype: "rust", comment: "//", options: { visibility: "public", "derive-debug": "true", "derive-clone": "true", "derive-partial-eq": "true" } },
-  java: { quicktype: "java", comment: "//", options: { package: "dev.flightdeck.protocol", "just-types": "true" } },
-  go: { quicktype: "go", comment: "//", options: { package: "protocol", "just-types-and-package": "true" } },
-  csharp: { quicktype: "csharp", comment: "//", options: { namespace: "Flightdeck.Protocol", framework: "SystemTextJson" } },
-  kotlin: { quicktype: "kotlin", comment: "//", options: { framework: "just-types", package: "dev.flightdeck.protocol" } },
-  swift: { quicktype: "swift", comment: "//", options: { "just-types": "true" } },
+  python: { verified: true, file: "protocol.py", quicktype: "python", comment: "#", options: { "python-version": "3.7", "just-types": "false" } },
+  rust: { verified: false, file: "protocol.rs", quicktype: "rust", comment: "//", options: { visibility: "public", "derive-debug": "true", "derive-clone": "true", "derive-partial-eq": "true" } },
+  java: { verified: false, file: "Protocol.java", quicktype: "java", comment: "//", options: { package: "dev.flightdeck.protocol", "just-types": "true" } },
+  go: { verified: false, file: "protocol.go", quicktype: "go", comment: "//", options: { package: "protocol", "just-types-and-package": "true" } },
+  csharp: { verified: false, file: "Protocol.cs", quicktype: "csharp", comment: "//", options: { namespace: "Flightdeck.Protocol", framework: "SystemTextJson" } },
+  kotlin: { verified: false, file: "Protocol.kt", quicktype: "kotlin", comment: "//", options: { framework: "just-types", package: "dev.flightdeck.protocol" } },
+  swift: { verified: false, file: "Protocol.swift", quicktype: "swift", comment: "//", options: { "just-types": "true" } },
 };
 export type TargetLanguage = keyof typeof LANGUAGES;
+
+/** Languages whose output CI compiles and round-trips every recorded event through. */
+export function verifiedLanguages(): string[] {
+  return Object.keys(LANGUAGES).filter((l) => LANGUAGES[l]!.verified);
+}
 
 const SCHEMA_ADDRESS = "flightdeck-protocol.json";
 /** Our annotations, `format`, and `if`/`then`/`else` (value rules, no type of their own; a branch left empty is `{}`) (strings stay strings, so values round-trip byte for byte). */
@@ -112,4 +123,29 @@ export async function emitLanguageTypes(ir: CodegenIr, lang: string, options: { 
   data.addInput(input);
   const result = await quicktype({ inputData: data, lang: spec.quicktype, rendererOptions: spec.options, leadingComments: [], inferDateTimes: false, combineClasses: false });
   return `${languageHeader(ir, lang as TargetLanguage)}\n\n${result.lines.join("\n").trimEnd()}\n`;
+}
+
+/** The output as files (name → text): one file for most languages. */
+export async function emitLanguageFiles(ir: CodegenIr, lang: string, options: { topLevels?: readonly string[] } = {}): Promise<Map<string, string>> {
+  const text = await emitLanguageTypes(ir, lang, options);
+  return new Map([[LANGUAGES[lang]!.file, text]]);
+}
+
+/**
+ * Writes `files` to `out`: a single file to `out` itself, several into the folder `out`.
+ * Returns what was written, for the log line.
+ */
+export function writeLanguageOutput(files: ReadonlyMap<string, string>, out: string): string {
+  if (files.size === 1) {
+    const [text] = files.values();
+    mkdirSync(dirname(resolve(out)), { recursive: true });
+    writeFileSync(out, text!);
+    return resolve(out);
+  }
+  for (const [name, text] of files) {
+    const full = join(resolve(out), name);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, text);
+  }
+  return `${files.size} files in ${resolve(out)}`;
 }

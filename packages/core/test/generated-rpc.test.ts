@@ -1,6 +1,7 @@
 /** Generated stubs and handler registration, driven through fake RpcCaller/RpcHandlerRegistry peers. */
 import { describe, expect, it } from "vitest";
 import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry } from "../src/rpc-types.js";
+import { SdkError } from "../src/errors.js";
 import { RPC_METHODS, createServerRpc, createSessionRpc, registerClientGlobalHandlers, registerClientNotificationHandlers, registerClientSessionHandlers } from "../src/generated/index.js";
 import { INTERNAL_RPC_METHODS, createInternalServerRpc, createInternalSessionRpc } from "../src/internal.js";
 
@@ -46,6 +47,23 @@ describe("createServerRpc", () => {
       { kind: "request", method: "models.list", params: {} },
     ]);
   });
+  it("refuses params passed where only RequestOptions go, naming the method (nothing is sent)", async () => {
+    const { conn, calls } = recorder();
+    const rpc = createServerRpc(conn);
+    // account.getAllUsers takes no params: its one argument is RequestOptions.
+    const noParams = rpc.account.getAllUsers as unknown as (a?: unknown, b?: unknown) => Promise<unknown>;
+    await expect(noParams({ login: "octocat" })).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining('account.getAllUsers takes no params; its only argument is RequestOptions ({ timeoutMs?, signal? }), got an object with "login"') });
+    await expect(noParams({}, { timeoutMs: 5 })).rejects.toThrow(/at most one argument/);
+    await expect(noParams("x")).rejects.toBeInstanceOf(SdkError);
+    // A stub with params: the second slot is checked the same way.
+    const ping = rpc.ping as unknown as (a?: unknown, b?: unknown) => Promise<unknown>;
+    await expect(ping({ message: "hi" }, { message: "again" })).rejects.toThrow(/the second argument of ping is RequestOptions/);
+    expect(calls).toEqual([]);
+    // Empty and real options still go through.
+    await noParams({});
+    await noParams({ timeoutMs: 5 });
+    expect(calls.map((c) => [c.method, c.options])).toEqual([["account.getAllUsers", {}], ["account.getAllUsers", { timeoutMs: 5 }]]);
+  });
   it("has no internal methods on the public surface", () => {
     const rpc = createServerRpc(recorder().conn) as unknown as Record<string, unknown>;
     expect(rpc["connect"]).toBeUndefined();
@@ -72,7 +90,7 @@ describe("createSessionRpc", () => {
   });
   it("rejects a missing session id with a TypeError naming the fix", () => {
     expect(() => createSessionRpc(recorder().conn, "")).toThrow(/createSessionRpc: sessionId must be a non-empty string.*session.create/);
-    expect(() => createSessionRpc(recorder().conn, undefined as never)).toThrow(TypeError);
+    expect(() => createSessionRpc(recorder().conn, undefined as never)).toThrow(SdkError);
   });
   it("internal stubs reach overlay lifecycle methods", async () => {
     const { conn, calls } = recorder();
@@ -107,7 +125,7 @@ describe("handler registration", () => {
   it("throws on an unknown or wrong-kind key and registers nothing", () => {
     const { reg, requests, notes } = registry();
     expect(() => registerClientGlobalHandlers(reg, { "no.such": () => null } as never)).toThrow(/"no.such" is not a server→client request/);
-    expect(() => registerClientSessionHandlers(reg, { "session.lifecycle": () => null } as never)).toThrow(TypeError);
+    expect(() => registerClientSessionHandlers(reg, { "session.lifecycle": () => null } as never)).toThrow(SdkError);
     expect(() => registerClientSessionHandlers(reg, { "sessionFs.readFile": "nope" } as never)).toThrow(/must be a function/);
     expect(requests.size + notes.size).toBe(0);
   });

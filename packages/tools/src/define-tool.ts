@@ -6,10 +6,15 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { isBuiltInToolName } from "./built-in-tools.js";
 import { ToolDefinitionError, describeValue } from "./errors.js";
 import type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
-import { compileJsonSchema, isObject as isPlainObject, type ValidationIssue } from "@flightdeck/copilot-core/internal";
+import { compileJsonSchema, isObject as isPlainObject, type JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
 import { isStandardSchema, standardToJsonSchema, validateStandard } from "./standard-schema.js";
 import type { ToolHandlerResult } from "./tool-result.js";
-import type { ToolDefer, ToolDefinitionWire } from "./wire.js";
+import type { ProtocolExternalToolDefer, ProtocolExternalToolDefinition } from "@flightdeck/copilot-core";
+
+/** One entry of the `tools` array of `session.create` and `session.tools.set` (the protocol's `ProtocolExternalToolDefinition`). */
+export type ToolDefinitionWire = ProtocolExternalToolDefinition;
+/** When the runtime may defer loading a tool (the protocol's `ProtocolExternalToolDefer`). */
+export type ToolDefer = ProtocolExternalToolDefer;
 
 /**
  * Tool names the runtime accepts: ASCII letters, digits, `_` and `-` (runtime 1.0.85 refuses

@@ -6,9 +6,9 @@
 import { redactString } from "@flightdeck/copilot-core";
 import type { AnyTool, ToolInvocation } from "./define-tool.js";
 import { ToolError } from "./errors.js";
-import type { ValidationIssue } from "@flightdeck/copilot-core/internal";
+import type { JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
 import { DEFAULT_MAX_RESULT_CHARS, failureResult, normalizeToolResult } from "./tool-result.js";
-import type { ToolResultObject } from "./wire.js";
+import type { ToolResultObject } from "./tool-result.js";
 
 /** Where a tool call came from; `signal` should fire when the session aborts or disconnects. */
 export interface ToolCallContext {

@@ -3,7 +3,16 @@
  * `session.permissions.handlePendingPermissionRequest` takes (`approve-once` / `reject`).
  */
 import { ToolDefinitionError } from "./errors.js";
-import type { PermissionDecision, PermissionRequest, PermissionRequestKind } from "./wire.js";
+import { UNION_DISCRIMINATORS, type PermissionDecisionApproveOnce, type PermissionDecisionReject, type PermissionRequest } from "@flightdeck/copilot-core";
+
+/** The `kind` discriminator of {@link PermissionRequest} (from the generated protocol types). */
+export type PermissionRequestKind = PermissionRequest["kind"];
+
+/**
+ * The decisions a client sends for `session.permissions.handlePendingPermissionRequest`: the two
+ * branches of the protocol's `PermissionDecision` a client answers with.
+ */
+export type PermissionDecision = PermissionDecisionApproveOnce | PermissionDecisionReject;
 
 /** What a permission handler learns besides the request. */
 export interface PermissionInvocation {
@@ -19,26 +28,8 @@ export type PermissionHandler = (
   invocation: PermissionInvocation,
 ) => PermissionDecision | Promise<PermissionDecision>;
 
-/** Every permission kind runtime 1.0.85 can request (events `PermissionRequest`). */
-export const PERMISSION_KINDS = [
-  "shell",
-  "write",
-  "read",
-  "mcp",
-  "url",
-  "memory",
-  "custom-tool",
-  "hook",
-  "extension-management",
-  "factory",
-  "extension-permission-access",
-  "extension-env-access",
-] as const satisfies readonly PermissionRequestKind[];
-
-// Fails to compile when the request union gains a kind this list lacks.
-type MissingKinds = Exclude<PermissionRequestKind, (typeof PERMISSION_KINDS)[number]>;
-const _allKindsListed: [MissingKinds] extends [never] ? true : MissingKinds = true;
-void _allKindsListed;
+/** Every permission kind the pinned runtime can request: the generated discriminator values of `PermissionRequest`. */
+export const PERMISSION_KINDS: readonly PermissionRequestKind[] = UNION_DISCRIMINATORS.PermissionRequest.kind;
 
 /** Approves every request. For trusted, sandboxed or test set-ups only: the agent may then run any command. */
 export const approveAll: PermissionHandler = () => ({ kind: "approve-once" });
