@@ -40,7 +40,7 @@ describe("flightdeck-codegen CLI", () => {
     const r = await run(["ir", "--json", "--schemas", FIXTURE, "--out", file]);
     expect(r.code).toBe(0);
     const ir = JSON.parse(readFileSync(file, "utf8")) as { irVersion: number; methods: { name: string }[]; events: unknown[] };
-    expect(ir.irVersion).toBe(1);
+    expect(ir.irVersion).toBe(2);
     expect(ir.methods.map((m) => m.name)).toContain("session.tools.handlePendingToolCall");
     expect(ir.events).toHaveLength(2);
   });

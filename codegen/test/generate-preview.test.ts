@@ -58,7 +58,7 @@ beforeAll(async () => {
   for (const f of ["rpc-types.ts", "rpc-stubs.ts", "schema-interpreter.ts"]) copyFileSync(join(REPO, "packages/core/src", f), join(src, f));
   ({ ir, files } = await generate({ schemasDir: schemas, outDir: generatedDir }));
   validators = (await import(pathToFileURL(join(generatedDir, "validators/index.ts")).href)) as typeof validators;
-  definitions = ((await import(pathToFileURL(join(generatedDir, "validators/definitions.js")).href)) as { DEFINITIONS: Record<string, unknown> }).DEFINITIONS;
+  definitions = ((await import(pathToFileURL(join(generatedDir, "validators/definitions.ts")).href)) as { DEFINITIONS: Record<string, unknown> }).DEFINITIONS;
 }, 120_000);
 
 describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
@@ -106,7 +106,7 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
     const start = ir.methods.find((m) => m.name === "session.mcp.startServer")!;
     expect(start.params).toMatchObject({ type: "McpStartServerRequest", schema: { "x-legacy-parameters": ["serverName", "config"] } });
     expect(ir.methods.filter((m) => m.params && "x-legacy-parameters" in m.params.schema).length).toBe(7);
-    for (const f of ["types.ts", "validators/definitions.js", "rpc.ts"]) expect(readFileSync(join(generatedDir, f), "utf8")).not.toContain("legacy-parameters");
+    for (const f of ["types.ts", "validators/definitions.ts", "rpc.ts"]) expect(readFileSync(join(generatedDir, f), "utf8")).not.toContain("legacy-parameters");
   });
 
   it("the emitted validators check the if/then as ajv does on the raw upstream schema", () => {

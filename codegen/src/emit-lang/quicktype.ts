@@ -79,8 +79,8 @@ export function topLevelTypes(ir: CodegenIr): string[] {
   const out = new Set<string>();
   for (const e of ir.events) out.add(e.dataTypeName);
   for (const m of ir.methods) {
-    if (m.params?.type && named.has(m.params.type)) out.add(m.params.type);
-    if (m.result?.type && named.has(m.result.type)) out.add(m.result.type);
+    if (m.params?.tsType && named.has(m.params.tsType)) out.add(m.params.tsType);
+    if (m.result?.tsType && named.has(m.result.tsType)) out.add(m.result.tsType);
   }
   return [...out].sort(byString);
 }

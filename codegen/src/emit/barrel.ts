@@ -49,6 +49,5 @@ const FILE_DOCS: Record<string, string> = {
   "events.ts": "`SessionEvent` union, `SESSION_EVENT_TYPES`, `SESSION_EVENT_INFO` (the guards over them are hand-written in core)",
   "enums.ts": "`ENUM_VALUES` and `UNION_DISCRIMINATORS`: enum and discriminator values as `as const` data",
   "validators/index.ts": "the validators' tables (event type / method → schema key) as data; `createValidators` in core turns them into functions",
-  "validators/definitions.js": "the schemas of what arrives from the runtime, as data for both modes (checked by core's `schema-check.ts`)",
-  "validators/definitions.d.ts": "the type of `definitions.js`",
+  "validators/definitions.ts": "the schemas of what arrives from the runtime, as data for both modes (one `JSON.parse`; checked by core's `schema-check.ts`)",
 };

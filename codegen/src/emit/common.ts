@@ -22,7 +22,7 @@ export const internalMethods = (ir: CodegenIr): IrMethod[] => ir.methods.filter(
 /** Result type as the caller sees it. */
 export function resultType(m: IrMethod): string {
   if (!m.result) return "void";
-  return m.result.optional ? `${m.result.type} | undefined` : m.result.type;
+  return m.result.optional ? `${m.result.tsType} | undefined` : m.result.tsType;
 }
 
 /** The default module generated code imports its hand-written behaviour and shared types from. */

@@ -15,7 +15,7 @@ function tableEntry(m: IrMethod): string {
     visibility: m.visibility,
     stability: m.stability,
     deprecated: m.deprecated,
-    params: m.params?.type ?? null,
+    params: m.params?.tsType ?? null,
     paramsOptional: m.params?.optional ?? false,
     result: m.result ? resultType(m) : null,
     sessionScoped: m.sessionScoped,
@@ -27,20 +27,20 @@ function tableEntry(m: IrMethod): string {
 }
 
 function typesEntry(m: IrMethod): string {
-  const params = m.params?.type ? (m.params.optional ? `${m.params.type} | undefined` : m.params.type) : "void";
-  const wire = m.params ? m.params.wireType : "void";
+  const params = m.params?.tsType ? (m.params.optional ? `${m.params.tsType} | undefined` : m.params.tsType) : "void";
+  const wire = m.params ? m.params.tsWireType : "void";
   return `  ${JSON.stringify(m.name)}: { params: ${params}; wireParams: ${wire}; result: ${resultType(m)} };`;
 }
 
 export function emitMethods(ir: CodegenIr, which: "public" | "internal", runtimeModule: string): string {
   const methods = which === "public" ? publicMethods(ir) : internalMethods(ir);
   const known = new Set(ir.types.map((t) => t.name));
-  const used = referencedTypes(methods.flatMap((m) => [m.params?.type, m.params?.wireType, m.result?.type]), known);
+  const used = referencedTypes(methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]), known);
   const P = which === "public" ? "" : "Internal";
   const C = which === "public" ? "" : "INTERNAL_";
   const lines: string[] = [tsHeader(ir)];
   lines.push(importTypes(used, "./types.js"));
-  const usesWith = methods.some((m) => m.params?.wireType.includes("WithSessionId<"));
+  const usesWith = methods.some((m) => m.params?.tsWireType.includes("WithSessionId<"));
   lines.push(`import type { RpcMethodInfo${usesWith ? ", WithSessionId" : ""} } from "${runtimeModuleFrom(runtimeModule, 0)}";\n`);
   lines.push(`/** Every ${which} JSON-RPC method of the protocol, by wire name (sorted). */
 export const ${C}RPC_METHODS = {

@@ -57,7 +57,7 @@ function methodDoc(m: IrMethod): string {
 
 function stubSignature(name: string, m: IrMethod): MethodSignatureStructure {
   const parameters: MethodSignatureStructure["parameters"] = [];
-  if (m.params?.type) parameters.push({ name: "params", type: m.params.type, hasQuestionToken: m.params.optional });
+  if (m.params?.tsType) parameters.push({ name: "params", type: m.params.tsType, hasQuestionToken: m.params.optional });
   if (m.kind === "request") parameters.push({ name: "options", type: "RequestOptions", hasQuestionToken: true });
   return {
     kind: StructureKind.MethodSignature,
@@ -99,8 +99,8 @@ function handlerInterface(name: string, doc: string, methods: readonly IrMethod[
       docs: [{ description: methodDoc(m) }],
       type:
         m.kind === "notification"
-          ? `NotificationHandler<${m.params?.wireType ?? "void"}>`
-          : `RequestHandler<${m.params?.wireType ?? "void"}, ${resultType(m)}>`,
+          ? `NotificationHandler<${m.params?.tsWireType ?? "void"}>`
+          : `RequestHandler<${m.params?.tsWireType ?? "void"}, ${resultType(m)}>`,
     })),
   };
 }
@@ -134,7 +134,7 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModu
     handlerInterface(`${P}ClientNotificationHandlers`, `Listeners for server→client notifications${where}.`, notes),
   );
 
-  const exprs = methods.flatMap((m) => [m.params?.type, m.params?.wireType, m.result?.type]);
+  const exprs = methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]);
   const used = referencedTypes(exprs, known);
   const usesWith = exprs.some((e) => e?.includes("WithSessionId<"));
   const rpcTypes = ["NotificationHandler", "RequestHandler", "RequestOptions", "RpcCaller", "RpcHandlerRegistry", "Unsubscribe", ...(usesWith ? ["WithSessionId"] : [])];

@@ -1,5 +1,5 @@
 /**
- * ajv mode's entry: a value against generated schema data (`generated/validators/definitions.js`)
+ * ajv mode's entry: a value against generated schema data (`generated/validators/definitions.ts`)
  * with the semantics of the ajv 8 code the validators used to be compiled to (draft 2019-09,
  * `allErrors: false`, strict numbers, unicode lengths and regexps) and ajv's error shape. Only
  * the keywords in `INTERPRETED_KEYWORDS` occur there (the generator refuses the rest).
