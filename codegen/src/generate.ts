@@ -12,6 +12,7 @@ import { emitBarrel, emitReadme } from "./emit/barrel.js";
 import { DEFAULT_RUNTIME_MODULE } from "./emit/common.js";
 import { emitEnums } from "./emit/enums.js";
 import { emitEvents } from "./emit/events.js";
+import { emitSource } from "./emit/source.js";
 import { emitMethods } from "./emit/methods.js";
 import { emitRpc } from "./emit/rpc.js";
 import { emitTypes } from "./emit/types.js";
@@ -51,6 +52,7 @@ export async function generateFiles(ir: CodegenIr, options: GenerateFilesOptions
   files.set("internal-methods.ts", emitMethods(ir, "internal", runtime));
   files.set("events.ts", emitEvents(ir));
   files.set("enums.ts", emitEnums(ir));
+  files.set("source.ts", emitSource(ir));
   const rpc = emitRpc(ir, "public", runtime);
   const irpc = emitRpc(ir, "internal", runtime);
   files.set("rpc.ts", rpc.text);
@@ -67,6 +69,7 @@ export async function generateFiles(ir: CodegenIr, options: GenerateFilesOptions
         values: ["SESSION_EVENT_INFO", "SESSION_EVENT_TYPES"],
       },
       { from: "./enums.js", types: [], values: ["ENUM_VALUES", "UNION_DISCRIMINATORS"] },
+      { from: "./source.js", types: [], values: ["PROTOCOL_SCHEMA_SOURCE"] },
       { from: "./methods.js", types: ["RpcMethodName", "RpcMethodTypes", "RpcParamsOf", "RpcResultOf", "RpcWireParamsOf"], values: ["RPC_METHODS"] },
       { from: "./rpc.js", types: rpc.typeNames, values: rpc.valueNames },
     ], "The public generated surface. Validators are a separate entry point (`@flightdeck/copilot-core/validators`)."),

@@ -47,6 +47,7 @@ const FILE_DOCS: Record<string, string> = {
   "rpc.ts": "stub interfaces, `createServerRpc`, `createSessionRpc`, handler registration",
   "internal-rpc.ts": "the same for runtime-internal methods",
   "events.ts": "`SessionEvent` union, `SESSION_EVENT_TYPES`, `SESSION_EVENT_INFO` (the guards over them are hand-written in core)",
+  "source.ts": "`PROTOCOL_SCHEMA_SOURCE`: the schema package, version, runtime and protocol version the bindings follow",
   "enums.ts": "`ENUM_VALUES` and `UNION_DISCRIMINATORS`: enum and discriminator values as `as const` data",
   "validators/index.ts": "the validators' tables (event type / method → schema key) as data; `createValidators` in core turns them into functions",
   "validators/definitions.ts": "the schemas of what arrives from the runtime, as data for both modes (one `JSON.parse`; checked by core's `schema-check.ts`)",

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { JsonRpcConnection, type FrameLogEntry } from "@flightdeck/copilot-core";
+import { JsonRpcConnection, PROTOCOL_SCHEMA_SOURCE, type FrameLogEntry } from "@flightdeck/copilot-core";
 import { spawnStdioTransport, type StdioTransport } from "@flightdeck/copilot-core/node";
 
 const RUNTIME = "/work/main/node_modules/@github/copilot-sdk-linux-x64/prebuilds/linux-x64/copilot-runtime";
@@ -55,7 +55,7 @@ describe("real runtime over stdio", () => {
     });
     expect(connected.ok).toBe(true);
     expect(connected.protocolVersion).toBe(3);
-    expect(connected.version).toBe("1.0.85");
+    expect(connected.version).toBe(PROTOCOL_SCHEMA_SOURCE.runtimeVersion);
 
     const pong = await connection.request<{ message: string; protocolVersion: number }>("ping", {});
     expect(pong.protocolVersion).toBe(3);

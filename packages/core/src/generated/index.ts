@@ -126,6 +126,9 @@ export {
   registerClientNotificationHandlers,
   registerClientSessionHandlers,
 } from "./rpc.js";
+export {
+  PROTOCOL_SCHEMA_SOURCE,
+} from "./source.js";
 export type {
   AbortData,
   AbortEvent,
