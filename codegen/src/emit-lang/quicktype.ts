@@ -122,7 +122,69 @@ export async function emitLanguageTypes(ir: CodegenIr, lang: string, options: { 
   const data = new InputData();
   data.addInput(input);
   const result = await quicktype({ inputData: data, lang: spec.quicktype, rendererOptions: spec.options, leadingComments: [], inferDateTimes: false, combineClasses: false });
-  return `${languageHeader(ir, lang as TargetLanguage)}\n\n${result.lines.join("\n").trimEnd()}\n`;
+  const body = result.lines.join("\n").trimEnd();
+  return `${languageHeader(ir, lang as TargetLanguage)}\n\n${lang === "python" ? tolerantPython(body) : body}\n`;
+}
+
+/**
+ * Python made tolerant of a newer runtime, after quicktype: an enum value this module does not know
+ * becomes a pseudo-member instead of raising (the runtime really sends `shutdownType: "destroy"`),
+ * and every class keeps what it read: `to_dict` writes the keys the input had, in its order,
+ * known ones re-serialized from the typed fields, unknown ones and explicit nulls as they came;
+ * keys the input did not have stay absent.
+ */
+const PYTHON_TOLERANT_ENUM = `from enum import Enum as _StdEnum
+
+
+class Enum(_StdEnum):
+    """An enum that accepts values a newer runtime adds: they become pseudo-members (value kept)."""
+
+    @classmethod
+    def _missing_(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return None
+        member = object.__new__(cls)
+        member._value_ = value
+        member._name_ = value
+        return member
+`;
+
+const PYTHON_PRESERVE = `
+
+def _keep_what_was_read(cls: Any) -> None:
+    """Wraps from_dict/to_dict: unknown keys and explicit nulls survive a round trip, absent keys stay absent."""
+    read, write = cls.from_dict, cls.to_dict
+
+    def from_dict(obj: Any) -> Any:
+        instance = read(obj)
+        object.__setattr__(instance, "_wire", obj)
+        return instance
+
+    def to_dict(self: Any) -> dict:
+        known = write(self)
+        wire = getattr(self, "_wire", None)
+        if not isinstance(wire, dict):
+            return known
+        out = {k: (known[k] if k in known else v) for k, v in wire.items()}
+        out.update({k: v for k, v in known.items() if k not in out})
+        return out
+
+    cls.from_dict = staticmethod(from_dict)
+    cls.to_dict = to_dict
+
+
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and "from_dict" in vars(_cls) and "to_dict" in vars(_cls):
+        _keep_what_was_read(_cls)
+`;
+
+function tolerantPython(text: string): string {
+  if (!/^from enum import Enum$/m.test(text)) throw new CodegenError("quicktype's Python output no longer imports Enum as expected", undefined, undefined, "update tolerantPython in codegen/src/emit-lang/quicktype.ts for this quicktype version");
+  const typing = /^from typing import .*$/m.exec(text);
+  const withEnum = text.replace(/^from enum import Enum\n/m, "");
+  // After the typing import (the base class needs Any), before the first use.
+  const at = typing ? withEnum.indexOf(typing[0]) + typing[0].length : 0;
+  return `${withEnum.slice(0, at)}\n${PYTHON_TOLERANT_ENUM}${withEnum.slice(at)}`.trimEnd() + `\n${PYTHON_PRESERVE}`;
 }
 
 /** The output as files (name → text): one file for most languages. */
