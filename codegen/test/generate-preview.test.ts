@@ -29,7 +29,7 @@ let generatedDir: string;
 let ir: CodegenIr;
 let files: string[];
 let validators: {
-  validateSessionEvent: (e: unknown, mode?: "lenient" | "strict") => { ok: boolean; known?: boolean; errors?: { path: string; keyword: string }[] };
+  validateSessionEvent: (e: unknown, mode?: "lenient" | "strict") => { ok: boolean; known?: boolean; errors?: readonly { path: string; keyword: string }[] };
   VALIDATED_EVENT_TYPES: readonly string[];
 };
 let definitions: Readonly<Record<string, unknown>>;
