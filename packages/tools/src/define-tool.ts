@@ -129,6 +129,8 @@ export function defineTool<const S extends JsonSchemaObject>(
   config: ToolOptions & { parameters: S; handler: ToolHandler<FromJsonSchema<S>> },
 ): Tool<FromJsonSchema<S>>;
 export function defineTool<TArgs = Record<string, unknown>>(name: string, config: JsonSchemaToolConfig<TArgs>): Tool<TArgs>;
+// The implementation is one closure (~100 lines) on purpose: the tool object's methods share the
+// checked config, the compiled argument check and the JSON Schema built once here.
 export function defineTool(name: string, config: StandardToolConfig<StandardSchemaV1> | JsonSchemaToolConfig<unknown>): AnyTool {
   const label = typeof name === "string" && name.length > 0 ? name : "";
   const fail = (option: string, problem: string): never => {
