@@ -5,10 +5,13 @@
  * - no `export *` in package code, but for core's one re-export of `./generated/index.js`, which
  *   is itself an explicit, sorted list of named exports written by the generator
  * - source file names are kebab-case
+ * - no import cycle between the files of a package (relative imports, type-only ones included;
+ *   `src/generated/` is the generator's output and is gated by `pnpm codegen:check` instead)
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findCycles, importGraph } from "./import-cycles.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const order = ["core", "tools", "session", "client", "sdk"];
@@ -57,6 +60,15 @@ for (const pkg of readdirSync(join(root, "packages"))) {
     const name = basename(file).replace(/\.(d\.)?(ts|mts|cts|js|mjs)$/, "");
     if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)*$/.test(name)) problems.push(`${rel}: file names are kebab-case`);
   }
+  problems.push(...cycleProblems(join(dir, "src")));
+}
+
+for (const dir of ["codegen/src", "tools"]) problems.push(...cycleProblems(join(root, dir)));
+
+function cycleProblems(dir: string): string[] {
+  const graph = importGraph(dir);
+  for (const file of [...graph.keys()]) if (file.includes("/src/generated/") || file.includes("/test/fixtures/")) graph.delete(file);
+  return findCycles(graph).map((cycle) => `import cycle between ${cycle.map((f) => relative(root, f)).join(", ")}: move what they share into a module that imports none of them`);
 }
 
 if (problems.length > 0) {
