@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { SessionSetupError } from "@flightdeck/copilot-session";
 import { toolResults } from "@flightdeck/copilot-testing";
 import { ToolSet, approveAll, type PermissionRequest } from "@flightdeck/copilot-tools";
-import { RUNTIMES, defer, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, defer, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 import { startHttpMcpServer, writeStdioMcpServer } from "./fixtures/mcp-servers.js";
-import { messages, toolNames, waitForEvent } from "./fixtures/surface.js";
+import { messages, toolNames, waitForEvent } from "./fixtures/features.js";
 
 useE2eTeardown();
 

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { lastUserText, type ScriptedTurn } from "@flightdeck/copilot-testing";
-import { RUNTIMES, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
-import { promptText, waitForEvent } from "./fixtures/surface.js";
+import { RUNTIMES, setup, useE2eTeardown } from "../../../test-support/e2e.js";
+import { promptText, waitForEvent } from "./fixtures/features.js";
 
 useE2eTeardown();
 

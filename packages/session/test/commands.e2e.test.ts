@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
 import type { CommandContext } from "@flightdeck/copilot-session";
-import { RUNTIMES, gate, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, gate, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 
 useE2eTeardown();
 

@@ -10,7 +10,7 @@ import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
 import type { AnySessionEvent, CopilotSession } from "@flightdeck/copilot-session";
 import { createTestClient, lastUserText, systemPrompt, toolResults, type StaticTurn } from "@flightdeck/copilot-testing";
 import { defineTool } from "@flightdeck/copilot-tools";
-import { RUNTIMES, activeTimers, defer, gate, processGroupMembers, settledTimers, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, activeTimers, defer, gate, processGroupMembers, settledTimers, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 
 useE2eTeardown();
 

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SessionSetupError } from "@flightdeck/copilot-session";
 import { approveAll } from "@flightdeck/copilot-tools";
-import { RUNTIMES, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
-import { promptText } from "./fixtures/surface.js";
+import { RUNTIMES, setup, useE2eTeardown } from "../../../test-support/e2e.js";
+import { promptText } from "./fixtures/features.js";
 
 useE2eTeardown();
 

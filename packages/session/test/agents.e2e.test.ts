@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import type { CustomAgentConfig } from "@flightdeck/copilot-session";
 import { systemPrompt, toolResults, type RecordedRequest } from "@flightdeck/copilot-testing";
 import { approveAll } from "@flightdeck/copilot-tools";
-import { RUNTIMES, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
-import { toolNames } from "./fixtures/surface.js";
+import { RUNTIMES, setup, useE2eTeardown } from "../../../test-support/e2e.js";
+import { toolNames } from "./fixtures/features.js";
 
 useE2eTeardown();
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AuthenticationFailedError, isSdkError } from "@flightdeck/copilot-core";
 import { createIsolatedEnvironment, startScriptedModel } from "@flightdeck/copilot-testing";
 import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
-import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "./helpers.js";
+import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "../../../test-support/e2e.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -2,13 +2,13 @@
  * Several BYOK providers in one session on both pinned runtimes, offline: two scripted model
  * servers as named `providers` with their `models`, and a `bearerTokenProvider` called before
  * every model request (its token checked by the server, never seen in any error). A failing
- * token provider is tested at the wire level (surface-broadcast.test.ts): the runtime retries it
+ * token provider is tested at the wire level (feature-requests.test.ts): the runtime retries it
  * for ~5 s (and a rejected token for ~2-6 s), a slow path these suites do not wait on.
  */
 import { describe, expect, it } from "vitest";
 import { startScriptedModel } from "@flightdeck/copilot-testing";
-import { RUNTIMES, defer, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
-import { messages } from "./fixtures/surface.js";
+import { RUNTIMES, defer, setup, useE2eTeardown } from "../../../test-support/e2e.js";
+import { messages } from "./fixtures/features.js";
 
 useE2eTeardown();
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { PreToolUseHookInput } from "@flightdeck/copilot-session";
 import { toolResults, type RecordedRequest } from "@flightdeck/copilot-testing";
 import { approveAll, defineTool, type PermissionHandler } from "@flightdeck/copilot-tools";
-import { RUNTIMES, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 import { z } from "./fixtures/zod.js";
 
 useE2eTeardown();

@@ -1,5 +1,5 @@
 /**
- * Wire-level unit tests of the surface broadcasts and callbacks over an in-memory fake runtime:
+ * Wire-level unit tests of the feature broadcasts and callbacks over an in-memory fake runtime:
  * `providerToken.getToken` (including the failure paths the real runtime retries for seconds),
  * `mcp.oauth_required`, `elicitation.requested`, `command.execute`, MCP server failure reports,
  * and mode "empty".
@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
 import { SessionHost, SessionSetupError, type SessionConfig, type SessionHostOptions } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 let runtime: FakeRuntime;
 afterEach(async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { toolResults } from "@flightdeck/copilot-testing";
 import { approveAll, defineTool } from "@flightdeck/copilot-tools";
-import { RUNTIMES, gate, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, gate, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 
 useE2eTeardown();
 

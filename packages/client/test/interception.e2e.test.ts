@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createScriptedRequestHandler, toolResults, SCRIPTED_MODEL_UNROUTABLE_BASE_URL } from "@flightdeck/copilot-testing";
 import { approveAll, defineTool } from "@flightdeck/copilot-tools";
 import { DirectorySessionFs, MemorySessionFs, type InterceptedRequest, type SessionFsContext } from "@flightdeck/copilot-client";
-import { RUNTIMES, isolatedClient } from "./helpers.js";
+import { RUNTIMES, isolatedClient } from "../../../test-support/e2e.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

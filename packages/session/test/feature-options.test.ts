@@ -1,5 +1,5 @@
 /**
- * Unit tests of the surface options (MCP servers, agents, skills, elicitation, commands): each
+ * Unit tests of the feature options (MCP servers, agents, skills, elicitation, commands): each
  * bad value fails with INVALID_OPTION naming it, and good values map to the wire as documented.
  */
 import { describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ function fails(config: unknown): { option: unknown; message: string } {
 const wire = (config: SessionConfig) => resolveSessionConfig(config, "createSession").wire as Record<string, unknown>;
 const noop = () => undefined;
 
-describe("bad surface options fail naming the option", () => {
+describe("bad feature options fail naming the option", () => {
   const cases: Array<[string, unknown, string, RegExp?]> = [
     ["mcpServers not an object", { mcpServers: [] }, "mcpServers"],
     ["stdio server without command", { mcpServers: { kb: { args: ["x"] } } }, "mcpServers.kb.command"],
@@ -67,7 +67,7 @@ describe("bad surface options fail naming the option", () => {
   });
 });
 
-describe("surface options on the wire", () => {
+describe("feature options on the wire", () => {
   it("mcpServers are sent as given, with envValueMode direct", () => {
     const w = wire({ mcpServers: { kb: { command: "node", args: ["kb.mjs"], env: { KB: "1" }, tools: ["*"] }, web: { type: "http", url: "https://example.com/mcp" } } });
     expect(w.mcpServers).toEqual({ kb: { command: "node", args: ["kb.mjs"], env: { KB: "1" }, tools: ["*"] }, web: { type: "http", url: "https://example.com/mcp" } });

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { CopilotClient, RuntimeConnection, type SessionLifecycleEvent } from "@flightdeck/copilot-client";
 import { JsonRpcConnection } from "@flightdeck/copilot-core";
 import { TcpTransport } from "@flightdeck/copilot-core/node";
-import { RUNTIMES, defer, gate, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, defer, gate, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 
 useE2eTeardown();
 

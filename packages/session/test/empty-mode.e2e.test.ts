@@ -12,8 +12,8 @@ import { spawnStdioTransport } from "@flightdeck/copilot-core/node";
 import { SessionHost, type SessionHostOptions } from "@flightdeck/copilot-session";
 import { createIsolatedEnvironment, runtimeArgs, startScriptedModel, type ScriptedModelServer, type TestRuntime } from "@flightdeck/copilot-testing";
 import { ToolSet, defineTool } from "@flightdeck/copilot-tools";
-import { RUNTIMES, defer, useE2eTeardown } from "./fixtures/e2e-harness.js";
-import { promptText, toolNames } from "./fixtures/surface.js";
+import { RUNTIMES, defer, useE2eTeardown } from "../../../test-support/e2e.js";
+import { promptText, toolNames } from "./fixtures/features.js";
 
 useE2eTeardown();
 

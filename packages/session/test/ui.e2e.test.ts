@@ -8,7 +8,7 @@ import { isSdkError } from "@flightdeck/copilot-core";
 import type { ElicitationRequest } from "@flightdeck/copilot-session";
 import { toolResults } from "@flightdeck/copilot-testing";
 import { approveAll } from "@flightdeck/copilot-tools";
-import { RUNTIMES, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 import { writeStdioMcpServer, type FixtureTool } from "./fixtures/mcp-servers.js";
 
 useE2eTeardown();
