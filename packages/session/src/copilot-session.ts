@@ -263,7 +263,12 @@ export class CopilotSession {
   disconnect(): Promise<void> {
     if (this.#disconnecting) return this.#disconnecting;
     const alreadyClosed = this.#closedError !== undefined;
-    const reason = new SdkError("CONNECTION_CLOSED", `Session ${this.sessionId} was disconnected by disconnect(); resume it with client.resumeSession("${this.sessionId}") to keep using it.`, { details: { sessionId: this.sessionId, disconnected: true } });
+    // "Session not found for sessionId" is what the runtime (and so @github/copilot-sdk) says here; programs match on it.
+    const reason = new SdkError(
+      "CONNECTION_CLOSED",
+      `Session not found for sessionId: ${this.sessionId}: it was disconnected by disconnect(); resume it with client.resumeSession("${this.sessionId}") to keep using it.`,
+      { details: { sessionId: this.sessionId, disconnected: true } },
+    );
     this.#close(reason, false);
     this.#disconnecting = alreadyClosed
       ? Promise.resolve()
