@@ -8,7 +8,7 @@ import { createInternalSessionRpc, createSessionRpc, type SessionCreateResult, t
 import { EventHub, type EventStreamOptions } from "./event-hub.js";
 import { FeatureRuntime } from "./feature-runtime.js";
 import { messageParams, waitLimits, type MessageOptions, type SendAndWaitOptions } from "./message-options.js";
-import { describe } from "./option-checks.js";
+import { describe, errorMessage } from "./option-checks.js";
 import { sendAndWaitForIdle, type TurnHost, type TurnWaiter } from "./send-and-wait.js";
 import type { ResolvedSessionConfig, SessionWireParams } from "./session-config.js";
 import {
@@ -296,14 +296,14 @@ export class CopilotSession {
     try {
       sink(error);
     } catch (thrown) {
-      console.warn(`[flightdeck] the onError handler of session ${this.sessionId} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      console.warn(`[flightdeck] the onError handler of session ${this.sessionId} threw: ${errorMessage(thrown)}`);
     }
   }
 
   #assertOpen(method: string): void {
     const error = this.#closedError;
     if (error === undefined) return;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new SdkError("CONNECTION_CLOSED", `${method}: ${message}`, { cause: error, details: { sessionId: this.sessionId, method } });
   }
 

@@ -8,7 +8,7 @@
 import { SdkError } from "@flightdeck/copilot-core";
 import { INTERNAL_RPC_PARAM_KEYS } from "../bindings.js";
 import { defineFeature, type SessionFeature } from "../feature.js";
-import { checkBoolean, checkStringList, describe } from "../option-checks.js";
+import { checkBoolean, checkStringList, describe, errorMessage } from "../option-checks.js";
 /** Wire fields this SDK sets itself (from callbacks and the conveniences below); never passed through. */
 const SDK_WIRE_KEYS = [
   "sessionId",
@@ -107,7 +107,7 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
       try {
         await ctx.rpc.options.update(ctx.state);
       } catch (cause) {
-        throw new SdkError("INVALID_OPTION", `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details: { option: Object.keys(ctx.state)[0] } });
+        throw new SdkError("INVALID_OPTION", `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${errorMessage(cause)}`, { cause, details: { option: Object.keys(ctx.state)[0] } });
       }
     },
   });
