@@ -3,18 +3,14 @@
  * streaming, tool round trips, permission answers and session errors through a real
  * `CopilotClient`, every event checked by the validators (none may fail on the pinned 1.0.85).
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
-import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
 import { SessionError, isUnknownSessionEvent, type AnySessionEvent } from "@flightdeck/copilot-session";
-import { createIsolatedEnvironment, resolveTestRuntimes, startScriptedModel, toolResults, type ScriptedModelServer } from "@flightdeck/copilot-testing";
+import { toolResults } from "@flightdeck/copilot-testing";
+import { RUNTIMES, setup as setupE2e, useE2eTeardown, type E2eContext } from "../../../test-support/e2e.js";
 import { approveAll, defineTool } from "@flightdeck/copilot-tools";
 
-const RUNTIMES = resolveTestRuntimes();
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+useE2eTeardown();
 
 type Runtime = (typeof RUNTIMES)[number];
 
@@ -24,24 +20,10 @@ function problems(runtime: Runtime, errors: unknown[]): unknown[] {
   return errors.filter((e) => pinned || !isSdkError(e, "VALIDATION")).map((e) => (e instanceof Error ? e.message : e));
 }
 
-async function setup(runtime: Runtime): Promise<{ client: CopilotClient; model: ScriptedModelServer; errors: unknown[] }> {
-  const iso = createIsolatedEnvironment();
-  cleanups.push(() => iso.cleanup());
-  const model = await startScriptedModel();
-  cleanups.push(() => model.close());
-  const errors: unknown[] = [];
-  const client = new CopilotClient({
-    connection: RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args }),
-    env: iso.env,
-    workingDirectory: iso.workingDirectory,
-    useLoggedInUser: false,
-    // Lenient: the 1.0.102 CLI is newer than the pinned schemas and adds fields; strict mode would
-    // drop those events (e.g. its external_tool.requested) and the turn would stall.
-    validation: "lenient",
-    onError: (error) => errors.push(error),
-  });
-  cleanups.push(() => client.forceStop());
-  return { client, model, errors };
+/** The shared harness's client (lenient validation: the 1.0.102 CLI is newer than the pinned schemas). */
+async function setup(runtime: Runtime): Promise<{ client: E2eContext["client"]; model: E2eContext["model"]; errors: unknown[] }> {
+  const t = await setupE2e(runtime);
+  return { client: t.client, model: t.model, errors: t.errors };
 }
 
 const add = defineTool("add_numbers", {
