@@ -334,7 +334,13 @@ export class CopilotClient {
    */
   async start(): Promise<void> {
     await this.enqueue(async () => {
-      if (this.live && this.currentState === "connected") return;
+      const live = this.live;
+      if (live && this.currentState === "connected") {
+        if (!live.process || live.process.isRunning()) return;
+        // It just died and the close is not processed yet: let that happen, then start anew.
+        await within(new Promise<void>((resolve) => live.connection.onClose(() => resolve())), 2_000);
+        if (this.live === live) await this.killNow(false);
+      }
       this.restartHistory = [];
       await this.bringUp("starting");
     });
@@ -777,7 +783,7 @@ export class CopilotClient {
     await run;
   }
 
-  private async killNow(): Promise<void> {
+  private async killNow(disposeHost = true): Promise<void> {
     const targets = [this.live, this.stoppingLive].filter((l): l is Live => l !== undefined);
     this.setState("stopping");
     this.live = undefined;
@@ -789,8 +795,10 @@ export class CopilotClient {
         await Promise.all([live.process?.kill(), within(live.connection.close().catch(() => {}), 1_000)]);
       }),
     );
-    this.host?.dispose(new SdkError("CONNECTION_CLOSED", "The client was force-stopped."));
-    this.host = undefined;
+    if (disposeHost) {
+      this.host?.dispose(new SdkError("CONNECTION_CLOSED", "The client was force-stopped."));
+      this.host = undefined;
+    }
     this.setState("stopped");
   }
 

@@ -104,6 +104,11 @@ export class RuntimeProcess {
     return this.exitInfo;
   }
 
+  /** False once the runtime has died, even before Node has reported its exit. */
+  isRunning(): boolean {
+    return this.exitInfo === null && isAlive(this.pid);
+  }
+
   /** Waits for `CLI server listening on port N` on stdout (TCP mode). */
   waitForListeningPort(timeoutMs: number): Promise<number> {
     const stdout = this.child.stdout;
