@@ -148,7 +148,7 @@ describe("secrets never leak", () => {
     // The wire error did echo the secrets: they were masked, not absent.
     expect(String((thrown[0] as Error).message)).toContain("[REDACTED]");
     expect(stderr.join("\n")).toContain("apikey=[REDACTED]");
-    expect(stderr.join("\n")).toMatch(/Authorization: \[REDACTED\]/);
+    expect(stderr.join("\n")).toMatch(/Authorization: Basic \[REDACTED\]/);
     expectClean("the debug log", debug.join("\n"), s);
     expectClean("onStderr", stderr.join("\n"), s);
     expectClean("onError", reported.map((e) => dumpError(e)).join("\n"), s);
