@@ -144,7 +144,7 @@ async function settleTime(promise: Promise<unknown>, since = performance.now()):
 
 async function withTimeout<T>(promise: Promise<T>, ms = CAP_MS): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const result = await Promise.race([promise.catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  const result = await Promise.race([promise.catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
   clearTimeout(timer);
   return result;
 }
