@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { AuthenticationFailedError, isSdkError } from "@flightdeck/copilot-core";
-import { createIsolatedEnvironment, startScriptedModel } from "@flightdeck/copilot-testing";
+import { createIsolatedEnvironment } from "@flightdeck/copilot-testing";
 import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
 import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "./helpers.js";
 
