@@ -86,3 +86,26 @@ describe("autoRestart with a live session", () => {
     expect((await session.sendAndWait("two", { timeoutMs: 30_000 }))?.data.content).toBe("second answer");
   });
 });
+
+describe("start() after a crash, without autoRestart", () => {
+  it("brings up a new runtime, and the session is resumed by id with its history", async () => {
+    const [runtime] = RUNTIMES;
+    const model = await startScriptedModel({ script: [{ text: "first answer" }, { text: "after the crash" }] });
+    const { client, cleanup } = isolatedClient(runtime!);
+    cleanups.push(async () => {
+      await cleanup();
+      await model.close();
+    });
+    const session = await client.createSession({ model: "scripted", provider: model.provider() });
+    expect((await session.sendAndWait("one", { timeoutMs: 30_000 }))?.data.content).toBe("first answer");
+    process.kill(client.runtimePid!, "SIGKILL");
+    await new Promise<void>((resolve) => client.onStateChange((s) => s === "failed" && resolve()));
+    // Before this fix: CONNECTION_CLOSED "rebind: …" on every start().
+    await client.start();
+    expect(client.state).toBe("connected");
+    const resumed = await client.resumeSession(session.sessionId, { model: "scripted", provider: model.provider() });
+    expect((await resumed.sendAndWait("two", { timeoutMs: 30_000 }))?.data.content).toBe("after the crash");
+    const history = await resumed.getEvents();
+    expect(history.filter((e) => e.type === "user.message").length).toBe(2);
+  });
+});
