@@ -83,7 +83,7 @@ describe("createIsolatedEnvironment", () => {
   it("adds extraEnv but refuses to let it override the isolation", () => {
     const iso = create({ extraEnv: { OTEL_SDK_DISABLED: "true" } });
     expect(iso.env["OTEL_SDK_DISABLED"]).toBe("true");
-    expect(() => createIsolatedEnvironment({ extraEnv: { HOME: "/root" } })).toThrow(/extraEnv\.HOME would break the isolation/);
+    expect(() => createIsolatedEnvironment({ extraEnv: { HOME: "/somewhere/else" } })).toThrow(/extraEnv\.HOME would break the isolation/);
   });
 });
 
