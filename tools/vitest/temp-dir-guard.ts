@@ -23,6 +23,8 @@ export function leftovers(dir: string): string[] {
 
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
+  // The CLI's unpacked executable (~235 MB) stays cached across runs, outside the run's folder.
+  process.env.FLIGHTDECK_PKG_CACHE_DIR ??= join(tmpdir(), "flightdeck-copilot-pkg-cache");
   const dir = mkdtempSync(join(tmpdir(), "flightdeck-test-run-"));
   process.env.TMPDIR = dir;
   return () => {

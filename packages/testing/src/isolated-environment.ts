@@ -45,10 +45,12 @@ const ISOLATION_KEYS = [
 
 /**
  * The folder shared by every isolated environment on this machine for the CLI's unpacked single
- * executable (~235 MB, unpacked once): `<os.tmpdir()>/flightdeck-copilot-pkg-cache`.
+ * executable (~235 MB, unpacked once): `$FLIGHTDECK_PKG_CACHE_DIR` when set, else
+ * `<os.tmpdir()>/flightdeck-copilot-pkg-cache`.
  */
 export function sharedPackageCacheDir(): string {
-  return join(tmpdir(), "flightdeck-copilot-pkg-cache");
+  const fromEnv = process.env["FLIGHTDECK_PKG_CACHE_DIR"];
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : join(tmpdir(), "flightdeck-copilot-pkg-cache");
 }
 
 /**
