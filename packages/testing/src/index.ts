@@ -19,8 +19,8 @@ export type {
   StaticTurn,
   TurnTiming,
 } from "./script.js";
-export { lastUserText, systemPrompt, toolResults } from "./model-request.js";
-export type { ModelRequest, ModelToolResult, WireApi } from "./model-request.js";
+export { lastUserText, stripPromptDecoration, systemPrompt, toolResults } from "./model-request.js";
+export type { LastUserTextOptions, ModelRequest, ModelToolResult, WireApi } from "./model-request.js";
 export { createIsolatedEnvironment, sharedPackageCacheDir } from "./isolated-environment.js";
 export type { IsolatedEnvironment, IsolatedEnvironmentOptions } from "./isolated-environment.js";
 export { resolveTestRuntime, resolveTestRuntimes, runtimeArgs } from "./runtimes.js";

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestingError } from "./errors.js";
+import { refuseUnknownKeys } from "./option-keys.js";
 
 /** Options of {@link createIsolatedEnvironment}. */
 export interface IsolatedEnvironmentOptions {
@@ -65,6 +66,7 @@ export function sharedPackageCacheDir(): string {
  * // ... finally: kill the child, then iso.cleanup()
  */
 export function createIsolatedEnvironment(options: IsolatedEnvironmentOptions = {}): IsolatedEnvironment {
+  refuseUnknownKeys(options, ["keep", "extraEnv", "parentDir"], "createIsolatedEnvironment: options");
   const extra = options.extraEnv ?? {};
   for (const [key, value] of Object.entries(extra)) {
     if ((ISOLATION_KEYS as readonly string[]).includes(key)) {

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { runtimePlatform } from "@flightdeck/copilot-client";
 import { TestingError } from "./errors.js";
+import { refuseUnknownKeys } from "./option-keys.js";
 
 /** A runtime binary the test suite runs against. */
 export interface TestRuntime {
@@ -143,6 +144,7 @@ export function resolveTestRuntimes(): TestRuntime[] {
  * transport (`--stdio`, or `--port N`). Never put a token here: use `--auth-token-env` + env.
  */
 export function runtimeArgs(options: RuntimeArgsOptions = {}): string[] {
+  refuseUnknownKeys(options, ["stdio", "port", "logLevel", "sessionIdleTimeoutSeconds"], "runtimeArgs: options");
   if (options.stdio === true && options.port !== undefined) {
     throw new TestingError("INVALID_OPTION", "runtimeArgs: give either stdio or port, not both.");
   }

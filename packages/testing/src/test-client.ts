@@ -4,6 +4,7 @@
  */
 import { CopilotClient, RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-client";
 import { TestingError } from "./errors.js";
+import { refuseUnknownKeys } from "./option-keys.js";
 import { createIsolatedEnvironment, type IsolatedEnvironment, type IsolatedEnvironmentOptions } from "./isolated-environment.js";
 import { resolveTestRuntime, type TestRuntime } from "./runtimes.js";
 import { startScriptedModel, type ScriptedModelOptions, type ScriptedModelServer } from "./scripted-model-server.js";
@@ -82,6 +83,7 @@ export async function createTestClient(options: TestClientOptions = {}): Promise
   if (typeof options !== "object" || options === null) {
     throw new TestingError("INVALID_OPTION", "createTestClient: pass an options object (or nothing).");
   }
+  refuseUnknownKeys(options, ["runtime", "model", "client", "isolation", "transport"], "createTestClient: options");
   const transport = options.transport ?? "stdio";
   if (transport !== "stdio" && transport !== "tcp") {
     throw new TestingError("INVALID_OPTION", `createTestClient: \`transport\` must be "stdio" or "tcp", got ${JSON.stringify(transport)}.`);
