@@ -160,7 +160,8 @@ export class RuntimePool {
   }
 
   /**
-   * Creates a session on the least loaded healthy runtime and takes its lease.
+   * Creates a session on the least loaded healthy runtime and takes its lease. The runtime writes
+   * the session's event log with its first message: from then on any runtime or host can resume it.
    * @throws {PoolExhaustedError} every healthy runtime is full (or none is healthy).
    */
   async createSession(config: SessionConfig): Promise<PooledSession> {
@@ -183,14 +184,17 @@ export class RuntimePool {
    * Takes the session's lease and resumes it (full history, from the store) on the least loaded
    * healthy runtime. With `waitMs`, waits that long for another host's lease to be released or to expire.
    * @throws {SessionLeasedError} another host drives it (who, until when).
-   * @throws {PostgresStoreError} `SESSION_NOT_FOUND`-like `QUERY_FAILED` when the store has no such session; `DATABASE_UNREACHABLE`.
+   * @throws {PostgresStoreError} `SESSION_NOT_FOUND` when the store has no event log for it; `DATABASE_UNREACHABLE`.
    */
   async resumeSession(sessionId: string, config: SessionConfig = {}, options: { waitMs?: number } = {}): Promise<PooledSession> {
     const open = this.#sessions.get(sessionId);
     if (open) return open;
     await this.#ready();
     if (!(await this.store.hasSession(sessionId))) {
-      throw new PostgresStoreError("QUERY_FAILED", `resumeSession: the store at ${this.store.displayUrl} has no session ${sessionId}. Check the id (store.listSessions() lists them).`);
+      throw new PostgresStoreError(
+        "SESSION_NOT_FOUND",
+        `resumeSession: the store at ${this.store.displayUrl} has no event log for session ${sessionId}. Check the id (store.listSessions() lists them); a session becomes resumable once it has received its first message.`,
+      );
     }
     await this.store.waitForLease(sessionId, checkDuration("waitMs", options.waitMs, 0, 0));
     const member = this.#pick();

@@ -256,9 +256,14 @@ export class PostgresSessionStore {
     }));
   }
 
-  /** Whether the store has files of this session (it was created and written by some host). */
+  /**
+   * Whether the store holds the session's event log, i.e. whether any host can resume it. (The
+   * runtime writes the log with the session's first message: before that it cannot be resumed anywhere.)
+   */
   async hasSession(sessionId: string): Promise<boolean> {
-    const r = await this.#query("looking a session up", () => this.#pool.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 LIMIT 1`, [sessionId]));
+    const r = await this.#query("looking a session up", () =>
+      this.#pool.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND kind = 'f' AND (path = '/events.jsonl' OR path LIKE '%/events.jsonl') LIMIT 1`, [sessionId]),
+    );
     return r.rowCount! > 0;
   }
 
