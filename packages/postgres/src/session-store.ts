@@ -6,7 +6,7 @@
  */
 import { hostname } from "node:os";
 import type pg from "pg";
-import type { SessionFsOptions } from "@flightdeck/copilot-client";
+import type { SessionFsOptions, SessionFsProvider } from "@flightdeck/copilot-client";
 import { classify, createPool, resolveConnection, retryTransient, type PostgresConnectionOptions, type ResolvedConnection } from "./connection.js";
 import { LeaseLostError, PostgresStoreError, SessionLeasedError, type LeaseHolder } from "./errors.js";
 import { checkSchema } from "./migrate.js";
@@ -66,8 +66,11 @@ interface HeldLease {
 export class PostgresSessionStore {
   readonly hostId: string;
   readonly leaseTtlMs: number;
-  /** The session filesystem provider, fenced by this host's leases. */
-  readonly sessionFs: PostgresSessionFs;
+  /**
+   * The session filesystem provider (files in PostgreSQL), fenced by this host's leases: a write to
+   * a session whose lease another host holds is refused with {@link LeaseLostError}. No SQLite capability.
+   */
+  readonly sessionFs: SessionFsProvider;
   /** Where the store is, with the password masked (safe to log). */
   readonly displayUrl: string;
   readonly #pool: pg.Pool;

@@ -165,7 +165,7 @@ describe("PostgresSessionFs", () => {
     const store = await open();
     const fs = store.sessionFs;
     const c = ctx("fs-err");
-    const code = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as SessionFsProviderError).code;
+    const code = async (p: unknown) => ((await Promise.resolve(p).catch((e: unknown) => e)) as SessionFsProviderError).code;
     expect(await code(fs.readFile("/nope", c))).toBe("ENOENT");
     expect(await code(fs.stat("/nope", c))).toBe("ENOENT");
     expect(await code(fs.readdir("/nope", c))).toBe("ENOENT");
@@ -243,7 +243,7 @@ describe("leases", () => {
     expect((error as SessionLeasedError).expiresAt.getTime()).toBeGreaterThan(Date.now());
     expect((error as Error).message).toMatch(/Session L1 is driven by host "host-a" until \d{4}-\d\d-\d\dT/);
     // B's writes to A's session are refused (fencing), and leave nothing behind.
-    const fenced = await b.sessionFs.writeFile("/f", "from b", {}, ctx("L1")).catch((e: unknown) => e);
+    const fenced = await Promise.resolve(b.sessionFs.writeFile("/f", "from b", {}, ctx("L1"))).catch((e: unknown) => e);
     expect(fenced).toBeInstanceOf(LeaseLostError);
     expect(await a.sessionFs.exists("/f", ctx("L1"))).toBe(false);
     await a.releaseLease("L1");
@@ -278,7 +278,7 @@ describe("leases", () => {
     await client.connect();
     await client.query("UPDATE flightdeck.leases SET holder = 'host-b3', expires_at = now() + interval '1 minute' WHERE session_id = 'L3'");
     await client.end();
-    const write = await a.sessionFs.appendFile("/events.jsonl", "a2\n", {}, ctx("L3")).catch((e: unknown) => e);
+    const write = await Promise.resolve(a.sessionFs.appendFile("/events.jsonl", "a2\n", {}, ctx("L3"))).catch((e: unknown) => e);
     expect(write).toBeInstanceOf(LeaseLostError);
     expect((write as LeaseLostError).holder).toBe("host-b3");
     expect((write as Error).message).toMatch(/Host "host-a3" lost the lease of session L3 to host "host-b3"/);
