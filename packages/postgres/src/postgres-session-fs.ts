@@ -50,6 +50,8 @@ export class PostgresSessionFs implements SessionFsProvider {
   readonly #init: PostgresSessionFsInit;
   readonly #t: { files: string; chunks: string; leases: string };
   readonly #appends = new Map<string, number>();
+  /** Files this process appended to (the one-statement append applies to them). */
+  readonly #existing = new Set<string>();
 
   constructor(init: PostgresSessionFsInit) {
     this.#init = init;
@@ -95,6 +97,7 @@ export class PostgresSessionFs implements SessionFsProvider {
       await db.query(`DELETE FROM ${this.#t.chunks} WHERE session_id = $1 AND path = $2`, [context.sessionId, key]);
     });
     this.#appends.delete(`${context.sessionId}\0${key}`);
+    this.#existing.add(`${context.sessionId}\0${key}`);
   }
 
   async appendFile(path: string, content: string, options: { mode?: number }, context: SessionFsContext): Promise<void> {
@@ -102,6 +105,15 @@ export class PostgresSessionFs implements SessionFsProvider {
     if (key === "/") throw new SessionFsProviderError("UNKNOWN", `appendFile: ${path} is a directory (EISDIR)`);
     const counter = `${context.sessionId}\0${key}`;
     const count = (this.#appends.get(counter) ?? 0) + 1;
+    // The hot path (an event appended to an existing log): one statement, so one round trip, with
+    // the lease fence inside it. A new file, or a fold, takes the transactional path below.
+    if (count < FOLD_EVERY && this.#existing.has(counter)) {
+      const done = await this.#appendExisting(context.sessionId, key, content);
+      if (done) {
+        this.#appends.set(counter, count);
+        return;
+      }
+    }
     await this.#write("appendFile", context.sessionId, async (db) => {
       const r = await db.query<{ kind: string; inserted: boolean }>(
         `INSERT INTO ${this.#t.files} AS f (session_id, path, kind, mode) VALUES ($1, $2, 'f', $3)
@@ -115,6 +127,7 @@ export class PostgresSessionFs implements SessionFsProvider {
       if (count >= FOLD_EVERY) await this.#fold(db, context.sessionId, key);
     });
     this.#appends.set(counter, count >= FOLD_EVERY ? 0 : count);
+    this.#existing.add(counter);
   }
 
   async exists(path: string, context: SessionFsContext): Promise<boolean> {
@@ -196,6 +209,7 @@ export class PostgresSessionFs implements SessionFsProvider {
       }
       await db.query(`DELETE FROM ${this.#t.files} WHERE session_id = $1 AND path = $2`, [context.sessionId, key]);
     });
+    this.#forget(context.sessionId, key);
   }
 
   async rename(src: string, dest: string, context: SessionFsContext): Promise<void> {
@@ -221,10 +235,50 @@ export class PostgresSessionFs implements SessionFsProvider {
         [context.sessionId, from, to],
       );
     });
-    for (const k of [...this.#appends.keys()]) if (k.startsWith(`${context.sessionId}\0${from}`)) this.#appends.delete(k);
+    this.#forget(context.sessionId, from);
   }
 
   // ---- internals ----
+
+  #forget(sessionId: string, key: string): void {
+    const prefix = `${sessionId}\0${key}`;
+    for (const k of [...this.#existing]) if (k === prefix || k.startsWith(`${prefix}/`)) this.#existing.delete(k);
+    for (const k of [...this.#appends.keys()]) if (k === prefix || k.startsWith(`${prefix}/`)) this.#appends.delete(k);
+  }
+
+  /**
+   * Appends to a file that exists, in one statement: the lease fence (the lease row read FOR SHARE),
+   * the file's mtime and the new chunk. Returns false when the file is not (or no longer) a file, so
+   * the caller takes the transactional path; throws LeaseLostError when another host holds the lease.
+   */
+  async #appendExisting(sessionId: string, key: string, content: string): Promise<boolean> {
+    const hostId = this.#init.hostId ?? null;
+    let row: { ok: boolean; appended: boolean; holder: string | null; expires_at: Date | null } | undefined;
+    try {
+      row = await retryTransient(this.#init.retryWindowMs, async () =>
+        (
+          await this.#init.pool.query<{ ok: boolean; appended: boolean; holder: string | null; expires_at: Date | null }>(
+            `WITH lease AS (SELECT holder, expires_at, expires_at > now() AS live FROM ${this.#t.leases} WHERE session_id = $1 FOR SHARE),
+                  allowed AS (SELECT $4::text IS NULL OR NOT EXISTS (SELECT 1 FROM lease WHERE holder <> $4::text AND live) AS ok),
+                  touched AS (UPDATE ${this.#t.files} SET mtime = now() WHERE session_id = $1 AND path = $2 AND kind = 'f' AND (SELECT ok FROM allowed) RETURNING session_id, path),
+                  added AS (INSERT INTO ${this.#t.chunks} (session_id, path, content) SELECT session_id, path, $3 FROM touched RETURNING 1)
+             SELECT (SELECT ok FROM allowed) AS ok, EXISTS (SELECT 1 FROM added) AS appended, (SELECT holder FROM lease) AS holder, (SELECT expires_at FROM lease) AS expires_at`,
+            [sessionId, key, content, hostId],
+          )
+        ).rows[0],
+      );
+    } catch (error) {
+      throw this.#typed(error, "appendFile");
+    }
+    if (row && !row.ok && hostId !== null) {
+      const error = new LeaseLostError(sessionId, hostId, row.holder && row.expires_at ? { holder: row.holder, expiresAt: row.expires_at } : undefined);
+      this.#init.onLeaseLost?.(error);
+      throw error;
+    }
+    if (!row?.appended) return false;
+    this.#init.onWrite?.(sessionId);
+    return true;
+  }
 
   async #kind(db: Queryable, sessionId: string, key: string): Promise<string | undefined> {
     return (await db.query<{ kind: string }>(`SELECT kind FROM ${this.#t.files} WHERE session_id = $1 AND path = $2`, [sessionId, key])).rows[0]?.kind;

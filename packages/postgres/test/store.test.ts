@@ -199,6 +199,13 @@ describe("PostgresSessionFs", () => {
     expect(await fs.readFile("/t/log/events.jsonl", c)).toBe("1\n2\n");
     expect(await fs.exists("/s", c)).toBe(false);
     await expect(fs.rename("/t", "/t/inside", c)).rejects.toThrow(/into itself/);
+    // Appending after the file moved or was removed recreates it (no append lands on a stale row).
+    await fs.appendFile("/s/log/events.jsonl", "3\n", {}, c);
+    expect(await fs.readFile("/s/log/events.jsonl", c)).toBe("3\n");
+    await fs.rm("/s/log/events.jsonl", { recursive: false, force: false }, c);
+    await fs.appendFile("/s/log/events.jsonl", "4\n", {}, c);
+    expect(await fs.readFile("/s/log/events.jsonl", c)).toBe("4\n");
+    expect(await fs.readFile("/t/log/events.jsonl", c)).toBe("1\n2\n");
   });
 
   it("a long event log: hundreds of appends read back in order (chunks folded along the way)", async () => {
