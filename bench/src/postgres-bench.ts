@@ -1,5 +1,5 @@
 /**
- * `pnpm exec tsx bench/src/postgres-bench.ts [--quick]`: figures of @flightdeck/copilot-postgres on
+ * `pnpm exec tsx bench/src/postgres-bench.ts [--quick] [--only=resume,takeover,events,capacity]`: figures of @flightdeck/copilot-postgres on
  * real parts (a throw-away PostgreSQL from the machine's installation, copilot-runtime 1.0.85, the
  * scripted model). Not part of `pnpm bench`. Writes bench/results/postgres.json and prints a table.
  *
@@ -19,6 +19,9 @@ import { PostgresSessionStore, RuntimePool, migrate } from "@flightdeck/copilot-
 import { createIsolatedEnvironment, lastUserText, resolveTestRuntimes, startScriptedModel, startTestPostgres, type ScriptedTurn } from "@flightdeck/copilot-testing";
 
 const quick = process.argv.includes("--quick");
+// `--only resume,takeover,events,capacity` runs some sections.
+const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+const run = (section: string) => onlyArg === undefined || onlyArg.split(",").includes(section);
 const runtime = resolveTestRuntimes()[0]!;
 const cleanups: Array<() => unknown> = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -51,7 +54,7 @@ try {
   const dir = mkdtempSync(join(tmpdir(), "flightdeck-bench-dir-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const resume: Record<string, unknown> = { turns, resumes };
-  for (const [name, sessionFs] of [
+  if (run("resume")) for (const [name, sessionFs] of [
     ["postgres", store.sessionFsOptions()],
     ["directory", { provider: new DirectorySessionFs(dir) }],
   ] as const) {
@@ -83,12 +86,12 @@ try {
     resume[name] = { coldMedianMs: round(median(cold)), warmMedianMs: round(median(warm)), events, turnMs: round(turnMs) };
     console.log(`resume (${name}): ${turns} turns (${events} events) cold ${round(median(cold))} ms, warm ${round(median(warm))} ms; a turn while writing ${round(turnMs)} ms`);
   }
-  results.resume = resume;
+  if (run("resume")) results.resume = resume;
 
   // ---- 2. takeover after a host dies ----
   const fixture = fileURLToPath(new URL("../../packages/postgres/test/fixtures/host.ts", import.meta.url));
   const takeover: Record<string, number> = {};
-  for (const ttl of [1_000, 3_000]) {
+  for (const ttl of run("takeover") ? [1_000, 3_000] : []) {
     const isoParent = mkdtempSync(join(tmpdir(), "flightdeck-bench-host-"));
     const child = spawn(process.execPath, ["--import", "tsx", fixture], {
       cwd: fileURLToPath(new URL("../../packages/postgres/", import.meta.url)),
@@ -117,12 +120,14 @@ try {
     await b.close();
     rmSync(isoParent, { recursive: true, force: true });
   }
-  results.takeover = takeover;
+  if (run("takeover")) results.takeover = takeover;
 
   // ---- 3. events/s written to the store ----
   const event = JSON.stringify({ type: "assistant.message", data: { messageId: "m", content: "x".repeat(400) }, id: "00000000-0000-0000-0000-000000000000", timestamp: new Date().toISOString(), parentId: null });
   const appends = quick ? 500 : 3_000;
   const ctx = (sessionId: string) => ({ sessionId, signal: new AbortController().signal });
+  if (run("events")) {
+  for (let i = 0; i < 200; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx("bench-warm"));
   let t = performance.now();
   for (let i = 0; i < appends; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx("bench-seq"));
   const sequential = appends / ((performance.now() - t) / 1000);
@@ -139,8 +144,10 @@ try {
   const parallel = appends / ((performance.now() - t) / 1000);
   results.eventsPerSecond = { eventBytes: event.length + 1, oneSession: Math.round(sequential), oneSessionLeased: Math.round(sequentialLeased), sixteenSessions: Math.round(parallel) };
   console.log(`events/s to the store (${event.length + 1} B each): one session ${Math.round(sequential)}/s (${Math.round(sequentialLeased)}/s under a lease), 16 sessions at once ${Math.round(parallel)}/s`);
+  }
 
   // ---- 4. sessions per runtime before latency doubles ----
+  if (run("capacity")) {
   const pool = new RuntimePool({ store, runtimes: [clientOptions(store.sessionFsOptions())], maxSessionsPerRuntime: 256, onError: () => {} });
   await pool.start();
   const levels = quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32, 64];
@@ -172,10 +179,11 @@ try {
   const doubled = latency.find((l) => l.medianTurnMs >= 2 * base);
   results.sessionsPerRuntime = { latency, doublesAt: doubled?.sessions ?? null };
   console.log(doubled ? `turn latency doubles at ${doubled.sessions} concurrent sessions on one runtime` : `turn latency did not double up to ${levels.at(-1)} sessions`);
+  }
 } finally {
   for (const c of cleanups.reverse()) await c();
 }
 
-const out = fileURLToPath(new URL("../results/postgres.json", import.meta.url));
+const out = fileURLToPath(new URL(onlyArg === undefined ? "../results/postgres.json" : "../results/postgres-partial.json", import.meta.url));
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`written: bench/results/postgres.json`);
+console.log(`written: ${out.slice(out.indexOf("bench/"))}`);
