@@ -42,6 +42,7 @@ export async function startFleet(options: { port?: number; databaseUrl?: string 
   let model: ScriptedModelServer | undefined;
   const apps: Array<App | undefined> = [undefined, undefined];
   let closing = false;
+  const restarts = new Set<NodeJS.Timeout>();
   let front: Front | undefined;
   try {
     await migrate({ connectionString: databaseUrl });
@@ -66,7 +67,8 @@ export async function startFleet(options: { port?: number; databaseUrl?: string 
         });
         child.once("exit", (code) => {
           if (apps[index]?.child === child) apps[index] = undefined;
-          if (!closing) setTimeout(() => void launch(index, generation + 1).catch(() => {}), 500); // the supervisor
+          // The supervisor: bring the process back, unless the fleet is closing.
+          if (!closing) restarts.add(setTimeout(() => void (closing ? undefined : launch(index, generation + 1).catch(() => {})), 500));
           else if (code !== 0) reject(new Error(`app ${hostId} exited with ${code}`));
         });
       });
@@ -89,6 +91,7 @@ export async function startFleet(options: { port?: number; databaseUrl?: string 
     },
     close: async () => {
       closing = true;
+      for (const timer of restarts) clearTimeout(timer);
       await theFront.close();
       await Promise.all(
         apps.map(
