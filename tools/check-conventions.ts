@@ -34,7 +34,8 @@ function walk(dir: string): string[] {
 
 function rank(pkg: string): number {
   const i = order.indexOf(pkg);
-  return i === -1 ? (pkg === "testing" ? order.indexOf("sdk") - 0.5 : -1) : i;
+  // testing and postgres sit beside each other, above client and below sdk.
+  return i === -1 ? (pkg === "testing" || pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
 }
 
 for (const pkg of readdirSync(join(root, "packages"))) {
