@@ -199,7 +199,15 @@ export class PooledSession {
       try {
         return await this.#raceLease(fn(b.session));
       } catch (error) {
-        if (error instanceof LeaseLostError) throw error;
+        if (error instanceof LeaseLostError) {
+          // Another host drives the session now: stop this runtime's copy and leave it to them.
+          this.#closed = true;
+          this.#unbind();
+          this.#pool.forget(this);
+          void b.session.abort().catch(() => {});
+          void b.session.disconnect().catch(() => {});
+          throw error;
+        }
         const lost = !b.member.healthy || b.member.generation !== b.generation || isRuntimeGone(error);
         if (lost) {
           this.runtimeLost(b.member);
