@@ -43,7 +43,8 @@ const model = await startScriptedModel({ script: Array.from({ length: 20_000 }, 
 cleanups.push(() => model.close());
 await migrate({ connectionString: db.url });
 const provider = model.provider();
-const results: Record<string, unknown> = { machine: { cores: (await import("node:os")).cpus().length, node: process.version, runtime: runtime.version }, quick };
+const os = await import("node:os");
+const results: Record<string, unknown> = { machine: { cores: os.cpus().length, node: process.version, runtime: runtime.version, loadAverageBefore: os.loadavg()[0] }, quick };
 
 try {
   // ---- 1. resume latency, 100 turns of history ----
@@ -184,6 +185,7 @@ try {
   for (const c of cleanups.reverse()) await c();
 }
 
+(results.machine as Record<string, unknown>).loadAverageAfter = os.loadavg()[0];
 const out = fileURLToPath(new URL(onlyArg === undefined ? "../results/postgres.json" : "../results/postgres-partial.json", import.meta.url));
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`written: ${out.slice(out.indexOf("bench/"))}`);

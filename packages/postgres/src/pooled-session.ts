@@ -5,7 +5,7 @@
  * ("Session not found"), the next call resumes it there and retries once.
  */
 import { SdkError, type FlightdeckError } from "@flightdeck/copilot-core";
-import type { CopilotSession, MessageOptions, SendAndWaitOptions, SessionConfig } from "@flightdeck/copilot-session";
+import type { AnySessionEventHandler, CopilotSession, MessageOptions, SendAndWaitOptions, SessionConfig, SessionEventHandler, SessionEventType } from "@flightdeck/copilot-session";
 import { LeaseLostError, RuntimeLostError } from "./errors.js";
 import type { PostgresSessionStore } from "./session-store.js";
 
@@ -73,11 +73,16 @@ export class PooledSession {
     return this.#binding?.session;
   }
 
-  /** Subscribes to the session's events; the subscription follows the session from runtime to runtime. */
-  on(handler: (event: never) => unknown): () => void;
-  on(type: string, handler: (event: never) => unknown): () => void;
-  on(typeOrHandler: string | AnyHandler, maybeHandler?: AnyHandler): () => void {
-    const entry = typeof typeOrHandler === "function" ? { type: undefined, handler: typeOrHandler } : { type: typeOrHandler, handler: maybeHandler! };
+  /**
+   * Subscribes to one event type (typed as on `CopilotSession`); the subscription follows the
+   * session from runtime to runtime.
+   * @example `pooled.on("assistant.message", (e) => console.log(e.data.content))`
+   */
+  on<T extends SessionEventType>(type: T, handler: SessionEventHandler<T>): () => void;
+  /** Subscribes to every event. */
+  on(handler: AnySessionEventHandler): () => void;
+  on(typeOrHandler: string | AnySessionEventHandler, maybeHandler?: AnyHandler): () => void {
+    const entry = typeof typeOrHandler === "function" ? { type: undefined, handler: typeOrHandler as AnyHandler } : { type: typeOrHandler, handler: maybeHandler! };
     if (typeof entry.handler !== "function") throw new SdkError("INVALID_OPTION", "on: the handler must be a function.");
     this.#handlers.push(entry);
     const b = this.#binding;
@@ -194,7 +199,15 @@ export class PooledSession {
       try {
         return await this.#raceLease(fn(b.session));
       } catch (error) {
-        if (error instanceof LeaseLostError) throw error;
+        if (error instanceof LeaseLostError) {
+          // Another host drives the session now: stop this runtime's copy and leave it to them.
+          this.#closed = true;
+          this.#unbind();
+          this.#pool.forget(this);
+          void b.session.abort().catch(() => {});
+          void b.session.disconnect().catch(() => {});
+          throw error;
+        }
         const lost = !b.member.healthy || b.member.generation !== b.generation || isRuntimeGone(error);
         if (lost) {
           this.runtimeLost(b.member);

@@ -146,7 +146,10 @@ export class PostgresSessionStore {
   async acquireLease(sessionId: string): Promise<LeaseHolder> {
     this.#checkOpen();
     if (typeof sessionId !== "string" || sessionId === "") throw new PostgresStoreError("INVALID_OPTION", "sessionId: must be a non-empty session id.");
-    const row = await this.#query("taking a session lease", async () => {
+    // A lease row made concurrently by another host may be invisible to this statement's snapshot
+    // (no row either way): ask again.
+    let row: { holder: string; expires_at: Date; taken: boolean } | undefined;
+    for (let attempt = 0; attempt < 3 && !row; attempt++) row = await this.#query("taking a session lease", async () => {
       const r = await this.#pool.query<{ holder: string; expires_at: Date; taken: boolean }>(
         `WITH taken AS (
            INSERT INTO ${this.#t.leases} AS l (session_id, holder, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')

@@ -6,7 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startScriptedModel, startTestPostgres, type ScriptedModelServer, type TestPostgres } from "@flightdeck/copilot-testing";
-import { PostgresSessionStore, PostgresStoreError, RuntimePool, SessionLeasedError, migrate } from "@flightdeck/copilot-postgres";
+import pg from "pg";
+import { LeaseLostError, PostgresSessionStore, PostgresStoreError, RuntimePool, SessionLeasedError, migrate } from "@flightdeck/copilot-postgres";
 import { echoes, isAlive, runtimeOptions, startHostProcess } from "./helpers.js";
 
 let db: TestPostgres;
@@ -101,6 +102,30 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
     expect((await s.sendAndWait("after the takeover", { timeoutMs: 30_000 }))?.data.content).toBe("echo: after the takeover");
     expect(userTexts(await s.getEvents()).at(-1)).toBe("after the takeover");
     expect(isAlive(hostA.runtimePid)).toBe(false);
+  });
+
+  it("lease lost mid-turn: the pending call fails with LeaseLostError naming the new holder, and nothing of the rest of the turn is written over the new holder's state", async () => {
+    const a = await host("host-stalled", { leaseTtlMs: 900 });
+    const s = await a.pool.createSession({ model: "gpt-4.1", provider: model.provider() });
+    expect((await s.sendAndWait("kept", { timeoutMs: 30_000 }))?.data.content).toBe("echo: kept");
+    const before = model.requests.length;
+    const turn = s.sendAndWait("slow:2500 cut off", { timeoutMs: 30_000 }).catch((e: unknown) => e);
+    await model.waitForRequests(before + 1, { timeoutMs: 20_000 });
+    // As if host A stalled past its lease and another host took the session over.
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    await sql.query("UPDATE flightdeck.leases SET holder = 'host-thief', expires_at = now() + interval '1 minute' WHERE session_id = $1", [s.sessionId]);
+    await sql.end();
+    const started = Date.now();
+    const error = await turn;
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect((error as LeaseLostError).holder).toBe("host-thief");
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Give the runtime time to try writing the rest of the turn: the fence refuses it.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const log = await a.store.sessionFs.readFile("/session-state/events.jsonl", { sessionId: s.sessionId, signal: new AbortController().signal });
+    expect(log).not.toContain("echo: slow:2500 cut off");
+    await expect(s.sendAndWait("again", { timeoutMs: 5_000 })).rejects.toThrow(/disconnected from the pool; resume it again/);
   });
 
   it("the database restarted mid-session: a call while it is down fails with a typed, retryable error; the session then carries on with nothing lost", async () => {

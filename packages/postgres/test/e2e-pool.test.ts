@@ -133,8 +133,8 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
     for (const s of sessions) {
       const mine: string[] = [];
       seen.set(s.sessionId, mine);
-      s.on("user.message", (e: { data: { content: string } }) => void mine.push(e.data.content));
-      s.on("assistant.message", (e: { data: { content: string } }) => void mine.push(e.data.content));
+      s.on("user.message", (e) => void mine.push(e.data.content));
+      s.on("assistant.message", (e) => void mine.push(e.data.content));
     }
     const replies = await Promise.all(sessions.map((s, i) => s.sendAndWait(`token-${i}-${s.sessionId}`, { timeoutMs: 90_000 })));
     for (const [i, s] of sessions.entries()) {

@@ -258,6 +258,14 @@ describe("leases", () => {
     expect((await b.listSessions()).find((s) => s.sessionId === "L1")).toMatchObject({ createdBy: "host-a", lastHost: "host-b", lease: { holder: "host-b" } });
   });
 
+  it("hosts racing for one session: exactly one gets the lease, every other one gets SessionLeasedError naming it", async () => {
+    const hosts = await Promise.all(Array.from({ length: 6 }, (_, i) => open({ hostId: `racer-${i}` })));
+    const outcomes = await Promise.all(hosts.map((h) => h.acquireLease("RACE").then((l) => l.holder, (e: unknown) => e)));
+    const winners = outcomes.filter((o): o is string => typeof o === "string");
+    expect(winners).toHaveLength(1);
+    for (const o of outcomes) if (typeof o !== "string") expect(o).toMatchObject({ holder: winners[0], code: "SESSION_LEASED" });
+  });
+
   it("a dead host's lease expires after its TTL and another host takes over then, not before", async () => {
     const b = await open({ hostId: "host-b2", leaseTtlMs: 2_000 });
     const client = new pg.Client({ connectionString: db.url });
