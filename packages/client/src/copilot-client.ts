@@ -24,7 +24,7 @@ import {
 } from "@flightdeck/copilot-core";
 import { createInternalServerRpc } from "@flightdeck/copilot-core/internal";
 import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
-import { SessionHost, type CopilotSession, type SessionConfig } from "@flightdeck/copilot-session";
+import { SessionHost, type CopilotClientMode, type CopilotSession, type EventValidationMode, type ResumeSessionConfig, type SessionConfig } from "@flightdeck/copilot-session";
 import { buildRuntimeLaunch, checkRuntimeOptions, type RuntimeOptions } from "./client-options.js";
 import { checkKnownKeys } from "./option-keys.js";
 import { checkProtocolVersion } from "./protocol-range.js";
@@ -85,7 +85,7 @@ export interface CopilotClientOptions extends RuntimeOptions {
    * nothing ambient, every session must list `availableTools`, and the client must have its own
    * storage (`baseDirectory` or `sessionFs`) so tenants never share the runtime's default state.
    */
-  mode?: "copilot-cli" | "empty";
+  mode?: CopilotClientMode;
   /** Start the runtime on first use (any call) instead of requiring `start()`. Default true. */
   autoStart?: boolean;
   /**
@@ -119,7 +119,7 @@ export interface CopilotClientOptions extends RuntimeOptions {
   /** Receives errors that belong to no call: handler failures, bad frames, invalid events. Default: console.warn. */
   onError?: (error: unknown) => void;
   /** Validation of incoming session events. Default "lenient". */
-  validation?: "off" | "lenient" | "strict";
+  validation?: EventValidationMode;
   /** Each line the runtime writes to stderr. */
   onStderr?: (line: string) => void;
   /**
@@ -575,7 +575,7 @@ export class CopilotClient {
     const host = new SessionHost(this.sessionConnection(connection), {
       onError: (e: unknown) => this.reportError(e),
       validation: this.options.validation ?? "lenient",
-      mode: empty ? "empty" : "default",
+      mode: this.options.mode ?? "copilot-cli",
       ...(empty && { storage: this.options.sessionFs !== undefined ? ("sessionFs" as const) : ("baseDirectory" as const) }),
     });
     return host;
@@ -847,8 +847,11 @@ export class CopilotClient {
     return this.host;
   }
 
-  /** Resumes a persisted session by id. */
-  async resumeSession(sessionId: string, config: SessionConfig = {}): Promise<CopilotSession> {
+  /**
+   * Resumes a persisted session by id. On a session already open on this client, it applies the
+   * new config to it and returns the same `CopilotSession` (no duplicated events).
+   */
+  async resumeSession(sessionId: string, config: ResumeSessionConfig = {}): Promise<CopilotSession> {
     registerSecretValues(configSecrets(config));
     if (typeof sessionId !== "string" || sessionId === "") {
       throw new SdkError("INVALID_OPTION", "resumeSession(sessionId): pass the id of an existing session (see listSessions()).");

@@ -2,7 +2,7 @@
  * Process hygiene with the fake runtime that misbehaves on purpose (ignores SIGTERM and stdin
  * EOF, leaves a grandchild behind), and handshake edge cases the real runtimes cannot produce.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -77,9 +77,10 @@ describe("handshake", () => {
   });
 
   it("the GitHub token reaches the runtime through the env only", async () => {
-    const record = join(mkdtempSync(join(tmpdir(), "fd-record-")), "launch.json");
+    const recordDir = mkdtempSync(join(tmpdir(), "fd-record-"));
+    const record = join(recordDir, "launch.json");
     const { client, cleanup } = isolatedClient(fake, { gitHubToken: "ghp_supersecret", useLoggedInUser: undefined, extraEnv: { FAKE_RECORD: record } });
-    cleanups.push(cleanup);
+    cleanups.push(cleanup, async () => rmSync(recordDir, { recursive: true, force: true }));
     await client.start();
     const launch = JSON.parse(readFileSync(record, "utf8")) as { argv: string[]; env: Record<string, string> };
     expect(launch.argv.join(" ")).not.toContain("ghp_supersecret");
