@@ -23,6 +23,8 @@ export default defineConfig({
   test: {
     include: ["{codegen,packages/*,tools,examples/*,bench}/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
+    // Each run gets its own TMPDIR; anything a test leaves there fails the run, by name.
+    globalSetup: ["tools/vitest/system-packages.ts", "tools/vitest/temp-dir-guard.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     typecheck: {

@@ -1,6 +1,6 @@
 /**
- * Hook callbacks (`hooks.invoke`): the ten a session config can set, their wire names, and the
- * inputs/outputs the runtime exchanges (the schema types `input`/`output` as opaque JSON, so
+ * The types of hook callbacks (`hooks.invoke`): the ten a session config can set, their wire
+ * names, and the inputs/outputs the runtime exchanges (the schema types `input`/`output` as opaque JSON, so
  * these shapes are written from observed traffic and the runtime's documentation).
  */
 
@@ -116,6 +116,8 @@ export interface AgentStopHookOutput {
 export interface HookInvocation {
   /** The session the hook was registered on. */
   sessionId: string;
+  /** Fires when the turn is aborted or the session disconnects before the hook answered. */
+  signal: AbortSignal;
 }
 
 /** A hook handler: return an output object to influence the runtime, or nothing to go on unchanged. */

@@ -4,13 +4,8 @@
  * tokens and embeddings kept in memory; no environment context in the prompt), must name the
  * tools they allow, and the host must have per-client storage. Explicit options still win.
  */
-import type { SessionConfig } from "./session-config.js";
-import type { SurfaceContext } from "./surface-context.js";
-
-/** `"default"`: the runtime's CLI-like defaults. `"empty"`: see the module comment. */
-export type SessionMode = "default" | "empty";
-
-type Fail = (option: string, problem: string) => never;
+import { defineFeature, type WireDraft } from "../feature.js";
+import type { Fail } from "../option-checks.js";
 
 /** Defaults of empty mode, applied under the caller's options (theirs win). */
 const EMPTY_DEFAULTS: Record<string, unknown> = {
@@ -30,8 +25,37 @@ const EMPTY_DEFAULTS: Record<string, unknown> = {
   toolFilterPrecedence: "excluded",
 };
 
+/**
+ * Empty mode owns no option of its own: it runs after every other feature lowered its options and
+ * fills in restrictive defaults under them. Listed last in `features.ts`.
+ */
+export const emptyModeFeature = defineFeature<Record<never, never>>({
+  name: "mode",
+  keys: [],
+  lower(_options, wire, { mode, config, fail }) {
+    if (mode === "empty") applyEmptyMode(config, wire, fail);
+    return undefined;
+  },
+  /**
+   * Part two: options `session.create` does not take, set right after it (and after a resume)
+   * before the session is handed out: no custom instruction files, no installed plugins or
+   * bundled skills, custom agents local only, no co-author trailer, no schedule tool.
+   */
+  async afterOpen(ctx) {
+    if (ctx.mode !== "empty") return;
+    await ctx.rpc.options.update({
+      skipCustomInstructions: true,
+      customAgentsLocalOnly: true,
+      coauthorEnabled: false,
+      manageScheduleEnabled: false,
+      installedPlugins: [],
+      includedBuiltinSkills: [],
+    });
+  },
+});
+
 /** Applies empty mode to a checked config's wire params; refuses what empty mode requires and is missing. */
-export function applyEmptyMode(config: SessionConfig, wire: Record<string, unknown>, fail: Fail): void {
+function applyEmptyMode(config: Readonly<Record<string, unknown>>, wire: WireDraft, fail: Fail): void {
   if (config.availableTools === undefined) {
     fail(
       "availableTools",
@@ -52,21 +76,4 @@ function withoutEnvironmentContext(message: Record<string, unknown> | undefined)
   const sections = (message.sections ?? {}) as Record<string, unknown>;
   if (message.mode === "customize" && sections.environment_context !== undefined) return message;
   return { ...message, mode: "customize", sections: { ...sections, environment_context: { action: "remove" } } };
-}
-
-/**
- * Empty mode, part two: options `session.create` does not take, set right after it (and after a
- * resume) before the session is handed out: no custom instruction files, no installed plugins or
- * bundled skills, custom agents local only, no co-author trailer, no schedule tool.
- */
-export async function applyEmptyModeOptions(ctx: SurfaceContext): Promise<void> {
-  if (ctx.mode !== "empty") return;
-  await ctx.rpc.options.update({
-    skipCustomInstructions: true,
-    customAgentsLocalOnly: true,
-    coauthorEnabled: false,
-    manageScheduleEnabled: false,
-    installedPlugins: [],
-    includedBuiltinSkills: [],
-  });
 }

@@ -2,9 +2,10 @@
  * Custom agents of a session: `customAgents`, the starting `agent`, `defaultAgent` and
  * `excludedBuiltinAgents`, with checks that name the bad entry.
  */
-import type { DefaultAgentConfig, WireCustomAgentConfig } from "./bindings.js";
-import { checkStringList, mcpServersToWire, type McpServerConfig } from "./mcp.js";
-import { describe } from "./session-config.js";
+import type { DefaultAgentConfig, WireCustomAgentConfig } from "../bindings.js";
+import { defineFeature } from "../feature.js";
+import { checkStringList, describe, type Fail } from "../option-checks.js";
+import { mcpServersToWire, type McpServerConfig } from "./mcp.js";
 
 /**
  * A custom agent (sub-agent) the session can run: selected at start with `agent`, later with
@@ -23,12 +24,35 @@ export type CustomAgentConfig = Omit<WireCustomAgentConfig, "mcpServers"> & {
 
 export type { DefaultAgentConfig };
 
-type Fail = (option: string, problem: string) => never;
+export interface AgentOptions {
+  /** Custom agents (sub-agents) of the session. */
+  customAgents?: CustomAgentConfig[];
+  /** The custom agent active from the start; must name one of `customAgents`. */
+  agent?: string;
+  /** Settings of the built-in default agent, e.g. `{ excludedTools: ["bash"] }`. */
+  defaultAgent?: DefaultAgentConfig;
+  /** Built-in sub-agents to hide (e.g. `"explore"`). */
+  excludedBuiltinAgents?: string[];
+}
+
+export const agentsFeature = defineFeature<AgentOptions>({
+  name: "customAgents",
+  keys: ["customAgents", "agent", "defaultAgent", "excludedBuiltinAgents"],
+  lower(options, wire, { fail }) {
+    const agents = options.customAgents === undefined ? undefined : customAgentsToWire(options.customAgents, fail);
+    if (agents !== undefined) wire.customAgents = agents;
+    if (options.agent !== undefined) wire.agent = checkStartingAgent(options.agent, agents, fail);
+    if (options.defaultAgent !== undefined) wire.defaultAgent = defaultAgentToWire(options.defaultAgent, fail);
+    checkStringList(options.excludedBuiltinAgents, "excludedBuiltinAgents", fail);
+    if (options.excludedBuiltinAgents !== undefined) wire.excludedBuiltinAgents = [...options.excludedBuiltinAgents];
+    return undefined;
+  },
+});
 
 const AGENT_KEYS = new Set(["name", "displayName", "description", "tools", "prompt", "mcpServers", "infer", "skills", "model", "reasoningEffort"]);
 
 /** Checks `customAgents` and returns the wire value. */
-export function customAgentsToWire(value: unknown, fail: Fail): WireCustomAgentConfig[] {
+function customAgentsToWire(value: unknown, fail: Fail): WireCustomAgentConfig[] {
   if (!Array.isArray(value)) return fail("customAgents", `must be an array of agents like { name, prompt, description? }, got ${describe(value)}.`);
   const seen = new Set<string>();
   return value.map((agent: unknown, i) => {
@@ -58,7 +82,7 @@ export function customAgentsToWire(value: unknown, fail: Fail): WireCustomAgentC
 }
 
 /** Checks `agent` against `customAgents`: an unknown name fails here, naming it and the known ones. */
-export function checkStartingAgent(agent: unknown, agents: readonly WireCustomAgentConfig[] | undefined, fail: Fail): string {
+function checkStartingAgent(agent: unknown, agents: readonly WireCustomAgentConfig[] | undefined, fail: Fail): string {
   if (typeof agent !== "string" || agent.trim() === "") return fail("agent", `must be the name of one of \`customAgents\`, got ${describe(agent)}.`);
   const names = (agents ?? []).map((a) => a.name);
   if (!names.includes(agent)) {
@@ -73,7 +97,7 @@ export function checkStartingAgent(agent: unknown, agents: readonly WireCustomAg
 }
 
 /** Checks `defaultAgent`. */
-export function defaultAgentToWire(value: unknown, fail: Fail): DefaultAgentConfig {
+function defaultAgentToWire(value: unknown, fail: Fail): DefaultAgentConfig {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("defaultAgent", `must be an object like { excludedTools: ["bash"] }, got ${describe(value)}.`);
   for (const key of Object.keys(value)) if (key !== "excludedTools") fail(`defaultAgent.${key}`, "is not a defaultAgent option (options: excludedTools).");
   const excluded = (value as { excludedTools?: unknown }).excludedTools;

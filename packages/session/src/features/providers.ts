@@ -1,13 +1,13 @@
 /**
- * Several BYOK providers in one session (`providers` + `models`), and bearer tokens fetched per
- * model request: a provider with `bearerTokenProvider` is sent as `hasBearerTokenProvider: true`
+ * BYOK model providers: one `provider` for the whole session, or several named `providers` with
+ * their `models`, and bearer tokens fetched per model request (`providerToken.getToken`): a provider with `bearerTokenProvider` is sent as `hasBearerTokenProvider: true`
  * and the runtime asks `providerToken.getToken` before each request. Tokens go to the runtime
  * only: never into an error message, a log line or `details`.
  */
 import { RpcError, RpcErrorCode, SdkError } from "@flightdeck/copilot-core";
-import type { ProviderModelConfig, WireNamedProviderConfig } from "./bindings.js";
-import { describe } from "./session-config.js";
-import { errorMessage } from "./surface-context.js";
+import type { ProviderModelConfig, WireNamedProviderConfig, WireProviderConfig } from "../bindings.js";
+import { defineFeature } from "../feature.js";
+import { describe, errorMessage, isObject, type Fail } from "../option-checks.js";
 
 /** Gets a bearer token for one model request; the runtime does no caching, so cache in here if fetching is slow. */
 export type BearerTokenProvider = (context: { sessionId: string; providerName: string }) => string | Promise<string>;
@@ -24,7 +24,48 @@ export type NamedProviderConfig = Omit<WireNamedProviderConfig, "hasBearerTokenP
 /** A model served by one of `providers`. */
 export type { ProviderModelConfig };
 
-type Fail = (option: string, problem: string) => never;
+/**
+ * BYOK provider: the session talks to this endpoint instead of the Copilot API. With
+ * `bearerTokenProvider`, a fresh token is fetched before every model request.
+ */
+export type ProviderConfig = Omit<WireProviderConfig, "hasBearerTokenProvider"> & { bearerTokenProvider?: BearerTokenProvider };
+
+export interface ProviderOptions {
+  /** BYOK provider (`openai` | `azure` | `anthropic`); `baseUrl` is required, and so is `model`. */
+  provider?: ProviderConfig;
+  /**
+   * Named BYOK providers, used alongside (not instead of) Copilot API auth; cannot be combined
+   * with `provider`. Each may fetch a bearer token per request with `bearerTokenProvider`.
+   */
+  providers?: NamedProviderConfig[];
+  /** BYOK models served by `providers`, selected as `<provider>/<id>` (in `model` or `setModel`). */
+  models?: ProviderModelConfig[];
+}
+
+export const providersFeature = defineFeature<ProviderOptions>({
+  name: "provider",
+  keys: ["provider", "providers", "models"],
+  lower(options, wire, { fail, config, method }) {
+    if (options.providers !== undefined) {
+      if (options.provider !== undefined) {
+        fail("providers", "cannot be combined with `provider` (the runtime rejects both): move the single provider into `providers` with a name, and its model into `models`.");
+      }
+      wire.providers = providersToWire(options.providers, fail);
+    }
+    if (options.provider !== undefined) {
+      if (!isObject(options.provider)) fail("provider", `must be an object like { type: "openai", baseUrl: "https://…/v1", apiKey }, got ${describe(options.provider)}.`);
+      wire.provider = checkProvider(options.provider as unknown as Record<string, unknown>, "provider", fail);
+      // The runtime otherwise falls back to a Copilot model name the provider does not serve.
+      if (config.model === undefined && method === "createSession") fail("model", "is required with a BYOK `provider`: name the model the provider serves (e.g. \"gpt-4.1\" or your deployment name).");
+      if (config.gitHubToken !== undefined) fail("gitHubToken", "cannot be combined with a BYOK `provider` (the runtime refuses both): drop `gitHubToken`, or use `providers` + `models` beside Copilot auth.");
+    }
+    if (options.models !== undefined) wire.models = modelsToWire(options.models, ((wire.providers as Array<{ name: string }> | undefined) ?? []).map((p) => p.name), fail);
+    return undefined;
+  },
+  requests: {
+    "providerToken.getToken": (ctx, params) => answerProviderToken(ctx.sessionId, ctx.options, params as unknown as Record<string, unknown>, (error) => ctx.report(error)),
+  },
+});
 
 const PROVIDER_TYPES = ["openai", "azure", "anthropic"];
 const WIRE_APIS = ["completions", "responses"];
@@ -33,7 +74,7 @@ const WIRE_APIS = ["completions", "responses"];
  * Checks one provider object (shared by `provider` and `providers[i]`) and returns its wire form:
  * a `bearerTokenProvider` function becomes `hasBearerTokenProvider: true`.
  */
-export function checkProvider(value: Record<string, unknown>, option: string, fail: Fail): Record<string, unknown> {
+function checkProvider(value: Record<string, unknown>, option: string, fail: Fail): Record<string, unknown> {
   if (value.baseUrl === undefined || value.baseUrl === "") {
     fail(`${option}.baseUrl`, 'is required: the endpoint of the provider\'s API, e.g. "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1".');
   }
@@ -55,7 +96,7 @@ export function checkProvider(value: Record<string, unknown>, option: string, fa
 }
 
 /** Checks `providers` and returns the wire value. */
-export function providersToWire(value: unknown, fail: Fail): WireNamedProviderConfig[] {
+function providersToWire(value: unknown, fail: Fail): WireNamedProviderConfig[] {
   if (!Array.isArray(value)) return fail("providers", `must be an array like [{ name: "local", baseUrl: "http://127.0.0.1:11434/v1" }], got ${describe(value)}.`);
   const seen = new Set<string>();
   return value.map((provider: unknown, i) => {
@@ -71,7 +112,7 @@ export function providersToWire(value: unknown, fail: Fail): WireNamedProviderCo
 }
 
 /** Checks `models` against the provider names; an unknown provider fails naming it. */
-export function modelsToWire(value: unknown, providerNames: readonly string[], fail: Fail): ProviderModelConfig[] {
+function modelsToWire(value: unknown, providerNames: readonly string[], fail: Fail): ProviderModelConfig[] {
   if (!Array.isArray(value)) return fail("models", `must be an array like [{ id: "llama3", provider: "local" }], got ${describe(value)}.`);
   return value.map((model: unknown, i) => {
     if (typeof model !== "object" || model === null || Array.isArray(model)) return fail(`models[${i}]`, `must be a model like { id, provider }, got ${describe(model)}.`);
@@ -94,7 +135,7 @@ export function modelsToWire(value: unknown, providerNames: readonly string[], f
  * reported (without the token) and answered with an error the runtime turns into a failed model
  * request, so nothing hangs.
  */
-export async function answerProviderToken(
+async function answerProviderToken(
   sessionId: string,
   providers: { provider?: { bearerTokenProvider?: BearerTokenProvider }; providers?: readonly NamedProviderConfig[] },
   params: Record<string, unknown>,

@@ -4,9 +4,10 @@
  * start.
  */
 import { SdkError } from "@flightdeck/copilot-core";
-import type { McpOauthRequiredData, McpServerConfigHttp, McpServerConfigStdio } from "./bindings.js";
-import { describe } from "./session-config.js";
-import { SessionSetupError, errorMessage, type SurfaceContext } from "./surface-context.js";
+import type { McpOauthRequiredData, McpServerConfigHttp, McpServerConfigStdio } from "../bindings.js";
+import { answerInBackground, defineFeature, type FeatureContext } from "../feature.js";
+import { checkBoolean, checkFunction, checkStringList, checkStringMap, describe, errorMessage, type Fail } from "../option-checks.js";
+import { SessionSetupError } from "../session-error.js";
 
 /** Provenance fields the runtime fills in for servers it discovers itself; not for SDK users. */
 type RuntimeOwned = "source" | "sourcePlugin" | "sourcePluginVersion" | "sourcePluginSpec" | "sourcePath" | "configWarnings" | "isDefaultServer";
@@ -37,10 +38,55 @@ export interface McpAuthResult {
  */
 export type McpAuthHandler = (
   request: McpAuthRequest,
-  invocation: { sessionId: string },
+  invocation: { sessionId: string; signal: AbortSignal },
 ) => McpAuthResult | null | undefined | Promise<McpAuthResult | null | undefined>;
 
-type Fail = (option: string, problem: string) => never;
+export interface McpOptions {
+  /**
+   * MCP servers, keyed by server name: `{ command, args?, env?, cwd? }` (stdio) or
+   * `{ url, headers? }` (HTTP). Their tools reach the model as `<server>-<tool>`; filter them with
+   * `availableTools` / `ToolSet.addMcp`. A server that fails to start is reported to `onError`
+   * as a `SessionSetupError` naming it; the session keeps working.
+   */
+  mcpServers?: Record<string, McpServerConfig>;
+  /** Names of MCP servers not to start. */
+  disabledMcpServers?: string[];
+  /** Supplies OAuth tokens for remote MCP servers that ask for them (`mcp.oauth_required`). */
+  onMcpAuthRequest?: McpAuthHandler;
+  /** Lets MCP servers show their apps' UI (`ui://` bundles) through this client; sent as `requestMcpApps`. The runtime needs `COPILOT_MCP_APPS=true` in its environment. */
+  enableMcpApps?: boolean;
+}
+
+type Ctx = FeatureContext<McpOptions, undefined>;
+
+export const mcpFeature = defineFeature<McpOptions>({
+  name: "mcpServers",
+  keys: ["mcpServers", "disabledMcpServers", "onMcpAuthRequest", "enableMcpApps"],
+  lower(options, wire, { fail }) {
+    if (options.mcpServers !== undefined) {
+      wire.mcpServers = mcpServersToWire(options.mcpServers, fail);
+      // SDK users pass literal env values, not references to the host's variables.
+      wire.envValueMode = "direct";
+    }
+    checkStringList(options.disabledMcpServers, "disabledMcpServers", fail);
+    if (options.disabledMcpServers !== undefined) wire.disabledMcpServers = [...options.disabledMcpServers];
+    checkFunction(options.onMcpAuthRequest, "onMcpAuthRequest", fail);
+    checkBoolean(options.enableMcpApps, "enableMcpApps", fail);
+    if (options.enableMcpApps) wire.requestMcpApps = true;
+    return undefined;
+  },
+  events: {
+    "mcp.oauth_required": (ctx, { data }) => handleMcpOAuthRequired(ctx, data),
+    "session.mcp_server_status_changed": (ctx, { data }) => reportMcpServerStatus(ctx, data),
+    "session.mcp_servers_loaded": (ctx, { data }) => {
+      for (const server of data.servers) reportMcpServerStatus(ctx, { serverName: server.name, status: server.status, error: server.error });
+    },
+  },
+  // Ask the runtime for `mcp.oauth_required` events (it emits them only to interested clients).
+  async afterOpen(ctx) {
+    if (ctx.options.onMcpAuthRequest) await ctx.rpc.eventLog.registerInterest({ eventType: "mcp.oauth_required" });
+  },
+});
 
 // The runtime's server-name rule (session.mcp.oauth.login): no control characters, no empty segments.
 const SERVER_NAME = /^[^\x00-\x1f/\x7f-\x9f}]+(?:\/[^\x00-\x1f/\x7f-\x9f}]+)*$/;
@@ -83,38 +129,14 @@ export function mcpServersToWire(value: unknown, fail: Fail, option = "mcpServer
   return out;
 }
 
-/** Checks an optional array of non-empty strings (`disabledSkills`, `tools`, …). */
-export function checkStringList(value: unknown, option: string, fail: Fail): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) fail(option, `must be an array of strings, got ${describe(value)}.`);
-  (value as unknown[]).forEach((item, i) => {
-    if (typeof item !== "string" || item === "") fail(`${option}[${i}]`, `must be a non-empty string, got ${describe(item)}.`);
-  });
-}
-
-/** Checks a string-to-string map; `secret` values are never echoed (env and headers carry tokens). */
-function checkStringMap(value: unknown, option: string, fail: Fail, secret: boolean): void {
-  if (value === undefined) return;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(option, `must be an object of string values, got ${describe(value)}.`);
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v !== "string") fail(`${option}.${key}`, `must be a string, got ${secret ? `a ${v === null ? "null" : typeof v}` : describe(v)}.`);
-  }
-}
-
-/** After `session.create`: ask the runtime for `mcp.oauth_required` events (it emits them only to interested clients). */
-export async function registerMcpAuthInterest(ctx: SurfaceContext): Promise<void> {
-  if (!ctx.config.onMcpAuthRequest) return;
-  await ctx.rpc.eventLog.registerInterest({ eventType: "mcp.oauth_required" });
-}
-
 /** `mcp.oauth_required` → `onMcpAuthRequest` → `session.mcp.oauth.handlePendingRequest`. */
-export function handleMcpOAuthRequired(ctx: SurfaceContext, data: McpAuthRequest): void {
-  const handler = ctx.config.onMcpAuthRequest;
+function handleMcpOAuthRequired(ctx: Ctx, data: McpAuthRequest): void {
+  const handler = ctx.options.onMcpAuthRequest;
   // Another client of the session may answer; without a handler this one stays out of it.
   if (!handler || !ctx.firstSight(`mcp-oauth:${data.requestId}`)) return;
-  const decide = async () => {
+  const decide = async (signal: AbortSignal) => {
     try {
-      const result = (await handler(data, { sessionId: ctx.sessionId })) as unknown;
+      const result = (await handler(data, { sessionId: ctx.sessionId, signal })) as unknown;
       if (result === null || result === undefined) return { kind: "cancelled" as const };
       const r = result as Partial<McpAuthResult>;
       if (typeof r !== "object" || typeof r.accessToken !== "string" || r.accessToken === "") {
@@ -136,17 +158,13 @@ export function handleMcpOAuthRequired(ctx: SurfaceContext, data: McpAuthRequest
       return { kind: "cancelled" as const };
     }
   };
-  decide()
-    .then((result) => (ctx.closed ? undefined : ctx.rpc.mcp.oauth.handlePendingRequest({ requestId: data.requestId, result })))
-    .then(undefined, (error: unknown) => {
-      if (!ctx.closed) ctx.report(error);
-    });
+  answerInBackground(ctx, `mcp-oauth:${data.requestId}`, decide, (result) => ctx.rpc.mcp.oauth.handlePendingRequest({ requestId: data.requestId, result }));
 }
 
 /** `session.mcp_server_status_changed` with `failed`: reported once per server and error, naming the server. */
-export function reportMcpServerStatus(ctx: SurfaceContext, data: { serverName: string; status: string; error?: string }): void {
+function reportMcpServerStatus(ctx: Ctx, data: { serverName: string; status: string; error?: string }): void {
   if (data.status !== "failed") return;
-  const configured = ctx.config.mcpServers !== undefined && Object.prototype.hasOwnProperty.call(ctx.config.mcpServers, data.serverName);
+  const configured = ctx.options.mcpServers !== undefined && Object.prototype.hasOwnProperty.call(ctx.options.mcpServers, data.serverName);
   const reason = data.error ?? "no reason given";
   // The runtime retries once at the first turn and reports the same failure again.
   if (!ctx.firstSight(`mcp-failed:${data.serverName}:${reason}`)) return;

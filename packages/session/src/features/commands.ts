@@ -4,9 +4,9 @@
  * `session.commands.handlePendingCommand`.
  */
 import { SdkError } from "@flightdeck/copilot-core";
-import type { CommandExecuteData } from "./bindings.js";
-import { describe } from "./session-config.js";
-import { errorMessage, type SurfaceContext } from "./surface-context.js";
+import type { CommandExecuteData } from "../bindings.js";
+import { answerInBackground, defineFeature } from "../feature.js";
+import { describe, errorMessage, type Fail } from "../option-checks.js";
 
 /** What a command handler gets: `commandName`, its raw `args` and the full `command` line. */
 export interface CommandContext extends Omit<CommandExecuteData, "requestId"> {
@@ -30,10 +30,41 @@ export interface SlashCommand {
   handler: (context: CommandContext) => void | Promise<void>;
 }
 
-type Fail = (option: string, problem: string) => never;
+export interface CommandOptions {
+  /** Slash commands your code handles. */
+  commands?: SlashCommand[];
+}
+
+export const commandsFeature = defineFeature<CommandOptions>({
+  name: "commands",
+  keys: ["commands"],
+  lower(options, wire, { fail }) {
+    if (options.commands !== undefined) wire.commands = commandsToWire(options.commands, fail);
+    return undefined;
+  },
+  events: {
+    // command.execute → the command's handler → session.commands.handlePendingCommand.
+    "command.execute": (ctx, { data }) => {
+      const wanted = data.commandName.replace(/^\/+/, "").toLowerCase();
+      const command = ctx.options.commands?.find((c) => c.name.toLowerCase() === wanted);
+      // The runtime routes a command to the client that declared it; others stay out.
+      if (!command || !ctx.firstSight(`command:${data.requestId}`)) return;
+      const run = async (): Promise<string | undefined> => {
+        try {
+          await command.handler({ sessionId: ctx.sessionId, command: data.command, commandName: data.commandName, args: data.args });
+          return undefined;
+        } catch (error) {
+          ctx.report(new SdkError("HANDLER_FAILED", `The handler of /${command.name} on session ${ctx.sessionId} threw: ${errorMessage(error)}. The command was completed with this error.`, { cause: error, details: { sessionId: ctx.sessionId, command: command.name } }));
+          return `/${command.name} failed: ${errorMessage(error)}`;
+        }
+      };
+      answerInBackground(ctx, `command:${data.requestId}`, run, (error) => ctx.rpc.commands.handlePendingCommand(error === undefined ? { requestId: data.requestId } : { requestId: data.requestId, error }));
+    },
+  },
+});
 
 /** Checks `commands` and returns the wire declarations (handlers stay here). */
-export function commandsToWire(value: unknown, fail: Fail): Array<{ name: string; description?: string }> {
+function commandsToWire(value: unknown, fail: Fail): Array<{ name: string; description?: string }> {
   if (!Array.isArray(value)) return fail("commands", `must be an array like [{ name: "deploy", handler }], got ${describe(value)}.`);
   const seen = new Set<string>();
   return value.map((command: unknown, i) => {
@@ -50,26 +81,4 @@ export function commandsToWire(value: unknown, fail: Fail): Array<{ name: string
     if (c.description !== undefined && typeof c.description !== "string") fail(`commands.${name}.description`, `must be a string, got ${describe(c.description)}.`);
     return c.description === undefined ? { name } : { name, description: c.description as string };
   });
-}
-
-/** `command.execute` → the command's handler → `session.commands.handlePendingCommand`. */
-export function handleCommandExecute(ctx: SurfaceContext, data: CommandExecuteData): void {
-  const wanted = data.commandName.replace(/^\/+/, "").toLowerCase();
-  const command = ctx.config.commands?.find((c) => c.name.toLowerCase() === wanted);
-  // The runtime routes a command to the client that declared it; others stay out.
-  if (!command || !ctx.firstSight(`command:${data.requestId}`)) return;
-  const run = async (): Promise<string | undefined> => {
-    try {
-      await command.handler({ sessionId: ctx.sessionId, command: data.command, commandName: data.commandName, args: data.args });
-      return undefined;
-    } catch (error) {
-      ctx.report(new SdkError("HANDLER_FAILED", `The handler of /${command.name} on session ${ctx.sessionId} threw: ${errorMessage(error)}. The command was completed with this error.`, { cause: error, details: { sessionId: ctx.sessionId, command: command.name } }));
-      return `/${command.name} failed: ${errorMessage(error)}`;
-    }
-  };
-  run()
-    .then((error) => (ctx.closed ? undefined : ctx.rpc.commands.handlePendingCommand(error === undefined ? { requestId: data.requestId } : { requestId: data.requestId, error })))
-    .then(undefined, (error: unknown) => {
-      if (!ctx.closed) ctx.report(error);
-    });
 }

@@ -1,69 +1,14 @@
 /**
- * Elicitations: the runtime (an MCP server, or the agent's ask_user in elicitation form) asks the
- * user for structured input or to open a URL. `onElicitationRequest` answers
- * `elicitation.requested` through `session.ui.handlePendingElicitation`; `SessionUi` lets your
- * code ask a UI-capable client attached to the session.
+ * `session.ui`: your code asks the user something through a UI-capable client attached to the
+ * session (confirm, select, input, or a form). Answering the runtime's own elicitations is the
+ * `onElicitationRequest` feature (`features/elicitation.ts`).
  */
 import { SdkError } from "@flightdeck/copilot-core";
-import type { ElicitationRequestedData, SessionHostCapabilities, SessionRpc, UIElicitationRequest, UIElicitationResponse } from "./bindings.js";
-import { describe } from "./session-config.js";
-import { errorMessage, type SurfaceContext } from "./surface-context.js";
+import type { SessionHostCapabilities, SessionRpc, UIElicitationRequest, UIElicitationResponse } from "./bindings.js";
+import { describe } from "./option-checks.js";
 
-/**
- * An elicitation: `mode: "form"` (default) carries `requestedSchema` (the fields to fill);
- * `mode: "url"` carries `url` to open in a browser. `elicitationSource` names the MCP server
- * that asked, when one did.
- */
-export type ElicitationRequest = ElicitationRequestedData;
 /** `{ action: "accept", content: { field: value } }`, `{ action: "decline" }` or `{ action: "cancel" }`. */
 export type ElicitationResult = UIElicitationResponse;
-/**
- * Answers elicitations. Without it the session does not advertise the elicitation capability,
- * so MCP servers and the agent do not ask.
- *
- * @example
- * ```ts
- * onElicitationRequest: async (req) =>
- *   req.mode === "url" ? { action: (await openInBrowser(req.url!)) ? "accept" : "cancel" }
- *                      : { action: "accept", content: await showForm(req.requestedSchema) },
- * ```
- */
-export type ElicitationHandler = (
-  request: ElicitationRequest,
-  invocation: { sessionId: string },
-) => ElicitationResult | Promise<ElicitationResult>;
-
-const ACTIONS = ["accept", "decline", "cancel"];
-
-/** `elicitation.requested` → `onElicitationRequest` → `session.ui.handlePendingElicitation`. */
-export function handleElicitationRequested(ctx: SurfaceContext, data: ElicitationRequest): void {
-  const handler = ctx.config.onElicitationRequest;
-  if (!handler || !ctx.firstSight(`elicitation:${data.requestId}`)) return;
-  const decide = async (): Promise<ElicitationResult> => {
-    try {
-      const result = (await handler(data, { sessionId: ctx.sessionId })) as unknown;
-      const action = (result as { action?: unknown } | null)?.action;
-      if (typeof action !== "string" || !ACTIONS.includes(action)) {
-        throw new Error(`it returned ${describe(result)}; return { action: "accept", content } , { action: "decline" } or { action: "cancel" }`);
-      }
-      return result as ElicitationResult;
-    } catch (error) {
-      const source = data.elicitationSource ? ` from "${data.elicitationSource}"` : "";
-      ctx.report(
-        new SdkError("HANDLER_FAILED", `onElicitationRequest${source} for session ${ctx.sessionId} failed: ${errorMessage(error)}. The elicitation was cancelled.`, {
-          cause: error,
-          details: { sessionId: ctx.sessionId, requestId: data.requestId },
-        }),
-      );
-      return { action: "cancel" };
-    }
-  };
-  decide()
-    .then((result) => (ctx.closed ? undefined : ctx.rpc.ui.handlePendingElicitation({ requestId: data.requestId, result })))
-    .then(undefined, (error: unknown) => {
-      if (!ctx.closed) ctx.report(error);
-    });
-}
 
 /** A form field of {@link SessionUi.elicitation}. */
 export type ElicitationSchema = UIElicitationRequest["requestedSchema"];

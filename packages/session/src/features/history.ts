@@ -2,16 +2,29 @@
  * Context management: the `infiniteSessions` option (background compaction thresholds) and its
  * checks. Compaction, truncation and rewind themselves are `session.rpc.history.*`.
  */
-import type { InfiniteSessionsConfig } from "./bindings.js";
-import { describe } from "./session-config.js";
+import type { InfiniteSessionsConfig } from "../bindings.js";
+import { defineFeature } from "../feature.js";
+import { describe, type Fail } from "../option-checks.js";
 
-type Fail = (option: string, problem: string) => never;
+export interface HistoryOptions {
+  /** Background context compaction for long sessions: `true`/`false` or detailed settings. */
+  infiniteSessions?: boolean | InfiniteSessionsConfig;
+}
+
+export const historyFeature = defineFeature<HistoryOptions>({
+  name: "infiniteSessions",
+  keys: ["infiniteSessions"],
+  lower(options, wire, { fail }) {
+    if (options.infiniteSessions !== undefined) wire.infiniteSessions = infiniteSessionsToWire(options.infiniteSessions, fail);
+    return undefined;
+  },
+});
 
 /**
  * Checks `infiniteSessions`: `true`/`false`, or `{ enabled?, backgroundCompactionThreshold?,
  * bufferExhaustionThreshold? }` with thresholds in 0..1 and background below buffer exhaustion.
  */
-export function infiniteSessionsToWire(value: unknown, fail: Fail): boolean | InfiniteSessionsConfig {
+function infiniteSessionsToWire(value: unknown, fail: Fail): boolean | InfiniteSessionsConfig {
   if (typeof value === "boolean") return value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("infiniteSessions", `must be true, false or a settings object, got ${describe(value)}.`);
   const v = value as Record<string, unknown>;
