@@ -1,4 +1,4 @@
 /** The client tests' own fixture: a scriptable fake runtime executable (the shared harness is test-support/). */
 import { fileURLToPath } from "node:url";
 
-export const FAKE_RUNTIME = fileURLToPath(new URL("./fixtures/fake-runtime.mjs", import.meta.url));
+export const FAKE_RUNTIME = fileURLToPath(new URL("./faults/fake-runtime.mjs", import.meta.url));

@@ -87,6 +87,7 @@ export class CopilotSession {
   #resolved: ResolvedSessionConfig;
   #onEventOff: (() => void) | undefined;
   readonly #hostOnError: (error: unknown) => void;
+  #warnedNoStreaming = false;
   readonly #onClosed: (sessionId: string) => void;
   readonly #hub: EventHub;
   readonly #features: FeatureRuntime;
@@ -225,6 +226,11 @@ export class CopilotSession {
     if (typeof typeOrHandler === "function") return this.#hub.onAny(typeOrHandler);
     if (typeof typeOrHandler !== "string" || typeof handler !== "function") {
       throw new SdkError("INVALID_OPTION", "on: call on(type, handler) or on(handler) with a function handler.", { details: { option: "handler" } });
+    }
+    // Delta events come only with `streaming: true`: say so once instead of staying silent.
+    if ((typeOrHandler === "assistant.message_delta" || typeOrHandler === "assistant.reasoning_delta") && this.#resolved.config.streaming !== true && !this.#warnedNoStreaming) {
+      this.#warnedNoStreaming = true;
+      this.#report(new SdkError("INVALID_OPTION", `on("${typeOrHandler}"): session ${this.sessionId} was created without \`streaming: true\`, so the runtime sends no delta events (only whole assistant.message events). Pass \`streaming: true\` to createSession/resumeSession to receive them.`, { details: { option: "streaming" } }));
     }
     return this.#hub.on(typeOrHandler, handler as (event: AnySessionEvent) => unknown);
   }

@@ -64,7 +64,7 @@ describe("sendAndWait", () => {
     const { session } = await setup();
     onSend((id) => runtime.emit(id, "session.idle", {}, { ephemeral: true }));
     const attachments = [
-      { type: "file" as const, path: "/tmp/a.ts", displayName: "a.ts" },
+      { type: "file" as const, path: "/projects/app/a.ts", displayName: "a.ts" },
       { type: "blob" as const, data: "aGk=", mimeType: "text/plain" },
     ];
     await expect(session.sendAndWait({ prompt: "look", attachments, mode: "immediate" })).resolves.toBeUndefined();

@@ -43,7 +43,7 @@ describe("createSession / resumeSession options from the wire schema", () => {
       extensionSdkPath: "/opt/sdk",
       gitHubToken: "gho_example",
       enableMcpApps: true,
-      configDirectory: "/tmp/config",
+      configDirectory: "/projects/app/config",
       enableExperimentalMode: true,
     };
     const session = await h.createSession(config);
@@ -58,7 +58,7 @@ describe("createSession / resumeSession options from the wire schema", () => {
       extensionSdkPath: "/opt/sdk",
       gitHubToken: "gho_example",
       requestMcpApps: true,
-      configDir: "/tmp/config",
+      configDir: "/projects/app/config",
       isExperimentalMode: true,
     });
     expect(params).not.toHaveProperty("enableMcpApps");

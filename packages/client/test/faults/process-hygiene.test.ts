@@ -1,14 +1,14 @@
 /**
- * Process hygiene with a stand-in runtime that misbehaves on purpose (ignores SIGTERM and stdin
+ * Process hygiene with the fake runtime that misbehaves on purpose (ignores SIGTERM and stdin
  * EOF, leaves a grandchild behind), and handshake edge cases the real runtimes cannot produce.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
-import { isAlive, isolatedClient, processGroupMembers } from "../../../test-support/e2e.js";
-import { FAKE_RUNTIME } from "./helpers.js";
+import { isAlive, isolatedClient, processGroupMembers } from "../../../../test-support/e2e.js";
+import { FAKE_RUNTIME } from "../helpers.js";
 
 const fake = { path: FAKE_RUNTIME, args: [] };
 const cleanups: Array<() => Promise<void>> = [];
@@ -26,7 +26,10 @@ describe("stop() and forceStop() leave no process behind", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(processGroupMembers(pid).length).toBe(2);
     const errors = await client.stop();
-    expect(errors).toEqual([]);
+    // It could not stop politely, and says so.
+    expect(errors).toHaveLength(1);
+    expect(isSdkError(errors[0], "TIMEOUT")).toBe(true);
+    expect(errors[0]!.message).toMatch(/SIGKILL/);
     expect(isAlive(pid)).toBe(false);
     expect(processGroupMembers(pid)).toEqual([]);
     // It got the polite path first: shutdown, stdin EOF, SIGTERM, and only then SIGKILL.
@@ -75,9 +78,10 @@ describe("handshake", () => {
   });
 
   it("the GitHub token reaches the runtime through the env only", async () => {
-    const record = join(mkdtempSync(join(tmpdir(), "fd-record-")), "launch.json");
+    const recordDir = mkdtempSync(join(tmpdir(), "fd-record-"));
+    const record = join(recordDir, "launch.json");
     const { client, cleanup } = isolatedClient(fake, { gitHubToken: "ghp_supersecret", useLoggedInUser: undefined, extraEnv: { FAKE_RECORD: record } });
-    cleanups.push(cleanup);
+    cleanups.push(cleanup, async () => rmSync(recordDir, { recursive: true, force: true }));
     await client.start();
     const launch = JSON.parse(readFileSync(record, "utf8")) as { argv: string[]; env: Record<string, string> };
     expect(launch.argv.join(" ")).not.toContain("ghp_supersecret");
