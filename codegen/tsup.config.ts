@@ -21,6 +21,7 @@ export default defineConfig({
   clean: true,
   target: "node20",
   splitting: false,
+  // The CJS build reads import.meta.url (to find its worker): shim it from __filename.
   shims: true,
   onSuccess: async () => copySchemas(),
 });

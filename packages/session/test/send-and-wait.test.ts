@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RpcError, RpcErrorCode, isSdkError } from "@flightdeck/copilot-core";
 import { SessionError, SessionHost, type CopilotSession } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 let runtime: FakeRuntime;
 afterEach(async () => {
@@ -64,7 +64,7 @@ describe("sendAndWait", () => {
     const { session } = await setup();
     onSend((id) => runtime.emit(id, "session.idle", {}, { ephemeral: true }));
     const attachments = [
-      { type: "file" as const, path: "/tmp/a.ts", displayName: "a.ts" },
+      { type: "file" as const, path: "/projects/app/a.ts", displayName: "a.ts" },
       { type: "blob" as const, data: "aGk=", mimeType: "text/plain" },
     ];
     await expect(session.sendAndWait({ prompt: "look", attachments, mode: "immediate" })).resolves.toBeUndefined();
@@ -92,7 +92,7 @@ describe("sendAndWait", () => {
     await vi.advanceTimersByTimeAsync(1);
     const error = await result;
     expect(isSdkError(error, "TIMEOUT")).toBe(true);
-    expect((error as Error).message).toContain("1000 ms");
+    expect((error as Error).message).toContain("Timeout after 1000ms waiting for session.idle");
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -194,7 +194,8 @@ describe("other session methods", () => {
     await session[Symbol.asyncDispose]();
     expect(runtime.callsOf("session.detach")).toHaveLength(1);
     expect(isSdkError(await wait, "CONNECTION_CLOSED")).toBe(true);
-    await expect(session.send("x")).rejects.toThrow(/send: Session .* was disconnected by disconnect\(\); resume it/);
+    // The incumbent's wording (the runtime's) first: programs match on "Session not found".
+    await expect(session.send("x")).rejects.toThrow(/^send: Session not found for sessionId: \S+: it was disconnected by disconnect\(\); resume it/);
     expect(() => session.events()).toThrow(/disconnected/);
     expect(host.sessions()).toEqual([]);
   });

@@ -103,7 +103,7 @@ async function writeResponse(res: ServerResponse, response: CoreResponse): Promi
  */
 // ~90 lines: one closure over the HTTP server, its sockets and the core, so close() can reach all.
 export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModelServer> {
-  checkCoreOptions(options, "startScriptedModel");
+  checkCoreOptions(options, "startScriptedModel", ["port"]);
   const port = options.port;
   if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0)) {
     throw new TestingError("INVALID_OPTION", `startScriptedModel: options.port must be an integer >= 0 (got ${JSON.stringify(port)}).`);

@@ -17,6 +17,8 @@ export type PermissionDecision = PermissionDecisionApproveOnce | PermissionDecis
 /** What a permission handler learns besides the request. */
 export interface PermissionInvocation {
   sessionId: string;
+  /** Fires when the request is settled elsewhere, the turn is aborted or the session disconnects before you decided (always set by sessions). */
+  signal?: AbortSignal;
 }
 
 /**
