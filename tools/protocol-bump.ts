@@ -181,19 +181,32 @@ export async function checkVersionExists(packageName: string, version: string, n
   throw new ProtocolBumpError("NETWORK_FAILED", `could not reach the npm registry to check that ${spec} exists (${why}); check the network (or pass --tarball <file> to bump offline)`);
 }
 
+/** The package.json files that may pin the runtime: the root's and every workspace package's. */
+export function manifestFiles(root: string): string[] {
+  const dirs = ["packages", "examples"].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).sort().map((p) => join(root, d, p)) : []));
+  return [join(root, "package.json"), ...dirs.map((d) => join(d, "package.json"))].filter((f) => existsSync(f));
+}
+
 /**
- * Moves the root package.json's devDependency on the schemas' runtime package to the new version,
- * editing only that line. Returns the old version, or null when the repo does not pin it.
+ * Moves every pin of the schemas' runtime package and its platform siblings (`@github/copilot-sdk-*`:
+ * the root's devDependency the tests run on, the SDK's optional dependencies) from the old version
+ * to the new one, editing only those lines. Returns the old version of `packageName` (null when
+ * nothing pins it).
  */
 export function moveRuntimeDependency(root: string, packageName: string, version: string): string | null {
-  const file = join(root, "package.json");
-  if (!existsSync(file)) return null;
-  const text = readFileSync(file, "utf8");
-  const json = JSON.parse(text) as { devDependencies?: Record<string, string> };
-  const old = json.devDependencies?.[packageName];
-  if (old === undefined || old === version) return old ?? null;
-  const line = new RegExp(`("${packageName.replace(/[/\\^$*+?.()|[\]{}-]/g, "\\$&")}"\\s*:\\s*)"[^"]*"`);
-  writeFileSync(file, text.replace(line, `$1"${version}"`));
+  const family = packageName.replace(/-(?:darwin|linux|win32)-[a-z0-9]+$/, "-");
+  let old: string | null = null;
+  for (const file of manifestFiles(root)) {
+    const text = readFileSync(file, "utf8");
+    const json = JSON.parse(text) as Record<string, Record<string, string> | undefined>;
+    const pinned = ["dependencies", "devDependencies", "optionalDependencies"].map((k) => json[k]?.[packageName]).find((v) => v !== undefined);
+    if (pinned === undefined) continue;
+    old ??= pinned;
+    if (pinned === version) continue;
+    const escaped = family.replace(/[/\\^$*+?.()|[\]{}-]/g, "\\$&");
+    const line = new RegExp(`("${escaped}[a-z0-9-]+"\\s*:\\s*)"${pinned.replace(/[.]/g, "\\.")}"`, "g");
+    writeFileSync(file, text.replace(line, `$1"${version}"`));
+  }
   return old;
 }
 
@@ -276,7 +289,7 @@ export async function protocolBump(options: BumpOptions): Promise<BumpResult> {
     active = { rollback: () => {}, children };
     baseline = await runTypecheck(typecheck, paths.root, log, track);
   }
-  const snap = snapshotPaths([...SCHEMA_FILES.map((f) => join(paths.schemasDir, f)), paths.lockFile, paths.generatedDir, paths.changesetDir, paths.diffsDir, join(paths.root, "package.json"), join(paths.root, "pnpm-lock.yaml")]);
+  const snap = snapshotPaths([...SCHEMA_FILES.map((f) => join(paths.schemasDir, f)), paths.lockFile, paths.generatedDir, paths.changesetDir, paths.diffsDir, ...manifestFiles(paths.root), join(paths.root, "pnpm-lock.yaml")]);
   const staging = mkdtempSync(join(tmpdir(), "fd-protocol-bump-staging-"));
   const rollback = () => {
     restoreSnapshot(snap);

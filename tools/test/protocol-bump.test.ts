@@ -51,6 +51,8 @@ beforeAll(async () => {
   // The runtime the end-to-end suite runs on, pinned like the real root package.json does.
   writeFileSync(join(template, "package.json"), `{\n  "name": "fixture-root",\n  "private": true,\n  "devDependencies": {\n    "${PKG}": "1.0.0",\n    "typescript": "5.9.3"\n  }\n}\n`);
   writeFileSync(join(template, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+  // The SDK pins the runtime for every platform (private here so it gets no verdict of its own).
+  writeJson(join(template, "packages/sdk/package.json"), { name: "@flightdeck/copilot-sdk", version: "0.1.0", private: true, optionalDependencies: { "@github/copilot-sdk-darwin-arm64": "1.0.0", [PKG]: "1.0.0", "left-alone": "1.0.0" } });
   await generate({ schemasDir: s, outDir: join(template, "packages/core/src/generated"), runtimeModule: "../runtime.js" });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -136,6 +138,7 @@ describe("a successful bump", () => {
     // The runtime devDependency moved with the schemas (only that line), and the lockfile was refreshed.
     expect(readFileSync(join(root, "package.json"), "utf8")).toContain(`"${PKG}": "1.1.0",\n    "typescript": "5.9.3"`);
     expect(readFileSync(join(root, "pnpm-lock.yaml"), "utf8")).toContain("refreshed by the fake install");
+    expect(JSON.parse(readFileSync(join(root, "packages/sdk/package.json"), "utf8")).optionalDependencies).toEqual({ "@github/copilot-sdk-darwin-arm64": "1.1.0", [PKG]: "1.1.0", "left-alone": "1.0.0" });
     expect(r.runtimeChange).toEqual({ from: "2.0.0", to: "2.1.0", packageFrom: "1.0.0" });
     expect(r.oldLock?.version).toBe("1.0.0");
     expect(JSON.parse(readFileSync(join(root, "schemas/protocol.lock.json"), "utf8")).version).toBe("1.1.0");
