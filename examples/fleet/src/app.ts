@@ -21,7 +21,7 @@ if (!provider) throw new Error("FLEET_PROVIDER is not set: start the fleet with 
 const sessionConfig = { model: "gpt-4.1", provider };
 
 // The runtime runs in a throw-away home folder: nothing of the user's own Copilot state is used.
-const iso = createIsolatedEnvironment();
+const iso = createIsolatedEnvironment(process.env.FLEET_WORK_DIR ? { parentDir: process.env.FLEET_WORK_DIR } : {});
 const runtime = resolveTestRuntimes()[0]!;
 const store = await PostgresSessionStore.open({ hostId, leaseTtlMs: 3_000 }); // DATABASE_URL
 const pool = new RuntimePool({

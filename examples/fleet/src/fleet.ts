@@ -3,6 +3,9 @@
  * schema migrated, a scripted chat model, two app processes (restarted when they die), the front.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { migrate } from "@flightdeck/copilot-postgres";
@@ -43,6 +46,8 @@ export async function startFleet(options: { port?: number; databaseUrl?: string 
   const apps: Array<App | undefined> = [undefined, undefined];
   let closing = false;
   const restarts = new Set<NodeJS.Timeout>();
+  // The app processes' runtime homes live here; a killed process cannot clean up after itself.
+  const work = mkdtempSync(join(tmpdir(), "flightdeck-fleet-"));
   let front: Front | undefined;
   try {
     await migrate({ connectionString: databaseUrl });
@@ -55,7 +60,7 @@ export async function startFleet(options: { port?: number; databaseUrl?: string 
         // The connection string travels in the environment, never in argv.
         const child = spawn(process.execPath, ["--import", "tsx", APP], {
           cwd: PACKAGE_DIR,
-          env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: databaseUrl, FLEET_HOST_ID: hostId, FLEET_PROVIDER: provider },
+          env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: databaseUrl, FLEET_HOST_ID: hostId, FLEET_PROVIDER: provider, FLEET_WORK_DIR: work },
           stdio: ["ignore", "pipe", "inherit"],
           detached: true,
         });
@@ -79,6 +84,7 @@ export async function startFleet(options: { port?: number; databaseUrl?: string 
     for (const app of apps) app?.child.kill("SIGKILL");
     await model?.close();
     await db?.cleanup();
+    rmSync(work, { recursive: true, force: true });
     throw error;
   }
   const theFront = front;
@@ -112,6 +118,7 @@ export async function startFleet(options: { port?: number; databaseUrl?: string 
       );
       await model?.close();
       await db?.cleanup();
+      rmSync(work, { recursive: true, force: true });
     },
   };
 }

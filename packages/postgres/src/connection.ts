@@ -3,6 +3,7 @@
  * masked), and how `pg` failures become typed errors that name the cause and the fix.
  */
 import pg from "pg";
+import { redactString } from "@flightdeck/copilot-core";
 import { PostgresStoreError } from "./errors.js";
 
 /** How to reach the database. */
@@ -26,16 +27,10 @@ function invalid(option: string, message: string): PostgresStoreError {
   return new PostgresStoreError("INVALID_OPTION", `${option}: ${message}`);
 }
 
-/** The connection string with its password replaced by `***`, for messages. */
+/** The connection string with its password replaced by `[REDACTED]`, for messages (as every Flightdeck message masks credentials). */
 export function maskConnectionString(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    if (url.password) url.password = "***";
-    return url.toString();
-  } catch {
-    // Not a URL (a key=value string): mask any password=… pair.
-    return connectionString.replace(/(password\s*=\s*)('[^']*'|\S+)/gi, "$1***");
-  }
+  // `postgres://user:password@host/db` and `password=…` key-value strings.
+  return redactString(connectionString);
 }
 
 /** Checked options with the defaults filled in. */
@@ -125,7 +120,7 @@ export function classify(error: unknown, resolved: Pick<ResolvedConnection, "dis
 
 /** Removes anything that looks like a connection string's password from a message. */
 function scrub(message: string): string {
-  return message.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, "$1***@");
+  return redactString(message);
 }
 
 /** Runs `fn` with one pooled client in a transaction (`BEGIN` … `COMMIT`, `ROLLBACK` on any failure). */

@@ -5,9 +5,10 @@
  * runtime dropped after its idle limit resumed transparently.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startScriptedModel, startTestPostgres, type ScriptedModelServer, type TestPostgres } from "@flightdeck/copilot-testing";
+import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
+import { createIsolatedEnvironment, startScriptedModel, startTestPostgres, type ScriptedModelServer, type TestPostgres } from "@flightdeck/copilot-testing";
 import { PoolExhaustedError, PostgresSessionStore, RuntimeLostError, RuntimePool, migrate, type PooledSession } from "@flightdeck/copilot-postgres";
-import { echoes, isAlive, runtimeOptions } from "./helpers.js";
+import { RUNTIME, echoes, isAlive, runtimeOptions } from "./helpers.js";
 
 let db: TestPostgres;
 let model: ScriptedModelServer;
@@ -144,6 +145,38 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
       expect(mine.length).toBeGreaterThanOrEqual(2);
       for (const text of mine) expect(text).toContain(token);
     }
+  });
+
+  it("runtimes reached over TCP (started elsewhere) serve pooled sessions like spawned ones", async () => {
+    // A runtime started by another client on a TCP port, as one would run on another machine.
+    const iso = createIsolatedEnvironment();
+    const owner = new CopilotClient({ connection: RuntimeConnection.forTcp({ path: RUNTIME.path, args: RUNTIME.args }), env: { ...iso.env }, workingDirectory: iso.workingDirectory, useLoggedInUser: false });
+    cleanups.push(async () => {
+      await owner.forceStop();
+      iso.cleanup();
+    });
+    await owner.start();
+    const remote = { connection: RuntimeConnection.forUri(`127.0.0.1:${owner.runtimePort}`, { connectionToken: owner.connectionToken! }) };
+    const errors: unknown[] = [];
+    const store = await PostgresSessionStore.open({ connectionString: db.url, onError: (e) => errors.push(e) });
+    const pool = new RuntimePool({ store, runtimes: [remote, runtimeOptions(cleanups)], onError: (e) => errors.push(e) });
+    cleanups.push(async () => {
+      await pool.stop().catch(() => {});
+      await store.close();
+    });
+    const sessions = [await pool.createSession(config()), await pool.createSession(config())];
+    expect(sessions.map((s) => s.runtime).sort()).toEqual([0, 1]);
+    for (const s of sessions) expect((await s.sendAndWait(`over ${s.runtime}`, { timeoutMs: 30_000 }))?.data.content).toBe(`echo: over ${s.runtime}`);
+    expect(pool.runtimes()[0]!.pid).toBeUndefined(); // not spawned by the pool
+  });
+
+  it("bad pool options fail at construction, naming the option", async () => {
+    const store = new PostgresSessionStore({ connectionString: db.url, onError: () => {} });
+    cleanups.push(() => store.close());
+    expect(() => new RuntimePool({ store, runtimes: 0 })).toThrow(/runtimes: 0 is not a whole number ≥ 1/);
+    expect(() => new RuntimePool({ store, runtimes: 1, maxSessionsPerRuntime: 0 })).toThrow(/maxSessionsPerRuntime: 0 is not a whole number ≥ 1/);
+    expect(() => new RuntimePool({ store, runtimes: 1, pingTimeoutMs: -1 })).toThrow(/pingTimeoutMs: -1 is not a duration/);
+    expect(() => new RuntimePool({ store: {} as never, runtimes: 1 })).toThrow(/store: required, a PostgresSessionStore/);
   });
 
   it("a session dropped by the runtime after its idle limit is resumed transparently on the next call", async () => {

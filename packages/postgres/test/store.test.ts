@@ -77,7 +77,7 @@ describe("bad input: typed errors naming the cause and the fix, never the passwo
     expect(error).toBeInstanceOf(PostgresStoreError);
     expect((error as PostgresStoreError).code).toBe("DATABASE_UNREACHABLE");
     expect((error as PostgresStoreError).retryable).toBe(true);
-    expect((error as Error).message).toMatch(/PostgreSQL at postgres:\/\/flightdeck:\*\*\*@127\.0\.0\.1:1\/postgres is unreachable .* Check that the server is running/);
+    expect((error as Error).message).toMatch(/PostgreSQL at postgres:\/\/flightdeck:\[REDACTED\]@127\.0\.0\.1:1\/postgres is unreachable .* Check that the server is running/);
     expect((error as Error).message).not.toContain("s3cret-pw");
   });
 
@@ -99,7 +99,7 @@ describe("bad input: typed errors naming the cause and the fix, never the passwo
       process.env.DATABASE_URL = db.url;
       const store = await PostgresSessionStore.open();
       stores.push(store);
-      expect(store.displayUrl).toBe(db.url.replace(db.password, "***"));
+      expect(store.displayUrl).toBe(db.url.replace(db.password, "[REDACTED]"));
     } finally {
       if (saved === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = saved;
@@ -127,7 +127,7 @@ describe("bad input: typed errors naming the cause and the fix, never the passwo
     expect(() => new PostgresSessionStore({ connectionString: db.url, sqlite: true })).toThrow(/sqlite: the PostgreSQL session filesystem does not offer the SQLite capability/);
     expect(() => new PostgresSessionStore({ connectionString: db.url, leaseTtlMs: 5 })).toThrow(/leaseTtlMs: 5 is not a duration/);
     expect(() => new PostgresSessionStore({ connectionString: db.url, schema: "Bad-Name" })).toThrow(/schema: "Bad-Name" is not a plain lower-case identifier/);
-    expect(() => new PostgresSessionStore({ connectionString: "mysql://u:pw@h/db" })).toThrow(/connectionString: mysql:\/\/u:\*\*\*@h\/db is not a postgres:\/\/ URL/);
+    expect(() => new PostgresSessionStore({ connectionString: "mysql://u:pw@h/db" })).toThrow(/connectionString: mysql:\/\/u:\[REDACTED\]@h\/db is not a postgres:\/\/ URL/);
   });
 });
 

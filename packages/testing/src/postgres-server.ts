@@ -6,10 +6,10 @@
  * root, the server runs as the `postgres` system user (through `runuser`).
  */
 import { execFile } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { TestingError } from "./errors.js";
 
 /** A running throw-away PostgreSQL server. */
@@ -66,6 +66,26 @@ function systemUser(name: string): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
+/** True when every folder from `dir` up to `/` can be traversed by other users (the `postgres` user must reach its data). */
+function traversableByOthers(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(d) === d) return true;
+  }
+}
+
+/** Where the server's folder goes: the temp dir, or (as root, when the temp dir is private) `/tmp`. */
+function parentFolder(asRoot: boolean): string {
+  const temp = tmpdir();
+  if (!asRoot || traversableByOthers(temp)) return temp;
+  if (traversableByOthers("/tmp")) return "/tmp";
+  throw new TestingError("RUNTIME_NOT_FOUND", `startTestPostgres: running as root, the server runs as the postgres user, who cannot reach ${temp} (a folder on the way is private). Set TMPDIR to a folder every user can traverse.`);
+}
+
 /**
  * Starts a PostgreSQL server for one test file (~1–2 s). Give its `url` to the code under test and
  * call `cleanup()` in `afterAll`.
@@ -74,12 +94,12 @@ function systemUser(name: string): { uid: number; gid: number } | undefined {
  */
 export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const binDir = options.binDir ?? findBinDir();
-  const dir = mkdtempSync(join(tmpdir(), "flightdeck-pg-"));
+  const asRoot = userInfo().uid === 0;
+  const dir = mkdtempSync(join(parentFolder(asRoot), "flightdeck-pg-"));
   const dataDir = join(dir, "data");
   const user = "flightdeck";
   const password = globalThis.crypto.randomUUID().replaceAll("-", "");
   const port = await freePort();
-  const asRoot = userInfo().uid === 0;
   const owner = asRoot ? systemUser("postgres") : undefined;
   if (asRoot && !owner) throw new TestingError("RUNTIME_NOT_FOUND", "startTestPostgres: running as root needs the `postgres` system user (it comes with Debian's postgresql package).");
   const pwfile = join(dir, "pwfile");
