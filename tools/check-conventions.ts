@@ -5,6 +5,8 @@
  * - no `export *` in package code, but for core's one re-export of `./generated/index.js`, which
  *   is itself an explicit, sorted list of named exports written by the generator
  * - source file names are kebab-case
+ * - no import cycle between the files of a package (relative imports, type-only ones included;
+ *   `src/generated/` is the generator's output and is gated by `pnpm codegen:check` instead)
  * - no absolute path of one machine (checkout, temp or home folder) in a tracked source, test,
  *   config or script file (tools/machine-paths.ts)
  */
@@ -12,6 +14,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findCycles, importGraph } from "./import-cycles.js";
 import { findMachinePaths, isCheckedFile, machinePathPatterns } from "./machine-paths.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -31,7 +34,8 @@ function walk(dir: string): string[] {
 
 function rank(pkg: string): number {
   const i = order.indexOf(pkg);
-  return i === -1 ? (pkg === "testing" ? order.indexOf("sdk") - 0.5 : -1) : i;
+  // testing and postgres sit beside each other, above client and below sdk.
+  return i === -1 ? (pkg === "testing" || pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
 }
 
 for (const pkg of readdirSync(join(root, "packages"))) {
@@ -61,6 +65,15 @@ for (const pkg of readdirSync(join(root, "packages"))) {
     const name = basename(file).replace(/\.(d\.)?(ts|mts|cts|js|mjs)$/, "");
     if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)*$/.test(name)) problems.push(`${rel}: file names are kebab-case`);
   }
+  problems.push(...cycleProblems(join(dir, "src")));
+}
+
+for (const dir of ["codegen/src", "tools"]) problems.push(...cycleProblems(join(root, dir)));
+
+function cycleProblems(dir: string): string[] {
+  const graph = importGraph(dir);
+  for (const file of [...graph.keys()]) if (file.includes("/src/generated/") || file.includes("/test/fixtures/")) graph.delete(file);
+  return findCycles(graph).map((cycle) => `import cycle between ${cycle.map((f) => relative(root, f)).join(", ")}: move what they share into a module that imports none of them`);
 }
 
 // The pattern definitions themselves name the paths they look for.

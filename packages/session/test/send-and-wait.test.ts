@@ -92,7 +92,7 @@ describe("sendAndWait", () => {
     await vi.advanceTimersByTimeAsync(1);
     const error = await result;
     expect(isSdkError(error, "TIMEOUT")).toBe(true);
-    expect((error as Error).message).toContain("1000 ms");
+    expect((error as Error).message).toContain("Timeout after 1000ms waiting for session.idle");
     expect(vi.getTimerCount()).toBe(0);
   });
 

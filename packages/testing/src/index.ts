@@ -29,3 +29,5 @@ export { createTestClient } from "./test-client.js";
 export type { TestClient, TestClientOptions, TestClientOptionsOverrides } from "./test-client.js";
 export { SCRIPTED_MODEL_UNROUTABLE_BASE_URL, createScriptedRequestHandler } from "./scripted-request-handler.js";
 export type { ScriptedRequestHandler, ScriptedRequestHandlerOptions } from "./scripted-request-handler.js";
+export { startTestPostgres } from "./postgres-server.js";
+export type { TestPostgres, TestPostgresOptions } from "./postgres-server.js";
