@@ -289,7 +289,7 @@ async function examples(ctx: Context): Promise<void> {
   const env = { ...process.env, COPILOT_CLI_PATH: ctx.runtimePath, CI: "true" };
   for (const example of ["examples/minimal/src/main.ts", "examples/cli-chat/src/main.ts"]) {
     const out = await run(process.execPath, ["--import", "tsx", join(repoRoot, example)], { cwd: repoRoot, env, timeoutMs: 90_000 }).catch((error: Error) => fail(`${example} failed:\n${error.message}`));
-    if (!out.includes("[done]")) fail(`${example} did not finish (no "[done]" line):\n${out}`);
+    if (!out.includes("[done]") && !out.includes("\nBye!")) fail(`${example} did not finish (no "[done]" or "Bye!" line):\n${out}`);
   }
 }
 
@@ -333,12 +333,16 @@ async function bundledRuntime(ctx: Context): Promise<void> {
       'import { createTestClient, lastUserText } from "@flightdeck/copilot-testing";',
       "const found = resolveRuntime();",
       'if (found.source !== "@github/copilot-sdk") throw new Error("runtime found from " + found.source + ", expected the optional dependency");',
-      'await using t = await createTestClient({ model: { script: [{ text: "Hello from the scripted model." }] } });',
-      'const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), onPermissionRequest: () => ({ kind: "approve-once" }) });',
-      'const answer = await session.sendAndWait("Hi there");',
-      'if (answer?.data.content !== "Hello from the scripted model.") throw new Error("unexpected answer " + JSON.stringify(answer?.data));',
-      'if (lastUserText(t.model.requests[0]) !== "Hi there") throw new Error("prompt decoration not hidden: " + JSON.stringify(lastUserText(t.model.requests[0])));',
-      'console.log("runtime ok: " + found.path.split("node_modules/").at(-1) + " (" + t.runtime.name + ")");',
+      'const t = await createTestClient({ model: { script: [{ text: "Hello from the scripted model." }] } });',
+      "try {",
+      '  const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), onPermissionRequest: () => ({ kind: "approve-once" }) });',
+      '  const answer = await session.sendAndWait("Hi there");',
+      '  if (answer?.data.content !== "Hello from the scripted model.") throw new Error("unexpected answer " + JSON.stringify(answer?.data));',
+      '  if (lastUserText(t.model.requests[0]) !== "Hi there") throw new Error("prompt decoration not hidden: " + JSON.stringify(lastUserText(t.model.requests[0])));',
+      '  console.log("runtime ok: " + found.path.split("node_modules/").at(-1) + " (" + t.runtime.name + ")");',
+      "} finally {",
+      "  await t.cleanup();",
+      "}",
       "",
     ].join("\n"),
   );

@@ -78,11 +78,14 @@ function traversableByOthers(dir: string): boolean {
   }
 }
 
-/** Where the server's folder goes: the temp dir, or (as root, when the temp dir is private) `/tmp`. */
+// machine-path-ok: the system-wide temp folder every user can traverse, not one machine's path
+const SHARED_TEMP = "/tmp";
+
+/** Where the server's folder goes: the temp dir, or (as root, when the temp dir is private) the system-wide one. */
 function parentFolder(asRoot: boolean): string {
   const temp = tmpdir();
   if (!asRoot || traversableByOthers(temp)) return temp;
-  if (traversableByOthers("/tmp")) return "/tmp";
+  if (traversableByOthers(SHARED_TEMP)) return SHARED_TEMP;
   throw new TestingError("RUNTIME_NOT_FOUND", `startTestPostgres: running as root, the server runs as the postgres user, who cannot reach ${temp} (a folder on the way is private). Set TMPDIR to a folder every user can traverse.`);
 }
 
