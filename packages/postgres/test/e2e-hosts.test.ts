@@ -68,6 +68,13 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
     const listed = (await a.store.listSessions()).find((x) => x.sessionId === s.sessionId);
     expect(listed).toMatchObject({ createdBy: "host-a", lastHost: "host-b", lease: { holder: "host-b" } });
     expect(a.errors).toEqual([]);
+    // Creating a session with an id the store has is refused.
+    await expect(a.pool.createSession({ model: "gpt-4.1", provider, sessionId: s.sessionId })).rejects.toThrow(/sessionId: session .* already exists in the store; use resumeSession\(\)/);
+    // A chosen id for a new session is honoured.
+    const chosen = globalThis.crypto.randomUUID();
+    const fresh = await a.pool.createSession({ model: "gpt-4.1", provider, sessionId: chosen });
+    expect(fresh.sessionId).toBe(chosen);
+    expect((await fresh.sendAndWait("named", { timeoutMs: 30_000 }))?.data.content).toBe("echo: named");
   });
 
   it("host A is SIGKILLed mid-turn: its lease expires within leaseTtlMs and host B takes the session over with its history; the next turn answers", async () => {
