@@ -771,16 +771,17 @@ export class CopilotClient {
    * `CONNECTION_CLOSED`. Wins over a `start()` in flight (which rejects with `ABORTED`) and over a
    * `stop()` in progress; lifecycle calls made after it run normally.
    */
-  async forceStop(): Promise<void> {
+  forceStop(): Promise<void> {
     this.generation++;
     const reason = new SdkError("ABORTED", "start() was cancelled by forceStop().");
     this.inFlight?.abort.abort(reason);
     this.restartAbort?.abort(reason);
-    await this.killNow();
-    // Anything that was still unwinding (an aborted start, a stop in progress) ends before forceStop() returns.
-    const run = this.queue.then(() => this.killNow());
+    const now = this.killNow();
+    // Queued at once (before any later start()), so whatever was still unwinding (an aborted
+    // start, a stop in progress) has ended before forceStop() resolves.
+    const run = Promise.all([now, this.queue]).then(() => this.killNow());
     this.queue = run.catch(() => {});
-    await run;
+    return run;
   }
 
   private async killNow(disposeHost = true): Promise<void> {

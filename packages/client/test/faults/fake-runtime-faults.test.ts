@@ -4,7 +4,7 @@
  * a runtime that never answers `session.detach`, and one frozen with SIGSTOP. Each test asserts a
  * settle-time bound, the typed error, and that no process is left.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -171,6 +171,26 @@ describe("crashes and autoRestart", () => {
       await waitFor(() => restarted.length === 1, 5_000, "restart");
       expect(client.state).toBe("connected");
       expect(client.runtimePid).not.toBe(firstPid);
+      expect((await client.ping()).message).toBe("pong");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("after autoRestart gave up, start() brings up a new runtime once the cause is fixed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fd-faults-"));
+    try {
+      const broken = join(dir, "broken");
+      const client = fakeClient(cleanups, { FAKE_CRASH_WHILE: broken }, { autoRestart: { maxAttempts: 2, initialDelayMs: 10 } });
+      await client.start();
+      writeFileSync(broken, "yes");
+      // Any crash: the next runtimes die right after their handshake until the file goes.
+      process.kill(client.runtimePid!, "SIGKILL");
+      await waitFor(() => client.state === "failed", 5_000, "give-up");
+      expect(isSdkError(await client.ping().catch((e: unknown) => e), "RESTART_FAILED")).toBe(true);
+      rmSync(broken);
+      await settlesWithin(client.start(), 2_000);
+      expect(client.state).toBe("connected");
       expect((await client.ping()).message).toBe("pong");
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -16,11 +16,13 @@
 //   FAKE_OVERSIZED_ON=<method> answer <method> with a header announcing a 2 GiB body
 //   FAKE_CRASH_AFTER_HANDSHAKE=<ms>  exit with code 3 this long after answering connect
 //   FAKE_CRASH_ONCE=<file>    with the above: only crash when <file> does not exist yet (creates it)
+//   FAKE_CRASH_WHILE=<file>   exit with code 5 right after answering connect while <file> exists
 //   FAKE_CRASH_ON=<method>    exit with code 4 on receiving <method>
 //   FAKE_STDERR=<text>        write <text> (\n-separated lines) to stderr at start
+//   FAKE_COUNT=<file>         append this process's pid to <file> at start (counts restarts)
 //   FAKE_ECHO_ERRORS=1        answer unknown methods with an error whose message and data echo the params
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 
 const env = process.env;
 if (env.FAKE_RECORD) writeFileSync(env.FAKE_RECORD, JSON.stringify({ argv: process.argv.slice(2), env }));
@@ -37,6 +39,7 @@ if (env.FAKE_ORPHAN === "1") {
   process.stderr.write(`fake-runtime: orphan ${child.pid}\n`);
 }
 if (env.FAKE_STDERR) process.stderr.write(`${env.FAKE_STDERR}\n`);
+if (env.FAKE_COUNT) appendFileSync(env.FAKE_COUNT, `${process.pid}\n`);
 const protocolVersion = Number(env.FAKE_PROTOCOL ?? 3);
 const slowMs = Number(env.FAKE_SLOW_MS ?? 0);
 
@@ -76,6 +79,7 @@ function handle(message) {
     case "connect":
       if (env.FAKE_NO_CONNECT === "1") return send({ id: message.id, error: { code: -32601, message: "Method not found: connect" } });
       send({ id: message.id, result: { ok: true, protocolVersion, version: "0.0.0-fake", taskKinds: ["agent"] } });
+      if (env.FAKE_CRASH_WHILE !== undefined && existsSync(env.FAKE_CRASH_WHILE)) setTimeout(() => process.exit(5), 0);
       if (env.FAKE_CRASH_AFTER_HANDSHAKE !== undefined) {
         const once = env.FAKE_CRASH_ONCE;
         if (once === undefined || !existsSync(once)) {
