@@ -1,0 +1,252 @@
+/**
+ * What a busy agent app pays per tool call, per open session and per event, for ONE SDK in this
+ * process (run.ts starts one child per SDK and phase, alternating, with a tsconfig without
+ * `paths` so `@flightdeck/*` load from dist/). The runtime, a timestamping proxy and the
+ * scripted model live in a forked peer process (scale-peer.ts); the SDK connects to the proxy
+ * with `RuntimeConnection.forUri`, the same call in both APIs.
+ *
+ * Phases (`--phase`):
+ * - `tools`: one session, prompts that each make the model call the trivial `echo` tool
+ *   `--turns` times; the peer's proxy times each tool request → answer (the SDK's share).
+ *   Then `concurrent`: `--sessions` sessions send such a prompt at once; wall time, events seen
+ *   by the handlers, the runtime's CPU time (its process tree, /proc) and this process's CPU
+ *   time and event-loop busy time.
+ * - `memory` (run with --expose-gc): heap and RSS before and after opening `--sessions` idle
+ *   sessions on one client, after a warm-up session, each measured after two full GCs.
+ *
+ *   pnpm exec tsx --tsconfig <no paths> bench/src/scale-bench.ts --sdk flightdeck|incumbent --ours <file URL> --phase tools|memory --out f.json
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type * as Ours from "@flightdeck/copilot-sdk";
+import type * as Incumbent from "@github/copilot-sdk";
+import { processTree } from "./proc.js";
+
+export interface ToolPhaseResult {
+  /** Tool request → answer at the proxy, ms, sequential calls on one session. */
+  overheadMs: number[];
+  unmatched: number;
+  concurrent: {
+    sessions: number;
+    turnsPerSession: number;
+    wallMs: number;
+    events: number;
+    /** CPU time of the runtime's process tree during the phase, ms (from /proc, 10 ms ticks). */
+    runtimeCpuMs: number;
+    /** CPU time of this process (the SDK, plus the bench loop driving it), ms. */
+    sdkCpuMs: number;
+    /** Time the event loop of this process was busy, ms. */
+    sdkLoopBusyMs: number;
+    failures: number;
+  };
+}
+
+export interface MemoryPhaseResult {
+  sessions: number;
+  heapBeforeBytes: number;
+  heapAfterBytes: number;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+}
+
+const TIMEOUT_MS = 180_000;
+
+/** The few things the bench does with an SDK, the same for both. */
+interface Driver {
+  start(): Promise<void>;
+  openSession(onEvent: () => void): Promise<{ run(prompt: string): Promise<unknown> }>;
+  stop(): Promise<void>;
+}
+
+function oursDriver(mod: typeof Ours, port: number, provider: Record<string, unknown>): Driver {
+  const client = new mod.CopilotClient({ connection: mod.RuntimeConnection.forUri(`127.0.0.1:${port}`), autoStart: false, onError: () => {} });
+  const echo = mod.defineTool("echo", {
+    description: "Returns ok",
+    parameters: { type: "object", properties: { n: { type: "number" }, c: { type: "number" } } } as const,
+    skipPermission: true,
+    handler: () => "ok",
+  });
+  return {
+    start: () => client.start(),
+    async openSession(onEvent) {
+      const session = await client.createSession({ model: "gpt-4.1", provider: provider as never, tools: [echo], onPermissionRequest: mod.approveAll });
+      session.on(onEvent);
+      return { run: (prompt) => session.sendAndWait(prompt, { timeoutMs: TIMEOUT_MS }) };
+    },
+    stop: async () => {
+      await client.stop();
+    },
+  };
+}
+
+function incumbentDriver(mod: typeof Incumbent, port: number, provider: Record<string, unknown>): Driver {
+  const client = new mod.CopilotClient({ connection: mod.RuntimeConnection.forUri(`127.0.0.1:${port}`), autoStart: false });
+  const echo = mod.defineTool("echo", {
+    description: "Returns ok",
+    parameters: { type: "object", properties: { n: { type: "number" }, c: { type: "number" } } },
+    skipPermission: true,
+    handler: () => "ok",
+  });
+  return {
+    start: () => client.start(),
+    async openSession(onEvent) {
+      const session = await client.createSession({ model: "gpt-4.1", provider: provider as never, tools: [echo], onPermissionRequest: mod.approveAll });
+      session.on(onEvent);
+      return { run: (prompt) => session.sendAndWait(prompt, TIMEOUT_MS) };
+    },
+    stop: async () => {
+      await client.stop();
+    },
+  };
+}
+
+interface Peer {
+  port: number;
+  provider: Record<string, unknown>;
+  runtimePid: number;
+  take(): Promise<{ overheadMs: number[]; unmatched: number }>;
+  stop(): void;
+}
+
+function startPeer(): Promise<Peer> {
+  const child: ChildProcess = fork(fileURLToPath(new URL("./scale-peer.ts", import.meta.url)), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`scale-peer exited (${code}) before it was ready`)));
+    child.once("message", (m: { type: string; port: number; provider: Record<string, unknown>; runtimePid: number; message?: string }) => {
+      if (m.type !== "ready") return reject(new Error(`scale-peer: ${m.message ?? JSON.stringify(m)}`));
+      child.removeAllListeners("exit");
+      resolve({
+        port: m.port,
+        provider: m.provider,
+        runtimePid: m.runtimePid,
+        take: () =>
+          new Promise((ok) => {
+            child.once("message", (s: { overheadMs: number[]; unmatched: number }) => ok(s));
+            child.send({ type: "take" });
+          }),
+        stop: () => {
+          if (child.connected) child.send({ type: "stop" });
+          setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+        },
+      });
+    });
+  });
+}
+
+/** utime + stime of `pid` and its live descendants, ms. */
+function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // After the command: state(0) ppid(1) … utime(11) stime(12), in clock ticks (USER_HZ = 100).
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ticks * 10;
+}
+
+async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: number, turns: number): Promise<ToolPhaseResult> {
+  // Sequential tool calls on one session: what one call costs without contention.
+  const one = await driver.openSession(() => {});
+  await one.run(`bench ${turns}`); // warm-up: loads validators, JITs the hot paths
+  await peer.take();
+  for (let done = 0; done < samples; done += turns) await one.run(`bench ${turns}`);
+  const { overheadMs, unmatched } = await peer.take();
+
+  // Many sessions at once on one runtime.
+  let events = 0;
+  const onEvent = () => {
+    events++;
+  };
+  const opened = await Promise.all(Array.from({ length: sessions }, () => driver.openSession(onEvent)));
+  events = 0;
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const runtime0 = treeCpuMs(peer.runtimePid);
+  const t0 = performance.now();
+  const results = await Promise.allSettled(opened.map((s) => s.run(`bench ${turns}`)));
+  const wallMs = performance.now() - t0;
+  const runtimeCpuMs = treeCpuMs(peer.runtimePid) - runtime0;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  await peer.take();
+  return {
+    overheadMs,
+    unmatched,
+    concurrent: {
+      sessions,
+      turnsPerSession: turns,
+      wallMs,
+      events,
+      runtimeCpuMs,
+      sdkCpuMs: (cpu.user + cpu.system) / 1000,
+      sdkLoopBusyMs: elu.active,
+      failures: results.filter((r) => r.status === "rejected").length,
+    },
+  };
+}
+
+async function memoryPhase(driver: Driver, sessions: number): Promise<MemoryPhaseResult> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("the memory phase needs node --expose-gc");
+  const settle = async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    gc();
+    gc();
+  };
+  const keep: unknown[] = [await driver.openSession(() => {})]; // warm-up: first-use code and caches
+  await settle();
+  const before = process.memoryUsage();
+  for (let i = 0; i < sessions; i++) keep.push(await driver.openSession(() => {}));
+  await settle();
+  const after = process.memoryUsage();
+  if (keep.length !== sessions + 1) throw new Error("lost a session");
+  return { sessions, heapBeforeBytes: before.heapUsed, heapAfterBytes: after.heapUsed, rssBeforeBytes: before.rss, rssAfterBytes: after.rss };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const arg = (name: string, fallback?: string) => {
+    const i = args.indexOf(name);
+    const value = i >= 0 ? args[i + 1] : fallback;
+    if (value === undefined) throw new Error(`scale-bench: ${name} is required`);
+    return value;
+  };
+  const sdk = arg("--sdk");
+  const phase = arg("--phase");
+  const out = arg("--out");
+  const sessions = Number(arg("--sessions", "100"));
+  const turns = Number(arg("--turns", "5"));
+  const samples = Number(arg("--samples", "100"));
+  const peer = await startPeer();
+  let driver: Driver | undefined;
+  try {
+    if (sdk === "flightdeck") driver = oursDriver((await import(arg("--ours"))) as typeof Ours, peer.port, peer.provider);
+    else if (sdk === "incumbent") driver = incumbentDriver(await import("@github/copilot-sdk"), peer.port, peer.provider);
+    else throw new Error(`scale-bench: --sdk must be flightdeck or incumbent, got ${sdk}`);
+    await driver.start();
+    const result = phase === "memory" ? await memoryPhase(driver, sessions) : await toolPhase(driver, peer, samples, sessions, turns);
+    writeFileSync(out, JSON.stringify(result));
+  } finally {
+    await driver?.stop().catch(() => {});
+    peer.stop();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.stack : error);
+      process.exit(1);
+    },
+  );
+}
