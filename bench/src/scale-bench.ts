@@ -1,9 +1,9 @@
 /**
  * What a busy agent app pays per tool call, per open session and per event, for ONE SDK in this
  * process (run.ts starts one child per SDK and phase, alternating, with a tsconfig without
- * `paths` so `@flightdeck/*` load from dist/). The runtime, a timestamping proxy and the
- * scripted model live in a forked peer process (scale-peer.ts); the SDK connects to the proxy
- * with `RuntimeConnection.forUri`, the same call in both APIs.
+ * `paths` so `@flightdeck/*` load from dist/). The SDK spawns its runtime over stdio (the
+ * default transport) through a timestamping stdio proxy (stdio-proxy.ts); the scripted model and
+ * the proxy's sample collector live in a forked peer process (scale-peer.ts).
  *
  * Phases (`--phase`):
  * - `tools`: one session, prompts that each make the model call the trivial `echo` tool
@@ -17,11 +17,16 @@
  *   pnpm exec tsx --tsconfig <no paths> bench/src/scale-bench.ts --sdk flightdeck|incumbent --ours <file URL> --phase tools|memory --out f.json
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as Ours from "@flightdeck/copilot-sdk";
 import type * as Incumbent from "@github/copilot-sdk";
+import { createIsolatedEnvironment, type IsolatedEnvironment } from "../../packages/testing/src/isolated-environment.js";
+import { RUNTIME_PATH } from "./client-bench.js";
 import { processTree } from "./proc.js";
+import { STDIO_PROXY } from "./stdio-proxy.js";
 
 export interface ToolPhaseResult {
   /** Tool request → answer at the proxy, ms, sequential calls on one session. */
@@ -59,8 +64,24 @@ interface Driver {
   stop(): Promise<void>;
 }
 
-function oursDriver(mod: typeof Ours, port: number, provider: Record<string, unknown>): Driver {
-  const client = new mod.CopilotClient({ connection: mod.RuntimeConnection.forUri(`127.0.0.1:${port}`), autoStart: false, onError: () => {} });
+/** Where and how the SDK spawns its runtime: the stdio proxy, in an isolated environment. */
+interface Launch {
+  proxyPath: string;
+  env: Record<string, string>;
+  iso: IsolatedEnvironment;
+  provider: Record<string, unknown>;
+}
+
+function oursDriver(mod: typeof Ours, launch: Launch): Driver {
+  const client = new mod.CopilotClient({
+    connection: mod.RuntimeConnection.forStdio({ path: launch.proxyPath }),
+    env: launch.env,
+    workingDirectory: launch.iso.workingDirectory,
+    useLoggedInUser: false,
+    autoStart: false,
+    onError: () => {},
+  });
+  const provider = launch.provider;
   const echo = mod.defineTool("echo", {
     description: "Returns ok",
     parameters: { type: "object", properties: { n: { type: "number" }, c: { type: "number" } } } as const,
@@ -80,8 +101,14 @@ function oursDriver(mod: typeof Ours, port: number, provider: Record<string, unk
   };
 }
 
-function incumbentDriver(mod: typeof Incumbent, port: number, provider: Record<string, unknown>): Driver {
-  const client = new mod.CopilotClient({ connection: mod.RuntimeConnection.forUri(`127.0.0.1:${port}`), autoStart: false });
+function incumbentDriver(mod: typeof Incumbent, launch: Launch): Driver {
+  const client = new mod.CopilotClient({
+    connection: mod.RuntimeConnection.forStdio({ path: launch.proxyPath }),
+    env: { ...launch.env },
+    workingDirectory: launch.iso.workingDirectory,
+    useLoggedInUser: false,
+  });
+  const provider = launch.provider;
   const echo = mod.defineTool("echo", {
     description: "Returns ok",
     parameters: { type: "object", properties: { n: { type: "number" }, c: { type: "number" } } },
@@ -101,11 +128,16 @@ function incumbentDriver(mod: typeof Incumbent, port: number, provider: Record<s
   };
 }
 
+interface Samples {
+  overheadMs: number[];
+  unmatched: number;
+  runtimePids: number[];
+}
+
 interface Peer {
-  port: number;
+  samplePort: number;
   provider: Record<string, unknown>;
-  runtimePid: number;
-  take(): Promise<{ overheadMs: number[]; unmatched: number }>;
+  take(): Promise<Samples>;
   stop(): void;
 }
 
@@ -116,16 +148,15 @@ function startPeer(): Promise<Peer> {
   });
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`scale-peer exited (${code}) before it was ready`)));
-    child.once("message", (m: { type: string; port: number; provider: Record<string, unknown>; runtimePid: number; message?: string }) => {
+    child.once("message", (m: { type: string; samplePort: number; provider: Record<string, unknown>; message?: string }) => {
       if (m.type !== "ready") return reject(new Error(`scale-peer: ${m.message ?? JSON.stringify(m)}`));
       child.removeAllListeners("exit");
       resolve({
-        port: m.port,
+        samplePort: m.samplePort,
         provider: m.provider,
-        runtimePid: m.runtimePid,
         take: () =>
           new Promise((ok) => {
-            child.once("message", (s: { overheadMs: number[]; unmatched: number }) => ok(s));
+            child.once("message", (s: Samples) => ok(s));
             child.send({ type: "take" });
           }),
         stop: () => {
@@ -157,7 +188,8 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
   // Sequential tool calls on one session: what one call costs without contention.
   const one = await driver.openSession(() => {});
   await one.run(`bench ${turns}`); // warm-up: loads validators, JITs the hot paths
-  await peer.take();
+  const runtimePid = (await peer.take()).runtimePids.at(-1);
+  if (runtimePid === undefined) throw new Error("the stdio proxy reported no runtime pid");
   for (let done = 0; done < samples; done += turns) await one.run(`bench ${turns}`);
   const { overheadMs, unmatched } = await peer.take();
 
@@ -170,11 +202,11 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
   events = 0;
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
-  const runtime0 = treeCpuMs(peer.runtimePid);
+  const runtime0 = treeCpuMs(runtimePid);
   const t0 = performance.now();
   const results = await Promise.allSettled(opened.map((s) => s.run(`bench ${turns}`)));
   const wallMs = performance.now() - t0;
-  const runtimeCpuMs = treeCpuMs(peer.runtimePid) - runtime0;
+  const runtimeCpuMs = treeCpuMs(runtimePid) - runtime0;
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   await peer.take();
@@ -227,10 +259,17 @@ async function main(): Promise<void> {
   const turns = Number(arg("--turns", "5"));
   const samples = Number(arg("--samples", "100"));
   const peer = await startPeer();
+  const iso = createIsolatedEnvironment();
+  const dir = mkdtempSync(join(tmpdir(), "flightdeck-bench-scale-"));
   let driver: Driver | undefined;
   try {
-    if (sdk === "flightdeck") driver = oursDriver((await import(arg("--ours"))) as typeof Ours, peer.port, peer.provider);
-    else if (sdk === "incumbent") driver = incumbentDriver(await import("@github/copilot-sdk"), peer.port, peer.provider);
+    const proxyPath = join(dir, "runtime-proxy");
+    writeFileSync(proxyPath, `#!${process.execPath}\n${STDIO_PROXY}`);
+    chmodSync(proxyPath, 0o755);
+    const env = { ...iso.env, BENCH_REAL_RUNTIME: RUNTIME_PATH, BENCH_SAMPLE_PORT: String(peer.samplePort) };
+    const launch: Launch = { proxyPath, env, iso, provider: peer.provider };
+    if (sdk === "flightdeck") driver = oursDriver((await import(arg("--ours"))) as typeof Ours, launch);
+    else if (sdk === "incumbent") driver = incumbentDriver(await import("@github/copilot-sdk"), launch);
     else throw new Error(`scale-bench: --sdk must be flightdeck or incumbent, got ${sdk}`);
     await driver.start();
     const result = phase === "memory" ? await memoryPhase(driver, sessions) : await toolPhase(driver, peer, samples, sessions, turns);
@@ -238,6 +277,8 @@ async function main(): Promise<void> {
   } finally {
     await driver?.stop().catch(() => {});
     peer.stop();
+    iso.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
