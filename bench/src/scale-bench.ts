@@ -7,7 +7,11 @@
  *
  * Phases (`--phase`):
  * - `tools`: one session, prompts that each make the model call the trivial `echo` tool
- *   `--turns` times; the peer's proxy times each tool request → answer (the SDK's share).
+ *   `--turns` times, each call timed twice: in this process, from the chunk holding the tool
+ *   request reaching the runtime pipe's socket (`Socket#push`, before any SDK code sees it) to
+ *   the SDK writing the answer (`Socket#write`): the SDK's own share, the same hook for both SDKs
+ *   (both read and write the runtime's stdio through net.Socket); and on the wire, by the stdio
+ *   proxy (which adds the pipe hops and the OS's scheduling of the SDK's process).
  *   Then `concurrent`: `--sessions` sessions send such a prompt at once; wall time, events seen
  *   by the handlers, the runtime's CPU time (its process tree, /proc) and this process's CPU
  *   time and event-loop busy time.
@@ -25,11 +29,14 @@ import type * as Ours from "@flightdeck/copilot-sdk";
 import type * as Incumbent from "@github/copilot-sdk";
 import { createIsolatedEnvironment, type IsolatedEnvironment } from "../../packages/testing/src/isolated-environment.js";
 import { RUNTIME_PATH } from "./client-bench.js";
+import { Socket } from "node:net";
 import { processTree } from "./proc.js";
 import { STDIO_PROXY } from "./stdio-proxy.js";
 
 export interface ToolPhaseResult {
-  /** Tool request → answer at the proxy, ms, sequential calls on one session. */
+  /** Tool request reaching the SDK's socket → the SDK writing the answer, ms, sequential calls on one session. */
+  inProcessMs: number[];
+  /** Tool request → answer at the stdio proxy (on the wire), ms, the same calls. */
   overheadMs: number[];
   unmatched: number;
   concurrent: {
@@ -56,6 +63,42 @@ export interface MemoryPhaseResult {
 }
 
 const TIMEOUT_MS = 180_000;
+
+/** In-process tool-call timing: see the header. Installed before the SDK is imported. */
+const inProcess = { arrived: new Map<string, number>(), overheadMs: [] as number[] };
+function hookSockets(): void {
+  const push = Socket.prototype.push;
+  const write = Socket.prototype.write;
+  const tails = new WeakMap<Socket, string>();
+  Socket.prototype.push = function (this: Socket, chunk: unknown, encoding?: BufferEncoding) {
+    if (Buffer.isBuffer(chunk)) {
+      const now = performance.now();
+      // Keep a short tail: a frame may be split across chunks.
+      const text = (tails.get(this) ?? "") + chunk.toString("latin1");
+      const cut = text.lastIndexOf("Content-Length");
+      tails.set(this, cut > 0 ? text.slice(cut) : text.slice(-65536));
+      for (const m of text.matchAll(/"external_tool\.requested"[^]*?"requestId":"([^"]+)"/g)) {
+        if (!inProcess.arrived.has(m[1]!)) inProcess.arrived.set(m[1]!, now);
+      }
+    }
+    return push.call(this, chunk, encoding);
+  } as typeof Socket.prototype.push;
+  Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk !== "string" && chunk instanceof Uint8Array) {
+      const now = performance.now();
+      const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+      if (text.includes("handlePendingToolCall")) {
+        const id = /"requestId":"([^"]+)"/.exec(text)?.[1];
+        const t0 = id === undefined ? undefined : inProcess.arrived.get(id);
+        if (t0 !== undefined) {
+          inProcess.overheadMs.push(now - t0);
+          inProcess.arrived.delete(id!);
+        }
+      }
+    }
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof Socket.prototype.write;
+}
 
 /** The few things the bench does with an SDK, the same for both. */
 interface Driver {
@@ -190,8 +233,11 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
   await one.run(`bench ${turns}`); // warm-up: loads validators, JITs the hot paths
   const runtimePid = (await peer.take()).runtimePids.at(-1);
   if (runtimePid === undefined) throw new Error("the stdio proxy reported no runtime pid");
+  inProcess.overheadMs = [];
   for (let done = 0; done < samples; done += turns) await one.run(`bench ${turns}`);
   const { overheadMs, unmatched } = await peer.take();
+  const inProcessMs = inProcess.overheadMs;
+  inProcess.overheadMs = [];
 
   // Many sessions at once on one runtime.
   let events = 0;
@@ -211,6 +257,7 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
   const elu = performance.eventLoopUtilization(elu0);
   await peer.take();
   return {
+    inProcessMs,
     overheadMs,
     unmatched,
     concurrent: {
@@ -258,6 +305,7 @@ async function main(): Promise<void> {
   const sessions = Number(arg("--sessions", "100"));
   const turns = Number(arg("--turns", "5"));
   const samples = Number(arg("--samples", "100"));
+  if (phase === "tools") hookSockets();
   const peer = await startPeer();
   const iso = createIsolatedEnvironment();
   const dir = mkdtempSync(join(tmpdir(), "flightdeck-bench-scale-"));
