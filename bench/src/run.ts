@@ -5,12 +5,13 @@
  *
  * Flags: --quick (few samples, a smoke run; do not publish its figures), --build (rebuild the SDK
  * first), --no-footprint (skip packing and installing), --no-scale (skip the tool-call, memory and
- * concurrency figures), --import-runs N (default 20).
+ * concurrency figures), --import-runs N (default 20), --results DIR (where to write, relative to the
+ * repository root; default bench/results).
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { ClientBenchResult } from "./client-bench.js";
 import { runFootprintBench, type FootprintResult } from "./footprint-bench.js";
 import { importsClient, resolveEsm, runImportBench, type ImportBenchResult } from "./import-bench.js";
@@ -287,7 +288,8 @@ async function main(): Promise<void> {
   if (client.errors.length) console.log(`\nErrors during the client bench:\n- ${client.errors.join("\n- ")}`);
   if (footprintError) console.log(`\nThe footprint bench failed: ${footprintError}`);
 
-  const resultsDir = join(BENCH_DIR, "results");
+  const resultsArg = argv.indexOf("--results");
+  const resultsDir = resultsArg >= 0 ? join(REPO, argv[resultsArg + 1] ?? "") : join(BENCH_DIR, "results");
   mkdirSync(resultsDir, { recursive: true });
   const generatedAt = new Date().toISOString();
   writeFileSync(
@@ -335,7 +337,7 @@ async function main(): Promise<void> {
     };
     appendFileSync(join(resultsDir, "history.jsonl"), `${JSON.stringify(line)}\n`);
   }
-  log(`wrote bench/results/latest.json and latest.md (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
+  log(`wrote ${relative(REPO, resultsDir)}/latest.json and latest.md (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
 }
 
 main().catch((error: unknown) => {
