@@ -1,6 +1,9 @@
+import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 import { brotliCompressSync, constants } from "node:zlib";
+import { transform } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
 type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
@@ -46,6 +49,31 @@ const compressValidatorData: EsbuildPlugin = {
   },
 };
 
+/**
+ * The generated method tables (~100 KB of object literals, read on every import) are emitted as
+ * `JSON.parse("…")`: V8 scans a JSON string several times faster than it parses and compiles the
+ * same object literal. Only plain-data tables are rewritten (checked by a round trip); anything
+ * else is left as the generator wrote it.
+ */
+const methodTablesAsJson: EsbuildPlugin = {
+  name: "method-tables-as-json",
+  setup(build) {
+    build.onLoad({ filter: /[/\\]generated[/\\](internal-)?methods\.ts$/ }, async (args) => {
+      const { code } = await transform(await readFile(args.path, "utf8"), { loader: "ts", format: "esm" });
+      let out = code;
+      for (const match of code.matchAll(/^(export )?const (\w+) = \{\n[^]*?\n\};$/gm)) {
+        const literal = match[0].slice(match[0].indexOf("{"), -1);
+        const value: unknown = new Function(`return (${literal});`)();
+        const json = JSON.stringify(value);
+        if (json === undefined || !isDeepStrictEqual(JSON.parse(json), value)) continue;
+        out = out.replace(match[0], `${match[1] ?? ""}const ${match[2]} = /* @__PURE__ */ JSON.parse(${JSON.stringify(json)});`);
+      }
+      if (out === code) console.warn(`method-tables-as-json: no plain-data table found in ${args.path}; left as is`);
+      return { contents: out, loader: "js", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 export default defineConfig({
   entry: { index: "src/index.ts" },
   format: ["esm"],
@@ -58,5 +86,5 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   noExternal: [/^@flightdeck\//],
-  esbuildPlugins: [keepNodeGuard, compressValidatorData],
+  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson],
 });
