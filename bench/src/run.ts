@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ClientBenchResult } from "./client-bench.js";
 import { runFootprintBench, type FootprintResult } from "./footprint-bench.js";
 import { importsClient, resolveEsm, runImportBench, type ImportBenchResult } from "./import-bench.js";
@@ -292,9 +293,11 @@ async function main(): Promise<void> {
   const resultsDir = resultsArg >= 0 ? join(REPO, argv[resultsArg + 1] ?? "") : join(BENCH_DIR, "results");
   mkdirSync(resultsDir, { recursive: true });
   const generatedAt = new Date().toISOString();
+  // No absolute path of this machine in the results: paths under the repository become relative.
+  const scrub = (text: string) => text.split(pathToFileURL(REPO).href).join("").split(REPO).join("");
   writeFileSync(
     join(resultsDir, "latest.json"),
-    `${JSON.stringify({ generatedAt, environment, flightdeckPackage: oursPackage, rows, import: imp, client, scale, footprint, footprintError }, null, 2)}\n`,
+    scrub(`${JSON.stringify({ generatedAt, environment, flightdeckPackage: oursPackage, rows, import: imp, client, scale, footprint, footprintError }, null, 2)}\n`),
   );
   const md = [
     "# Flightdeck vs `@github/copilot-sdk` 1.0.14",
@@ -315,7 +318,7 @@ async function main(): Promise<void> {
     ...(footprintError ? ["", `The footprint bench failed: ${footprintError}`] : []),
     "",
   ].join("\n");
-  writeFileSync(join(resultsDir, "latest.md"), md);
+  writeFileSync(join(resultsDir, "latest.md"), scrub(md));
   // One line per full run: the run-to-run spread of the ratios (quick runs are smoke tests, not kept).
   if (!quick) {
     const ratio = (metric: string) => {
