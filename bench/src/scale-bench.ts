@@ -282,6 +282,8 @@ async function memoryPhase(driver: Driver, sessions: number): Promise<MemoryPhas
     gc();
   };
   const keep: unknown[] = [await driver.openSession(() => {})]; // warm-up: first-use code and caches
+  // Let the warm-up session's first events arrive (and what they load once, e.g. validators).
+  await new Promise((r) => setTimeout(r, 1000));
   await settle();
   const before = process.memoryUsage();
   for (let i = 0; i < sessions; i++) keep.push(await driver.openSession(() => {}));
