@@ -109,7 +109,7 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
     const KB = 1024;
     rows.push(
       {
-        metric: `tool call: runtime's request → SDK's answer, stdio, trivial handler, p50 (${scale.toolOverhead.flightdeck.n} calls)`,
+        metric: `tool call: request reaching the SDK → its answer leaving, stdio, trivial handler, p50 (${scale.toolOverhead.flightdeck.n} calls)`,
         unit: "ms",
         flightdeck: scale.toolOverhead.flightdeck.median,
         incumbent: scale.toolOverhead.incumbent.median,
@@ -124,6 +124,7 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
         target: "≤ 0.5× incumbent",
         met: scale.toolOverhead.flightdeck.p99 <= 0.5 * scale.toolOverhead.incumbent.p99,
       },
+      { metric: "tool call on the wire (stdio proxy: + pipe hops, OS scheduling), p50", unit: "ms", flightdeck: scale.toolOverheadWire.flightdeck.median, incumbent: scale.toolOverheadWire.incumbent.median },
       {
         metric: `heap per idle session (${s.idleSessions} on one client, median of ${s.rounds})`,
         unit: "KB",
@@ -183,17 +184,17 @@ function scaleMarkdown(s: ScaleResult): string {
     "",
     `${s.settings.rounds} round(s), each SDK in a fresh process per phase, alternating. Tool-call p50 ratio per round: ${s.toolOverheadRatioPerRound.map((r) => `${r.toFixed(2)}×`).join(", ")}.`,
     "",
-    "| round | SDK | tool call p50 / p99 ms | heap / RSS per idle session KB | concurrent wall ms | events | runtime CPU ms | SDK CPU ms | failed turns |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| round | SDK | tool call p50 / p99 ms, in process | on the wire | heap / RSS per idle session KB | concurrent wall ms | events | runtime CPU ms | SDK CPU ms | failed turns |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   s.rounds.forEach((round, i) => {
     for (const sdk of ["flightdeck", "incumbent"] as const) {
       const r = round[sdk];
-      const t = r.tools.overheadMs;
+      const t = r.tools.inProcessMs;
       const m = r.memory;
       const c = r.tools.concurrent;
       lines.push(
-        `| ${i + 1} | ${sdk} | ${summaryPair(t)} | ${kb((m.heapAfterBytes - m.heapBeforeBytes) / m.sessions)} / ${kb((m.rssAfterBytes - m.rssBeforeBytes) / m.sessions)} | ${c.wallMs.toFixed(0)} | ${c.events} | ${c.runtimeCpuMs} | ${c.sdkCpuMs.toFixed(0)} | ${c.failures} |`,
+        `| ${i + 1} | ${sdk} | ${summaryPair(t)} | ${summaryPair(r.tools.overheadMs)} | ${kb((m.heapAfterBytes - m.heapBeforeBytes) / m.sessions)} / ${kb((m.rssAfterBytes - m.rssBeforeBytes) / m.sessions)} | ${c.wallMs.toFixed(0)} | ${c.events} | ${c.runtimeCpuMs} | ${c.sdkCpuMs.toFixed(0)} | ${c.failures} |`,
       );
     }
   });
@@ -331,7 +332,7 @@ async function main(): Promise<void> {
       loadAverage1m: environment.loadAverage1m,
       coldImportRatio: ratio("cold import"),
       coldImportMs: { flightdeck: Number(imp.targets["flightdeck"]!.coldImportMs.toFixed(2)), incumbent: Number(imp.targets["incumbent"]!.coldImportMs.toFixed(2)) },
-      toolCallP50Ratio: ratio("tool call: runtime"),
+      toolCallP50Ratio: ratio("tool call: request"),
       toolCallP99Ratio: ratio("tool call, p99"),
       heapPerSessionRatio: ratio("heap per idle session"),
       rssPerSessionRatio: ratio("RSS per idle session"),

@@ -28,9 +28,11 @@ export interface ScaleResult {
   settings: ScaleSettings;
   /** Every round's raw figures, per SDK (the spread). */
   rounds: Array<Record<Sdk, { tools: ToolPhaseResult; memory: MemoryPhaseResult }>>;
-  /** All rounds' tool-call samples pooled, ms. */
+  /** All rounds' tool-call samples pooled, in the SDK's process, ms. */
   toolOverhead: Record<Sdk, Summary>;
-  /** Per round: Flightdeck p50 / incumbent p50. */
+  /** The same calls timed on the wire (at the stdio proxy), ms. */
+  toolOverheadWire: Record<Sdk, Summary>;
+  /** Per round: Flightdeck p50 / incumbent p50 (in process). */
   toolOverheadRatioPerRound: number[];
   /** Medians over rounds. */
   heapPerSessionBytes: Record<Sdk, number>;
@@ -83,7 +85,7 @@ export function runScaleBench(oursUrl: string, quick: boolean, log: (line: strin
         const tools = runChild<ToolPhaseResult>(sdk, "tools", oursUrl, settings, tmp);
         const memory = runChild<MemoryPhaseResult>(sdk, "memory", oursUrl, settings, tmp);
         entry[sdk] = { tools, memory };
-        log(`scale round ${round + 1}/${settings.rounds}, ${sdk}: ${settings.sessions}×${settings.turns} in ${tools.concurrent.wallMs.toFixed(0)} ms, tool p50 ${median(tools.overheadMs).toFixed(3)} ms`);
+        log(`scale round ${round + 1}/${settings.rounds}, ${sdk}: ${settings.sessions}×${settings.turns} in ${tools.concurrent.wallMs.toFixed(0)} ms, tool call p50 ${median(tools.inProcessMs).toFixed(3)} ms in process, ${median(tools.overheadMs).toFixed(3)} ms on the wire`);
       }
       rounds.push(entry);
     }
@@ -93,12 +95,14 @@ export function runScaleBench(oursUrl: string, quick: boolean, log: (line: strin
       const values = per(f);
       return { flightdeck: median(values.flightdeck), incumbent: median(values.incumbent) };
     };
-    const pooled = per((r) => r.tools.overheadMs);
+    const pooled = per((r) => r.tools.inProcessMs);
+    const wire = per((r) => r.tools.overheadMs);
     return {
       settings,
       rounds,
       toolOverhead: { flightdeck: summarize(pooled.flightdeck.flat()), incumbent: summarize(pooled.incumbent.flat()) },
-      toolOverheadRatioPerRound: rounds.map((r) => median(r.flightdeck.tools.overheadMs) / median(r.incumbent.tools.overheadMs)),
+      toolOverheadWire: { flightdeck: summarize(wire.flightdeck.flat()), incumbent: summarize(wire.incumbent.flat()) },
+      toolOverheadRatioPerRound: rounds.map((r) => median(r.flightdeck.tools.inProcessMs) / median(r.incumbent.tools.inProcessMs)),
       heapPerSessionBytes: med((r) => (r.memory.heapAfterBytes - r.memory.heapBeforeBytes) / r.memory.sessions),
       rssPerSessionBytes: med((r) => (r.memory.rssAfterBytes - r.memory.rssBeforeBytes) / r.memory.sessions),
       concurrentWallMs: med((r) => r.tools.concurrent.wallMs),
