@@ -737,11 +737,9 @@ const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 function isDateTimeShape(str: string): boolean {
   const n = str.length;
   if (n < 20) return false;
-  for (let i = 0; i < 19; i++) {
-    const c = str.charCodeAt(i);
-    const ok = i === 4 || i === 7 ? c === 0x2d : i === 10 ? c === 0x54 || c === 0x74 || c === 0x20 : i === 13 || i === 16 ? c === 0x3a : isDigit(c);
-    if (!ok) return false;
-  }
+  const sep = str.charCodeAt(10);
+  if (str.charCodeAt(4) !== 0x2d || str.charCodeAt(7) !== 0x2d || (sep !== 0x54 && sep !== 0x74 && sep !== 0x20) || str.charCodeAt(13) !== 0x3a || str.charCodeAt(16) !== 0x3a) return false;
+  for (let k = 0; k < 14; k++) if (!isDigit(str.charCodeAt(DATE_TIME_DIGIT_AT[k]!))) return false;
   let i = 19;
   if (str.charCodeAt(i) === 0x2e) {
     const start = ++i;
@@ -752,6 +750,8 @@ function isDateTimeShape(str: string): boolean {
   if (i === n - 1) return c === 0x5a || c === 0x7a;
   return i === n - 6 && (c === 0x2b || c === 0x2d) && isDigit(str.charCodeAt(i + 1)) && isDigit(str.charCodeAt(i + 2)) && str.charCodeAt(i + 3) === 0x3a && isDigit(str.charCodeAt(i + 4)) && isDigit(str.charCodeAt(i + 5));
 }
+/** The offsets of the digits in `YYYY-MM-DDTHH:MM:SS`. */
+const DATE_TIME_DIGIT_AT = Uint8Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18);
 
 /** The number written by the ASCII digits at `i` and `i + 1`. */
 const twoDigits = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
@@ -790,14 +790,17 @@ function isUuid(str: string): boolean {
     if (str.slice(0, 9).toLowerCase() !== "urn:uuid:") return false;
     at = 9;
   } else if (str.length !== 36) return false;
-  for (let k = 0; k < 36; k++) {
-    const c = str.charCodeAt(at + k);
-    if (k === 8 || k === 13 || k === 18 || k === 23) {
-      if (c !== 0x2d) return false;
-    } else if (!((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66))) return false;
+  if (str.charCodeAt(at + 8) !== 0x2d || str.charCodeAt(at + 13) !== 0x2d || str.charCodeAt(at + 18) !== 0x2d || str.charCodeAt(at + 23) !== 0x2d) return false;
+  for (let k = 0; k < 32; k++) {
+    const c = str.charCodeAt(at + UUID_HEX_AT[k]!);
+    if (c >= 128 || HEX[c] === 0) return false;
   }
   return true;
 }
+/** The offsets of the 32 hex digits in `8-4-4-4-12`. */
+const UUID_HEX_AT = Uint8Array.from({ length: 36 }, (_, i) => i).filter((i) => i !== 8 && i !== 13 && i !== 18 && i !== 23);
+/** 1 for the ASCII codes of `0-9a-fA-F`. */
+const HEX = Uint8Array.from({ length: 128 }, (_, c) => ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) ? 1 : 0));
 
 // ---- ajv mode's fast path: each definition compiled once into closures ----
 
