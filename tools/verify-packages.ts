@@ -12,7 +12,8 @@
  *   smoke     a session end to end (real runtime, scripted model) from ESM, CJS, esbuild bundles
  *             (CJS and ESM, run outside any node_modules) and a pnpm (strict layout) install
  *   node      the Node version guard: an unsupported Node gets a clear error at import
- *   size      per-package budgets: tarball, unpacked, bundled+gzipped entries (tools/packaging/size-budgets.json)
+ *   size      per-package budgets: tarball, unpacked, bundled+gzipped entries, and what installing the
+ *             sdk puts on disk with its dependencies, optional ones aside (tools/packaging/size-budgets.json)
  *   docs      TypeScript blocks of README.md, docs/*.md and packages/*\/README.md type-check
  *   examples  examples/minimal and examples/cli-chat run on the real runtime
  *   runtime   with no COPILOT_CLI_PATH: the runtime the sdk brings as an optional dependency
