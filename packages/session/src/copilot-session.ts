@@ -3,8 +3,8 @@
  * answers what the runtime broadcasts for it (tool calls, permission prompts) and the callbacks it
  * sends (user input, hooks, system prompt transforms).
  */
-import { RpcError, RpcErrorCode, SdkError, type RequestHandlerContext, type RpcConnectionLike } from "@flightdeck/copilot-core";
-import { invokeTool } from "@flightdeck/copilot-tools";
+import { RpcError, RpcErrorCode, SdkError, type PermissionDecisionContext, type RequestHandlerContext, type RpcConnectionLike } from "@flightdeck/copilot-core";
+import { invokeTool, resolvePermissionResult } from "@flightdeck/copilot-tools";
 import { AsyncQueue } from "./async-queue.js";
 import {
   createInternalSessionRpc,
@@ -513,7 +513,8 @@ export class CopilotSession {
     const data = event.data;
     if (data.sessionId !== undefined && data.sessionId !== this.sessionId) return; // meant for another session (sub-agent)
     const tool = this.#resolved.tools.get(data.toolName);
-    if (!tool && this.#resolved.config.unknownToolCalls === "ignore") return;
+    // Tool calls are broadcast to every client of the session: only the owner answers (unless "fail" is asked for).
+    if (!tool && this.#resolved.config.unknownToolCalls !== "fail") return;
     if (!this.#firstSight(`tool:${data.requestId}`)) return;
     const controller = new AbortController();
     this.#toolCalls.add(controller);
@@ -543,21 +544,27 @@ export class CopilotSession {
     if (data.resolvedByHook) return; // a permissionRequest hook already decided
     if (!this.#firstSight(`permission:${data.requestId}`)) return;
     const handler = this.#resolved.config.onPermissionRequest;
-    const decide = async (): Promise<PermissionDecision> => {
+    type Answer = { decision: PermissionDecision | undefined; decisionContext?: PermissionDecisionContext | undefined };
+    const decide = async (): Promise<Answer> => {
       if (!handler) {
-        return { kind: "reject", feedback: "No permission handler is configured on this client (onPermissionRequest), so the request was rejected. Continue without this action or ask the user." };
+        return { decision: { kind: "reject", feedback: "No permission handler is configured on this client (onPermissionRequest), so the request was rejected. Continue without this action or ask the user." } };
       }
       try {
-        const decision = (await handler(data.permissionRequest as never, { sessionId: this.sessionId })) as unknown;
-        if (typeof decision === "object" && decision !== null && typeof (decision as { kind?: unknown }).kind === "string") return decision as PermissionDecision;
-        this.#report(new SdkError("HANDLER_FAILED", `onPermissionRequest for session ${this.sessionId} returned ${describe(decision)}; return { kind: "approve-once" } or { kind: "reject", feedback }. The request was rejected.`, { details: { sessionId: this.sessionId } }));
+        const value = (await handler(data.permissionRequest as never, { sessionId: this.sessionId })) as unknown;
+        const resolved = resolvePermissionResult(value);
+        if (resolved) return resolved;
+        this.#report(new SdkError("HANDLER_FAILED", `onPermissionRequest for session ${this.sessionId} returned ${describe(value)}; return { kind: "approve-once" }, { kind: "reject", feedback } or { kind: "no-result" }. The request was rejected.`, { details: { sessionId: this.sessionId } }));
       } catch (error) {
         this.#report(new SdkError("HANDLER_FAILED", `onPermissionRequest for session ${this.sessionId} threw: ${errorMessage(error)}. The request was rejected.`, { cause: error, details: { sessionId: this.sessionId } }));
       }
-      return { kind: "reject", feedback: "The client's permission handler failed, so the request was rejected." };
+      return { decision: { kind: "reject", feedback: "The client's permission handler failed, so the request was rejected." } };
     };
     decide()
-      .then((result) => (this.#closedError === undefined ? this.rpc.permissions.handlePendingPermissionRequest({ requestId: data.requestId, result }) : undefined))
+      .then(({ decision, decisionContext }) => {
+        // "no-result": this client abstains; another client (or the runtime) answers.
+        if (decision === undefined || this.#closedError !== undefined) return undefined;
+        return this.rpc.permissions.handlePendingPermissionRequest({ requestId: data.requestId, result: decision, ...(decisionContext !== undefined && { decisionContext }) });
+      })
       .then(undefined, (error: unknown) => {
         if (this.#closedError === undefined) this.#report(error);
       });

@@ -154,8 +154,9 @@ export interface SessionConfig extends Pick<SessionCreateParams, PassThroughKey>
   onError?: (error: unknown) => void;
   /**
    * What to do with `external_tool.requested` for a tool this session did not register.
-   * `"fail"` (default) answers with a failure the model can read; `"ignore"` leaves it to another
-   * client attached to the same session (tool requests are broadcast to every attached client).
+   * `"ignore"` (default) leaves it to the client that registered it (tool requests are broadcast to
+   * every client attached to the session, and the first answer wins); `"fail"` answers at once
+   * with a failure the model can read, for a session you know has no other client.
    */
   unknownToolCalls?: "fail" | "ignore";
 }

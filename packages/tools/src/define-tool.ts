@@ -24,8 +24,13 @@ export interface ToolInvocation {
   /** The model's id for this call. */
   toolCallId: string;
   toolName: string;
+  /** The arguments as the model sent them, parsed but before validation (the handler's first parameter is the validated value). */
+  arguments: unknown;
   /** Fires when the call is abandoned: session aborted or disconnected, or the tool's timeout passed. */
   signal: AbortSignal;
+  /** W3C Trace Context of the runtime's tool span, when it sent one. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** A tool handler: gets the validated arguments; see {@link ToolHandlerResult} for what it may return. */

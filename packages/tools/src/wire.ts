@@ -4,6 +4,7 @@
  * mirrors (schemas/api.schema.json = "api", schemas/session-events.schema.json = "events",
  * runtime 1.0.85) so that the switch to the generated types is a rename.
  */
+import type { PermissionDecision as WirePermissionDecision } from "@flightdeck/copilot-core";
 
 /** api `ToolResultType`: how a tool call ended. */
 export type ToolResultType = "success" | "failure" | "rejected" | "denied" | "timeout";
@@ -207,7 +208,10 @@ export interface PermissionDecisionReject {
 }
 
 /**
- * The decisions a client sends for `session.permissions.handlePendingPermissionRequest`
- * (api `PermissionDecision` has 15 variants; these two are the ones a client answers with).
+ * A decision a client sends for `session.permissions.handlePendingPermissionRequest` (api
+ * `PermissionDecision`, all 15 kinds the runtime accepts). Most handlers answer
+ * `{ kind: "approve-once" }` or `{ kind: "reject", feedback? }`; the others (`approve-for-session`,
+ * `denied-by-rules`, …) pass through unchanged, as `@github/copilot-sdk` sends them.
  */
-export type PermissionDecision = PermissionDecisionApproveOnce | PermissionDecisionReject;
+export type PermissionDecision = WirePermissionDecision;
+
