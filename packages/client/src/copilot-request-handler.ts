@@ -12,7 +12,6 @@ import {
   createServerRpc,
   registerClientGlobalHandlers,
   type ClientGlobalHandlers,
-  type LlmInferenceHeaders,
   type LlmInferenceHttpRequestStartRequest,
   type RpcConnectionLike,
   type Unsubscribe,
@@ -30,7 +29,7 @@ export interface CopilotRequestContext {
   /** The URL the runtime would have called; a handler may change it before forwarding. */
   url: string;
   /** Request headers, lowercased names → every value. Include credentials: never log them. */
-  headers: LlmInferenceHeaders;
+  headers: Record<string, string[] | undefined>;
   /** Aborted when the runtime cancels the request or the connection closes. */
   readonly signal: AbortSignal;
 }
@@ -292,7 +291,7 @@ export function createCopilotRequestHandlerHandlers(
 
   const context = (x: Exchange): CopilotRequestContext => {
     const { head } = x;
-    const headers: LlmInferenceHeaders = {};
+    const headers: Record<string, string[]> = {};
     for (const [name, values] of Object.entries(head.headers ?? {})) headers[name.toLowerCase()] = Array.isArray(values) ? values.map(String) : [String(values)];
     return {
       requestId: head.requestId,
@@ -312,7 +311,7 @@ export function createCopilotRequestHandlerHandlers(
     const parts: Uint8Array[] = [];
     for await (const chunk of x.body) parts.push(chunk);
     const headers = new Headers();
-    for (const [name, values] of Object.entries(ctx.headers)) if (!HOP_BY_HOP.has(name)) for (const v of values) headers.append(name, v);
+    for (const [name, values] of Object.entries(ctx.headers)) if (values && !HOP_BY_HOP.has(name)) for (const v of values) headers.append(name, v);
     const hasBody = method !== "GET" && method !== "HEAD" && parts.length > 0;
     const request = new Request(ctx.url, { method, headers, ...(hasBody && { body: Buffer.concat(parts) }) });
     const response = await hooks.sendRequest.call(handler, request, ctx);

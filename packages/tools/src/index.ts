@@ -29,7 +29,7 @@ export {
 } from "./permissions.js";
 export type { AttributedPermissionResult, PermissionHandler, PermissionInvocation, PermissionNoResult, PermissionRequestResult } from "./permissions.js";
 export { convertMcpCallToolResult } from "./mcp-result.js";
-export type { McpCallToolResult, McpContentBlock } from "./mcp-result.js";
+export type { McpCallToolResult, McpContentBlock, McpToolResult } from "./mcp-result.js";
 export { DEFAULT_MAX_RESULT_CHARS, normalizeToolResult, truncateText } from "./tool-result.js";
 export type { BinaryContent, ToolHandlerResult } from "./tool-result.js";
 export { ToolSet } from "./tool-set.js";

@@ -18,12 +18,18 @@ export interface McpCallToolResult {
   isError?: boolean;
 }
 
+/** What {@link convertMcpCallToolResult} returns: a tool result whose `resultType` is always set. */
+export interface McpToolResult extends ToolResultObject {
+  resultType: "success" | "failure";
+  toolTelemetry?: undefined;
+}
+
 /**
  * Text blocks and resource texts are joined with newlines; images and resource blobs become binary
  * results; `isError` makes the result a `failure`. Block kinds the model cannot use (audio,
  * resource links) are skipped.
  */
-export function convertMcpCallToolResult(callResult: McpCallToolResult): ToolResultObject {
+export function convertMcpCallToolResult(callResult: McpCallToolResult): McpToolResult {
   if (typeof callResult !== "object" || callResult === null || !Array.isArray(callResult.content)) {
     throw new ToolError("VALIDATION", "convertMcpCallToolResult(result): `result.content` must be the array of content blocks of an MCP CallToolResult.", { toolName: "" });
   }
