@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { createIsolatedEnvironment, lastUserText, resolveTestRuntimes, startScriptedModel, systemPrompt, toolResults, type ScriptedTurn } from "@flightdeck/copilot-testing";
+import { createIsolatedEnvironment, lastUserText, resolveTestRuntimes, startScriptedModel, systemPrompt, toolResults, type ModelRequest, type ScriptedTurn } from "@flightdeck/copilot-testing";
 import { COMPAT_EXCLUSIONS } from "./compat/exclusions.js";
 
 const CORPUS = fileURLToPath(new URL("./compat-corpus/", import.meta.url));
@@ -24,7 +24,7 @@ afterAll(() => rmSync(SWAPPED, { recursive: true, force: true }));
 const PROGRAMS = readdirSync(CORPUS).filter((f) => f.endsWith(".ts")).sort();
 const RUNTIMES = resolveTestRuntimes();
 
-const lastTool = (req: Parameters<typeof toolResults>[0]) => toolResults(req).at(-1)?.content ?? "";
+const lastTool = (req: ModelRequest) => toolResults(req).at(-1)?.content ?? "";
 
 /** The model's side of each program's conversation. */
 const SCRIPTS: Record<string, ScriptedTurn[]> = {
@@ -39,10 +39,10 @@ const SCRIPTS: Record<string, ScriptedTurn[]> = {
   "permission-handler.ts": [{ toolCalls: [{ name: "deploy", arguments: { env: "staging" } }] }, (req) => ({ text: `Done: ${lastTool(req)}` })],
   "request-handler.ts": [{ text: "observed" }],
   // The resumed turn must carry the first turn's history to the model.
-  "resume-session.ts": [{ text: "Noted." }, (req) => ({ text: lastUserText(req).includes("What is my name?") && JSON.stringify(req.body).includes("My name is Ada") ? "Your name is Ada." : "?" })],
+  "resume-session.ts": [{ text: "Noted." }, (req) => ({ text: (lastUserText(req) ?? "").includes("What is my name?") && JSON.stringify(req.body).includes("My name is Ada") ? "Your name is Ada." : "?" })],
   "send-and-wait-timeout.ts": [{ text: "Hello there!" }],
   "streaming-deltas.ts": [{ text: "Once upon a time, a test passed.", chunkSize: 5 }],
-  "system-message.ts": [(req) => ({ text: systemPrompt(req).includes("MARKER-7731") ? "system message seen" : "system message missing" })],
+  "system-message.ts": [(req) => ({ text: (systemPrompt(req) ?? "").includes("MARKER-7731") ? "system message seen" : "system message missing" })],
   "tool-json-schema.ts": [{ toolCalls: [{ name: "lookup_order", arguments: { id: 42 } }] }, { text: "Order 42 has shipped." }],
 };
 
