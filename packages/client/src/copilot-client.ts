@@ -131,7 +131,7 @@ export class CopilotClient {
   private readonly debugLog: DebugLog | undefined;
 
   constructor(options: CopilotClientOptions = {}) {
-    checkRuntimeOptions(options);
+    const warnings = checkRuntimeOptions(options);
     this.debugLog = createDebugLog(options.debug);
     for (const key of ["startTimeoutMs", "stopGraceMs"] as const) {
       const v = options[key];
@@ -167,6 +167,11 @@ export class CopilotClient {
     }
     if (options.requestHandler !== undefined && !isCopilotRequestHandler(options.requestHandler)) checkRequestHandlerOption(options.requestHandler);
     this.options = { ...options };
+    // Harmless combinations the incumbent accepts silently: said once, never thrown.
+    for (const warning of warnings) {
+      this.debugLog?.note(`warning: ${warning.message}`);
+      this.reportError(warning);
+    }
     this.connectionConfig = options.connection ?? RuntimeConnection.forStdio();
     // A bad explicit runtime path fails here, not at the first call.
     if (this.connectionConfig.kind !== "uri" && this.connectionConfig.path !== undefined) {
