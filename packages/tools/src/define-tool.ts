@@ -52,6 +52,12 @@ export interface ToolOptions {
   timeoutMs?: number;
   /** Cap on the text sent back to the model (default 100 000 characters); longer text is cut with a marker. */
   maxResultChars?: number;
+  /**
+   * `false` hands the model's arguments to the handler unchecked (only parsed from JSON), as
+   * `@github/copilot-sdk` does; schema defaults and transforms then do not apply. Default `true`:
+   * arguments that do not match `parameters` go back to the model as a failure listing each issue.
+   */
+  checkArguments?: boolean;
 }
 
 /** `defineTool` options when `parameters` is a Standard Schema (zod, valibot, arktype, …). */
@@ -151,7 +157,7 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
   if (typeof config.handler !== "function") {
     fail("handler", `\`handler\` must be a function (args, invocation) => result, got ${describeValue(config.handler)}.`);
   }
-  for (const key of ["overridesBuiltInTool", "skipPermission"] as const) {
+  for (const key of ["overridesBuiltInTool", "skipPermission", "checkArguments"] as const) {
     if (config[key] !== undefined && typeof config[key] !== "boolean") fail(key, `\`${key}\` must be true or false, got ${describeValue(config[key])}.`);
   }
   if (config.title !== undefined && typeof config.title !== "string") fail("title", "`title` must be a string.");
@@ -212,6 +218,7 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
     );
   }
   deepFreeze(jsonSchema);
+  if (config.checkArguments === false) validateArguments = async (args) => ({ ok: true, value: args });
 
   const tool: AnyTool & { [TOOL_BRAND]: true } = {
     [TOOL_BRAND]: true,
