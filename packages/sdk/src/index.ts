@@ -91,6 +91,7 @@ export {
   type PermissionHandler,
   type PermissionRequest,
   type Tool,
+  type ToolHandler,
   type ToolInvocation,
   type ToolResultObject,
 } from "@flightdeck/copilot-tools";
@@ -103,3 +104,18 @@ export {
   isSdkError,
   type SdkErrorCode,
 } from "@flightdeck/copilot-core";
+export type {
+  AssistantMessageDeltaEvent,
+  AssistantMessageEvent,
+  ExternalToolRequestedEvent,
+  MCPHTTPServerConfig,
+  MCPServerConfig,
+  MCPStdioServerConfig,
+  PermissionRequestedEvent,
+  ResumeSessionConfig,
+  SessionEventPayload,
+  SessionLifecycleHandler,
+  ToolExecutionCompleteEvent,
+  TypedSessionEventHandler,
+  UserMessageEvent,
+} from "./incumbent-names.js";
