@@ -28,7 +28,12 @@ const lastTool = (req: ModelRequest) => toolResults(req).at(-1)?.content ?? "";
 
 /** The model's side of each program's conversation. */
 const SCRIPTS: Record<string, ScriptedTurn[]> = {
+  "abort.ts": [{ text: "An essay that never ends. ".repeat(40), chunkSize: 8, chunkDelayMs: 50 }, { text: "ok" }],
   "all-events.ts": [{ text: "one" }, { text: "two" }],
+  "event-callback-and-history.ts": [{ text: "Hi!" }],
+  "lifecycle-events.ts": [{ text: "hello" }],
+  "ping-and-status.ts": [],
+  "user-input.ts": [{ toolCalls: [{ name: "ask_user", arguments: { question: "Which colour?", choices: ["red", "blue"] } }] }, (req) => ({ text: `User said: ${lastTool(req)}` })],
   "basic-send-and-idle.ts": [{ text: "2 + 2 = 4" }],
   "define-tool-zod.ts": [{ toolCalls: [{ name: "get_weather", arguments: { city: "Lisbon" } }] }, (req) => ({ text: `Lisbon: ${lastTool(req)}` })],
   "dispose.ts": [{ text: "bye" }],
