@@ -11,6 +11,8 @@ export interface PermissionInvocation {
   sessionId: string;
   /** True when the session runs under managed (organisation) settings. */
   managedSettingsEnabled?: boolean;
+  /** Fires when the request is settled elsewhere, the turn is aborted or the session disconnects before you decided (always set by sessions). */
+  signal?: AbortSignal;
 }
 
 /**
