@@ -1,5 +1,5 @@
 /**
- * The validators ship schemas as data, checked by `packages/core/src/schema-interpreter.ts`. These
+ * The validators ship schemas as data, checked by core's `schema-check.ts` (and the walker it uses). These
  * tests pin that interpreter to ajv 8 (configured as the generator's ajv standalone output was)
  * result for result and error for error, on synthetic schemas using every keyword the generator
  * admits and on the real schemas with recorded runtime traffic and mutations of it.

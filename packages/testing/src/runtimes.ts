@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { PROTOCOL_SCHEMA_SOURCE } from "@flightdeck/copilot-core";
-import { runtimePlatform } from "@flightdeck/copilot-client";
+import { PROTOCOL_SCHEMA_SOURCE, runtimePlatform } from "@flightdeck/copilot-sdk";
 import { TestingError } from "./errors.js";
 import { refuseUnknownKeys } from "./option-keys.js";
 
