@@ -9,6 +9,7 @@ export {
   RuntimeConnection,
   SUPPORTED_PROTOCOL_VERSIONS,
   resolveRuntime,
+  runtimePlatform,
   type AutoRestartOptions,
   type ClientState,
   type ControlCallOptions,
