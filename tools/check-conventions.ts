@@ -6,6 +6,7 @@
  * - no `export *` in package code, but for core's one re-export of `./generated/index.js`, which
  *   is itself an explicit, sorted list of named exports written by the generator
  * - source file names are kebab-case
+ * - end-to-end tests are named `<topic>.e2e.test.ts` (one scheme; the shared harness is test-support/)
  * - no import cycle between the files of a package (relative imports, type-only ones included;
  *   `src/generated/` is the generator's output and is gated by `pnpm codegen:check` instead)
  * - no absolute path of one machine (checkout, temp or home folder) in a tracked source, test,
@@ -76,6 +77,19 @@ for (const pkg of readdirSync(join(root, "packages"))) {
 }
 
 for (const dir of ["codegen/src", "tools"]) problems.push(...cycleProblems(join(root, dir)));
+
+for (const dir of [...readdirSync(join(root, "packages")).map((p) => join("packages", p, "test")), "codegen/test", "tools/test"]) {
+  let files: string[] = [];
+  try {
+    files = walk(join(root, dir));
+  } catch {
+    continue;
+  }
+  for (const file of files) {
+    const name = basename(file);
+    if (/(^e2e[-.]|[-_]e2e\.test\.)/.test(name)) problems.push(`${relative(root, file)}: name end-to-end tests <topic>.e2e.test.ts`);
+  }
+}
 
 function cycleProblems(dir: string): string[] {
   const graph = importGraph(dir);

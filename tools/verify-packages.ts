@@ -301,7 +301,7 @@ async function examples(ctx: Context): Promise<void> {
   const env = { ...process.env, COPILOT_CLI_PATH: ctx.runtimePath, CI: "true" };
   for (const example of ["examples/minimal/src/main.ts", "examples/cli-chat/src/main.ts"]) {
     const out = await run(process.execPath, ["--import", "tsx", join(repoRoot, example)], { cwd: repoRoot, env, timeoutMs: 90_000 }).catch((error: Error) => fail(`${example} failed:\n${error.message}`));
-    if (!out.includes("[done]")) fail(`${example} did not finish (no "[done]" line):\n${out}`);
+    if (!out.includes("[done]") && !out.includes("\nBye!")) fail(`${example} did not finish (no "[done]" or "Bye!" line):\n${out}`);
   }
 }
 
