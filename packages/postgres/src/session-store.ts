@@ -36,7 +36,7 @@ export interface PostgresSessionStoreOptions extends PostgresConnectionOptions {
 export interface StoredSession {
   readonly sessionId: string;
   readonly createdAt: Date;
-  /** Last write to its files. */
+  /** Last time a host took its lease (started driving it). */
   readonly updatedAt: Date;
   readonly createdBy: string;
   /** The host that drove it last. */
@@ -243,7 +243,7 @@ export class PostgresSessionStore {
     return () => void held.listeners.delete(listener);
   }
 
-  /** Every session the store knows, most recently used first, with its live lease if any. */
+  /** Every session the store knows, most recently driven first, with its live lease if any. */
   async listSessions(): Promise<StoredSession[]> {
     const r = await this.#query("listing sessions", () =>
       this.#pool.query<{ session_id: string; created_at: Date; updated_at: Date; created_by: string; last_host: string; holder: string | null; expires_at: Date | null }>(
