@@ -68,6 +68,12 @@ describe("migrate", () => {
     const missing = await runCli(["migrate"], {});
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("DATABASE_URL is not set");
+    const printed = await runCli(["print-schema", "--schema", "shown"], {});
+    expect(printed.stdout).toContain('CREATE TABLE IF NOT EXISTS "shown".leases');
+    const wrong = await runCli(["migrate"], { DATABASE_URL: db.url.replace(db.password, "not-the-password") });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("AUTHENTICATION_FAILED");
+    expect(wrong.stderr).not.toContain("not-the-password");
   });
 });
 
