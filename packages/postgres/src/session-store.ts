@@ -273,6 +273,12 @@ export class PostgresSessionStore {
     return r.rowCount! > 0;
   }
 
+  /** Whether a host of this store created or drove the session (it may have no event log yet). */
+  async knowsSession(sessionId: string): Promise<boolean> {
+    const r = await this.#query("looking a session up", () => this.#pool.query(`SELECT 1 FROM ${this.#t.sessions} WHERE session_id = $1`, [sessionId]));
+    return r.rowCount! > 0;
+  }
+
   /**
    * Deletes a session's files, record and lease, in one transaction.
    * @throws {SessionLeasedError} when another host drives it.
