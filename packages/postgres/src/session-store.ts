@@ -263,8 +263,8 @@ export class PostgresSessionStore {
   }
 
   /**
-   * Whether the store holds the session's event log, i.e. whether any host can resume it. (The
-   * runtime writes the log with the session's first message: before that it cannot be resumed anywhere.)
+   * Whether the store holds the session's event log, i.e. whether a runtime can resume it. (The
+   * runtime writes the log with the session's first message; see {@link PostgresSessionStore.knowsSession}.)
    */
   async hasSession(sessionId: string): Promise<boolean> {
     const r = await this.#query("looking a session up", () =>
