@@ -24,7 +24,7 @@ const NO_HANDLER: PermissionDecision = {
 };
 const HANDLER_FAILED: PermissionDecision = { kind: "reject", feedback: "The client's permission handler failed, so the request was rejected." };
 
-export const permissionsFeature = defineFeature<PermissionOptions>({
+export const permissionsFeature = defineFeature<PermissionOptions>()({
   name: "onPermissionRequest",
   keys: ["onPermissionRequest"],
   lower(options, wire, { fail }) {
