@@ -1,7 +1,8 @@
 /**
  * `pnpm check`: conventions that live in code, not only in prose (STYLE.md).
- * - dependencies point one way: core ← tools ← session ← client ← sdk (testing may use any but sdk)
- * - every @flightdeck import in a package's src is a declared dependency
+ * - dependencies point one way: core ← tools ← session ← client ← sdk ← testing
+ * - every @flightdeck import in a package's src is a declared dependency (for the sdk, which bundles
+ *   the packages below it into its own dist, a devDependency)
  * - no `export *` in package code, but for core's one re-export of `./generated/index.js`, which
  *   is itself an explicit, sorted list of named exports written by the generator
  * - source file names are kebab-case
@@ -35,8 +36,11 @@ function walk(dir: string): string[] {
 
 function rank(pkg: string): number {
   const i = order.indexOf(pkg);
-  // testing and postgres sit beside each other, above client and below sdk.
-  return i === -1 ? (pkg === "testing" || pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
+  // testing builds on the sdk: the sdk bundles the layers below it, and testing must hand users the
+  // very CopilotClient class (and error classes) they import from the sdk. postgres sits above
+  // client and below sdk.
+  if (pkg === "testing") return order.length;
+  return i === -1 ? (pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
 }
 
 for (const pkg of readdirSync(join(root, "packages"))) {
@@ -44,8 +48,11 @@ for (const pkg of readdirSync(join(root, "packages"))) {
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
     dependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
   };
   const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+  // The sdk bundles core, tools, session and client (tsup noExternal): build-time dependencies.
+  const bundled = pkg === "sdk" ? Object.keys(manifest.devDependencies ?? {}).filter((d) => d.startsWith("@flightdeck/")) : [];
   for (const dep of declared) {
     const m = /^@flightdeck\/copilot-(.+)$/.exec(dep);
     if (m?.[1] && rank(m[1]) >= rank(pkg)) {
@@ -61,7 +68,7 @@ for (const pkg of readdirSync(join(root, "packages"))) {
     }
     for (const m of text.matchAll(/from\s+["'](@flightdeck\/copilot-[a-z]+)(?:\/[a-z-]+)?["']/g)) {
       const dep = m[1]!;
-      if (dep !== `@flightdeck/copilot-${pkg}` && !declared.has(dep)) problems.push(`${rel}: imports ${dep}, which packages/${pkg}/package.json does not declare`);
+      if (dep !== `@flightdeck/copilot-${pkg}` && !declared.has(dep) && !bundled.includes(dep)) problems.push(`${rel}: imports ${dep}, which packages/${pkg}/package.json does not declare`);
     }
     const name = basename(file).replace(/\.(d\.)?(ts|mts|cts|js|mjs)$/, "");
     if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)*$/.test(name)) problems.push(`${rel}: file names are kebab-case`);

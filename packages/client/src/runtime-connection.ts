@@ -136,4 +136,16 @@ export const RuntimeConnection = {
     const connectionToken = checkToken("RuntimeConnection.forUri({ connectionToken })", options.connectionToken);
     return { kind: "uri", url, host, port, ...(connectionToken && { connectionToken }) };
   },
+  /**
+   * `@github/copilot-sdk`'s experimental in-process runtime (over the runtime library's FFI). Not
+   * offered yet: throws `SdkError("UNSUPPORTED")`. Use the default stdio connection, which starts
+   * the same runtime as a child process.
+   */
+  forInProcess(): never {
+    throw new SdkError(
+      "UNSUPPORTED",
+      "RuntimeConnection.forInProcess(): hosting the runtime in this process is not supported by Flightdeck yet. Leave `connection` out (or use RuntimeConnection.forStdio()) to run the same runtime as a child process.",
+      { details: { option: "connection" } },
+    );
+  },
 } as const;

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createScriptedRequestHandler, toolResults, SCRIPTED_MODEL_UNROUTABLE_BASE_URL } from "@flightdeck/copilot-testing";
+import { createScriptedRequestHandler, startScriptedModel, toolResults, SCRIPTED_MODEL_UNROUTABLE_BASE_URL } from "@flightdeck/copilot-testing";
 import { approveAll, defineTool } from "@flightdeck/copilot-tools";
-import { DirectorySessionFs, MemorySessionFs, type InterceptedRequest, type SessionFsContext } from "@flightdeck/copilot-client";
+import { CopilotRequestHandler, DirectorySessionFs, MemorySessionFs, type CopilotRequestContext, type InterceptedRequest, type SessionFsContext } from "@flightdeck/copilot-client";
 import { RUNTIMES, isolatedClient } from "../../../test-support/e2e.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -108,6 +108,48 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
     const messages = errors.map((e) => String((e as Error).message));
     expect(messages).toEqual(["requestHandler failed for POST http://scripted-model.invalid/v1/chat/completions: upstream is down"]);
     model.assertDone();
+  });
+
+  it("requestHandler: a CopilotRequestHandler subclass (the incumbent's form) sees every model call with the session's id and forwards it with super.sendRequest", async () => {
+    const model = await startScriptedModel({ script: [{ toolCalls: [{ name: "get_weather", arguments: { city: "Oslo" } }] }, { text: "Snow in Oslo.", chunkSize: 3 }] });
+    cleanups.push(() => model.close());
+    const seen: Array<{ sessionId: string | undefined; url: string; transport: string }> = [];
+    class Observer extends CopilotRequestHandler {
+      protected override sendRequest(request: Request, ctx: CopilotRequestContext): Promise<Response> {
+        seen.push({ sessionId: ctx.sessionId, url: request.url, transport: ctx.transport });
+        return super.sendRequest(request, ctx);
+      }
+    }
+    const { client, errors } = setup(runtime, { requestHandler: new Observer() });
+    const session = await client.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [weather], onPermissionRequest: approveAll, streaming: true });
+    const reply = await session.sendAndWait("Weather in Oslo?", { timeoutMs: 30_000 });
+    expect(reply?.data.content).toBe("Snow in Oslo.");
+    expect(seen).toEqual([
+      { sessionId: session.sessionId, url: `${model.baseUrl}/chat/completions`, transport: "http" },
+      { sessionId: session.sessionId, url: `${model.baseUrl}/chat/completions`, transport: "http" },
+    ]);
+    expect(toolResults(model.requests[1]!).at(-1)?.content).toBe("sunny in Oslo");
+    expect(errors.map((e) => String((e as Error).message ?? e))).toEqual([]);
+  });
+
+  it("requestHandler: a CopilotRequestHandler that throws is reported as an inference failure and the runtime retries", async () => {
+    const model = await startScriptedModel({ script: [{ text: "second try" }] });
+    cleanups.push(() => model.close());
+    let calls = 0;
+    class Flaky extends CopilotRequestHandler {
+      protected override sendRequest(request: Request, ctx: CopilotRequestContext): Promise<Response> {
+        if (++calls === 1) throw new Error("proxy refused");
+        return super.sendRequest(request, ctx);
+      }
+    }
+    const { client, errors } = setup(runtime, { requestHandler: new Flaky() });
+    const session = await client.createSession({ model: "gpt-4.1", provider: model.provider() });
+    const failures: string[] = [];
+    session.on("model.call_failure", (e) => void failures.push(String((e.data as { failureKind?: string }).failureKind)));
+    const reply = await session.sendAndWait("Hi", { timeoutMs: 30_000 });
+    expect(reply?.data.content).toBe("second try");
+    expect(failures).toHaveLength(1);
+    expect(errors.map((e) => String((e as Error).message))).toEqual([`requestHandler failed for POST ${model.baseUrl}/chat/completions: proxy refused`]);
   });
 
   it("sessionFs: the session's state lives in a MemorySessionFs; after a turn the event log is there and not on the runtime's disk", async () => {

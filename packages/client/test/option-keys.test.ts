@@ -80,7 +80,7 @@ describe("wrong types are refused, naming the option", () => {
   it("a workingDirectory removed after construction is still reported as workingDirectory, not a missing runtime", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fd-wd-"));
     const { client, cleanup } = isolatedClient(RUNTIMES[0]!, { workingDirectory: dir });
-    cleanups.push(cleanup); // stops the client and removes its isolated folder
+    cleanups.push(cleanup);
     rmSync(dir, { recursive: true, force: true });
     const error = await client.start().catch((e: unknown) => e);
     expect(isSdkError(error, "INVALID_OPTION")).toBe(true);

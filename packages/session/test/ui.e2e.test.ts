@@ -85,7 +85,7 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     const t = await setup(runtime);
     const plain = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider() });
     expect(plain.ui.available).toBe(false);
-    await expect(plain.ui.confirm("Deploy?")).rejects.toSatisfy((e) => isSdkError(e, "INVALID_OPTION") && /capabilities\.ui\.elicitation/.test((e as Error).message));
+    await expect(plain.ui.confirm("Deploy?")).rejects.toSatisfy((e) => isSdkError(e, "INVALID_OPTION") && /capabilities\.ui\.elicitation/.test((e as Error).message) && (e as Error).message.startsWith("Elicitation is not supported by the host."));
 
     // This client is the session's UI: its own onElicitationRequest answers what session.ui asks.
     const asked: ElicitationRequest[] = [];
