@@ -19,6 +19,7 @@ import * as session from "@flightdeck/copilot-session";
 import * as client from "@flightdeck/copilot-client";
 import * as sdk from "@flightdeck/copilot-sdk";
 import * as testing from "@flightdeck/copilot-testing";
+import * as postgres from "@flightdeck/copilot-postgres";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -33,6 +34,7 @@ const ENTRIES: Record<string, string> = {
   "@flightdeck/copilot-client": "packages/client/src/index.ts",
   "@flightdeck/copilot-sdk": "packages/sdk/src/index.ts",
   "@flightdeck/copilot-testing": "packages/testing/src/index.ts",
+  "@flightdeck/copilot-postgres": "packages/postgres/src/index.ts",
 };
 
 const MODULES: Record<string, Record<string, unknown>> = {
@@ -45,6 +47,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "@flightdeck/copilot-client": client,
   "@flightdeck/copilot-sdk": sdk,
   "@flightdeck/copilot-testing": testing,
+  "@flightdeck/copilot-postgres": postgres,
 };
 
 /**

@@ -91,9 +91,19 @@ export interface SessionFeature<O extends object = object, S = undefined> {
   afterOpen?(ctx: FeatureContext<O, S>): Promise<void>;
 }
 
-/** Gives a feature object its types (an identity function). */
-export function defineFeature<O extends object, S = undefined>(feature: SessionFeature<O, S>): SessionFeature<O, S> {
-  return feature;
+/** The options of `O` that the feature's `keys` do not list. */
+type MissingKeys<O, K extends readonly PropertyKey[]> = Exclude<keyof O, K[number]>;
+
+/**
+ * Gives a feature object its types, and checks at compile time that its `keys` list every option
+ * of `O` (so `SessionConfig`, the intersection of the features' options, has no key that no
+ * feature lowers). Curried so `O` is given and the keys are inferred:
+ * `defineFeature<UserInputOptions>()({ name, keys: ["onUserInputRequest"], … })`.
+ */
+export function defineFeature<O extends object, S = undefined>() {
+  return <const K extends readonly (keyof O & string)[]>(
+    feature: SessionFeature<O, S> & { readonly keys: K } & ([MissingKeys<O, K>] extends [never] ? unknown : { readonly keys: { missingFromKeys: MissingKeys<O, K> } }),
+  ): SessionFeature<O, S> => feature;
 }
 
 /** The error reply when a session has no handler for a request the runtime sent anyway. */

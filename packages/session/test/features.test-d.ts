@@ -6,6 +6,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { SessionCreateParams, SessionResumeParams } from "@flightdeck/copilot-core";
 import type { ResumeSessionConfig, SessionConfig } from "@flightdeck/copilot-session";
+import { defineFeature } from "../src/feature.js";
 import type { FEATURES, OWN_OPTION_FEATURES } from "../src/features.js";
 import type { WireConveniences } from "../src/features/wire-options.js";
 
@@ -30,6 +31,18 @@ describe("features cover the config", () => {
     expectTypeOf<SessionConfig>().not.toHaveProperty("requestPermission");
     expectTypeOf<SessionConfig>().not.toHaveProperty("configDir");
     expectTypeOf<SessionConfig["hooks"]>().not.toEqualTypeOf<SessionCreateParams["hooks"]>();
+  });
+
+  it("defineFeature refuses a feature whose keys miss one of its options", () => {
+    interface TwoOptions {
+      alpha?: string;
+      beta?: number;
+    }
+    defineFeature<TwoOptions>()({ name: "two", keys: ["alpha", "beta"] });
+    // @ts-expect-error `beta` is an option of the feature but not in its keys
+    defineFeature<TwoOptions>()({ name: "two", keys: ["alpha"] });
+    // @ts-expect-error `gamma` is not an option of the feature
+    defineFeature<TwoOptions>()({ name: "two", keys: ["alpha", "beta", "gamma"] });
   });
 
   it("the feature list is one array of features", () => {

@@ -35,7 +35,7 @@ export interface AgentOptions {
   excludedBuiltinAgents?: string[];
 }
 
-export const agentsFeature = defineFeature<AgentOptions>({
+export const agentsFeature = defineFeature<AgentOptions>()({
   name: "customAgents",
   keys: ["customAgents", "agent", "defaultAgent", "excludedBuiltinAgents"],
   lower(options, wire, { fail }) {

@@ -16,7 +16,7 @@ export interface AutoModeSwitchOptions {
   onAutoModeSwitchRequest?: AutoModeSwitchHandler;
 }
 
-export const autoModeSwitchFeature = defineFeature<AutoModeSwitchOptions>({
+export const autoModeSwitchFeature = defineFeature<AutoModeSwitchOptions>()({
   name: "onAutoModeSwitchRequest",
   keys: ["onAutoModeSwitchRequest"],
   lower(options, wire, { fail }) {

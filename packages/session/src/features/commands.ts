@@ -35,7 +35,7 @@ export interface CommandOptions {
   commands?: SlashCommand[];
 }
 
-export const commandsFeature = defineFeature<CommandOptions>({
+export const commandsFeature = defineFeature<CommandOptions>()({
   name: "commands",
   keys: ["commands"],
   lower(options, wire, { fail }) {

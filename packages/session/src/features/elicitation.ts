@@ -64,7 +64,7 @@ export interface ElicitationOptions {
   onElicitationRequest?: ElicitationHandler;
 }
 
-export const elicitationFeature = defineFeature<ElicitationOptions>({
+export const elicitationFeature = defineFeature<ElicitationOptions>()({
   name: "onElicitationRequest",
   keys: ["onElicitationRequest"],
   lower(options, wire, { fail }) {

@@ -29,7 +29,7 @@ const EMPTY_DEFAULTS: Record<string, unknown> = {
  * Empty mode owns no option of its own: it runs after every other feature lowered its options and
  * fills in restrictive defaults under them. Listed last in `features.ts`.
  */
-export const emptyModeFeature = defineFeature<Record<never, never>>({
+export const emptyModeFeature = defineFeature<Record<never, never>>()({
   name: "mode",
   keys: [],
   lower(_options, wire, { mode, config, fail }) {

@@ -14,7 +14,7 @@ export interface ExitPlanModeOptions {
   onExitPlanModeRequest?: ExitPlanModeHandler;
 }
 
-export const exitPlanModeFeature = defineFeature<ExitPlanModeOptions>({
+export const exitPlanModeFeature = defineFeature<ExitPlanModeOptions>()({
   name: "onExitPlanModeRequest",
   keys: ["onExitPlanModeRequest"],
   lower(options, wire, { fail }) {

@@ -11,7 +11,7 @@ export interface HistoryOptions {
   infiniteSessions?: boolean | InfiniteSessionsConfig;
 }
 
-export const historyFeature = defineFeature<HistoryOptions>({
+export const historyFeature = defineFeature<HistoryOptions>()({
   name: "infiniteSessions",
   keys: ["infiniteSessions"],
   lower(options, wire, { fail }) {

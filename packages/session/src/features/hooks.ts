@@ -8,7 +8,7 @@ export interface HooksOptions {
   hooks?: SessionHooks;
 }
 
-export const hooksFeature = defineFeature<HooksOptions>({
+export const hooksFeature = defineFeature<HooksOptions>()({
   name: "hooks",
   keys: ["hooks"],
   lower(options, wire, { fail }) {

@@ -59,7 +59,7 @@ export interface McpOptions {
 
 type Ctx = FeatureContext<McpOptions, undefined>;
 
-export const mcpFeature = defineFeature<McpOptions>({
+export const mcpFeature = defineFeature<McpOptions>()({
   name: "mcpServers",
   keys: ["mcpServers", "disabledMcpServers", "onMcpAuthRequest", "enableMcpApps"],
   lower(options, wire, { fail }) {

@@ -33,7 +33,7 @@ const NO_HANDLER: Answer = {
 };
 const HANDLER_FAILED: Answer = { decision: { kind: "reject", feedback: "The client's permission handler failed, so the request was rejected." } };
 
-export const permissionsFeature = defineFeature<PermissionOptions>({
+export const permissionsFeature = defineFeature<PermissionOptions>()({
   name: "onPermissionRequest",
   keys: ["onPermissionRequest"],
   lower(options, wire, { fail }) {

@@ -42,7 +42,7 @@ export interface ProviderOptions {
   models?: ProviderModelConfig[];
 }
 
-export const providersFeature = defineFeature<ProviderOptions>({
+export const providersFeature = defineFeature<ProviderOptions>()({
   name: "provider",
   keys: ["provider", "providers", "models"],
   lower(options, wire, { fail, config, method }) {

@@ -31,7 +31,7 @@ export interface SessionBasicsOptions {
   onError?: (error: unknown) => void;
 }
 
-export const sessionBasicsFeature = defineFeature<SessionBasicsOptions>({
+export const sessionBasicsFeature = defineFeature<SessionBasicsOptions>()({
   name: "session",
   keys: ["sessionId", "model", "reasoningEffort", "streaming", "workingDirectory", "onEvent", "onError"],
   lower(options, wire, { fail, method }) {

@@ -19,7 +19,7 @@ export interface SkillOptions {
   instructionDirectories?: string[];
 }
 
-export const skillsFeature = defineFeature<SkillOptions>({
+export const skillsFeature = defineFeature<SkillOptions>()({
   name: "skillDirectories",
   keys: ["skillDirectories", "disabledSkills", "pluginDirectories", "instructionDirectories"],
   lower(options, wire, { fail }) {

@@ -40,7 +40,7 @@ const STATIC_ACTIONS = ["replace", "append", "prepend"];
 /** Section id → the transform your code runs for it. */
 type Transforms = ReadonlyMap<string, SectionTransform>;
 
-export const systemMessageFeature = defineFeature<SystemMessageOptions, Transforms>({
+export const systemMessageFeature = defineFeature<SystemMessageOptions, Transforms>()({
   name: "systemMessage",
   keys: ["systemMessage"],
   lower(options, wire, { fail }) {

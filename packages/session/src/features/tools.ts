@@ -24,7 +24,7 @@ export interface ToolsOptions {
   unknownToolCalls?: "fail" | "ignore";
 }
 
-export const toolsFeature = defineFeature<ToolsOptions, ToolSet>({
+export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
   name: "tools",
   keys: ["tools", "availableTools", "excludedTools", "unknownToolCalls"],
   lower(options, wire, { fail }) {

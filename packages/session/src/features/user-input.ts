@@ -23,7 +23,7 @@ export interface UserInputOptions {
   onUserInputRequest?: UserInputHandler;
 }
 
-export const userInputFeature = defineFeature<UserInputOptions>({
+export const userInputFeature = defineFeature<UserInputOptions>()({
   name: "onUserInputRequest",
   keys: ["onUserInputRequest"],
   lower(options, wire, { fail }) {

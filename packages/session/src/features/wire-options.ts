@@ -7,7 +7,7 @@
  */
 import { SdkError } from "@flightdeck/copilot-core";
 import { INTERNAL_RPC_PARAM_KEYS } from "../bindings.js";
-import { defineFeature, type SessionFeature } from "../feature.js";
+import type { SessionFeature } from "../feature.js";
 import { checkBoolean, checkStringList, describe, errorMessage } from "../option-checks.js";
 /** Wire fields this SDK sets itself (from callbacks and the conveniences below); never passed through. */
 const SDK_WIRE_KEYS = [
@@ -72,7 +72,8 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
   const sdk = new Set<string>(SDK_WIRE_KEYS);
   const passThrough = [...new Set([...create, ...resume])].filter((key) => !owned.has(key) && !sdk.has(key)).sort();
   const conveniences = [...Object.keys(RENAMED), ...AFTER_OPEN, ...Object.keys(UNSUPPORTED)];
-  return defineFeature<WireOptions, AfterOpen>({
+  // Not through defineFeature: its keys come from the generated table at run time, not from a type.
+  const feature: SessionFeature<WireOptions, AfterOpen> = {
     name: "session options",
     keys: [...passThrough, ...conveniences],
     lower(options, wire, { fail, method }) {
@@ -110,5 +111,6 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
         throw new SdkError("INVALID_OPTION", `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${errorMessage(cause)}`, { cause, details: { option: Object.keys(ctx.state)[0] } });
       }
     },
-  });
+  };
+  return feature;
 }
