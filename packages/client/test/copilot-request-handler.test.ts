@@ -1,7 +1,7 @@
 /**
  * `CopilotRequestHandler` (the incumbent's class form of model interception), wire level: a
  * JSON-RPC peer plays the runtime's `llmInference` side and records the response frames. The real
- * runtime runs a full turn through a subclass in e2e-interception.test.ts.
+ * runtime runs a full turn through a subclass in interception.e2e.test.ts.
  */
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";

@@ -37,7 +37,7 @@ export const COMPAT_EXCLUSIONS = {
   "CopilotClient.resumeSession": "Follows ResumeSessionConfig (its entries); reconfiguring an open session is the session redesign's (issue 11 item 3).",
   "CopilotClient.rpc": GENERATED_RPC,
   "CopilotClientOptions.connection": "Includes the incumbent's `InProcessRuntimeConnection`; the in-process runtime is not offered yet (`RuntimeConnection.forInProcess()` throws SdkError UNSUPPORTED).",
-  "CopilotClientOptions.requestHandler": "The incumbent's `CopilotRequestHandler` has private members, so TypeScript types it nominally: its instances cannot type as ours. After the import swap a program subclasses our `CopilotRequestHandler`, which is accepted (e2e-interception.test.ts).",
+  "CopilotClientOptions.requestHandler": "The incumbent's `CopilotRequestHandler` has private members, so TypeScript types it nominally: its instances cannot type as ours. After the import swap a program subclasses our `CopilotRequestHandler`, which is accepted (interception.e2e.test.ts).",
   "CopilotClientOptions.sessionFs": SESSION_FS,
   "CopilotClientOptions.telemetry": CLIENT_OPTION,
   "CopilotSession(constructor)": "Sessions are made by the client (createSession/resumeSession), never constructed by programs; the constructor arguments differ.",

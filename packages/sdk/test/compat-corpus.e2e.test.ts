@@ -60,7 +60,7 @@ interface Outcome {
 /** Runs one program as a child process, isolated, against `runtimePath` and a fresh scripted model. */
 async function run(file: string, runtimePath: string): Promise<Outcome> {
   const script = SCRIPTS[file.split("/").at(-1)!];
-  if (!script) throw new Error(`compat-corpus.test.ts has no model script for ${file}`);
+  if (!script) throw new Error(`compat-corpus.e2e.test.ts has no model script for ${file}`);
   const model = await startScriptedModel({ script });
   const iso = createIsolatedEnvironment();
   try {
