@@ -55,12 +55,11 @@ const MODULES: Record<string, Record<string, unknown>> = {
  * `core` is the wire layer (generated from the schemas); the other package is the user-facing one.
  */
 const KNOWN_CLASHES: Record<string, string> = {
-  PermissionDecision: "tools' hand-written copy of the wire union (packages/tools/src/wire.ts) narrows core's generated one; goes when wire.ts derives from the generated types",
-  PermissionRequest: "tools' hand-written copy of the wire union (packages/tools/src/wire.ts); goes when wire.ts derives from the generated types",
-  PermissionRequestShell: "tools' hand-written copy in packages/tools/src/wire.ts; goes with it",
   ExternalToolResult: "tools' hand-written copy in packages/tools/src/wire.ts; goes with it",
   Tool: "tools' `Tool` is what defineTool returns (the @github/copilot-sdk name); core's is the generated wire declaration of a tool",
   McpServerConfig: "session's is the user-facing union (runtime-owned provenance fields removed); core's is the generated wire one",
+  PermissionRequestResult: "tools' is the @github/copilot-sdk name for what a permission handler returns (a decision or `no-result`); core's is the generated wire result",
+  SessionContext: "client's is the @github/copilot-sdk name for a session's context in its metadata; core's is a generated wire type of the same name",
   ValidationIssue: "core/validators' generated copy of schema-interpreter's type (core/internal); goes when the validators' index is hand-written over generated tables",
   CustomAgentConfig: "session's `mcpServers` takes the user-facing server configs (runtime-owned provenance fields removed) instead of the generated wire ones",
   UnknownSessionEvent: "core's is the raw wire event; session's is the delivered one, marked `unknown: true` with `rawData` (its `data: never` keeps narrowing on `event.type` working)",
