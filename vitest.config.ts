@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@flightdeck\/copilot-core\/validators$/, replacement: here("packages/core/src/validators.ts") },
       { find: /^@flightdeck\/copilot-core\/node$/, replacement: here("packages/core/src/node.ts") },
       { find: /^@flightdeck\/copilot-core\/internal$/, replacement: here("packages/core/src/internal.ts") },
+      { find: /^@flightdeck\/copilot-core\/runtime$/, replacement: here("packages/core/src/runtime.ts") },
       { find: /^@flightdeck\/copilot-core$/, replacement: here("packages/core/src/index.ts") },
       { find: /^@flightdeck\/copilot-tools$/, replacement: here("packages/tools/src/index.ts") },
       { find: /^@flightdeck\/copilot-session$/, replacement: here("packages/session/src/index.ts") },

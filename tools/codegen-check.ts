@@ -26,7 +26,7 @@ function listFiles(dir: string, base = dir): string[] {
 try {
   execFileSync(
     process.execPath,
-    ["--import", "tsx", join(root, "codegen/src/cli.ts"), "generate", "--schemas", join(root, "schemas"), "--out", scratch],
+    ["--import", "tsx", join(root, "codegen/src/cli.ts"), "generate", "--schemas", join(root, "schemas"), "--out", scratch, "--runtime", "../runtime.js"],
     { stdio: "inherit", cwd: root },
   );
   const want = new Set(listFiles(scratch));

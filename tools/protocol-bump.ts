@@ -18,17 +18,31 @@
  * exactly as they were. Exit codes: 0 done; 1 failed, nothing changed; 2 bad arguments;
  * 3 bumped, but call sites need fixing (listed).
  */
-import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CodegenError, diffIr, generate, loadIrForDiff, renderDiffMarkdown, summarizeDiff, type ProtocolDiff, type VerdictLevel } from "../codegen/src/index.js";
 import { LOCK_FILE, SCHEMA_FILES, syncSchemas, SyncSchemasError, type ProtocolLock } from "./sync-schemas.js";
+import {
+  callSiteLines,
+  packageVerdicts,
+  protocolRangeWarning,
+  renderChangeset,
+  runCommand,
+  runTypecheck,
+  siteKey,
+  type CallSite,
+  type PackageVerdict,
+  type Tracker,
+} from "./protocol-bump-report.js";
+
+export { packageVerdicts, parseTscOutput, protocolRangeWarning, readSupportedRange, renderChangeset, type CallSite, type PackageVerdict, type Tracker } from "./protocol-bump-report.js";
 
 const defaultRoot = fileURLToPath(new URL("..", import.meta.url));
 
-export type ProtocolBumpErrorCode = "BAD_ARGUMENT" | "SYNC_FAILED" | "DIFF_FAILED" | "GENERATE_FAILED" | "WRITE_FAILED";
+export type ProtocolBumpErrorCode = "BAD_ARGUMENT" | "NO_SUCH_VERSION" | "NETWORK_FAILED" | "DOWNGRADE" | "SYNC_FAILED" | "DIFF_FAILED" | "GENERATE_FAILED" | "INSTALL_FAILED" | "WRITE_FAILED";
 
 /** A failed bump. The repo was restored; `reportPath` (if set) holds the diff report written outside it. */
 export class ProtocolBumpError extends Error {
@@ -56,28 +70,15 @@ export interface BumpOptions {
   readonly npmCommand?: string;
   /** `false` skips the typecheck; a command replaces `pnpm typecheck`. */
   readonly typecheck?: false | { readonly command: string; readonly args: readonly string[] };
+  /** After the runtime devDependency moved: `false` skips refreshing pnpm-lock.yaml; a command replaces `pnpm install --lockfile-only`. */
+  readonly install?: false | { readonly command: string; readonly args: readonly string[] };
+  /** Move to an older version (refused otherwise, nothing changed). */
+  readonly allowDowngrade?: boolean;
+  /** Called after each step's writes (tests and the CLI's pause hook use it to interrupt there). */
+  readonly onStepDone?: (step: BumpStep) => void | Promise<void>;
   readonly log?: (line: string) => void;
 }
 
-/** A hand-written line that no longer compiles after the bump. */
-export interface CallSite {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly code: string;
-  readonly message: string;
-}
-
-export interface PackageVerdict {
-  readonly name: string;
-  readonly version: string;
-  /** The package's public API includes generated protocol types. */
-  readonly exposesProtocol: boolean;
-  /** Semver meaning of the change for this package. */
-  readonly level: VerdictLevel;
-  /** What goes into the changeset: 0.x packages shift one step down (breaking → minor). */
-  readonly bump: "major" | "minor" | "patch" | null;
-}
 
 export interface BumpResult {
   readonly oldLock: ProtocolLock | null;
@@ -89,6 +90,10 @@ export interface BumpResult {
   readonly protocolWarning: string | null;
   /** New tsc errors outside generated folders (errors present before the bump excluded); `null` when skipped. */
   readonly brokenCallSites: CallSite[] | null;
+  /** The runtime moved (its version, and the pinned devDependency's old version when that moved too); null when it did not. */
+  readonly runtimeChange: { readonly from: string; readonly to: string; readonly packageFrom: string | null } | null;
+  /** The new version is older than the old one (only with `allowDowngrade`). */
+  readonly downgrade: boolean;
 }
 
 // ---------------------------------------------------------------- snapshot / restore
@@ -132,194 +137,99 @@ export function dropSnapshot(s: Snapshot): void {
   rmSync(s.dir, { recursive: true, force: true });
 }
 
-// ---------------------------------------------------------------- protocol range, packages, changeset
+// ---------------------------------------------------------------- versions, runtime dependency
 
-/** `SUPPORTED_PROTOCOL_VERSIONS = { min, max }` as declared in packages/client/src/protocol-range.ts. */
-export function readSupportedRange(repoRoot: string): { min: number; max: number; file: string } | null {
-  const file = join(repoRoot, "packages/client/src/protocol-range.ts");
-  if (!existsSync(file)) return null;
-  const m = /SUPPORTED_PROTOCOL_VERSIONS\s*=\s*\{\s*min:\s*(\d+),\s*max:\s*(\d+)\s*\}/.exec(readFileSync(file, "utf8"));
-  return m ? { min: Number(m[1]), max: Number(m[2]), file } : null;
-}
-
-export function protocolRangeWarning(repoRoot: string, protocolVersion: number): string | null {
-  const range = readSupportedRange(repoRoot);
-  if (!range) return `could not read SUPPORTED_PROTOCOL_VERSIONS from packages/client/src/protocol-range.ts; check that protocol ${protocolVersion} is supported`;
-  if (protocolVersion >= range.min && protocolVersion <= range.max) return null;
-  return `the new schemas speak protocol ${protocolVersion}, outside SUPPORTED_PROTOCOL_VERSIONS (${range.min}–${range.max}): update ${relative(repoRoot, range.file)} (and the handshake code that depends on it) before releasing`;
-}
-
-/** Names listed in `export { … }` / `export type { … }` blocks of a module (original names). */
-function exportedNames(file: string): Set<string> {
-  const out = new Set<string>();
-  if (!existsSync(file)) return out;
-  for (const m of readFileSync(file, "utf8").matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
-    for (const part of m[1]!.split(",")) {
-      const name = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0]!.trim();
-      if (name) out.add(name);
-    }
+/** Compares package versions (`1.0.15-preview.4` < `1.0.15` < `1.0.16`); negative when `a` is older. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const [core, pre] = v.split(/-(.*)/s) as [string, string | undefined];
+    return { nums: core.split(".").map(Number), pre: pre === undefined ? null : pre.split(".") };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) if ((x.nums[i] ?? 0) !== (y.nums[i] ?? 0)) return (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+  if (x.pre === null || y.pre === null) return x.pre === y.pre ? 0 : x.pre === null ? 1 : -1;
+  for (let i = 0; i < Math.max(x.pre.length, y.pre.length); i++) {
+    const [p, q] = [x.pre[i], y.pre[i]];
+    if (p === undefined || q === undefined) return p === undefined ? -1 : 1;
+    if (p === q) continue;
+    const [np, nq] = [Number(p), Number(q)];
+    if (Number.isInteger(np) && Number.isInteger(nq)) return np - nq;
+    return p < q ? -1 : 1;
   }
-  return out;
+  return 0;
 }
-
-const RANK: Record<VerdictLevel, number> = { none: 0, patch: 1, minor: 2, major: 3 };
 
 /**
- * The verdict per published package: core and every package whose public index re-exports
- * generated names get the diff's verdict; packages depending on those get a patch; others none.
+ * Asks the registry whether `<pkg>@<version>` exists (`npm view`), before anything slow runs.
+ * Throws NO_SUCH_VERSION or NETWORK_FAILED with the fix.
  */
-export function packageVerdicts(repoRoot: string, level: VerdictLevel): PackageVerdict[] {
-  const generated = exportedNames(join(repoRoot, "packages/core/src/generated/index.ts"));
-  const dirs = [
-    ...(existsSync(join(repoRoot, "packages")) ? readdirSync(join(repoRoot, "packages")).sort().map((d) => join(repoRoot, "packages", d)) : []),
-    join(repoRoot, "codegen"),
-  ].filter((d) => existsSync(join(d, "package.json")));
-  const pkgs = dirs
-    .map((d) => ({ dir: d, json: JSON.parse(readFileSync(join(d, "package.json"), "utf8")) as { name: string; version: string; private?: boolean; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> } }))
-    .filter((p) => p.json.private !== true);
-  const exposes = new Map<string, boolean>();
-  for (const p of pkgs) {
-    const names = exportedNames(join(p.dir, "src/index.ts"));
-    exposes.set(p.json.name, p.json.name === "@flightdeck/copilot-core" || [...names].some((n) => generated.has(n)));
+export async function checkVersionExists(packageName: string, version: string, npmCommand = "npm", track?: Tracker): Promise<void> {
+  const spec = `${packageName}@${version}`;
+  let r: { code: number; output: string };
+  try {
+    r = await runCommand(npmCommand, ["view", spec, "version", "--json", "--fetch-retries=0"], tmpdir(), track);
+  } catch (e) {
+    throw new ProtocolBumpError("NETWORK_FAILED", `could not run ${npmCommand} to look up ${spec}: ${(e as Error).message}`, undefined, { cause: e });
   }
-  return pkgs.map(({ json }) => {
-    const deps = Object.keys({ ...json.dependencies, ...json.peerDependencies });
-    const own = exposes.get(json.name) === true;
-    const dependsOnChanged = deps.some((d) => exposes.get(d) === true);
-    const pkgLevel: VerdictLevel = own ? level : dependsOnChanged && RANK[level] > 0 ? "patch" : "none";
-    const pre1 = /^0\./.test(json.version);
-    const bump = pkgLevel === "none" ? null : pre1 ? (pkgLevel === "major" ? "minor" : "patch") : pkgLevel;
-    return { name: json.name, version: json.version, exposesProtocol: own, level: pkgLevel, bump };
-  }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
-const code = (s: string) => `\`${s}\``;
-
-/** Where a user meets a method: `session.rpc.workflow.run`, `client.rpc.models.list`, or a handler. */
-function stubPath(diff: ProtocolDiff, name: string): string {
-  const m = [...diff.methods.added, ...diff.methods.removed].find((x) => x.name === name);
-  const scope = m?.scope ?? (name.startsWith("session.") ? "session" : "server");
-  if (scope === "session") return `session.rpc.${name.replace(/^session\./, "")}`;
-  if (scope === "server") return `client.rpc.${name}`;
-  return `the ${code(name)} handler`;
-}
-
-function listSome(items: readonly string[], max = 8): string {
-  const shown = items.slice(0, max).map(code).join(", ");
-  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
-}
-
-/** Groups added method names by namespace (`session.connectors.*` (11)). */
-function namespaces(names: readonly string[]): string[] {
-  const groups = new Map<string, string[]>();
-  for (const n of names) {
-    const parts = n.split(".");
-    const ns = parts.length > 2 ? `${parts.slice(0, -1).join(".")}.*` : n;
-    groups.set(ns, [...(groups.get(ns) ?? []), n]);
+  const text = r.output.trim();
+  if (r.code === 0 && /"?\d+\.\d+\.\d+/.test(text)) return;
+  if (r.code === 0 || /\bE404\b|\bETARGET\b|No matching version|is not in this registry/i.test(text)) {
+    throw new ProtocolBumpError("NO_SUCH_VERSION", `version ${version} of ${packageName} does not exist on the npm registry; list the versions with \`npm view ${packageName} versions\``);
   }
-  return [...groups]
-    .sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))
-    .map(([ns, members]) => (members.length > 1 ? `${code(ns)} (${members.length})` : code(members[0]!)));
+  const why = /E[A-Z_]{3,}/.exec(text)?.[0] ?? `exit ${r.code}`;
+  throw new ProtocolBumpError("NETWORK_FAILED", `could not reach the npm registry to check that ${spec} exists (${why}); check the network (or pass --tarball <file> to bump offline)`);
 }
 
-/** The changeset entry, in prose for users. */
-export function renderChangeset(diff: ProtocolDiff, packages: readonly PackageVerdict[], reportPath: string): string {
-  const o = diff.old;
-  const n = diff.new;
-  const front = packages.filter((p) => p.bump !== null).map((p) => `"${p.name}": ${p.bump}`);
-  const lines: string[] = [
-    "---",
-    ...front,
-    "---",
-    "",
-    `Protocol update: the generated bindings now follow ${n.package} ${n.version} (runtime ${n.runtimeVersion}, protocol ${n.protocolVersion ?? "?"}), up from ${o.version} (runtime ${o.runtimeVersion}).`,
-    "",
-  ];
-  const pre1 = packages.some((p) => p.exposesProtocol && /^0\./.test(p.version));
-  const breaking: string[] = [];
-  if (diff.methods.renamed.length > 0) {
-    const bySub = new Map<string, string[]>();
-    for (const r of diff.methods.renamed) bySub.set(r.substitution, [...(bySub.get(r.substitution) ?? []), r.from]);
-    for (const [sub, froms] of bySub) {
-      const ex = diff.methods.renamed.find((r) => r.from === froms[0])!;
-      breaking.push(`- ${plural(froms.length, "method")} renamed (${sub}): ${listSome(froms)}. Update calls such as ${code(`${stubPath(diff, ex.from)}(…)`)} to ${code(`${stubPath(diff, ex.to)}(…)`)}.`);
-    }
-  }
-  if (diff.events.renamed.length > 0) {
-    breaking.push(`- ${plural(diff.events.renamed.length, "event")} renamed: ${diff.events.renamed.map((r) => `${code(r.from)} → ${code(r.to)}`).join(", ")}. Update ${code('session.on("…")')} subscriptions and \`switch (event.type)\` cases.`);
-  }
-  const removedPublic = diff.methods.removed.filter((m) => m.visibility !== "internal").map((m) => m.name);
-  const removedInternal = diff.methods.removed.filter((m) => m.visibility === "internal").map((m) => m.name);
-  if (removedPublic.length > 0) breaking.push(`- ${plural(removedPublic.length, "method")} removed: ${listSome(removedPublic)}.`);
-  if (diff.events.removed.length > 0) breaking.push(`- ${plural(diff.events.removed.length, "event")} removed: ${listSome(diff.events.removed.map((e) => e.name))}.`);
-  if (diff.types.renamed.length + diff.types.removed.length > 0) {
-    breaking.push(`- Exported types renamed or removed: ${listSome([...diff.types.renamed.map((r) => `${r.from} → ${r.to}`), ...diff.types.removed.map((t) => t.name)], 6)}.`);
-  }
-  const changedBreaking = [...diff.methods.changed, ...diff.events.changed, ...diff.types.changed].filter((c) => c.changes.some((x) => x.effect === "breaking")).map((c) => c.name);
-  if (changedBreaking.length > 0) breaking.push(`- Incompatible field changes in ${listSome(changedBreaking, 6)}.`);
-  if (breaking.length > 0) {
-    lines.push(`**Breaking** (semver major${pre1 ? "; released as a minor bump while the packages are 0.x" : ""}):`, "", ...breaking, "");
-  }
-  const added: string[] = [];
-  if (diff.methods.added.length > 0) added.push(`- ${plural(diff.methods.added.length, "method")}: ${namespaces(diff.methods.added.map((m) => m.name)).slice(0, 8).join(", ")}.`);
-  if (diff.events.added.length > 0) added.push(`- ${plural(diff.events.added.length, "event")}: ${listSome(diff.events.added.map((e) => e.name))}.`);
-  const additions = [...diff.methods.changed, ...diff.events.changed, ...diff.types.changed].filter((c) => c.changes.some((x) => x.effect === "additive")).length;
-  if (additions > 0) added.push(`- New optional fields or values in ${additions} existing methods, events or types.`);
-  if (removedInternal.length > 0) added.push(`- Removed from \`@flightdeck/copilot-core/internal\` (runtime-internal, no stability promise): ${listSome(removedInternal)}.`);
-  if (added.length > 0) lines.push("**New and other changes:**", "", ...added, "");
-  if (breaking.length === 0 && added.length === 0) lines.push("Documentation and labels only; no change to the types.", "");
-  lines.push(`Full report: ${code(reportPath)}.`);
-  return `${lines.join("\n")}\n`;
+/** The package.json files that may pin the runtime: the root's and every workspace package's. */
+export function manifestFiles(root: string): string[] {
+  const dirs = ["packages", "examples"].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).sort().map((p) => join(root, d, p)) : []));
+  return [join(root, "package.json"), ...dirs.map((d) => join(d, "package.json"))].filter((f) => existsSync(f));
 }
 
-// ---------------------------------------------------------------- typecheck
-
-/** tsc diagnostics (`file(line,col): error TSxxxx: message`) outside generated folders. */
-export function parseTscOutput(text: string, repoRoot: string): CallSite[] {
-  const out: CallSite[] = [];
-  const seen = new Set<string>();
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(line.trim());
-    if (!m) continue;
-    const file = relative(repoRoot, resolve(repoRoot, m[1]!)).split(sep).join("/");
-    if (/(^|\/)generated\//.test(file)) continue;
-    const key = `${file}:${m[2]}:${m[3]}:${m[4]}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ file, line: Number(m[2]), column: Number(m[3]), code: m[4]!, message: m[5]! });
+/**
+ * Moves every pin of the schemas' runtime package and its platform siblings (`@github/copilot-sdk-*`:
+ * the root's devDependency the tests run on, the SDK's optional dependencies) from the old version
+ * to the new one, editing only those lines. Returns the old version of `packageName` (null when
+ * nothing pins it).
+ */
+export function moveRuntimeDependency(root: string, packageName: string, version: string): string | null {
+  const family = packageName.replace(/-(?:darwin|linux|win32)-[a-z0-9]+$/, "-");
+  let old: string | null = null;
+  for (const file of manifestFiles(root)) {
+    const text = readFileSync(file, "utf8");
+    const json = JSON.parse(text) as Record<string, Record<string, string> | undefined>;
+    const pinned = ["dependencies", "devDependencies", "optionalDependencies"].map((k) => json[k]?.[packageName]).find((v) => v !== undefined);
+    if (pinned === undefined) continue;
+    old ??= pinned;
+    if (pinned === version) continue;
+    const escaped = family.replace(/[/\\^$*+?.()|[\]{}-]/g, "\\$&");
+    const line = new RegExp(`("${escaped}[a-z0-9-]+"\\s*:\\s*)"${pinned.replace(/[.]/g, "\\.")}"`, "g");
+    writeFileSync(file, text.replace(line, `$1"${version}"`));
   }
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  return old;
 }
 
-function runCommand(command: string, args: readonly string[], cwd: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, [...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
-    child.once("error", reject);
-    child.once("close", (code) => resolvePromise({ code: code ?? 1, output }));
-  });
+// ---------------------------------------------------------------- interruption
+
+/**
+ * What an interruption undoes: set while a bump changes the tree. The CLI's signal handlers and
+ * its parent watch call {@link abortActiveBump}; tests of the API call it too.
+ */
+let active: { rollback: () => void; children: Set<ChildProcess> } | null = null;
+
+/** Stops the running bump's children and puts the tree back; returns whether a bump was running. */
+export function abortActiveBump(): boolean {
+  const a = active;
+  if (a === null) return false;
+  active = null;
+  for (const child of a.children) child.kill("SIGKILL");
+  a.rollback();
+  return true;
 }
 
-const siteKey = (c: CallSite) => `${c.file}:${c.line}:${c.column}:${c.code}:${c.message}`;
-
-async function runTypecheck(cmd: { readonly command: string; readonly args: readonly string[] }, root: string, log: (l: string) => void): Promise<CallSite[]> {
-  const r = await runCommand(cmd.command, cmd.args, root);
-  const sites = parseTscOutput(r.output, root);
-  if (r.code !== 0 && !/error TS\d+/.test(r.output)) {
-    log(`warning: ${cmd.command} ${cmd.args.join(" ")} exited ${r.code} without tsc diagnostics:\n${r.output.trim().split("\n").slice(-5).join("\n")}`);
-  }
-  return sites;
-}
-
-function callSiteLines(sites: readonly CallSite[] | null, preexisting: number): string[] {
-  if (sites === null) return [];
-  const note = preexisting > 0 ? ` (${preexisting} error(s) that existed before the bump are not listed)` : "";
-  if (sites.length === 0) return [`Typecheck after the bump: no hand-written call site breaks${note}.`];
-  return [`## Call sites broken in this repo (${sites.length})`, "", ...sites.map((s) => `- ${s.file}:${s.line}:${s.column} ${s.code} ${s.message}`), ...(note ? ["", note.trim()] : [])];
-}
+/** The steps a bump goes through after the baseline typecheck (each can be interrupted). */
+export type BumpStep = "sync" | "generate" | "report" | "typecheck";
 
 // ---------------------------------------------------------------- the bump
 
@@ -327,136 +237,312 @@ function readLock(file: string): ProtocolLock | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ProtocolLock) : null;
 }
 
-/** Runs the whole bump. Throws {@link ProtocolBumpError} after restoring the repo on any failure before the typecheck. */
-export async function protocolBump(options: BumpOptions): Promise<BumpResult> {
+interface BumpPaths {
+  readonly root: string;
+  readonly schemasDir: string;
+  readonly generatedDir: string;
+  readonly changesetDir: string;
+  readonly diffsDir: string;
+  readonly lockFile: string;
+}
+
+function bumpPaths(options: BumpOptions): BumpPaths {
   const root = resolve(options.repoRoot ?? defaultRoot);
-  const log = options.log ?? (() => {});
   const schemasDir = join(root, "schemas");
-  const generatedDir = join(root, "packages/core/src/generated");
-  const changesetDir = join(root, ".changeset");
-  const diffsDir = join(schemasDir, "diffs");
-  if (!existsSync(join(schemasDir, "api.schema.json"))) throw new ProtocolBumpError("BAD_ARGUMENT", `${schemasDir} has no api.schema.json; run from a Flightdeck checkout`);
-  const oldLock = readLock(join(schemasDir, LOCK_FILE));
+  return { root, schemasDir, generatedDir: join(root, "packages/core/src/generated"), changesetDir: join(root, ".changeset"), diffsDir: join(schemasDir, "diffs"), lockFile: join(schemasDir, LOCK_FILE) };
+}
+
+/** Everything a bump checks before it touches the tree: arguments, the version on the registry, downgrades. */
+async function preflight(options: BumpOptions, paths: BumpPaths, oldLock: ProtocolLock | null, track: Tracker): Promise<void> {
+  if (!existsSync(join(paths.schemasDir, "api.schema.json"))) throw new ProtocolBumpError("BAD_ARGUMENT", `${paths.schemasDir} has no api.schema.json; run from a Flightdeck checkout`);
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(options.version)) {
+    throw new ProtocolBumpError("BAD_ARGUMENT", `${JSON.stringify(options.version)} is not a package version; pass one like 1.0.15`);
+  }
+  if (oldLock && compareVersions(options.version, oldLock.version) < 0 && options.allowDowngrade !== true) {
+    throw new ProtocolBumpError("DOWNGRADE", `${options.version} is older than the pinned ${oldLock.package}@${oldLock.version}: this would be a downgrade. Pass --allow-downgrade if you mean it`);
+  }
+  if (options.tarball === undefined) await checkVersionExists(options.packageName ?? oldLock?.package ?? "@github/copilot-sdk-linux-x64", options.version, options.npmCommand, track);
+}
+
+/** Runs the whole bump. Throws {@link ProtocolBumpError} after restoring the tree on any failure. */
+export async function protocolBump(options: BumpOptions): Promise<BumpResult> {
+  const paths = bumpPaths(options);
+  const log = options.log ?? (() => {});
+  const children = new Set<ChildProcess>();
+  const track: Tracker = (child) => {
+    children.add(child);
+    child.once("exit", () => children.delete(child));
+  };
+  const oldLock = readLock(paths.lockFile);
   let oldIr;
   try {
-    oldIr = loadIrForDiff(schemasDir, { overlay: false });
+    await preflight(options, paths, oldLock, track);
+    oldIr = loadIrForDiff(paths.schemasDir, { overlay: false });
   } catch (e) {
-    throw new ProtocolBumpError("DIFF_FAILED", `the current schemas do not load: ${(e as Error).message}`, undefined, { cause: e });
+    throw failed(e instanceof ProtocolBumpError ? e : new ProtocolBumpError("DIFF_FAILED", `the current schemas do not load: ${(e as Error).message}`, undefined, { cause: e }));
   }
-
   // Errors that exist before the bump are not the bump's doing: only new ones are reported.
   const typecheck = options.typecheck === false ? null : (options.typecheck ?? { command: "pnpm", args: ["typecheck"] });
   let baseline: CallSite[] | null = null;
   if (typecheck) {
     log(`running ${typecheck.command} ${typecheck.args.join(" ")} before the bump (baseline)`);
-    baseline = await runTypecheck(typecheck, root, log);
+    active = { rollback: () => {}, children };
+    baseline = await runTypecheck(typecheck, paths.root, log, track);
   }
-
-  const snap = snapshotPaths([...SCHEMA_FILES.map((f) => join(schemasDir, f)), join(schemasDir, LOCK_FILE), generatedDir, changesetDir, diffsDir]);
-  let diff: ProtocolDiff | undefined;
-  let lock: ProtocolLock;
-  let reports: string[];
-  let mdPath: string;
-  let changeset: string | null = null;
-  let packages: PackageVerdict[];
-  try {
-    try {
-      ({ lock } = await syncSchemas({ version: options.version, outDir: schemasDir, packageName: options.packageName, tarball: options.tarball, runtimeVersion: options.runtimeVersion, npmCommand: options.npmCommand }));
-    } catch (e) {
-      const code = e instanceof SyncSchemasError && e.code === "BAD_ARGUMENT" ? "BAD_ARGUMENT" : "SYNC_FAILED";
-      throw new ProtocolBumpError(code, `${(e as Error).message.replace(/^sync-schemas: /, "")}`, undefined, { cause: e });
-    }
-    log(`synced ${lock.package}@${lock.version} (runtime ${lock.runtimeVersion}, protocol ${lock.protocolVersion})`);
-    try {
-      diff = diffIr(oldIr, loadIrForDiff(schemasDir, { overlay: false }));
-    } catch (e) {
-      throw new ProtocolBumpError("DIFF_FAILED", `the new schemas do not load: ${(e as Error).message}`, undefined, { cause: e });
-    }
-    log(summarizeDiff(diff));
-    try {
-      const g = await generate({ schemasDir, outDir: generatedDir });
-      log(`regenerated ${g.files.length} files in ${relative(root, generatedDir)}`);
-    } catch (e) {
-      const hint = e instanceof CodegenError ? " The generator (codegen/src) or the overlay (schemas/overlay) must learn the new schemas first." : "";
-      throw new ProtocolBumpError("GENERATE_FAILED", `regenerating the bindings from ${lock.package}@${lock.version} failed: ${(e as Error).message}\n${hint.trim()}`, undefined, { cause: e });
-    }
-    packages = packageVerdicts(root, diff.verdict.level);
-    const base = `${oldLock?.version ?? "unknown"}..${lock.version}`;
-    mdPath = join(diffsDir, `${base}.md`);
-    reports = [];
-    if (diff.verdict.level !== "none") {
-      mkdirSync(diffsDir, { recursive: true });
-      writeFileSync(join(diffsDir, `${base}.json`), `${JSON.stringify({ ...diff, packages }, null, 2)}\n`);
-      writeFileSync(mdPath, renderDiffMarkdown(diff));
-      reports = [join(diffsDir, `${base}.json`), mdPath];
-      changeset = join(changesetDir, `protocol-${lock.version}.md`);
-      mkdirSync(changesetDir, { recursive: true });
-      writeFileSync(changeset, renderChangeset(diff, packages, relative(root, mdPath).split(sep).join("/")));
-    }
-  } catch (e) {
+  const snap = snapshotPaths([...SCHEMA_FILES.map((f) => join(paths.schemasDir, f)), paths.lockFile, paths.generatedDir, paths.changesetDir, paths.diffsDir, ...manifestFiles(paths.root), join(paths.root, "pnpm-lock.yaml")]);
+  const staging = mkdtempSync(join(tmpdir(), "fd-protocol-bump-staging-"));
+  const rollback = () => {
     restoreSnapshot(snap);
-    let reportPath: string | undefined;
-    if (diff) {
-      // The repo is back as it was; keep the diff where the user can still read it.
-      reportPath = join(mkdtempSync(join(tmpdir(), "fd-protocol-diff-")), "report.md");
-      writeFileSync(reportPath, renderDiffMarkdown(diff));
-    }
-    const err = e instanceof ProtocolBumpError ? e : new ProtocolBumpError("WRITE_FAILED", (e as Error).message, undefined, { cause: e });
-    throw new ProtocolBumpError(err.code, `${err.message.replace(/^protocol:bump: /, "").trimEnd()}\nNothing in the repo was changed.${reportPath ? ` The diff report is in ${reportPath}.` : ""}`, reportPath, { cause: e });
+    rmSync(staging, { recursive: true, force: true });
+  };
+  active = { rollback, children };
+  try {
+    const r = await changeTree(options, paths, { oldLock, oldIr, staging, typecheck, baseline, log, track });
+    active = null;
+    dropSnapshot(snap);
+    rmSync(staging, { recursive: true, force: true });
+    return r;
+  } catch (e) {
+    active = null;
+    rollback();
+    throw failed(e);
   }
-  dropSnapshot(snap);
-
-  const protocolWarning = protocolRangeWarning(root, lock.protocolVersion);
-  let brokenCallSites: CallSite[] | null = null;
-  if (typecheck) {
-    log(`running ${typecheck.command} ${typecheck.args.join(" ")} after the bump`);
-    const after = await runTypecheck(typecheck, root, log);
-    const known = new Set(baseline!.map(siteKey));
-    brokenCallSites = after.filter((c) => !known.has(siteKey(c)));
-    if (reports.length > 0) writeFileSync(mdPath, renderDiffMarkdown(diff, callSiteLines(brokenCallSites, baseline!.length)));
-  }
-  return { oldLock, lock, diff, reports, changeset, packages, protocolWarning, brokenCallSites };
 }
 
+/** A failure after the tree was restored: the message says so, and where a diff report survives. */
+function failed(e: unknown): ProtocolBumpError {
+  const err = e instanceof ProtocolBumpError ? e : new ProtocolBumpError("WRITE_FAILED", (e as Error).message, undefined, { cause: e });
+  const kept = err.reportPath ? ` The diff report is in ${err.reportPath}.` : "";
+  return new ProtocolBumpError(err.code, `${err.message.replace(/^protocol:bump: /, "").trimEnd()}\nNothing in the repo was changed.${kept}`, err.reportPath, { cause: e });
+}
+
+interface ChangeContext {
+  readonly oldLock: ProtocolLock | null;
+  readonly oldIr: ReturnType<typeof loadIrForDiff>;
+  readonly staging: string;
+  readonly typecheck: { readonly command: string; readonly args: readonly string[] } | null;
+  readonly baseline: CallSite[] | null;
+  readonly log: (line: string) => void;
+  readonly track: Tracker;
+}
+
+/** Step 1: the new schemas and lock into the staging folder (with our overlay beside them), and the diff. */
+async function syncStep(options: BumpOptions, paths: BumpPaths, ctx: ChangeContext): Promise<{ lock: ProtocolLock; diff: ProtocolDiff }> {
+  let lock: ProtocolLock;
+  try {
+    ({ lock } = await syncSchemas({ version: options.version, outDir: ctx.staging, packageName: options.packageName ?? ctx.oldLock?.package, tarball: options.tarball, runtimeVersion: options.runtimeVersion, npmCommand: options.npmCommand }));
+  } catch (e) {
+    const code = e instanceof SyncSchemasError && e.code === "BAD_ARGUMENT" ? "BAD_ARGUMENT" : "SYNC_FAILED";
+    throw new ProtocolBumpError(code, `${(e as Error).message.replace(/^sync-schemas: /, "")}`, undefined, { cause: e });
+  }
+  if (existsSync(join(paths.schemasDir, "overlay"))) cpSync(join(paths.schemasDir, "overlay"), join(ctx.staging, "overlay"), { recursive: true });
+  ctx.log(`synced ${lock.package}@${lock.version} (runtime ${lock.runtimeVersion}, protocol ${lock.protocolVersion})`);
+  try {
+    return { lock, diff: diffIr(ctx.oldIr, loadIrForDiff(ctx.staging, { overlay: false })) };
+  } catch (e) {
+    throw new ProtocolBumpError("DIFF_FAILED", `the new schemas do not load: ${(e as Error).message}`, undefined, { cause: e });
+  }
+}
+
+/** Step 2: regenerate from the staged schemas; on failure the diff report is kept outside the repo. */
+async function generateStep(paths: BumpPaths, ctx: ChangeContext, lock: ProtocolLock, diff: ProtocolDiff): Promise<void> {
+  try {
+    const g = await generate({ schemasDir: ctx.staging, outDir: paths.generatedDir, runtimeModule: "../runtime.js" });
+    ctx.log(`regenerated ${g.files.length} files in ${relative(paths.root, paths.generatedDir)}`);
+  } catch (e) {
+    const reportPath = join(mkdtempSync(join(tmpdir(), "fd-protocol-diff-")), "report.md");
+    writeFileSync(reportPath, renderDiffMarkdown(diff));
+    const hint = e instanceof CodegenError ? "\nThe overlay (schemas/overlay) or the generator (codegen/src) must learn the new schemas first; the upstream files stay as published." : "";
+    throw new ProtocolBumpError("GENERATE_FAILED", `regenerating the bindings from ${lock.package}@${lock.version} failed: ${(e as Error).message}${hint}`, reportPath, { cause: e });
+  }
+}
+
+/** Steps 1-5 on the tree; the caller restores it on any throw (or interruption). The lock is written last. */
+async function changeTree(options: BumpOptions, paths: BumpPaths, ctx: ChangeContext): Promise<BumpResult> {
+  const { lock, diff } = await syncStep(options, paths, ctx);
+  log(summarizeDiff(diff));
+  await options.onStepDone?.("sync");
+  await generateStep(paths, ctx, lock, diff);
+  await options.onStepDone?.("generate");
+  const runtimeFrom = moveRuntimeDependency(paths.root, lock.package, lock.version);
+  const runtimeMoved = runtimeFrom !== null && runtimeFrom !== lock.version;
+  if (runtimeMoved) await refreshInstall(options, paths, ctx, lock, runtimeFrom);
+  const change = describeChange(ctx.oldLock, lock, diff, runtimeMoved ? runtimeFrom : null);
+  const packages = packageVerdicts(paths.root, change.level);
+  const { reports, changeset, mdPath } = writeReports(paths, ctx, lock, diff, packages, change);
+  await options.onStepDone?.("report");
+  // The upstream files go in now; the lock (their sha256) goes in last of all.
+  for (const f of SCHEMA_FILES) cpSync(join(ctx.staging, f), join(paths.schemasDir, f));
+  const protocolWarning = await protocolRangeWarning(paths.root, lock.protocolVersion);
+  let brokenCallSites: CallSite[] | null = null;
+  if (ctx.typecheck) {
+    ctx.log(`running ${ctx.typecheck.command} ${ctx.typecheck.args.join(" ")} after the bump`);
+    const after = await runTypecheck(ctx.typecheck, paths.root, ctx.log, ctx.track);
+    const known = new Set(ctx.baseline!.map(siteKey));
+    brokenCallSites = after.filter((c) => !known.has(siteKey(c)));
+    if (mdPath !== null) writeFileSync(mdPath, renderReport(diff, change, callSiteLines(brokenCallSites, ctx.baseline!.length)));
+  }
+  await options.onStepDone?.("typecheck");
+  const lockText = readFileSync(join(ctx.staging, LOCK_FILE));
+  if (!existsSync(paths.lockFile) || !readFileSync(paths.lockFile).equals(lockText)) writeFileSync(paths.lockFile, lockText);
+  return { oldLock: ctx.oldLock, lock, diff, reports, changeset, packages, protocolWarning, brokenCallSites, runtimeChange: change.runtime, downgrade: change.downgrade };
+
+  function log(line: string): void {
+    ctx.log(line);
+  }
+}
+
+/** `pnpm install --lockfile-only` (or the given command) after the runtime devDependency moved. */
+async function refreshInstall(options: BumpOptions, paths: BumpPaths, ctx: ChangeContext, lock: ProtocolLock, from: string): Promise<void> {
+  ctx.log(`moved the devDependency ${lock.package} ${from} → ${lock.version} (the runtime the end-to-end suite runs on)`);
+  const install = options.install === false ? null : (options.install ?? { command: "pnpm", args: ["install", "--lockfile-only"] });
+  if (install === null || !existsSync(join(paths.root, "pnpm-lock.yaml"))) return;
+  const r = await runCommand(install.command, install.args, paths.root, ctx.track);
+  if (r.code !== 0) {
+    throw new ProtocolBumpError("INSTALL_FAILED", `${install.command} ${install.args.join(" ")} failed (exit ${r.code}) after moving ${lock.package} to ${lock.version}: ${r.output.trim().split("\n").slice(-3).join(" ")}`);
+  }
+  ctx.log(`updated pnpm-lock.yaml; run \`pnpm install\` to put runtime ${lock.runtimeVersion} into node_modules`);
+}
+
+/** What kind of change this is, beyond the schema diff: a runtime-only move, a downgrade. */
+interface ChangeSummary {
+  /** The level the packages get: the diff's, or `patch` for a runtime-only change. */
+  readonly level: VerdictLevel;
+  readonly runtime: { readonly from: string; readonly to: string; readonly packageFrom: string | null } | null;
+  readonly downgrade: boolean;
+}
+
+function describeChange(oldLock: ProtocolLock | null, lock: ProtocolLock, diff: ProtocolDiff, packageFrom: string | null): ChangeSummary {
+  const runtimeChanged = oldLock !== null && (oldLock.runtimeVersion !== lock.runtimeVersion || packageFrom !== null);
+  const runtime = runtimeChanged ? { from: oldLock!.runtimeVersion, to: lock.runtimeVersion, packageFrom } : null;
+  const level: VerdictLevel = diff.verdict.level === "none" && runtime !== null ? "patch" : diff.verdict.level;
+  return { level, runtime, downgrade: oldLock !== null && compareVersions(lock.version, oldLock.version) < 0 };
+}
+
+/** The Markdown report: the diff, plus what the diff cannot show (runtime move, downgrade). */
+function renderReport(diff: ProtocolDiff, change: ChangeSummary, extra: string[] = []): string {
+  const notes: string[] = [];
+  if (change.downgrade) notes.push(`**Downgrade**: from ${diff.old.package} ${diff.old.version} to ${diff.new.version}.`);
+  if (change.runtime) notes.push(`**Runtime**: ${change.runtime.from} → ${change.runtime.to}${diff.verdict.level === "none" ? " (runtime-only change: the schemas are byte for byte the same)" : ""}; the end-to-end suite runs on the new runtime after \`pnpm install\`.`);
+  return renderDiffMarkdown(diff, notes.length > 0 ? [...notes, "", ...extra] : extra);
+}
+
+/** Step 4: schemas/diffs/<old>..<new>.{md,json} and the changeset, whenever anything changed. */
+function writeReports(paths: BumpPaths, ctx: ChangeContext, lock: ProtocolLock, diff: ProtocolDiff, packages: PackageVerdict[], change: ChangeSummary): { reports: string[]; changeset: string | null; mdPath: string | null } {
+  if (diff.verdict.level === "none" && change.runtime === null) return { reports: [], changeset: null, mdPath: null };
+  const base = `${ctx.oldLock?.version ?? "unknown"}..${lock.version}`;
+  const mdPath = join(paths.diffsDir, `${base}.md`);
+  const jsonPath = join(paths.diffsDir, `${base}.json`);
+  mkdirSync(paths.diffsDir, { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify({ ...diff, packages, runtime: change.runtime, downgrade: change.downgrade }, null, 2)}\n`);
+  writeFileSync(mdPath, renderReport(diff, change));
+  const changeset = join(paths.changesetDir, `protocol-${lock.version}.md`);
+  mkdirSync(paths.changesetDir, { recursive: true });
+  writeFileSync(changeset, renderChangeset(diff, packages, relative(paths.root, mdPath).split(sep).join("/"), change));
+  return { reports: [jsonPath, mdPath], changeset, mdPath };
+}
+
+const USAGE = "usage: pnpm protocol:bump <version> [--tarball <file>] [--package <name>] [--runtime-version <v>] [--allow-downgrade] [--no-typecheck] [--no-install] [--typecheck-command <cmd>] [--repo <dir>]";
+
 export function parseBumpArgs(argv: readonly string[]): BumpOptions {
-  const usage = "usage: pnpm protocol:bump <version> [--tarball <file>] [--package <name>] [--runtime-version <v>] [--no-typecheck]";
   let version: string | undefined;
-  const o: { tarball?: string; packageName?: string; runtimeVersion?: string; typecheck?: false } = {};
-  const flags: Record<string, "tarball" | "packageName" | "runtimeVersion"> = { "--tarball": "tarball", "--package": "packageName", "--runtime-version": "runtimeVersion" };
+  const o: { tarball?: string; packageName?: string; runtimeVersion?: string; repoRoot?: string; typecheck?: BumpOptions["typecheck"]; install?: false; allowDowngrade?: true } = {};
+  const flags: Record<string, "tarball" | "packageName" | "runtimeVersion" | "repoRoot" | "typecheckCommand"> = {
+    "--tarball": "tarball",
+    "--package": "packageName",
+    "--runtime-version": "runtimeVersion",
+    "--repo": "repoRoot",
+    "--typecheck-command": "typecheckCommand",
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--no-typecheck") o.typecheck = false;
+    else if (a === "--no-install") o.install = false;
+    else if (a === "--allow-downgrade") o.allowDowngrade = true;
     else if (flags[a]) {
       const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new ProtocolBumpError("BAD_ARGUMENT", `${a} needs a value; ${usage}`);
-      o[flags[a]] = v;
-    } else if (a.startsWith("-")) throw new ProtocolBumpError("BAD_ARGUMENT", `unknown option ${a}; ${usage}`);
+      if (v === undefined || v.startsWith("--")) throw new ProtocolBumpError("BAD_ARGUMENT", `${a} needs a value; ${USAGE}`);
+      const key = flags[a]!;
+      if (key === "typecheckCommand") {
+        const [command, ...args] = v.split(" ").filter(Boolean);
+        o.typecheck = { command: command!, args };
+      } else o[key] = v;
+    } else if (a.startsWith("-")) throw new ProtocolBumpError("BAD_ARGUMENT", `unknown option ${a}; ${USAGE}`);
     else if (version === undefined) version = a;
-    else throw new ProtocolBumpError("BAD_ARGUMENT", `unexpected argument ${JSON.stringify(a)}; give exactly one <version>; ${usage}`);
+    else throw new ProtocolBumpError("BAD_ARGUMENT", `unexpected argument ${JSON.stringify(a)}; give exactly one <version>; ${USAGE}`);
   }
-  if (version === undefined) throw new ProtocolBumpError("BAD_ARGUMENT", `missing <version>; ${usage}`);
+  if (version === undefined) throw new ProtocolBumpError("BAD_ARGUMENT", `missing <version>; ${USAGE}`);
   return { ...o, version };
 }
 
+/**
+ * While the bump runs from the command line: SIGINT, SIGTERM, SIGHUP, or the death of the process
+ * that started it (`pnpm`, whose death leaves this process with another parent) stop the children,
+ * put the tree back byte for byte, and exit (130 / 143 / 129).
+ */
+function guardInterruptions(): () => void {
+  const parent = process.ppid;
+  const stop = (why: string, code: number) => {
+    const undone = abortActiveBump();
+    console.error(`protocol:bump: interrupted (${why}); ${undone ? "the tree was restored exactly as it was" : "nothing had been changed"}.`);
+    process.exit(code);
+  };
+  const handlers: [NodeJS.Signals, () => void][] = [
+    ["SIGINT", () => stop("SIGINT", 130)],
+    ["SIGTERM", () => stop("SIGTERM", 143)],
+    ["SIGHUP", () => stop("SIGHUP", 129)],
+  ];
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  // Polled: Linux has no portable "parent died" event for a plain Node process.
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) stop(`the parent process ${parent} exited`, 129);
+  }, 200);
+  return () => {
+    clearInterval(watch);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}
+
+/** `FLIGHTDECK_BUMP_PAUSE_AFTER=<step>`: stop after that step's writes until interrupted (for the interruption tests). */
+function pauseHook(): BumpOptions["onStepDone"] {
+  const at = process.env["FLIGHTDECK_BUMP_PAUSE_AFTER"];
+  if (at === undefined) return undefined;
+  return async (step) => {
+    if (step !== at) return;
+    console.log(`protocol:bump: paused after ${step}`);
+    await new Promise(() => {});
+  };
+}
+
+function report(r: BumpResult): void {
+  const rel = (p: string) => relative(process.cwd(), p);
+  const runtimeOnly = r.diff.verdict.level === "none" && r.runtimeChange !== null;
+  const verdict = runtimeOnly ? `none for the schemas; runtime ${r.runtimeChange!.from} → ${r.runtimeChange!.to} (runtime-only change)` : r.diff.verdict.level;
+  console.log(`protocol:bump: ${r.downgrade ? "DOWNGRADE; " : ""}verdict ${verdict}${r.reports.length === 0 ? " (no change; no report or changeset written)" : ""}`);
+  for (const reason of r.diff.verdict.reasons.slice(0, 8)) console.log(`  - ${reason}`);
+  for (const p of r.reports) console.log(`  report: ${rel(p)}`);
+  if (r.changeset) console.log(`  changeset: ${rel(r.changeset)} (${r.packages.filter((p) => p.bump).map((p) => `${p.name} ${p.bump}`).join(", ")})`);
+  if (r.runtimeChange?.packageFrom) console.log(`  package.json: ${r.lock.package} ${r.runtimeChange.packageFrom} → ${r.lock.version}; run \`pnpm install\` so the end-to-end suite runs on runtime ${r.runtimeChange.to}`);
+  if (r.protocolWarning) console.warn(`protocol:bump: WARNING: ${r.protocolWarning}`);
+  if (r.brokenCallSites && r.brokenCallSites.length > 0) {
+    console.error(`protocol:bump: the bump breaks ${r.brokenCallSites.length} hand-written call site(s); fix them (also listed in the report):`);
+    for (const s of r.brokenCallSites) console.error(`  ${s.file}:${s.line}:${s.column} ${s.code} ${s.message}`);
+    process.exitCode = 3;
+  }
+}
+
 async function main(): Promise<void> {
+  const release = guardInterruptions();
   try {
-    const r = await protocolBump({ ...parseBumpArgs(process.argv.slice(2)), log: (l) => console.log(`protocol:bump: ${l}`) });
-    const rel = (p: string) => relative(process.cwd(), p);
-    console.log(`protocol:bump: verdict ${r.diff.verdict.level}${r.diff.verdict.level === "none" ? " (no change; no report or changeset written)" : ""}`);
-    for (const reason of r.diff.verdict.reasons.slice(0, 8)) console.log(`  - ${reason}`);
-    for (const p of r.reports) console.log(`  report: ${rel(p)}`);
-    if (r.changeset) console.log(`  changeset: ${rel(r.changeset)} (${r.packages.filter((p) => p.bump).map((p) => `${p.name} ${p.bump}`).join(", ")})`);
-    if (r.protocolWarning) console.warn(`protocol:bump: WARNING: ${r.protocolWarning}`);
-    if (r.brokenCallSites && r.brokenCallSites.length > 0) {
-      console.error(`protocol:bump: the bump breaks ${r.brokenCallSites.length} hand-written call site(s); fix them (also listed in the report):`);
-      for (const s of r.brokenCallSites) console.error(`  ${s.file}:${s.line}:${s.column} ${s.code} ${s.message}`);
-      process.exitCode = 3;
-    }
+    const options = parseBumpArgs(process.argv.slice(2));
+    const onStepDone = pauseHook();
+    report(await protocolBump({ ...options, ...(onStepDone ? { onStepDone } : {}), log: (l) => console.log(`protocol:bump: ${l}`) }));
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
-    process.exitCode = e instanceof ProtocolBumpError && e.code === "BAD_ARGUMENT" ? 2 : 1;
+    process.exitCode = e instanceof ProtocolBumpError && (e.code === "BAD_ARGUMENT" || e.code === "DOWNGRADE") ? 2 : 1;
+  } finally {
+    release();
   }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main();
-

@@ -341,10 +341,12 @@ async function bundledRuntime(ctx: Context): Promise<void> {
   writeFileSync(
     join(dir, "bundled-runtime.mjs"),
     [
-      'import { resolveRuntime } from "@flightdeck/copilot-client";',
+      // The sdk (which bundles the client) carries the runtime packages as optional dependencies.
+      'import { resolveRuntime } from "@flightdeck/copilot-sdk";',
       'import { createTestClient, lastUserText } from "@flightdeck/copilot-testing";',
       "const found = resolveRuntime();",
       'if (found.source !== "@github/copilot-sdk") throw new Error("runtime found from " + found.source + ", expected the optional dependency");',
+      // No `await using`: Node 20 (a supported version) cannot parse it.
       'const t = await createTestClient({ model: { script: [{ text: "Hello from the scripted model." }] } });',
       "try {",
       '  const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), onPermissionRequest: () => ({ kind: "approve-once" }) });',

@@ -3,6 +3,13 @@
  * every `$ref` rewritten to point into it, every keyword checked. Equal duplicates across files
  * merge; a real conflict stops the generator naming both places.
  */
+import {
+  INTERPRETED_KEYWORDS,
+  SUBSCHEMA_ARRAY_KEYWORDS,
+  SUBSCHEMA_KEYWORDS,
+  SUBSCHEMA_MAP_KEYWORDS,
+  VALUE_KEYWORDS as CORE_VALUE_KEYWORDS,
+} from "@flightdeck/copilot-core/runtime";
 import { CodegenError, ptr } from "./errors.js";
 import { API_FILE, EVENTS_FILE, type LoadedFile, type LoadedSchemas } from "./load.js";
 import { byString, canonical, isObject, type Schema } from "./util.js";
@@ -38,12 +45,14 @@ export interface Bundle {
 
 export const TREES = ["server", "session", "clientSession", "clientGlobal"] as const;
 
-const MAP_KEYWORDS = new Set(["properties", "patternProperties"]);
-/** `if`/`then`/`else`: validated (schema-interpreter.ts); types emit the base type and say so in JSDoc. */
-const SCHEMA_KEYWORDS = new Set(["additionalProperties", "not", "propertyNames", "contains", "items", "if", "then", "else"]);
-const ARRAY_KEYWORDS = new Set(["anyOf", "oneOf", "allOf"]);
+// The keyword lists are core's (`schema-keywords.ts`), narrowed to what the validators interpret.
+const interpreted = (set: ReadonlySet<string>): ReadonlySet<string> => new Set([...set].filter((k) => INTERPRETED_KEYWORDS.has(k)));
+const MAP_KEYWORDS = interpreted(SUBSCHEMA_MAP_KEYWORDS);
+/** `if`/`then`/`else`: validated (core's checker); types emit the base type and say so in JSDoc. */
+const SCHEMA_KEYWORDS = interpreted(SUBSCHEMA_KEYWORDS);
+const ARRAY_KEYWORDS = interpreted(SUBSCHEMA_ARRAY_KEYWORDS);
 /** Keywords whose values are data, never schemas: walkers must not descend into them. */
-export const VALUE_KEYWORDS = new Set(["enum", "const", "default", "examples", "x-enumDescriptions", "required"]);
+export const VALUE_KEYWORDS: ReadonlySet<string> = new Set([...CORE_VALUE_KEYWORDS, "x-enumDescriptions"]);
 const SCALAR_KEYWORDS = new Set([
   "$ref", "type", "description", "title", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
   "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "minProperties",

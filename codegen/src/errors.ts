@@ -2,6 +2,15 @@
  * The one error type the generator throws for bad input. Its message always names the schema
  * file and JSON pointer involved and says what to do, so a failing `pnpm codegen` is actionable.
  */
+/** The runtime team's files: pinned byte for byte, never edited (our overlay is where we add things). */
+const UPSTREAM_FILES = new Set(["api.schema.json", "session-events.schema.json"]);
+
+/** A fix for a problem in an upstream file never asks to edit it: the overlay or the generator is the place. */
+function fixFor(file: string | undefined, hint: string | undefined): string | undefined {
+  if (hint === undefined || file === undefined || !UPSTREAM_FILES.has(file)) return hint;
+  return `${file} is the runtime team's file, pinned byte for byte: do not edit it. Add or override what the generator needs in schemas/overlay/, or teach the generator (codegen/src) this construct (what it expected: ${hint})`;
+}
+
 export class CodegenError extends Error {
   override readonly name = "CodegenError";
   constructor(
@@ -14,7 +23,7 @@ export class CodegenError extends Error {
     readonly hint?: string,
   ) {
     super(
-      [file ? `${file}${pointer ?? ""}: ${message}` : message, hint ? `Fix: ${hint}` : undefined]
+      [file ? `${file}${pointer ?? ""}: ${message}` : message, hint ? `Fix: ${fixFor(file, hint)}` : undefined]
         .filter(Boolean)
         .join("\n"),
     );

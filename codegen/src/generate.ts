@@ -9,7 +9,10 @@ import { buildIr, type CodegenIr } from "./ir.js";
 import { loadSchemas } from "./load.js";
 import { byString } from "./util.js";
 import { emitBarrel, emitReadme } from "./emit/barrel.js";
+import { DEFAULT_RUNTIME_MODULE } from "./emit/common.js";
+import { emitEnums } from "./emit/enums.js";
 import { emitEvents } from "./emit/events.js";
+import { emitSource } from "./emit/source.js";
 import { emitMethods } from "./emit/methods.js";
 import { emitRpc } from "./emit/rpc.js";
 import { emitTypes } from "./emit/types.js";
@@ -20,21 +23,38 @@ export interface GenerateOptions {
   readonly schemasDir: string;
   /** Folder to (re)write. Replaced as a whole, only when every emitter succeeded. */
   readonly outDir: string;
+  /**
+   * Module the output imports its hand-written behaviour from (stub builder, handler
+   * registration, validator types). Default `@flightdeck/copilot-core/runtime`; a relative
+   * specifier is taken relative to `outDir` (this repo passes `../runtime.js`).
+   */
+  readonly runtimeModule?: string;
+}
+
+/** Options of {@link generateFiles}. */
+export interface GenerateFilesOptions {
+  /** `false`: emit the validators on this thread (tests); default: in a worker. */
+  readonly parallel?: boolean;
+  /** See {@link GenerateOptions.runtimeModule}. */
+  readonly runtimeModule?: string;
 }
 
 /** Runs every emitter; returns file path (relative, `/`-separated) → contents, sorted by path. */
-export async function generateFiles(ir: CodegenIr, options: { parallel?: boolean } = {}): Promise<Map<string, string>> {
+export async function generateFiles(ir: CodegenIr, options: GenerateFilesOptions = {}): Promise<Map<string, string>> {
   const files = new Map<string, string>();
+  const runtime = options.runtimeModule ?? DEFAULT_RUNTIME_MODULE;
   // ajv compilation is the slowest step: run it beside json-schema-to-typescript.
-  const validators = options.parallel === false ? Promise.resolve(emitValidators(ir)) : validatorsInWorker(ir);
+  const validators = options.parallel === false ? Promise.resolve(emitValidators(ir, runtime)) : validatorsInWorker(ir, runtime);
   validators.catch(() => {});
   const types = await emitTypes(ir);
   files.set("types.ts", types.file);
-  files.set("methods.ts", emitMethods(ir, "public"));
-  files.set("internal-methods.ts", emitMethods(ir, "internal"));
+  files.set("methods.ts", emitMethods(ir, "public", runtime));
+  files.set("internal-methods.ts", emitMethods(ir, "internal", runtime));
   files.set("events.ts", emitEvents(ir));
-  const rpc = emitRpc(ir, "public");
-  const irpc = emitRpc(ir, "internal");
+  files.set("enums.ts", emitEnums(ir));
+  files.set("source.ts", emitSource(ir));
+  const rpc = emitRpc(ir, "public", runtime);
+  const irpc = emitRpc(ir, "internal", runtime);
   files.set("rpc.ts", rpc.text);
   files.set("internal-rpc.ts", irpc.text);
   for (const [name, text] of await validators) files.set(`validators/${name}`, text);
@@ -46,9 +66,11 @@ export async function generateFiles(ir: CodegenIr, options: { parallel?: boolean
       {
         from: "./events.js",
         types: ["AnySessionEvent", "SessionEvent", "SessionEventDataOf", "SessionEventInfo", "SessionEventOf", "SessionEventType", "UnknownSessionEvent"],
-        values: ["SESSION_EVENT_INFO", "SESSION_EVENT_TYPES", "isKnownSessionEvent", "isKnownSessionEventType", "isSessionEventOfType"],
+        values: ["SESSION_EVENT_INFO", "SESSION_EVENT_TYPES"],
       },
-      { from: "./methods.js", types: ["RpcMethodInfo", "RpcMethodName", "RpcMethodTypes", "RpcParamsOf", "RpcResultOf", "RpcWireParamsOf", "WithSessionId"], values: ["RPC_METHODS", "RPC_PARAM_KEYS"] },
+      { from: "./enums.js", types: [], values: ["ENUM_VALUES", "UNION_DISCRIMINATORS"] },
+      { from: "./source.js", types: [], values: ["PROTOCOL_SCHEMA_SOURCE"] },
+      { from: "./methods.js", types: ["RpcMethodName", "RpcMethodTypes", "RpcParamsOf", "RpcResultOf", "RpcWireParamsOf"], values: ["RPC_METHODS", "RPC_PARAM_KEYS"] },
       { from: "./rpc.js", types: rpc.typeNames, values: rpc.valueNames },
     ], "The public generated surface. Validators are a separate entry point (`@flightdeck/copilot-core/validators`)."),
   );
@@ -64,7 +86,7 @@ export async function generateFiles(ir: CodegenIr, options: { parallel?: boolean
   return new Map([...files.entries()].sort(([a], [b]) => byString(a, b)));
 }
 
-function validatorsInWorker(ir: CodegenIr): Promise<Map<string, string>> {
+function validatorsInWorker(ir: CodegenIr, runtimeModule: string): Promise<Map<string, string>> {
   const self = new URL(import.meta.url);
   const entry = new URL(self.pathname.endsWith(".ts") ? "./validators-worker.ts" : "./validators-worker.js", self);
   return new Promise((resolvePromise, reject) => {
@@ -72,9 +94,9 @@ function validatorsInWorker(ir: CodegenIr): Promise<Map<string, string>> {
     const worker = self.pathname.endsWith(".ts")
       ? new Worker(
           `(async () => { const { register } = await import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href)}); register(); await import(${JSON.stringify(entry.href)}); })()`,
-          { eval: true, workerData: { ir } },
+          { eval: true, workerData: { ir, runtimeModule } },
         )
-      : new Worker(entry, { workerData: { ir } });
+      : new Worker(entry, { workerData: { ir, runtimeModule } });
     worker.once("message", (msg: { files?: [string, string][]; error?: { message: string; codegen: boolean; stack?: string } }) => {
       void worker.terminate();
       if (msg.files) resolvePromise(new Map(msg.files));
@@ -94,7 +116,7 @@ function validatorsInWorker(ir: CodegenIr): Promise<Map<string, string>> {
  */
 export async function generate(options: GenerateOptions): Promise<{ ir: CodegenIr; files: string[] }> {
   const ir = buildIr(loadSchemas(resolve(options.schemasDir)));
-  const files = await generateFiles(ir);
+  const files = await generateFiles(ir, { runtimeModule: options.runtimeModule });
   const out = resolve(options.outDir);
   const parent = dirname(out);
   mkdirSync(parent, { recursive: true });

@@ -3,7 +3,10 @@
  * `generate()` is what `pnpm codegen` runs; `buildIr()` gives the IR for other emitters.
  */
 export { CodegenError } from "./errors.js";
-export { generate, generateFiles, type GenerateOptions } from "./generate.js";
+export { generate, generateFiles, type GenerateFilesOptions, type GenerateOptions } from "./generate.js";
+export { bundledSchemasDir } from "./bundled-schemas.js";
+export { DEFAULT_RUNTIME_MODULE } from "./emit/common.js";
+export { LANGUAGES, emitLanguageFiles, emitLanguageTypes, verifiedLanguages } from "./emit-lang/quicktype.js";
 export {
   IR_VERSION,
   buildIr,

@@ -8,7 +8,7 @@ import { CodegenError, ptr } from "./errors.js";
 import { EVENTS_FILE, type LoadedSchemas, type SchemaSource } from "./load.js";
 import { byString, canonical, isObject, pascalFromMethod, type Schema } from "./util.js";
 
-export const IR_VERSION = 1;
+export const IR_VERSION = 2;
 
 export type MethodScope = "server" | "session" | "clientSession" | "clientGlobal";
 export type MethodDirection = "clientToServer" | "serverToClient";
@@ -42,9 +42,14 @@ export interface IrParams {
    * TypeScript type of the argument a caller passes (a named type or a small inline type such as
    * `unknown`), or `null` when the stub takes no argument (the only wire param is `sessionId`).
    */
-  readonly type: string | null;
+  readonly tsType: string | null;
+  /**
+   * Language-neutral: the IR named type (in `types`) of that argument, or `null` when it is not
+   * one named type (no argument, or an inline schema such as an array or `unknown`; see `schema`).
+   */
+  readonly typeName: string | null;
   /** TypeScript type of the params on the wire (with `sessionId` where the schema has it inline). */
-  readonly wireType: string;
+  readonly tsWireType: string;
   /** The schema allowed params to be absent (`{"not":{}}` branch): the argument is optional. */
   readonly optional: boolean;
   /** `sessionId` is part of the wire params and removed from the public type. */
@@ -55,7 +60,9 @@ export interface IrParams {
 
 export interface IrResult {
   /** TypeScript type of the result (a named type or a small inline type). */
-  readonly type: string;
+  readonly tsType: string;
+  /** Language-neutral: the IR named type (in `types`) of the result, or `null` when it is inline (see `schema`). */
+  readonly typeName: string | null;
   /** The result may be absent (`{"not":{}}` branch). */
   readonly optional: boolean;
   readonly schema: Schema;
@@ -240,10 +247,10 @@ function buildParams(b: Builder, leafParams: unknown, scope: MethodScope, method
   if (!strips) {
     // An inline object with no properties at all: the stub takes no argument and sends {}.
     if (!refName && props !== null && Object.keys(props).length === 0 && !schema["additionalProperties"] && !schema["anyOf"]) {
-      return { type: null, wireType: "Record<string, never>", optional, stripsSessionId: false, schema: wire };
+      return { tsType: null, typeName: null, tsWireType: "Record<string, never>", optional, stripsSessionId: false, schema: wire };
     }
     const type = nameSchema(b, schema, fallback, src, `the params of ${method}`);
-    return { type, wireType: type, optional, stripsSessionId: false, schema: wire };
+    return { tsType: type, typeName: type, tsWireType: type, optional, stripsSessionId: false, schema: wire };
   }
   const sid = props!["sessionId"];
   const required = Array.isArray(body["required"]) ? (body["required"] as string[]) : [];
@@ -254,16 +261,16 @@ function buildParams(b: Builder, leafParams: unknown, scope: MethodScope, method
   const title = typeof schema["title"] === "string" ? schema["title"] : null;
   if (title && scope === "clientSession") {
     const def = defSchema(b, title);
-    if (def && sameShape(def, schema)) return { type: title, wireType: title, optional, stripsSessionId: false, schema: wire };
+    if (def && sameShape(def, schema)) return { tsType: title, typeName: title, tsWireType: title, optional, stripsSessionId: false, schema: wire };
   }
   const { sessionId: _sid, ...restProps } = props!;
   const { title: _title, ...bodyRest } = body;
   const publicSchema: Schema = { ...(refName ? bodyRest : body), properties: restProps, required: required.filter((r) => r !== "sessionId") };
   if (Object.keys(restProps).length === 0) {
-    return { type: null, wireType: "{ sessionId: string }", optional, stripsSessionId: true, schema: wire };
+    return { tsType: null, typeName: null, tsWireType: "{ sessionId: string }", optional, stripsSessionId: true, schema: wire };
   }
   const type = nameSchema(b, publicSchema, fallback, src, `the params of ${method}`);
-  return { type, wireType: `WithSessionId<${type}>`, optional, stripsSessionId: true, schema: wire };
+  return { tsType: type, typeName: type, tsWireType: `WithSessionId<${type}>`, optional, stripsSessionId: true, schema: wire };
 }
 
 function buildResult(b: Builder, leafResult: unknown, method: string, source: SourceRef): IrResult | null {
@@ -273,7 +280,7 @@ function buildResult(b: Builder, leafResult: unknown, method: string, source: So
   if (wire["type"] === "null" && Object.keys(wire).every((k) => k === "type" || ANNOTATIONS.has(k))) return null;
   const { optional, schema } = splitOptional(wire, source.file, pointer);
   const type = nameSchema(b, schema, `${pascalFromMethod(method)}Result`, { file: source.file, pointer }, `the result of ${method}`);
-  return { type, optional, schema: wire };
+  return { tsType: type, typeName: type, optional, schema: wire };
 }
 
 function str(v: unknown): string | null {
@@ -333,6 +340,11 @@ export function buildIr(schemas: LoadedSchemas): CodegenIr {
   }
   types.push(...b.synthesized.values());
   types.sort((x, y) => byString(x.name, y.name));
+  // `typeName` is the language-neutral reference: a named IR type, or null for inline TypeScript.
+  const named = new Set(types.map((t) => t.name));
+  const neutral = <T extends { tsType: string | null; typeName: string | null }>(x: T | null): T | null =>
+    x === null ? null : { ...x, typeName: x.tsType !== null && named.has(x.tsType) ? x.tsType : null };
+  for (const [name, m] of methods) methods.set(name, { ...m, params: neutral(m.params), result: neutral(m.result) });
 
   return {
     irVersion: IR_VERSION,

@@ -5,7 +5,8 @@ import type { CodegenIr } from "./ir.js";
 import { emitValidators } from "./emit/validators.js";
 
 try {
-  const files = emitValidators((workerData as { ir: CodegenIr }).ir);
+  const data = workerData as { ir: CodegenIr; runtimeModule: string };
+  const files = emitValidators(data.ir, data.runtimeModule);
   parentPort!.postMessage({ files: [...files] });
 } catch (err) {
   const e = err as CodegenError;

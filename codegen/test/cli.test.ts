@@ -19,7 +19,7 @@ describe("flightdeck-codegen CLI", () => {
   it("--help prints usage and exits 0", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/flightdeck-codegen generate --schemas <dir> --out <dir>/);
+    expect(r.stdout).toMatch(/flightdeck-codegen generate --out <dir> \[--schemas <dir>\] \[--runtime <module>\]/);
   });
   // Four cold CLI processes: side by side, with room for a fresh clone's empty tsx cache on a busy machine.
   it("bad arguments give a usage error and exit 2", async () => {
@@ -42,7 +42,7 @@ describe("flightdeck-codegen CLI", () => {
     const r = await run(["ir", "--json", "--schemas", FIXTURE, "--out", file]);
     expect(r.code).toBe(0);
     const ir = JSON.parse(readFileSync(file, "utf8")) as { irVersion: number; methods: { name: string }[]; events: unknown[] };
-    expect(ir.irVersion).toBe(1);
+    expect(ir.irVersion).toBe(2);
     expect(ir.methods.map((m) => m.name)).toContain("session.tools.handlePendingToolCall");
     expect(ir.events).toHaveLength(2);
   });

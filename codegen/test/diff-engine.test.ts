@@ -164,7 +164,7 @@ describe("inputs", () => {
     expect(() => loadIrForDiff("/nonexistent/dir")).toThrow(CodegenError);
     const notIr = join(tempDir(), "x.json");
     writeFileSync(notIr, JSON.stringify({ irVersion: 99 }));
-    expect(() => loadIrForDiff(notIr)).toThrow(/not an IR file with irVersion 1[\s\S]*flightdeck-codegen ir --json/);
+    expect(() => loadIrForDiff(notIr)).toThrow(/not an IR file with irVersion 2[\s\S]*flightdeck-codegen ir --json/);
     const empty = tempDir();
     mkdirSync(join(empty, "overlay"));
     expect(() => loadIrForDiff(empty)).toThrow(/api\.schema\.json: schema file not found/);

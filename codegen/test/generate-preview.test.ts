@@ -14,7 +14,8 @@ import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../src/generate.js";
 import type { CodegenIr } from "../src/ir.js";
-import { checkSchema, FORMATS } from "../../packages/core/src/schema-interpreter.js";
+import { checkSchema } from "../../packages/core/src/schema-check.js";
+import { FORMATS } from "../../packages/core/src/schema-values.js";
 import { REPO, tempDir } from "./helpers.js";
 
 const require = createRequire(import.meta.url);
@@ -28,10 +29,11 @@ let generatedDir: string;
 let ir: CodegenIr;
 let files: string[];
 let validators: {
-  validateSessionEvent: (e: unknown, mode?: "lenient" | "strict") => { ok: boolean; known?: boolean; errors?: { path: string; keyword: string }[] };
+  validateSessionEvent: (e: unknown, mode?: "lenient" | "strict") => { ok: boolean; known?: boolean; errors?: readonly { path: string; keyword: string }[] };
   VALIDATED_EVENT_TYPES: readonly string[];
 };
 let definitions: Readonly<Record<string, unknown>>;
+let handWritten: string[];
 
 /** ajv over the raw upstream schema (unknown keywords ignored), with the formats the validators use. */
 function rawAjv(schema: Json, id: string): Ajv {
@@ -50,14 +52,18 @@ beforeAll(async () => {
   for (const f of ["api.schema.json", "session-events.schema.json"]) writeFileSync(join(schemas, f), gunzipSync(readFileSync(join(UPSTREAM, `${f}.gz`))));
   copyFileSync(join(UPSTREAM, "protocol.lock.json"), join(schemas, "protocol.lock.json"));
   cpSync(join(REPO, "schemas/overlay"), join(schemas, "overlay"), { recursive: true });
-  // Laid out like packages/core/src: the generated code imports ../rpc-types.js, ../rpc-stubs.js (which imports errors.js) and ../../schema-interpreter.js.
+  // Laid out like packages/core/src: the generated code imports its behaviour from ../runtime.js.
   const src = join(root, "core/src");
   generatedDir = join(src, "generated");
   mkdirSync(src, { recursive: true });
-  for (const f of ["rpc-types.ts", "rpc-stubs.ts", "errors.ts", "redact.ts", "schema-interpreter.ts"]) copyFileSync(join(REPO, "packages/core/src", f), join(src, f));
-  ({ ir, files } = await generate({ schemasDir: schemas, outDir: generatedDir }));
-  validators = (await import(pathToFileURL(join(generatedDir, "validators/index.ts")).href)) as typeof validators;
-  definitions = ((await import(pathToFileURL(join(generatedDir, "validators/definitions.js")).href)) as { DEFINITIONS: Record<string, unknown> }).DEFINITIONS;
+  handWritten = readdirSync(join(REPO, "packages/core/src")).filter((f) => f.endsWith(".ts"));
+  for (const f of handWritten) copyFileSync(join(REPO, "packages/core/src", f), join(src, f));
+  ({ ir, files } = await generate({ schemasDir: schemas, outDir: generatedDir, runtimeModule: "../runtime.js" }));
+  const tables = (await import(pathToFileURL(join(generatedDir, "validators/index.ts")).href)) as { VALIDATION_TABLES: import("../../packages/core/src/validation.js").ValidationTables };
+  const runtime = (await import(pathToFileURL(join(src, "runtime.ts")).href)) as typeof import("../../packages/core/src/runtime.js");
+  const built = runtime.createValidators(tables.VALIDATION_TABLES);
+  validators = { validateSessionEvent: built.validateSessionEvent, VALIDATED_EVENT_TYPES: built.validatedEventTypes };
+  definitions = ((await import(pathToFileURL(join(generatedDir, "validators/definitions.ts")).href)) as { DEFINITIONS: Record<string, unknown> }).DEFINITIONS;
 }, 120_000);
 
 describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
@@ -90,7 +96,7 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
       typeRoots: [join(REPO, "node_modules/@types")],
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.formatDiagnostic(d, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" }));
-    expect(rootNames.length).toBe(files.filter((f) => f.endsWith(".ts")).length + 5); // + the five hand-written modules copied beside it
+    expect(rootNames.length).toBe(files.filter((f) => f.endsWith(".ts")).length + handWritten.length); // + core's hand-written modules copied beside it
     expect(diagnostics).toEqual([]);
   });
 
@@ -103,9 +109,9 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
 
   it("keeps x-legacy-parameters in the IR and out of the types and validator data", () => {
     const start = ir.methods.find((m) => m.name === "session.mcp.startServer")!;
-    expect(start.params).toMatchObject({ type: "McpStartServerRequest", schema: { "x-legacy-parameters": ["serverName", "config"] } });
+    expect(start.params).toMatchObject({ tsType: "McpStartServerRequest", typeName: "McpStartServerRequest", schema: { "x-legacy-parameters": ["serverName", "config"] } });
     expect(ir.methods.filter((m) => m.params && "x-legacy-parameters" in m.params.schema).length).toBe(7);
-    for (const f of ["types.ts", "validators/definitions.js", "rpc.ts"]) expect(readFileSync(join(generatedDir, f), "utf8")).not.toContain("legacy-parameters");
+    for (const f of ["types.ts", "validators/definitions.ts", "rpc.ts"]) expect(readFileSync(join(generatedDir, f), "utf8")).not.toContain("legacy-parameters");
   });
 
   it("the emitted validators check the if/then as ajv does on the raw upstream schema", () => {

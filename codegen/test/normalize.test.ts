@@ -37,26 +37,26 @@ describe("IR shape", () => {
 
 describe("session params", () => {
   it("uses the titled definition equal to the inline params minus sessionId as the public type", () => {
-    expect(method("session.send").params).toMatchObject({ type: "SendRequest", wireType: "WithSessionId<SendRequest>", stripsSessionId: true, optional: false });
+    expect(method("session.send").params).toMatchObject({ type: "SendRequest", tsWireType: "WithSessionId<SendRequest>", stripsSessionId: true, optional: false });
   });
   it("gives a no-argument stub when sessionId is the only param (inline or overlay $ref)", () => {
-    expect(method("session.suspend").params).toMatchObject({ type: null, wireType: "{ sessionId: string }" });
+    expect(method("session.suspend").params).toMatchObject({ type: null, tsWireType: "{ sessionId: string }" });
     expect(method("session.detach").params).toMatchObject({ type: null });
   });
   it("names untitled inline params from rpcMethod", () => {
-    expect(method("session.tools.handlePendingToolCall").params?.type).toBe("SessionToolsHandlePendingToolCallParams");
+    expect(method("session.tools.handlePendingToolCall").params?.tsType).toBe("SessionToolsHandlePendingToolCallParams");
     expect(ir.types.find((t) => t.name === "SessionToolsHandlePendingToolCallParams")).toMatchObject({ origin: "synthesized" });
   });
   it('treats a {"not":{}} branch as optional params (Trap 2)', () => {
     expect(method("session.model.list").params).toMatchObject({ type: "ModelListRequest", optional: true });
   });
   it("keeps sessionId in client-session handler params", () => {
-    expect(method("sessionFs.readFile").params).toMatchObject({ type: "ReadFileRequest", wireType: "WithSessionId<ReadFileRequest>" });
+    expect(method("sessionFs.readFile").params).toMatchObject({ type: "ReadFileRequest", tsWireType: "WithSessionId<ReadFileRequest>" });
   });
   it('maps result {type:"null"} to void, inline results to inline types, optional results', () => {
     expect(method("session.suspend").result).toBeNull();
-    expect(method("models.list").result?.type).toBe("Model[]");
-    expect(method("session.tools.handlePendingToolCall").result?.type).toBe("boolean");
+    expect(method("models.list").result?.tsType).toBe("Model[]");
+    expect(method("session.tools.handlePendingToolCall").result?.tsType).toBe("boolean");
     expect(method("sessionFs.readFile").result).toMatchObject({ type: "ReadFileResult", optional: true });
   });
 });
@@ -68,7 +68,7 @@ describe("definitions", () => {
     expect(model.alsoDefinedIn).toEqual([{ file: "session-events.schema.json", pointer: "#/definitions/Model" }]);
   });
   it("resolves $refs from the api file into the events file and from overlays into upstream", () => {
-    expect(method("session.model.list").result?.type).toBe("Model");
+    expect(method("session.model.list").result?.tsType).toBe("Model");
     const created = ir.types.find((t) => t.name === "SessionCreateResult")!;
     expect(JSON.stringify(created.schema)).toContain('"$ref":"#/definitions/Model"');
   });

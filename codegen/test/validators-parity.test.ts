@@ -1,5 +1,5 @@
 /**
- * The validators ship schemas as data, checked by `packages/core/src/schema-interpreter.ts`. These
+ * The validators ship schemas as data, checked by core's `schema-check.ts` (and the walker it uses). These
  * tests pin that interpreter to ajv 8 (configured as the generator's ajv standalone output was)
  * result for result and error for error, on synthetic schemas using every keyword the generator
  * admits and on the real schemas with recorded runtime traffic and mutations of it.
@@ -12,7 +12,8 @@ import { CodegenError } from "../src/errors.js";
 import { buildIr } from "../src/ir.js";
 import { loadSchemas } from "../src/load.js";
 import { INTERPRETED_KEYWORDS, lenientCopy, shippedDefinitions, validatorPlan } from "../src/emit/validators.js";
-import { checkSchema, FORMATS } from "../../packages/core/src/schema-interpreter.js";
+import { checkSchema } from "../../packages/core/src/schema-check.js";
+import { FORMATS } from "../../packages/core/src/schema-values.js";
 import { DEFINITIONS } from "../../packages/core/src/generated/validators/definitions.js";
 import { REPO } from "./helpers.js";
 
@@ -169,7 +170,7 @@ describe("the shipping step", () => {
       error = err;
     }
     expect(error).toBeInstanceOf(CodegenError);
-    expect(error).toMatchObject({ pointer: "#/d_Bad/properties/a~1b/contentSchema", message: expect.stringMatching(/"contentSchema" is not a keyword the validators interpret\nFix: .*schema-interpreter\.ts/) });
+    expect(error).toMatchObject({ pointer: "#/d_Bad/properties/a~1b/contentSchema", message: expect.stringMatching(/"contentSchema" is not a keyword the validators interpret\nFix: .*schema-keywords\.ts/) });
   });
   it("refuses a format it does not check and a pattern that is not a unicode regexp", () => {
     expect(shipOne({ type: "string", format: "email" })).toThrow(/names a format the validators do not check/);

@@ -16,7 +16,7 @@ const common: Options = {
 export default defineConfig([
   {
     ...common,
-    entry: { index: "src/index.ts", node: "src/node.ts", internal: "src/internal.ts" },
+    entry: { index: "src/index.ts", node: "src/node.ts", internal: "src/internal.ts", runtime: "src/runtime.ts" },
     sourcemap: false, // the JS is shipped unminified and readable; maps would double the install size
   },
   {

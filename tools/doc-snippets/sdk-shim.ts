@@ -33,11 +33,12 @@ export class CopilotClient extends RealCopilotClient {
   }
 
   override async createSession(config: SessionConfig): Promise<Awaited<ReturnType<RealCopilotClient["createSession"]>>> {
-    return super.createSession(config?.provider === undefined ? { ...config, provider: (await scriptedModel()).provider() } : config);
+    // A BYOK provider needs a model name; the scripted model answers to any.
+    return super.createSession(config?.provider === undefined ? { ...config, model: config?.model ?? "gpt-4.1", provider: (await scriptedModel()).provider() } : config);
   }
 
   override async resumeSession(sessionId: string, config?: ResumeConfig): Promise<Awaited<ReturnType<RealCopilotClient["resumeSession"]>>> {
-    return super.resumeSession(sessionId, config?.provider === undefined ? { ...config, provider: (await scriptedModel()).provider() } : config);
+    return super.resumeSession(sessionId, config?.provider === undefined ? { ...config, model: config?.model ?? "gpt-4.1", provider: (await scriptedModel()).provider() } : config);
   }
 
   override async stop(): ReturnType<RealCopilotClient["stop"]> {

@@ -47,7 +47,8 @@ export function readManifest(pkg: PublishedPackage): PackageManifest {
 
 /** The code subpaths of a package's `exports` (`.`, `./node`, …), without `./package.json`. */
 export function codeSubpaths(manifest: PackageManifest): string[] {
-  return Object.keys(manifest.exports).filter((key) => key !== "./package.json");
+  // Data files (`./package.json`, codegen's `./ir.schema.json`) are exported as plain paths, not code.
+  return Object.keys(manifest.exports).filter((key) => key !== "./package.json" && !key.endsWith(".json"));
 }
 
 /** The import-side targets of one subpath (`types` and `default`). */

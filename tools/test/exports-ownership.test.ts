@@ -55,12 +55,12 @@ const MODULES: Record<string, Record<string, unknown>> = {
  * `core` is the wire layer (generated from the schemas); the other package is the user-facing one.
  */
 const KNOWN_CLASHES: Record<string, string> = {
-  ExternalToolResult: "tools' hand-written copy in packages/tools/src/wire.ts; goes with it",
+  ExternalToolResult: "tools' is what a tool answers (`string | ToolResultObject`); core's generated one is `unknown` (the schema leaves it open)",
+  PermissionRequestResult: "tools' is what a permission handler returns (a decision or `no-result`, the @github/copilot-sdk name); core's is the generated wire result",
+  SessionContext: "client's is the session metadata context (the @github/copilot-sdk name); core's is the generated wire type",
   Tool: "tools' `Tool` is what defineTool returns (the @github/copilot-sdk name); core's is the generated wire declaration of a tool",
   McpServerConfig: "session's is the user-facing union (runtime-owned provenance fields removed); core's is the generated wire one",
-  PermissionRequestResult: "tools' is the @github/copilot-sdk name for what a permission handler returns (a decision or `no-result`); core's is the generated wire result",
-  SessionContext: "client's is the @github/copilot-sdk name for a session's context in its metadata; core's is a generated wire type of the same name",
-  ValidationIssue: "core/validators' generated copy of schema-interpreter's type (core/internal); goes when the validators' index is hand-written over generated tables",
+  ValidationIssue: "core/validators' is an issue found in a wire value (JSON pointer path); tools' is core's JsonSchemaIssue, an issue in a tool's arguments (path as segments) under its @github/copilot-sdk-era name",
   CustomAgentConfig: "session's `mcpServers` takes the user-facing server configs (runtime-owned provenance fields removed) instead of the generated wire ones",
   UnknownSessionEvent: "core's is the raw wire event; session's is the delivered one, marked `unknown: true` with `rawData` (its `data: never` keeps narrowing on `event.type` working)",
   AnySessionEvent: "the union with the UnknownSessionEvent above",

@@ -18,7 +18,7 @@ describe.each(PUBLISHED_PACKAGES.map((pkg) => [pkg.name, pkg] as const))("%s", (
   const manifest = readManifest(pkg);
 
   it("has the pinned export subpaths, plus ./package.json", () => {
-    expect(Object.keys(manifest.exports)).toEqual([...Object.keys(PINNED[name] ?? {}), "./package.json"]);
+    expect(Object.keys(manifest.exports)).toEqual([...Object.keys(PINNED[name] ?? {}), ...(name === "@flightdeck/copilot-codegen" ? ["./ir.schema.json"] : []), "./package.json"]);
   });
 
   it("maps each subpath to ESM and CommonJS files with their own types, types first", () => {

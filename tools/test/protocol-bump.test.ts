@@ -3,8 +3,8 @@
  * pinned schemas, small tarballs built here), including every failure path: each must leave the
  * repo byte-for-byte as it was.
  */
-import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,7 +48,12 @@ beforeAll(async () => {
   writeFileSync(join(template, "packages/client/src/protocol-range.ts"), "export const SUPPORTED_PROTOCOL_VERSIONS = { min: 3, max: 3 } as const;\n");
   writeJson(join(template, "codegen/package.json"), { name: "@flightdeck/copilot-codegen", version: "0.1.0" });
   writeJson(join(template, ".changeset/config.json"), { fixed: [] });
-  await generate({ schemasDir: s, outDir: join(template, "packages/core/src/generated") });
+  // The runtime the end-to-end suite runs on, pinned like the real root package.json does.
+  writeFileSync(join(template, "package.json"), `{\n  "name": "fixture-root",\n  "private": true,\n  "devDependencies": {\n    "${PKG}": "1.0.0",\n    "typescript": "5.9.3"\n  }\n}\n`);
+  writeFileSync(join(template, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+  // The SDK pins the runtime for every platform (private here so it gets no verdict of its own).
+  writeJson(join(template, "packages/sdk/package.json"), { name: "@flightdeck/copilot-sdk", version: "0.1.0", private: true, optionalDependencies: { "@github/copilot-sdk-darwin-arm64": "1.0.0", [PKG]: "1.0.0", "left-alone": "1.0.0" } });
+  await generate({ schemasDir: s, outDir: join(template, "packages/core/src/generated"), runtimeModule: "../runtime.js" });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -115,6 +120,8 @@ function fakeTypecheck(before: string[], after: string[]): { command: string; ar
   return { command: process.execPath, args: ["-e", script] };
 }
 const PREEXISTING = "packages/session/test/old.test.ts(1,1): error TS2304: Cannot find name 'x'.";
+/** A stand-in for `pnpm install --lockfile-only`: marks the lockfile. */
+const FAKE_INSTALL = { command: process.execPath, args: ["-e", 'require("fs").appendFileSync("pnpm-lock.yaml", "# refreshed by the fake install\\n")'] };
 
 describe("a successful bump", () => {
   it("syncs, regenerates, writes the diff report, the changeset and the lock, and lists broken call sites", async () => {
@@ -125,8 +132,14 @@ describe("a successful bump", () => {
       repoRoot: root,
       tarball: makeTarball({ version: "1.1.0", api: nextApi(), protocol: 4 }),
       typecheck: fakeTypecheck([PREEXISTING], [PREEXISTING, "packages/session/src/use.ts(3,7): error TS2339: Property 'models' does not exist on type 'ServerRpc'.", "packages/core/src/generated/rpc.ts(1,1): error TS1005: ignored, generated"]),
+      install: FAKE_INSTALL,
       log: (l) => lines.push(l),
     });
+    // The runtime devDependency moved with the schemas (only that line), and the lockfile was refreshed.
+    expect(readFileSync(join(root, "package.json"), "utf8")).toContain(`"${PKG}": "1.1.0",\n    "typescript": "5.9.3"`);
+    expect(readFileSync(join(root, "pnpm-lock.yaml"), "utf8")).toContain("refreshed by the fake install");
+    expect(JSON.parse(readFileSync(join(root, "packages/sdk/package.json"), "utf8")).optionalDependencies).toEqual({ "@github/copilot-sdk-darwin-arm64": "1.1.0", [PKG]: "1.1.0", "left-alone": "1.0.0" });
+    expect(r.runtimeChange).toEqual({ from: "2.0.0", to: "2.1.0", packageFrom: "1.0.0" });
     expect(r.oldLock?.version).toBe("1.0.0");
     expect(JSON.parse(readFileSync(join(root, "schemas/protocol.lock.json"), "utf8")).version).toBe("1.1.0");
     expect(r.diff.methods.added.map((m) => m.name)).toEqual(["tools.list"]);
@@ -180,8 +193,12 @@ describe("a failed bump leaves the repo exactly as it was", () => {
     const npm = join(work, "npm-notarget");
     writeFileSync(npm, '#!/bin/sh\necho "npm error code ETARGET" >&2\necho "npm error notarget No matching version found for $2." >&2\nexit 1\n');
     chmodSync(npm, 0o755);
-    const e = await failure(protocolBump({ version: "9.9.9", repoRoot: root, npmCommand: npm, typecheck: false }));
-    expect(e.code).toBe("SYNC_FAILED");
+    const ran = join(mkdtempSync(join(work, "tc-")), "ran");
+    const typecheck = { command: process.execPath, args: ["-e", `require("fs").writeFileSync(${JSON.stringify(ran)}, "1")`] };
+    const e = await failure(protocolBump({ version: "9.9.9", repoRoot: root, npmCommand: npm, typecheck }));
+    expect(e.code).toBe("NO_SUCH_VERSION");
+    // Checked first: the (slow) baseline typecheck never ran.
+    expect(existsSync(ran)).toBe(false);
     expect(e.message).toContain(`version 9.9.9 of ${PKG} does not exist on the npm registry`);
     expect(e.message).toContain("Nothing in the repo was changed.");
     expect(snapshot(root)).toEqual(before);
@@ -190,7 +207,7 @@ describe("a failed bump leaves the repo exactly as it was", () => {
   it("a version without schemas", async () => {
     const root = repo();
     const before = snapshot(root);
-    const e = await failure(protocolBump({ version: "0.9.0", repoRoot: root, tarball: makeTarball({ version: "0.9.0", schemas: false }), typecheck: false }));
+    const e = await failure(protocolBump({ version: "1.0.5", repoRoot: root, tarball: makeTarball({ version: "1.0.5", schemas: false }), typecheck: false }));
     expect(e.message).toMatch(/does not ship the protocol schemas/);
     expect(snapshot(root)).toEqual(before);
   });
@@ -200,7 +217,7 @@ describe("a failed bump leaves the repo exactly as it was", () => {
     const before = snapshot(root);
     const npm = join(work, "npm-reset");
     // Leaves a truncated tarball behind, then fails like npm does on a dropped connection.
-    writeFileSync(npm, '#!/bin/sh\nprintf "\\037\\213partial" > "$5/pkg.tgz"\necho "npm error code ECONNRESET" >&2\necho "npm error network aborted" >&2\nexit 1\n');
+    writeFileSync(npm, '#!/bin/sh\nif [ "$1" = view ]; then echo \'"1.2.0"\'; exit 0; fi\nprintf "\\037\\213partial" > "$5/pkg.tgz"\necho "npm error code ECONNRESET" >&2\necho "npm error network aborted" >&2\nexit 1\n');
     chmodSync(npm, 0o755);
     const e = await failure(protocolBump({ version: "1.2.0", repoRoot: root, npmCommand: npm, typecheck: false }));
     expect(e.code).toBe("SYNC_FAILED");
@@ -224,6 +241,63 @@ describe("a failed bump leaves the repo exactly as it was", () => {
   });
 });
 
+describe("runtime-only changes and downgrades", () => {
+  it("same schemas, new runtime: the devDependency moves and a report and changeset say it is runtime-only", async () => {
+    const root = repo();
+    const r = await protocolBump({ version: "1.0.1", repoRoot: root, tarball: makeTarball({ version: "1.0.1" }), runtimeVersion: "2.0.7", typecheck: false, install: FAKE_INSTALL });
+    expect(r.diff.verdict.level).toBe("none");
+    expect(r.runtimeChange).toEqual({ from: "2.0.0", to: "2.0.7", packageFrom: "1.0.0" });
+    const cs = readFileSync(r.changeset!, "utf8");
+    expect(cs).toMatch(/^---\n"@flightdeck\/copilot-core": patch\n/);
+    expect(cs).toContain("Runtime update: the end-to-end suite now runs on runtime 2.0.7 (@github/copilot-sdk-linux-x64 1.0.1), up from 2.0.0 (1.0.0). The protocol schemas are byte for byte the same");
+    expect(readFileSync(join(root, "schemas/diffs/1.0.0..1.0.1.md"), "utf8")).toContain("**Runtime**: 2.0.0 → 2.0.7 (runtime-only change: the schemas are byte for byte the same)");
+    expect(readFileSync(join(root, "package.json"), "utf8")).toContain(`"${PKG}": "1.0.1"`);
+    expect(JSON.parse(readFileSync(join(root, "schemas/protocol.lock.json"), "utf8"))).toMatchObject({ version: "1.0.1", runtimeVersion: "2.0.7" });
+  });
+
+  it("an older version is refused as a downgrade, before anything runs; --allow-downgrade names it in the changeset", async () => {
+    const root = repo();
+    const before = snapshot(root);
+    const e = await failure(protocolBump({ version: "0.9.0", repoRoot: root, tarball: makeTarball({ version: "0.9.0" }), typecheck: false }));
+    expect(e.code).toBe("DOWNGRADE");
+    expect(e.message).toContain("0.9.0 is older than the pinned @github/copilot-sdk-linux-x64@1.0.0: this would be a downgrade. Pass --allow-downgrade if you mean it");
+    expect(snapshot(root)).toEqual(before);
+    const r = await protocolBump({ version: "0.9.0", repoRoot: root, tarball: makeTarball({ version: "0.9.0", api: nextApi() }), runtimeVersion: "1.9.0", typecheck: false, install: false, allowDowngrade: true });
+    expect(r.downgrade).toBe(true);
+    expect(readFileSync(r.changeset!, "utf8")).toContain("Protocol downgrade: the generated bindings now follow @github/copilot-sdk-linux-x64 0.9.0");
+    expect(readFileSync(join(root, "schemas/diffs/1.0.0..0.9.0.md"), "utf8")).toContain("**Downgrade**: from @github/copilot-sdk-linux-x64 1.0.0 to 0.9.0.");
+  });
+
+  it("no network: the registry check fails fast with the reason, nothing changed", async () => {
+    const root = repo();
+    const before = snapshot(root);
+    const saved = process.env["npm_config_registry"];
+    // A closed port on this machine: the real npm fails the way it does offline.
+    process.env["npm_config_registry"] = "http://127.0.0.1:9/";
+    try {
+      const e = await failure(protocolBump({ version: "1.0.20", repoRoot: root, typecheck: false }));
+      expect(e.code).toBe("NETWORK_FAILED");
+      expect(e.message).toMatch(/could not reach the npm registry to check that @github\/copilot-sdk-linux-x64@1\.0\.20 exists \(E[A-Z]+\); check the network \(or pass --tarball <file> to bump offline\)/);
+    } finally {
+      if (saved === undefined) delete process.env["npm_config_registry"];
+      else process.env["npm_config_registry"] = saved;
+    }
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it("a generator failure's fix never asks to edit the upstream schemas", async () => {
+    const root = repo();
+    const api = nextApi();
+    api.definitions.PluginTags = { type: "object", properties: { a: { type: "string", format: "email" } } };
+    api.server.tags = { get: { rpcMethod: "tags.get", params: null, result: { $ref: "#/definitions/PluginTags" } } };
+    const e = await failure(protocolBump({ version: "1.4.0", repoRoot: root, tarball: makeTarball({ version: "1.4.0", api }), typecheck: false, install: false }));
+    expect(e.code).toBe("GENERATE_FAILED");
+    expect(e.message).toContain("is the runtime team's file, pinned byte for byte: do not edit it. Add or override what the generator needs in schemas/overlay/");
+    expect(e.message).not.toMatch(/Fix: fix the schema/);
+    rmSync(join(e.reportPath!, ".."), { recursive: true, force: true });
+  });
+});
+
 describe("helpers", () => {
   it("parses tsc output, keeping only hand-written files", () => {
     const out = [
@@ -235,8 +309,8 @@ describe("helpers", () => {
     expect(parseTscOutput(out, "/repo").map((s) => `${s.file}:${s.line} ${s.code}`)).toEqual(["examples/demo/src/main.ts:5 TS2305", "packages/client/src/copilot-client.ts:200 TS2551"]);
   });
 
-  it("reads the supported protocol range from its one declaration", () => {
-    const real = readSupportedRange(fileURLToPath(new URL("../..", import.meta.url)));
+  it("reads the supported protocol range from its one declaration", async () => {
+    const real = await readSupportedRange(fileURLToPath(new URL("../..", import.meta.url)));
     expect(real && { min: real.min, max: real.max }).toEqual({ min: 3, max: 3 });
   });
 
@@ -245,4 +319,116 @@ describe("helpers", () => {
     expect(() => parseBumpArgs(["1.0.0", "--frobnicate"])).toThrow(/unknown option --frobnicate/);
     expect(parseBumpArgs(["1.0.15", "--tarball", "x.tgz", "--no-typecheck"])).toEqual({ version: "1.0.15", tarball: "x.tgz", typecheck: false });
   });
+});
+
+describe("an interrupted bump (the CLI in a child process) puts the tree back byte for byte", () => {
+  const BUMP = fileURLToPath(new URL("../protocol-bump.ts", import.meta.url));
+  const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+  /** Starts `node --import tsx tools/protocol-bump.ts` on a temp repo; `tmp` is its TMPDIR (checked for leftovers). */
+  function startBump(root: string, tarball: string, typecheckScript: string, env: Record<string, string>, tmp: string) {
+    const args = ["--import", "tsx", BUMP, "1.1.0", "--repo", root, "--tarball", tarball, "--no-install", "--typecheck-command", `${process.execPath} ${typecheckScript}`];
+    // cwd: this checkout, where `--import tsx` resolves (the temp repo has no node_modules).
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once("exit", (code, signal) => r({ code, signal })));
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 600 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+      if (!out.includes(text)) throw new Error(`never saw ${JSON.stringify(text)}; output:\n${out}`);
+    };
+    return { child, exited, waitFor, output: () => out };
+  }
+
+  /** A typecheck stand-in that passes at once the first time and hangs the second (the post-bump run). */
+  function hangingTypecheck(): { script: string; pidFile: string } {
+    const dir = mkdtempSync(join(work, "tc-hang-"));
+    const script = join(dir, "tc.cjs");
+    const pidFile = join(dir, "pid");
+    writeFileSync(script, `const fs=require("fs");const state=${JSON.stringify(join(dir, "ran"))};if(fs.existsSync(state)){fs.writeFileSync(${JSON.stringify(pidFile)},String(process.pid));setInterval(()=>{},1000)}else fs.writeFileSync(state,"1");`);
+    return { script, pidFile };
+  }
+
+  /** Running (an exited process that nobody reaped yet, a zombie, counts as gone). */
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
+    return !/^\d+ \(.*\) Z/.test(stat);
+  };
+
+  const leftovers = (tmp: string, root: string) => [
+    ...readdirSync(tmp).filter((f) => f.startsWith("fd-")), // tsx keeps its cache here too
+    ...readdirSync(join(root, "packages/core/src")).filter((f) => f.startsWith(".")),
+    ...readdirSync(join(root, "schemas")).filter((f) => f.startsWith(".")),
+  ];
+
+  it.each([
+    ["sync", "SIGINT", 130],
+    ["generate", "SIGTERM", 143],
+    ["report", "SIGINT", 130],
+  ] as const)("after the %s step, %s: restored, no backup left, exit %i", async (step, signal, exitCode) => {
+    const root = repo();
+    const before = snapshot(root);
+    const tmp = mkdtempSync(join(work, "tmp-"));
+    const tc = hangingTypecheck();
+    const bump = startBump(root, makeTarball({ version: "1.1.0", api: nextApi() }), tc.script, { FLIGHTDECK_BUMP_PAUSE_AFTER: step }, tmp);
+    await bump.waitFor(`paused after ${step}`);
+    // The bump really was part-way: its backup exists, and from generate on the tree has changed.
+    expect(readdirSync(tmp).some((f) => f.startsWith("fd-protocol-bump-"))).toBe(true);
+    if (step !== "sync") expect(snapshot(root)).not.toEqual(before);
+    if (step === "report") expect(existsSync(join(root, ".changeset/protocol-1.1.0.md"))).toBe(true);
+    bump.child.kill(signal);
+    expect(await bump.exited).toEqual({ code: exitCode, signal: null });
+    expect(bump.output()).toContain(`interrupted (${signal}); the tree was restored exactly as it was`);
+    expect(snapshot(root)).toEqual(before);
+    expect(leftovers(tmp, root)).toEqual([]);
+  }, 120_000);
+
+  it("during the typecheck after the bump: the running typecheck is killed and the tree restored (the lock was never written)", async () => {
+    const root = repo();
+    const before = snapshot(root);
+    const tmp = mkdtempSync(join(work, "tmp-"));
+    const tc = hangingTypecheck();
+    const bump = startBump(root, makeTarball({ version: "1.1.0", api: nextApi() }), tc.script, {}, tmp);
+    await bump.waitFor("after the bump");
+    for (let i = 0; i < 100 && !existsSync(tc.pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    const tcPid = Number(readFileSync(tc.pidFile, "utf8"));
+    expect(JSON.parse(readFileSync(join(root, "schemas/protocol.lock.json"), "utf8")).version).toBe("1.0.0");
+    expect(readFileSync(join(root, "schemas/api.schema.json"), "utf8")).toContain("tools.list");
+    bump.child.kill("SIGTERM");
+    expect((await bump.exited).code).toBe(143);
+    expect(snapshot(root)).toEqual(before);
+    expect(leftovers(tmp, root)).toEqual([]);
+    for (let i = 0; i < 50 && alive(tcPid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(tcPid)).toBe(false);
+  }, 120_000);
+
+  it("when the process that started it dies (pnpm killed), the orphaned bump restores the tree and exits", async () => {
+    const root = repo();
+    const before = snapshot(root);
+    const tmp = mkdtempSync(join(work, "tmp-"));
+    const tc = hangingTypecheck();
+    const args = ["--import", "tsx", BUMP, "1.1.0", "--repo", root, "--tarball", makeTarball({ version: "1.1.0", api: nextApi() }), "--no-install", "--typecheck-command", `${process.execPath} ${tc.script}`];
+    // The stand-in for `pnpm protocol:bump`: starts the bump, reports its pid, and waits.
+    const parentScript = `const c=require("child_process").spawn(process.execPath, ${JSON.stringify(args)}, { stdio: "inherit" }); console.log("bump pid " + c.pid); setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ["-e", parentScript], { cwd: REPO_ROOT, env: { ...process.env, FLIGHTDECK_BUMP_PAUSE_AFTER: "generate", TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    parent.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    parent.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 600 && !out.includes("paused after generate"); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain("paused after generate");
+    const bumpPid = Number(/bump pid (\d+)/.exec(out)![1]);
+    expect(snapshot(root)).not.toEqual(before);
+    parent.kill("SIGKILL");
+    for (let i = 0; i < 100 && alive(bumpPid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(bumpPid)).toBe(false);
+    expect(out).toContain("the parent process");
+    expect(snapshot(root)).toEqual(before);
+    expect(leftovers(tmp, root)).toEqual([]);
+  }, 120_000);
 });

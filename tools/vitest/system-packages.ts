@@ -29,6 +29,8 @@ const PACKAGES: readonly SystemPackage[] = [
     },
     neededBy: ["packages/postgres", "examples/fleet", "postgres", "fleet"],
   },
+  // codegen's verified language: its types are compiled and round-tripped (codegen/test/lang-python.test.ts).
+  { name: "python3", present: () => spawnSync("python3", ["--version"]).status === 0, neededBy: ["codegen/test/lang-python", "codegen"] },
 ];
 
 /** The positional filters of `vitest run [filters…]` (none: the whole suite). */

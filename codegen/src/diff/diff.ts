@@ -49,8 +49,8 @@ export function typePositions(ir: CodegenIr): Map<string, Position> {
   for (const m of ir.methods) {
     const c2s = m.direction === "clientToServer";
     // Wire schemas reach refs; the public stub types (titled definitions minus sessionId) are roots too.
-    if (m.params) for (const r of [...refsOf(m.params.schema), m.params.type ?? ""]) (c2s ? inRoots : outRoots).add(r);
-    if (m.result) for (const r of [...refsOf(m.result.schema), m.result.type]) (c2s ? outRoots : inRoots).add(r);
+    if (m.params) for (const r of [...refsOf(m.params.schema), m.params.tsType ?? ""]) (c2s ? inRoots : outRoots).add(r);
+    if (m.result) for (const r of [...refsOf(m.result.schema), m.result.tsType]) (c2s ? outRoots : inRoots).add(r);
   }
   for (const e of ir.events) outRoots.add(e.typeName);
   const input = reach(inRoots);
@@ -71,8 +71,8 @@ const methodSummary = (m: IrMethod): MethodSummary => ({
   kind: m.kind,
   visibility: m.visibility,
   stability: m.stability,
-  params: m.params?.type ?? null,
-  result: m.result?.type ?? null,
+  params: m.params?.tsType ?? null,
+  result: m.result?.tsType ?? null,
 });
 const eventSummary = (e: IrEvent): EventSummary => ({ name: e.type, visibility: e.visibility, stability: e.stability, ephemeral: e.ephemeral, dataType: e.dataTypeName });
 const typeSummary = (t: IrNamedType): TypeSummary => ({ name: t.name, visibility: t.visibility, stability: t.stability, origin: t.origin });
@@ -94,9 +94,9 @@ function methodChanges(a: IrMethod, b: IrMethod, refs: RefOptions): DiffChange[]
   const paramsPos = c2s ? INPUT : OUTPUT;
   const resultPos = c2s ? OUTPUT : INPUT;
   if (!a.params && b.params) {
-    const opt = splitOptionalForDiff(b.params.schema).optional || b.params.type === null;
-    out.push({ path: "params", kind: "params-added", effect: opt || !c2s ? "additive" : "breaking", detail: `now takes ${b.params.type ?? "no argument"}` });
-  } else if (a.params && !b.params) out.push({ path: "params", kind: "params-removed", effect: "breaking", detail: `took ${a.params.type ?? "no argument"}` });
+    const opt = splitOptionalForDiff(b.params.schema).optional || b.params.tsType === null;
+    out.push({ path: "params", kind: "params-added", effect: opt || !c2s ? "additive" : "breaking", detail: `now takes ${b.params.tsType ?? "no argument"}` });
+  } else if (a.params && !b.params) out.push({ path: "params", kind: "params-removed", effect: "breaking", detail: `took ${a.params.tsType ?? "no argument"}` });
   else if (a.params && b.params) {
     const oa = splitOptionalForDiff(a.params.schema);
     const ob = splitOptionalForDiff(b.params.schema);
@@ -106,8 +106,8 @@ function methodChanges(a: IrMethod, b: IrMethod, refs: RefOptions): DiffChange[]
     }
     out.push(...diffSchemas(oa.schema, ob.schema, { path: "params", pos: paramsPos, ...refs }));
   }
-  if (!a.result && b.result) out.push({ path: "result", kind: "result-added", effect: c2s ? "additive" : "breaking", detail: `void → ${b.result.type}` });
-  else if (a.result && !b.result) out.push({ path: "result", kind: "result-removed", effect: c2s ? "breaking" : "additive", detail: `${a.result.type} → void` });
+  if (!a.result && b.result) out.push({ path: "result", kind: "result-added", effect: c2s ? "additive" : "breaking", detail: `void → ${b.result.tsType}` });
+  else if (a.result && !b.result) out.push({ path: "result", kind: "result-removed", effect: c2s ? "breaking" : "additive", detail: `${a.result.tsType} → void` });
   else if (a.result && b.result) {
     out.push(...diffSchemas(splitOptionalForDiff(a.result.schema).schema, splitOptionalForDiff(b.result.schema).schema, { path: "result", pos: resultPos, ...refs }));
   }

@@ -111,7 +111,7 @@ export function loadSchemasForDiff(dir: string, options: DiffLoadOptions = {}): 
 }
 
 /**
- * A diff input: a schemas folder, or an IR JSON file (`.json` / `.json.gz`) with `irVersion: 1`.
+ * A diff input: a schemas folder, or an IR JSON file (`.json` / `.json.gz`) with `irVersion: 2`.
  * Throws {@link CodegenError} naming the path and what to pass instead.
  */
 export function loadIrForDiff(path: string, options: DiffLoadOptions = {}): CodegenIr {

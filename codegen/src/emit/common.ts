@@ -22,5 +22,18 @@ export const internalMethods = (ir: CodegenIr): IrMethod[] => ir.methods.filter(
 /** Result type as the caller sees it. */
 export function resultType(m: IrMethod): string {
   if (!m.result) return "void";
-  return m.result.optional ? `${m.result.type} | undefined` : m.result.type;
+  return m.result.optional ? `${m.result.tsType} | undefined` : m.result.tsType;
+}
+
+/** The default module generated code imports its hand-written behaviour and shared types from. */
+export const DEFAULT_RUNTIME_MODULE = "@flightdeck/copilot-core/runtime";
+
+/**
+ * The runtime module as seen from a generated file `depth` folders below the output root: a
+ * package name as is, a relative specifier (given relative to the output root) re-based.
+ */
+export function runtimeModuleFrom(runtimeModule: string, depth: number): string {
+  if (!runtimeModule.startsWith(".")) return runtimeModule;
+  const rel = runtimeModule.startsWith("./") ? runtimeModule.slice(2) : runtimeModule;
+  return depth === 0 ? (rel.startsWith("../") ? rel : `./${rel}`) : `${"../".repeat(depth)}${rel}`;
 }

@@ -1,6 +1,7 @@
 /**
  * events.ts: the closed `SessionEvent` union (narrows on `event.type`), the list of event types,
- * per-type facts as data, and small type guards. Event interfaces themselves live in types.ts.
+ * per-type facts as data. Event interfaces live in types.ts; the guards over these lists are
+ * hand-written (`createEventGuards` in `@flightdeck/copilot-core/runtime`).
  */
 import type { CodegenIr } from "../ir.js";
 import { importTypes } from "./common.js";
@@ -40,7 +41,7 @@ export type SessionEventDataOf<T extends SessionEventType> = SessionEventOf<T>["
 
 /**
  * An event whose \`type\` this build does not know (a newer runtime). Its \`data\` is not checked.
- * Use {@link isKnownSessionEvent} to get back to the typed union.
+ * Check its \`type\` against {@link SESSION_EVENT_TYPES} to get back to the typed union.
  */
 export interface UnknownSessionEvent {
   id: string;
@@ -67,29 +68,5 @@ export interface SessionEventInfo {
 export const SESSION_EVENT_INFO: { readonly [T in SessionEventType]: SessionEventInfo } = {
 ${info}
 };
-
-const KNOWN: ReadonlySet<string> = new Set<string>(SESSION_EVENT_TYPES);
-
-/** True when \`type\` is an event type this build knows. */
-export function isKnownSessionEventType(type: string): type is SessionEventType {
-  return KNOWN.has(type);
-}
-
-/** Narrows an event from the wire to the typed union when its \`type\` is known (its shape is not validated). */
-export function isKnownSessionEvent(event: AnySessionEvent): event is SessionEvent {
-  return KNOWN.has(event.type);
-}
-
-/**
- * Narrows an event to one type.
- *
- * @example
- * \`\`\`ts
- * if (isSessionEventOfType(event, "assistant.message_delta")) process.stdout.write(event.data.deltaContent);
- * \`\`\`
- */
-export function isSessionEventOfType<T extends SessionEventType>(event: AnySessionEvent, type: T): event is SessionEventOf<T> {
-  return event.type === type;
-}
 `;
 }

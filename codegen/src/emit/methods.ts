@@ -4,7 +4,7 @@
  * read this table; nothing here has behaviour.
  */
 import type { CodegenIr, IrMethod } from "../ir.js";
-import { importTypes, internalMethods, publicMethods, referencedTypes, resultType } from "./common.js";
+import { importTypes, internalMethods, publicMethods, referencedTypes, resultType, runtimeModuleFrom } from "./common.js";
 import { tsHeader } from "./header.js";
 
 function tableEntry(m: IrMethod): string {
@@ -15,7 +15,7 @@ function tableEntry(m: IrMethod): string {
     visibility: m.visibility,
     stability: m.stability,
     deprecated: m.deprecated,
-    params: m.params?.type ?? null,
+    params: m.params?.tsType ?? null,
     paramsOptional: m.params?.optional ?? false,
     result: m.result ? resultType(m) : null,
     sessionScoped: m.sessionScoped,
@@ -27,8 +27,8 @@ function tableEntry(m: IrMethod): string {
 }
 
 function typesEntry(m: IrMethod): string {
-  const params = m.params?.type ? (m.params.optional ? `${m.params.type} | undefined` : m.params.type) : "void";
-  const wire = m.params ? m.params.wireType : "void";
+  const params = m.params?.tsType ? (m.params.optional ? `${m.params.tsType} | undefined` : m.params.tsType) : "void";
+  const wire = m.params ? m.params.tsWireType : "void";
   return `  ${JSON.stringify(m.name)}: { params: ${params}; wireParams: ${wire}; result: ${resultType(m)} };`;
 }
 
@@ -45,40 +45,16 @@ function paramKeys(m: IrMethod, ir: CodegenIr): string[] | undefined {
   return Object.keys(props).sort();
 }
 
-export function emitMethods(ir: CodegenIr, which: "public" | "internal"): string {
+export function emitMethods(ir: CodegenIr, which: "public" | "internal", runtimeModule: string): string {
   const methods = which === "public" ? publicMethods(ir) : internalMethods(ir);
   const known = new Set(ir.types.map((t) => t.name));
-  const used = referencedTypes(methods.flatMap((m) => [m.params?.type, m.params?.wireType, m.result?.type]), known);
+  const used = referencedTypes(methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]), known);
   const P = which === "public" ? "" : "Internal";
   const C = which === "public" ? "" : "INTERNAL_";
   const lines: string[] = [tsHeader(ir)];
   lines.push(importTypes(used, "./types.js"));
-  if (which === "internal") lines.push(`import type { RpcMethodInfo, WithSessionId } from "./methods.js";\n`);
-  if (which === "public") {
-    lines.push(`/** Params of a session-scoped method on the wire: the public params plus the target session id. */
-export type WithSessionId<T> = T & { sessionId: string };
-
-/** Static description of one JSON-RPC method. */
-export interface RpcMethodInfo {
-  /** \`clientToServer\`: we call it; \`serverToClient\`: the runtime calls us (handlers). */
-  readonly direction: "clientToServer" | "serverToClient";
-  /** Schema tree the method lives in: \`server\`, \`session\` (sessionId injected), \`clientSession\`, \`clientGlobal\`. */
-  readonly scope: "server" | "session" | "clientSession" | "clientGlobal";
-  readonly kind: "request" | "notification";
-  readonly visibility: "public" | "internal";
-  readonly stability: string;
-  readonly deprecated: boolean;
-  /** Type name of the argument the stub takes, or \`null\` when it takes none. */
-  readonly params: string | null;
-  /** The argument may be omitted. */
-  readonly paramsOptional: boolean;
-  /** Type of the result, or \`null\` for void. */
-  readonly result: string | null;
-  /** Stubs inject the bound session's id into the params. */
-  readonly sessionScoped: boolean;
-}
-`);
-  }
+  const usesWith = methods.some((m) => m.params?.tsWireType.includes("WithSessionId<"));
+  lines.push(`import type { RpcMethodInfo${usesWith ? ", WithSessionId" : ""} } from "${runtimeModuleFrom(runtimeModule, 0)}";\n`);
   lines.push(`/** Every ${which} JSON-RPC method of the protocol, by wire name (sorted). */
 export const ${C}RPC_METHODS = {
 ${methods.map(tableEntry).join("\n")}

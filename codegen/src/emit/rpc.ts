@@ -1,7 +1,8 @@
 /**
  * rpc.ts / internal-rpc.ts (ts-morph, from structures in one bulk call): typed stub interfaces
  * nested along the schema tree, handler interfaces for server→client traffic, and the factory and
- * registration functions that drive the generated table through core's hand-written rpc-stubs.ts.
+ * registration functions that drive the generated table through core's hand-written runtime
+ * (`buildStubs`, `registerHandlers` from `@flightdeck/copilot-core/runtime`).
  */
 import {
   IndentationText,
@@ -17,7 +18,7 @@ import {
 import { CodegenError } from "../errors.js";
 import type { CodegenIr, IrMethod } from "../ir.js";
 import { byString, pascalFromMethod } from "../util.js";
-import { importTypes, internalMethods, propName, publicMethods, referencedTypes, resultType } from "./common.js";
+import { importTypes, internalMethods, propName, publicMethods, referencedTypes, resultType, runtimeModuleFrom } from "./common.js";
 import { safeDoc } from "./docs.js";
 import { tsHeader } from "./header.js";
 
@@ -56,7 +57,7 @@ function methodDoc(m: IrMethod): string {
 
 function stubSignature(name: string, m: IrMethod): MethodSignatureStructure {
   const parameters: MethodSignatureStructure["parameters"] = [];
-  if (m.params?.type) parameters.push({ name: "params", type: m.params.type, hasQuestionToken: m.params.optional });
+  if (m.params?.tsType) parameters.push({ name: "params", type: m.params.tsType, hasQuestionToken: m.params.optional });
   if (m.kind === "request") parameters.push({ name: "options", type: "RequestOptions", hasQuestionToken: true });
   return {
     kind: StructureKind.MethodSignature,
@@ -98,8 +99,8 @@ function handlerInterface(name: string, doc: string, methods: readonly IrMethod[
       docs: [{ description: methodDoc(m) }],
       type:
         m.kind === "notification"
-          ? `NotificationHandler<${m.params?.wireType ?? "void"}>`
-          : `RequestHandler<${m.params?.wireType ?? "void"}, ${resultType(m)}>`,
+          ? `NotificationHandler<${m.params?.tsWireType ?? "void"}>`
+          : `RequestHandler<${m.params?.tsWireType ?? "void"}, ${resultType(m)}>`,
     })),
   };
 }
@@ -112,7 +113,7 @@ export interface EmittedRpc {
   readonly valueNames: readonly string[];
 }
 
-export function emitRpc(ir: CodegenIr, which: "public" | "internal"): EmittedRpc {
+export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModule: string): EmittedRpc {
   const methods = which === "public" ? publicMethods(ir) : internalMethods(ir);
   const P = which === "public" ? "" : "Internal";
   const table = which === "public" ? "RPC_METHODS" : "INTERNAL_RPC_METHODS";
@@ -133,17 +134,17 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal"): EmittedRpc
     handlerInterface(`${P}ClientNotificationHandlers`, `Listeners for server→client notifications${where}.`, notes),
   );
 
-  const exprs = methods.flatMap((m) => [m.params?.type, m.params?.wireType, m.result?.type]);
+  const exprs = methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]);
   const used = referencedTypes(exprs, known);
   const usesWith = exprs.some((e) => e?.includes("WithSessionId<"));
-  const rpcTypes = ["NotificationHandler", "RequestHandler", "RequestOptions", "RpcCaller", "RpcHandlerRegistry", "Unsubscribe"];
+  const rpcTypes = ["NotificationHandler", "RequestHandler", "RequestOptions", "RpcCaller", "RpcHandlerRegistry", "Unsubscribe", ...(usesWith ? ["WithSessionId"] : [])];
+  const runtime = runtimeModuleFrom(runtimeModule, 0);
   const statements: (string | StatementStructures)[] = [
     tsHeader(ir),
     ...(used.length ? [importTypes(used, "./types.js").trimEnd()] : []),
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: "../rpc-types.js", namedImports: rpcTypes },
-    ...(usesWith ? [{ kind: StructureKind.ImportDeclaration as const, isTypeOnly: true, moduleSpecifier: "./methods.js", namedImports: ["WithSessionId"] }] : []),
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: runtime, namedImports: rpcTypes },
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: which === "public" ? "./methods.js" : "./internal-methods.js", namedImports: [table] },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "../rpc-stubs.js", namedImports: ["buildStubs", "checkSessionId", "registerHandlers"] },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: ["buildStubs", "checkSessionId", "registerHandlers"] },
     ...interfaces,
     fn(`create${P}ServerRpc`, `Creates the ${which} connection-level stubs on top of any {@link RpcCaller}.\n\n@example\n\`\`\`ts\nconst rpc = create${P}ServerRpc(connection);\n\`\`\``, [["conn", "RpcCaller"]], `${P}ServerRpc`, `return buildStubs(conn, ${table}, "server") as unknown as ${P}ServerRpc;`),
     fn(`create${P}SessionRpc`, `Creates the ${which} stubs of one session; every call sends \`sessionId\` for you.\n\n@throws SdkError \`INVALID_OPTION\` when \`sessionId\` is not a non-empty string.`, [["conn", "RpcCaller"], ["sessionId", "string"]], `${P}SessionRpc`, `checkSessionId("create${P}SessionRpc", sessionId);\nreturn buildStubs(conn, ${table}, "session", sessionId) as unknown as ${P}SessionRpc;`),

@@ -1,14 +1,23 @@
 /**
  * validators/: the schemas of what arrives from the runtime, as data, and the table-driven API
- * over them. Hand-written `packages/core/src/schema-interpreter.ts` checks values with ajv's
+ * over them. Hand-written code in `@flightdeck/copilot-core` (`createValidators`) checks values with ajv's
  * semantics, so one ~0.4 MB data module serves both modes (lenient = `additionalProperties: false`
  * ignored) where ajv standalone code took ~5 MB per mode. Events dispatch on `type`, never the
  * 149-way anyOf root.
  */
+import {
+  ANNOTATION_KEYWORDS,
+  INTERPRETED_FORMATS,
+  INTERPRETED_KEYWORDS,
+  JSON_TYPES,
+  NUMBER_VALUED_KEYWORDS,
+  SUBSCHEMA_KEYWORDS,
+} from "@flightdeck/copilot-core/runtime";
 import { CodegenError, ptr } from "../errors.js";
 import type { CodegenIr, IrMethod } from "../ir.js";
 import { VALUE_KEYWORDS } from "../bundle.js";
 import { byString, isObject, type Schema } from "../util.js";
+import { runtimeModuleFrom } from "./common.js";
 import { tsHeader } from "./header.js";
 
 /** Key of a definition in DEFINITIONS (`d_` keeps definitions apart from method schemas). */
@@ -39,8 +48,7 @@ export function lenientCopy(s: unknown): unknown {
   return out;
 }
 
-/** Keywords that never change what validates (ajv ignores them too): not shipped. */
-const ANNOTATIONS = new Set(["description", "title", "stability", "visibility", "deprecated", "$comment", "examples", "contentEncoding", "contentMediaType", "default", "readOnly", "writeOnly"]);
+const ANNOTATIONS = ANNOTATION_KEYWORDS;
 
 const mapValues = (v: unknown, f: (x: unknown) => unknown): unknown =>
   isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, f(x)])) : v;
@@ -106,21 +114,10 @@ export function validatorPlan(ir: CodegenIr): ValidatorPlan {
   return { schemas, sources, roots: [...roots].sort(byString), events, methods };
 }
 
-/**
- * Every keyword `schema-interpreter.ts` implements (ajv 8, draft 2019-09 semantics). Anything else
- * left after annotations are stripped stops generation rather than being silently ignored.
- */
-export const INTERPRETED_KEYWORDS = new Set([
-  "$ref", "type", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else",
-  "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf",
-  "maxLength", "minLength", "pattern", "format",
-  "maxItems", "minItems", "items", "contains", "uniqueItems",
-  "maxProperties", "minProperties", "required", "propertyNames", "additionalProperties", "properties", "patternProperties",
-]);
-export const INTERPRETED_FORMATS = new Set(["date-time", "duration", "uri", "uuid"]);
-const TYPES = new Set(["string", "number", "integer", "boolean", "null", "array", "object"]);
-const NUMBER_VALUED = new Set(["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties"]);
-const SUBSCHEMA = new Set(["not", "items", "contains", "propertyNames", "additionalProperties", "if", "then", "else"]);
+export { INTERPRETED_FORMATS, INTERPRETED_KEYWORDS };
+const TYPES = JSON_TYPES;
+const NUMBER_VALUED = NUMBER_VALUED_KEYWORDS;
+const SUBSCHEMA = SUBSCHEMA_KEYWORDS;
 
 /**
  * The shipped form of one schema: annotations gone, `$ref` = a DEFINITIONS key, every keyword and
@@ -130,7 +127,7 @@ function shipForm(s: unknown, file: string | undefined, where: string, refs: str
   if (typeof s === "boolean") return s;
   if (!isObject(s)) throw new CodegenError(`expected a schema, got ${JSON.stringify(s)}`, file, where, "fix the schema");
   const bad = (k: string, why: string): never => {
-    throw new CodegenError(`"${k}" ${why}`, file, `${where}/${k}`, "fix the schema, or teach packages/core/src/schema-interpreter.ts and INTERPRETED_KEYWORDS in codegen/src/emit/validators.ts the keyword");
+    throw new CodegenError(`"${k}" ${why}`, file, `${where}/${k}`, "fix the schema, or teach the checker in @flightdeck/copilot-core (schema-walker.ts, schema-compiled.ts) and INTERPRETED_KEYWORDS in its schema-keywords.ts the keyword");
   };
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {
@@ -209,48 +206,29 @@ export function shippedDefinitions(plan: ValidatorPlan): [string, unknown][] {
 /**
  * The data as a `JSON.parse('…')` call: V8 parses a JSON string much faster than an object
  * literal of the same size, and single quotes need far fewer escapes than JSON's double quotes.
+ * A `.ts` file (one typed string literal, cheap for tsc) so a downstream project compiles its
+ * generated folder with plain `tsc`, no JavaScript to copy beside it.
  */
 function emitDefinitions(ir: CodegenIr, plan: ValidatorPlan): string {
   const json = JSON.stringify(Object.fromEntries(shippedDefinitions(plan)));
   const literal = json.replace(/[\\']/g, (c) => `\\${c}`).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
   return `${tsHeader(ir)}// Schemas of what arrives from the runtime (annotations stripped), keyed d_<Definition>, p_/r_<method>.
-export const DEFINITIONS = /* @__PURE__ */ JSON.parse('${literal}');
+export const DEFINITIONS: Readonly<Record<string, unknown>> = /* @__PURE__ */ JSON.parse('${literal}');
 `;
 }
 
-function emitIndex(ir: CodegenIr, plan: ValidatorPlan): string {
+function emitIndex(ir: CodegenIr, plan: ValidatorPlan, runtimeModule: string): string {
   const events = [...plan.events].map(([t, e]) => `  ${JSON.stringify(t)}: ${JSON.stringify(e)},`).join("\n");
   const methods = [...plan.methods]
     .map(([m, t]) => `  ${JSON.stringify(m)}: [${JSON.stringify(t.params)}, ${t.paramsOptional}, ${JSON.stringify(t.result)}, ${t.resultOptional}],`)
     .join("\n");
   return `${tsHeader(ir)}
-import { checkSchema, type SchemaError } from "../../schema-interpreter.js";
+// The validators' tables, as data: \`createValidators\` (hand-written, in the runtime module) turns them into functions.
+import type { MethodValidationRow, ValidationTables } from "${runtimeModuleFrom(runtimeModule, 1)}";
 import { DEFINITIONS } from "./definitions.js";
 
-/** One problem found in a value. \`path\` is a JSON pointer into the value (\`/data/content\`). */
-export interface ValidationIssue {
-  readonly path: string;
-  /** The JSON Schema keyword that failed (\`required\`, \`type\`, \`additionalProperties\`, …). */
-  readonly keyword: string;
-  readonly message: string;
-  /** Where the failing keyword is: \`#/definitions/<Name>/…\` in the bundled schemas. */
-  readonly schemaPath: string;
-}
-
-/**
- * \`lenient\` (for run time) tolerates properties the pinned schema does not know, as newer
- * runtimes add them; \`strict\` (for tests) checks the schema exactly as published.
- */
-export type ValidationMode = "lenient" | "strict";
-
-/** \`known: false\`: no schema for this event type or method in this build (a newer runtime). */
-export type ValidationResult = { readonly ok: true } | { readonly ok: false; readonly known: boolean; readonly errors: readonly ValidationIssue[] };
-
-const OK: ValidationResult = Object.freeze({ ok: true });
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
-
 /** Event type → key of its schema in DEFINITIONS. */
-const EVENTS: Readonly<Record<string, string>> = {
+export const EVENT_SCHEMAS: Readonly<Record<string, string>> = {
 ${events}
 };
 
@@ -259,83 +237,20 @@ ${events}
  * DEFINITIONS, \`null\` (nothing to check: no params / void) or \`false\` (not generated: the
  * direction we send, which the types already check).
  */
-const METHODS: Readonly<Record<string, readonly [string | null | false, boolean, string | null | false, boolean]>> = {
+export const METHOD_SCHEMAS: Readonly<Record<string, MethodValidationRow>> = {
 ${methods}
 };
 
-function describe(e: SchemaError): ValidationIssue {
-  const p = e.params;
-  const detail =
-    e.keyword === "required" ? \`missing required property "\${String(p["missingProperty"])}"\`
-    : e.keyword === "additionalProperties" ? \`unknown property "\${String(p["additionalProperty"])}"\`
-    : e.keyword === "type" ? \`must be \${String(p["type"])}\`
-    : e.keyword === "const" ? \`must be \${JSON.stringify(p["allowedValue"])}\`
-    : e.keyword === "enum" ? \`must be one of \${JSON.stringify(p["allowedValues"])}\`
-    : e.keyword === "format" ? \`must match format "\${String(p["format"])}"\`
-    : \`fails "\${e.keyword}" \${JSON.stringify(p)}\`;
-  return { path: e.instancePath, keyword: e.keyword, message: \`\${e.instancePath || "(root)"} \${detail}\`, schemaPath: e.schemaPath };
-}
-
-function run(mode: ValidationMode, key: string, value: unknown): ValidationResult {
-  if (mode !== "lenient" && mode !== "strict") throw new TypeError(\`validation mode must be "lenient" or "strict", got \${JSON.stringify(mode)}\`);
-  const errors = checkSchema(DEFINITIONS, key, value, mode === "strict");
-  return errors === null ? OK : { ok: false, known: true, errors: errors.map(describe) };
-}
-
-function unknownResult(what: string): ValidationResult {
-  return { ok: false, known: false, errors: [{ path: "", keyword: "unknown", message: what, schemaPath: "" }] };
-}
-
-/**
- * Validates one session event against the schema of its \`type\` (never the whole union).
- *
- * @example
- * \`\`\`ts
- * const r = validateSessionEvent(event, "strict");
- * if (!r.ok) console.error(r.known ? r.errors : \`unknown event type \${event.type}\`);
- * \`\`\`
- */
-export function validateSessionEvent(event: unknown, mode: ValidationMode = "lenient"): ValidationResult {
-  const type = typeof event === "object" && event !== null ? (event as { type?: unknown }).type : undefined;
-  if (typeof type !== "string") {
-    return { ok: false, known: false, errors: [{ path: "/type", keyword: "type", message: "/type must be a string (not an event envelope)", schemaPath: "" }] };
-  }
-  const key = hasOwn(EVENTS, type) ? EVENTS[type] : undefined;
-  return key ? run(mode, key, event) : unknownResult(\`unknown event type "\${type}"\`);
-}
-
-/** Validates the params of a server→client request or notification as they arrive (with \`sessionId\` where the schema has it). */
-export function validateRpcParams(method: string, params: unknown, mode: ValidationMode = "lenient"): ValidationResult {
-  const m = hasOwn(METHODS, method) ? METHODS[method] : undefined;
-  if (!m) return unknownResult(\`unknown method "\${method}"\`);
-  if (m[0] === false) return unknownResult(\`no params validator for "\${method}": only server→client requests have one (the types check what you send)\`);
-  if (params === undefined && m[1]) return OK;
-  if (m[0] === null) return params === undefined || (typeof params === "object" && params !== null && Object.keys(params).length === 0) ? OK : { ok: false, known: true, errors: [{ path: "", keyword: "params", message: \`\${method} takes no params\`, schemaPath: "" }] };
-  return run(mode, m[0], params);
-}
-
-/** Validates the result of a client→server request as it arrives. */
-export function validateRpcResult(method: string, result: unknown, mode: ValidationMode = "lenient"): ValidationResult {
-  const m = hasOwn(METHODS, method) ? METHODS[method] : undefined;
-  if (!m) return unknownResult(\`unknown method "\${method}"\`);
-  if (m[2] === false) return unknownResult(\`no result validator for "\${method}": only results of client→server requests have one\`);
-  if ((result === undefined || result === null) && (m[2] === null || m[3])) return OK;
-  if (m[2] === null) return { ok: false, known: true, errors: [{ path: "", keyword: "result", message: \`\${method} returns nothing, got a value\`, schemaPath: "" }] };
-  return run(mode, m[2], result);
-}
-
-/** Event types and methods this build has validators for. */
-export const VALIDATED_EVENT_TYPES: readonly string[] = Object.keys(EVENTS);
-export const VALIDATED_METHODS: readonly string[] = Object.keys(METHODS);
+/** Everything \`createValidators\` needs. */
+export const VALIDATION_TABLES: ValidationTables = { definitions: DEFINITIONS, events: EVENT_SCHEMAS, methods: METHOD_SCHEMAS };
 `;
 }
 
-/** validators/{index.ts, definitions.js, definitions.d.ts}. */
-export function emitValidators(ir: CodegenIr): Map<string, string> {
+/** validators/{index.ts, definitions.ts}. */
+export function emitValidators(ir: CodegenIr, runtimeModule: string): Map<string, string> {
   const plan = validatorPlan(ir);
   const files = new Map<string, string>();
-  files.set("definitions.d.ts", `${tsHeader(ir)}/** Schemas keyed d_<Definition>, p_<method> (params), r_<method> (result); \`$ref\` values are keys. */\nexport declare const DEFINITIONS: Readonly<Record<string, unknown>>;\n`);
-  files.set("definitions.js", emitDefinitions(ir, plan));
-  files.set("index.ts", emitIndex(ir, plan));
+  files.set("definitions.ts", emitDefinitions(ir, plan));
+  files.set("index.ts", emitIndex(ir, plan, runtimeModule));
   return files;
 }

@@ -73,7 +73,6 @@ const server = createServer((req, res) => {
       if (req.method === "POST" && url.pathname === "/sessions") {
         const { text } = await body(req);
         if (typeof text !== "string" || text === "") return send(res, 400, { error: 'body must be {"text": "…"}: a conversation starts with its first message' });
-        // The runtime stores a session once it has a message: answer the first one before letting go.
         const session = await pool.createSession(sessionConfig);
         try {
           const reply = (await session.sendAndWait(text, { timeoutMs: 60_000 }))?.data.content;

@@ -116,7 +116,13 @@ export interface CopilotClientOptions extends RuntimeOptions {
   stopGraceMs?: number;
   /** Receives errors that belong to no call: handler failures, bad frames, invalid events. Default: console.warn. */
   onError?: (error: unknown) => void;
-  /** Validation of incoming session events. Default "lenient". */
+  /**
+   * Validation of incoming session events against the pinned schemas. Default "lenient": events
+   * that break their schema are reported to `onError` and delivered; fields a newer runtime adds
+   * are accepted. "strict" reports every difference (unknown fields and unknown event types too)
+   * and drops events of known types that do not match; "off" checks nothing. Table in
+   * docs/protocol-bumps.md.
+   */
   validation?: EventValidationMode;
   /** Each line the runtime writes to stderr. */
   onStderr?: (line: string) => void;

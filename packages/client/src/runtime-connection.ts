@@ -4,6 +4,7 @@
  * and throws `SdkError("INVALID_OPTION")` naming the bad one.
  */
 import { SdkError } from "@flightdeck/copilot-core";
+import { parseRuntimeUri } from "@flightdeck/copilot-core/node";
 import { checkKnownKeys } from "./option-keys.js";
 
 export interface StdioRuntimeConnection {
@@ -86,23 +87,17 @@ function checkPath(option: string, path: unknown): string | undefined {
   return path;
 }
 
-/** Parses `"port"`, `"host:port"`, `"tcp://host:port"`, `"http://host:port"`. */
+/**
+ * Parses `"port"`, `"host:port"`, `"tcp://host:port"`, `"http://host:port"` with core's one parser
+ * of runtime addresses (`parseRuntimeUri`), naming this option in the error.
+ */
 export function parseRuntimeUrl(url: string): { host: string; port: number } {
-  if (typeof url !== "string" || url.trim() === "") throw invalid("RuntimeConnection.forUri(url)", "the URL is empty. Pass e.g. \"127.0.0.1:4321\".");
-  const text = url.trim();
-  if (/^\d+$/.test(text)) return { host: "127.0.0.1", port: checkPort("RuntimeConnection.forUri(url)", Number(text), false) };
-  let parsed: URL;
   try {
-    parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `tcp://${text}`);
-  } catch {
-    throw invalid("RuntimeConnection.forUri(url)", `"${text}" is not a runtime address. Use "port", "host:port", "tcp://host:port" or "http://host:port".`);
+    return parseRuntimeUri(url);
+  } catch (error) {
+    if (error instanceof SdkError) throw new SdkError("INVALID_OPTION", `RuntimeConnection.forUri(url): ${error.message}`, { cause: error, details: { option: "RuntimeConnection.forUri(url)" } });
+    throw error;
   }
-  if (!["tcp:", "http:"].includes(parsed.protocol)) {
-    throw invalid("RuntimeConnection.forUri(url)", `scheme "${parsed.protocol}" is not supported. Use "tcp://host:port" or "http://host:port".`);
-  }
-  if (parsed.port === "") throw invalid("RuntimeConnection.forUri(url)", `"${text}" has no port. Add the port the runtime listens on.`);
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-  return { host, port: checkPort("RuntimeConnection.forUri(url)", Number(parsed.port), false) };
 }
 
 /** Factories for the three ways to reach the runtime. */

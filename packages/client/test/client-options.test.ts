@@ -62,7 +62,7 @@ describe("bad options fail at construction, naming the option", () => {
   });
   it("bad URIs, log levels, timeouts", () => {
     expectOptionError(() => RuntimeConnection.forUri("ftp://x:1"), /scheme/);
-    expectOptionError(() => RuntimeConnection.forUri("localhost"), /no port|not a runtime address/);
+    expectOptionError(() => RuntimeConnection.forUri("localhost"), /^RuntimeConnection.forUri\(url\): Invalid runtime URI "localhost": the port is missing/);
     expectOptionError(() => RuntimeConnection.forUri(""), /empty/);
     expectOptionError(() => new CopilotClient({ logLevel: "loud" as never }), /^logLevel/);
     expectOptionError(() => new CopilotClient({ sessionIdleTimeoutSeconds: -5 }), /^sessionIdleTimeoutSeconds/);

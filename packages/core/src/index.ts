@@ -9,7 +9,9 @@ export type {
   RpcCaller,
   RpcConnectionLike,
   RpcHandlerRegistry,
+  RpcMethodInfo,
   Unsubscribe,
+  WithSessionId,
 } from "./rpc-types.js";
 
 export {
@@ -60,3 +62,5 @@ export { JsonRpcConnection, type FrameLogEntry, type JsonRpcConnectionOptions } 
 
 // The generated bindings: an explicit, sorted list of named exports written by the generator.
 export * from "./generated/index.js";
+// Hand-written guards over the generated list of event types.
+export { isKnownSessionEvent, isKnownSessionEventType, isSessionEventOfType } from "./session-event-guards.js";

@@ -25,5 +25,7 @@ export {
   registerInternalClientSessionHandlers,
 } from "./generated/internal-index.js";
 // The SDK's one JSON Schema checker, for @flightdeck/copilot-tools' argument validation.
-export type { JsonSchemaValidator, SchemaNode, ValidationIssue } from "./schema-interpreter.js";
-export { compileJsonSchema, isObject } from "./schema-interpreter.js";
+export type { JsonSchemaValidator } from "./json-schema-validator.js";
+export type { JsonSchemaIssue, SchemaNode } from "./schema-types.js";
+export { compileJsonSchema } from "./json-schema-validator.js";
+export { isObject } from "./schema-values.js";

@@ -14,33 +14,11 @@ import type {
   Unsubscribe,
 } from "./rpc-types.js";
 import type { Transport, TransportCloseInfo } from "./transport.js";
+import type { FrameLogEntry, JsonRpcConnectionOptions } from "./json-rpc-connection-options.js";
+import { abortedError, bodyLength, describeClose, errorMessage, validateTimeout } from "./json-rpc-helpers.js";
 
-/** One frame as seen by an {@link JsonRpcConnectionOptions.onFrame} listener. Not redacted: pass it through `redact` before logging. */
-export interface FrameLogEntry {
-  direction: "in" | "out";
-  message: JsonRpcMessage;
-  /** Size of the JSON body in bytes (without the header). */
-  byteLength: number;
-}
+export type { FrameLogEntry, JsonRpcConnectionOptions } from "./json-rpc-connection-options.js";
 
-export interface JsonRpcConnectionOptions {
-  /**
-   * Default timeout for every request, in ms. Default: none — many runtime calls legitimately run
-   * long, and a dead peer is already covered: every pending request rejects with
-   * `CONNECTION_CLOSED` the moment the transport closes. Override per call with `timeoutMs`
-   * (`0` or `Infinity` there disables this default for that call).
-   */
-  requestTimeoutMs?: number;
-  /** Largest incoming message body accepted, in bytes (default 64 MiB). A larger one closes the connection. */
-  maxMessageBytes?: number;
-  /**
-   * Receives problems that are not tied to one call: handler errors, malformed frames, responses
-   * with unknown ids. Without any error listener they are printed with `console.warn`, never swallowed.
-   */
-  onError?: (error: FlightdeckError) => void;
-  /** Sees every frame in and out (for debug logs; redact before writing anywhere). */
-  onFrame?: (entry: FrameLogEntry) => void;
-}
 
 interface PendingRequest {
   method: string;
@@ -56,16 +34,6 @@ const MAX_TIMER_MS = 2_147_483_647;
 // Ids of calls given up on (timeout/abort), so their late responses are dropped silently.
 const MAX_ABANDONED_IDS = 10_000;
 
-function describeClose(info: TransportCloseInfo): string {
-  const parts = [info.reason];
-  if (info.exitCode !== undefined && info.exitCode !== null) parts.push(`exit code ${info.exitCode}`);
-  if (info.signal) parts.push(`signal ${info.signal}`);
-  if (info.error && !info.reason.includes(info.error.message)) parts.push(info.error.message);
-  let text = parts.join("; ");
-  const tail = info.stderrTail?.filter((l) => l.trim() !== "").slice(-10);
-  if (tail && tail.length > 0) text += `. Last stderr lines:\n  ${tail.join("\n  ")}\n`;
-  return text;
-}
 
 /**
  * A JSON-RPC 2.0 connection. Implements `RpcConnectionLike`, so the generated stubs run on it.
@@ -522,30 +490,3 @@ export class JsonRpcConnection implements RpcConnectionLike {
 }
 
 type NotificationHandlerList = NotificationHandler[];
-
-function validateTimeout(name: string, value: number): void {
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new SdkError("INVALID_OPTION", `${name} must be a non-negative number of milliseconds (0 or Infinity for none), got ${String(value)}.`);
-  }
-}
-
-function abortedError(method: string, signal: AbortSignal): SdkError {
-  return new SdkError("ABORTED", `${method}: the request was aborted by its AbortSignal; any late response is ignored.`, { cause: signal.reason });
-}
-
-function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  try {
-    return String(error);
-  } catch {
-    return "(unprintable error)";
-  }
-}
-
-/** The body size of an encoded frame (bytes after the blank line). */
-function bodyLength(frame: Uint8Array): number {
-  for (let i = 3; i < frame.length; i++) {
-    if (frame[i] === 10 && frame[i - 1] === 13 && frame[i - 2] === 10 && frame[i - 3] === 13) return frame.length - i - 1;
-  }
-  return frame.length;
-}

@@ -48,3 +48,29 @@ export interface RpcHandlerRegistry {
 
 /** Both halves: what a transport-backed connection offers to generated code. */
 export interface RpcConnectionLike extends RpcCaller, RpcHandlerRegistry {}
+
+/** Params of a session-scoped method on the wire: the public params plus the target session id. */
+export type WithSessionId<T> = T & { sessionId: string };
+
+/**
+ * Static description of one JSON-RPC method: one row of the generated method tables
+ * (`RPC_METHODS`, `INTERNAL_RPC_METHODS`). Hand-written code reads rows; the generator writes them.
+ */
+export interface RpcMethodInfo {
+  /** `clientToServer`: we call it; `serverToClient`: the runtime calls us (handlers). */
+  readonly direction: "clientToServer" | "serverToClient";
+  /** Schema tree the method lives in: `server`, `session` (sessionId injected), `clientSession`, `clientGlobal`. */
+  readonly scope: "server" | "session" | "clientSession" | "clientGlobal";
+  readonly kind: "request" | "notification";
+  readonly visibility: "public" | "internal";
+  readonly stability: string;
+  readonly deprecated: boolean;
+  /** Type name of the argument the stub takes, or `null` when it takes none. */
+  readonly params: string | null;
+  /** The argument may be omitted. */
+  readonly paramsOptional: boolean;
+  /** Type of the result, or `null` for void. */
+  readonly result: string | null;
+  /** Stubs inject the bound session's id into the params. */
+  readonly sessionScoped: boolean;
+}

@@ -1,6 +1,7 @@
 /** Generated stubs and handler registration, driven through fake RpcCaller/RpcHandlerRegistry peers. */
 import { describe, expect, it } from "vitest";
 import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry } from "../src/rpc-types.js";
+import { SdkError } from "../src/errors.js";
 import { RPC_METHODS, createServerRpc, createSessionRpc, registerClientGlobalHandlers, registerClientNotificationHandlers, registerClientSessionHandlers } from "../src/generated/index.js";
 import { INTERNAL_RPC_METHODS, createInternalServerRpc, createInternalSessionRpc } from "../src/internal.js";
 
@@ -45,6 +46,23 @@ describe("createServerRpc", () => {
       { kind: "request", method: "account.getAllUsers", params: {} },
       { kind: "request", method: "models.list", params: {} },
     ]);
+  });
+  it("refuses params passed where only RequestOptions go, naming the method (nothing is sent)", async () => {
+    const { conn, calls } = recorder();
+    const rpc = createServerRpc(conn);
+    // account.getAllUsers takes no params: its one argument is RequestOptions.
+    const noParams = rpc.account.getAllUsers as unknown as (a?: unknown, b?: unknown) => Promise<unknown>;
+    await expect(noParams({ login: "octocat" })).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining('account.getAllUsers takes no params; its only argument is RequestOptions ({ timeoutMs?, signal? }), got an object with "login"') });
+    await expect(noParams({}, { timeoutMs: 5 })).rejects.toThrow(/at most one argument/);
+    await expect(noParams("x")).rejects.toBeInstanceOf(SdkError);
+    // A stub with params: the second slot is checked the same way.
+    const ping = rpc.ping as unknown as (a?: unknown, b?: unknown) => Promise<unknown>;
+    await expect(ping({ message: "hi" }, { message: "again" })).rejects.toThrow(/the second argument of ping is RequestOptions/);
+    expect(calls).toEqual([]);
+    // Empty and real options still go through.
+    await noParams({});
+    await noParams({ timeoutMs: 5 });
+    expect(calls.map((c) => [c.method, c.options])).toEqual([["account.getAllUsers", {}], ["account.getAllUsers", { timeoutMs: 5 }]]);
   });
   it("has no internal methods on the public surface", () => {
     const rpc = createServerRpc(recorder().conn) as unknown as Record<string, unknown>;

@@ -1,9 +1,8 @@
 /** Type tests for the generated surface: narrowing, stub parameters, exhaustiveness. */
 import { describe, expectTypeOf, it } from "vitest";
 import type { RequestOptions } from "../src/rpc-types.js";
+import { isKnownSessionEvent, isSessionEventOfType } from "../src/session-event-guards.js";
 import {
-  isKnownSessionEvent,
-  isSessionEventOfType,
   type AnySessionEvent,
   type AssistantMessageDeltaEvent,
   type ClientSessionHandlers,

@@ -12,7 +12,9 @@ function reachable(entry: string): Map<string, string> {
     if (seen.has(file)) return;
     const text = readFileSync(file, "utf8");
     seen.set(file, text);
-    for (const m of text.matchAll(/(?:import|export)[^"']*?from\s+["'](\.[^"']+)["']/g)) {
+    // JSDoc examples show imports too: only code counts.
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, "");
+    for (const m of code.matchAll(/(?:import|export)[^"']*?from\s+["'](\.[^"']+)["']/g)) {
       visit(resolve(dirname(file), m[1]!.replace(/\.js$/, ".ts")));
     }
   };

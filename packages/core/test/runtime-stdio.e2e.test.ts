@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { JsonRpcConnection, type FrameLogEntry } from "@flightdeck/copilot-core";
+import { JsonRpcConnection, PROTOCOL_SCHEMA_SOURCE, type FrameLogEntry } from "@flightdeck/copilot-core";
 import { spawnStdioTransport, type StdioTransport } from "@flightdeck/copilot-core/node";
 
 // The workspace's pinned runtime package (a root devDependency), never an absolute path of one machine.
@@ -58,7 +58,7 @@ describe("real runtime over stdio", () => {
     });
     expect(connected.ok).toBe(true);
     expect(connected.protocolVersion).toBe(3);
-    expect(connected.version).toBe("1.0.85");
+    expect(connected.version).toBe(PROTOCOL_SCHEMA_SOURCE.runtimeVersion);
 
     const pong = await connection.request<{ message: string; protocolVersion: number }>("ping", {});
     expect(pong.protocolVersion).toBe(3);

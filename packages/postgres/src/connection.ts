@@ -19,6 +19,8 @@ export interface PostgresConnectionOptions {
   maxConnections?: number;
   /** How long opening a connection may take. Default 5 000 ms. */
   connectTimeoutMs?: number;
+  /** How long one query may take before it fails as unreachable (a frozen server, a cut network). Default 30 000 ms. */
+  queryTimeoutMs?: number;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -41,6 +43,7 @@ export interface ResolvedConnection {
   readonly schema: string;
   readonly maxConnections: number;
   readonly connectTimeoutMs: number;
+  readonly queryTimeoutMs: number;
 }
 
 export function resolveConnection(options: PostgresConnectionOptions, env: NodeJS.ProcessEnv = process.env): ResolvedConnection {
@@ -66,7 +69,11 @@ export function resolveConnection(options: PostgresConnectionOptions, env: NodeJ
   if (typeof connectTimeoutMs !== "number" || !Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0) {
     throw invalid("connectTimeoutMs", `${JSON.stringify(connectTimeoutMs)} is not a duration in milliseconds (> 0).`);
   }
-  return { connectionString, display: maskConnectionString(connectionString), schema, maxConnections, connectTimeoutMs };
+  const queryTimeoutMs = options.queryTimeoutMs ?? 30_000;
+  if (typeof queryTimeoutMs !== "number" || !Number.isFinite(queryTimeoutMs) || queryTimeoutMs <= 0) {
+    throw invalid("queryTimeoutMs", `${JSON.stringify(queryTimeoutMs)} is not a duration in milliseconds (> 0).`);
+  }
+  return { connectionString, display: maskConnectionString(connectionString), schema, maxConnections, connectTimeoutMs, queryTimeoutMs };
 }
 
 /** A `pg` pool for these options. Idle-connection errors (the server went away) are absorbed: the next query reconnects. */
@@ -75,6 +82,7 @@ export function createPool(resolved: ResolvedConnection, onError: (error: unknow
     connectionString: resolved.connectionString,
     max: resolved.maxConnections,
     connectionTimeoutMillis: resolved.connectTimeoutMs,
+    query_timeout: resolved.queryTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: "flightdeck",
   });
@@ -93,7 +101,7 @@ export function isTransient(error: unknown): boolean {
   const code = typeof e?.code === "string" ? e.code : "";
   if (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATES.has(code)) return true;
   const message = typeof e?.message === "string" ? e.message : "";
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|server closed the connection|Connection terminated unexpectedly/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|server closed the connection|Connection terminated unexpectedly/i.test(message);
 }
 
 /** Turns a `pg` failure into a typed error naming the cause and the fix. Already typed errors pass through. */

@@ -18,7 +18,7 @@ export type PostgresStoreErrorCode =
   | "SCHEMA_MISMATCH"
   /** The provider's optional SQLite capability was asked for; it is not mapped to PostgreSQL. */
   | "SQLITE_UNSUPPORTED"
-  /** The store has no event log for this session id (unknown id, or a session that never received a message). */
+  /** The store does not know this session id. */
   | "SESSION_NOT_FOUND"
   /** A query failed for another reason (the PostgreSQL error is the `cause`). */
   | "QUERY_FAILED";

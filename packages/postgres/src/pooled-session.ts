@@ -19,6 +19,7 @@ export interface PoolMember {
   readonly generation: number;
   readonly healthy: boolean;
   resumeSession(sessionId: string, config: SessionConfig): Promise<CopilotSession>;
+  createSession(config: SessionConfig): Promise<CopilotSession>;
 }
 
 /** What a pooled session needs from its pool. @internal */
@@ -178,7 +179,7 @@ export class PooledSession {
     this.#binding$ ??= (async () => {
       try {
         const member = this.#pool.pick();
-        const session = await member.resumeSession(this.sessionId, this.#config);
+        const session = await this.#reopen(member);
         if (this.#closed) {
           await session.disconnect().catch(() => {});
           throw new SdkError("CONNECTION_CLOSED", `Session ${this.sessionId} was disconnected.`);
@@ -190,6 +191,20 @@ export class PooledSession {
       }
     })();
     return this.#binding$;
+  }
+
+  /**
+   * Resumes the session on `member`. A session that never got a message has no event log, so no
+   * runtime can resume it: it is opened afresh under the same id (it had no history to lose).
+   */
+  async #reopen(member: PoolMember): Promise<CopilotSession> {
+    try {
+      return await member.resumeSession(this.sessionId, this.#config);
+    } catch (error) {
+      if (!SESSION_NOT_FOUND.test(error instanceof Error ? error.message : String(error))) throw error;
+      if (await this.#pool.store.hasSession(this.sessionId)) throw error;
+      return member.createSession({ ...this.#config, sessionId: this.sessionId });
+    }
   }
 
   async #call<T>(what: string, fn: (session: CopilotSession) => Promise<T>, options: { confirmLease?: boolean } = {}): Promise<T> {

@@ -20,8 +20,6 @@ export interface PostgresSessionFsInit {
   readonly retryWindowMs: number;
   /** Called when a write was refused because another host holds the lease. */
   readonly onLeaseLost?: (error: LeaseLostError) => void;
-  /** Called after every committed write (for `updated_at` bookkeeping and statistics). */
-  readonly onWrite?: (sessionId: string) => void;
 }
 
 type Queryable = Pick<pg.Pool, "query">;
@@ -275,9 +273,7 @@ export class PostgresSessionFs implements SessionFsProvider {
       this.#init.onLeaseLost?.(error);
       throw error;
     }
-    if (!row?.appended) return false;
-    this.#init.onWrite?.(sessionId);
-    return true;
+    return row?.appended === true;
   }
 
   async #kind(db: Queryable, sessionId: string, key: string): Promise<string | undefined> {
@@ -340,7 +336,6 @@ export class PostgresSessionFs implements SessionFsProvider {
           await fn(db);
         }),
       );
-      this.#init.onWrite?.(sessionId);
     } catch (error) {
       throw this.#typed(error, operation);
     }

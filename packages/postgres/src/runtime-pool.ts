@@ -58,6 +58,9 @@ class Member implements PoolMember {
   resumeSession(sessionId: string, config: SessionConfig): Promise<CopilotSession> {
     return this.client.resumeSession(sessionId, config);
   }
+  createSession(config: SessionConfig): Promise<CopilotSession> {
+    return this.client.createSession(config);
+  }
 }
 
 function checkDuration(name: string, value: unknown, fallback: number, min: number): number {
@@ -161,8 +164,8 @@ export class RuntimePool {
 
   /**
    * Creates a session on the least loaded healthy runtime, under this host's lease (taken first;
-   * `config.sessionId` may choose the id, else a UUID is made). The runtime writes
-   * the session's event log with its first message: from then on any runtime or host can resume it.
+   * `config.sessionId` may choose the id, else a UUID is made). Any runtime or host of the store can
+   * then resume it (one that never got a message is reopened under its id: it has no history yet).
    * @throws {PoolExhaustedError} every healthy runtime is full (or none is healthy).
    * @throws {SessionLeasedError} another host holds a lease on the chosen `sessionId`.
    */
@@ -193,23 +196,23 @@ export class RuntimePool {
    * Takes the session's lease and resumes it (full history, from the store) on the least loaded
    * healthy runtime. With `waitMs`, waits that long for another host's lease to be released or to expire.
    * @throws {SessionLeasedError} another host drives it (who, until when).
-   * @throws {PostgresStoreError} `SESSION_NOT_FOUND` when the store has no event log for it; `DATABASE_UNREACHABLE`.
+   * @throws {PostgresStoreError} `SESSION_NOT_FOUND` when the store does not know the id; `DATABASE_UNREACHABLE`.
    */
   async resumeSession(sessionId: string, config: SessionConfig = {}, options: { waitMs?: number } = {}): Promise<PooledSession> {
     const open = this.#sessions.get(sessionId);
     if (open) return open;
     await this.#ready();
-    if (!(await this.store.hasSession(sessionId))) {
-      throw new PostgresStoreError(
-        "SESSION_NOT_FOUND",
-        `resumeSession: the store at ${this.store.displayUrl} has no event log for session ${sessionId}. Check the id (store.listSessions() lists them); a session becomes resumable once it has received its first message.`,
-      );
+    const hasLog = await this.store.hasSession(sessionId);
+    if (!hasLog && !(await this.store.knowsSession(sessionId))) {
+      throw new PostgresStoreError("SESSION_NOT_FOUND", `resumeSession: the store at ${this.store.displayUrl} has no session ${sessionId}. Check the id (store.listSessions() lists them).`);
     }
     await this.store.waitForLease(sessionId, checkDuration("waitMs", options.waitMs, 0, 0));
     const member = this.#pick();
     let session: CopilotSession;
     try {
-      session = await member.client.resumeSession(sessionId, config);
+      // A session that never got a message has no event log for a runtime to resume (nor any
+      // history): it is opened afresh under its id.
+      session = hasLog ? await member.client.resumeSession(sessionId, config) : await member.client.createSession({ ...config, sessionId });
     } catch (error) {
       await this.store.releaseLease(sessionId).catch(() => {});
       throw error;

@@ -36,7 +36,7 @@ export interface PostgresSessionStoreOptions extends PostgresConnectionOptions {
 export interface StoredSession {
   readonly sessionId: string;
   readonly createdAt: Date;
-  /** Last write to its files. */
+  /** Last time a host took its lease (started driving it). */
   readonly updatedAt: Date;
   readonly createdBy: string;
   /** The host that drove it last. */
@@ -243,7 +243,7 @@ export class PostgresSessionStore {
     return () => void held.listeners.delete(listener);
   }
 
-  /** Every session the store knows, most recently used first, with its live lease if any. */
+  /** Every session the store knows, most recently driven first, with its live lease if any. */
   async listSessions(): Promise<StoredSession[]> {
     const r = await this.#query("listing sessions", () =>
       this.#pool.query<{ session_id: string; created_at: Date; updated_at: Date; created_by: string; last_host: string; holder: string | null; expires_at: Date | null }>(
@@ -263,13 +263,19 @@ export class PostgresSessionStore {
   }
 
   /**
-   * Whether the store holds the session's event log, i.e. whether any host can resume it. (The
-   * runtime writes the log with the session's first message: before that it cannot be resumed anywhere.)
+   * Whether the store holds the session's event log, i.e. whether a runtime can resume it. (The
+   * runtime writes the log with the session's first message; see {@link PostgresSessionStore.knowsSession}.)
    */
   async hasSession(sessionId: string): Promise<boolean> {
     const r = await this.#query("looking a session up", () =>
       this.#pool.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND kind = 'f' AND (path = '/events.jsonl' OR path LIKE '%/events.jsonl') LIMIT 1`, [sessionId]),
     );
+    return r.rowCount! > 0;
+  }
+
+  /** Whether a host of this store created or drove the session (it may have no event log yet). */
+  async knowsSession(sessionId: string): Promise<boolean> {
+    const r = await this.#query("looking a session up", () => this.#pool.query(`SELECT 1 FROM ${this.#t.sessions} WHERE session_id = $1`, [sessionId]));
     return r.rowCount! > 0;
   }
 

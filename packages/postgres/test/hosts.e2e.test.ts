@@ -77,6 +77,18 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
     expect((await fresh.sendAndWait("named", { timeoutMs: 30_000 }))?.data.content).toBe("echo: named");
   });
 
+  it("a session that never got a message moves between hosts too; an unknown id is SESSION_NOT_FOUND", async () => {
+    const a = await host("host-a-empty");
+    const b = await host("host-b-empty");
+    const s = await a.pool.createSession({ model: "gpt-4.1", provider: model.provider() });
+    await s.disconnect();
+    const onB = await b.pool.resumeSession(s.sessionId, { model: "gpt-4.1", provider: model.provider() });
+    expect(onB.sessionId).toBe(s.sessionId);
+    expect((await onB.sendAndWait("first, on B", { timeoutMs: 30_000 }))?.data.content).toBe("echo: first, on B");
+    const unknown = await b.pool.resumeSession(globalThis.crypto.randomUUID()).catch((e: unknown) => e);
+    expect((unknown as PostgresStoreError).code).toBe("SESSION_NOT_FOUND");
+  });
+
   it("host A is SIGKILLed mid-turn: its lease expires within leaseTtlMs and host B takes the session over with its history; the next turn answers", async () => {
     const leaseTtlMs = 2_000;
     const hostA = await startHostProcess({ DATABASE_URL: db.url, HOST_ID: "host-a-proc", LEASE_TTL_MS: String(leaseTtlMs), PROVIDER: JSON.stringify(model.provider()) });

@@ -98,6 +98,18 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
     expect(pool.clientOf(0).runtimePid).not.toBe(pid);
   });
 
+  it("a session that never got a message survives its runtime's death too (reopened under its id elsewhere)", async () => {
+    const { pool } = await makePool(2);
+    const a = await pool.createSession(config());
+    const b = await pool.createSession(config());
+    const orphan = [a, b].find((s) => s.runtime === 0)!;
+    killGroup(pool.clientOf(0).runtimePid!);
+    await until("the session to move", () => orphan.runtime === 1);
+    expect((await orphan.sendAndWait("first words", { timeoutMs: 30_000 }))?.data.content).toBe("echo: first words");
+    const texts = (await orphan.getEvents()).filter((e) => e.type === "user.message").map((e) => String((e.data as { content: string }).content));
+    expect(texts.at(-1)).toContain("first words");
+  });
+
   it("health check: a frozen runtime (SIGSTOP) misses its ping deadline, is replaced, and its session moves; the pending call fails with RuntimeLostError", async () => {
     const { pool, errors } = await makePool(2, { healthCheckIntervalMs: 300, pingTimeoutMs: 500 });
     const a = await pool.createSession(config());

@@ -4,6 +4,7 @@
  * filesystem's semantics and transactions, and leases between two hosts.
  */
 import { execFile } from "node:child_process";
+import { createServer, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
@@ -67,6 +68,12 @@ describe("migrate", () => {
     const missing = await runCli(["migrate"], {});
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("DATABASE_URL is not set");
+    const printed = await runCli(["print-schema", "--schema", "shown"], {});
+    expect(printed.stdout).toContain('CREATE TABLE IF NOT EXISTS "shown".leases');
+    const wrong = await runCli(["migrate"], { DATABASE_URL: db.url.replace(db.password, "not-the-password") });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("AUTHENTICATION_FAILED");
+    expect(wrong.stderr).not.toContain("not-the-password");
   });
 });
 
@@ -79,6 +86,23 @@ describe("bad input: typed errors naming the cause and the fix, never the passwo
     expect((error as PostgresStoreError).retryable).toBe(true);
     expect((error as Error).message).toMatch(/PostgreSQL at postgres:\/\/flightdeck:\[REDACTED\]@127\.0\.0\.1:1\/postgres is unreachable .* Check that the server is running/);
     expect((error as Error).message).not.toContain("s3cret-pw");
+  });
+
+  it("a server that accepts connections and never answers: unreachable after connectTimeoutMs, nothing hangs", async () => {
+    const sockets: Socket[] = [];
+    const blackHole = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => blackHole.listen(0, "127.0.0.1", r));
+    const port = (blackHole.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const error = await PostgresSessionStore.open({ connectionString: `postgres://u:pw-in-url@127.0.0.1:${port}/db`, connectTimeoutMs: 500, retryWindowMs: 0 }).catch((e: unknown) => e);
+      expect((error as PostgresStoreError).code).toBe("DATABASE_UNREACHABLE");
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect((error as Error).message).not.toContain("pw-in-url");
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => blackHole.close(r));
+    }
   });
 
   it("a wrong password", async () => {
@@ -126,6 +150,7 @@ describe("bad input: typed errors naming the cause and the fix, never the passwo
   it("the SQLite capability is refused with a clear error; bad options name the option", () => {
     expect(() => new PostgresSessionStore({ connectionString: db.url, sqlite: true })).toThrow(/sqlite: the PostgreSQL session filesystem does not offer the SQLite capability/);
     expect(() => new PostgresSessionStore({ connectionString: db.url, leaseTtlMs: 5 })).toThrow(/leaseTtlMs: 5 is not a duration/);
+    expect(() => new PostgresSessionStore({ connectionString: db.url, queryTimeoutMs: 0 })).toThrow(/queryTimeoutMs: 0 is not a duration/);
     expect(() => new PostgresSessionStore({ connectionString: db.url, schema: "Bad-Name" })).toThrow(/schema: "Bad-Name" is not a plain lower-case identifier/);
     expect(() => new PostgresSessionStore({ connectionString: "mysql://u:pw@h/db" })).toThrow(/connectionString: mysql:\/\/u:\[REDACTED\]@h\/db is not a postgres:\/\/ URL/);
   });

@@ -103,6 +103,7 @@ export {
   AuthenticationFailedError,
   FlightdeckError,
   MethodNotFoundError,
+  PROTOCOL_SCHEMA_SOURCE,
   RpcError,
   SdkError,
   isSdkError,

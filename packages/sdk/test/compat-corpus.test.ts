@@ -48,6 +48,7 @@ const SCRIPTS: Record<string, ScriptedTurn[]> = {
   "send-and-wait-timeout.ts": [{ text: "Hello there!" }],
   "streaming-deltas.ts": [{ text: "Once upon a time, a test passed.", chunkSize: 5 }],
   "system-message.ts": [(req) => ({ text: (systemPrompt(req) ?? "").includes("MARKER-7731") ? "system message seen" : "system message missing" })],
+  "tool-literal.ts": [{ toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] }, (req) => ({ text: `2 + 3 = ${lastTool(req)}` })],
   "tool-json-schema.ts": [{ toolCalls: [{ name: "lookup_order", arguments: { id: 42 } }] }, { text: "Order 42 has shipped." }],
 };
 

@@ -355,6 +355,14 @@ export class SessionHost {
         );
         if (strict) return;
       }
+    } else if (this.#validation === "strict") {
+      // Strict reports every drift from the pinned schemas, an unknown event type included; the
+      // event is still delivered (as UnknownSessionEvent), as in lenient mode.
+      controller.report(
+        new SdkError("VALIDATION", `Session ${controller.session.sessionId}: the event type "${String(event.type)}" is not in the pinned schemas (a newer runtime?). It was delivered as UnknownSessionEvent (validation: strict reports it).`, {
+          details: { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id },
+        }),
+      );
     }
     controller.dispatch(event);
   }

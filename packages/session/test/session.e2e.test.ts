@@ -16,7 +16,7 @@ type Runtime = (typeof RUNTIMES)[number];
 
 /** Problems reported through onError; validation reports are allowed only on runtimes newer than the schemas. */
 function problems(runtime: Runtime, errors: unknown[]): unknown[] {
-  const pinned = runtime.version === "1.0.85";
+  const pinned = runtime.matchesSchemas;
   return errors.filter((e) => pinned || !isSdkError(e, "VALIDATION")).map((e) => (e instanceof Error ? e.message : e));
 }
 

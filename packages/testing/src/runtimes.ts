@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { runtimePlatform } from "@flightdeck/copilot-sdk";
+import { PROTOCOL_SCHEMA_SOURCE, runtimePlatform } from "@flightdeck/copilot-sdk";
 import { TestingError } from "./errors.js";
 import { refuseUnknownKeys } from "./option-keys.js";
 
@@ -13,8 +15,15 @@ export interface TestRuntime {
   path: string;
   /** Arguments that go before {@link runtimeArgs} (none for the native binaries). */
   args: string[];
-  /** The runtime version the package carries. */
+  /** The runtime's own version: what it answers in the `connect` handshake (the CLI: its package version, which is the same). */
   version: string;
+  /** `copilot-runtime` (the SDK's runtime binary) or `cli` (the Copilot CLI run as a server). */
+  kind: TestRuntimeName;
+  /**
+   * This is the runtime the generated bindings were made from (its version is
+   * `PROTOCOL_SCHEMA_SOURCE.runtimeVersion`): every event it sends should pass the strict validators.
+   */
+  matchesSchemas: boolean;
 }
 
 /** Options of {@link runtimeArgs}. Exactly one transport: `stdio` (default) or `port`. */
@@ -80,7 +89,38 @@ function firstResolved(specifier: string): string | undefined {
   return undefined;
 }
 
-/** `@github/copilot-sdk-<platform>` → `prebuilds/<platform>/copilot-runtime` (runtime 1.0.85 when pinned to 1.0.14). */
+const versions = new Map<string, string>();
+
+/**
+ * Asks a runtime binary for its version over the `connect` handshake, in a throwaway home (the
+ * runtime answers and exits when its stdin closes: ~50 ms). Cached per binary and modification time.
+ */
+export function askRuntimeVersion(path: string): string {
+  const key = `${path}:${statSync(path).mtimeMs}`;
+  const cached = versions.get(key);
+  if (cached !== undefined) return cached;
+  const home = mkdtempSync(join(tmpdir(), "fd-runtime-version-"));
+  try {
+    const env: Record<string, string> = { PATH: process.env["PATH"] ?? "/usr/bin:/bin" };
+    for (const [name, sub] of [["HOME", "home"], ["COPILOT_HOME", "copilot"], ["XDG_CONFIG_HOME", "config"], ["XDG_STATE_HOME", "state"], ["XDG_CACHE_HOME", "cache"], ["TMPDIR", "tmp"]] as const) {
+      env[name] = join(home, sub);
+      mkdirSync(env[name]!, { recursive: true });
+    }
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "connect", params: { supportedTaskKinds: ["agent"] } });
+    const r = spawnSync(path, runtimeArgs(), { cwd: home, env, input: `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, timeout: 20_000, encoding: "utf8" });
+    const frame = /\{"jsonrpc":"2\.0","id":1,"result":\{[^\r\n]*?\}\}/.exec(r.stdout ?? "")?.[0];
+    const version = frame === undefined ? undefined : (JSON.parse(frame) as { result?: { version?: unknown } }).result?.version;
+    if (typeof version !== "string") {
+      throw new TestingError("RUNTIME_NOT_FOUND", `The runtime ${path} did not answer the connect handshake with its version (exit ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ""}); reinstall it.`);
+    }
+    versions.set(key, version);
+    return version;
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** `@github/copilot-sdk-<platform>` → `prebuilds/<platform>/copilot-runtime`; its version comes from the runtime itself. */
 function resolveSdkRuntime(): TestRuntime {
   const platform = runtimePlatform();
   const pkg = `@github/copilot-sdk-${platform}`;
@@ -91,9 +131,9 @@ function resolveSdkRuntime(): TestRuntime {
   const exe = process.platform === "win32" ? "copilot-runtime.exe" : "copilot-runtime";
   const path = join(dirname(manifest), "prebuilds", platform, exe);
   if (!existsSync(path)) throw missing(`The Copilot runtime binary (${pkg} is there but has no ${exe})`, install);
-  // The wrapper package version (1.0.14) differs from the runtime it carries (1.0.85).
-  const runtimeVersion = readVersion(manifest) === "1.0.14" ? "1.0.85" : readVersion(manifest);
-  return { name: `copilot-runtime ${runtimeVersion}`, path, args: [], version: runtimeVersion };
+  // The wrapper package's version (1.0.14) is not the runtime's (1.0.85): ask the runtime.
+  const runtimeVersion = askRuntimeVersion(path);
+  return { name: `copilot-runtime ${runtimeVersion}`, path, args: [], version: runtimeVersion, kind: "copilot-runtime", matchesSchemas: runtimeVersion === PROTOCOL_SCHEMA_SOURCE.runtimeVersion };
 }
 
 /**
@@ -113,7 +153,9 @@ function resolveCli(): TestRuntime {
   } catch (error) {
     throw missing(`The Copilot CLI's platform binary (package ${pkg})`, install, error);
   }
-  return { name: `copilot ${version}`, path, args: [], version };
+  // The CLI answers the handshake with its package version (1.0.102 for 1.0.102), but takes ~10 s
+  // to exit after it: the package is read instead.
+  return { name: `copilot ${version}`, path, args: [], version, kind: "cli", matchesSchemas: version === PROTOCOL_SCHEMA_SOURCE.runtimeVersion };
 }
 
 /**

@@ -214,7 +214,11 @@ export function providerConfig(baseUrl: string, defaultApiKey: string, options: 
   return { type: "openai", baseUrl, apiKey: options.apiKey ?? defaultApiKey, wireApi };
 }
 
-/** Builds the transport-agnostic scripted model. Options must have passed {@link checkCoreOptions}. */
+/**
+ * Builds the transport-agnostic scripted model. Options must have passed {@link checkCoreOptions}.
+ * One closure (~190 lines) on purpose: the request log, the script cursor and the per-request
+ * state are shared by every handler it returns; the handlers themselves are short.
+ */
 export function createScriptedModelCore(options: CoreOptions, labels: CoreLabels): ScriptedModelCore {
   const script: ScriptedTurn[] = [...validateScript(options.script ?? [], `${labels.entry}: options.script`)];
   const models = options.models ?? ["gpt-4.1"];

@@ -101,6 +101,7 @@ async function writeResponse(res: ServerResponse, response: CoreResponse): Promi
  * // session.create({ model: "gpt-4.1", provider: model.provider(), ... })
  * await model.close();
  */
+// ~90 lines: one closure over the HTTP server, its sockets and the core, so close() can reach all.
 export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModelServer> {
   checkCoreOptions(options, "startScriptedModel", ["port"]);
   const port = options.port;

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -102,7 +103,13 @@ describe("createIsolatedEnvironment", () => {
 describe("runtimes", () => {
   it("resolves both pinned runtimes from the workspace install", () => {
     const runtimes = resolveTestRuntimes();
-    expect(runtimes.map((r) => r.name)).toEqual(["copilot-runtime 1.0.85", "copilot 1.0.102"]);
+    // Versions from the runtimes themselves: the SDK runtime's is the one the schemas name (protocol.lock.json).
+    const lock = JSON.parse(readFileSync(new URL("../../../schemas/protocol.lock.json", import.meta.url), "utf8")) as { runtimeVersion: string };
+    const cli = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("@github/copilot/package.json"), "utf8")) as { version: string };
+    expect(runtimes.map((r) => [r.name, r.kind, r.matchesSchemas])).toEqual([
+      [`copilot-runtime ${lock.runtimeVersion}`, "copilot-runtime", true],
+      [`copilot ${cli.version}`, "cli", cli.version === lock.runtimeVersion],
+    ]);
     for (const runtime of runtimes) {
       expect(statSync(runtime.path).isFile(), runtime.path).toBe(true);
       expect(statSync(runtime.path).mode & 0o111, runtime.path).not.toBe(0);

@@ -6,10 +6,15 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { isBuiltInToolName } from "./built-in-tools.js";
 import { ToolDefinitionError, describeValue } from "./errors.js";
 import type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
-import { compileJsonSchema, isObject as isPlainObject, type ValidationIssue } from "@flightdeck/copilot-core/internal";
+import { compileJsonSchema, isObject as isPlainObject, type JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
 import { isStandardSchema, standardToJsonSchema, validateStandard } from "./standard-schema.js";
 import type { ToolHandlerResult } from "./tool-result.js";
-import type { ToolDefer, ToolDefinitionWire } from "./wire.js";
+import type { ProtocolExternalToolDefer, ProtocolExternalToolDefinition } from "@flightdeck/copilot-core";
+
+/** One entry of the `tools` array of `session.create` and `session.tools.set` (the protocol's `ProtocolExternalToolDefinition`). */
+export type ToolDefinitionWire = ProtocolExternalToolDefinition;
+/** When the runtime may defer loading a tool (the protocol's `ProtocolExternalToolDefer`). */
+export type ToolDefer = ProtocolExternalToolDefer;
 
 /**
  * Tool names the runtime accepts: ASCII letters, digits, `_` and `-` (runtime 1.0.85 refuses
@@ -135,6 +140,8 @@ export function defineTool<const S extends JsonSchemaObject>(
   config: ToolOptions & { parameters: S; handler: ToolHandler<FromJsonSchema<S>> },
 ): Tool<FromJsonSchema<S>>;
 export function defineTool<TArgs = Record<string, unknown>>(name: string, config: JsonSchemaToolConfig<TArgs>): Tool<TArgs>;
+// The implementation is one closure (~100 lines) on purpose: the tool object's methods share the
+// checked config, the compiled argument check and the JSON Schema built once here.
 export function defineTool(name: string, config: StandardToolConfig<StandardSchemaV1> | JsonSchemaToolConfig<unknown>): AnyTool {
   const label = typeof name === "string" && name.length > 0 ? name : "";
   const fail = (option: string, problem: string): never => {

@@ -16,7 +16,7 @@ export type { ToolErrorCode } from "./errors.js";
 export { formatIssues, formatPath, invokeTool } from "./invoke-tool.js";
 export type { InvokeToolOptions, ToolCallContext } from "./invoke-tool.js";
 export type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
-export type { ValidationIssue } from "@flightdeck/copilot-core/internal";
+export type { JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
 export {
   PERMISSION_KINDS,
   approveAll,
@@ -34,24 +34,19 @@ export { DEFAULT_MAX_RESULT_CHARS, normalizeToolResult, truncateText } from "./t
 export type { BinaryContent, ToolHandlerResult } from "./tool-result.js";
 export { ToolSet } from "./tool-set.js";
 export type { ToolLike } from "./tool-set.js";
+export type { BinaryResultForLlm, BinaryResultType, ExternalToolResult, ToolResultObject } from "./tool-result.js";
+export type { ToolDefer, ToolDefinitionWire } from "./define-tool.js";
+export type { PermissionDecision, PermissionRequest, PermissionRequestKind } from "./permissions.js";
+// Protocol types a tool or permission handler reads, as generated (one owner: core).
 export type {
-  BinaryResultForLlm,
-  BinaryResultType,
   ExternalToolRequestedData,
-  ExternalToolResult,
-  PermissionDecision,
   PermissionDecisionApproveOnce,
   PermissionDecisionReject,
-  PermissionRequest,
   PermissionRequestCustomTool,
-  PermissionRequestKind,
   PermissionRequestMcp,
   PermissionRequestRead,
   PermissionRequestShell,
   PermissionRequestUrl,
   PermissionRequestWrite,
-  ToolDefer,
-  ToolDefinitionWire,
-  ToolResultObject,
   ToolResultType,
-} from "./wire.js";
+} from "@flightdeck/copilot-core";

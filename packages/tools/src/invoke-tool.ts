@@ -6,9 +6,9 @@
 import { redactString } from "@flightdeck/copilot-core";
 import type { AnyTool, ToolInvocation } from "./define-tool.js";
 import { ToolError } from "./errors.js";
-import type { ValidationIssue } from "@flightdeck/copilot-core/internal";
+import type { JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
 import { DEFAULT_MAX_RESULT_CHARS, failureResult, normalizeToolResult } from "./tool-result.js";
-import type { ToolResultObject } from "./wire.js";
+import type { ToolResultObject } from "./tool-result.js";
 
 /** Where a tool call came from; `signal` should fire when the session aborts or disconnects. */
 export interface ToolCallContext {
@@ -52,6 +52,8 @@ type Outcome = { kind: "value"; value: unknown } | { kind: "thrown"; error: unkn
  * });
  * ```
  */
+// ~85 lines: the steps of one call (parse, check, run with timeout and abort, normalize, truncate)
+// read top to bottom; each step's failure becomes the model-facing result right where it happens.
 export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: ToolCallContext, options: InvokeToolOptions = {}): Promise<ToolResultObject> {
   const toolName = context.toolName ?? tool.name;
   const report = (error: ToolError) => reportError(options.onError, error);

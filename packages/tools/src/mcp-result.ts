@@ -3,7 +3,7 @@
  * model, so a tool that proxies an MCP server can return what the server answered.
  */
 import { ToolError } from "./errors.js";
-import type { BinaryResultForLlm, ToolResultObject } from "./wire.js";
+import type { BinaryResultForLlm, ToolResultObject } from "./tool-result.js";
 
 /** One content block of an MCP `CallToolResult` (the kinds the model can use; others are skipped). */
 export type McpContentBlock =

@@ -2,9 +2,30 @@
  * Ready-made permission policies for `onPermissionRequest`. Each returns the wire decision that
  * `session.permissions.handlePendingPermissionRequest` takes (`approve-once` / `reject`).
  */
-import type { PermissionDecisionContext } from "@flightdeck/copilot-core";
+import {
+  UNION_DISCRIMINATORS,
+  type PermissionDecisionContext,
+  type PermissionDecision as WirePermissionDecision,
+  type PermissionRequest as WirePermissionRequest,
+} from "@flightdeck/copilot-core";
 import { ToolDefinitionError } from "./errors.js";
-import type { PermissionDecision, PermissionRequest, PermissionRequestKind } from "./wire.js";
+
+/**
+ * The `permissionRequest` of a `permission.requested` event: the generated protocol type (one
+ * branch per kind), plus `managedApprovalRequired`, which the runtime sets when a managed policy
+ * demands an explicit user decision (not in the pinned schema).
+ */
+export type PermissionRequest = WirePermissionRequest & { readonly managedApprovalRequired?: boolean };
+
+/** The `kind` discriminator of {@link PermissionRequest} (from the generated protocol types). */
+export type PermissionRequestKind = WirePermissionRequest["kind"];
+
+/**
+ * A decision a client sends for `session.permissions.handlePendingPermissionRequest`: the
+ * protocol's `PermissionDecision` (every kind the runtime accepts). Most handlers answer
+ * `{ kind: "approve-once" }` or `{ kind: "reject", feedback? }`; the others pass through unchanged.
+ */
+export type PermissionDecision = WirePermissionDecision;
 
 /** What a permission handler learns besides the request. */
 export interface PermissionInvocation {
@@ -90,26 +111,8 @@ export function resolvePermissionResult(
   return { decision, decisionContext };
 }
 
-/** Every permission kind runtime 1.0.85 can request (events `PermissionRequest`). */
-export const PERMISSION_KINDS = [
-  "shell",
-  "write",
-  "read",
-  "mcp",
-  "url",
-  "memory",
-  "custom-tool",
-  "hook",
-  "extension-management",
-  "factory",
-  "extension-permission-access",
-  "extension-env-access",
-] as const satisfies readonly PermissionRequestKind[];
-
-// Fails to compile when the request union gains a kind this list lacks.
-type MissingKinds = Exclude<PermissionRequestKind, (typeof PERMISSION_KINDS)[number]>;
-const _allKindsListed: [MissingKinds] extends [never] ? true : MissingKinds = true;
-void _allKindsListed;
+/** Every permission kind the pinned runtime can request: the generated discriminator values of `PermissionRequest`. */
+export const PERMISSION_KINDS: readonly PermissionRequestKind[] = UNION_DISCRIMINATORS.PermissionRequest.kind;
 
 /** Approves every request. For trusted, sandboxed or test set-ups only: the agent may then run any command. */
 export const approveAll: PermissionHandler = () => ({ kind: "approve-once" });

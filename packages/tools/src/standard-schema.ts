@@ -5,7 +5,7 @@
  */
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from "@standard-schema/spec";
 import { ToolDefinitionError } from "./errors.js";
-import type { ValidationIssue } from "@flightdeck/copilot-core/internal";
+import type { JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
 
 /** True for any Standard Schema v1 (arktype's types are functions, so functions count). */
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {

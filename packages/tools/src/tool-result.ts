@@ -3,7 +3,16 @@
  * and the result objects for failures the model should read.
  */
 import { isObject as isPlainObject } from "@flightdeck/copilot-core/internal";
-import type { BinaryResultForLlm, ToolResultObject, ToolResultType } from "./wire.js";
+import type { ExternalToolTextResultForLlm, ExternalToolTextResultForLlmBinaryResultsForLlm, ToolResultType } from "@flightdeck/copilot-core";
+
+/** One binary payload for the model (the protocol's `ExternalToolTextResultForLlmBinaryResultsForLlm`). */
+export type BinaryResultForLlm = ExternalToolTextResultForLlmBinaryResultsForLlm;
+/** `"image"` or `"resource"`: the kind of a {@link BinaryResultForLlm}. */
+export type BinaryResultType = BinaryResultForLlm["type"];
+/** The object form of a tool result on the wire (the protocol's `ExternalToolTextResultForLlm`). */
+export type ToolResultObject = ExternalToolTextResultForLlm;
+/** What `session.tools.handlePendingToolCall` takes as `result`: text, or {@link ToolResultObject}. */
+export type ExternalToolResult = string | ToolResultObject;
 
 /** Default cap on `textResultForLlm`, in characters (UTF-16 units). */
 export const DEFAULT_MAX_RESULT_CHARS = 100_000;

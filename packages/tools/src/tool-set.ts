@@ -9,7 +9,7 @@ import type { BuiltInToolName } from "./built-in-tools.js";
 import { type AnyTool, type JsonSchemaToolConfig, type StandardToolConfig, defineTool, isTool } from "./define-tool.js";
 import { ToolDefinitionError, describeValue } from "./errors.js";
 import { isObject as isPlainObject } from "@flightdeck/copilot-core/internal";
-import type { ToolDefinitionWire } from "./wire.js";
+import type { ToolDefinitionWire } from "./define-tool.js";
 
 /** A plain tool object in the incumbent SDK's style; `ToolSet.add` passes it through `defineTool`. */
 export type ToolLike = AnyTool | ((StandardToolConfig<StandardSchemaV1> | JsonSchemaToolConfig<never>) & { name: string });

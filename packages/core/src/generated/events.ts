@@ -628,7 +628,7 @@ export type SessionEventDataOf<T extends SessionEventType> = SessionEventOf<T>["
 
 /**
  * An event whose `type` this build does not know (a newer runtime). Its `data` is not checked.
- * Use {@link isKnownSessionEvent} to get back to the typed union.
+ * Check its `type` against {@link SESSION_EVENT_TYPES} to get back to the typed union.
  */
 export interface UnknownSessionEvent {
   id: string;
@@ -803,27 +803,3 @@ export const SESSION_EVENT_INFO: { readonly [T in SessionEventType]: SessionEven
   "user_input.completed": { ephemeral: true, visibility: "public", stability: "stable" },
   "user_input.requested": { ephemeral: true, visibility: "public", stability: "stable" },
 };
-
-const KNOWN: ReadonlySet<string> = new Set<string>(SESSION_EVENT_TYPES);
-
-/** True when `type` is an event type this build knows. */
-export function isKnownSessionEventType(type: string): type is SessionEventType {
-  return KNOWN.has(type);
-}
-
-/** Narrows an event from the wire to the typed union when its `type` is known (its shape is not validated). */
-export function isKnownSessionEvent(event: AnySessionEvent): event is SessionEvent {
-  return KNOWN.has(event.type);
-}
-
-/**
- * Narrows an event to one type.
- *
- * @example
- * ```ts
- * if (isSessionEventOfType(event, "assistant.message_delta")) process.stdout.write(event.data.deltaContent);
- * ```
- */
-export function isSessionEventOfType<T extends SessionEventType>(event: AnySessionEvent, type: T): event is SessionEventOf<T> {
-  return event.type === type;
-}

@@ -8,6 +8,10 @@
 
 // The public generated surface. Validators are a separate entry point (`@flightdeck/copilot-core/validators`).
 
+export {
+  ENUM_VALUES,
+  UNION_DISCRIMINATORS,
+} from "./enums.js";
 export type {
   AnySessionEvent,
   SessionEvent,
@@ -20,18 +24,13 @@ export type {
 export {
   SESSION_EVENT_INFO,
   SESSION_EVENT_TYPES,
-  isKnownSessionEvent,
-  isKnownSessionEventType,
-  isSessionEventOfType,
 } from "./events.js";
 export type {
-  RpcMethodInfo,
   RpcMethodName,
   RpcMethodTypes,
   RpcParamsOf,
   RpcResultOf,
   RpcWireParamsOf,
-  WithSessionId,
 } from "./methods.js";
 export {
   RPC_METHODS,
@@ -128,6 +127,9 @@ export {
   registerClientNotificationHandlers,
   registerClientSessionHandlers,
 } from "./rpc.js";
+export {
+  PROTOCOL_SCHEMA_SOURCE,
+} from "./source.js";
 export type {
   AbortData,
   AbortEvent,

@@ -82,7 +82,7 @@ import type {
   SkillProviderReadResult,
 } from "./types.js";
 
-import type { RpcMethodInfo, WithSessionId } from "./methods.js";
+import type { RpcMethodInfo, WithSessionId } from "../runtime.js";
 
 /** Every internal JSON-RPC method of the protocol, by wire name (sorted). */
 export const INTERNAL_RPC_METHODS = {

@@ -80,10 +80,9 @@ import type {
   SkillProviderReadRequest,
   SkillProviderReadResult,
 } from "./types.js";
-import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry, Unsubscribe } from "../rpc-types.js";
-import type { WithSessionId } from "./methods.js";
+import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry, Unsubscribe, WithSessionId } from "../runtime.js";
 import { INTERNAL_RPC_METHODS } from "./internal-methods.js";
-import { buildStubs, checkSessionId, registerHandlers } from "../rpc-stubs.js";
+import { buildStubs, checkSessionId, registerHandlers } from "../runtime.js";
 
 /** The `session` namespace of {@link InternalServerRpc}. */
 export interface InternalServerRpcSession {

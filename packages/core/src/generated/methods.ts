@@ -541,28 +541,7 @@ import type {
   WorkspacesWriteAutopilotObjectiveResult,
 } from "./types.js";
 
-/** Params of a session-scoped method on the wire: the public params plus the target session id. */
-export type WithSessionId<T> = T & { sessionId: string };
-
-/** Static description of one JSON-RPC method. */
-export interface RpcMethodInfo {
-  /** `clientToServer`: we call it; `serverToClient`: the runtime calls us (handlers). */
-  readonly direction: "clientToServer" | "serverToClient";
-  /** Schema tree the method lives in: `server`, `session` (sessionId injected), `clientSession`, `clientGlobal`. */
-  readonly scope: "server" | "session" | "clientSession" | "clientGlobal";
-  readonly kind: "request" | "notification";
-  readonly visibility: "public" | "internal";
-  readonly stability: string;
-  readonly deprecated: boolean;
-  /** Type name of the argument the stub takes, or `null` when it takes none. */
-  readonly params: string | null;
-  /** The argument may be omitted. */
-  readonly paramsOptional: boolean;
-  /** Type of the result, or `null` for void. */
-  readonly result: string | null;
-  /** Stubs inject the bound session's id into the params. */
-  readonly sessionScoped: boolean;
-}
+import type { RpcMethodInfo, WithSessionId } from "../runtime.js";
 
 /** Every public JSON-RPC method of the protocol, by wire name (sorted). */
 export const RPC_METHODS = {

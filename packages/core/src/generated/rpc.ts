@@ -539,10 +539,9 @@ import type {
   WorkspacesWriteAutopilotObjectiveRequest,
   WorkspacesWriteAutopilotObjectiveResult,
 } from "./types.js";
-import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry, Unsubscribe } from "../rpc-types.js";
-import type { WithSessionId } from "./methods.js";
+import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry, Unsubscribe, WithSessionId } from "../runtime.js";
 import { RPC_METHODS } from "./methods.js";
-import { buildStubs, checkSessionId, registerHandlers } from "../rpc-stubs.js";
+import { buildStubs, checkSessionId, registerHandlers } from "../runtime.js";
 
 /** The `account` namespace of {@link ServerRpc}. */
 export interface ServerRpcAccount {

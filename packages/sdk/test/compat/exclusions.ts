@@ -18,7 +18,8 @@ const SESSION_METHOD = "Session method whose signature differs from the incumben
 const SESSION_FS =
   "Ours takes `sessionFs: { provider }` (one provider for every session, or a per-session factory); the incumbent takes a capability config plus `SessionConfig.createSessionFsProvider`. Wrap an incumbent provider with `createSessionFsAdapter`.";
 const FACTORY_CANVAS = "Factories and canvases (`defineFactory`, `createCanvas`, canvases on sessions) are not offered: out of scope (docs/migrating-from-github-copilot-sdk.md).";
-const TOOL_LITERAL = "Literal tool objects are not accepted: tools are made with `defineTool` (which validates the model's arguments), so ours requires its fields and the incumbent's optional ones (`metadata`, `isTerminal`) are absent.";
+const TOOL_LITERAL =
+  "A tool object must have `description` and `handler` (ours refuses a tool the model cannot understand or this client cannot run; the incumbent makes both optional), and the incumbent's `metadata` and `isTerminal` are not accepted. `defineTool` tools and literal objects with both fields work.";
 const HOOK_TOOL_RESULT = "Follows `onPostToolUse.input.toolResult`.";
 const OPAQUE_JSON =
   "The runtime's opaque JSON fields (mcp `args`, custom-tool `args`, hook `toolArgs`) are `unknown` in our generated request types and `JsonValue` in the incumbent's; `extension-env-access` lists variables as `string[]` where it declares a non-empty tuple.";

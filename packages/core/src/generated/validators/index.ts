@@ -6,33 +6,12 @@
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
  */
 
-import { checkSchema, type SchemaError } from "../../schema-interpreter.js";
+// The validators' tables, as data: `createValidators` (hand-written, in the runtime module) turns them into functions.
+import type { MethodValidationRow, ValidationTables } from "../../runtime.js";
 import { DEFINITIONS } from "./definitions.js";
 
-/** One problem found in a value. `path` is a JSON pointer into the value (`/data/content`). */
-export interface ValidationIssue {
-  readonly path: string;
-  /** The JSON Schema keyword that failed (`required`, `type`, `additionalProperties`, …). */
-  readonly keyword: string;
-  readonly message: string;
-  /** Where the failing keyword is: `#/definitions/<Name>/…` in the bundled schemas. */
-  readonly schemaPath: string;
-}
-
-/**
- * `lenient` (for run time) tolerates properties the pinned schema does not know, as newer
- * runtimes add them; `strict` (for tests) checks the schema exactly as published.
- */
-export type ValidationMode = "lenient" | "strict";
-
-/** `known: false`: no schema for this event type or method in this build (a newer runtime). */
-export type ValidationResult = { readonly ok: true } | { readonly ok: false; readonly known: boolean; readonly errors: readonly ValidationIssue[] };
-
-const OK: ValidationResult = Object.freeze({ ok: true });
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
-
 /** Event type → key of its schema in DEFINITIONS. */
-const EVENTS: Readonly<Record<string, string>> = {
+export const EVENT_SCHEMAS: Readonly<Record<string, string>> = {
   "abort": "d_AbortEvent",
   "agent.interrupted": "d_AgentInterruptedEvent",
   "assistant.fusion_phase_activity": "d_AssistantFusionPhaseActivityEvent",
@@ -189,7 +168,7 @@ const EVENTS: Readonly<Record<string, string>> = {
  * DEFINITIONS, `null` (nothing to check: no params / void) or `false` (not generated: the
  * direction we send, which the types already check).
  */
-const METHODS: Readonly<Record<string, readonly [string | null | false, boolean, string | null | false, boolean]>> = {
+export const METHOD_SCHEMAS: Readonly<Record<string, MethodValidationRow>> = {
   "account.getAllUsers": [false, true, "r_account_getAllUsers", false],
   "account.getCurrentAuth": [false, true, "d_AccountGetCurrentAuthResult", false],
   "account.getQuota": [false, false, "d_AccountGetQuotaResult", false],
@@ -597,67 +576,5 @@ const METHODS: Readonly<Record<string, readonly [string | null | false, boolean,
   "userInput.request": ["d_UserInputRequestParams", false, false, false],
 };
 
-function describe(e: SchemaError): ValidationIssue {
-  const p = e.params;
-  const detail =
-    e.keyword === "required" ? `missing required property "${String(p["missingProperty"])}"`
-    : e.keyword === "additionalProperties" ? `unknown property "${String(p["additionalProperty"])}"`
-    : e.keyword === "type" ? `must be ${String(p["type"])}`
-    : e.keyword === "const" ? `must be ${JSON.stringify(p["allowedValue"])}`
-    : e.keyword === "enum" ? `must be one of ${JSON.stringify(p["allowedValues"])}`
-    : e.keyword === "format" ? `must match format "${String(p["format"])}"`
-    : `fails "${e.keyword}" ${JSON.stringify(p)}`;
-  return { path: e.instancePath, keyword: e.keyword, message: `${e.instancePath || "(root)"} ${detail}`, schemaPath: e.schemaPath };
-}
-
-function run(mode: ValidationMode, key: string, value: unknown): ValidationResult {
-  if (mode !== "lenient" && mode !== "strict") throw new TypeError(`validation mode must be "lenient" or "strict", got ${JSON.stringify(mode)}`);
-  const errors = checkSchema(DEFINITIONS, key, value, mode === "strict");
-  return errors === null ? OK : { ok: false, known: true, errors: errors.map(describe) };
-}
-
-function unknownResult(what: string): ValidationResult {
-  return { ok: false, known: false, errors: [{ path: "", keyword: "unknown", message: what, schemaPath: "" }] };
-}
-
-/**
- * Validates one session event against the schema of its `type` (never the whole union).
- *
- * @example
- * ```ts
- * const r = validateSessionEvent(event, "strict");
- * if (!r.ok) console.error(r.known ? r.errors : `unknown event type ${event.type}`);
- * ```
- */
-export function validateSessionEvent(event: unknown, mode: ValidationMode = "lenient"): ValidationResult {
-  const type = typeof event === "object" && event !== null ? (event as { type?: unknown }).type : undefined;
-  if (typeof type !== "string") {
-    return { ok: false, known: false, errors: [{ path: "/type", keyword: "type", message: "/type must be a string (not an event envelope)", schemaPath: "" }] };
-  }
-  const key = hasOwn(EVENTS, type) ? EVENTS[type] : undefined;
-  return key ? run(mode, key, event) : unknownResult(`unknown event type "${type}"`);
-}
-
-/** Validates the params of a server→client request or notification as they arrive (with `sessionId` where the schema has it). */
-export function validateRpcParams(method: string, params: unknown, mode: ValidationMode = "lenient"): ValidationResult {
-  const m = hasOwn(METHODS, method) ? METHODS[method] : undefined;
-  if (!m) return unknownResult(`unknown method "${method}"`);
-  if (m[0] === false) return unknownResult(`no params validator for "${method}": only server→client requests have one (the types check what you send)`);
-  if (params === undefined && m[1]) return OK;
-  if (m[0] === null) return params === undefined || (typeof params === "object" && params !== null && Object.keys(params).length === 0) ? OK : { ok: false, known: true, errors: [{ path: "", keyword: "params", message: `${method} takes no params`, schemaPath: "" }] };
-  return run(mode, m[0], params);
-}
-
-/** Validates the result of a client→server request as it arrives. */
-export function validateRpcResult(method: string, result: unknown, mode: ValidationMode = "lenient"): ValidationResult {
-  const m = hasOwn(METHODS, method) ? METHODS[method] : undefined;
-  if (!m) return unknownResult(`unknown method "${method}"`);
-  if (m[2] === false) return unknownResult(`no result validator for "${method}": only results of client→server requests have one`);
-  if ((result === undefined || result === null) && (m[2] === null || m[3])) return OK;
-  if (m[2] === null) return { ok: false, known: true, errors: [{ path: "", keyword: "result", message: `${method} returns nothing, got a value`, schemaPath: "" }] };
-  return run(mode, m[2], result);
-}
-
-/** Event types and methods this build has validators for. */
-export const VALIDATED_EVENT_TYPES: readonly string[] = Object.keys(EVENTS);
-export const VALIDATED_METHODS: readonly string[] = Object.keys(METHODS);
+/** Everything `createValidators` needs. */
+export const VALIDATION_TABLES: ValidationTables = { definitions: DEFINITIONS, events: EVENT_SCHEMAS, methods: METHOD_SCHEMAS };

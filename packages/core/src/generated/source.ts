@@ -5,5 +5,14 @@
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
  */
-/** Schemas keyed d_<Definition>, p_<method> (params), r_<method> (result); `$ref` values are keys. */
-export declare const DEFINITIONS: Readonly<Record<string, unknown>>;
+
+/**
+ * The schemas these bindings were generated from: the npm package and version they were copied
+ * from, the runtime version that speaks them, and its protocol version.
+ */
+export const PROTOCOL_SCHEMA_SOURCE = {
+  package: "@github/copilot-sdk-linux-x64",
+  version: "1.0.14",
+  runtimeVersion: "1.0.85",
+  protocolVersion: 3,
+} as const;

@@ -1,0 +1,20 @@
+/**
+ * ajv mode's entry: a value against generated schema data (`generated/validators/definitions.ts`)
+ * with the semantics of the ajv 8 code the validators used to be compiled to (draft 2019-09,
+ * `allErrors: false`, strict numbers, unicode lengths and regexps) and ajv's error shape. Only
+ * the keywords in `INTERPRETED_KEYWORDS` occur there (the generator refuses the rest).
+ */
+import { compiledRef } from "./schema-compiled.js";
+import type { Run, SchemaError, SchemaNode } from "./schema-types.js";
+import { ref } from "./schema-walker.js";
+
+/**
+ * Validates `data` against the schema stored under `key`; `strict: false` ignores every
+ * `additionalProperties: false` (newer runtimes add fields). Returns `null` when valid.
+ */
+export function checkSchema(definitions: Readonly<Record<string, unknown>>, key: string, data: unknown, strict: boolean): SchemaError[] | null {
+  // Most values are valid: the compiled check decides; the walker runs only to explain a failure.
+  if (compiledRef(definitions, key, strict)(data)) return null;
+  const run: Run = { defs: definitions as Readonly<Record<string, SchemaNode>>, strict, errors: [], issues: null, ip: [], sp: [], depth: 0, viaRef: false };
+  return ref(run, key, data) ? null : run.errors;
+}
