@@ -3,7 +3,7 @@
  * `createSessionFsAdapter`, which turns such a provider into a Flightdeck {@link SessionFsProvider}:
  * `new CopilotClient({ sessionFs: { provider: createSessionFsAdapter(myProvider) } })`.
  */
-import { SdkError, type SessionFsSqliteQueryType, type SessionFsSqliteTransactionErrorClass } from "@flightdeck/copilot-core";
+import { FlightdeckError, SdkError, type SessionFsSqliteQueryType, type SessionFsSqliteTransactionErrorClass } from "@flightdeck/copilot-core";
 import type { SessionFsDirEntry, SessionFsFileInfo, SessionFsProvider, SessionFsSqliteResult, SessionFsSqliteStatement } from "./session-fs.js";
 
 type SqliteParams = Record<string, string | number | null>;
@@ -34,8 +34,9 @@ export interface PositionalSessionFsProvider {
  * A SQLite transaction failure with its class (`@github/copilot-sdk`'s name): throw it from
  * `sqlite.transaction` so the runtime knows whether a retry is safe (`busyOrLocked`).
  */
-export class SessionFsSqliteTransactionFailure extends Error {
-  override readonly name = "SessionFsSqliteTransactionFailure";
+export class SessionFsSqliteTransactionFailure extends FlightdeckError {
+  // The static `errorClass` is the FlightdeckError brand; the instance one is the SQLite error class.
+  static override readonly errorClass: string = "SessionFsSqliteTransactionFailure";
   readonly errorClass: SessionFsSqliteTransactionErrorClass;
   constructor(message: string, errorClass: SessionFsSqliteTransactionErrorClass = "fatal") {
     super(message);
