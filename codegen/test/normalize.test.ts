@@ -37,27 +37,27 @@ describe("IR shape", () => {
 
 describe("session params", () => {
   it("uses the titled definition equal to the inline params minus sessionId as the public type", () => {
-    expect(method("session.send").params).toMatchObject({ type: "SendRequest", tsWireType: "WithSessionId<SendRequest>", stripsSessionId: true, optional: false });
+    expect(method("session.send").params).toMatchObject({ tsType: "SendRequest", tsWireType: "WithSessionId<SendRequest>", stripsSessionId: true, optional: false });
   });
   it("gives a no-argument stub when sessionId is the only param (inline or overlay $ref)", () => {
-    expect(method("session.suspend").params).toMatchObject({ type: null, tsWireType: "{ sessionId: string }" });
-    expect(method("session.detach").params).toMatchObject({ type: null });
+    expect(method("session.suspend").params).toMatchObject({ tsType: null, tsWireType: "{ sessionId: string }" });
+    expect(method("session.detach").params).toMatchObject({ tsType: null });
   });
   it("names untitled inline params from rpcMethod", () => {
     expect(method("session.tools.handlePendingToolCall").params?.tsType).toBe("SessionToolsHandlePendingToolCallParams");
     expect(ir.types.find((t) => t.name === "SessionToolsHandlePendingToolCallParams")).toMatchObject({ origin: "synthesized" });
   });
   it('treats a {"not":{}} branch as optional params (Trap 2)', () => {
-    expect(method("session.model.list").params).toMatchObject({ type: "ModelListRequest", optional: true });
+    expect(method("session.model.list").params).toMatchObject({ tsType: "ModelListRequest", optional: true });
   });
   it("keeps sessionId in client-session handler params", () => {
-    expect(method("sessionFs.readFile").params).toMatchObject({ type: "ReadFileRequest", tsWireType: "WithSessionId<ReadFileRequest>" });
+    expect(method("sessionFs.readFile").params).toMatchObject({ tsType: "ReadFileRequest", tsWireType: "WithSessionId<ReadFileRequest>" });
   });
   it('maps result {type:"null"} to void, inline results to inline types, optional results', () => {
     expect(method("session.suspend").result).toBeNull();
     expect(method("models.list").result?.tsType).toBe("Model[]");
     expect(method("session.tools.handlePendingToolCall").result?.tsType).toBe("boolean");
-    expect(method("sessionFs.readFile").result).toMatchObject({ type: "ReadFileResult", optional: true });
+    expect(method("sessionFs.readFile").result).toMatchObject({ tsType: "ReadFileResult", optional: true });
   });
 });
 
