@@ -170,7 +170,7 @@ export class CopilotClient {
     this.options = { ...options };
     this.connectionConfig = options.connection ?? RuntimeConnection.forStdio();
     // A bad explicit runtime path fails here, not at the first call.
-    if (this.connectionConfig.kind !== "uri" && this.connectionConfig.path !== undefined) {
+    if ((this.connectionConfig.kind === "stdio" || this.connectionConfig.kind === "tcp") && this.connectionConfig.path !== undefined) {
       checkRuntimePath(this.connectionConfig.path, `RuntimeConnection.for${this.connectionConfig.kind === "tcp" ? "Tcp" : "Stdio"}({ path })`);
     }
     const caller: RpcCaller = {
@@ -288,6 +288,16 @@ export class CopilotClient {
         port = config.port;
         transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs });
         connectionToken = config.connectionToken;
+      } else if (config.kind === "inprocess") {
+        // Loaded on first use: koffi and the native library cost nothing to users of the other transports.
+        const { InProcessTransport, resolveRuntimeLibrary } = await import("./in-process-runtime.js");
+        const libraryPath = resolveRuntimeLibrary({ libraryPath: config.libraryPath, env: this.options.env ?? globalThis.process.env });
+        const launch = buildRuntimeLaunch(this.options, config);
+        transport = await InProcessTransport.start({
+          libraryPath,
+          args: launch.args,
+          env: this.options.telemetry ? { ...launch.env, ...telemetryEnv(this.options.telemetry) } : launch.env,
+        });
       } else {
         const runtime = resolveRuntime({ path: config.path, env: this.options.env ?? globalThis.process.env });
         const launch = buildRuntimeLaunch(this.options, config);
@@ -480,7 +490,7 @@ export class CopilotClient {
           errors.push(error as Error);
         }
       }
-      if (live.process && !live.connection.isClosed) {
+      if ((live.process || this.connectionConfig.kind === "inprocess") && !live.connection.isClosed) {
         try {
           await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS });
         } catch (error) {
@@ -505,6 +515,11 @@ export class CopilotClient {
     this.modelsCache = undefined;
     if (live) {
       live.offClose();
+      // In process there is nothing to kill: the runtime's threads finish their writes only when
+      // asked to shut down, so ask (bounded) before the host is torn down.
+      if (this.connectionConfig.kind === "inprocess" && !live.connection.isClosed) {
+        await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS }).catch(() => {});
+      }
       const killing = live.process?.kill();
       await Promise.all([killing, live.connection.close().catch(() => {})]);
     }
@@ -548,7 +563,17 @@ export class CopilotClient {
 
   /** Creates a session. See `SessionConfig`. */
   async createSession(config: SessionConfig): Promise<CopilotSession> {
-    return this.sessionHost(await this.ensureLive()).createSession(config);
+    return this.sessionHost(await this.ensureLive()).createSession(this.withSessionDefaults(config));
+  }
+
+  /**
+   * In process, the runtime shares this process's cwd, so the client's `workingDirectory` is
+   * applied as each session's default working directory instead of the runtime's cwd.
+   */
+  private withSessionDefaults(config: SessionConfig): SessionConfig {
+    const cwd = this.options.workingDirectory;
+    if (this.connectionConfig.kind !== "inprocess" || cwd === undefined || typeof config !== "object" || config === null) return config;
+    return config.workingDirectory === undefined ? { ...config, workingDirectory: cwd } : config;
   }
 
   private sessionHost(live: Live): SessionHost {
@@ -561,7 +586,7 @@ export class CopilotClient {
     if (typeof sessionId !== "string" || sessionId === "") {
       throw new SdkError("INVALID_OPTION", "resumeSession(sessionId): pass the id of an existing session (see listSessions()).");
     }
-    return this.sessionHost(await this.ensureLive()).resumeSession(sessionId, config);
+    return this.sessionHost(await this.ensureLive()).resumeSession(sessionId, this.withSessionDefaults(config));
   }
 
   /** Persisted sessions (a session appears once it has received a message). */

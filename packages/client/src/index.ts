@@ -2,6 +2,7 @@ export { CopilotClient, type ClientState, type CopilotClientOptions, type ModelI
 export { AUTH_TOKEN_ENV, type CopilotClientInfo, type RuntimeLogLevel, type RuntimeOptions } from "./client-options.js";
 export {
   RuntimeConnection,
+  type InProcessRuntimeConnection,
   type StdioRuntimeConnection,
   type TcpRuntimeConnection,
   type UriRuntimeConnection,

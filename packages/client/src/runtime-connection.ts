@@ -38,7 +38,17 @@ export interface UriRuntimeConnection {
   readonly connectionToken?: string;
 }
 
-export type RuntimeConnection = StdioRuntimeConnection | TcpRuntimeConnection | UriRuntimeConnection;
+/**
+ * The runtime hosted in this process (its native library loaded through koffi) instead of a child
+ * process. See `RuntimeConnection.forInProcess()`.
+ */
+export interface InProcessRuntimeConnection {
+  readonly kind: "inprocess";
+  /** The runtime library (`runtime.node`). Default: the installed `@github/copilot-sdk-<platform>` package's. */
+  readonly libraryPath?: string;
+}
+
+export type RuntimeConnection = StdioRuntimeConnection | TcpRuntimeConnection | UriRuntimeConnection | InProcessRuntimeConnection;
 
 function invalid(option: string, message: string): SdkError {
   return new SdkError("INVALID_OPTION", `${option}: ${message}`, { details: { option } });
@@ -99,7 +109,7 @@ export function parseRuntimeUrl(url: string): { host: string; port: number } {
   return { host, port: checkPort("RuntimeConnection.forUri(url)", Number(parsed.port), false) };
 }
 
-/** Factories for the three ways to reach the runtime. */
+/** Factories for the ways to reach the runtime. */
 export const RuntimeConnection = {
   /** Spawn the runtime and talk over its stdin/stdout. The default. */
   forStdio(options: { path?: string; args?: readonly string[]; env?: Record<string, string | undefined> } = {}): StdioRuntimeConnection {
@@ -126,5 +136,26 @@ export const RuntimeConnection = {
     const { host, port } = parseRuntimeUrl(url);
     const connectionToken = checkToken("RuntimeConnection.forUri({ connectionToken })", options.connectionToken);
     return { kind: "uri", url, host, port, ...(connectionToken && { connectionToken }) };
+  },
+  /**
+   * Host the runtime in this process: its native library (from `@github/copilot-sdk-<platform>`) is
+   * loaded through koffi (an optional peer dependency: `npm install koffi`) when the client starts,
+   * never at import. No child process, no pipes: frames go through a function call each way.
+   * Every client option applies as with a spawned runtime (`env`, `gitHubToken`, `baseDirectory`,
+   * `telemetry`, `logLevel`, …); `workingDirectory` becomes each session's default working
+   * directory, since this process's own cwd is shared. One library per process.
+   *
+   * @example
+   * ```ts
+   * const client = new CopilotClient({ connection: RuntimeConnection.forInProcess() });
+   * ```
+   */
+  forInProcess(options: { libraryPath?: string } = {}): InProcessRuntimeConnection {
+    if (typeof options !== "object" || options === null) throw invalid("RuntimeConnection.forInProcess(options)", "pass an options object (or nothing).");
+    const libraryPath = options.libraryPath;
+    if (libraryPath !== undefined && (typeof libraryPath !== "string" || libraryPath === "")) {
+      throw invalid("RuntimeConnection.forInProcess({ libraryPath })", "must be a non-empty path to the runtime library (runtime.node).");
+    }
+    return { kind: "inprocess", ...(libraryPath && { libraryPath }) };
   },
 } as const;

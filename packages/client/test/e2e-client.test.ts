@@ -5,9 +5,9 @@
 import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { AuthenticationFailedError, isSdkError } from "@flightdeck/copilot-core";
-import { createIsolatedEnvironment, startScriptedModel } from "@flightdeck/copilot-testing";
+import { createIsolatedEnvironment, startScriptedModel, testRuntimeConnection } from "@flightdeck/copilot-testing";
 import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
-import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "./helpers.js";
+import { IN_PROCESS, RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "./helpers.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -15,7 +15,8 @@ afterEach(async () => {
 });
 
 describe.each(RUNTIMES)("$name", (runtime) => {
-  it("starts over stdio, handshakes protocol 3, answers ping/status/auth, and stop() leaves no process", async () => {
+  // Not in process: about the runtime as a child process (pid, signals, process group).
+  it.skipIf(IN_PROCESS)("starts over stdio, handshakes protocol 3, answers ping/status/auth, and stop() leaves no process", async () => {
     // A 60 s grace: stop() must not need any signal (it would time the test out).
     const { client, cleanup } = isolatedClient(runtime, { stopGraceMs: 60_000 });
     cleanups.push(cleanup);
@@ -104,7 +105,8 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(isAlive(child.pid!)).toBe(true);
   });
 
-  it("a runtime killed mid-request rejects the pending call at once with the exit signal; the next call says the runtime exited", async () => {
+  // Not in process: about the runtime as a child process (pid, signals, process group).
+  it.skipIf(IN_PROCESS)("a runtime killed mid-request rejects the pending call at once with the exit signal; the next call says the runtime exited", async () => {
     const { client, cleanup } = isolatedClient(runtime);
     cleanups.push(cleanup);
     await client.start();
@@ -125,7 +127,8 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(processGroupMembers(pid)).toEqual([]);
   });
 
-  it("autoRestart starts a new runtime after a crash and keeps serving", async () => {
+  // Not in process: about the runtime as a child process (pid, signals, process group).
+  it.skipIf(IN_PROCESS)("autoRestart starts a new runtime after a crash and keeps serving", async () => {
     const { client, cleanup } = isolatedClient(runtime, { autoRestart: true });
     cleanups.push(cleanup);
     await client.start();
@@ -139,7 +142,8 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect((await client.ping()).protocolVersion).toBe(3);
   });
 
-  it("forceStop kills the runtime's process group at once", async () => {
+  // Not in process: about the runtime as a child process (pid, signals, process group).
+  it.skipIf(IN_PROCESS)("forceStop kills the runtime's process group at once", async () => {
     const { client, cleanup } = isolatedClient(runtime);
     cleanups.push(cleanup);
     await client.start();
@@ -156,7 +160,7 @@ describe('mode "empty" through the client', () => {
     const [runtime] = RUNTIMES;
     const iso = createIsolatedEnvironment();
     const client = new CopilotClient({
-      connection: RuntimeConnection.forStdio({ path: runtime!.path, args: runtime!.args }),
+      connection: testRuntimeConnection(runtime!),
       env: iso.env,
       workingDirectory: iso.workingDirectory,
       baseDirectory: `${iso.dir}/tenant-a`,
@@ -175,7 +179,8 @@ describe('mode "empty" through the client', () => {
 });
 
 describe("autoRestart with a live session", () => {
-  it("resumes the session on the new runtime, emits session.resumed, and the next turn works", async () => {
+  // Not in process: the crash is a SIGKILL to the runtime process.
+  it.skipIf(IN_PROCESS)("resumes the session on the new runtime, emits session.resumed, and the next turn works", async () => {
     const [runtime] = RUNTIMES;
     const model = await startScriptedModel({ script: [{ text: "first answer" }, { text: "second answer" }] });
     const { client, cleanup } = isolatedClient(runtime!, { autoRestart: true });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createIsolatedEnvironment, resolveTestRuntimes, type IsolatedEnvironment, type TestRuntime } from "@flightdeck/copilot-testing";
+import { createIsolatedEnvironment, resolveTestRuntimes, testRuntimeConnection, type IsolatedEnvironment, type TestRuntime } from "@flightdeck/copilot-testing";
 import { CopilotClient, RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-client";
 
 export const FAKE_RUNTIME = fileURLToPath(new URL("./fixtures/fake-runtime.mjs", import.meta.url));
@@ -8,15 +8,18 @@ export const RUNTIMES: TestRuntime[] = resolveTestRuntimes();
 
 /** A client on `runtime` in a fresh isolated environment; `cleanup` stops it and removes the folder. */
 export function isolatedClient(
-  runtime: Pick<TestRuntime, "path" | "args">,
+  runtime: Pick<TestRuntime, "path" | "args" | "inProcessLibrary">,
   options: Partial<CopilotClientOptions> & { transport?: "stdio" | "tcp"; connectionToken?: string; extraEnv?: Record<string, string> } = {},
 ): { client: CopilotClient; iso: IsolatedEnvironment; cleanup: () => Promise<void> } {
   const iso = createIsolatedEnvironment();
-  const { transport = "stdio", connectionToken, extraEnv, ...rest } = options;
+  const { transport, connectionToken, extraEnv, ...rest } = options;
   const connection =
     transport === "tcp"
       ? RuntimeConnection.forTcp({ path: runtime.path, args: runtime.args, ...(connectionToken && { connectionToken }) })
-      : RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args });
+      : transport === "stdio"
+        ? RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args })
+        : testRuntimeConnection(runtime); // the cell's default: stdio, or in process
+
   const client = new CopilotClient({
     connection,
     env: { ...iso.env, ...extraEnv },
@@ -60,3 +63,6 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** True in the in-process cell (`FLIGHTDECK_TEST_CONNECTION=inprocess`, `pnpm test:inprocess`). */
+export const IN_PROCESS = process.env.FLIGHTDECK_TEST_CONNECTION === "inprocess";

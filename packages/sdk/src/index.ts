@@ -16,6 +16,7 @@ export {
   type RuntimeLogLevel,
   type SessionLifecycleEvent,
   type SessionMetadata,
+  type InProcessRuntimeConnection,
   type StdioRuntimeConnection,
   type TcpRuntimeConnection,
   type UriRuntimeConnection,

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
 import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
 import { SessionError, isUnknownSessionEvent, type AnySessionEvent } from "@flightdeck/copilot-session";
-import { createIsolatedEnvironment, resolveTestRuntimes, startScriptedModel, toolResults, type ScriptedModelServer } from "@flightdeck/copilot-testing";
+import { createIsolatedEnvironment, resolveTestRuntimes, startScriptedModel, testRuntimeConnection, toolResults, type ScriptedModelServer } from "@flightdeck/copilot-testing";
 import { approveAll, defineTool } from "@flightdeck/copilot-tools";
 
 const RUNTIMES = resolveTestRuntimes();
@@ -31,7 +31,7 @@ async function setup(runtime: Runtime): Promise<{ client: CopilotClient; model: 
   cleanups.push(() => model.close());
   const errors: unknown[] = [];
   const client = new CopilotClient({
-    connection: RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args }),
+    connection: testRuntimeConnection(runtime),
     env: iso.env,
     workingDirectory: iso.workingDirectory,
     useLoggedInUser: false,

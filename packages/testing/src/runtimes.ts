@@ -13,7 +13,16 @@ export interface TestRuntime {
   args: string[];
   /** The runtime version the package carries. */
   version: string;
+  /** The runtime's in-process library (`runtime.node`), when its package ships one (copilot-runtime only). */
+  inProcessLibrary?: string;
 }
+
+/**
+ * Set to `inprocess` to run the e2e suite with the runtime loaded into the test process
+ * (`RuntimeConnection.forInProcess()`): `createTestClient` then defaults to that transport and
+ * `resolveTestRuntimes()` lists only the runtimes that have an in-process library.
+ */
+export const TEST_CONNECTION_ENV = "FLIGHTDECK_TEST_CONNECTION";
 
 /** Options of {@link runtimeArgs}. Exactly one transport: `stdio` (default) or `port`. */
 export interface RuntimeArgsOptions {
@@ -54,7 +63,8 @@ function resolveSdkRuntime(require: NodeRequire): TestRuntime {
   if (!existsSync(path)) throw missing(`The copilot-runtime binary (${path})`, pkg);
   // The wrapper package version (1.0.14) differs from the runtime it carries (1.0.85).
   const version = readVersion(manifest) === "1.0.14" ? "1.0.85" : readVersion(manifest);
-  return { name: `copilot-runtime ${version}`, path, args: [], version };
+  const library = join(dirname(manifest), "prebuilds", platform, "runtime.node");
+  return { name: `copilot-runtime ${version}`, path, args: [], version, ...(existsSync(library) && { inProcessLibrary: library }) };
 }
 
 /**
@@ -95,6 +105,11 @@ function isMusl(): boolean {
  */
 export function resolveTestRuntimes(): TestRuntime[] {
   const require = createRequire(import.meta.url);
+  if (process.env[TEST_CONNECTION_ENV] === "inprocess") {
+    const sdk = resolveSdkRuntime(require);
+    if (sdk.inProcessLibrary === undefined) throw missing(`The in-process runtime library (${TEST_CONNECTION_ENV}=inprocess)`, `@github/copilot-sdk-${process.platform}-${process.arch}`);
+    return [{ ...sdk, name: `${sdk.name} in-process` }];
+  }
   return [resolveSdkRuntime(require), resolveCli(require)];
 }
 

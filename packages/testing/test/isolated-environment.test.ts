@@ -90,7 +90,11 @@ describe("createIsolatedEnvironment", () => {
 describe("runtimes", () => {
   it("resolves both pinned runtimes from the workspace install", () => {
     const runtimes = resolveTestRuntimes();
-    expect(runtimes.map((r) => r.name)).toEqual(["copilot-runtime 1.0.85", "copilot 1.0.102"]);
+    // The in-process cell (FLIGHTDECK_TEST_CONNECTION=inprocess) keeps only the runtime with a library to load.
+    const inProcess = process.env.FLIGHTDECK_TEST_CONNECTION === "inprocess";
+    expect(runtimes.map((r) => r.name)).toEqual(inProcess ? ["copilot-runtime 1.0.85 in-process"] : ["copilot-runtime 1.0.85", "copilot 1.0.102"]);
+    expect(statSync(runtimes[0]!.inProcessLibrary!).isFile()).toBe(true);
+    if (!inProcess) expect(runtimes[1]!.inProcessLibrary).toBeUndefined();
     for (const runtime of runtimes) {
       expect(statSync(runtime.path).isFile(), runtime.path).toBe(true);
       expect(statSync(runtime.path).mode & 0o111, runtime.path).not.toBe(0);
