@@ -63,6 +63,26 @@ export {
   type UserInputRequest,
 } from "@flightdeck/copilot-session";
 export {
+  FactoryResumeError,
+  SessionWorkflows,
+  WORKFLOW_PROTOCOLS,
+  WorkflowInputError,
+  WorkflowResumeError,
+  WorkflowsUnavailableError,
+  defineFactory,
+  defineWorkflow,
+  isWorkflowRunTerminal,
+  type RunWorkflowOptions,
+  type Workflow,
+  type WorkflowContext,
+  type WorkflowDefinition,
+  type WorkflowLimits,
+  type WorkflowNamespace,
+  type WorkflowResumeErrorCode,
+  type WorkflowRun,
+  type WorkflowRunStatus,
+} from "@flightdeck/copilot-session";
+export {
   BuiltInTools,
   ToolSet,
   approveAll,

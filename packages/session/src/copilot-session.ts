@@ -3,6 +3,7 @@
  * answers what the runtime broadcasts for it (tool calls, permission prompts) and the callbacks it
  * sends (user input, hooks, system prompt transforms).
  */
+import { SessionWorkflows } from "./workflows.js";
 import { RpcError, RpcErrorCode, SdkError, type RequestHandlerContext, type RpcConnectionLike } from "@flightdeck/copilot-core";
 import { invokeTool } from "@flightdeck/copilot-tools";
 import { AsyncQueue } from "./async-queue.js";
@@ -137,6 +138,7 @@ export class CopilotSession {
   #workspacePath: string | undefined;
   #capabilities: SessionHostCapabilities = {};
   #connection: RpcConnectionLike;
+  #workflows: SessionWorkflows | undefined;
   #rpc: SessionRpc | undefined;
   readonly #resolved: ResolvedSessionConfig;
   readonly #hostOnError: (error: unknown) => void;
@@ -189,6 +191,19 @@ export class CopilotSession {
   get rpc(): SessionRpc {
     this.#rpc ??= createSessionRpc(this.#connection, this.sessionId);
     return this.#rpc;
+  }
+
+  /**
+   * Agent workflows of this session (the incumbent's `session.factory`): run, resume, list runs,
+   * progress, pause, cancel, on either spelling of the protocol (`factory.*` / `workflow.*`).
+   */
+  get workflows(): SessionWorkflows {
+    this.#workflows ??= new SessionWorkflows({
+      sessionId: this.sessionId,
+      caller: () => this.#connection,
+      on: (type, handler) => this.on((event) => void (event.type === type && handler(event as unknown as { data: Record<string, unknown> }))),
+    });
+    return this.#workflows;
   }
 
   /**

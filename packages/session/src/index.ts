@@ -65,3 +65,33 @@ export type {
 } from "./session-events.js";
 export { SessionHost } from "./session-host.js";
 export type { SessionHostOptions, ValidationMode } from "./session-host.js";
+export {
+  SessionWorkflows,
+  WORKFLOW_PROTOCOLS,
+  WorkflowInputError,
+  WorkflowResumeError,
+  FactoryResumeError,
+  WorkflowsUnavailableError,
+  defineFactory,
+  defineWorkflow,
+  isWorkflowRunTerminal,
+  serveWorkflows,
+  workflowNamespaceFor,
+} from "./workflows.js";
+export type {
+  RunWorkflowOptions,
+  StandardSchema,
+  Workflow,
+  WorkflowAgentOptions,
+  WorkflowContext,
+  WorkflowDefinition,
+  WorkflowHost,
+  WorkflowLimits,
+  WorkflowMeta,
+  WorkflowNamespace,
+  WorkflowProtocol,
+  WorkflowResumeErrorCode,
+  WorkflowRun,
+  WorkflowRunStatus,
+  WorkflowTransport,
+} from "./workflows.js";
