@@ -63,6 +63,17 @@ export {
   type UserInputRequest,
 } from "@flightdeck/copilot-session";
 export {
+  CanvasError,
+  createCanvas,
+  type Canvas,
+  type CanvasAction,
+  type CanvasContext,
+  type CanvasErrorCode,
+  type CanvasOpenResult,
+  type CanvasOptions,
+  type OpenCanvas,
+} from "@flightdeck/copilot-session";
+export {
   FactoryResumeError,
   SessionWorkflows,
   WORKFLOW_PROTOCOLS,

@@ -3,6 +3,7 @@
  * answers what the runtime broadcasts for it (tool calls, permission prompts) and the callbacks it
  * sends (user input, hooks, system prompt transforms).
  */
+import { OpenCanvasTracker, answerCanvasRequest, type OpenCanvas } from "./canvases.js";
 import { SessionWorkflows } from "./workflows.js";
 import { RpcError, RpcErrorCode, SdkError, type RequestHandlerContext, type RpcConnectionLike } from "@flightdeck/copilot-core";
 import { invokeTool } from "@flightdeck/copilot-tools";
@@ -95,6 +96,7 @@ export interface SessionController {
   handleHook(params: Record<string, unknown>): Promise<unknown>;
   handleTransform(params: Record<string, unknown>): Promise<unknown>;
   handleProviderToken(params: Record<string, unknown>): Promise<unknown>;
+  handleCanvas(method: string, params: Record<string, unknown>): Promise<unknown>;
 }
 
 /** @internal How the host constructs a session. */
@@ -139,6 +141,7 @@ export class CopilotSession {
   #capabilities: SessionHostCapabilities = {};
   #connection: RpcConnectionLike;
   #workflows: SessionWorkflows | undefined;
+  readonly #canvases = new OpenCanvasTracker();
   #rpc: SessionRpc | undefined;
   readonly #resolved: ResolvedSessionConfig;
   readonly #hostOnError: (error: unknown) => void;
@@ -191,6 +194,11 @@ export class CopilotSession {
   get rpc(): SessionRpc {
     this.#rpc ??= createSessionRpc(this.#connection, this.sessionId);
     return this.#rpc;
+  }
+
+  /** The canvas instances open in this session (from the runtime's events and the resume answer). */
+  get openCanvases(): OpenCanvas[] {
+    return this.#canvases.list;
   }
 
   /**
@@ -484,6 +492,7 @@ export class CopilotSession {
     if (event.type === "external_tool.requested") this.#handleToolCall(event as SessionEventOf<"external_tool.requested">);
     else if (event.type === "permission.requested") this.#handlePermission(event as SessionEventOf<"permission.requested">);
     else if (known) handleSurfaceEvent(this.#surfaceContext(), event as SessionEvent);
+    this.#canvases.onEvent(event as { type: string; data: unknown });
     this.#hub.emit(event, known);
   }
 
@@ -608,6 +617,7 @@ export class CopilotSession {
       attach: (result) => {
         if (typeof result?.workspacePath === "string") this.#workspacePath = result.workspacePath;
         if (result?.capabilities && typeof result.capabilities === "object") this.#capabilities = result.capabilities;
+        this.#canvases.seed(result);
       },
       setConnection: (connection) => {
         this.#connection = connection;
@@ -615,6 +625,7 @@ export class CopilotSession {
       },
       afterOpen: () => afterSessionOpen(this.#surfaceContext()),
       handleProviderToken: (params) => answerProviderToken(this.sessionId, config, params, (error) => this.#report(error)),
+      handleCanvas: (method, params) => answerCanvasRequest(config.canvases, method, params),
       interrupt: (reason) => this.#interrupt(reason),
       dispose: (reason) => this.#close(reason, true),
       handleUserInput: (params, context) => {

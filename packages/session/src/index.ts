@@ -95,3 +95,5 @@ export type {
   WorkflowRunStatus,
   WorkflowTransport,
 } from "./workflows.js";
+export { CanvasError, createCanvas } from "./canvases.js";
+export type { Canvas, CanvasAction, CanvasContext, CanvasErrorCode, CanvasOpenResult, CanvasOptions, OpenCanvas } from "./canvases.js";

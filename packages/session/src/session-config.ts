@@ -2,6 +2,7 @@
  * `SessionConfig`: what a user passes to `createSession` / `resumeSession`, its checks (each
  * failure names the option and the fix), and its mapping to the `session.create` wire params.
  */
+import { resolveCanvasConfig, type Canvas } from "./canvases.js";
 import { SdkError } from "@flightdeck/copilot-core";
 import { ToolError, ToolSet, type PermissionHandler, type ToolLike } from "@flightdeck/copilot-tools";
 import type {
@@ -133,6 +134,8 @@ export interface SessionConfig extends Pick<SessionCreateParams, PassThroughKey>
   infiniteSessions?: boolean | InfiniteSessionsConfig;
   /** Sees every event, including those emitted before `createSession` returns. */
   onEvent?: AnySessionEventHandler;
+  /** Canvases this client provides to the session (made by `createCanvas`); see canvases.ts. */
+  canvases?: readonly Canvas[];
   /**
    * Decides permission requests (shell, write, read, url, mcp, custom-tool, …). Without it every
    * request is rejected, with feedback telling the model no handler is configured.
@@ -192,6 +195,7 @@ const KNOWN_KEYS = new Set<string>([
   "hooks",
   "onError",
   "unknownToolCalls",
+  "canvases",
   ...PASS_THROUGH_KEYS,
   ...SURFACE_KEYS,
 ]);
@@ -286,6 +290,7 @@ export function resolveSessionConfig(input: SessionConfig | undefined, where: st
 
   for (const key of PASS_THROUGH_KEYS) if (config[key] !== undefined) wire[key] = config[key];
   resolveSurfaceConfig(config, wire, fail);
+  resolveCanvasConfig(config.canvases, wire, fail);
   if (options.mode === "empty") applyEmptyMode(config, wire, fail);
 
   // This client always answers permission prompts (rejecting when no handler is set) so the

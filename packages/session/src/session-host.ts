@@ -47,6 +47,9 @@ const SESSION_REQUESTS: Record<string, SessionRequestHandler> = {
   "hooks.invoke": (c, p) => c.handleHook(p),
   "systemMessage.transform": (c, p) => c.handleTransform(p),
   "providerToken.getToken": (c, p) => c.handleProviderToken(p),
+  "canvas.open": (c, p) => c.handleCanvas("canvas.open", p),
+  "canvas.close": (c, p) => c.handleCanvas("canvas.close", p),
+  "canvas.action.invoke": (c, p) => c.handleCanvas("canvas.action.invoke", p),
 };
 
 interface PendingEvent {

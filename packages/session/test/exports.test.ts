@@ -3,6 +3,7 @@ import * as session from "@flightdeck/copilot-session";
 
 it("exports exactly the curated runtime values", () => {
   expect(Object.keys(session).sort()).toEqual([
+    "CanvasError",
     "CopilotSession",
     "FactoryResumeError",
     "HOOK_TYPES",
@@ -14,6 +15,7 @@ it("exports exactly the curated runtime values", () => {
     "WorkflowInputError",
     "WorkflowResumeError",
     "WorkflowsUnavailableError",
+    "createCanvas",
     "defineFactory",
     "defineWorkflow",
     "isUnknownSessionEvent",
