@@ -27,6 +27,7 @@ import { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { checkRuntimePath, resolveRuntime } from "./runtime-resolution.js";
 import { createDebugLog, type DebugLog, type DebugOption } from "./debug-log.js";
+import { checkExtensionsLaunched, extensionLaunchError } from "./extension.js";
 import { checkRequestHandlerOption, serveRequestHandler, type ModelRequestHandler } from "./request-handler.js";
 import { checkSessionFsOptions, serveSessionFs, sessionFsSetProviderParams, type SessionFsOptions } from "./session-fs.js";
 import { checkTelemetryOptions, telemetryEnv, withTraceContext, type TelemetryOptions, type TraceContextProvider } from "./telemetry.js";
@@ -563,7 +564,13 @@ export class CopilotClient {
 
   /** Creates a session. See `SessionConfig`. */
   async createSession(config: SessionConfig): Promise<CopilotSession> {
-    return this.sessionHost(await this.ensureLive()).createSession(this.withSessionDefaults(config));
+    const live = await this.ensureLive();
+    const requested = (config as { requestExtensions?: unknown } | undefined)?.requestExtensions;
+    const session = await this.sessionHost(live)
+      .createSession(this.withSessionDefaults(config))
+      .catch((error: unknown) => Promise.reject(extensionLaunchError(error, requested, live.runtimeVersion)));
+    await checkExtensionsLaunched(session, (config as { requestExtensions?: unknown } | undefined)?.requestExtensions, live.runtimeVersion);
+    return session;
   }
 
   /**
@@ -586,7 +593,13 @@ export class CopilotClient {
     if (typeof sessionId !== "string" || sessionId === "") {
       throw new SdkError("INVALID_OPTION", "resumeSession(sessionId): pass the id of an existing session (see listSessions()).");
     }
-    return this.sessionHost(await this.ensureLive()).resumeSession(sessionId, this.withSessionDefaults(config));
+    const live = await this.ensureLive();
+    const requested = (config as { requestExtensions?: unknown } | undefined)?.requestExtensions;
+    const session = await this.sessionHost(live)
+      .resumeSession(sessionId, this.withSessionDefaults(config))
+      .catch((error: unknown) => Promise.reject(extensionLaunchError(error, requested, live.runtimeVersion)));
+    await checkExtensionsLaunched(session, (config as { requestExtensions?: unknown } | undefined)?.requestExtensions, live.runtimeVersion);
+    return session;
   }
 
   /** Persisted sessions (a session appears once it has received a message). */

@@ -33,3 +33,4 @@ export {
   type ModelRequestHandler,
 } from "./request-handler.js";
 export { DEBUG_ENV, type DebugOption } from "./debug-log.js";
+export { ExtensionError, joinSession, type ExtensionErrorCode, type JoinSessionConfig } from "./extension.js";

@@ -64,7 +64,7 @@ export type {
   UnknownSessionEvent,
 } from "./session-events.js";
 export { SessionHost } from "./session-host.js";
-export type { SessionHostOptions, ValidationMode } from "./session-host.js";
+export type { ResumeExtras, SessionHostOptions, ValidationMode } from "./session-host.js";
 export {
   SessionWorkflows,
   WORKFLOW_PROTOCOLS,

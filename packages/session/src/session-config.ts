@@ -84,7 +84,9 @@ type PassThroughKey =
   | "additionalDirectories"
   | "includeSubAgentStreamingEvents"
   | "enableConfigDiscovery"
-  | "largeOutput";
+  | "largeOutput"
+  | "requestExtensions"
+  | "extensionSdkPath";
 
 const PASS_THROUGH_KEYS: readonly PassThroughKey[] = [
   "clientName",
@@ -95,6 +97,8 @@ const PASS_THROUGH_KEYS: readonly PassThroughKey[] = [
   "includeSubAgentStreamingEvents",
   "enableConfigDiscovery",
   "largeOutput",
+  "requestExtensions",
+  "extensionSdkPath",
 ];
 
 /**

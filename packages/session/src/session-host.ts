@@ -37,6 +37,12 @@ export interface SessionHostOptions {
   storage?: "baseDirectory" | "sessionFs";
 }
 
+/** Wire params beyond the session config (an extension's registration) and a look at the raw answer. */
+export interface ResumeExtras {
+  readonly wire?: Readonly<Record<string, unknown>>;
+  readonly onResult?: (result: Record<string, unknown>) => void;
+}
+
 type SessionRequestHandler = (controller: SessionController, params: Record<string, unknown>, context: RequestHandlerContext) => Promise<unknown>;
 
 /** Server→client requests that carry a `sessionId`, and the session callback answering each. */
@@ -125,7 +131,7 @@ export class SessionHost {
    * Attaches to an existing session (persisted, or detached by another client) with this config.
    * Rejects with `INVALID_OPTION` if it is already open on this client.
    */
-  async resumeSession(sessionId: string, config: SessionConfig = {}): Promise<CopilotSession> {
+  async resumeSession(sessionId: string, config: SessionConfig = {}, extra: ResumeExtras = {}): Promise<CopilotSession> {
     this.#assertOpen("resumeSession");
     if (typeof sessionId !== "string" || sessionId.trim() === "") {
       throw new SdkError("INVALID_OPTION", `resumeSession: \`sessionId\` must be a non-empty session id, got ${describe(sessionId)}.`, { details: { option: "sessionId" } });
@@ -134,9 +140,11 @@ export class SessionHost {
       throw new SdkError("INVALID_OPTION", `resumeSession: session ${sessionId} is already open on this client; use the CopilotSession you have, or disconnect() it first.`, { details: { option: "sessionId" } });
     }
     const resolved = resolveSessionConfig(config, "resumeSession", { mode: this.#mode });
-    return this.#open(sessionId, resolved, "resumeSession", () =>
-      createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, sessionId }),
-    );
+    return this.#open(sessionId, resolved, "resumeSession", async () => {
+      const result = await createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, ...extra.wire, sessionId } as never);
+      extra.onResult?.(result as unknown as Record<string, unknown>);
+      return result;
+    });
   }
 
   /** The sessions open on this client. */
