@@ -42,7 +42,7 @@ afterAll(() => rmSync(sdkDir, { recursive: true, force: true }));
 
 const EXTENSION = `
 import { writeFileSync } from "node:fs";
-import { joinSession, defineTool } from "@github/copilot-sdk/extension";
+import { joinSession, defineTool, defineWorkflow } from "@github/copilot-sdk/extension";
 const record = new URL("./record.json", import.meta.url);
 const state = { pid: process.pid };
 const note = (data) => writeFileSync(record, JSON.stringify(Object.assign(state, data)));
@@ -50,6 +50,7 @@ note({ started: true, tokenBefore: process.env.GITHUB_TOKEN ?? null });
 try {
   const session = await joinSession({
     requestedEnvironmentVariables: ["GITHUB_TOKEN"],
+    workflows: [defineWorkflow({ name: "echo", description: "Echo the input", run: (ctx) => ({ echoed: ctx.input }) })],
     tools: [
       defineTool("ext_weather", {
         description: "Weather for a city, from the weather extension",
@@ -104,6 +105,11 @@ describe.skipIf(IN_PROCESS || cliRuntime === undefined)(`${cliRuntime?.name ?? "
       expect(record.joined).toBe(session.sessionId);
       expect(record.tokenAfter).toBe(true);
       expect(JSON.stringify(prompts)).toContain("GITHUB_TOKEN");
+
+      // The extension registered a workflow under the CLI's spelling (workflows, workflow.*): the
+      // runtime accepted the join; running it is gated on the Copilot account, so offline it is a typed refusal.
+      expect(await session.workflows.listRuns()).toMatchObject({ runs: [] });
+      await expect(session.workflows.run("echo", { input: { a: 1 } })).rejects.toMatchObject({ name: "WorkflowsUnavailableError", runtimeCode: "dynamic_workflows_unavailable" });
 
       const reply = await session.sendAndWait("Weather in Oslo?", { timeoutMs: 60_000 });
       expect(reply?.data.content).toBe("Relayed: Extension says sunny in Oslo; token granted");
