@@ -17,12 +17,15 @@ export default defineConfig({
       { find: /^@flightdeck\/copilot-sdk$/, replacement: here("packages/sdk/src/index.ts") },
       { find: /^@flightdeck\/copilot-sdk\/extension$/, replacement: here("packages/sdk/src/extension.ts") },
       { find: /^@flightdeck\/copilot-testing$/, replacement: here("packages/testing/src/index.ts") },
+      { find: /^@flightdeck\/copilot-postgres$/, replacement: here("packages/postgres/src/index.ts") },
       { find: /^@flightdeck\/copilot-codegen$/, replacement: here("codegen/src/index.ts") },
     ],
   },
   test: {
     include: ["{codegen,packages/*,tools,examples/*,bench}/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
+    // Each run gets its own TMPDIR; anything a test leaves there fails the run, by name.
+    globalSetup: ["tools/vitest/system-packages.ts", "tools/vitest/temp-dir-guard.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     typecheck: {

@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: "node20",
   splitting: false,
+  // The CJS build reads import.meta.url (to find its worker): shim it from __filename.
+  shims: true,
 });

@@ -5,10 +5,17 @@
  * - no `export *` in package code, but for core's one re-export of `./generated/index.js`, which
  *   is itself an explicit, sorted list of named exports written by the generator
  * - source file names are kebab-case
+ * - no import cycle between the files of a package (relative imports, type-only ones included;
+ *   `src/generated/` is the generator's output and is gated by `pnpm codegen:check` instead)
+ * - no absolute path of one machine (checkout, temp or home folder) in a tracked source, test,
+ *   config or script file (tools/machine-paths.ts)
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findCycles, importGraph } from "./import-cycles.js";
+import { findMachinePaths, isCheckedFile, machinePathPatterns } from "./machine-paths.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const order = ["core", "tools", "session", "client", "sdk"];
@@ -27,7 +34,8 @@ function walk(dir: string): string[] {
 
 function rank(pkg: string): number {
   const i = order.indexOf(pkg);
-  return i === -1 ? (pkg === "testing" ? order.indexOf("sdk") - 0.5 : -1) : i;
+  // testing and postgres sit beside each other, above client and below sdk.
+  return i === -1 ? (pkg === "testing" || pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
 }
 
 for (const pkg of readdirSync(join(root, "packages"))) {
@@ -56,6 +64,26 @@ for (const pkg of readdirSync(join(root, "packages"))) {
     }
     const name = basename(file).replace(/\.(d\.)?(ts|mts|cts|js|mjs)$/, "");
     if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)*$/.test(name)) problems.push(`${rel}: file names are kebab-case`);
+  }
+  problems.push(...cycleProblems(join(dir, "src")));
+}
+
+for (const dir of ["codegen/src", "tools"]) problems.push(...cycleProblems(join(root, dir)));
+
+function cycleProblems(dir: string): string[] {
+  const graph = importGraph(dir);
+  for (const file of [...graph.keys()]) if (file.includes("/src/generated/") || file.includes("/test/fixtures/")) graph.delete(file);
+  return findCycles(graph).map((cycle) => `import cycle between ${cycle.map((f) => relative(root, f)).join(", ")}: move what they share into a module that imports none of them`);
+}
+
+// The pattern definitions themselves name the paths they look for.
+const MACHINE_PATH_CHECK_FILES = new Set(["tools/machine-paths.ts", "tools/test/machine-paths.test.ts"]);
+const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }).split("\0").filter(Boolean);
+const patterns = machinePathPatterns(root);
+for (const file of tracked) {
+  if (!isCheckedFile(file) || MACHINE_PATH_CHECK_FILES.has(file) || !existsSync(join(root, file))) continue;
+  for (const hit of findMachinePaths(file, readFileSync(join(root, file), "utf8"), patterns)) {
+    problems.push(`${hit.file}:${hit.line}: absolute path of one machine "${hit.path}"; resolve it at run time (os.tmpdir(), a package's location, import.meta.url) or use a made-up path like /projects/app`);
   }
 }
 

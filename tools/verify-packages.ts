@@ -15,6 +15,10 @@
  *   size      per-package budgets: tarball, unpacked, bundled+gzipped entries (tools/packaging/size-budgets.json)
  *   docs      TypeScript blocks of README.md, docs/*.md and packages/*\/README.md type-check
  *   examples  examples/minimal and examples/cli-chat run on the real runtime
+ *   runtime   with no COPILOT_CLI_PATH: the runtime the sdk brings as an optional dependency
+ *             starts, and the testing kit's createTestClient() answers a turn on it
+ *   codegen   the codegen tarball alone in a fresh project: require() (CommonJS) and import (ESM),
+ *             then generate() into a temp folder
  *
  * `--only a,b` runs some steps (the ones they need still run first); `--keep` keeps the temp project.
  * The runtime comes from COPILOT_CLI_PATH, else the workspace's pinned copilot-runtime.
@@ -23,7 +27,7 @@
 import { execFile, type ExecFileOptions } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { apiReport } from "./api-report.js";
 import { smokeCjs, smokeEsm, typeCheckSource, typeCheckVariants } from "./packaging/consumer-project.js";
@@ -310,7 +314,55 @@ const STEPS: readonly Step[] = [
   { name: "size", needs: ["install"], run: size },
   { name: "docs", needs: ["build"], run: docs },
   { name: "examples", needs: [], run: examples },
+  { name: "runtime", needs: ["install"], run: bundledRuntime },
+  { name: "codegen", needs: ["pack"], run: codegenFromTarball },
 ];
+
+/** What `npm install @flightdeck/copilot-sdk` users get: a runtime, found with nothing configured. */
+async function bundledRuntime(ctx: Context): Promise<void> {
+  const dir = ctx.consumer as string;
+  const env: NodeJS.ProcessEnv = { ...process.env, FLIGHTDECK_DEBUG: "" };
+  delete env.COPILOT_CLI_PATH;
+  // Only the consumer's own node_modules: PATH without a `copilot` and no pnpm NODE_PATH.
+  env.PATH = dirname(process.execPath);
+  delete env.NODE_PATH;
+  writeFileSync(
+    join(dir, "bundled-runtime.mjs"),
+    [
+      'import { resolveRuntime } from "@flightdeck/copilot-client";',
+      'import { createTestClient, lastUserText } from "@flightdeck/copilot-testing";',
+      "const found = resolveRuntime();",
+      'if (found.source !== "@github/copilot-sdk") throw new Error("runtime found from " + found.source + ", expected the optional dependency");',
+      'await using t = await createTestClient({ model: { script: [{ text: "Hello from the scripted model." }] } });',
+      'const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), onPermissionRequest: () => ({ kind: "approve-once" }) });',
+      'const answer = await session.sendAndWait("Hi there");',
+      'if (answer?.data.content !== "Hello from the scripted model.") throw new Error("unexpected answer " + JSON.stringify(answer?.data));',
+      'if (lastUserText(t.model.requests[0]) !== "Hi there") throw new Error("prompt decoration not hidden: " + JSON.stringify(lastUserText(t.model.requests[0])));',
+      'console.log("runtime ok: " + found.path.split("node_modules/").at(-1) + " (" + t.runtime.name + ")");',
+      "",
+    ].join("\n"),
+  );
+  const out = await run(process.execPath, ["bundled-runtime.mjs"], { cwd: dir, env, timeoutMs: 90_000 }).catch((error: Error) => fail(`bundled runtime: ${error.message}`));
+  if (!out.includes("runtime ok:")) fail(`bundled runtime printed no success line:\n${out}`);
+  console.log(`    ${out.trim()}`);
+}
+
+/** The codegen package alone from its tarball: both module systems load it and generate() works. */
+async function codegenFromTarball(ctx: Context): Promise<void> {
+  const dir = join(ctx.work, "consumer-codegen");
+  mkdirSync(dir, { recursive: true });
+  const tarball = ctx.tarballs.get("@flightdeck/copilot-codegen") as string;
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "codegen-consumer", private: true, version: "0.0.0", dependencies: { "@flightdeck/copilot-codegen": `file:${tarball}` } }, null, 2)}\n`);
+  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"], { cwd: dir, timeoutMs: 300_000 });
+  const schemas = join(repoRoot, "schemas");
+  const script = (load: string) =>
+    `${load}.then(async (m) => { const r = await m.generate({ schemasDir: ${JSON.stringify(schemas)}, outDir: require("node:path").join(${JSON.stringify(dir)}, "out-" + process.pid) }); console.log("generated " + r.files.length + " files"); }).catch((e) => { console.error(e); process.exit(1); });`;
+  for (const [label, load] of [["CommonJS", `Promise.resolve(require("@flightdeck/copilot-codegen"))`], ["ESM", `import("@flightdeck/copilot-codegen")`]] as const) {
+    const out = await run(process.execPath, ["-e", script(load)], { cwd: dir, timeoutMs: 120_000 }).catch((error: Error) => fail(`codegen (${label}): ${error.message}`));
+    if (!/generated \d+ files/.test(out)) fail(`codegen (${label}) printed no success line:\n${out}`);
+    console.log(`    codegen from the tarball, ${label}: ${out.trim()}`);
+  }
+}
 
 function selectSteps(only: readonly string[] | undefined): Step[] {
   if (!only) return [...STEPS];

@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { median } from "./stats.js";
 
+const repoUrl = new URL("../../", import.meta.url).href;
+
 /** A module to import: its label and absolute `file:` URL. */
 export interface ImportTarget {
   label: string;
@@ -96,7 +98,8 @@ export function runImportBench(targets: readonly ImportTarget[], runs: number): 
     const result: ImportBenchResult = { runs, baselineMs, targets: {} };
     for (const t of targets) {
       const wallMs = median(wall.get(t.label)!);
-      result.targets[t.label] = { url: t.url, wallMs, coldImportMs: wallMs - baselineMs, inProcessMs: median(inProcess.get(t.label)!) };
+      // Recorded relative to the repo: results are committed, and hold no machine's paths.
+      result.targets[t.label] = { url: t.url.replace(repoUrl, ""), wallMs, coldImportMs: wallMs - baselineMs, inProcessMs: median(inProcess.get(t.label)!) };
     }
     return result;
   } finally {

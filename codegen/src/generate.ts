@@ -48,14 +48,14 @@ export async function generateFiles(ir: CodegenIr, options: { parallel?: boolean
         types: ["AnySessionEvent", "SessionEvent", "SessionEventDataOf", "SessionEventInfo", "SessionEventOf", "SessionEventType", "UnknownSessionEvent"],
         values: ["SESSION_EVENT_INFO", "SESSION_EVENT_TYPES", "isKnownSessionEvent", "isKnownSessionEventType", "isSessionEventOfType"],
       },
-      { from: "./methods.js", types: ["RpcMethodInfo", "RpcMethodName", "RpcMethodTypes", "RpcParamsOf", "RpcResultOf", "RpcWireParamsOf", "WithSessionId"], values: ["RPC_METHODS"] },
+      { from: "./methods.js", types: ["RpcMethodInfo", "RpcMethodName", "RpcMethodTypes", "RpcParamsOf", "RpcResultOf", "RpcWireParamsOf", "WithSessionId"], values: ["RPC_METHODS", "RPC_PARAM_KEYS"] },
       { from: "./rpc.js", types: rpc.typeNames, values: rpc.valueNames },
     ], "The public generated surface. Validators are a separate entry point (`@flightdeck/copilot-core/validators`)."),
   );
   files.set(
     "internal-index.ts",
     emitBarrel(ir, [
-      { from: "./internal-methods.js", types: ["InternalRpcMethodName", "InternalRpcMethodTypes", "InternalRpcParamsOf", "InternalRpcResultOf", "InternalRpcWireParamsOf"], values: ["INTERNAL_RPC_METHODS"] },
+      { from: "./internal-methods.js", types: ["InternalRpcMethodName", "InternalRpcMethodTypes", "InternalRpcParamsOf", "InternalRpcResultOf", "InternalRpcWireParamsOf"], values: ["INTERNAL_RPC_METHODS", "INTERNAL_RPC_PARAM_KEYS"] },
       { from: "./internal-rpc.js", types: irpc.typeNames, values: irpc.valueNames },
     ], "Runtime-internal methods (`visibility: internal`): re-exported by `@flightdeck/copilot-core/internal` only."),
   );

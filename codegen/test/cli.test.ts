@@ -21,13 +21,15 @@ describe("flightdeck-codegen CLI", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/flightdeck-codegen generate --schemas <dir> --out <dir>/);
   });
+  // Four cold CLI processes: side by side, with room for a fresh clone's empty tsx cache on a busy machine.
   it("bad arguments give a usage error and exit 2", async () => {
-    for (const args of [["generate", "--schemas", FIXTURE], ["generate", "--bogus"], ["frobnicate"], ["ir"]]) {
-      const r = await run(args);
-      expect(r.code, args.join(" ")).toBe(2);
+    const cases = [["generate", "--schemas", FIXTURE], ["generate", "--bogus"], ["frobnicate"], ["ir"]];
+    const results = await Promise.all(cases.map((args) => run(args)));
+    results.forEach((r, i) => {
+      expect(r.code, cases[i]!.join(" ")).toBe(2);
       expect(r.stderr).toMatch(/^flightdeck-codegen: .+\n\nUsage:/);
-    }
-  });
+    });
+  }, 90_000);
   it("generate writes the bindings and reports counts", async () => {
     const out = join(tempDir(), "gen");
     const r = await run(["generate", "--schemas", FIXTURE, "--out", out]);

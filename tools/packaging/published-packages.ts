@@ -24,6 +24,7 @@ export const PUBLISHED_PACKAGES: readonly PublishedPackage[] = [
   { name: "@flightdeck/copilot-client", dir: "packages/client", slug: "copilot-client" },
   { name: "@flightdeck/copilot-sdk", dir: "packages/sdk", slug: "copilot-sdk" },
   { name: "@flightdeck/copilot-testing", dir: "packages/testing", slug: "copilot-testing" },
+  { name: "@flightdeck/copilot-postgres", dir: "packages/postgres", slug: "copilot-postgres" },
   { name: "@flightdeck/copilot-codegen", dir: "codegen", slug: "copilot-codegen" },
 ];
 

@@ -32,6 +32,19 @@ function typesEntry(m: IrMethod): string {
   return `  ${JSON.stringify(m.name)}: { params: ${params}; wireParams: ${wire}; result: ${resultType(m)} };`;
 }
 
+/**
+ * Top-level property names of a method's wire params, when they are one object schema (directly
+ * or through one `$ref`) with listed properties; `undefined` otherwise.
+ */
+function paramKeys(m: IrMethod, ir: CodegenIr): string[] | undefined {
+  let schema = m.params?.schema as Record<string, unknown> | undefined;
+  const ref = typeof schema?.["$ref"] === "string" ? /^#\/definitions\/(.+)$/.exec(schema["$ref"]) : null;
+  if (ref) schema = ir.types.find((t) => t.name === ref[1])?.schema as Record<string, unknown> | undefined;
+  const props = schema?.["properties"];
+  if (typeof props !== "object" || props === null || Object.keys(props).length === 0) return undefined;
+  return Object.keys(props).sort();
+}
+
 export function emitMethods(ir: CodegenIr, which: "public" | "internal"): string {
   const methods = which === "public" ? publicMethods(ir) : internalMethods(ir);
   const known = new Set(ir.types.map((t) => t.name));
@@ -78,6 +91,14 @@ export type ${P}RpcMethodName = keyof typeof ${C}RPC_METHODS;
 export interface ${P}RpcMethodTypes {
 ${methods.map(typesEntry).join("\n")}
 }
+
+/**
+ * Top-level keys of the wire params of each client→server request whose params are one object:
+ * hand-written option checks read these instead of keeping their own lists.
+ */
+export const ${C}RPC_PARAM_KEYS: { readonly [M in ${P}RpcMethodName]?: readonly string[] } = {
+${methods.filter((m) => m.direction === "clientToServer" && m.kind === "request").flatMap((m) => { const keys = paramKeys(m, ir); return keys ? [`  ${JSON.stringify(m.name)}: ${JSON.stringify(keys)},`] : []; }).join("\n")}
+};
 
 /** The argument a stub of method \`M\` takes (\`void\` when it takes none). */
 export type ${P}RpcParamsOf<M extends ${P}RpcMethodName> = ${P}RpcMethodTypes[M]["params"];

@@ -6,11 +6,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { toolResults, type ScriptedModelServer } from "@flightdeck/copilot-testing";
 import { startBrowserChat, startDemoModel, type BrowserChat } from "../src/browser-chat.js";
-
-const CHROMIUM = "/usr/bin/chromium";
+import { CHROMIUM, ensureChromium } from "./chromium.js";
 const resultsDir = fileURLToPath(new URL("../test-results/", import.meta.url));
 
 describe("browser chat", () => {
@@ -18,12 +17,15 @@ describe("browser chat", () => {
   let chat: BrowserChat | undefined;
   let model: ScriptedModelServer | undefined;
 
-  // Launched by the first test, in the test itself: a missing browser then fails every test
-  // (a beforeAll failure would show up as skipped tests).
+  // Installed if missing (apt-get, as root) before the tests; launched by the first test, in the
+  // test itself: a missing browser then fails every test (a beforeAll failure shows as skipped tests).
+  let missingChromium: string | undefined;
+  beforeAll(() => {
+    missingChromium = ensureChromium();
+  }, 15 * 60_000);
+
   async function launch(): Promise<Browser> {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: this test drives Debian's Chromium. Install it with \`apt-get install -y chromium\` (as root), then rerun.`);
-    }
+    if (missingChromium !== undefined || !existsSync(CHROMIUM)) throw new Error(missingChromium ?? `${CHROMIUM} not found`);
     return (browser ??= await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

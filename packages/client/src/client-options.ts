@@ -3,6 +3,8 @@
  * fix) and how they lower to the runtime's argv and environment (protocol-notes §3). The GitHub
  * token only ever travels in the environment, named by `--auth-token-env`, never in argv.
  */
+import { statSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { SdkError } from "@flightdeck/copilot-core";
 import type { RuntimeConnection } from "./runtime-connection.js";
 
@@ -39,6 +41,16 @@ export interface RuntimeOptions {
   sessionIdleTimeoutSeconds?: number;
   /** Identity of your application, for telemetry attribution. */
   clientInfo?: CopilotClientInfo;
+  /**
+   * Let sessions in a GitHub repository be reached from GitHub web and mobile (the runtime's
+   * `--remote`). Default false. Ignored with `RuntimeConnection.forUri()`.
+   */
+  enableRemoteSessions?: boolean;
+  /**
+   * Absolute paths of trusted plugin folders your application bundles; registered with the runtime
+   * (`plugins.builtin.set`) on every connect, before any session is created.
+   */
+  builtinPluginDirectories?: readonly string[];
 }
 
 function invalid(option: string, message: string): SdkError {
@@ -68,6 +80,20 @@ export function checkRuntimeOptions(options: RuntimeOptions): void {
     const v = options[key];
     if (v !== undefined && (typeof v !== "string" || v === "")) throw invalid(key, "must be a non-empty path.");
   }
+  if (options.workingDirectory !== undefined && !isDirectory(options.workingDirectory)) {
+    throw invalid("workingDirectory", `"${options.workingDirectory}" does not exist or is not a folder. Create it first, or pass an existing folder (the runtime runs there).`);
+  }
+  for (const key of ["useLoggedInUser", "enableRemoteSessions"] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== "boolean") throw invalid(key, `must be true or false, got ${JSON.stringify(v)} (${typeof v}).`);
+  }
+  if (options.builtinPluginDirectories !== undefined) {
+    const dirs = options.builtinPluginDirectories;
+    if (!Array.isArray(dirs)) throw invalid("builtinPluginDirectories", "must be an array of absolute folder paths.");
+    for (const dir of dirs as unknown[]) {
+      if (typeof dir !== "string" || !isAbsolute(dir)) throw invalid("builtinPluginDirectories", `must contain only absolute paths, got ${JSON.stringify(dir)}.`);
+    }
+  }
   if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
     throw invalid("logLevel", `"${String(options.logLevel)}" is not a log level. Use one of: ${LOG_LEVELS.join(", ")}.`);
   }
@@ -85,6 +111,14 @@ export function checkRuntimeOptions(options: RuntimeOptions): void {
   if (options.clientInfo !== undefined) {
     if (typeof options.clientInfo !== "object" || options.clientInfo === null) throw invalid("clientInfo", "must be an object.");
     for (const [k, v] of Object.entries(options.clientInfo)) if (v !== undefined && typeof v !== "string") throw invalid(`clientInfo.${k}`, "must be a string.");
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -107,6 +141,7 @@ export function buildRuntimeLaunch(options: RuntimeOptions, connection: Exclude<
   if (options.gitHubToken !== undefined) args.push("--auth-token-env", AUTH_TOKEN_ENV);
   const useLoggedInUser = options.useLoggedInUser ?? options.gitHubToken === undefined;
   if (!useLoggedInUser) args.push("--no-auto-login");
+  if (options.enableRemoteSessions === true) args.push("--remote");
   if (options.sessionIdleTimeoutSeconds !== undefined && options.sessionIdleTimeoutSeconds > 0) {
     args.push("--session-idle-timeout", String(options.sessionIdleTimeoutSeconds));
   }

@@ -9,8 +9,12 @@ import {
   MethodNotFoundError,
   SdkError,
   createServerRpc,
+  isSdkError,
+  redactString,
   registerClientNotificationHandlers,
+  registerSecretValues,
   type FlightdeckError,
+  type GitHubTelemetryNotification,
   type SessionLifecycleNotification,
   type RpcCaller,
   type RpcConnectionLike,
@@ -20,9 +24,12 @@ import {
 } from "@flightdeck/copilot-core";
 import { createInternalServerRpc } from "@flightdeck/copilot-core/internal";
 import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
-import { SessionHost, type CopilotSession, type SessionConfig } from "@flightdeck/copilot-session";
+import { SessionHost, type CopilotClientMode, type CopilotSession, type EventValidationMode, type ResumeSessionConfig, type SessionConfig } from "@flightdeck/copilot-session";
 import { buildRuntimeLaunch, checkRuntimeOptions, type RuntimeOptions } from "./client-options.js";
+import { checkKnownKeys } from "./option-keys.js";
 import { checkProtocolVersion } from "./protocol-range.js";
+import { backoffDelay, restartPolicyOf, type AutoRestartOptions, type RestartPolicy } from "./restart-policy.js";
+import { clientSecrets, configSecrets } from "./secrets.js";
 import { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { checkRuntimePath, resolveRuntime } from "./runtime-resolution.js";
@@ -52,6 +59,26 @@ export type SessionLifecycleEvent =
   | { type: "session.resumed"; sessionId: string }
   | { type: "session.lost"; sessionId: string; error: Error };
 
+/**
+ * The client's own reports about the runtime under `autoRestart`: an attempt is scheduled
+ * (`runtime.restarting`, with why and after what delay), it succeeded (`runtime.restarted`), or the
+ * client gave up (`runtime.restartFailed`, state `"failed"`, also sent to `onError`). Subscribe by
+ * type: `client.onLifecycle("runtime.restarting", (e) => …)` (handlers without a type see only
+ * session events).
+ */
+export type RuntimeLifecycleEvent =
+  | { type: "runtime.restarting"; attempt: number; maxAttempts: number; delayMs: number; error: Error }
+  | { type: "runtime.restarted"; attempt: number }
+  | { type: "runtime.restartFailed"; attempts: number; error: SdkError };
+
+/** Per-call options of the client's control calls (`ping`, `getStatus`, `listSessions`, …). */
+export interface ControlCallOptions {
+  /** Deadline of this call in ms (`0` = none). Default: the client's `requestTimeoutMs` (60 000). */
+  timeoutMs?: number;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
 export interface CopilotClientOptions extends RuntimeOptions {
   /**
    * `"copilot-cli"` (default): sessions get the CLI's ambient features (instructions and skills
@@ -59,24 +86,41 @@ export interface CopilotClientOptions extends RuntimeOptions {
    * nothing ambient, every session must list `availableTools`, and the client must have its own
    * storage (`baseDirectory` or `sessionFs`) so tenants never share the runtime's default state.
    */
-  mode?: "copilot-cli" | "empty";
+  mode?: CopilotClientMode;
   /** Start the runtime on first use (any call) instead of requiring `start()`. Default true. */
   autoStart?: boolean;
   /**
    * When the runtime dies unexpectedly, start a new one, handshake, and resume the sessions that
    * were live. Default false: the next call then fails with an error saying how the runtime exited.
+   * Attempts back off exponentially with jitter (250 ms, doubling, capped at 10 s); after
+   * 5 attempts within 60 s the client gives up (state `"failed"`, `runtime.restartFailed`).
+   * Pass `{ maxAttempts, windowMs, initialDelayMs, maxDelayMs }` to tune it.
    */
-  autoRestart?: boolean;
+  autoRestart?: boolean | AutoRestartOptions;
+  /**
+   * Deadline of every request to the runtime that has no `timeoutMs` of its own, in ms. Default
+   * 60 000; `0` disables it. Control calls take a per-call `{ timeoutMs }` too.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Receives the GitHub telemetry events the runtime forwards (experimental; the connection opts
+   * in to forwarding when this is set). Each carries its originating `sessionId`.
+   */
+  onGitHubTelemetry?: (notification: GitHubTelemetryNotification) => void | Promise<void>;
   /** Answers `listModels()` instead of the runtime (e.g. with your BYOK provider's models). */
   onListModels?: () => ModelInfo[] | Promise<ModelInfo[]>;
   /** How long `start()` may take before it fails (spawn, TCP port, handshake). Default 30 000 ms. */
   startTimeoutMs?: number;
-  /** How long `stop()` waits for the runtime to exit before SIGTERM, and again before SIGKILL. Default 2 000 ms. */
+  /**
+   * `stop()`'s deadlines: how long it waits for sessions to detach and for the runtime to exit
+   * before SIGTERM, and again before SIGKILL. A runtime that does not answer at all (frozen) is
+   * killed after the first deadline. Default 2 000 ms.
+   */
   stopGraceMs?: number;
   /** Receives errors that belong to no call: handler failures, bad frames, invalid events. Default: console.warn. */
   onError?: (error: unknown) => void;
   /** Validation of incoming session events. Default "lenient". */
-  validation?: "off" | "lenient" | "strict";
+  validation?: EventValidationMode;
   /** Each line the runtime writes to stderr. */
   onStderr?: (line: string) => void;
   /**
@@ -103,11 +147,32 @@ export interface CopilotClientOptions extends RuntimeOptions {
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const DEFAULT_STOP_GRACE_MS = 2_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 const SHUTDOWN_REQUEST_TIMEOUT_MS = 1_000;
 const SUPPORTED_TASK_KINDS = ["agent", "client", "shell"];
 
+/** Every key `CopilotClientOptions` has (ours and `@github/copilot-sdk`'s): anything else is refused. */
+const CLIENT_OPTION_KEYS = [
+  "connection", "mode", "workingDirectory", "baseDirectory", "builtinPluginDirectories", "logLevel", "env", "gitHubToken",
+  "useLoggedInUser", "onListModels", "telemetry", "onGetTraceContext", "sessionFs", "requestHandler", "onGitHubTelemetry",
+  "sessionIdleTimeoutSeconds", "enableRemoteSessions", "clientInfo",
+  "autoStart", "autoRestart", "startTimeoutMs", "stopGraceMs", "requestTimeoutMs", "onError", "validation", "onStderr", "debug",
+] as const satisfies ReadonlyArray<keyof CopilotClientOptions>;
+
+/** Options of older SDKs, with what replaces them. */
+const CLIENT_OPTION_HINTS: Record<string, string> = {
+  cliPath: "Use `connection: RuntimeConnection.forStdio({ path })` (or `COPILOT_CLI_PATH`).",
+  cliArgs: "Use `connection: RuntimeConnection.forStdio({ args })`.",
+  cliUrl: "Use `connection: RuntimeConnection.forUri(url)`.",
+  port: "Use `connection: RuntimeConnection.forTcp({ port })`.",
+  useStdio: "Use `connection: RuntimeConnection.forStdio()` (the default) or `RuntimeConnection.forTcp()`.",
+  githubToken: 'Did you mean "gitHubToken"?',
+  cwd: 'Did you mean "workingDirectory"?',
+};
+
 interface Live {
   connection: JsonRpcConnection;
+  kind: RuntimeConnection["kind"];
   process: RuntimeProcess | undefined;
   runtimeVersion: string | undefined;
   protocolVersion: number;
@@ -124,18 +189,41 @@ export class CopilotClient {
   private currentState: ClientState = "idle";
   private live: Live | undefined;
   private host: SessionHost | undefined;
-  private startPromise: Promise<Live> | undefined;
-  private stopPromise: Promise<Error[]> | undefined;
   private failure: SdkError | undefined;
+  /** Lifecycle operations (start, stop, restart) run one at a time, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Bumped by forceStop(): operations queued before it are cancelled. */
+  private generation = 0;
+  /** The start or restart attempt in progress, which stop()/forceStop() can cancel. */
+  private inFlight: { abort: AbortController; promise: Promise<Live> } | undefined;
+  /** The connection stop() is tearing down, which forceStop() can cut short. */
+  private stoppingLive: Live | undefined;
+  private restartAbort: AbortController | undefined;
+  /** When restart attempts began, within the policy's window. */
+  private restartHistory: number[] = [];
+  private readonly restartPolicy: RestartPolicy | undefined;
   private readonly stateListeners = new Set<(state: ClientState, previous: ClientState) => void>();
-  private readonly lifecycleListeners = new Set<{ type: string | undefined; handler: (event: SessionLifecycleEvent) => void }>();
+  private readonly lifecycleListeners = new Set<{ type: string | undefined; handler: (event: never) => void }>();
   private modelsCache: Promise<ModelInfo[]> | undefined;
   private readonly debugLog: DebugLog | undefined;
 
   constructor(options: CopilotClientOptions = {}) {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new SdkError("INVALID_OPTION", "options: CopilotClient takes an options object (or nothing).", { details: { option: "options" } });
+    }
+    checkKnownKeys("CopilotClient options", options, CLIENT_OPTION_KEYS, CLIENT_OPTION_HINTS);
     checkRuntimeOptions(options);
     this.debugLog = createDebugLog(options.debug);
-    for (const key of ["startTimeoutMs", "stopGraceMs"] as const) {
+    this.restartPolicy = restartPolicyOf(options.autoRestart);
+    if (options.autoStart !== undefined && typeof options.autoStart !== "boolean") {
+      throw new SdkError("INVALID_OPTION", `autoStart: must be true or false, got ${JSON.stringify(options.autoStart)}.`, { details: { option: "autoStart" } });
+    }
+    for (const key of ["onError", "onStderr", "onGitHubTelemetry"] as const) {
+      if (options[key] !== undefined && typeof options[key] !== "function") {
+        throw new SdkError("INVALID_OPTION", `${key}: must be a function, got ${typeof options[key]}.`, { details: { option: key } });
+      }
+    }
+    for (const key of ["startTimeoutMs", "stopGraceMs", "requestTimeoutMs"] as const) {
       const v = options[key];
       if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
         throw new SdkError("INVALID_OPTION", `${key}: ${JSON.stringify(v)} is not a duration in milliseconds (a finite number ≥ 0).`, { details: { option: key } });
@@ -169,6 +257,7 @@ export class CopilotClient {
     }
     if (options.requestHandler !== undefined) checkRequestHandlerOption(options.requestHandler);
     this.options = { ...options };
+    registerSecretValues(clientSecrets(options));
     this.connectionConfig = options.connection ?? RuntimeConnection.forStdio();
     // A bad explicit runtime path fails here, not at the first call.
     if ((this.connectionConfig.kind === "stdio" || this.connectionConfig.kind === "tcp") && this.connectionConfig.path !== undefined) {
@@ -223,11 +312,13 @@ export class CopilotClient {
   /**
    * Subscribes to `session.lifecycle` notifications (session created, deleted, foreground changed,
    * …), optionally only those of one type. Also sees the client's own `session.resumed` events after
-   * an automatic restart.
+   * an automatic restart, and, subscribed by type, the `runtime.*` reports of autoRestart
+   * (see `RuntimeLifecycleEvent`).
    */
   onLifecycle(handler: (event: SessionLifecycleEvent) => void): Unsubscribe;
+  onLifecycle<T extends RuntimeLifecycleEvent["type"]>(type: T, handler: (event: Extract<RuntimeLifecycleEvent, { type: T }>) => void): Unsubscribe;
   onLifecycle(type: string, handler: (event: SessionLifecycleEvent) => void): Unsubscribe;
-  onLifecycle(typeOrHandler: string | ((event: SessionLifecycleEvent) => void), maybeHandler?: (event: SessionLifecycleEvent) => void): Unsubscribe {
+  onLifecycle(typeOrHandler: string | ((event: never) => void), maybeHandler?: (event: never) => void): Unsubscribe {
     const entry =
       typeof typeOrHandler === "function" ? { type: undefined, handler: typeOrHandler } : { type: typeOrHandler, handler: maybeHandler! };
     if (typeof entry.handler !== "function") throw new SdkError("INVALID_OPTION", "onLifecycle: the handler must be a function.");
@@ -235,38 +326,75 @@ export class CopilotClient {
     return () => void this.lifecycleListeners.delete(entry);
   }
 
-  /** Starts the runtime (or attaches to it) and performs the handshake. Safe to call more than once. */
+  /**
+   * Starts the runtime (or attaches to it) and performs the handshake. Safe to call more than
+   * once, and after a crash, a failed restart or `stop()`: it then brings up a new runtime
+   * (resume earlier sessions with `resumeSession`). Lifecycle calls take effect in call order, so
+   * `start(); stop(); start()` ends connected. Rejects with `ABORTED` when `forceStop()` (or a
+   * `stop()` that could not wait for it) cancels it.
+   */
   async start(): Promise<void> {
-    if (this.currentState === "stopping" && this.stopPromise) await this.stopPromise;
-    if (this.live && this.currentState === "connected") return;
-    this.failure = undefined;
-    await this.startOnce("starting");
+    await this.enqueue(async () => {
+      const live = this.live;
+      if (live && this.currentState === "connected") {
+        if (!live.process || live.process.isRunning()) return;
+        // It just died and the close is not processed yet: let that happen, then start anew.
+        await within(new Promise<void>((resolve) => live.connection.onClose(() => resolve())), 2_000);
+        if (this.live === live) await this.killNow(false);
+      }
+      this.restartHistory = [];
+      await this.bringUp("starting");
+    });
   }
 
-  private startOnce(state: "starting" | "restarting"): Promise<Live> {
-    if (this.startPromise) return this.startPromise;
+  /** Runs `task` after every lifecycle operation called before it; skipped when forceStop() came in between. */
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const generation = this.generation;
+    const run = this.queue.then(() => {
+      if (generation !== this.generation) throw new SdkError("ABORTED", "start() was cancelled: forceStop() was called before the runtime was up.");
+      return task();
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** One connect attempt; on success the client is connected. Never leaves a process behind on failure. */
+  private async bringUp(state: "starting" | "restarting", abort = new AbortController()): Promise<Live> {
+    this.failure = undefined;
     this.setState(state);
-    const promise = this.connect().then(
-      (live) => {
-        this.live = live;
-        this.startPromise = undefined;
-        this.setState("connected");
-        return live;
-      },
-      (error: unknown) => {
-        this.startPromise = undefined;
+    const promise = this.connect(abort.signal);
+    const attempt = { abort, promise };
+    this.inFlight = attempt;
+    try {
+      const live = await promise;
+      if (abort.signal.aborted) {
+        live.offClose();
+        await Promise.all([live.process?.kill(), live.connection.close().catch(() => {})]);
+        throw abort.signal.reason;
+      }
+      this.live = live;
+      this.setState("connected");
+      return live;
+    } catch (error) {
+      if (abort.signal.aborted) throw abort.signal.reason;
+      if (state === "starting") {
         this.failure = error instanceof SdkError ? error : new SdkError("CONNECT_FAILED", `Could not start the Copilot runtime: ${String(error)}`, { cause: error });
         this.setState("failed");
-        throw error;
-      },
-    );
-    this.startPromise = promise;
-    return promise;
+      }
+      throw error;
+    } finally {
+      if (this.inFlight === attempt) this.inFlight = undefined;
+    }
   }
 
   private async ensureLive(): Promise<Live> {
     if (this.live && this.currentState === "connected") return this.live;
-    if (this.startPromise) return this.startPromise;
+    if (this.inFlight || this.currentState === "restarting") {
+      // A start or restart is under way: wait for its outcome.
+      await (this.inFlight?.promise ?? this.queue).catch(() => {});
+      await this.queue;
+      if (this.live && this.currentState === "connected") return this.live;
+    }
     if (this.currentState === "failed" && this.failure) throw this.failure;
     if (this.currentState === "stopping" || this.currentState === "stopped") {
       throw new SdkError("CONNECTION_CLOSED", "The client was stopped. Call start() again, or create a new CopilotClient.");
@@ -274,20 +402,32 @@ export class CopilotClient {
     if (this.options.autoStart === false) {
       throw new SdkError("CONNECTION_CLOSED", "The client is not started and autoStart is off. Call `await client.start()` first.");
     }
-    return this.startOnce("starting");
+    await this.start();
+    if (this.live) return this.live;
+    throw this.failure ?? new SdkError("CONNECTION_CLOSED", "The client was stopped while it was starting. Call start() again.");
   }
 
-  private async connect(): Promise<Live> {
+  private async connect(signal: AbortSignal): Promise<Live> {
     const startTimeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const config = this.connectionConfig;
     let process: RuntimeProcess | undefined;
+    let connection: JsonRpcConnection | undefined;
     let transport: Transport;
     let connectionToken: string | undefined;
     let port: number | undefined;
+    // Cancelling an attempt kills what it started, so whatever it awaits fails at once.
+    const onAbort = () => {
+      void process?.kill();
+      void connection?.close().catch(() => {});
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    const checkAbort = () => {
+      if (signal.aborted) throw signal.reason;
+    };
     try {
       if (config.kind === "uri") {
         port = config.port;
-        transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs });
+        transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
         connectionToken = config.connectionToken;
       } else if (config.kind === "inprocess") {
         // Loaded on first use: koffi and the native library cost nothing to users of the other transports.
@@ -308,27 +448,39 @@ export class CopilotClient {
           args: [...runtime.prefixArgs, ...launch.args],
           env: this.options.telemetry ? { ...launch.env, ...telemetryEnv(this.options.telemetry) } : launch.env,
           cwd: this.options.workingDirectory,
-          onStderrLine: this.debugLog ? (line) => (this.debugLog?.stderr(line), this.options.onStderr?.(line)) : this.options.onStderr,
+          onStderrLine: (line) => this.onStderrLine(line),
         });
+        checkAbort();
         if (config.kind === "stdio") {
           transport = new StdioTransport(process.child, { killGraceMs: this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS });
         } else {
           port = await process.waitForListeningPort(startTimeoutMs);
-          transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs });
+          checkAbort();
+          transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
         }
       }
-      const connection = new JsonRpcConnection(transport, { onError: (e) => this.reportError(e), onFrame: this.debugLog?.frame });
-      const handshake = await this.handshake(connection, connectionToken, startTimeoutMs).catch(async (error: unknown) => {
-        await connection.close().catch(() => {});
-        throw error;
+      connection = new JsonRpcConnection(transport, {
+        onError: (e) => this.reportError(e),
+        onFrame: this.debugLog?.frame,
+        requestTimeoutMs: this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       });
-      const live: Live = { connection, process, ...handshake, port, connectionToken, offClose: () => {} };
+      checkAbort();
+      const handshake = await this.handshake(connection, connectionToken, startTimeoutMs);
+      checkAbort();
+      const live: Live = { connection, kind: config.kind, process, ...handshake, port, connectionToken, offClose: () => {} };
       const offClose = connection.onClose((_info, error) => this.onConnectionClosed(live, error));
       const offLifecycle = registerClientNotificationHandlers(connection, {
         "session.lifecycle": (event: SessionLifecycleNotification) => this.emitLifecycle(event),
+        ...(this.options.onGitHubTelemetry && {
+          "gitHubTelemetry.event": (notification: GitHubTelemetryNotification) => this.options.onGitHubTelemetry!(notification),
+        }),
       });
-      const offProviders = await this.registerProviders(connection, startTimeoutMs).catch(async (error: unknown) => {
-        await connection.close().catch(() => {});
+      live.offClose = () => {
+        offClose();
+        offLifecycle();
+      };
+      const offProviders = await this.registerProviders(connection, startTimeoutMs).catch((error: unknown) => {
+        live.offClose();
         throw error;
       });
       live.offClose = () => {
@@ -336,11 +488,13 @@ export class CopilotClient {
         offLifecycle();
         offProviders();
       };
+      checkAbort();
       // Sessions live on across an automatic restart: resume them on the new connection.
       if (this.host) {
-        const before = this.host.sessions().map((s) => s.sessionId);
-        await this.host.rebind(this.sessionConnection(connection));
-        const after = new Set(this.host.sessions().map((s) => s.sessionId));
+        const host = this.host;
+        const before = host.sessions().map((s) => s.sessionId);
+        await host.rebind(this.sessionConnection(connection));
+        const after = new Set(host.sessions().map((s) => s.sessionId));
         queueMicrotask(() => {
           for (const sessionId of before) {
             this.emitLifecycle(
@@ -353,8 +507,23 @@ export class CopilotClient {
       }
       return live;
     } catch (error) {
-      if (process) await process.kill();
-      throw error;
+      await Promise.all([process?.kill(), connection?.close().catch(() => {})]);
+      throw signal.aborted ? signal.reason : error;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private onStderrLine(line: string): void {
+    // The runtime may print credentials (a provider's key, a header, a URL with a password).
+    const safe = redactString(line);
+    this.debugLog?.stderr(safe);
+    if (this.options.onStderr) {
+      try {
+        this.options.onStderr(safe);
+      } catch (error) {
+        this.reportError(new SdkError("HANDLER_FAILED", `The onStderr handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      }
     }
   }
 
@@ -362,7 +531,7 @@ export class CopilotClient {
     const internal = createInternalServerRpc(connection);
     try {
       const result = await internal.connect(
-        { supportedTaskKinds: SUPPORTED_TASK_KINDS, ...(token !== undefined && { token }), ...(this.options.clientInfo && { clientInfo: this.options.clientInfo }) } as Parameters<typeof internal.connect>[0],
+        { supportedTaskKinds: SUPPORTED_TASK_KINDS, ...(token !== undefined && { token }), ...(this.options.clientInfo && { clientInfo: this.options.clientInfo }), ...(this.options.onGitHubTelemetry && { enableGitHubTelemetryForwarding: true }) } as Parameters<typeof internal.connect>[0],
         { timeoutMs },
       );
       const version = (result as { version?: string }).version;
@@ -384,6 +553,8 @@ export class CopilotClient {
     const onError = (e: unknown) => this.reportError(e);
     const rpc = createServerRpc(connection);
     try {
+      const plugins = this.options.builtinPluginDirectories;
+      if (plugins && plugins.length > 0) await rpc.plugins.builtin.set({ paths: [...plugins] }, { timeoutMs });
       if (this.options.sessionFs) {
         offs.push(serveSessionFs(connection, this.options.sessionFs, onError));
         const params = sessionFsSetProviderParams(this.options.sessionFs, this.options.workingDirectory ?? globalThis.process.cwd());
@@ -415,17 +586,19 @@ export class CopilotClient {
     const host = new SessionHost(this.sessionConnection(connection), {
       onError: (e: unknown) => this.reportError(e),
       validation: this.options.validation ?? "lenient",
-      mode: empty ? "empty" : "default",
+      mode: this.options.mode ?? "copilot-cli",
       ...(empty && { storage: this.options.sessionFs !== undefined ? ("sessionFs" as const) : ("baseDirectory" as const) }),
     });
     return host;
   }
 
-  private emitLifecycle(event: SessionLifecycleEvent): void {
+  private emitLifecycle(event: SessionLifecycleEvent | RuntimeLifecycleEvent): void {
+    const runtimeEvent = typeof event.type === "string" && event.type.startsWith("runtime.");
     for (const { type, handler } of this.lifecycleListeners) {
-      if (type !== undefined && (event as { type?: string }).type !== type) continue;
+      // Catch-all handlers keep seeing session events only (their type promises a sessionId).
+      if (type === undefined ? runtimeEvent : event.type !== type) continue;
       try {
-        handler(event);
+        (handler as (e: typeof event) => void)(event);
       } catch (error) {
         this.reportError(new SdkError("HANDLER_FAILED", `An onLifecycle handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
       }
@@ -437,70 +610,131 @@ export class CopilotClient {
     if (this.currentState === "stopping" || this.currentState === "stopped") return;
     this.live = undefined;
     live.offClose();
-    const exit = live.process?.exitState;
-    const error = new SdkError(
-      "RUNTIME_EXITED",
-      `The Copilot runtime connection closed unexpectedly: ${closeError.message}${this.options.autoRestart ? "" : " Call start() to start a new runtime, or set autoRestart: true."}`,
-      { cause: closeError, details: { exitCode: exit?.code, signal: exit?.signal, stderrTail: live.process?.stderrTail() } },
-    );
-    // Reap whatever the dead runtime left in its process group.
-    void live.process?.kill();
     this.modelsCache = undefined;
-    if (this.options.autoRestart) {
+    const error = this.describeLoss(live, closeError);
+    // Reap whatever the runtime left: its group and every descendant (the agent's shell commands too).
+    void live.process?.kill();
+    if (this.restartPolicy) {
       // Waiters (sendAndWait, tool calls) fail now rather than hang until the new runtime is up.
       this.host?.interrupt(error);
-      this.startOnce("restarting").catch((restartError: unknown) => {
-        this.host?.dispose(restartError);
-        this.reportError(restartError);
-      });
+      this.setState("restarting");
+      this.reportError(error);
+      void this.enqueue(() => this.restartLoop(error)).catch(() => {});
       return;
     }
     this.failure = error;
     this.host?.dispose(error);
+    this.host = undefined;
     this.setState("failed");
+    this.reportError(error);
+  }
+
+  /** The error a lost connection is reported with: the runtime exited, or (TCP) the connection alone was lost. */
+  private describeLoss(live: Live, closeError: SdkError): SdkError {
+    const exit = live.process?.exitState;
+    const processDied = live.process !== undefined && (exit !== null || !live.process.treePids().includes(live.process.pid));
+    const next = this.restartPolicy ? " autoRestart will try to bring it back." : " Call start() to start a new runtime, or set autoRestart: true.";
+    if (live.kind !== "stdio" && !processDied) {
+      const where = live.process ? `the runtime it started (pid ${live.process.pid}) was still running and has been stopped` : "the runtime may still be running";
+      return new SdkError("CONNECTION_LOST", `The TCP connection to the Copilot runtime on port ${live.port ?? "?"} was lost (${closeError.message}); ${where}.${this.restartPolicy ? " autoRestart will reconnect." : " Call start() to connect again."}`, {
+        cause: closeError,
+        details: { port: live.port, pid: live.process?.pid },
+      });
+    }
+    return new SdkError("RUNTIME_EXITED", `The Copilot runtime connection closed unexpectedly: ${closeError.message}${next}`, {
+      cause: closeError,
+      details: { exitCode: exit?.code, signal: exit?.signal, stderrTail: live.process?.stderrTail() },
+    });
+  }
+
+  /** autoRestart: attempts with exponential backoff and jitter until one succeeds or the window's budget is spent. */
+  private async restartLoop(cause: SdkError): Promise<void> {
+    const policy = this.restartPolicy!;
+    if (this.currentState !== "restarting") return; // stopped or restarted in the meantime
+    const abort = new AbortController();
+    this.restartAbort = abort;
+    let lastError: Error = cause;
+    try {
+      for (;;) {
+        const now = Date.now();
+        this.restartHistory = this.restartHistory.filter((t) => now - t < policy.windowMs);
+        if (this.restartHistory.length >= policy.maxAttempts) {
+          this.giveUp(lastError, policy);
+          return;
+        }
+        const attempt = this.restartHistory.length + 1;
+        const delayMs = backoffDelay(attempt, policy);
+        this.emitLifecycle({ type: "runtime.restarting", attempt, maxAttempts: policy.maxAttempts, delayMs, error: lastError });
+        if (!(await sleep(delayMs, abort.signal))) return;
+        this.restartHistory.push(Date.now());
+        try {
+          await this.bringUp("restarting", abort);
+          this.emitLifecycle({ type: "runtime.restarted", attempt });
+          return;
+        } catch (error) {
+          if (abort.signal.aborted) return;
+          lastError = error instanceof Error ? error : new Error(String(error));
+          this.reportError(new SdkError("RUNTIME_EXITED", `autoRestart attempt ${attempt} of ${policy.maxAttempts} failed: ${lastError.message}`, { cause: error, details: { attempt } }));
+        }
+      }
+    } finally {
+      if (this.restartAbort === abort) this.restartAbort = undefined;
+    }
+  }
+
+  private giveUp(lastError: Error, policy: RestartPolicy): void {
+    const attempts = this.restartHistory.length;
+    const error = new SdkError(
+      "RESTART_FAILED",
+      `The Copilot runtime failed again after ${attempts} restart attempt(s) within ${policy.windowMs} ms, so autoRestart gave up. Last error: ${lastError.message} Fix the cause (see the runtime's stderr with onStderr or debug), then call start().`,
+      { cause: lastError, details: { attempts, windowMs: policy.windowMs } },
+    );
+    this.failure = error;
+    this.host?.dispose(error);
+    this.host = undefined;
+    this.setState("failed");
+    this.reportError(error);
+    this.emitLifecycle({ type: "runtime.restartFailed", attempts, error });
   }
 
   /**
    * Stops the client: detaches sessions, asks the runtime to shut down, closes its stdin, then
-   * SIGTERM and SIGKILL after `stopGraceMs` each, and reaps its process group. Never throws;
-   * returns the errors met on the way (empty when all went well).
+   * SIGTERM and SIGKILL after `stopGraceMs` each, and ends everything the runtime started (the
+   * agent's shell commands included). Settles in bounded time whatever the runtime does: every
+   * request it makes has a deadline, and a runtime that does not answer is killed. Never throws;
+   * returns what it could not do (empty when all went well).
    */
   stop(): Promise<Error[]> {
-    if (this.stopPromise) return this.stopPromise;
-    const promise = this.doStop().finally(() => {
-      this.stopPromise = undefined;
+    const grace = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    // A restart loop is ours alone: cancel it now. A start the caller asked for gets `grace` to finish.
+    this.restartAbort?.abort(new SdkError("ABORTED", "autoRestart was cancelled by stop()."));
+    const inFlight = this.inFlight;
+    const timer = inFlight
+      ? setTimeout(() => inFlight.abort.abort(new SdkError("ABORTED", `start() was cancelled by stop(): the runtime was not up within stopGraceMs (${grace} ms).`)), grace)
+      : undefined;
+    const run = this.queue.then(() => {
+      clearTimeout(timer);
+      return this.doStop(grace);
     });
-    this.stopPromise = promise;
-    return promise;
+    this.queue = run.catch(() => {});
+    return run;
   }
 
-  private async doStop(): Promise<Error[]> {
+  private async doStop(grace: number): Promise<Error[]> {
     const errors: Error[] = [];
-    if (this.startPromise) await this.startPromise.catch(() => {});
     const live = this.live;
     this.setState("stopping");
     this.live = undefined;
     this.modelsCache = undefined;
+    this.restartHistory = [];
     if (live) {
       live.offClose();
-      const grace = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
-      if (this.host) {
-        try {
-          await Promise.all(this.host.sessions().map((s) => s.disconnect()));
-        } catch (error) {
-          errors.push(error as Error);
-        }
+      this.stoppingLive = live;
+      try {
+        await this.teardown(live, grace, errors);
+      } finally {
+        this.stoppingLive = undefined;
       }
-      if ((live.process || this.connectionConfig.kind === "inprocess") && !live.connection.isClosed) {
-        try {
-          await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS });
-        } catch (error) {
-          errors.push(error as Error);
-        }
-      }
-      const closing = live.connection.close().catch((error: unknown) => void errors.push(error as Error));
-      if (live.process) await live.process.terminate(grace, grace);
-      await closing;
     }
     this.host?.dispose(new SdkError("CONNECTION_CLOSED", "The client was stopped."));
     this.host = undefined;
@@ -508,24 +742,80 @@ export class CopilotClient {
     return errors;
   }
 
-  /** Kills the runtime and its process group at once; pending calls reject with CONNECTION_CLOSED. */
-  async forceStop(): Promise<void> {
-    const live = this.live;
+  private async teardown(live: Live, grace: number, errors: Error[]): Promise<void> {
+    let responsive = true;
+    const sessions = this.host?.sessions() ?? [];
+    if (sessions.length > 0 && !live.connection.isClosed) {
+      const detached = await within(Promise.allSettled(sessions.map((s) => s.disconnect())), grace);
+      if (detached === undefined) {
+        responsive = false;
+        errors.push(new SdkError("TIMEOUT", `stop(): the runtime did not confirm session.detach for ${sessions.length} session(s) within stopGraceMs (${grace} ms); it is not answering, so it was killed without detaching them.`, { details: { sessions: sessions.map((s) => s.sessionId) } }));
+      } else {
+        for (const result of detached) if (result.status === "rejected") errors.push(result.reason as Error);
+      }
+    }
+    if (responsive && (live.process || this.connectionConfig.kind === "inprocess") && !live.connection.isClosed) {
+      try {
+        await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: Math.min(grace, SHUTDOWN_REQUEST_TIMEOUT_MS) || SHUTDOWN_REQUEST_TIMEOUT_MS });
+      } catch (error) {
+        errors.push(error as Error);
+        if (isSdkError(error, "TIMEOUT")) responsive = false;
+      }
+    }
+    const closing = live.connection.close().catch((error: unknown) => void errors.push(error as Error));
+    if (live.process) {
+      if (!responsive) {
+        await live.process.kill();
+      } else {
+        const { signalled } = await live.process.terminate(grace, grace);
+        if (signalled === "SIGKILL") {
+          errors.push(new SdkError("TIMEOUT", `stop(): the runtime (or a process it started) did not exit within stopGraceMs (${grace} ms) after shutdown and SIGTERM; it was killed with SIGKILL.`, { details: { pid: live.process.pid } }));
+        }
+      }
+    }
+    // A TCP close waits for the peer at most 1 s; stdio's ends with the process.
+    await within(closing, grace);
+  }
+
+  /**
+   * Kills the runtime and everything it started at once; pending calls reject with
+   * `CONNECTION_CLOSED`. Wins over a `start()` in flight (which rejects with `ABORTED`) and over a
+   * `stop()` in progress; lifecycle calls made after it run normally.
+   */
+  forceStop(): Promise<void> {
+    this.generation++;
+    const reason = new SdkError("ABORTED", "start() was cancelled by forceStop().");
+    this.inFlight?.abort.abort(reason);
+    this.restartAbort?.abort(reason);
+    const now = this.killNow();
+    // Queued at once (before any later start()), so whatever was still unwinding (an aborted
+    // start, a stop in progress) has ended before forceStop() resolves.
+    const run = Promise.all([now, this.queue]).then(() => this.killNow());
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async killNow(disposeHost = true): Promise<void> {
+    const targets = [this.live, this.stoppingLive].filter((l): l is Live => l !== undefined);
     this.setState("stopping");
     this.live = undefined;
     this.modelsCache = undefined;
-    if (live) {
-      live.offClose();
-      // In process there is nothing to kill: the runtime's threads finish their writes only when
-      // asked to shut down, so ask (bounded) before the host is torn down.
-      if (this.connectionConfig.kind === "inprocess" && !live.connection.isClosed) {
-        await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS }).catch(() => {});
-      }
-      const killing = live.process?.kill();
-      await Promise.all([killing, live.connection.close().catch(() => {})]);
+    this.restartHistory = [];
+    await Promise.all(
+      targets.map(async (live) => {
+        live.offClose();
+        // In process there is nothing to kill: the runtime's threads finish their writes only when
+        // asked to shut down, so ask (bounded) before the host is torn down.
+        if (this.connectionConfig.kind === "inprocess" && !live.connection.isClosed) {
+          await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS }).catch(() => {});
+        }
+        await Promise.all([live.process?.kill(), within(live.connection.close().catch(() => {}), 1_000)]);
+      }),
+    );
+    if (disposeHost) {
+      this.host?.dispose(new SdkError("CONNECTION_CLOSED", "The client was force-stopped."));
+      this.host = undefined;
     }
-    this.host?.dispose(new SdkError("CONNECTION_CLOSED", "The client was force-stopped."));
-    this.host = undefined;
     this.setState("stopped");
   }
 
@@ -533,19 +823,19 @@ export class CopilotClient {
     await this.stop();
   }
 
-  /** Round trip to the runtime. */
-  async ping(message?: string): Promise<Awaited<ReturnType<ServerRpc["ping"]>>> {
-    return this.rpc.ping(message === undefined ? {} : { message });
+  /** Round trip to the runtime. Deadline: `options.timeoutMs`, else `requestTimeoutMs` (60 s). */
+  async ping(message?: string, options?: ControlCallOptions): Promise<Awaited<ReturnType<ServerRpc["ping"]>>> {
+    return this.rpc.ping(message === undefined ? {} : { message }, options);
   }
 
   /** Runtime version and protocol version. */
-  getStatus(): ReturnType<ServerRpc["status"]["get"]> {
-    return this.rpc.status.get();
+  getStatus(options?: ControlCallOptions): ReturnType<ServerRpc["status"]["get"]> {
+    return this.rpc.status.get(options);
   }
 
   /** Whether the runtime is authenticated, and as whom. */
-  getAuthStatus(): ReturnType<ServerRpc["auth"]["getStatus"]> {
-    return this.rpc.auth.getStatus();
+  getAuthStatus(options?: ControlCallOptions): ReturnType<ServerRpc["auth"]["getStatus"]> {
+    return this.rpc.auth.getStatus(options);
   }
 
   /** The models available, cached after the first call (or from `onListModels`). */
@@ -564,12 +854,13 @@ export class CopilotClient {
 
   /** Creates a session. See `SessionConfig`. */
   async createSession(config: SessionConfig): Promise<CopilotSession> {
+    registerSecretValues(configSecrets(config));
     const live = await this.ensureLive();
     const requested = (config as { requestExtensions?: unknown } | undefined)?.requestExtensions;
     const session = await this.sessionHost(live)
       .createSession(this.withSessionDefaults(config))
       .catch((error: unknown) => Promise.reject(extensionLaunchError(error, requested, live.runtimeVersion)));
-    await checkExtensionsLaunched(session, (config as { requestExtensions?: unknown } | undefined)?.requestExtensions, live.runtimeVersion);
+    await checkExtensionsLaunched(session, requested, live.runtimeVersion);
     return session;
   }
 
@@ -577,7 +868,7 @@ export class CopilotClient {
    * In process, the runtime shares this process's cwd, so the client's `workingDirectory` is
    * applied as each session's default working directory instead of the runtime's cwd.
    */
-  private withSessionDefaults(config: SessionConfig): SessionConfig {
+  private withSessionDefaults<C extends SessionConfig>(config: C): C {
     const cwd = this.options.workingDirectory;
     if (this.connectionConfig.kind !== "inprocess" || cwd === undefined || typeof config !== "object" || config === null) return config;
     return config.workingDirectory === undefined ? { ...config, workingDirectory: cwd } : config;
@@ -588,8 +879,12 @@ export class CopilotClient {
     return this.host;
   }
 
-  /** Resumes a persisted session by id. */
-  async resumeSession(sessionId: string, config: SessionConfig = {}): Promise<CopilotSession> {
+  /**
+   * Resumes a persisted session by id. On a session already open on this client, it applies the
+   * new config to it and returns the same `CopilotSession` (no duplicated events).
+   */
+  async resumeSession(sessionId: string, config: ResumeSessionConfig = {}): Promise<CopilotSession> {
+    registerSecretValues(configSecrets(config));
     if (typeof sessionId !== "string" || sessionId === "") {
       throw new SdkError("INVALID_OPTION", "resumeSession(sessionId): pass the id of an existing session (see listSessions()).");
     }
@@ -603,8 +898,8 @@ export class CopilotClient {
   }
 
   /** Persisted sessions (a session appears once it has received a message). */
-  async listSessions(filter?: ListSessionsParams): Promise<SessionMetadata[]> {
-    const result = await this.rpc.session.list((filter ?? {}) as NonNullable<ListSessionsParams>);
+  async listSessions(filter?: ListSessionsParams, options?: ControlCallOptions): Promise<SessionMetadata[]> {
+    const result = await this.rpc.session.list((filter ?? {}) as NonNullable<ListSessionsParams>, options);
     return (result as { sessions: SessionMetadata[] }).sessions;
   }
 
@@ -615,27 +910,27 @@ export class CopilotClient {
   }
 
   /** Deletes a session and its persisted state. */
-  async deleteSession(sessionId: string): Promise<void> {
+  async deleteSession(sessionId: string, options?: ControlCallOptions): Promise<void> {
     const live = await this.ensureLive();
-    const result = await createInternalServerRpc(live.connection).session.delete({ sessionId });
+    const result = await createInternalServerRpc(live.connection).session.delete({ sessionId }, options);
     checkLifecycleResult(result, `deleteSession("${sessionId}")`);
   }
 
   /** Id of the most recently used session, if any. */
-  async getLastSessionId(): Promise<string | undefined> {
-    const result = await this.rpc.session.getLastId({});
+  async getLastSessionId(options?: ControlCallOptions): Promise<string | undefined> {
+    const result = await this.rpc.session.getLastId(options);
     return (result as { sessionId?: string | null }).sessionId ?? undefined;
   }
 
   /** Id of the foreground session, if any. */
-  async getForegroundSessionId(): Promise<string | undefined> {
-    const result = await this.rpc.session.getForeground({});
+  async getForegroundSessionId(options?: ControlCallOptions): Promise<string | undefined> {
+    const result = await this.rpc.session.getForeground(options);
     return (result as { sessionId?: string | null }).sessionId ?? undefined;
   }
 
   /** Brings a session to the foreground. */
-  async setForegroundSessionId(sessionId: string): Promise<void> {
-    const result = await this.rpc.session.setForeground({ sessionId });
+  async setForegroundSessionId(sessionId: string, options?: ControlCallOptions): Promise<void> {
+    const result = await this.rpc.session.setForeground({ sessionId }, options);
     checkLifecycleResult(result, `setForegroundSessionId("${sessionId}")`);
   }
 
@@ -668,4 +963,30 @@ export class CopilotClient {
 function checkLifecycleResult(result: unknown, what: string): void {
   const r = result as { success?: boolean; error?: string } | null | undefined;
   if (r && r.success === false) throw new SdkError("VALIDATION", `${what} failed: ${r.error ?? "the runtime gave no reason"}.`);
+}
+
+/** Resolves with the value, or undefined when `ms` passes first. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits `ms`; false when `signal` fired first. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

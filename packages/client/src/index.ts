@@ -1,4 +1,14 @@
-export { CopilotClient, type ClientState, type CopilotClientOptions, type ModelInfo, type SessionLifecycleEvent, type SessionMetadata } from "./copilot-client.js";
+export {
+  CopilotClient,
+  type ClientState,
+  type ControlCallOptions,
+  type CopilotClientOptions,
+  type ModelInfo,
+  type RuntimeLifecycleEvent,
+  type SessionLifecycleEvent,
+  type SessionMetadata,
+} from "./copilot-client.js";
+export type { AutoRestartOptions } from "./restart-policy.js";
 export { AUTH_TOKEN_ENV, type CopilotClientInfo, type RuntimeLogLevel, type RuntimeOptions } from "./client-options.js";
 export {
   RuntimeConnection,

@@ -4,6 +4,7 @@
  * and throws `SdkError("INVALID_OPTION")` naming the bad one.
  */
 import { SdkError } from "@flightdeck/copilot-core";
+import { checkKnownKeys } from "./option-keys.js";
 
 export interface StdioRuntimeConnection {
   readonly kind: "stdio";
@@ -52,6 +53,11 @@ export type RuntimeConnection = StdioRuntimeConnection | TcpRuntimeConnection | 
 
 function invalid(option: string, message: string): SdkError {
   return new SdkError("INVALID_OPTION", `${option}: ${message}`, { details: { option } });
+}
+
+function checkOptionsObject(where: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) throw invalid(where, `takes an options object, got ${JSON.stringify(options)}.`);
+  checkKnownKeys(where, options, known);
 }
 
 function checkPort(option: string, port: unknown, allowZero: boolean): number {
@@ -113,6 +119,7 @@ export function parseRuntimeUrl(url: string): { host: string; port: number } {
 export const RuntimeConnection = {
   /** Spawn the runtime and talk over its stdin/stdout. The default. */
   forStdio(options: { path?: string; args?: readonly string[]; env?: Record<string, string | undefined> } = {}): StdioRuntimeConnection {
+    checkOptionsObject("RuntimeConnection.forStdio()", options, ["path", "args", "env"]);
     const path = checkPath("RuntimeConnection.forStdio({ path })", options.path);
     const args = checkArgs("RuntimeConnection.forStdio({ args })", options.args);
     const env = checkEnv("RuntimeConnection.forStdio({ env })", options.env);
@@ -122,6 +129,7 @@ export const RuntimeConnection = {
   forTcp(
     options: { port?: number; host?: string; connectionToken?: string; path?: string; args?: readonly string[]; env?: Record<string, string | undefined> } = {},
   ): TcpRuntimeConnection {
+    checkOptionsObject("RuntimeConnection.forTcp()", options, ["port", "host", "connectionToken", "path", "args", "env"]);
     const port = checkPort("RuntimeConnection.forTcp({ port })", options.port ?? 0, true);
     const connectionToken = checkToken("RuntimeConnection.forTcp({ connectionToken })", options.connectionToken);
     const path = checkPath("RuntimeConnection.forTcp({ path })", options.path);
@@ -133,6 +141,7 @@ export const RuntimeConnection = {
   },
   /** Attach to a runtime that is already running (started elsewhere with `--port`). No process is spawned. */
   forUri(url: string, options: { connectionToken?: string } = {}): UriRuntimeConnection {
+    checkOptionsObject("RuntimeConnection.forUri(url, options)", options, ["connectionToken"]);
     const { host, port } = parseRuntimeUrl(url);
     const connectionToken = checkToken("RuntimeConnection.forUri({ connectionToken })", options.connectionToken);
     return { kind: "uri", url, host, port, ...(connectionToken && { connectionToken }) };

@@ -3,8 +3,9 @@
  * what it started (shell commands, MCP servers), with a bounded stderr tail for error messages.
  */
 import type { ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { SdkError } from "@flightdeck/copilot-core";
+import { RUNTIME_TAG_ENV, runtimeTreePids, signalPids } from "./process-tree.js";
 
 const STDERR_TAIL_LINES = 40;
 
@@ -33,8 +34,12 @@ export class RuntimeProcess {
   private stdoutText = "";
   private readonly stdoutWaiters = new Set<() => void>();
 
-  private constructor(child: ChildProcess, onStderrLine?: (line: string) => void) {
+  /** Unique value of `FLIGHTDECK_RUNTIME_ID` in this runtime's environment (inherited by all it starts). */
+  readonly tag: string;
+
+  private constructor(child: ChildProcess, tag: string, onStderrLine?: (line: string) => void) {
     this.child = child;
+    this.tag = tag;
     this.pid = child.pid!;
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
@@ -59,8 +64,9 @@ export class RuntimeProcess {
   static async spawn(options: SpawnRuntimeOptions): Promise<RuntimeProcess> {
     // Loaded on first use: child_process costs ~5 ms at import time.
     const { spawn } = await import("node:child_process");
+    const tag = globalThis.crypto.randomUUID();
     const child = spawn(options.command, [...options.args], {
-      env: options.env,
+      env: { ...options.env, [RUNTIME_TAG_ENV]: tag },
       cwd: options.cwd,
       stdio: ["pipe", "pipe", "pipe"],
       // Own process group: stop() can signal the whole tree the runtime started.
@@ -71,7 +77,12 @@ export class RuntimeProcess {
       child.once("spawn", resolve);
       child.once("error", (error) =>
         reject(
-          new SdkError("RUNTIME_NOT_FOUND", `Could not start the Copilot runtime "${options.command}": ${error.message}. Check the path and that it is executable.`, {
+          options.cwd !== undefined && (error as NodeJS.ErrnoException).code === "ENOENT" && !isDirectory(options.cwd)
+            ? new SdkError("INVALID_OPTION", `workingDirectory: "${options.cwd}" does not exist (or is not a folder), so the runtime cannot start in it. Create it, or pass an existing folder.`, {
+                cause: error,
+                details: { option: "workingDirectory" },
+              })
+            : new SdkError("RUNTIME_NOT_FOUND", `Could not start the Copilot runtime "${options.command}": ${error.message}. Check the path and that it is executable.`, {
             cause: error,
             details: { command: options.command },
           }),
@@ -81,7 +92,7 @@ export class RuntimeProcess {
     // Errors after spawn (EPIPE on a dead child) surface through exit/close, not as crashes.
     child.on("error", () => {});
     child.stdin?.on("error", () => {});
-    return new RuntimeProcess(child, options.onStderrLine);
+    return new RuntimeProcess(child, tag, options.onStderrLine);
   }
 
   /** The last lines the runtime wrote to stderr, oldest first. */
@@ -91,6 +102,11 @@ export class RuntimeProcess {
 
   get exitState(): RuntimeExit | null {
     return this.exitInfo;
+  }
+
+  /** False once the runtime has died, even before Node has reported its exit. */
+  isRunning(): boolean {
+    return this.exitInfo === null && isAlive(this.pid);
   }
 
   /** Waits for `CLI server listening on port N` on stdout (TCP mode). */
@@ -137,21 +153,30 @@ export class RuntimeProcess {
     });
   }
 
-  /** Sends a signal to the runtime's whole process group (or just the runtime where groups do not exist). */
-  signalTree(signal: NodeJS.Signals): boolean {
+  /** Sends a signal to the runtime's whole process group and to every other process it started. */
+  signalTree(signal: NodeJS.Signals, pids: readonly number[] = this.treePids()): boolean {
+    let sent = false;
     try {
-      if (process.platform === "win32") return this.child.kill(signal);
-      process.kill(-this.pid, signal);
-      return true;
+      if (process.platform === "win32") sent = this.child.kill(signal);
+      else {
+        process.kill(-this.pid, signal);
+        sent = true;
+      }
     } catch {
-      return false;
+      // the group is gone
     }
+    return signalPids(pids.filter((pid) => pid !== this.pid || this.exitInfo === null), signal) > 0 || sent;
   }
 
-  /** True while any process of the runtime's group is alive (zombies do not count). */
+  /** Live pids of the runtime and everything it started (see `runtimeTreePids`); Linux only. */
+  treePids(): number[] {
+    return runtimeTreePids(this.pid, this.tag);
+  }
+
+  /** True while the runtime or anything it started is alive (zombies do not count). */
   treeAlive(): boolean {
     if (process.platform === "win32") return this.exitInfo === null;
-    if (process.platform === "linux") return liveGroupMembers(this.pid) > 0;
+    if (process.platform === "linux") return this.treePids().length > 0;
     try {
       process.kill(-this.pid, 0);
       return true;
@@ -162,57 +187,81 @@ export class RuntimeProcess {
 
   /**
    * Ends the runtime and everything it started: waits `graceMs` for it to exit by itself (after
-   * the caller closed stdin / sent `runtime.shutdown`), then SIGTERM to the group, then SIGKILL
-   * after `killAfterMs`. Leftovers in the group (e.g. an MCP server) get the same treatment.
+   * the caller closed stdin / sent `runtime.shutdown`), then SIGTERM to the group and every
+   * descendant, then SIGKILL after `killAfterMs`. Leftovers (an MCP server, the agent's shell
+   * commands in their own process groups) get the same treatment. Resolves with what it had to do.
    */
-  async terminate(graceMs: number, killAfterMs: number): Promise<RuntimeExit> {
+  async terminate(graceMs: number, killAfterMs: number): Promise<{ exit: RuntimeExit; signalled: NodeJS.Signals | undefined }> {
+    // The parent chain is only known while the runtime lives: snapshot it first.
+    let snapshot = this.treePids();
     if (this.exitInfo === null && graceMs > 0) await raceTimeout(this.exited, graceMs);
-    if (this.exitInfo === null || this.treeAlive()) {
-      this.signalTree("SIGTERM");
-      await raceTimeout(this.exitedTree(), killAfterMs);
+    let signalled: NodeJS.Signals | undefined;
+    let alive = union(snapshot, this.treePids()).filter(isAlive);
+    if (alive.length > 0) {
+      signalled = "SIGTERM";
+      this.signalTree("SIGTERM", alive);
+      await raceTimeout(this.exitedTree(alive), killAfterMs);
+      snapshot = union(alive, this.treePids());
+      alive = snapshot.filter(isAlive);
     }
-    if (this.exitInfo === null || this.treeAlive()) {
-      this.signalTree("SIGKILL");
-      await this.exitedTree();
+    if (alive.length > 0 || this.exitInfo === null) {
+      signalled = "SIGKILL";
+      this.signalTree("SIGKILL", alive);
+      await this.exitedTree(alive);
     }
-    return this.exited;
+    return { exit: await this.exited, signalled };
   }
 
-  /** Kills the whole group at once. */
+  /** Kills the runtime, its group and everything it started, at once. */
   async kill(): Promise<RuntimeExit> {
-    this.signalTree("SIGKILL");
-    await this.exitedTree();
+    const pids = this.treePids();
+    this.signalTree("SIGKILL", pids);
+    await this.exitedTree(pids);
+    // A child forked in the instant between the snapshot and the kill: one more pass.
+    const late = this.treePids();
+    if (late.length > 0) {
+      this.signalTree("SIGKILL", late);
+      await this.exitedTree(late);
+    }
     return this.exited;
   }
 
-  private async exitedTree(): Promise<void> {
+  private async exitedTree(pids: readonly number[]): Promise<void> {
     await this.exited;
-    // Group members do not notify us: poll briefly until the group is empty.
-    for (let i = 0; this.treeAlive() && i < 200; i++) await delay(5);
+    // Other processes do not notify us: poll briefly until they are all gone.
+    for (let i = 0; i < 400 && (pids.some(isAlive) || this.treeAlive()); i++) await delay(5);
   }
 }
 
-/** Counts live (non-zombie) processes in a process group by reading /proc. */
-function liveGroupMembers(pgid: number): number {
-  let count = 0;
-  let names: string[];
+function isDirectory(path: string): boolean {
   try {
-    names = readdirSync("/proc");
+    return statSync(path).isDirectory();
   } catch {
-    return 0;
+    return false;
   }
-  for (const name of names) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+}
+
+function union(a: readonly number[], b: readonly number[]): number[] {
+  return [...new Set([...a, ...b])];
+}
+
+/** True while `pid` is a live, non-zombie process. */
+function isAlive(pid: number): boolean {
+  if (process.platform === "linux") {
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, "latin1");
-      // After the ")" closing the command name: state, ppid, pgrp, …
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && fields[0] !== "Z") count++;
+      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      return state !== "Z" && state !== "X";
     } catch {
-      // it ended while we looked
+      return false;
     }
   }
-  return count;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -4,6 +4,7 @@
  * lead out of it, are refused.
  */
 import { join, resolve, sep } from "node:path";
+import { SdkError } from "@flightdeck/copilot-core";
 import { SessionFsProviderError, type SessionFsContext, type SessionFsDirEntry, type SessionFsFileInfo, type SessionFsProvider } from "./session-fs.js";
 
 // Loaded on first use: node:fs/promises pulls in streams and readline (~2 ms) at import time.
@@ -37,9 +38,9 @@ export class DirectorySessionFs implements SessionFsProvider {
   readonly #scope: "session" | "shared";
 
   constructor(root: string, options: DirectorySessionFsOptions = {}) {
-    if (typeof root !== "string" || root === "") throw new TypeError("DirectorySessionFs: root must be a non-empty folder path.");
+    if (typeof root !== "string" || root === "") throw new SdkError("INVALID_OPTION", "DirectorySessionFs: root must be a non-empty folder path.", { details: { option: "root" } });
     if (options.scope !== undefined && options.scope !== "session" && options.scope !== "shared") {
-      throw new TypeError(`DirectorySessionFs: scope must be "session" or "shared", got ${JSON.stringify(options.scope)}.`);
+      throw new SdkError("INVALID_OPTION", `DirectorySessionFs: scope must be "session" or "shared", got ${JSON.stringify(options.scope)}.`, { details: { option: "scope" } });
     }
     this.root = resolve(root);
     this.#scope = options.scope ?? "session";

@@ -3,6 +3,7 @@
  * hosts that persist session state themselves (read it back with `snapshot()`).
  */
 import { posix } from "node:path";
+import { SdkError } from "@flightdeck/copilot-core";
 import { SessionFsProviderError, type SessionFsContext, type SessionFsDirEntry, type SessionFsFileInfo, type SessionFsProvider } from "./session-fs.js";
 
 interface Node {
@@ -43,7 +44,7 @@ export class MemorySessionFs implements SessionFsProvider {
 
   constructor(options: MemorySessionFsOptions = {}) {
     if (options.scope !== undefined && options.scope !== "session" && options.scope !== "shared") {
-      throw new TypeError(`MemorySessionFs: scope must be "session" or "shared", got ${JSON.stringify(options.scope)}.`);
+      throw new SdkError("INVALID_OPTION", `MemorySessionFs: scope must be "session" or "shared", got ${JSON.stringify(options.scope)}.`, { details: { option: "scope" } });
     }
     this.#scope = options.scope ?? "session";
     this.name = options.name ?? "memory";

@@ -8,6 +8,7 @@
 import {
   RpcError,
   RpcErrorCode,
+  FlightdeckError,
   SdkError,
   registerClientSessionHandlers,
   type ClientSessionHandlers,
@@ -143,8 +144,8 @@ export interface SessionFsOptions {
 }
 
 /** A classified provider failure: `ENOENT` (the path does not exist) or `UNKNOWN`. */
-export class SessionFsProviderError extends Error {
-  override readonly name = "SessionFsProviderError";
+export class SessionFsProviderError extends FlightdeckError {
+  static override readonly errorClass: string = "SessionFsProviderError";
   readonly code: SessionFsErrorCode;
   /** For SQLite transactions: how the runtime may react (`busyOrLocked` = rolled back, retry is safe). */
   readonly sqliteErrorClass: SessionFsSqliteTransactionErrorClass | undefined;

@@ -12,7 +12,7 @@ import { SdkError, type RpcConnectionLike } from "@flightdeck/copilot-core";
  * @example
  * ```ts
  * new CopilotClient({ telemetry: { otlpEndpoint: "http://127.0.0.1:4318" } });
- * new CopilotClient({ telemetry: { filePath: "/tmp/copilot-spans.jsonl" } }); // JSON lines, one span per line
+ * new CopilotClient({ telemetry: { filePath: "copilot-spans.jsonl" } }); // JSON lines, one span per line
  * ```
  */
 export interface TelemetryOptions {

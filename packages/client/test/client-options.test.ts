@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -25,7 +25,7 @@ describe("bad options fail at construction, naming the option", () => {
   });
   it("forUri with gitHubToken (and other process options)", () => {
     expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("127.0.0.1:4000"), gitHubToken: "ghp_x" }), /^gitHubToken: cannot be used with RuntimeConnection.forUri/);
-    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("4000"), baseDirectory: "/tmp/x" }), /^baseDirectory/);
+    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("4000"), baseDirectory: "/projects/x" }), /^baseDirectory/);
   });
   it("an empty connection token", () => {
     expectOptionError(() => RuntimeConnection.forTcp({ connectionToken: "" }), /connectionToken.*empty/);
@@ -33,11 +33,15 @@ describe("bad options fail at construction, naming the option", () => {
   });
   it("a runtime path that is not executable, or missing", () => {
     const dir = mkdtempSync(join(tmpdir(), "fd-client-"));
-    const file = join(dir, "runtime");
-    writeFileSync(file, "#!/bin/sh\n");
-    chmodSync(file, 0o644);
-    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forStdio({ path: file }) }), /forStdio\(\{ path \}\).*not executable.*chmod \+x/);
-    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forStdio({ path: join(dir, "nope") }) }), /no file at/);
+    try {
+      const file = join(dir, "runtime");
+      writeFileSync(file, "#!/bin/sh\n");
+      chmodSync(file, 0o644);
+      expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forStdio({ path: file }) }), /forStdio\(\{ path \}\).*not executable.*chmod \+x/);
+      expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forStdio({ path: join(dir, "nope") }) }), /no file at/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it("bad URIs, log levels, timeouts", () => {
     expectOptionError(() => RuntimeConnection.forUri("ftp://x:1"), /scheme/);
@@ -50,7 +54,7 @@ describe("bad options fail at construction, naming the option", () => {
   it('mode: "empty" needs per-client storage, and an unknown mode is refused', () => {
     expectOptionError(() => new CopilotClient({ mode: "empty" }), /^mode: "empty" needs per-client session storage.*baseDirectory.*sessionFs/);
     expectOptionError(() => new CopilotClient({ mode: "multi" as never }), /^mode: "multi" is not a mode/);
-    expect(new CopilotClient({ mode: "empty", baseDirectory: "/tmp/tenant-a" }).state).toBe("idle");
+    expect(new CopilotClient({ mode: "empty", baseDirectory: "/projects/tenant-a" }).state).toBe("idle");
   });
   it("accepts the URI forms the runtime prints", () => {
     expect(RuntimeConnection.forUri("4321")).toMatchObject({ host: "127.0.0.1", port: 4321 });
@@ -97,11 +101,15 @@ describe("runtime resolution", () => {
   });
   it("prefers COPILOT_CLI_PATH over installed packages, and checks it", () => {
     const dir = mkdtempSync(join(tmpdir(), "fd-client-"));
-    const exe = join(dir, "copilot");
-    writeFileSync(exe, "#!/bin/sh\n");
-    chmodSync(exe, 0o755);
-    expect(resolveRuntime({ env: { COPILOT_CLI_PATH: exe } })).toMatchObject({ source: "COPILOT_CLI_PATH", path: exe });
-    expectOptionError(() => resolveRuntime({ env: { COPILOT_CLI_PATH: join(dir, "missing") } }), /^COPILOT_CLI_PATH/);
+    try {
+      const exe = join(dir, "copilot");
+      writeFileSync(exe, "#!/bin/sh\n");
+      chmodSync(exe, 0o755);
+      expect(resolveRuntime({ env: { COPILOT_CLI_PATH: exe } })).toMatchObject({ source: "COPILOT_CLI_PATH", path: exe });
+      expectOptionError(() => resolveRuntime({ env: { COPILOT_CLI_PATH: join(dir, "missing") } }), /^COPILOT_CLI_PATH/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it("falls back to @github/copilot's platform binary, then PATH, and lists what it tried", () => {
     const cli = resolveRuntime({ env: { PATH: "" }, sources: ["@github/copilot", "PATH"] });
@@ -115,6 +123,8 @@ describe("runtime resolution", () => {
     } catch (error) {
       expect(isSdkError(error, "RUNTIME_NOT_FOUND")).toBe(true);
       expect((error as Error).message).toMatch(/Tried: .*connection.path.*COPILOT_CLI_PATH.*`copilot` on PATH.*npm install @github\/copilot-sdk-.*npm install @github\/copilot/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 });

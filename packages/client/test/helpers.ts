@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createIsolatedEnvironment, resolveTestRuntimes, testRuntimeConnection, type IsolatedEnvironment, type TestRuntime } from "@flightdeck/copilot-testing";
 import { CopilotClient, RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-client";
 
-export const FAKE_RUNTIME = fileURLToPath(new URL("./fixtures/fake-runtime.mjs", import.meta.url));
+export const FAKE_RUNTIME = fileURLToPath(new URL("./faults/fake-runtime.mjs", import.meta.url));
 export const RUNTIMES: TestRuntime[] = resolveTestRuntimes();
 
 /** A client on `runtime` in a fresh isolated environment; `cleanup` stops it and removes the folder. */

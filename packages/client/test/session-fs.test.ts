@@ -293,8 +293,8 @@ describe("the sessionFs option", () => {
   });
 
   it("lowers to sessionFs.setProvider params with the documented defaults", () => {
-    expect(sessionFsSetProviderParams({ provider: new MemorySessionFs() }, "/home/me/project")).toEqual({
-      initialCwd: "/home/me/project",
+    expect(sessionFsSetProviderParams({ provider: new MemorySessionFs() }, "/projects/me")).toEqual({
+      initialCwd: "/projects/me",
       sessionStatePath: "/session-state",
       conventions: process.platform === "win32" ? "windows" : "posix",
     });

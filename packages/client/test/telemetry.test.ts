@@ -24,9 +24,9 @@ const TP1 = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 describe("telemetry option", () => {
   it("lowers each field to the runtime's variable, inferring the file exporter", () => {
-    expect(telemetryEnv({ filePath: "/tmp/spans.jsonl" })).toEqual({
+    expect(telemetryEnv({ filePath: "/projects/app/spans.jsonl" })).toEqual({
       COPILOT_OTEL_ENABLED: "true",
-      COPILOT_OTEL_FILE_EXPORTER_PATH: "/tmp/spans.jsonl",
+      COPILOT_OTEL_FILE_EXPORTER_PATH: "/projects/app/spans.jsonl",
       COPILOT_OTEL_EXPORTER_TYPE: "file",
     });
     expect(

@@ -18,7 +18,7 @@ export class FlightdeckError extends Error {
   static readonly errorClass: string = "FlightdeckError";
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(redactString(message), options?.cause === undefined ? undefined : { cause: options.cause });
+    super(redactString(message), options?.cause === undefined ? undefined : { cause: redactCause(options.cause) });
     const ctor = new.target as unknown as { errorClass?: string };
     this.name = Object.prototype.hasOwnProperty.call(ctor, "errorClass") ? ctor.errorClass! : new.target.name;
   }
@@ -35,6 +35,26 @@ export class FlightdeckError extends Error {
   }
 }
 Object.defineProperty(FlightdeckError.prototype, BRAND, { value: true });
+
+/**
+ * A cause as it may be attached: Flightdeck errors were redacted when made; other errors get a
+ * redacted copy (same name, code, message, stack and cause chain) only when they hold a secret.
+ */
+function redactCause(cause: unknown, depth = 0): unknown {
+  if (depth > 8 || typeof cause !== "object" || cause === null) return typeof cause === "string" ? redactString(cause) : cause;
+  if (BRAND in cause) return cause;
+  if (!(cause instanceof Error)) return redact(cause);
+  const message = redactString(cause.message);
+  const stack = cause.stack === undefined ? undefined : redactString(cause.stack);
+  const inner = cause.cause === undefined ? undefined : redactCause(cause.cause, depth + 1);
+  if (message === cause.message && stack === cause.stack && inner === cause.cause) return cause;
+  const copy = new Error(message, inner === undefined ? undefined : { cause: inner });
+  copy.name = cause.name;
+  if (stack !== undefined) copy.stack = stack;
+  const code = (cause as { code?: unknown }).code;
+  if (code !== undefined) (copy as { code?: unknown }).code = code;
+  return copy;
+}
 
 /** Well-known JSON-RPC error codes: the JSON-RPC 2.0 ones and those the Copilot runtime defines. */
 export const RpcErrorCode = {
@@ -193,6 +213,10 @@ export type SdkErrorCode =
   | "RUNTIME_NOT_FOUND"
   /** The runtime process exited unexpectedly. */
   | "RUNTIME_EXITED"
+  /** The connection to a runtime that is still running was lost (e.g. its TCP socket was closed). */
+  | "CONNECTION_LOST"
+  /** autoRestart gave up: the runtime kept failing (too many restarts within the window). */
+  | "RESTART_FAILED"
   /** A user-supplied handler threw or rejected. */
   | "HANDLER_FAILED"
   /** This Node.js version is outside the supported range (checked at import). */

@@ -27,7 +27,7 @@ export {
   type JsonRpcErrorObject,
   type SdkErrorCode,
 } from "./errors.js";
-export { REDACTED, isSecretKey, redact, redactString } from "./redact.js";
+export { REDACTED, isSecretKey, redact, redactString, registerSecretValues } from "./redact.js";
 export {
   DEFAULT_MAX_HEADER_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,

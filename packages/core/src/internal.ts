@@ -17,6 +17,7 @@ export type {
 } from "./generated/internal-index.js";
 export {
   INTERNAL_RPC_METHODS,
+  INTERNAL_RPC_PARAM_KEYS,
   createInternalServerRpc,
   createInternalSessionRpc,
   registerInternalClientGlobalHandlers,

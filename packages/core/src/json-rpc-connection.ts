@@ -175,6 +175,8 @@ export class JsonRpcConnection implements RpcConnectionLike {
         entry.timer = setTimeout(() => {
           this.abandon(id, new SdkError("TIMEOUT", `${method}: no response within ${timeoutMs} ms. The runtime may be busy or stuck; raise timeoutMs, or pass an AbortSignal to cancel on your own terms.`, { details: { method, timeoutMs } }));
         }, timeoutMs);
+        // The connection-wide default is a safety net: it never keeps the process alive by itself.
+        if (options.timeoutMs === undefined) (entry.timer as { unref?: () => void }).unref?.();
       }
       if (signal) {
         entry.onAbort = () => this.abandon(id, abortedError(method, signal));

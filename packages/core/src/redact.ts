@@ -35,19 +35,80 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(gh[pousr]_)[A-Za-z0-9]{8,}/g, `$1${REDACTED}`],
   [/\b(github_pat_)[A-Za-z0-9_]{8,}/g, `$1${REDACTED}`],
   [/\b(Bearer)(\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1$2${REDACTED}`],
+  [/\b((?:Proxy-)?Authorization"?\s*[:=]\s*"?(?!(?:(?:Bearer|Basic|Digest|Token|Negotiate)\s+)?\[REDACTED\])(?:(?:Bearer|Basic|Digest|Token|Negotiate)\s+)?)[^\s",;}]+/gi, `$1${REDACTED}`],
   [/\b(sk-)[A-Za-z0-9_-]{16,}/g, `$1${REDACTED}`],
+  // `apikey=…`, `api_key: …`, `"password":"…"`, `client_secret=…` in log lines and messages.
+  [/\b((?:x-)?api[-_]?key|access[-_]?token|refresh[-_]?token|auth[-_]?token|client[-_]?secret|secret|password|passwd)("?\s*[:=]\s*"?)(?!\[REDACTED\])[^\s"&,;}]+/gi, `$1$2${REDACTED}`],
+  // Credentials inside URLs: scheme://user:password@host
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${REDACTED}@`],
 ];
+
+// Values registered as secrets (provider keys, header values, MCP env values, tokens), masked
+// wherever they appear. Shared across duplicate copies of this module, like the error brand.
+const REGISTRY_KEY = Symbol.for("@flightdeck/copilot-core:secret-values");
+const MIN_SECRET_LENGTH = 6;
+
+function secretValues(): Set<string> {
+  const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+  return (holder[REGISTRY_KEY] ??= new Set<string>());
+}
+
+/**
+ * Registers credential values (API keys, header values, tokens, MCP env values) so that
+ * `redactString`, `redact`, every Flightdeck error and the debug log mask them by value, wherever
+ * they appear. Values shorter than 6 characters are ignored (they would mask ordinary text).
+ * The SDK registers what it is given; call this for secrets it cannot know about.
+ */
+export function registerSecretValues(values: Iterable<unknown>): void {
+  const set = secretValues();
+  for (const value of values) {
+    if (typeof value !== "string") continue;
+    const trimmed = value.trim();
+    if (trimmed.length < MIN_SECRET_LENGTH || set.has(trimmed)) continue;
+    set.add(trimmed);
+    // A URL's password is masked on its own too (it may appear without the rest of the URL).
+    const password = /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/i.exec(trimmed)?.[1];
+    if (password !== undefined && password.length >= MIN_SECRET_LENGTH) set.add(password);
+  }
+  sortedSecrets = undefined;
+}
+
+let sortedSecrets: string[] | undefined;
+
+function maskRegistered(text: string): string {
+  const set = secretValues();
+  if (set.size === 0) return text;
+  // Longest first, so a value that contains another is masked whole.
+  sortedSecrets ??= [...set].sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const secret of sortedSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
 
 /** True when a property with this name holds a credential (`token`, `apiKey`, `authorization`, `gitHubToken`, …). */
 export function isSecretKey(key: string): boolean {
   const k = key.toLowerCase().replace(/[-_]/g, "");
   // `...Token` names are secrets; `...Tokens`/`tokenLimit` are LLM usage counts and stay.
-  return SECRET_KEYS.has(k) || k.endsWith("token") || k.endsWith("apikey") || k.endsWith("secret");
+  return (
+    SECRET_KEYS.has(k) ||
+    k.endsWith("token") ||
+    k.endsWith("apikey") ||
+    k.endsWith("secret") ||
+    k.endsWith("subscriptionkey") ||
+    k.endsWith("password") ||
+    k.endsWith("credentials") ||
+    // `X-Custom-Auth`, `proxy_auth`: a header or variable named for authentication
+    /[-_]auth$/i.test(key)
+  );
 }
 
-/** Masks token-shaped substrings (`ghp_…`, `gho_…`, `github_pat_…`, `Bearer …`, `sk-…`) in a string. */
+/**
+ * Masks registered secret values (see {@link registerSecretValues}) and credential shapes in a
+ * string: `ghp_…`, `gho_…`, `github_pat_…`, `Bearer …`, `Authorization: …`, `sk-…`,
+ * `apikey=…`, `password: …`, and the password of a `scheme://user:password@host` URL.
+ */
 export function redactString(text: string): string {
-  let out = text;
+  let out = maskRegistered(text);
   for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

@@ -166,7 +166,7 @@ export interface SpawnStdioOptions extends StdioTransportOptions {
  * const transport = await spawnStdioTransport({
  *   command: "/path/to/copilot-runtime",
  *   args: ["--headless", "--no-auto-update", "--stdio"],
- *   env: { PATH: process.env.PATH, HOME: "/tmp/home" },
+ *   env: { PATH: process.env.PATH, HOME: "/projects/app/home" },
  * });
  */
 export async function spawnStdioTransport(options: SpawnStdioOptions): Promise<StdioTransport> {

@@ -70,9 +70,9 @@ describe("createSessionRpc", () => {
       ["session.send", { prompt: "hello", sessionId: "s-1" }],
     ]);
   });
-  it("rejects a missing session id with a TypeError naming the fix", () => {
+  it("rejects a missing session id with an INVALID_OPTION SdkError naming the fix", () => {
     expect(() => createSessionRpc(recorder().conn, "")).toThrow(/createSessionRpc: sessionId must be a non-empty string.*session.create/);
-    expect(() => createSessionRpc(recorder().conn, undefined as never)).toThrow(TypeError);
+    expect(() => createSessionRpc(recorder().conn, undefined as never)).toThrow(expect.objectContaining({ name: "SdkError", code: "INVALID_OPTION" }));
   });
   it("internal stubs reach overlay lifecycle methods", async () => {
     const { conn, calls } = recorder();
@@ -107,7 +107,7 @@ describe("handler registration", () => {
   it("throws on an unknown or wrong-kind key and registers nothing", () => {
     const { reg, requests, notes } = registry();
     expect(() => registerClientGlobalHandlers(reg, { "no.such": () => null } as never)).toThrow(/"no.such" is not a server→client request/);
-    expect(() => registerClientSessionHandlers(reg, { "session.lifecycle": () => null } as never)).toThrow(TypeError);
+    expect(() => registerClientSessionHandlers(reg, { "session.lifecycle": () => null } as never)).toThrow(expect.objectContaining({ name: "SdkError", code: "INVALID_OPTION" }));
     expect(() => registerClientSessionHandlers(reg, { "sessionFs.readFile": "nope" } as never)).toThrow(/must be a function/);
     expect(requests.size + notes.size).toBe(0);
   });

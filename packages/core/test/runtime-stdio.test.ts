@@ -4,12 +4,15 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { JsonRpcConnection, type FrameLogEntry } from "@flightdeck/copilot-core";
 import { spawnStdioTransport, type StdioTransport } from "@flightdeck/copilot-core/node";
 
-const RUNTIME = "/work/main/node_modules/@github/copilot-sdk-linux-x64/prebuilds/linux-x64/copilot-runtime";
+// The workspace's pinned runtime package (a root devDependency), never an absolute path of one machine.
+const platform = `${process.platform}-${process.arch}`;
+const RUNTIME = join(dirname(createRequire(import.meta.url).resolve(`@github/copilot-sdk-${platform}/package.json`)), "prebuilds", platform, "copilot-runtime");
 const root = mkdtempSync(join(tmpdir(), "fd-core-rt-"));
 let transport: StdioTransport | undefined;
 

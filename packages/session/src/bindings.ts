@@ -17,6 +17,7 @@ export {
   type ProviderConfig as WireProviderConfig,
   type ProtocolSystemMessageConfig,
   type SendMode,
+  type SendRequest,
   type SessionCreateParams,
   type SessionCreateResult,
   type SessionEvent,
@@ -32,7 +33,6 @@ export {
   type UIExitPlanModeResponse,
   type UIUserInputResponse,
   type UserInputRequestParams,
-  // Issue 5 surface (mcp.ts, agents.ts, ui-requests.ts, commands.ts, providers.ts).
   type CommandExecuteData,
   type CustomAgentConfig as WireCustomAgentConfig,
   type DefaultAgentConfig,
@@ -45,7 +45,30 @@ export {
   type UIElicitationRequest,
   type UIElicitationResponse,
 } from "@flightdeck/copilot-core";
-export { createInternalServerRpc, createInternalSessionRpc } from "@flightdeck/copilot-core/internal";
+export { RPC_METHODS, RPC_PARAM_KEYS, registerClientGlobalHandlers, registerClientSessionHandlers, type ClientSessionHandlers } from "@flightdeck/copilot-core";
+export {
+  INTERNAL_RPC_METHODS,
+  INTERNAL_RPC_PARAM_KEYS,
+  createInternalServerRpc,
+  createInternalSessionRpc,
+  registerInternalClientGlobalHandlers,
+  registerInternalClientSessionHandlers,
+  type InternalClientGlobalHandlers,
+} from "@flightdeck/copilot-core/internal";
+import type { ClientSessionHandlers } from "@flightdeck/copilot-core";
+import type { InternalClientGlobalHandlers } from "@flightdeck/copilot-core/internal";
+
+/**
+ * Server→client requests about one session that a feature may answer: the generated
+ * `clientSession` handlers plus `hooks.invoke` (global on the wire, but it carries a `sessionId`).
+ */
+export type SessionRequestHandlers = ClientSessionHandlers & Pick<InternalClientGlobalHandlers, "hooks.invoke">;
+/** Wire name of such a request. */
+export type SessionRequestMethod = keyof SessionRequestHandlers;
+/** Params of request `M` without the `sessionId` the host routes on. */
+export type SessionRequestParams<M extends SessionRequestMethod> = Omit<Parameters<SessionRequestHandlers[M]>[0], "sessionId">;
+/** What request `M` answers. */
+export type SessionRequestResult<M extends SessionRequestMethod> = Awaited<ReturnType<SessionRequestHandlers[M]>>;
 
 /** Result of validating one event: `ok`, or the problems found (each names a path). */
 export type EventValidationResult = { ok: true } | { ok: false; errors: string[] };

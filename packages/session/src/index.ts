@@ -1,7 +1,9 @@
 export { CopilotSession } from "./copilot-session.js";
-export type { LogOptions, MessageOptions, SendAndWaitOptions, TextStreamOptions } from "./copilot-session.js";
+export type { LogOptions } from "./copilot-session.js";
+export type { MessageOptions, SendAndWaitOptions } from "./message-options.js";
+export type { TextStreamOptions } from "./text-stream.js";
 export type { EventStreamOptions } from "./event-hub.js";
-export { HOOK_TYPES } from "./hooks.js";
+export { HOOK_TYPES } from "./hook-types.js";
 export type {
   AgentStopHookInput,
   AgentStopHookOutput,
@@ -27,31 +29,21 @@ export type {
   UserPromptSubmittedHookOutput,
   UserPromptTransformedHookInput,
   UserPromptTransformedHookOutput,
-} from "./hooks.js";
-export type {
-  AutoModeSwitchHandler,
-  AutoModeSwitchRequest,
-  ExitPlanModeHandler,
-  ExitPlanModeRequest,
-  ProviderConfig,
-  RequestInvocation,
-  SectionOverride,
-  SectionTransform,
-  SessionConfig,
-  SystemMessageConfig,
-  UserInputHandler,
-  UserInputRequest,
-} from "./session-config.js";
-export { SessionError } from "./session-error.js";
-// Issue 5: the wider runtime surface.
-export type { CustomAgentConfig, DefaultAgentConfig } from "./agents.js";
-export type { CommandContext, SlashCommand } from "./commands.js";
-export type { McpAuthHandler, McpAuthRequest, McpAuthResult, McpHttpServerConfig, McpServerConfig, McpStdioServerConfig } from "./mcp.js";
-export type { SessionMode } from "./empty-mode.js";
-export type { BearerTokenProvider, NamedProviderConfig, ProviderModelConfig } from "./providers.js";
-export type { SurfaceConfig } from "./surface-config.js";
-export { SessionSetupError } from "./surface-context.js";
-export type { ElicitationHandler, ElicitationRequest, ElicitationResult, ElicitationSchema, SessionUi } from "./ui-requests.js";
+} from "./hook-types.js";
+export type { ResumeSessionConfig, SessionConfig } from "./session-config.js";
+export type { CreateWireOptions, ResumeWireOptions } from "./features/wire-options.js";
+export type { CopilotClientMode } from "./feature.js";
+export type { AutoModeSwitchHandler, AutoModeSwitchRequest } from "./features/auto-mode-switch.js";
+export type { ExitPlanModeHandler, ExitPlanModeRequest } from "./features/exit-plan-mode.js";
+export type { RequestInvocation, UserInputHandler, UserInputRequest } from "./features/user-input.js";
+export type { SectionOverride, SectionTransform, SystemMessageConfig } from "./features/system-message.js";
+export { SessionError, SessionSetupError } from "./session-error.js";
+export type { CustomAgentConfig, DefaultAgentConfig } from "./features/agents.js";
+export type { CommandContext, SlashCommand } from "./features/commands.js";
+export type { McpAuthHandler, McpAuthRequest, McpAuthResult, McpHttpServerConfig, McpServerConfig, McpStdioServerConfig } from "./features/mcp.js";
+export type { BearerTokenProvider, NamedProviderConfig, ProviderConfig, ProviderModelConfig } from "./features/providers.js";
+export type { ElicitationHandler, ElicitationRequest } from "./features/elicitation.js";
+export type { ElicitationResult, ElicitationSchema, SessionUi } from "./session-ui.js";
 export { isUnknownSessionEvent } from "./session-events.js";
 export type {
   AnySessionEvent,
@@ -64,7 +56,7 @@ export type {
   UnknownSessionEvent,
 } from "./session-events.js";
 export { SessionHost } from "./session-host.js";
-export type { ResumeExtras, SessionHostOptions, ValidationMode } from "./session-host.js";
+export type { EventValidationMode, ResumeExtras, SessionHostOptions } from "./session-host.js";
 export {
   SessionWorkflows,
   WORKFLOW_PROTOCOLS,

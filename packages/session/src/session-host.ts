@@ -5,14 +5,28 @@
  * sessions, and moves them to a new connection after a runtime restart.
  */
 import { RpcError, RpcErrorCode, SdkError, type RequestHandlerContext, type RpcConnectionLike, type Unsubscribe } from "@flightdeck/copilot-core";
-import { createInternalServerRpc, loadEventValidators, type EventValidators, type SessionCreateResult } from "./bindings.js";
+import {
+  INTERNAL_RPC_METHODS,
+  RPC_METHODS,
+  createInternalServerRpc,
+  loadEventValidators,
+  registerClientGlobalHandlers,
+  registerClientSessionHandlers,
+  registerInternalClientGlobalHandlers,
+  registerInternalClientSessionHandlers,
+  type EventValidators,
+  type SessionCreateResult,
+  type SessionRequestMethod,
+} from "./bindings.js";
 import { CopilotSession, type SessionController } from "./copilot-session.js";
-import type { SessionMode } from "./empty-mode.js";
-import { describe, resolveSessionConfig, type SessionConfig } from "./session-config.js";
+import type { CopilotClientMode } from "./feature.js";
+import { REQUEST_OWNERS } from "./features.js";
+import { describe } from "./option-checks.js";
+import { resolveSessionConfig, type ResolvedSessionConfig, type ResumeSessionConfig, type SessionConfig } from "./session-config.js";
 import { isKnownEventType } from "./session-events.js";
 
-/** How incoming events are checked against the generated validators. */
-export type ValidationMode = "off" | "lenient" | "strict";
+/** How incoming events are checked against the generated validators: not at all, leniently (default) or strictly. */
+export type EventValidationMode = "off" | "lenient" | "strict";
 
 export interface SessionHostOptions {
   /** Receives problems no call returns (handler errors, invalid events), unless a session has its own `onError`. Default: `console.warn`. */
@@ -23,40 +37,19 @@ export interface SessionHostOptions {
    * `strict`: exact schema; a failing event is reported and not delivered. `off`: no checks, and
    * the validators module is never loaded.
    */
-  validation?: ValidationMode;
+  validation?: EventValidationMode;
   /**
    * `"empty"` for multi-tenant servers: every session must list its `availableTools`, and gets
    * restrictive defaults (no config discovery, skills, memory, file hooks, host git operations,
    * session store or telemetry; no host environment in the prompt). Needs `storage`.
    */
-  mode?: SessionMode;
+  mode?: CopilotClientMode;
   /**
    * The per-client session storage the client configured (`"baseDirectory"` or `"sessionFs"`);
    * required in mode `"empty"` so tenants never share the runtime's default state directory.
    */
   storage?: "baseDirectory" | "sessionFs";
 }
-
-/** Wire params beyond the session config (an extension's registration) and a look at the raw answer. */
-export interface ResumeExtras {
-  readonly wire?: Readonly<Record<string, unknown>>;
-  readonly onResult?: (result: Record<string, unknown>) => void;
-}
-
-type SessionRequestHandler = (controller: SessionController, params: Record<string, unknown>, context: RequestHandlerContext) => Promise<unknown>;
-
-/** Server→client requests that carry a `sessionId`, and the session callback answering each. */
-const SESSION_REQUESTS: Record<string, SessionRequestHandler> = {
-  "userInput.request": (c, p, ctx) => c.handleUserInput(p, ctx),
-  "exitPlanMode.request": (c, p, ctx) => c.handleExitPlanMode(p, ctx),
-  "autoModeSwitch.request": (c, p, ctx) => c.handleAutoModeSwitch(p, ctx),
-  "hooks.invoke": (c, p) => c.handleHook(p),
-  "systemMessage.transform": (c, p) => c.handleTransform(p),
-  "providerToken.getToken": (c, p) => c.handleProviderToken(p),
-  "canvas.open": (c, p) => c.handleCanvas("canvas.open", p),
-  "canvas.close": (c, p) => c.handleCanvas("canvas.close", p),
-  "canvas.action.invoke": (c, p) => c.handleCanvas("canvas.action.invoke", p),
-};
 
 interface PendingEvent {
   controller: SessionController;
@@ -72,11 +65,20 @@ interface PendingEvent {
  * const session = await host.createSession({ model: "gpt-5", onPermissionRequest: approveAll });
  * ```
  */
+/**
+ * Wire params beyond the session config (an extension's registration, e.g. the runtime's
+ * `workflows` key that the pinned schemas do not name) and a look at the raw answer.
+ */
+export interface ResumeExtras {
+  readonly wire?: Readonly<Record<string, unknown>>;
+  readonly onResult?: (result: Record<string, unknown>) => void;
+}
+
 export class SessionHost {
   #connection: RpcConnectionLike;
   readonly #onError: (error: unknown) => void;
-  readonly #validation: ValidationMode;
-  readonly #mode: SessionMode;
+  readonly #validation: EventValidationMode;
+  readonly #mode: CopilotClientMode;
   readonly #sessions = new Map<string, SessionController>();
   #unsubscribe: Unsubscribe[] = [];
   #validators: EventValidators | undefined;
@@ -93,9 +95,9 @@ export class SessionHost {
     if (validation !== "off" && validation !== "lenient" && validation !== "strict") {
       throw new SdkError("INVALID_OPTION", `SessionHost: \`validation\` must be "off", "lenient" or "strict", got ${describe(validation)}.`, { details: { option: "validation" } });
     }
-    const mode = options.mode ?? "default";
-    if (mode !== "default" && mode !== "empty") {
-      throw new SdkError("INVALID_OPTION", `SessionHost: \`mode\` must be "default" or "empty", got ${describe(mode)}.`, { details: { option: "mode" } });
+    const mode = options.mode ?? "copilot-cli";
+    if (mode !== "copilot-cli" && mode !== "empty") {
+      throw new SdkError("INVALID_OPTION", `SessionHost: \`mode\` must be "copilot-cli" or "empty", got ${describe(mode)}.`, { details: { option: "mode" } });
     }
     if (mode === "empty" && options.storage !== "baseDirectory" && options.storage !== "sessionFs") {
       throw new SdkError(
@@ -120,8 +122,11 @@ export class SessionHost {
    */
   async createSession(config: SessionConfig = {}): Promise<CopilotSession> {
     this.#assertOpen("createSession");
-    const resolved = resolveSessionConfig(config, "createSession", { mode: this.#mode });
-    const sessionId = globalThis.crypto.randomUUID();
+    const resolved = resolveSessionConfig(config, "createSession", this.#mode);
+    const sessionId = resolved.config.sessionId ?? globalThis.crypto.randomUUID();
+    if (this.#sessions.has(sessionId)) {
+      throw new SdkError("INVALID_OPTION", `createSession: \`sessionId\` ${sessionId} is already open on this client; choose another id, or resumeSession() it.`, { details: { option: "sessionId" } });
+    }
     return this.#open(sessionId, resolved, "createSession", () =>
       createInternalServerRpc(this.#connection).session.create({ ...resolved.wire, sessionId }),
     );
@@ -129,17 +134,18 @@ export class SessionHost {
 
   /**
    * Attaches to an existing session (persisted, or detached by another client) with this config.
-   * Rejects with `INVALID_OPTION` if it is already open on this client.
+   * If it is already open on this client, resumes it with the new config and returns the same
+   * `CopilotSession`: new tools, handlers, agents, MCP servers, provider and system message apply
+   * from then on, and its event handlers are not duplicated.
    */
-  async resumeSession(sessionId: string, config: SessionConfig = {}, extra: ResumeExtras = {}): Promise<CopilotSession> {
+  async resumeSession(sessionId: string, config: ResumeSessionConfig = {}, extra: ResumeExtras = {}): Promise<CopilotSession> {
     this.#assertOpen("resumeSession");
     if (typeof sessionId !== "string" || sessionId.trim() === "") {
       throw new SdkError("INVALID_OPTION", `resumeSession: \`sessionId\` must be a non-empty session id, got ${describe(sessionId)}.`, { details: { option: "sessionId" } });
     }
-    if (this.#sessions.has(sessionId)) {
-      throw new SdkError("INVALID_OPTION", `resumeSession: session ${sessionId} is already open on this client; use the CopilotSession you have, or disconnect() it first.`, { details: { option: "sessionId" } });
-    }
-    const resolved = resolveSessionConfig(config, "resumeSession", { mode: this.#mode });
+    const resolved = resolveSessionConfig(config, "resumeSession", this.#mode);
+    const open = this.#sessions.get(sessionId);
+    if (open) return this.#reconfigure(open, resolved);
     return this.#open(sessionId, resolved, "resumeSession", async () => {
       const result = await createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, ...extra.wire, sessionId } as never);
       extra.onResult?.(result as unknown as Record<string, unknown>);
@@ -218,7 +224,17 @@ export class SessionHost {
 
   // ---- internals ----
 
-  async #open(sessionId: string, resolved: ReturnType<typeof resolveSessionConfig>, method: string, send: () => Promise<SessionCreateResult>): Promise<CopilotSession> {
+  /** A resume of a session open on this client: the runtime gets the new config, the session keeps its identity and handlers. */
+  async #reconfigure(controller: SessionController, resolved: ResolvedSessionConfig): Promise<CopilotSession> {
+    const sessionId = controller.session.sessionId;
+    const result = await createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, sessionId });
+    controller.reconfigure(resolved);
+    controller.attach(result);
+    await controller.afterOpen();
+    return controller.session;
+  }
+
+  async #open(sessionId: string, resolved: ResolvedSessionConfig, method: string, send: () => Promise<SessionCreateResult>): Promise<CopilotSession> {
     let controller!: SessionController;
     new CopilotSession({
       sessionId,
@@ -262,22 +278,34 @@ export class SessionHost {
     throw new SdkError("CONNECTION_CLOSED", `${method}: ${message}`, { cause: this.#disposed });
   }
 
+  /**
+   * Listens for `session.event` and registers, through the generated `register…Handlers`, every
+   * server→client request a feature answers: each goes to the session its `sessionId` names.
+   */
   #register(connection: RpcConnectionLike): void {
-    const offs: Unsubscribe[] = [connection.onNotification("session.event", (params) => this.#receive(params))];
-    for (const [method, handle] of Object.entries(SESSION_REQUESTS)) {
-      offs.push(
-        connection.onRequest(method, (params, context) => {
-          const sessionId = (params as { sessionId?: unknown } | null)?.sessionId;
-          if (typeof params !== "object" || params === null || typeof sessionId !== "string") {
-            throw new RpcError(RpcErrorCode.InvalidParams, `${method}: params must be an object with a string sessionId.`);
-          }
-          const controller = this.#sessions.get(sessionId);
-          if (!controller) throw new RpcError(RpcErrorCode.InvalidParams, `${method}: session ${sessionId} is not open on this client.`);
-          return handle(controller, params as Record<string, unknown>, context);
-        }),
-      );
+    const maps = { public: { clientSession: {}, clientGlobal: {} }, internal: { clientSession: {}, clientGlobal: {} } } as Record<"public" | "internal", Record<string, Record<string, unknown>>>;
+    for (const method of REQUEST_OWNERS.keys()) {
+      const info = (RPC_METHODS as Record<string, { scope: string }>)[method] ?? (INTERNAL_RPC_METHODS as Record<string, { scope: string }>)[method];
+      const table = method in RPC_METHODS ? maps.public : maps.internal;
+      table[info!.scope]![method] = (params: unknown, context: RequestHandlerContext) => this.#route(method, params, context);
     }
-    this.#unsubscribe = offs;
+    this.#unsubscribe = [
+      connection.onNotification("session.event", (params) => this.#receive(params)),
+      registerClientSessionHandlers(connection, maps.public.clientSession!),
+      registerClientGlobalHandlers(connection, maps.public.clientGlobal!),
+      registerInternalClientSessionHandlers(connection, maps.internal.clientSession!),
+      registerInternalClientGlobalHandlers(connection, maps.internal.clientGlobal!),
+    ];
+  }
+
+  #route(method: SessionRequestMethod, params: unknown, context: RequestHandlerContext): Promise<unknown> {
+    const sessionId = (params as { sessionId?: unknown } | null)?.sessionId;
+    if (typeof params !== "object" || params === null || typeof sessionId !== "string") {
+      throw new RpcError(RpcErrorCode.InvalidParams, `${method}: params must be an object with a string sessionId.`);
+    }
+    const controller = this.#sessions.get(sessionId);
+    if (!controller) throw new RpcError(RpcErrorCode.InvalidParams, `${method}: session ${sessionId} is not open on this client.`);
+    return controller.answer(method, params as Record<string, unknown>, context);
   }
 
   #receive(params: unknown): void {

@@ -121,7 +121,7 @@ describe("permission.requested", () => {
     const { session } = await setup({ onPermissionRequest: handler });
     runtime.emit(session.sessionId, "permission.requested", { requestId: "p1", permissionRequest: shell });
     expect((await permissionAnswer("p1")).result).toEqual({ kind: "approve-once" });
-    expect(handler).toHaveBeenCalledWith(shell, { sessionId: session.sessionId });
+    expect(handler).toHaveBeenCalledWith(shell, { sessionId: session.sessionId, signal: expect.any(AbortSignal) });
   });
 
   it("rejects with feedback when no handler is configured", async () => {
@@ -173,7 +173,7 @@ describe("server→client requests", () => {
     await expect(runtime.request("hooks.invoke", { sessionId: session.sessionId, hookType: "preToolUse", input })).resolves.toEqual({ output: { permissionDecision: "deny", permissionDecisionReason: "no" } });
     expect(onPreToolUse).toHaveBeenCalledWith(
       { sessionId: session.sessionId, timestamp: new Date(1_700_000_000_000), workingDirectory: "/work", toolName: "bash", toolArgs: { command: "rm -rf /" } },
-      { sessionId: session.sessionId },
+      { sessionId: session.sessionId, signal: expect.any(AbortSignal) },
     );
     // A hook type without a handler runs as if unset.
     await expect(runtime.request("hooks.invoke", { sessionId: session.sessionId, hookType: "sessionEnd", input: {} })).resolves.toEqual({});

@@ -130,7 +130,7 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     const timeout = await first;
     expect(timeout).toBeInstanceOf(SdkError);
     expect((timeout as SdkError).code).toBe("TIMEOUT");
-    expect((timeout as SdkError).message).toContain("300 ms");
+    expect((timeout as SdkError).message).toContain("Timeout after 300ms waiting for session.idle");
     expect(activeTimers()).toBe(baseline);
     await firstArrived.promise;
     const ended = idle();

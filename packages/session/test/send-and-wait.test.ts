@@ -64,7 +64,7 @@ describe("sendAndWait", () => {
     const { session } = await setup();
     onSend((id) => runtime.emit(id, "session.idle", {}, { ephemeral: true }));
     const attachments = [
-      { type: "file" as const, path: "/tmp/a.ts", displayName: "a.ts" },
+      { type: "file" as const, path: "/projects/app/a.ts", displayName: "a.ts" },
       { type: "blob" as const, data: "aGk=", mimeType: "text/plain" },
     ];
     await expect(session.sendAndWait({ prompt: "look", attachments, mode: "immediate" })).resolves.toBeUndefined();
@@ -92,7 +92,7 @@ describe("sendAndWait", () => {
     await vi.advanceTimersByTimeAsync(1);
     const error = await result;
     expect(isSdkError(error, "TIMEOUT")).toBe(true);
-    expect((error as Error).message).toContain("1000 ms");
+    expect((error as Error).message).toContain("Timeout after 1000ms waiting for session.idle");
     expect(vi.getTimerCount()).toBe(0);
   });
 

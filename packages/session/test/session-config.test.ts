@@ -66,7 +66,7 @@ describe("config → session.create params", () => {
       excludedTools: ["bash"],
       systemMessage: { content: "Be brief." },
       provider: { type: "openai", baseUrl: "http://127.0.0.1:9999/v1", wireApi: "responses", apiKey: "k", bearerToken: undefined },
-      workingDirectory: "/tmp/work",
+      workingDirectory: "/projects/work",
       infiniteSessions: { enabled: false },
       onPermissionRequest: approveAll,
       onUserInputRequest: () => ({ answer: "a", wasFreeform: true }),
@@ -84,7 +84,7 @@ describe("config → session.create params", () => {
       excludedTools: ["bash"],
       systemMessage: { mode: "append", content: "Be brief." },
       provider: { type: "openai", baseUrl: "http://127.0.0.1:9999/v1", wireApi: "responses", apiKey: "k" },
-      workingDirectory: "/tmp/work",
+      workingDirectory: "/projects/work",
       infiniteSessions: { enabled: false },
       requestPermission: true,
       requestUserInput: true,
@@ -92,7 +92,7 @@ describe("config → session.create params", () => {
       clientName: "test-suite",
     });
     expect(session.sessionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(session.workspacePath).toBe(`/tmp/ws/${session.sessionId}`);
+    expect(session.workspacePath).toBe(`/projects/ws/${session.sessionId}`);
     expect(session.capabilities).toEqual({ ui: { elicitation: false } });
   });
 

@@ -53,12 +53,12 @@ describe("event routing", () => {
       const { sessionId } = params as { sessionId: string };
       runtime.emit(sessionId, "session.start", { sessionId, version: 1, producer: "test", copilotVersion: "1.0.85", startTime: new Date().toISOString() });
       await runtime.settle();
-      return { sessionId, workspacePath: "/tmp/ws" };
+      return { sessionId, workspacePath: "/projects/ws" };
     });
     const early: string[] = [];
     const session = await host.createSession({ onEvent: (e) => void early.push(e.type) });
     expect(early).toEqual(["session.start"]);
-    expect(session.workspacePath).toBe("/tmp/ws");
+    expect(session.workspacePath).toBe("/projects/ws");
   });
 
   it("on(type) narrows and unsubscribes; on(handler) gets everything", async () => {

@@ -15,13 +15,20 @@ function fake(): FakeRuntime {
 }
 
 describe("SessionHost", () => {
-  it("resumes a session with its config and refuses to open the same id twice", async () => {
+  it("resumes a session with its config; resuming it again reconfigures the same session", async () => {
     const runtime = fake();
     const host = new SessionHost(runtime.client, { validation: "off" });
     const session = await host.resumeSession("existing-session", { model: "m" });
     expect(session.sessionId).toBe("existing-session");
     expect(runtime.callsOf("session.resume")[0]!.params).toEqual({ sessionId: "existing-session", model: "m", requestPermission: true });
-    await expect(host.resumeSession("existing-session")).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining("already open") });
+    const events: string[] = [];
+    session.on("assistant.message", (e) => void events.push(e.data.content));
+    const again = await host.resumeSession("existing-session", { model: "m2", streaming: true });
+    expect(again).toBe(session);
+    expect(runtime.callsOf("session.resume")[1]!.params).toEqual({ sessionId: "existing-session", model: "m2", streaming: true, requestPermission: true });
+    runtime.emit("existing-session", "assistant.message", { messageId: "x", content: "once" });
+    await runtime.settle();
+    expect(events).toEqual(["once"]);
     await expect(host.resumeSession("")).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining("`sessionId`") });
     expect(host.get("existing-session")).toBe(session);
   });

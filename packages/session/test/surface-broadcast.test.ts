@@ -45,7 +45,7 @@ describe("providerToken.getToken", () => {
 
   it("the whole-session provider's bearerTokenProvider answers the runtime's implicit provider name", async () => {
     const { host: h } = host();
-    const session = await h.createSession({ provider: { ...provider, bearerTokenProvider: () => "session-token" } });
+    const session = await h.createSession({ model: "m", provider: { ...provider, bearerTokenProvider: () => "session-token" } });
     expect(runtime.callsOf("session.create")[0]!.params.provider).toEqual({ ...provider, hasBearerTokenProvider: true });
     expect(await runtime.request("providerToken.getToken", { sessionId: session.sessionId, providerName: "default" })).toEqual({ token: "session-token" });
   });
@@ -78,6 +78,8 @@ describe("providerToken.getToken", () => {
     expect(await reject({ providers: [{ name: "a", baseUrl: "http://x/v1", bearerTokenProvider: "tok" as never }] })).toBe("providers.a.bearerTokenProvider");
     expect(await reject({ providers: [{ name: "a", baseUrl: "http://x/v1" }], models: [{ id: "m", provider: "b" }] })).toBe("models[0].provider");
     expect(await reject({ provider: { ...provider, hasBearerTokenProvider: true } as never })).toBe("provider.hasBearerTokenProvider");
+    // A BYOK provider without a model would fall back to a Copilot model name the provider does not serve.
+    expect(await reject({ provider })).toBe("model");
     expect(runtime.callsOf("session.create")).toHaveLength(0);
   });
 });
@@ -180,7 +182,7 @@ describe('mode "empty"', () => {
 
   it("refuses a session without availableTools before anything is sent", async () => {
     const { host: h } = host({ mode: "empty", storage: "baseDirectory" });
-    const error = await h.createSession({ provider }).catch((e: unknown) => e);
+    const error = await h.createSession({ model: "m", provider }).catch((e: unknown) => e);
     expect(isSdkError(error, "INVALID_OPTION")).toBe(true);
     expect((error as { details: { option: string } }).details.option).toBe("availableTools");
     expect((error as Error).message).toContain('mode "empty"');
@@ -189,7 +191,7 @@ describe('mode "empty"', () => {
 
   it("sends restrictive defaults, removes the environment context, and lets explicit options win", async () => {
     const { host: h } = host({ mode: "empty", storage: "sessionFs" });
-    await h.createSession({ provider, availableTools: ["custom:*"], enableConfigDiscovery: true, workingDirectory: "/tenants/a", systemMessage: { content: "Be brief." } });
+    await h.createSession({ model: "m", provider, availableTools: ["custom:*"], enableConfigDiscovery: true, workingDirectory: "/tenants/a", systemMessage: { content: "Be brief." } });
     const params = runtime.callsOf("session.create")[0]!.params;
     expect(params).toMatchObject({
       availableTools: ["custom:*"],

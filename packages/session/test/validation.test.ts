@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { isSdkError, type SdkError } from "@flightdeck/copilot-core";
-import { SessionHost, type ValidationMode } from "@flightdeck/copilot-session";
+import { SessionHost, type EventValidationMode } from "@flightdeck/copilot-session";
 import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
 
 let runtime: FakeRuntime;
@@ -13,7 +13,7 @@ afterEach(async () => {
   await runtime?.close();
 });
 
-async function setup(validation?: ValidationMode) {
+async function setup(validation?: EventValidationMode) {
   runtime = createFakeRuntime();
   const onError = vi.fn();
   const host = new SessionHost(runtime.client, validation === undefined ? { onError } : { onError, validation });
@@ -78,6 +78,6 @@ describe("event validation", () => {
 
   it("rejects a bad validation option", () => {
     runtime = createFakeRuntime();
-    expect(() => new SessionHost(runtime.client, { validation: "loose" as ValidationMode })).toThrow(/`validation` must be "off", "lenient" or "strict"/);
+    expect(() => new SessionHost(runtime.client, { validation: "loose" as EventValidationMode })).toThrow(/`validation` must be "off", "lenient" or "strict"/);
   });
 });

@@ -14,6 +14,7 @@ export type TestingErrorCode =
  * SDK's). The message names the bad option or input and the fix; `code` is for programs.
  */
 export class TestingError extends FlightdeckError {
+  static override readonly errorClass: string = "TestingError";
   readonly code: TestingErrorCode;
 
   constructor(code: TestingErrorCode, message: string, options?: { cause?: unknown }) {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestingError } from "./errors.js";
+import { refuseUnknownKeys } from "./option-keys.js";
 
 /** Options of {@link createIsolatedEnvironment}. */
 export interface IsolatedEnvironmentOptions {
@@ -45,10 +46,12 @@ const ISOLATION_KEYS = [
 
 /**
  * The folder shared by every isolated environment on this machine for the CLI's unpacked single
- * executable (~235 MB, unpacked once): `<os.tmpdir()>/flightdeck-copilot-pkg-cache`.
+ * executable (~235 MB, unpacked once): `$FLIGHTDECK_PKG_CACHE_DIR` when set, else
+ * `<os.tmpdir()>/flightdeck-copilot-pkg-cache`.
  */
 export function sharedPackageCacheDir(): string {
-  return join(tmpdir(), "flightdeck-copilot-pkg-cache");
+  const fromEnv = process.env["FLIGHTDECK_PKG_CACHE_DIR"];
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : join(tmpdir(), "flightdeck-copilot-pkg-cache");
 }
 
 /**
@@ -63,6 +66,7 @@ export function sharedPackageCacheDir(): string {
  * // ... finally: kill the child, then iso.cleanup()
  */
 export function createIsolatedEnvironment(options: IsolatedEnvironmentOptions = {}): IsolatedEnvironment {
+  refuseUnknownKeys(options, ["keep", "extraEnv", "parentDir"], "createIsolatedEnvironment: options");
   const extra = options.extraEnv ?? {};
   for (const [key, value] of Object.entries(extra)) {
     if ((ISOLATION_KEYS as readonly string[]).includes(key)) {

@@ -54,17 +54,36 @@ function items(request: ModelRequest | { body: unknown }): Record<string, unknow
   return Array.isArray(list) ? list.filter(isRecord) : [];
 }
 
+// Blocks the runtime wraps around the user's prompt before sending it to the model.
+const DECORATION = /^\s*<(current_datetime|reminder|system_reminder|environment_context)>[\s\S]*?<\/\1>\s*/;
+
+/** The user's own prompt: `text` without the runtime's leading decoration (`<current_datetime>…</current_datetime>`). */
+export function stripPromptDecoration(text: string): string {
+  let out = text;
+  for (let m = DECORATION.exec(out); m !== null; m = DECORATION.exec(out)) out = out.slice(m[0].length);
+  return out;
+}
+
+/** Options of {@link lastUserText}. */
+export interface LastUserTextOptions {
+  /** Keep the runtime's prompt decoration (`<current_datetime>…`) as the model saw it. Default `false`. */
+  raw?: boolean;
+}
+
 /**
- * The text of the last user message in the request (either wire API), or `undefined`.
+ * The text of the last user message in the request (either wire API), or `undefined`. The runtime
+ * prefixes each prompt with context such as `<current_datetime>…</current_datetime>`: that is
+ * removed, so the result is what the user sent (pass `{ raw: true }` to keep it).
  * @example
  * const model = await startScriptedModel({ script: [(req) => ({ text: `echo: ${lastUserText(req)}` })] });
  */
-export function lastUserText(request: ModelRequest | { body: unknown }): string | undefined {
+export function lastUserText(request: ModelRequest | { body: unknown }, options: LastUserTextOptions = {}): string | undefined {
   const all = items(request);
   for (let i = all.length - 1; i >= 0; i--) {
     const item = all[i]!;
     if (item["role"] === "user" && (item["type"] === undefined || item["type"] === "message")) {
-      return contentText(item["content"]);
+      const text = contentText(item["content"]);
+      return options.raw === true ? text : stripPromptDecoration(text);
     }
   }
   return undefined;

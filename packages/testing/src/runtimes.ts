@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { runtimePlatform } from "@flightdeck/copilot-client";
 import { TestingError } from "./errors.js";
+import { refuseUnknownKeys } from "./option-keys.js";
 
 /** A runtime binary the test suite runs against. */
 export interface TestRuntime {
@@ -36,81 +38,120 @@ export interface RuntimeArgsOptions {
   sessionIdleTimeoutSeconds?: number;
 }
 
+/** Which pinned runtime: the SDK runtime package's `copilot-runtime`, or the Copilot CLI. */
+export type TestRuntimeName = "copilot-runtime" | "cli";
+
 function readVersion(packageJson: string): string {
   return (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version;
 }
 
-function missing(what: string, pkg: string, cause?: unknown): TestingError {
+/** The runtime package version the SDK is built against (the client's optional dependency). */
+function pinnedRuntimeVersion(require: NodeRequire, pkg: string): string | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(require.resolve("@flightdeck/copilot-client/package.json"), "utf8")) as {
+      optionalDependencies?: Record<string, string>;
+    };
+    return manifest.optionalDependencies?.[pkg];
+  } catch {
+    return undefined;
+  }
+}
+
+function missing(what: string, install: string, cause?: unknown): TestingError {
   return new TestingError(
     "RUNTIME_NOT_FOUND",
-    `${what} is not installed (package ${pkg} for ${process.platform}-${process.arch}); run \`pnpm install\` at the workspace root.`,
+    `${what} is not installed for ${process.platform}-${process.arch}. Install it with \`${install}\`.`,
     { cause },
   );
 }
 
-/** `@github/copilot-sdk-<platform>` → `prebuilds/<platform>/copilot-runtime` (runtime 1.0.85 when pinned to 1.0.14). */
-function resolveSdkRuntime(require: NodeRequire): TestRuntime {
-  const platform = `${process.platform}-${process.arch}`;
-  const pkg = `@github/copilot-sdk-${platform}`;
-  let manifest: string;
+// Where to look for runtime packages: the user's project first, then this package and the client
+// (the client's optional dependency brings `@github/copilot-sdk-<platform>` with the SDK).
+function requires(): NodeRequire[] {
+  const own = createRequire(import.meta.url);
+  const list = [createRequire(join(process.cwd(), "noop.js")), own];
   try {
-    manifest = require.resolve(`${pkg}/package.json`);
-  } catch (error) {
-    throw missing("The copilot-runtime binary", pkg, error);
+    list.push(createRequire(own.resolve("@flightdeck/copilot-client/package.json")));
+  } catch {
+    // not resolvable as a package (bundled): the other two places still apply
   }
+  return list;
+}
+
+function firstResolved(specifier: string): string | undefined {
+  for (const require of requires()) {
+    try {
+      return require.resolve(specifier);
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+/** `@github/copilot-sdk-<platform>` → `prebuilds/<platform>/copilot-runtime` (runtime 1.0.85 when pinned to 1.0.14). */
+function resolveSdkRuntime(): TestRuntime {
+  const platform = runtimePlatform();
+  const pkg = `@github/copilot-sdk-${platform}`;
+  const version = pinnedRuntimeVersion(createRequire(import.meta.url), pkg);
+  const install = `npm install --save-dev ${pkg}${version ? `@${version}` : ""}`;
+  const manifest = firstResolved(`${pkg}/package.json`);
+  if (manifest === undefined) throw missing(`The Copilot runtime (package ${pkg})`, install);
   const exe = process.platform === "win32" ? "copilot-runtime.exe" : "copilot-runtime";
   const path = join(dirname(manifest), "prebuilds", platform, exe);
-  if (!existsSync(path)) throw missing(`The copilot-runtime binary (${path})`, pkg);
+  if (!existsSync(path)) throw missing(`The Copilot runtime binary (${pkg} is there but has no ${exe})`, install);
   // The wrapper package version (1.0.14) differs from the runtime it carries (1.0.85).
-  const version = readVersion(manifest) === "1.0.14" ? "1.0.85" : readVersion(manifest);
+  const runtimeVersion = readVersion(manifest) === "1.0.14" ? "1.0.85" : readVersion(manifest);
   const library = join(dirname(manifest), "prebuilds", platform, "runtime.node");
-  return { name: `copilot-runtime ${version}`, path, args: [], version, ...(existsSync(library) && { inProcessLibrary: library }) };
+  return { name: `copilot-runtime ${runtimeVersion}`, path, args: [], version: runtimeVersion, ...(existsSync(library) && { inProcessLibrary: library }) };
 }
 
 /**
  * `@github/copilot` (the CLI) → its platform single executable, started directly: it speaks the
  * same protocol with `--headless --stdio` and saves the extra node process of `npm-loader.js`.
  */
-function resolveCli(require: NodeRequire): TestRuntime {
-  let manifest: string;
-  try {
-    manifest = require.resolve("@github/copilot/package.json");
-  } catch (error) {
-    throw missing("The Copilot CLI", "@github/copilot", error);
-  }
+function resolveCli(): TestRuntime {
+  const install = "npm install --save-dev @github/copilot";
+  const manifest = firstResolved("@github/copilot/package.json");
+  if (manifest === undefined) throw missing("The Copilot CLI (package @github/copilot)", install);
   const version = readVersion(manifest);
   // pnpm keeps the optional platform package next to the CLI package, not at the root.
-  const fromCli = createRequire(manifest);
-  const libc = process.platform === "linux" && isMusl() ? "linuxmusl" : process.platform;
-  const pkg = `@github/copilot-${libc}-${process.arch}`;
+  const pkg = `@github/copilot-${runtimePlatform()}`;
   let path: string;
   try {
-    path = fromCli.resolve(pkg);
+    path = createRequire(manifest).resolve(pkg);
   } catch (error) {
-    throw missing("The Copilot CLI platform binary", pkg, error);
+    throw missing(`The Copilot CLI's platform binary (package ${pkg})`, install, error);
   }
   return { name: `copilot ${version}`, path, args: [], version };
 }
 
-function isMusl(): boolean {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return report?.header?.glibcVersionRuntime === undefined;
+/**
+ * One pinned runtime, resolved from your project (then this package): `"copilot-runtime"` (from
+ * `@github/copilot-sdk-<platform>`, which `@flightdeck/copilot-sdk` installs as an optional
+ * dependency) or `"cli"` (from `@github/copilot`). Only that runtime's package needs to be installed.
+ *
+ * @throws {TestingError} `RUNTIME_NOT_FOUND` with the exact `npm install` command.
+ */
+export function resolveTestRuntime(name: TestRuntimeName = "copilot-runtime"): TestRuntime {
+  if (name === "copilot-runtime") return resolveSdkRuntime();
+  if (name === "cli") return resolveCli();
+  throw new TestingError("INVALID_OPTION", `resolveTestRuntime: expected "copilot-runtime" or "cli", got ${JSON.stringify(name)}.`);
 }
 
 /**
- * The two pinned runtimes installed in the workspace: `copilot-runtime` (from
- * `@github/copilot-sdk-<platform>`) and the Copilot CLI (`@github/copilot`), resolved from this
- * package, not from hard-coded paths. Throws `TestingError("RUNTIME_NOT_FOUND")` naming the missing
- * package and `pnpm install` as the fix.
+ * Both pinned runtimes, `[copilot-runtime, cli]`, for suites that run every test on each. Needs
+ * both packages installed; use {@link resolveTestRuntime} for one.
+ *
+ * @throws {TestingError} `RUNTIME_NOT_FOUND` naming the missing package and its install command.
  */
 export function resolveTestRuntimes(): TestRuntime[] {
-  const require = createRequire(import.meta.url);
   if (process.env[TEST_CONNECTION_ENV] === "inprocess") {
-    const sdk = resolveSdkRuntime(require);
-    if (sdk.inProcessLibrary === undefined) throw missing(`The in-process runtime library (${TEST_CONNECTION_ENV}=inprocess)`, `@github/copilot-sdk-${process.platform}-${process.arch}`);
+    const sdk = resolveSdkRuntime();
+    if (sdk.inProcessLibrary === undefined) throw missing(`The in-process runtime library (${TEST_CONNECTION_ENV}=inprocess)`, `npm install --save-dev @github/copilot-sdk-${runtimePlatform()}`);
     return [{ ...sdk, name: `${sdk.name} in-process` }];
   }
-  return [resolveSdkRuntime(require), resolveCli(require)];
+  return [resolveSdkRuntime(), resolveCli()];
 }
 
 /**
@@ -118,6 +159,7 @@ export function resolveTestRuntimes(): TestRuntime[] {
  * transport (`--stdio`, or `--port N`). Never put a token here: use `--auth-token-env` + env.
  */
 export function runtimeArgs(options: RuntimeArgsOptions = {}): string[] {
+  refuseUnknownKeys(options, ["stdio", "port", "logLevel", "sessionIdleTimeoutSeconds"], "runtimeArgs: options");
   if (options.stdio === true && options.port !== undefined) {
     throw new TestingError("INVALID_OPTION", "runtimeArgs: give either stdio or port, not both.");
   }

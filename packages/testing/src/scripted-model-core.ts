@@ -5,6 +5,7 @@
  * wire output cannot drift apart. The adapters only translate their transport to and from here.
  */
 import { TestingError } from "./errors.js";
+import { refuseUnknownKeys } from "./option-keys.js";
 import type { ModelRequest, WireApi } from "./model-request.js";
 import { estimateTokens, outputTokens, type ReplyContext } from "./reply-context.js";
 import type { ErrorTurn, MalformedTurn, ReplyTurn, ScriptedTurn, StaticTurn } from "./script.js";
@@ -177,9 +178,16 @@ function errorBody(message: string, type: string, code: string | null = null) {
   return { error: { message, type, param: null, code } };
 }
 
+/** The keys of {@link CoreOptions} (kept next to it; a test pins it to the type). */
+export const CORE_OPTION_KEYS = ["script", "models", "chunkSize", "chunkDelayMs", "apiKey", "maxBodyBytes"] as const satisfies readonly (keyof CoreOptions)[];
+// Fails to compile when CoreOptions gains a key the list above lacks.
+const coreKeysComplete: Exclude<keyof CoreOptions, (typeof CORE_OPTION_KEYS)[number]> extends never ? true : false = true;
+void coreKeysComplete;
+
 /** Checks the options every front end shares (a front end checks its own extras, e.g. `port`); throws `TestingError("INVALID_OPTION")` naming the bad one. */
-export function checkCoreOptions(options: unknown, entry: string): asserts options is CoreOptions {
+export function checkCoreOptions(options: unknown, entry: string, extraKeys: readonly string[] = []): asserts options is CoreOptions {
   if (typeof options !== "object" || options === null) throw new TestingError("INVALID_OPTION", `${entry}: pass an options object (or nothing).`);
+  refuseUnknownKeys(options, [...CORE_OPTION_KEYS, ...extraKeys], `${entry}: options`);
   const o = options as Record<string, unknown>;
   for (const [name, min] of [["chunkSize", 1], ["chunkDelayMs", 0], ["maxBodyBytes", 1]] as const) {
     const v = o[name];
@@ -357,6 +365,11 @@ export function createScriptedModelCore(options: CoreOptions, labels: CoreLabels
     waitForRequests(n, waitOptions = {}) {
       if (!Number.isInteger(n) || n < 1) {
         return Promise.reject(new TestingError("INVALID_OPTION", `waitForRequests(n): n must be an integer >= 1 (got ${JSON.stringify(n)}).`));
+      }
+      try {
+        refuseUnknownKeys(waitOptions, ["timeoutMs", "filter"], "waitForRequests(n, options)");
+      } catch (error) {
+        return Promise.reject(error);
       }
       const filter = waitOptions.filter ?? ((r: RecordedRequest) => r.call !== undefined);
       const timeoutMs = waitOptions.timeoutMs ?? 10_000;

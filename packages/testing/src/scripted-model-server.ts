@@ -102,7 +102,7 @@ async function writeResponse(res: ServerResponse, response: CoreResponse): Promi
  * await model.close();
  */
 export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModelServer> {
-  checkCoreOptions(options, "startScriptedModel");
+  checkCoreOptions(options, "startScriptedModel", ["port"]);
   const port = options.port;
   if (port !== undefined && (typeof port !== "number" || !Number.isInteger(port) || port < 0)) {
     throw new TestingError("INVALID_OPTION", `startScriptedModel: options.port must be an integer >= 0 (got ${JSON.stringify(port)}).`);

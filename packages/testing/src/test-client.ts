@@ -4,8 +4,9 @@
  */
 import { CopilotClient, RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-client";
 import { TestingError } from "./errors.js";
+import { refuseUnknownKeys } from "./option-keys.js";
 import { createIsolatedEnvironment, type IsolatedEnvironment, type IsolatedEnvironmentOptions } from "./isolated-environment.js";
-import { TEST_CONNECTION_ENV, resolveTestRuntimes, type TestRuntime } from "./runtimes.js";
+import { TEST_CONNECTION_ENV, resolveTestRuntime, type TestRuntime } from "./runtimes.js";
 import { startScriptedModel, type ScriptedModelOptions, type ScriptedModelServer } from "./scripted-model-server.js";
 
 /** Client options a test may set; the runtime, environment and login are owned by the helper. */
@@ -72,16 +73,15 @@ export function testRuntimeConnection(runtime: Pick<TestRuntime, "path" | "args"
 function pickRuntime(choice: TestClientOptions["runtime"]): TestRuntime {
   if (typeof choice === "object" && choice !== null) {
     if (typeof choice.path !== "string" || !Array.isArray(choice.args)) {
-      throw new TestingError("INVALID_OPTION", "createTestClient: `runtime` must be an entry of resolveTestRuntimes(), \"copilot-runtime\" or \"cli\".");
+      throw new TestingError("INVALID_OPTION", "createTestClient: `runtime` must be the result of resolveTestRuntime(), \"copilot-runtime\" or \"cli\".");
     }
     return choice;
   }
-  const runtimes = resolveTestRuntimes();
-  if (choice === undefined || choice === "copilot-runtime") return runtimes[0]!;
+  // Only the chosen runtime's package needs to be installed.
+  if (choice === undefined || choice === "copilot-runtime") return resolveTestRuntime("copilot-runtime");
   if (choice === "cli") {
-    const cli = runtimes.find((r) => r.inProcessLibrary === undefined);
-    if (!cli) throw new TestingError("INVALID_OPTION", `createTestClient: the CLI runtime cannot run in process, and ${TEST_CONNECTION_ENV}=inprocess restricts the runtimes to those that can.`);
-    return cli;
+    if (defaultTestConnection() === "inprocess") throw new TestingError("INVALID_OPTION", `createTestClient: the CLI runtime cannot run in process, and ${TEST_CONNECTION_ENV}=inprocess restricts the runtimes to those that can.`);
+    return resolveTestRuntime("cli");
   }
   throw new TestingError("INVALID_OPTION", `createTestClient: \`runtime\` must be "copilot-runtime", "cli" or an entry of resolveTestRuntimes(), got ${JSON.stringify(choice)}.`);
 }
@@ -108,6 +108,7 @@ export async function createTestClient(options: TestClientOptions = {}): Promise
   if (typeof options !== "object" || options === null) {
     throw new TestingError("INVALID_OPTION", "createTestClient: pass an options object (or nothing).");
   }
+  refuseUnknownKeys(options, ["runtime", "model", "client", "isolation", "transport"], "createTestClient: options");
   const transport = options.transport ?? defaultTestConnection();
   if (transport !== "stdio" && transport !== "tcp" && transport !== "inprocess") {
     throw new TestingError("INVALID_OPTION", `createTestClient: \`transport\` must be "stdio", "tcp" or "inprocess", got ${JSON.stringify(transport)}.`);

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   TestingError,
@@ -55,9 +56,20 @@ describe("createIsolatedEnvironment", () => {
       expect(iso.workingDirectory.startsWith(iso.dir + "/")).toBe(true);
       expect(readdirSync(iso.workingDirectory)).toEqual([]);
       expect(iso.env["COPILOT_PKG_CACHE_HOME"]).toBe(sharedPackageCacheDir());
-      expect(sharedPackageCacheDir().startsWith(tmpdir())).toBe(true);
     } finally {
       delete process.env["FLIGHTDECK_TEST_LEAK"];
+    }
+  });
+  it("keeps the package cache in the temp dir, or where FLIGHTDECK_PKG_CACHE_DIR says", () => {
+    const saved = process.env["FLIGHTDECK_PKG_CACHE_DIR"];
+    try {
+      delete process.env["FLIGHTDECK_PKG_CACHE_DIR"];
+      expect(sharedPackageCacheDir()).toBe(join(tmpdir(), "flightdeck-copilot-pkg-cache"));
+      process.env["FLIGHTDECK_PKG_CACHE_DIR"] = join(tmpdir(), "elsewhere");
+      expect(sharedPackageCacheDir()).toBe(join(tmpdir(), "elsewhere"));
+    } finally {
+      if (saved === undefined) delete process.env["FLIGHTDECK_PKG_CACHE_DIR"];
+      else process.env["FLIGHTDECK_PKG_CACHE_DIR"] = saved;
     }
   });
 
@@ -83,7 +95,7 @@ describe("createIsolatedEnvironment", () => {
   it("adds extraEnv but refuses to let it override the isolation", () => {
     const iso = create({ extraEnv: { OTEL_SDK_DISABLED: "true" } });
     expect(iso.env["OTEL_SDK_DISABLED"]).toBe("true");
-    expect(() => createIsolatedEnvironment({ extraEnv: { HOME: "/root" } })).toThrow(/extraEnv\.HOME would break the isolation/);
+    expect(() => createIsolatedEnvironment({ extraEnv: { HOME: "/somewhere/else" } })).toThrow(/extraEnv\.HOME would break the isolation/);
   });
 });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   TestingError,
   lastUserText,
+  stripPromptDecoration,
   startScriptedModel,
   systemPrompt,
   toolResults,
@@ -347,6 +348,15 @@ describe("request log and helpers", () => {
     expect(toolResults(responses)).toEqual([{ callId: "c2", name: "bash", content: "ok" }]);
     expect(lastUserText({ body: undefined })).toBeUndefined();
     expect(systemPrompt({ body: { messages: [] } })).toBeUndefined();
+  });
+
+  it("lastUserText hides the runtime's prompt decoration unless raw is asked for", () => {
+    const decorated = "<current_datetime>2026-12-05T22:07:29.237+00:00</current_datetime>\n\nWeather in Paris?";
+    const chat = { body: { messages: [{ role: "user", content: decorated }] } };
+    expect(lastUserText(chat)).toBe("Weather in Paris?");
+    expect(lastUserText(chat, { raw: true })).toBe(decorated);
+    expect(stripPromptDecoration("<reminder>x</reminder>\n<current_datetime>t</current_datetime>\n\n<b>bold</b> text")).toBe("<b>bold</b> text");
+    expect(stripPromptDecoration("plain <current_datetime>t</current_datetime>")).toBe("plain <current_datetime>t</current_datetime>");
   });
 
   it("answers concurrent requests with distinct turns, and push() adds turns", async () => {

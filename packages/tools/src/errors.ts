@@ -17,6 +17,7 @@ export type ToolErrorCode =
 
 /** An error about one tool: bad definition, failed handler, timeout or invalid result. */
 export class ToolError extends SdkError {
+  static override readonly errorClass: string = "ToolError";
   declare readonly code: ToolErrorCode;
   /** The tool concerned (may be `""` when the name itself was missing). */
   readonly toolName: string;
@@ -38,6 +39,7 @@ export class ToolError extends SdkError {
 
 /** A tool definition (or a `ToolSet`) is invalid. Always `code: "INVALID_OPTION"`. */
 export class ToolDefinitionError extends ToolError {
+  static override readonly errorClass: string = "ToolDefinitionError";
   constructor(toolName: string, option: string, message: string) {
     super("INVALID_OPTION", message, { toolName, option });
   }

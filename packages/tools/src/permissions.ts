@@ -8,6 +8,8 @@ import type { PermissionDecision, PermissionRequest, PermissionRequestKind } fro
 /** What a permission handler learns besides the request. */
 export interface PermissionInvocation {
   sessionId: string;
+  /** Fires when the request is settled elsewhere, the turn is aborted or the session disconnects before you decided (always set by sessions). */
+  signal?: AbortSignal;
 }
 
 /**

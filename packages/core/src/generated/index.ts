@@ -35,6 +35,7 @@ export type {
 } from "./methods.js";
 export {
   RPC_METHODS,
+  RPC_PARAM_KEYS,
 } from "./methods.js";
 export type {
   ClientGlobalHandlers,

@@ -17,6 +17,7 @@ export type {
 } from "./internal-methods.js";
 export {
   INTERNAL_RPC_METHODS,
+  INTERNAL_RPC_PARAM_KEYS,
 } from "./internal-methods.js";
 export type {
   InternalClientGlobalHandlers,

@@ -203,6 +203,63 @@ export interface InternalRpcMethodTypes {
   "skillProvider.read": { params: SkillProviderReadRequest; wireParams: WithSessionId<SkillProviderReadRequest>; result: SkillProviderReadResult };
 }
 
+/**
+ * Top-level keys of the wire params of each client→server request whose params are one object:
+ * hand-written option checks read these instead of keeping their own lists.
+ */
+export const INTERNAL_RPC_PARAM_KEYS: { readonly [M in InternalRpcMethodName]?: readonly string[] } = {
+  "connect": ["clientInfo","enableGitHubTelemetryForwarding","supportedTaskKinds","token"],
+  "session.canvas.provider.register": ["canvases","connectionId","info","sessionId"],
+  "session.canvas.provider.unregister": ["connectionId","sessionId"],
+  "session.commands.finalizeInvocationEffect": ["effect","outcome","sessionId"],
+  "session.create": ["additionalDirectories","agent","askUserVariant","authClientIdMetadataUrl","availableTools","canvasProvider","canvases","capi","clientName","cloud","commands","configDir","contextTier","customAgents","customAgentsLocalOnly","defaultAgent","disabledMcpServers","disabledSkills","embeddingCacheStorage","enableCitations","enableConfigDiscovery","enableFileChangeTracking","enableFileHooks","enableGitHubTelemetryForwarding","enableHostGitOperations","enableManagedSettings","enableOnDemandInstructionDiscovery","enableSessionStore","enableSessionTelemetry","enableSkills","envValueMode","excludedBuiltinAgents","excludedTools","expAssignments","extensionInfo","extensionSdkPath","featureFlags","gitHubToken","gitHubTokenProviderRegistrationId","githubMcpToolConfig","hooks","includeSubAgentStreamingEvents","infiniteSessions","instructionDirectories","isExperimentalMode","largeOutput","managedSettings","mcpOAuthTokenStorage","mcpServers","memory","model","modelCapabilities","models","organizationCustomInstructions","pluginDirectories","provider","providers","reasoningEffort","reasoningSummary","remoteSession","requestAutoModeSwitch","requestCanvasRenderer","requestElicitation","requestExitPlanMode","requestExtensions","requestMcpApps","requestPermission","requestUserInput","sessionId","sessionLimits","skillDirectories","skipEmbeddingRetrieval","streaming","systemMessage","toolFilterPrecedence","toolSearch","tools","traceparent","tracestate","workingDirectory"],
+  "session.delete": ["sessionId"],
+  "session.detach": ["sessionId"],
+  "session.factory.pauseAtCheckpoint": ["executionToken","key","runId","sessionId"],
+  "session.factory.resumeFromTool": ["limits","runId","sessionId","toolCallId"],
+  "session.factory.runFromTool": ["args","name","options","sessionId","toolCallId"],
+  "session.getMessages": ["sessionId"],
+  "session.gitHubAuth.getAllAuthAvailable": ["sessionId"],
+  "session.gitHubAuth.getCurrentAuthInfo": ["sessionId"],
+  "session.gitHubAuth.lastAuthErrors": ["sessionId"],
+  "session.gitHubAuth.login": ["host","login","persist","sessionId","token"],
+  "session.gitHubAuth.logout": ["sessionId"],
+  "session.gitHubAuth.logoutUser": ["authInfo","sessionId"],
+  "session.gitHubAuth.refreshCopilotUser": ["sessionId"],
+  "session.gitHubAuth.switchToAuth": ["authInfo","sessionId","token"],
+  "session.mcp.configureGitHub": ["authInfo","sessionId"],
+  "session.mcp.registerExternalClient": ["client","config","serverName","sessionId","transport"],
+  "session.mcp.reloadWithConfig": ["config","sessionId"],
+  "session.mcp.unregisterExternalClient": ["serverName","sessionId"],
+  "session.model.applyStartupOverlay": ["cliModel","deferredResume","deviceManagedModel","policyHelperModel","repoAutoTier","repoContextTier","repoModel","repoReasoningEffort","serverManagedModel","sessionId"],
+  "session.queue.beginDeferredIdleDrain": ["activeBackgroundWork","sessionId"],
+  "session.queue.consumeSystemNotifications": ["filter","sessionId"],
+  "session.queue.deferSessionIdle": ["aborted","sessionId"],
+  "session.queue.enqueueResumePending": ["sessionId"],
+  "session.queue.finishDeferredIdleDrain": ["activeBackgroundWork","hasPending","sessionId"],
+  "session.queue.hasPending": ["sessionId"],
+  "session.queue.process": ["sessionId"],
+  "session.queue.snapshot": ["sessionId"],
+  "session.resume": ["additionalDirectories","agent","askUserVariant","authClientIdMetadataUrl","availableTools","canvasProvider","canvases","capi","clientName","commands","configDir","contextTier","continuePendingWork","customAgents","customAgentsLocalOnly","defaultAgent","disableResume","disabledMcpServers","disabledSkills","embeddingCacheStorage","enableCitations","enableConfigDiscovery","enableFileChangeTracking","enableFileHooks","enableGitHubTelemetryForwarding","enableHostGitOperations","enableManagedSettings","enableOnDemandInstructionDiscovery","enableSessionStore","enableSessionTelemetry","enableSkills","envValueMode","excludedBuiltinAgents","excludedTools","expAssignments","extensionInfo","extensionSdkPath","factories","featureFlags","gitHubToken","gitHubTokenProviderRegistrationId","githubMcpToolConfig","hooks","includeSubAgentStreamingEvents","infiniteSessions","instructionDirectories","isExperimentalMode","largeOutput","managedSettings","mcpOAuthTokenStorage","mcpServers","memory","model","modelCapabilities","models","openCanvases","organizationCustomInstructions","pluginDirectories","provider","providers","reasoningEffort","reasoningSummary","remoteSession","requestAutoModeSwitch","requestCanvasRenderer","requestElicitation","requestExitPlanMode","requestExtensions","requestMcpApps","requestPermission","requestUserInput","requestedEnvironmentVariables","sessionId","sessionLimits","skillDirectories","skipEmbeddingRetrieval","streaming","systemMessage","toolFilterPrecedence","toolSearch","tools","traceparent","tracestate","workingDirectory"],
+  "session.schedule.add": ["displayPrompt","interval","prompt","recurring","sessionId"],
+  "session.schedule.addAt": ["at","displayPrompt","prompt","recurring","sessionId"],
+  "session.schedule.addCron": ["cron","displayPrompt","prompt","recurring","sessionId","tz"],
+  "session.schedule.addSelfPaced": ["displayPrompt","prompt","sessionId"],
+  "session.schedule.hasSelfPaced": ["sessionId"],
+  "session.schedule.hydrate": ["sessionId"],
+  "session.schedule.rearmSelfPaced": ["at","id","sessionId"],
+  "session.sendSystemNotification": ["kind","message","options","sessionId"],
+  "session.settings.evaluatePredicate": ["name","sessionId","toolName"],
+  "session.settings.snapshot": ["sessionId"],
+  "sessions.configureSessionExtensions": ["controller","sessionId"],
+  "sessions.delete": ["sessionId","sessionPath"],
+  "sessions.getBoardEntryCount": ["sessionId"],
+  "sessions.getEventFilePath": ["sessionId"],
+  "sessions.getMetadata": ["sessionId"],
+  "sessions.getPersistedRemoteSteerable": ["sessionId"],
+  "sessions.listNonEmptySessionIds": ["limit"],
+};
+
 /** The argument a stub of method `M` takes (`void` when it takes none). */
 export type InternalRpcParamsOf<M extends InternalRpcMethodName> = InternalRpcMethodTypes[M]["params"];
 /** The params of method `M` on the wire (with `sessionId` for session-scoped methods). */

@@ -612,7 +612,7 @@ export function createInternalServerRpc(conn: RpcCaller): InternalServerRpc {
 /**
  * Creates the internal stubs of one session; every call sends `sessionId` for you.
  *
- * @throws TypeError when `sessionId` is not a non-empty string.
+ * @throws SdkError `INVALID_OPTION` when `sessionId` is not a non-empty string.
  */
 export function createInternalSessionRpc(conn: RpcCaller, sessionId: string): InternalSessionRpc {
   checkSessionId("createInternalSessionRpc", sessionId);
@@ -622,7 +622,7 @@ export function createInternalSessionRpc(conn: RpcCaller, sessionId: string): In
 /**
  * Registers handlers for server→client session requests. Returns one function that removes them all.
  *
- * @throws TypeError on a key that is not such a method (nothing is registered then).
+ * @throws SdkError `INVALID_OPTION` on a key that is not such a method (nothing is registered then).
  */
 export function registerInternalClientSessionHandlers(registry: RpcHandlerRegistry, handlers: Partial<InternalClientSessionHandlers>): Unsubscribe {
   return registerHandlers("registerInternalClientSessionHandlers", registry, INTERNAL_RPC_METHODS, ["clientSession"], "request", handlers as Record<string, unknown>);
@@ -631,7 +631,7 @@ export function registerInternalClientSessionHandlers(registry: RpcHandlerRegist
 /**
  * Registers handlers for connection-wide server→client requests. Returns one function that removes them all.
  *
- * @throws TypeError on a key that is not such a method (nothing is registered then).
+ * @throws SdkError `INVALID_OPTION` on a key that is not such a method (nothing is registered then).
  */
 export function registerInternalClientGlobalHandlers(registry: RpcHandlerRegistry, handlers: Partial<InternalClientGlobalHandlers>): Unsubscribe {
   return registerHandlers("registerInternalClientGlobalHandlers", registry, INTERNAL_RPC_METHODS, ["clientGlobal"], "request", handlers as Record<string, unknown>);
@@ -640,7 +640,7 @@ export function registerInternalClientGlobalHandlers(registry: RpcHandlerRegistr
 /**
  * Adds listeners for server→client notifications. Returns one function that removes them all.
  *
- * @throws TypeError on a key that is not such a notification (nothing is registered then).
+ * @throws SdkError `INVALID_OPTION` on a key that is not such a notification (nothing is registered then).
  */
 export function registerInternalClientNotificationHandlers(registry: RpcHandlerRegistry, handlers: Partial<InternalClientNotificationHandlers>): Unsubscribe {
   return registerHandlers("registerInternalClientNotificationHandlers", registry, INTERNAL_RPC_METHODS, ["clientSession", "clientGlobal"], "notification", handlers as Record<string, unknown>);

@@ -3827,7 +3827,7 @@ export function createServerRpc(conn: RpcCaller): ServerRpc {
 /**
  * Creates the public stubs of one session; every call sends `sessionId` for you.
  *
- * @throws TypeError when `sessionId` is not a non-empty string.
+ * @throws SdkError `INVALID_OPTION` when `sessionId` is not a non-empty string.
  */
 export function createSessionRpc(conn: RpcCaller, sessionId: string): SessionRpc {
   checkSessionId("createSessionRpc", sessionId);
@@ -3837,7 +3837,7 @@ export function createSessionRpc(conn: RpcCaller, sessionId: string): SessionRpc
 /**
  * Registers handlers for server→client session requests. Returns one function that removes them all.
  *
- * @throws TypeError on a key that is not such a method (nothing is registered then).
+ * @throws SdkError `INVALID_OPTION` on a key that is not such a method (nothing is registered then).
  */
 export function registerClientSessionHandlers(registry: RpcHandlerRegistry, handlers: Partial<ClientSessionHandlers>): Unsubscribe {
   return registerHandlers("registerClientSessionHandlers", registry, RPC_METHODS, ["clientSession"], "request", handlers as Record<string, unknown>);
@@ -3846,7 +3846,7 @@ export function registerClientSessionHandlers(registry: RpcHandlerRegistry, hand
 /**
  * Registers handlers for connection-wide server→client requests. Returns one function that removes them all.
  *
- * @throws TypeError on a key that is not such a method (nothing is registered then).
+ * @throws SdkError `INVALID_OPTION` on a key that is not such a method (nothing is registered then).
  */
 export function registerClientGlobalHandlers(registry: RpcHandlerRegistry, handlers: Partial<ClientGlobalHandlers>): Unsubscribe {
   return registerHandlers("registerClientGlobalHandlers", registry, RPC_METHODS, ["clientGlobal"], "request", handlers as Record<string, unknown>);
@@ -3855,7 +3855,7 @@ export function registerClientGlobalHandlers(registry: RpcHandlerRegistry, handl
 /**
  * Adds listeners for server→client notifications. Returns one function that removes them all.
  *
- * @throws TypeError on a key that is not such a notification (nothing is registered then).
+ * @throws SdkError `INVALID_OPTION` on a key that is not such a notification (nothing is registered then).
  */
 export function registerClientNotificationHandlers(registry: RpcHandlerRegistry, handlers: Partial<ClientNotificationHandlers>): Unsubscribe {
   return registerHandlers("registerClientNotificationHandlers", registry, RPC_METHODS, ["clientSession", "clientGlobal"], "notification", handlers as Record<string, unknown>);

@@ -1,0 +1,83 @@
+/**
+ * `tools`: your tools, answering `external_tool.requested` broadcasts for this session, and the
+ * `availableTools` / `excludedTools` filters. A call's handler gets a signal that fires when the
+ * turn is aborted, another client answered, or the session disconnects; its late result is dropped.
+ */
+import { ToolError, ToolSet, invokeTool, type ToolLike } from "@flightdeck/copilot-tools";
+import type { ExternalToolResult } from "../bindings.js";
+import { answerInBackground, defineFeature } from "../feature.js";
+import { describe, type Fail } from "../option-checks.js";
+
+export interface ToolsOptions {
+  /** Your tools (made with `defineTool`), as an array or a `ToolSet`. */
+  tools?: ToolSet | readonly ToolLike[];
+  /** Allowlist of tool names or patterns (`builtin:*`, `custom:*`, `mcp:server/*`); a `ToolSet` gives its `toArray()`. */
+  availableTools?: ToolSet | readonly string[];
+  /** Denylist, same syntax as `availableTools`. */
+  excludedTools?: ToolSet | readonly string[];
+  /**
+   * What to do with `external_tool.requested` for a tool this session did not register.
+   * `"fail"` (default) answers with a failure the model can read; `"ignore"` leaves it to another
+   * client attached to the same session (tool requests are broadcast to every attached client).
+   */
+  unknownToolCalls?: "fail" | "ignore";
+}
+
+export const toolsFeature = defineFeature<ToolsOptions, ToolSet>({
+  name: "tools",
+  keys: ["tools", "availableTools", "excludedTools", "unknownToolCalls"],
+  lower(options, wire, { fail }) {
+    const tools = toToolSet(options.tools, fail);
+    if (tools.size > 0) wire.tools = tools.toolDefinitions();
+    for (const key of ["availableTools", "excludedTools"] as const) {
+      const value = options[key] as unknown;
+      if (value === undefined) continue;
+      if (value instanceof ToolSet) {
+        wire[key] = value.toArray();
+        continue;
+      }
+      if (!Array.isArray(value)) fail(key, `must be an array of tool names or patterns (or a ToolSet), got ${describe(value)}.`);
+      (value as unknown[]).forEach((name, i) => {
+        if (typeof name !== "string" || name.trim() === "") fail(`${key}[${i}]`, `must be a non-empty tool name or pattern, got ${describe(name)}.`);
+      });
+      wire[key] = [...(value as string[])];
+    }
+    const unknown = options.unknownToolCalls as unknown;
+    if (unknown !== undefined && unknown !== "fail" && unknown !== "ignore") fail("unknownToolCalls", `must be "fail" or "ignore", got ${describe(unknown)}.`);
+    return tools;
+  },
+  events: {
+    "external_tool.requested": (ctx, { data }) => {
+      if (data.sessionId !== undefined && data.sessionId !== ctx.sessionId) return; // meant for another session (sub-agent)
+      const tool = ctx.state.get(data.toolName);
+      if (!tool && ctx.options.unknownToolCalls === "ignore") return;
+      if (!ctx.firstSight(`tool:${data.requestId}`)) return;
+      const run = async (signal: AbortSignal): Promise<ExternalToolResult> => {
+        if (!tool) {
+          const known = [...ctx.state].map((t) => t.name);
+          const text = `Tool "${data.toolName}" is not available on this client (it offers: ${known.length > 0 ? known.join(", ") : "no tools"}). Use one of those tools or answer without it.`;
+          return { textResultForLlm: text, resultType: "failure", error: text };
+        }
+        const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, signal };
+        return (await invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) })) as ExternalToolResult;
+      };
+      answerInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
+    },
+    // Another client answered first (tool calls are broadcast): stop ours.
+    "external_tool.completed": (ctx, { data }) => ctx.cancelRun(`tool:${data.requestId}`, "another client answered this tool call"),
+  },
+});
+
+function toToolSet(value: unknown, fail: Fail): ToolSet {
+  if (value instanceof ToolSet) return value;
+  if (value !== undefined && (typeof value === "string" || typeof (value as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function")) {
+    return fail("tools", `must be an array of tools made with defineTool (or a ToolSet), got ${describe(value)}.`);
+  }
+  try {
+    return new ToolSet(value as Iterable<ToolLike> | undefined);
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    const option = error.toolName ? `tools.${error.toolName}${error.option ? `.${error.option}` : ""}` : "tools";
+    return fail(option, `is invalid: ${error.message}`, error);
+  }
+}

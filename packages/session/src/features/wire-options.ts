@@ -1,0 +1,152 @@
+/**
+ * Every other field of the `session.create` / `session.resume` params, passed through as is. The
+ * option types derive from the generated wire types and the accepted keys from the generated
+ * params table, so a protocol bump that adds a wire option makes it available with no hand edit.
+ * Plus the incumbent SDK's spellings of a few wire fields and the options it sets right after
+ * the session opens.
+ */
+import { SdkError } from "@flightdeck/copilot-core";
+import { INTERNAL_RPC_PARAM_KEYS, type SessionCreateParams, type SessionResumeParams } from "../bindings.js";
+import { defineFeature, type SessionFeature } from "../feature.js";
+import { checkBoolean, checkStringList, describe } from "../option-checks.js";
+import type { AgentOptions } from "./agents.js";
+import type { AutoModeSwitchOptions } from "./auto-mode-switch.js";
+import type { CanvasSessionOptions } from "./canvases.js";
+import type { CommandOptions } from "./commands.js";
+import type { ElicitationOptions } from "./elicitation.js";
+import type { ExitPlanModeOptions } from "./exit-plan-mode.js";
+import type { HistoryOptions } from "./history.js";
+import type { HooksOptions } from "./hooks.js";
+import type { McpOptions } from "./mcp.js";
+import type { PermissionOptions } from "./permissions.js";
+import type { ProviderOptions } from "./providers.js";
+import type { SessionBasicsOptions } from "./session-basics.js";
+import type { SkillOptions } from "./skills.js";
+import type { SystemMessageOptions } from "./system-message.js";
+import type { ToolsOptions } from "./tools.js";
+import type { UserInputOptions } from "./user-input.js";
+
+/** The options of every feature with its own file (they lower these keys themselves). */
+export type FeatureOptions = AgentOptions &
+  AutoModeSwitchOptions &
+  CanvasSessionOptions &
+  CommandOptions &
+  ElicitationOptions &
+  ExitPlanModeOptions &
+  HistoryOptions &
+  HooksOptions &
+  McpOptions &
+  PermissionOptions &
+  ProviderOptions &
+  SessionBasicsOptions &
+  SkillOptions &
+  SystemMessageOptions &
+  ToolsOptions &
+  UserInputOptions;
+
+/** Wire fields this SDK sets itself (from callbacks and the conveniences below); never passed through. */
+const SDK_WIRE_KEYS = [
+  "sessionId",
+  "requestPermission",
+  "requestUserInput",
+  "requestElicitation",
+  "requestExitPlanMode",
+  "requestAutoModeSwitch",
+  "requestMcpApps",
+  "envValueMode",
+  "traceparent",
+  "tracestate",
+  "gitHubTokenProviderRegistrationId",
+  "configDir",
+  "disableResume",
+  "isExperimentalMode",
+] as const;
+type SdkWireKey = (typeof SDK_WIRE_KEYS)[number];
+
+/** `session.create` fields passed through unchanged (typed from the generated `SessionCreateParams`). */
+export type CreateWireOptions = Omit<SessionCreateParams, keyof FeatureOptions | SdkWireKey>;
+/** `session.resume` fields passed through unchanged (typed from the generated `SessionResumeParams`). */
+export type ResumeWireOptions = Omit<SessionResumeParams, keyof FeatureOptions | SdkWireKey>;
+
+/** The incumbent SDK's names for some wire fields, and the options it applies right after the session opens. */
+export interface WireConveniences {
+  /** Configuration directory of the session instead of the default (sent as `configDir`). */
+  configDirectory?: string;
+  /** Enables experimental runtime features for the session (sent as `isExperimentalMode`). */
+  enableExperimentalMode?: boolean;
+  /** `resumeSession` only: do not emit the `session.resume` event (sent as `disableResume`). */
+  suppressResumeEvent?: boolean;
+  /** Skip custom instruction files (set with `session.options.update` right after the session opens). */
+  skipCustomInstructions?: boolean;
+  /** Add the co-author trailer to commits (set right after the session opens). */
+  coauthorEnabled?: boolean;
+  /** Offer the schedule tool (set right after the session opens). */
+  manageScheduleEnabled?: boolean;
+  /** Built-in skills to include (set right after the session opens). */
+  includedBuiltinSkills?: string[];
+  /** Not supported by Flightdeck yet: refused with `INVALID_OPTION`. Pass `gitHubToken` instead. */
+  gitHubTokenProvider?: unknown;
+  /** Not supported by Flightdeck yet: refused with `INVALID_OPTION`. Use the client's `sessionFs` option instead. */
+  createSessionFsProvider?: unknown;
+}
+
+const RENAMED = { configDirectory: "configDir", enableExperimentalMode: "isExperimentalMode", suppressResumeEvent: "disableResume" } as const;
+const AFTER_OPEN = ["skipCustomInstructions", "coauthorEnabled", "manageScheduleEnabled", "includedBuiltinSkills"] as const;
+const UNSUPPORTED: Record<string, string> = {
+  gitHubTokenProvider: "is not supported by Flightdeck yet; pass the token itself as `gitHubToken`.",
+  createSessionFsProvider: "is not supported by Flightdeck yet; give the client a session filesystem with `new CopilotClient({ sessionFs: { provider } })`.",
+};
+
+type WireOptions = Partial<CreateWireOptions & ResumeWireOptions> & WireConveniences;
+type AfterOpen = Partial<Pick<WireConveniences, (typeof AFTER_OPEN)[number]>>;
+
+/**
+ * The pass-through feature. `owned` are the keys the other features lower themselves: the rest of
+ * the generated params' keys pass through.
+ */
+export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<WireOptions, AfterOpen> {
+  const create = new Set(INTERNAL_RPC_PARAM_KEYS["session.create"] ?? []);
+  const resume = new Set(INTERNAL_RPC_PARAM_KEYS["session.resume"] ?? []);
+  const sdk = new Set<string>(SDK_WIRE_KEYS);
+  const passThrough = [...new Set([...create, ...resume])].filter((key) => !owned.has(key) && !sdk.has(key)).sort();
+  const conveniences = [...Object.keys(RENAMED), ...AFTER_OPEN, ...Object.keys(UNSUPPORTED)];
+  return defineFeature<WireOptions, AfterOpen>({
+    name: "session options",
+    keys: [...passThrough, ...conveniences] as Array<keyof WireOptions & string>,
+    lower(options, wire, { fail, method }) {
+      const own = method === "createSession" ? create : resume;
+      const values = options as Record<string, unknown>;
+      for (const key of passThrough) {
+        if (values[key] === undefined) continue;
+        if (!own.has(key)) fail(key, `is an option of ${method === "createSession" ? "resumeSession" : "createSession"} only.`);
+        wire[key] = values[key];
+      }
+      for (const [key, problem] of Object.entries(UNSUPPORTED)) if (values[key] !== undefined) fail(key, problem);
+      for (const [key, wireKey] of Object.entries(RENAMED)) {
+        const value = values[key];
+        if (value === undefined) continue;
+        if (!own.has(wireKey)) fail(key, `is an option of ${method === "createSession" ? "resumeSession" : "createSession"} only.`);
+        if (key === "configDirectory" && (typeof value !== "string" || value === "")) fail(key, `must be a directory path, got ${describe(value)}.`);
+        if (key !== "configDirectory") checkBoolean(value, key, fail);
+        wire[wireKey] = value;
+      }
+      const after: Record<string, unknown> = {};
+      for (const key of AFTER_OPEN) {
+        const value = values[key];
+        if (value === undefined) continue;
+        if (key === "includedBuiltinSkills") checkStringList(value, key, fail);
+        else checkBoolean(value, key, fail);
+        after[key] = value;
+      }
+      return after as AfterOpen;
+    },
+    async afterOpen(ctx) {
+      if (Object.keys(ctx.state).length === 0) return;
+      try {
+        await ctx.rpc.options.update(ctx.state);
+      } catch (cause) {
+        throw new SdkError("INVALID_OPTION", `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details: { option: Object.keys(ctx.state)[0] } });
+      }
+    },
+  });
+}
