@@ -1,10 +1,12 @@
 /**
  * `pnpm check`: conventions that live in code, not only in prose (STYLE.md).
- * - dependencies point one way: core ← tools ← session ← client ← sdk (testing may use any but sdk)
- * - every @flightdeck import in a package's src is a declared dependency
+ * - dependencies point one way: core ← tools ← session ← client ← sdk ← testing
+ * - every @flightdeck import in a package's src is a declared dependency (for the sdk, which bundles
+ *   the packages below it into its own dist, a devDependency)
  * - no `export *` in package code, but for core's one re-export of `./generated/index.js`, which
  *   is itself an explicit, sorted list of named exports written by the generator
  * - source file names are kebab-case
+ * - end-to-end tests are named `<topic>.e2e.test.ts` (one scheme; the shared harness is test-support/)
  * - no import cycle between the files of a package (relative imports, type-only ones included;
  *   `src/generated/` is the generator's output and is gated by `pnpm codegen:check` instead)
  * - no absolute path of one machine (checkout, temp or home folder) in a tracked source, test,
@@ -34,8 +36,11 @@ function walk(dir: string): string[] {
 
 function rank(pkg: string): number {
   const i = order.indexOf(pkg);
-  // testing and postgres sit beside each other, above client and below sdk.
-  return i === -1 ? (pkg === "testing" || pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
+  // testing builds on the sdk: the sdk bundles the layers below it, and testing must hand users the
+  // very CopilotClient class (and error classes) they import from the sdk. postgres sits above
+  // client and below sdk.
+  if (pkg === "testing") return order.length;
+  return i === -1 ? (pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
 }
 
 for (const pkg of readdirSync(join(root, "packages"))) {
@@ -43,8 +48,11 @@ for (const pkg of readdirSync(join(root, "packages"))) {
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
     dependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
   };
   const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+  // The sdk bundles core, tools, session and client (tsup noExternal): build-time dependencies.
+  const bundled = pkg === "sdk" ? Object.keys(manifest.devDependencies ?? {}).filter((d) => d.startsWith("@flightdeck/")) : [];
   for (const dep of declared) {
     const m = /^@flightdeck\/copilot-(.+)$/.exec(dep);
     if (m?.[1] && rank(m[1]) >= rank(pkg)) {
@@ -60,7 +68,7 @@ for (const pkg of readdirSync(join(root, "packages"))) {
     }
     for (const m of text.matchAll(/from\s+["'](@flightdeck\/copilot-[a-z]+)(?:\/[a-z-]+)?["']/g)) {
       const dep = m[1]!;
-      if (dep !== `@flightdeck/copilot-${pkg}` && !declared.has(dep)) problems.push(`${rel}: imports ${dep}, which packages/${pkg}/package.json does not declare`);
+      if (dep !== `@flightdeck/copilot-${pkg}` && !declared.has(dep) && !bundled.includes(dep)) problems.push(`${rel}: imports ${dep}, which packages/${pkg}/package.json does not declare`);
     }
     const name = basename(file).replace(/\.(d\.)?(ts|mts|cts|js|mjs)$/, "");
     if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)*$/.test(name)) problems.push(`${rel}: file names are kebab-case`);
@@ -69,6 +77,19 @@ for (const pkg of readdirSync(join(root, "packages"))) {
 }
 
 for (const dir of ["codegen/src", "tools"]) problems.push(...cycleProblems(join(root, dir)));
+
+for (const dir of [...readdirSync(join(root, "packages")).map((p) => join("packages", p, "test")), "codegen/test", "tools/test"]) {
+  let files: string[] = [];
+  try {
+    files = walk(join(root, dir));
+  } catch {
+    continue;
+  }
+  for (const file of files) {
+    const name = basename(file);
+    if (/(^e2e[-.]|[-_]e2e\.test\.)/.test(name)) problems.push(`${relative(root, file)}: name end-to-end tests <topic>.e2e.test.ts`);
+  }
+}
 
 function cycleProblems(dir: string): string[] {
   const graph = importGraph(dir);

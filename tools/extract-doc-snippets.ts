@@ -7,6 +7,10 @@
  * and `session` (a `CopilotSession`) without declaring them: they are declared for it, typed, so
  * calls on them are still checked. Anything else a fragment assumes it declares itself, e.g.
  * `declare const weather: Tool;`.
+ *
+ * Type-checking is half of it: tools/test/doc-snippets-run.test.ts runs every block too (see
+ * tools/doc-snippets/run-snippets.ts); a block that cannot run says so in a visible note above
+ * its fence, `> Not run by the docs test: <reason>`, and is still type-checked here.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -19,7 +23,15 @@ export interface Snippet {
   /** 1-based line of the first code line in the Markdown file. */
   readonly line: number;
   readonly code: string;
+  /**
+   * Why the block is not run by the docs test (tools/test/doc-snippets-run.test.ts), from a
+   * visible note on the line above the fence: `> Not run by the docs test: <reason>`.
+   */
+  readonly notRun?: string;
 }
+
+/** The note that marks a block the docs test does not run (it is still type-checked). */
+export const NOT_RUN_NOTE = /^>\s*Not run by the docs test:\s*(.+?)\s*$/;
 
 // Names a fragment may use undeclared, and their types (appended, so line numbers stay put).
 const AMBIENT: ReadonlyArray<[name: string, declaration: string]> = [
@@ -51,7 +63,10 @@ export function extractSnippets(markdown: string, file: string): Snippet[] {
       if (line.trimStart().startsWith(fence) && line.trim() === line.trim().replace(/[^`~]/g, "")) break;
       body.push(line.startsWith(indent) ? line.slice(indent.length) : line);
     }
-    if (!/\bno-check\b/.test(info)) snippets.push({ file, line: i + 2, code: body.join("\n") });
+    let above = i - 1;
+    while (above >= 0 && (lines[above] as string).trim() === "") above--;
+    const notRun = above >= 0 ? NOT_RUN_NOTE.exec((lines[above] as string).trim())?.[1] : undefined;
+    if (!/\bno-check\b/.test(info)) snippets.push({ file, line: i + 2, code: body.join("\n"), ...(notRun !== undefined ? { notRun } : {}) });
     i = j;
   }
   return snippets;

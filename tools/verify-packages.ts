@@ -12,7 +12,8 @@
  *   smoke     a session end to end (real runtime, scripted model) from ESM, CJS, esbuild bundles
  *             (CJS and ESM, run outside any node_modules) and a pnpm (strict layout) install
  *   node      the Node version guard: an unsupported Node gets a clear error at import
- *   size      per-package budgets: tarball, unpacked, bundled+gzipped entries (tools/packaging/size-budgets.json)
+ *   size      per-package budgets: tarball, unpacked, bundled+gzipped entries, and what installing the
+ *             sdk puts on disk with its dependencies, optional ones aside (tools/packaging/size-budgets.json)
  *   docs      TypeScript blocks of README.md, docs/*.md and packages/*\/README.md type-check
  *   examples  examples/minimal and examples/cli-chat run on the real runtime
  *   runtime   with no COPILOT_CLI_PATH: the runtime the sdk brings as an optional dependency
@@ -256,17 +257,28 @@ async function size(ctx: Context): Promise<void> {
   const budgets = JSON.parse(readFileSync(join(repoRoot, "tools/packaging/size-budgets.json"), "utf8")) as SizeBudgets;
   const problems = checkSizes(ctx.sizes, budgets);
   console.log(formatSizes(ctx.sizes));
-  // What `npm install @flightdeck/copilot-sdk` puts on disk, runtimes aside: the sdk, its four
-  // workspace dependencies and their third-party ones (from the npm-installed consumer).
-  const sdkTree = ["copilot-sdk", "copilot-client", "copilot-session", "copilot-tools", "copilot-core"].map((p) => join(dir, "node_modules/@flightdeck", p));
-  const thirdParty = [join(dir, "node_modules/@standard-schema")];
-  const du = await run("du", ["-sbc", ...sdkTree, ...thirdParty]);
+  // What `npm install @flightdeck/copilot-sdk` puts on disk, runtimes aside: the sdk and its
+  // dependencies, transitively (npm's flat layout in the consumer), optional ones left out.
+  const du = await run("du", ["-sbc", ...installedTree(dir, "@flightdeck/copilot-sdk")]);
   const footprint = Number(du.trim().split("\n").at(-1)?.split(/\s+/)[0]);
   console.log(`    installed footprint of @flightdeck/copilot-sdk (no runtime): ${kb(footprint)}`);
   const limit = budgets["installed:@flightdeck/copilot-sdk"]?.unpacked;
   if (limit === undefined) problems.push(`"installed:@flightdeck/copilot-sdk" has no budget in tools/packaging/size-budgets.json`);
   else if (footprint > limit) problems.push(`the installed @flightdeck/copilot-sdk is ${footprint} bytes, over its budget of ${limit}`);
   if (problems.length > 0) fail(problems.join("\n"));
+}
+
+/** The folders of `name` and of its non-optional dependencies, transitively, in `dir`'s node_modules. */
+function installedTree(dir: string, name: string): string[] {
+  const seen = new Set<string>();
+  const visit = (pkg: string) => {
+    if (seen.has(pkg)) return;
+    seen.add(pkg);
+    const manifest = JSON.parse(readFileSync(join(dir, "node_modules", pkg, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep);
+  };
+  visit(name);
+  return [...seen].map((pkg) => join(dir, "node_modules", pkg));
 }
 
 function kb(bytes: number): string {
@@ -289,7 +301,7 @@ async function examples(ctx: Context): Promise<void> {
   const env = { ...process.env, COPILOT_CLI_PATH: ctx.runtimePath, CI: "true" };
   for (const example of ["examples/minimal/src/main.ts", "examples/cli-chat/src/main.ts"]) {
     const out = await run(process.execPath, ["--import", "tsx", join(repoRoot, example)], { cwd: repoRoot, env, timeoutMs: 90_000 }).catch((error: Error) => fail(`${example} failed:\n${error.message}`));
-    if (!out.includes("[done]")) fail(`${example} did not finish (no "[done]" line):\n${out}`);
+    if (!out.includes("[done]") && !out.includes("\nBye!")) fail(`${example} did not finish (no "[done]" or "Bye!" line):\n${out}`);
   }
 }
 
@@ -333,12 +345,16 @@ async function bundledRuntime(ctx: Context): Promise<void> {
       'import { createTestClient, lastUserText } from "@flightdeck/copilot-testing";',
       "const found = resolveRuntime();",
       'if (found.source !== "@github/copilot-sdk") throw new Error("runtime found from " + found.source + ", expected the optional dependency");',
-      'await using t = await createTestClient({ model: { script: [{ text: "Hello from the scripted model." }] } });',
-      'const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), onPermissionRequest: () => ({ kind: "approve-once" }) });',
-      'const answer = await session.sendAndWait("Hi there");',
-      'if (answer?.data.content !== "Hello from the scripted model.") throw new Error("unexpected answer " + JSON.stringify(answer?.data));',
-      'if (lastUserText(t.model.requests[0]) !== "Hi there") throw new Error("prompt decoration not hidden: " + JSON.stringify(lastUserText(t.model.requests[0])));',
-      'console.log("runtime ok: " + found.path.split("node_modules/").at(-1) + " (" + t.runtime.name + ")");',
+      'const t = await createTestClient({ model: { script: [{ text: "Hello from the scripted model." }] } });',
+      "try {",
+      '  const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), onPermissionRequest: () => ({ kind: "approve-once" }) });',
+      '  const answer = await session.sendAndWait("Hi there");',
+      '  if (answer?.data.content !== "Hello from the scripted model.") throw new Error("unexpected answer " + JSON.stringify(answer?.data));',
+      '  if (lastUserText(t.model.requests[0]) !== "Hi there") throw new Error("prompt decoration not hidden: " + JSON.stringify(lastUserText(t.model.requests[0])));',
+      '  console.log("runtime ok: " + found.path.split("node_modules/").at(-1) + " (" + t.runtime.name + ")");',
+      "} finally {",
+      "  await t.cleanup();",
+      "}",
       "",
     ].join("\n"),
   );

@@ -128,58 +128,58 @@ try {
   const appends = quick ? 500 : 3_000;
   const ctx = (sessionId: string) => ({ sessionId, signal: new AbortController().signal });
   if (run("events")) {
-  for (let i = 0; i < 200; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx("bench-warm"));
-  let t = performance.now();
-  for (let i = 0; i < appends; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx("bench-seq"));
-  const sequential = appends / ((performance.now() - t) / 1000);
-  await store.acquireLease("bench-seq"); // fenced writes: the lease check is part of every write
-  t = performance.now();
-  for (let i = 0; i < appends; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx("bench-seq"));
-  const sequentialLeased = appends / ((performance.now() - t) / 1000);
-  t = performance.now();
-  await Promise.all(
-    Array.from({ length: 16 }, async (_, s) => {
-      for (let i = 0; i < appends / 16; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx(`bench-par-${s}`));
-    }),
-  );
-  const parallel = appends / ((performance.now() - t) / 1000);
-  results.eventsPerSecond = { eventBytes: event.length + 1, oneSession: Math.round(sequential), oneSessionLeased: Math.round(sequentialLeased), sixteenSessions: Math.round(parallel) };
-  console.log(`events/s to the store (${event.length + 1} B each): one session ${Math.round(sequential)}/s (${Math.round(sequentialLeased)}/s under a lease), 16 sessions at once ${Math.round(parallel)}/s`);
+    for (let i = 0; i < 200; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx("bench-warm"));
+    let t = performance.now();
+    for (let i = 0; i < appends; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx("bench-seq"));
+    const sequential = appends / ((performance.now() - t) / 1000);
+    await store.acquireLease("bench-seq"); // fenced writes: the lease check is part of every write
+    t = performance.now();
+    for (let i = 0; i < appends; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx("bench-seq"));
+    const sequentialLeased = appends / ((performance.now() - t) / 1000);
+    t = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, s) => {
+        for (let i = 0; i < appends / 16; i++) await store.sessionFs.appendFile("/session-state/events.jsonl", `${event}\n`, {}, ctx(`bench-par-${s}`));
+      }),
+    );
+    const parallel = appends / ((performance.now() - t) / 1000);
+    results.eventsPerSecond = { eventBytes: event.length + 1, oneSession: Math.round(sequential), oneSessionLeased: Math.round(sequentialLeased), sixteenSessions: Math.round(parallel) };
+    console.log(`events/s to the store (${event.length + 1} B each): one session ${Math.round(sequential)}/s (${Math.round(sequentialLeased)}/s under a lease), 16 sessions at once ${Math.round(parallel)}/s`);
   }
 
   // ---- 4. sessions per runtime before latency doubles ----
   if (run("capacity")) {
-  const pool = new RuntimePool({ store, runtimes: [clientOptions(store.sessionFsOptions())], maxSessionsPerRuntime: 256, onError: () => {} });
-  await pool.start();
-  const levels = quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32, 64];
-  const latency: Array<{ sessions: number; medianTurnMs: number }> = [];
-  const open = [];
-  for (const n of levels) {
-    while (open.length < n) {
-      const s = await pool.createSession({ model: "gpt-4.1", provider });
-      await s.sendAndWait("warm up", { timeoutMs: 60_000 });
-      open.push(s);
+    const pool = new RuntimePool({ store, runtimes: [clientOptions(store.sessionFsOptions())], maxSessionsPerRuntime: 256, onError: () => {} });
+    await pool.start();
+    const levels = quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32, 64];
+    const latency: Array<{ sessions: number; medianTurnMs: number }> = [];
+    const open = [];
+    for (const n of levels) {
+      while (open.length < n) {
+        const s = await pool.createSession({ model: "gpt-4.1", provider });
+        await s.sendAndWait("warm up", { timeoutMs: 60_000 });
+        open.push(s);
+      }
+      const samples: number[] = [];
+      for (let round_ = 0; round_ < 3; round_++) {
+        samples.push(
+          ...(await Promise.all(
+            open.map(async (s, i) => {
+              const start = performance.now();
+              await s.sendAndWait(`load ${n} ${i}`, { timeoutMs: 120_000 });
+              return performance.now() - start;
+            }),
+          )),
+        );
+      }
+      latency.push({ sessions: n, medianTurnMs: round(median(samples)) });
+      console.log(`one runtime, ${n} sessions with a turn in flight each: median turn ${round(median(samples))} ms`);
     }
-    const samples: number[] = [];
-    for (let round_ = 0; round_ < 3; round_++) {
-      samples.push(
-        ...(await Promise.all(
-          open.map(async (s, i) => {
-            const start = performance.now();
-            await s.sendAndWait(`load ${n} ${i}`, { timeoutMs: 120_000 });
-            return performance.now() - start;
-          }),
-        )),
-      );
-    }
-    latency.push({ sessions: n, medianTurnMs: round(median(samples)) });
-    console.log(`one runtime, ${n} sessions with a turn in flight each: median turn ${round(median(samples))} ms`);
-  }
-  await pool.stop();
-  const base = latency[0]!.medianTurnMs;
-  const doubled = latency.find((l) => l.medianTurnMs >= 2 * base);
-  results.sessionsPerRuntime = { latency, doublesAt: doubled?.sessions ?? null };
-  console.log(doubled ? `turn latency doubles at ${doubled.sessions} concurrent sessions on one runtime` : `turn latency did not double up to ${levels.at(-1)} sessions`);
+    await pool.stop();
+    const base = latency[0]!.medianTurnMs;
+    const doubled = latency.find((l) => l.medianTurnMs >= 2 * base);
+    results.sessionsPerRuntime = { latency, doublesAt: doubled?.sessions ?? null };
+    console.log(doubled ? `turn latency doubles at ${doubled.sessions} concurrent sessions on one runtime` : `turn latency did not double up to ${levels.at(-1)} sessions`);
   }
 } finally {
   for (const c of cleanups.reverse()) await c();

@@ -2,7 +2,7 @@
 
 export interface Row {
   metric: string;
-  unit: "ms" | "MB" | "count";
+  unit: "ms" | "MB" | "KB" | "/s" | "count";
   flightdeck: number | undefined;
   incumbent: number | undefined;
   /** Human-readable target, e.g. "≤ 60 ms"; undefined when the row is for information. */
@@ -15,6 +15,8 @@ function fmt(value: number | undefined, unit: Row["unit"]): string {
   if (value === undefined || Number.isNaN(value)) return "—";
   if (unit === "count") return String(value);
   if (unit === "MB") return `${value.toFixed(2)} MB`;
+  if (unit === "KB") return `${value.toFixed(1)} KB`;
+  if (unit === "/s") return `${Math.round(value).toLocaleString("en-US")}/s`;
   if (value < 1) return `${value.toFixed(3)} ms`;
   if (value < 10) return `${value.toFixed(2)} ms`;
   return `${value.toFixed(1)} ms`;

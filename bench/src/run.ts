@@ -4,16 +4,20 @@
  * to bench/results/latest.{json,md}. See bench/README.md for the method.
  *
  * Flags: --quick (few samples, a smoke run; do not publish its figures), --build (rebuild the SDK
- * first), --no-footprint (skip packing and installing), --import-runs N (default 20).
+ * first), --no-footprint (skip packing and installing), --no-scale (skip the tool-call, memory and
+ * concurrency figures), --import-runs N (default 20), --results DIR (where to write, relative to the
+ * repository root; default bench/results).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ClientBenchResult } from "./client-bench.js";
 import { runFootprintBench, type FootprintResult } from "./footprint-bench.js";
 import { importsClient, resolveEsm, runImportBench, type ImportBenchResult } from "./import-bench.js";
 import { markdownTable, textTable, type Row } from "./report.js";
+import { runScaleBench, type ScaleResult } from "./scale-run.js";
 import { BENCH_DIR, REPO, buildSdk, distUrl, gitCommit, missingBuildOutputs, staleBuilds } from "./workspace.js";
 
 const argv = process.argv.slice(2);
@@ -50,7 +54,7 @@ function runClientBenchChild(oursEntry: string): ClientBenchResult {
   }
 }
 
-function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: FootprintResult | undefined): Row[] {
+function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: FootprintResult | undefined, scale: ScaleResult | undefined): Row[] {
   const ours = imp.targets["flightdeck"]!;
   const inc = imp.targets["incumbent"]!;
   const rows: Row[] = [
@@ -59,8 +63,8 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
       unit: "ms",
       flightdeck: ours.coldImportMs,
       incumbent: inc.coldImportMs,
-      target: "≤ ½ incumbent",
-      met: ours.coldImportMs <= inc.coldImportMs / 2,
+      target: "≤ 0.4× incumbent",
+      met: ours.coldImportMs <= inc.coldImportMs * 0.4,
     },
     { metric: `import() inside that process (median of ${imp.runs})`, unit: "ms", flightdeck: ours.inProcessMs, incumbent: inc.inProcessMs },
     {
@@ -100,6 +104,63 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
       incumbent: client.leftAfterStop.incumbent,
     },
   ];
+  if (scale) {
+    const s = scale.settings;
+    const KB = 1024;
+    rows.push(
+      {
+        metric: `tool call: request reaching the SDK → its answer leaving, stdio, trivial handler, p50 (${scale.toolOverhead.flightdeck.n} calls)`,
+        unit: "ms",
+        flightdeck: scale.toolOverhead.flightdeck.median,
+        incumbent: scale.toolOverhead.incumbent.median,
+        target: "≤ 0.5× incumbent",
+        met: scale.toolOverhead.flightdeck.median <= 0.5 * scale.toolOverhead.incumbent.median,
+      },
+      {
+        metric: "tool call, p99",
+        unit: "ms",
+        flightdeck: scale.toolOverhead.flightdeck.p99,
+        incumbent: scale.toolOverhead.incumbent.p99,
+        target: "≤ 0.5× incumbent",
+        met: scale.toolOverhead.flightdeck.p99 <= 0.5 * scale.toolOverhead.incumbent.p99,
+      },
+      { metric: "tool call on the wire (stdio proxy: + pipe hops, OS scheduling), p50", unit: "ms", flightdeck: scale.toolOverheadWire.flightdeck.median, incumbent: scale.toolOverheadWire.incumbent.median },
+      {
+        metric: `heap per idle session (${s.idleSessions} on one client, median of ${s.rounds})`,
+        unit: "KB",
+        flightdeck: scale.heapPerSessionBytes.flightdeck / KB,
+        incumbent: scale.heapPerSessionBytes.incumbent / KB,
+        target: "≤ 0.5× incumbent",
+        met: scale.heapPerSessionBytes.flightdeck <= 0.5 * scale.heapPerSessionBytes.incumbent,
+      },
+      {
+        metric: "RSS per idle session",
+        unit: "KB",
+        flightdeck: scale.rssPerSessionBytes.flightdeck / KB,
+        incumbent: scale.rssPerSessionBytes.incumbent / KB,
+        target: "≤ 0.5× incumbent",
+        met: scale.rssPerSessionBytes.flightdeck <= 0.5 * scale.rssPerSessionBytes.incumbent,
+      },
+      {
+        metric: `${s.sessions} concurrent sessions × ${s.turns} tool turns, one runtime: wall time (median of ${s.rounds})`,
+        unit: "ms",
+        flightdeck: scale.concurrentWallMs.flightdeck,
+        incumbent: scale.concurrentWallMs.incumbent,
+        target: "≤ incumbent",
+        met: scale.concurrentWallMs.flightdeck <= scale.concurrentWallMs.incumbent,
+      },
+      {
+        metric: "  events/s seen by the handlers (higher is better: ratio above 1 is better here)",
+        unit: "/s",
+        flightdeck: scale.eventsPerSecond.flightdeck,
+        incumbent: scale.eventsPerSecond.incumbent,
+        target: "≥ incumbent",
+        met: scale.eventsPerSecond.flightdeck >= scale.eventsPerSecond.incumbent,
+      },
+      { metric: "  CPU time of the runtime (its share)", unit: "ms", flightdeck: scale.runtimeCpuMs.flightdeck, incumbent: scale.runtimeCpuMs.incumbent },
+      { metric: "  CPU time of the SDK's process (its share)", unit: "ms", flightdeck: scale.sdkCpuMs.flightdeck, incumbent: scale.sdkCpuMs.incumbent },
+    );
+  }
   if (footprint) {
     rows.push(
       {
@@ -114,6 +175,36 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
     );
   }
   return rows;
+}
+
+function scaleMarkdown(s: ScaleResult): string {
+  const kb = (b: number) => (b / 1024).toFixed(1);
+  const lines = [
+    "### Tool calls, idle sessions, concurrency: every round (the spread)",
+    "",
+    `${s.settings.rounds} round(s), each SDK in a fresh process per phase, alternating. Tool-call p50 ratio per round: ${s.toolOverheadRatioPerRound.map((r) => `${r.toFixed(2)}×`).join(", ")}.`,
+    "",
+    "| round | SDK | tool call p50 / p99 ms, in process | on the wire | heap / RSS per idle session KB | concurrent wall ms | events | runtime CPU ms | SDK CPU ms | failed turns |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  s.rounds.forEach((round, i) => {
+    for (const sdk of ["flightdeck", "incumbent"] as const) {
+      const r = round[sdk];
+      const t = r.tools.inProcessMs;
+      const m = r.memory;
+      const c = r.tools.concurrent;
+      lines.push(
+        `| ${i + 1} | ${sdk} | ${summaryPair(t)} | ${summaryPair(r.tools.overheadMs)} | ${kb((m.heapAfterBytes - m.heapBeforeBytes) / m.sessions)} / ${kb((m.rssAfterBytes - m.rssBeforeBytes) / m.sessions)} | ${c.wallMs.toFixed(0)} | ${c.events} | ${c.runtimeCpuMs} | ${c.sdkCpuMs.toFixed(0)} | ${c.failures} |`,
+      );
+    }
+  });
+  return lines.join("\n");
+}
+
+function summaryPair(samples: readonly number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+  return `${p(0.5).toFixed(3)} / ${p(0.99).toFixed(3)}`;
 }
 
 function footprintMarkdown(f: FootprintResult): string {
@@ -167,6 +258,7 @@ async function main(): Promise<void> {
     ),
   );
   const client = step("client bench", () => runClientBenchChild(oursUrl));
+  const scale = argv.includes("--no-scale") ? undefined : step("scale bench", () => runScaleBench(oursUrl, quick, log));
   let footprint: FootprintResult | undefined;
   let footprintError: string | undefined;
   if (!argv.includes("--no-footprint")) {
@@ -181,7 +273,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const rows = rowsFrom(imp, client, footprint);
+  const rows = rowsFrom(imp, client, footprint, scale);
   const environment = {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -198,12 +290,15 @@ async function main(): Promise<void> {
   if (client.errors.length) console.log(`\nErrors during the client bench:\n- ${client.errors.join("\n- ")}`);
   if (footprintError) console.log(`\nThe footprint bench failed: ${footprintError}`);
 
-  const resultsDir = join(BENCH_DIR, "results");
+  const resultsArg = argv.indexOf("--results");
+  const resultsDir = resultsArg >= 0 ? join(REPO, argv[resultsArg + 1] ?? "") : join(BENCH_DIR, "results");
   mkdirSync(resultsDir, { recursive: true });
   const generatedAt = new Date().toISOString();
+  // No absolute path of this machine in the results: paths under the repository become relative.
+  const scrub = (text: string) => text.split(pathToFileURL(REPO).href).join("").split(REPO).join("");
   writeFileSync(
     join(resultsDir, "latest.json"),
-    `${JSON.stringify({ generatedAt, environment, flightdeckPackage: oursPackage, rows, import: imp, client, footprint, footprintError }, null, 2)}\n`,
+    scrub(`${JSON.stringify({ generatedAt, environment, flightdeckPackage: oursPackage, rows, import: imp, client, scale, footprint, footprintError }, null, 2)}\n`),
   );
   const md = [
     "# Flightdeck vs `@github/copilot-sdk` 1.0.14",
@@ -219,12 +314,34 @@ async function main(): Promise<void> {
     "",
     "Method: see [bench/README.md](../README.md).",
     ...(client.errors.length ? ["", "Errors during the client bench:", "", ...client.errors.map((e) => `- ${e}`)] : []),
+    ...(scale ? ["", scaleMarkdown(scale)] : []),
     ...(footprint ? ["", footprintMarkdown(footprint)] : []),
     ...(footprintError ? ["", `The footprint bench failed: ${footprintError}`] : []),
     "",
   ].join("\n");
-  writeFileSync(join(resultsDir, "latest.md"), md);
-  log(`wrote bench/results/latest.json and latest.md (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
+  writeFileSync(join(resultsDir, "latest.md"), scrub(md));
+  // One line per full run: the run-to-run spread of the ratios (quick runs are smoke tests, not kept).
+  if (!quick) {
+    const ratio = (metric: string) => {
+      const row = rows.find((r) => r.metric.startsWith(metric));
+      return row?.flightdeck !== undefined && row.incumbent ? Number((row.flightdeck / row.incumbent).toFixed(3)) : undefined;
+    };
+    const line = {
+      generatedAt,
+      commit: environment.commit,
+      loadAverage1m: environment.loadAverage1m,
+      coldImportRatio: ratio("cold import"),
+      coldImportMs: { flightdeck: Number(imp.targets["flightdeck"]!.coldImportMs.toFixed(2)), incumbent: Number(imp.targets["incumbent"]!.coldImportMs.toFixed(2)) },
+      toolCallP50Ratio: ratio("tool call: request"),
+      toolCallP99Ratio: ratio("tool call, p99"),
+      heapPerSessionRatio: ratio("heap per idle session"),
+      rssPerSessionRatio: ratio("RSS per idle session"),
+      concurrentWallRatio: ratio(`${scale?.settings.sessions ?? 0} concurrent`),
+      footprintMB: footprint ? Number((footprint.flightdeck.bytes / MB).toFixed(3)) : undefined,
+    };
+    appendFileSync(join(resultsDir, "history.jsonl"), `${JSON.stringify(line)}\n`);
+  }
+  log(`wrote ${relative(REPO, resultsDir)}/latest.json and latest.md (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
 }
 
 main().catch((error: unknown) => {

@@ -33,7 +33,9 @@ function newestMtime(dir: string): number {
 export function staleBuilds(): string[] {
   return SDK_CLOSURE.filter((p) => {
     const dist = join(REPO, "packages", p, "dist/index.js");
-    return existsSync(dist) && newestMtime(join(REPO, "packages", p, "src")) > statSync(dist).mtimeMs;
+    // The sdk's dist bundles the code of the packages below it: any of their sources counts.
+    const sources = p === "sdk" ? SDK_CLOSURE : [p];
+    return existsSync(dist) && Math.max(...sources.map((s) => newestMtime(join(REPO, "packages", s, "src")))) > statSync(dist).mtimeMs;
   }).map((p) => `@flightdeck/copilot-${p}`);
 }
 

@@ -50,11 +50,11 @@ beforeAll(async () => {
   for (const f of ["api.schema.json", "session-events.schema.json"]) writeFileSync(join(schemas, f), gunzipSync(readFileSync(join(UPSTREAM, `${f}.gz`))));
   copyFileSync(join(UPSTREAM, "protocol.lock.json"), join(schemas, "protocol.lock.json"));
   cpSync(join(REPO, "schemas/overlay"), join(schemas, "overlay"), { recursive: true });
-  // Laid out like packages/core/src: the generated code imports ../rpc-types.js, ../rpc-stubs.js and ../../schema-interpreter.js.
+  // Laid out like packages/core/src: the generated code imports ../rpc-types.js, ../rpc-stubs.js (which imports errors.js) and ../../schema-interpreter.js.
   const src = join(root, "core/src");
   generatedDir = join(src, "generated");
   mkdirSync(src, { recursive: true });
-  for (const f of ["rpc-types.ts", "rpc-stubs.ts", "schema-interpreter.ts"]) copyFileSync(join(REPO, "packages/core/src", f), join(src, f));
+  for (const f of ["rpc-types.ts", "rpc-stubs.ts", "errors.ts", "redact.ts", "schema-interpreter.ts"]) copyFileSync(join(REPO, "packages/core/src", f), join(src, f));
   ({ ir, files } = await generate({ schemasDir: schemas, outDir: generatedDir }));
   validators = (await import(pathToFileURL(join(generatedDir, "validators/index.ts")).href)) as typeof validators;
   definitions = ((await import(pathToFileURL(join(generatedDir, "validators/definitions.js")).href)) as { DEFINITIONS: Record<string, unknown> }).DEFINITIONS;
@@ -90,7 +90,7 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
       typeRoots: [join(REPO, "node_modules/@types")],
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.formatDiagnostic(d, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" }));
-    expect(rootNames.length).toBe(files.filter((f) => f.endsWith(".ts")).length + 3); // + the three hand-written modules copied beside it
+    expect(rootNames.length).toBe(files.filter((f) => f.endsWith(".ts")).length + 5); // + the five hand-written modules copied beside it
     expect(diagnostics).toEqual([]);
   });
 

@@ -1,12 +1,90 @@
-import { defineConfig } from "tsup";
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { isDeepStrictEqual } from "node:util";
+import { brotliCompressSync, constants } from "node:zlib";
+import { transform } from "esbuild";
+import { defineConfig, type Options } from "tsup";
+
+type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
+
+/**
+ * The sdk ships one self-contained bundle: the code of core, tools, session and client is built
+ * into dist/ (`noExternal`), so `import "@flightdeck/copilot-sdk"` loads two module files instead of
+ * five packages' worth, and an install is this package alone (its declarations are bundled too, by
+ * `dts.resolve`). The other packages stay published on their own for users who want one layer.
+ *
+ * ESM only here; `scripts/finish-build.mjs` then adds the CommonJS entry (a `require()` of the ESM
+ * build, Node >= 20.19) and the declaration pair (one full `.d.cts`, a re-exporting `.d.ts`).
+ */
+
+/** Core's Node-version guard runs for its side effect; its package says `sideEffects: false`. */
+const keepNodeGuard: EsbuildPlugin = {
+  name: "keep-node-guard",
+  setup(build) {
+    build.onResolve({ filter: /[/\\]node-version\.js$/ }, (args) => ({
+      path: resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts")),
+      sideEffects: true,
+    }));
+  },
+};
+
+/**
+ * The generated validator data (the protocol's JSON Schemas, ~380 KB of JSON) is only read when
+ * the first session event is validated, from a lazily imported chunk. It is stored there
+ * brotli-compressed (~10× smaller on disk) and inflated once on load (~2 ms, node:zlib).
+ */
+const compressValidatorData: EsbuildPlugin = {
+  name: "compress-validator-data",
+  setup(build) {
+    build.onLoad({ filter: /[/\\]generated[/\\]validators[/\\]definitions\.js$/ }, async (args) => {
+      const mod = (await import(pathToFileURL(args.path).href)) as Record<string, unknown>;
+      const lines = ['import { brotliDecompressSync } from "node:zlib";', "const inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, \"base64\")).toString(\"utf8\"));"];
+      for (const [name, value] of Object.entries(mod)) {
+        const packed = brotliCompressSync(JSON.stringify(value), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString("base64");
+        lines.push(`export const ${name} = /* @__PURE__ */ inflate(${JSON.stringify(packed)});`);
+      }
+      return { contents: `${lines.join("\n")}\n`, loader: "js", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * The generated method tables (~100 KB of object literals, read on every import) are emitted as
+ * `JSON.parse("…")`: V8 scans a JSON string several times faster than it parses and compiles the
+ * same object literal. Only plain-data tables are rewritten (checked by a round trip); anything
+ * else is left as the generator wrote it.
+ */
+const methodTablesAsJson: EsbuildPlugin = {
+  name: "method-tables-as-json",
+  setup(build) {
+    build.onLoad({ filter: /[/\\]generated[/\\](internal-)?methods\.ts$/ }, async (args) => {
+      const { code } = await transform(await readFile(args.path, "utf8"), { loader: "ts", format: "esm" });
+      let out = code;
+      for (const match of code.matchAll(/^(export )?const (\w+) = \{\n[^]*?\n\};$/gm)) {
+        const literal = match[0].slice(match[0].indexOf("{"), -1);
+        const value: unknown = new Function(`return (${literal});`)();
+        const json = JSON.stringify(value);
+        if (json === undefined || !isDeepStrictEqual(JSON.parse(json), value)) continue;
+        out = out.replace(match[0], `${match[1] ?? ""}const ${match[2]} = /* @__PURE__ */ JSON.parse(${JSON.stringify(json)});`);
+      }
+      if (out === code) console.warn(`method-tables-as-json: no plain-data table found in ${args.path}; left as is`);
+      return { contents: out, loader: "js", resolveDir: dirname(args.path) };
+    });
+  },
+};
 
 export default defineConfig({
-  entry: {"index": "src/index.ts", "extension": "src/extension.ts"},
-  format: ["esm", "cjs"],
-  dts: true,
+  entry: { index: "src/index.ts", extension: "src/extension.ts" },
+  format: ["esm"],
+  // Declarations of the bundled workspace packages are inlined (only what the sdk's exports reach).
+  dts: { resolve: [/^@flightdeck\//] },
   sourcemap: false, // the JS is shipped unminified and readable; maps would double the install size
   clean: true,
   target: "node20",
-  splitting: false,
+  // The validators (and the data above) stay in their own chunk, loaded by a dynamic import.
+  splitting: true,
   treeshake: true,
+  noExternal: [/^@flightdeck\//],
+  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson],
 });

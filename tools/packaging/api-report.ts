@@ -53,6 +53,25 @@ function packageNameOf(file: string): string | undefined {
   }
 }
 
+/**
+ * Name → the workspace package a package's `src/index.ts` re-exports it from. The sdk bundles
+ * those packages (code and declarations) into its own dist, so its built `.d.ts` no longer says
+ * where a name comes from; its report still lists them as re-exports, not twice in full.
+ */
+function workspaceOrigins(pkg: PublishedPackage): Map<string, string> {
+  const origins = new Map<string, string>();
+  const path = join(repoRoot, pkg.dir, "src/index.ts");
+  if (!existsSync(path)) return origins;
+  const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ES2022, false);
+  for (const statement of source.statements) {
+    if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const from = statement.moduleSpecifier.text;
+    if (!from.startsWith("@flightdeck/") || !statement.exportClause || !ts.isNamedExports(statement.exportClause)) continue;
+    for (const element of statement.exportClause.elements) origins.set(element.name.text, from.split("/").slice(0, 2).join("/"));
+  }
+  return origins;
+}
+
 /** Code-unit order: the same on every machine, unlike `localeCompare`. */
 export function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -95,6 +114,7 @@ export interface EntryReport {
 export async function buildApiReport(pkg: PublishedPackage): Promise<string> {
   const manifest = readManifest(pkg);
   const generated = pkg.name === "@flightdeck/copilot-core" ? generatedExportNames() : new Set<string>();
+  const origins = workspaceOrigins(pkg);
   const lines: string[] = [
     `# API report: ${pkg.name}`,
     "",
@@ -130,7 +150,8 @@ export async function buildApiReport(pkg: PublishedPackage): Promise<string> {
       const resolved = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       const declarations = resolved.declarations ?? [];
       const kinds = [...new Set(declarations.map(kindOf))].join(" + ") || "unknown";
-      const from = declarations[0] && packageNameOf(declarations[0].getSourceFile().fileName);
+      const declaredIn = declarations[0] && packageNameOf(declarations[0].getSourceFile().fileName);
+      const from = declaredIn === pkg.name ? (origins.get(symbol.name) ?? declaredIn) : declaredIn;
       if (generated.has(symbol.name)) {
         const keys = summarizeValue(runtime[symbol.name]);
         summary.push(`- ${symbol.name}: ${kinds}${keys ? ` (${keys.length} entries)` : ""}`);

@@ -94,10 +94,12 @@ interface PendingPermission {
   id: string;
   summary: string;
   detail: string;
+  toolCallId?: string;
   resolve(decision: PermissionDecision, outcome: "approved" | "denied" | "timed-out"): void;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0969da"/><path d="M3 9l10-5-3 9-2-3z" fill="#fff"/></svg>';
 
 /**
  * Starts the browser chat on 127.0.0.1 and resolves once the page can be opened.
@@ -163,7 +165,7 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
           },
         };
         pending.set(id, entry);
-        broadcast("permission", { id, summary: entry.summary, detail: entry.detail });
+        broadcast("permission", { id, summary: entry.summary, detail: entry.detail, toolCallId: entry.toolCallId });
       });
     cleanups.push(() => {
       for (const entry of [...pending.values()]) entry.resolve({ kind: "reject", feedback: "The browser chat server is shutting down." }, "denied");
@@ -237,6 +239,11 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
       const host = req.headers.host ?? "";
       if (host !== new URL(origin).host && host !== `localhost:${new URL(origin).port}`) return sendJson(res, 421, { error: `Unexpected Host header "${host}"; open ${origin}` });
       const path = new URL(req.url ?? "/", origin).pathname;
+      if (req.method === "GET" && (path === "/favicon.svg" || path === "/favicon.ico")) {
+        // An icon of its own, so the browser's console shows no 404.
+        res.writeHead(200, { "content-type": "image/svg+xml", "cache-control": "max-age=86400" });
+        return void res.end(FAVICON_SVG);
+      }
       if (req.method === "GET" && path === "/") {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
         return void res.end(PAGE_HTML);
@@ -245,7 +252,7 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
         res.write(`event: busy\ndata: ${JSON.stringify({ busy })}\n\n`);
         // A page that (re)connects sees the cards still waiting for it.
-        for (const entry of pending.values()) res.write(`event: permission\ndata: ${JSON.stringify({ id: entry.id, summary: entry.summary, detail: entry.detail })}\n\n`);
+        for (const entry of pending.values()) res.write(`event: permission\ndata: ${JSON.stringify({ id: entry.id, summary: entry.summary, detail: entry.detail, toolCallId: entry.toolCallId })}\n\n`);
         streams.add(res);
         req.on("close", () => streams.delete(res));
         return;
@@ -308,12 +315,14 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
   }
 }
 
-function describePermission(request: PermissionRequest): { summary: string; detail: string } {
+function describePermission(request: PermissionRequest): { summary: string; detail: string; toolCallId?: string } {
+  // The tool call's id lets the page put the tool's result under the card that allowed it.
+  const toolCallId = typeof (request as { toolCallId?: unknown }).toolCallId === "string" ? (request as { toolCallId: string }).toolCallId : undefined;
   if (request.kind === "custom-tool") {
-    return { summary: `run the tool "${request.toolName}" (${request.toolDescription})`, detail: JSON.stringify(request.args ?? {}, null, 2) };
+    return { summary: `run the tool "${request.toolName}" (${request.toolDescription})`, detail: JSON.stringify(request.args ?? {}, null, 2), ...(toolCallId ? { toolCallId } : {}) };
   }
   const { kind, ...rest } = request as unknown as { kind: string } & Record<string, unknown>;
-  return { summary: `perform a ${kind} action`, detail: JSON.stringify(rest, null, 2) };
+  return { summary: `perform a ${kind} action`, detail: JSON.stringify(rest, null, 2), ...(toolCallId ? { toolCallId } : {}) };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

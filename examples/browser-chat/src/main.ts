@@ -21,21 +21,27 @@ if (baseUrl) {
   model = { name: process.env.COPILOT_MODEL ?? "gpt-4.1" };
 }
 
-const chat = await startBrowserChat({ port, model });
-console.log(`Browser chat (${model ? `model ${model.name}` : "offline, scripted model"}): open ${chat.url}`);
-console.log(`save_note writes into ${chat.workingDirectory}/notes. Ctrl-C to stop.`);
+const starting = startBrowserChat({ port, model });
 
+// Listening for Ctrl-C before anything is printed: a Ctrl-C at any moment, even during start-up,
+// closes the server, the session, the runtime and the temp folder, then exits 0.
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  chat.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  starting
+    .then((chat) => chat.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+
+const chat = await starting;
+console.log(`Browser chat (${model ? `model ${model.name}` : "offline, scripted model"}): open ${chat.url}`);
+console.log(`save_note writes into ${chat.workingDirectory}/notes. Ctrl-C to stop.`);

@@ -9,6 +9,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Flightdeck browser chat</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>
   body { font: 15px/1.45 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1f2328; }
   h1 { font-size: 1.25rem; }
@@ -20,7 +21,14 @@ export const PAGE_HTML = `<!doctype html>
   .tool.failed { border-color: #cf222e; }
   .permission-card { border: 1px solid #bf8700; background: #fff8c5; border-radius: .5rem; padding: .75rem; }
   .permission-card button { margin-right: .5rem; }
-  .permission-card .outcome { font-weight: 600; }
+  .permission-card .outcome { font-weight: 600; margin-bottom: 0; }
+  .permission-card.approved { border-color: #1a7f37; background: #dafbe1; }
+  .permission-card.approved .outcome { color: #1a7f37; }
+  .permission-card.approved .outcome::before { content: "✓ "; }
+  .permission-card.denied, .permission-card.timed-out { border-color: #cf222e; background: #ffebe9; }
+  .permission-card.denied .outcome, .permission-card.timed-out .outcome { color: #cf222e; }
+  .permission-card.denied .outcome::before, .permission-card.timed-out .outcome::before { content: "✗ "; }
+  .permission-card .tool-result { font: 13px ui-monospace, monospace; white-space: pre-wrap; border-top: 1px solid #d0d7de; margin-top: .5rem; padding-top: .5rem; }
   .status { color: #57606a; font-size: 13px; }
   .error { color: #cf222e; }
   form { display: flex; gap: .5rem; }
@@ -42,6 +50,7 @@ const sendButton = document.getElementById("send");
 const bubbles = new Map(); // messageId -> element, so deltas and the final message share a bubble
 const cards = new Map();   // permission id -> card element
 const tools = new Map();   // toolCallId -> element
+const cardsByTool = new Map(); // toolCallId -> the permission card that decided it
 
 function add(className, text) {
   const el = document.createElement("div");
@@ -74,9 +83,20 @@ on("tool-start", (d) => {
   tools.set(d.toolCallId, el);
 });
 on("tool-complete", (d) => {
-  const el = tools.get(d.toolCallId) || add("tool", "tool " + d.toolName);
-  el.textContent += d.success ? "\\n→ " + d.result : "\\n✗ " + d.error;
-  if (!d.success) el.classList.add("failed");
+  const text = d.success ? "→ " + d.result : "✗ " + d.error;
+  const card = cardsByTool.get(d.toolCallId);
+  if (card) {
+    // Under the approval that let it run (or the denial that stopped it).
+    const result = document.createElement("div");
+    result.className = "tool-result" + (d.success ? "" : " failed");
+    result.textContent = text;
+    card.appendChild(result);
+  } else {
+    const el = tools.get(d.toolCallId) || add("tool", "tool " + d.toolName);
+    el.textContent += "\\n" + text;
+  }
+  const line = tools.get(d.toolCallId);
+  if (line && !d.success) line.classList.add("failed");
 });
 on("permission", (d) => {
   if (cards.has(d.id)) return; // replayed on reconnect
@@ -98,6 +118,7 @@ on("permission", (d) => {
   deny.onclick = () => decide("deny");
   card.append(what, detail, approve, deny);
   cards.set(d.id, card);
+  if (d.toolCallId) cardsByTool.set(d.toolCallId, card);
 });
 on("permission-resolved", (d) => {
   const card = cards.get(d.id);
@@ -106,6 +127,7 @@ on("permission-resolved", (d) => {
   const outcome = document.createElement("p");
   outcome.className = "outcome";
   outcome.textContent = d.outcome === "approved" ? "Approved" : d.outcome === "denied" ? "Denied" : "Timed out: rejected";
+  card.classList.add(d.outcome); // approved | denied | timed-out: each looks different
   card.appendChild(outcome);
 });
 on("busy", (d) => { sendButton.disabled = d.busy; status.textContent = d.busy ? "The agent is working…" : "Ready."; });

@@ -2,6 +2,7 @@
  * The browser chat end to end: the example's server on the real runtime (copilot-runtime 1.0.85)
  * with the scripted model, driven through Debian's Chromium by playwright-core.
  */
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +51,13 @@ describe("browser chat", () => {
     const page = await browser.newPage();
     const pageErrors: Error[] = [];
     page.on("pageerror", (error) => pageErrors.push(error));
+    // What the browser's console would show: errors and failed requests (a missing favicon is a 404).
+    page.on("console", (message) => {
+      if (message.type() === "error") pageErrors.push(new Error(`console: ${message.text()}`));
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) pageErrors.push(new Error(`${response.status()} ${response.url()}`));
+    });
     page.setDefaultTimeout(10_000); // fail with a locator's name, well before the test's own timeout
     await page.goto(chat.url);
     await page.getByText("Ready.").waitFor(); // the event stream is open and the agent idle
@@ -61,6 +69,7 @@ describe("browser chat", () => {
     // The tool is announced before the user decides, and has not run yet.
     await expect(page.locator(".tool").first().textContent()).resolves.toContain("save_note");
     expect(chat.toolRuns).toBe(0);
+    await screenshot(page, "1-waiting-for-approval");
     return { page, card, pageErrors, chat, model };
   }
 
@@ -72,8 +81,12 @@ describe("browser chat", () => {
     await answer.waitFor({ timeout: 15_000 });
     await page.getByText("Ready.").waitFor();
     expect(await answer.textContent()).toMatch(/^Done\. Saved notes\/note-1\.md \(\d+ bytes\)\.$/);
-    expect(await page.locator(".tool").textContent()).toMatch(/save_note \{"title":"note-1","text":"Remember to buy eggs"\} …\n→ Saved notes\/note-1\.md/);
+    expect(await page.locator(".tool").textContent()).toBe('tool save_note {"title":"note-1","text":"Remember to buy eggs"} …');
+    // The result sits under the approval that let the tool run, and an approved card looks approved.
+    expect(await card.locator(".outcome + .tool-result").textContent()).toMatch(/^→ Saved notes\/note-1\.md/);
     await expect(card.textContent()).resolves.toContain("Approved");
+    expect(await card.getAttribute("class")).toBe("permission-card approved");
+    expect(await card.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(218, 251, 225)");
 
     expect(chat.toolRuns).toBe(1);
     expect(existsSync(join(chat.workingDirectory, "notes", "note-1.md"))).toBe(true);
@@ -82,8 +95,7 @@ describe("browser chat", () => {
     expect(toolResults(model.requests[1]!).at(-1)?.content).toMatch(/^Saved notes\/note-1\.md/);
     expect(pageErrors).toEqual([]);
 
-    mkdirSync(resultsDir, { recursive: true });
-    await page.screenshot({ path: join(resultsDir, "browser-chat.png"), fullPage: true });
+    await screenshot(page, "2-approved");
     await page.close();
   });
 
@@ -101,7 +113,10 @@ describe("browser chat", () => {
     const rejection = toolResults(model.requests[1]!).at(-1)?.content ?? "";
     expect(rejection).toContain("The user clicked Deny in the browser.");
     expect(await answer.textContent()).toContain(rejection);
-    expect(await page.locator(".tool").textContent()).toContain("✗");
+    expect(await card.locator(".tool-result").textContent()).toMatch(/^✗ /);
+    expect(await card.getAttribute("class")).toBe("permission-card denied");
+    expect(await card.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 235, 233)");
+    await screenshot(page, "3-denied");
 
     expect(chat.toolRuns).toBe(0);
     expect(existsSync(join(chat.workingDirectory, "notes"))).toBe(false);
@@ -117,6 +132,45 @@ describe("browser chat", () => {
     expect(await card.getByRole("button").count()).toBe(0);
     expect(toolResults(model.requests[1]!).at(-1)?.content).toContain("Nobody answered the permission request in the browser within 500 ms");
     expect(chat.toolRuns).toBe(0);
+    expect(await card.getAttribute("class")).toBe("permission-card timed-out");
+    await screenshot(page, "4-timed-out");
     await page.close();
   });
+});
+
+/** A screenshot of each state, kept in test-results/ as an artifact of the run. */
+async function screenshot(page: import("playwright-core").Page, state: string): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  await page.screenshot({ path: join(resultsDir, `browser-chat-${state}.png`), fullPage: true });
+}
+
+describe("browser chat server (pnpm start)", () => {
+  it("Ctrl-C stops it cleanly: exit code 0, its temp folder removed, nothing on stderr", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "examples/browser-chat/src/main.ts"], {
+      cwd: fileURLToPath(new URL("../../..", import.meta.url)),
+      env: { ...process.env, FLIGHTDECK_DEBUG: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const folder = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start-up line after 30 s:\n${stdout}\n${stderr}`)), 30_000);
+      child.stdout.on("data", (c: Buffer) => {
+        stdout += c.toString("utf8");
+        const m = /save_note writes into (.+)\/notes\. Ctrl-C to stop\./.exec(stdout);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    expect(stdout).toMatch(/Browser chat \(offline, scripted model\): open http:\/\/127\.0\.0\.1:\d+\//);
+    expect(existsSync(folder)).toBe(true);
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(existsSync(folder)).toBe(false);
+    expect(stderr).toBe("");
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 /**
  * A terminal chat: you type, the answer streams in; when the agent wants to run a tool, you are
- * asked at the terminal. Type an empty line or Ctrl-D to quit.
+ * asked at the terminal. Type an empty line, `/quit` or Ctrl-D to quit; `/help` shows the commands.
  *
  *   pnpm --filter @flightdeck/example-cli-chat start              # interactive, scripted model
  *   pnpm --filter @flightdeck/example-cli-chat start -- --online  # your Copilot login and models
@@ -9,7 +9,7 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { CopilotClient, defineTool, type CopilotClientOptions, type PermissionHandler } from "@flightdeck/copilot-sdk";
+import { CopilotClient, SessionError, defineTool, isSdkError, type CopilotClientOptions, type PermissionHandler } from "@flightdeck/copilot-sdk";
 import { createIsolatedEnvironment, startScriptedModel, toolResults } from "@flightdeck/copilot-testing";
 
 const online = process.argv.includes("--online");
@@ -21,10 +21,12 @@ const iso = online ? undefined : createIsolatedEnvironment();
 const root = iso?.workingDirectory ?? process.cwd();
 if (iso) writeFileSync(join(root, "notes.md"), "# Notes\n");
 
+// What the tool listed in the current turn: the scripted model answers from it, or knows it was denied.
+let listed: string[] | undefined;
 const listFiles = defineTool("list_files", {
   description: "List the files in the working folder.",
   parameters: { type: "object", properties: { folder: { type: "string", description: "Folder, relative to the working folder" } } } as const,
-  handler: ({ folder }) => readdirSync(join(root, folder ?? ".")).sort(),
+  handler: ({ folder }) => (listed = readdirSync(join(root, folder ?? ".")).sort()),
 });
 
 const model = online
@@ -34,7 +36,10 @@ const model = online
       chunkDelayMs: 5,
       script: [
         { toolCalls: [{ name: "list_files", arguments: { folder: "." } }] },
-        (request) => ({ text: `The working folder holds: ${toolResults(request).at(-1)?.content ?? "nothing I could see"}.` }),
+        (request) =>
+          listed !== undefined
+            ? { text: `The working folder holds: ${listed.join(", ") || "nothing"}.` }
+            : { text: `All right, I won't look at your files. (${toolResults(request).at(-1)?.content ? "The tool was not run." : "No answer from the tool."})` },
         { text: "You're welcome. Bye!" },
       ],
     });
@@ -51,6 +56,15 @@ const askAtTerminal: PermissionHandler = async (request) => {
   return answer === "" || answer.startsWith("y") ? { kind: "approve-once" } : { kind: "reject", feedback: "The user said no at the terminal." };
 };
 
+const HELP = [
+  "Type a message and press Enter; the answer streams in.",
+  "When the agent wants to run a tool you are asked first: Enter or y allows it, n denies it.",
+  "Commands: /help this help, /quit (or an empty line, or Ctrl-D) to leave.",
+  ...(online ? [] : ["Offline, the scripted model knows 3 turns: try \"Which files are here?\", then \"Thanks!\"."]),
+].join("\n");
+console.log(`Flightdeck cli-chat — ${online ? "online (your Copilot login)" : "offline (a scripted model on 127.0.0.1, nothing leaves this machine)"}`);
+if (terminal) console.log(HELP);
+
 const client = new CopilotClient(options);
 try {
   const session = await client.createSession({
@@ -65,14 +79,29 @@ try {
 
   for (let turn = 0; ; turn++) {
     const prompt = terminal ? (await terminal.question("\nyou> ").catch(() => "")).trim() : cannedPrompts[turn];
-    if (!prompt) break;
+    if (!prompt || prompt === "/quit") break;
+    if (prompt === "/help") {
+      console.log(HELP);
+      continue;
+    }
     if (!terminal) console.log(`\nyou> ${prompt}`);
+    if (model && model.remainingTurns === 0) {
+      console.log("\nThe scripted model has no answers left (this offline demo knows 3 turns). Run with `-- --online` to chat with your Copilot models.");
+      break;
+    }
+    listed = undefined;
     process.stdout.write("copilot> ");
-    await session.sendAndWait(prompt, { timeoutMs: 120_000 });
+    try {
+      await session.sendAndWait(prompt, { timeoutMs: 120_000 });
+    } catch (error) {
+      // A failed turn is a message, not a stack trace: say what happened and keep the chat going.
+      if (!(error instanceof SessionError) && !isSdkError(error)) throw error;
+      console.log(`\n[error] ${error.message}`);
+    }
     process.stdout.write("\n");
   }
   await session.disconnect();
-  console.log("[done]");
+  console.log("Bye!");
 } finally {
   terminal?.close();
   await client.stop();

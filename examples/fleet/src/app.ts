@@ -5,7 +5,7 @@
  *
  *   POST /sessions {text}              → { sessionId, reply, host }   (a conversation starts with its first message)
  *   POST /sessions/:id/messages {text} → { reply, host }
- *   GET  /sessions/:id                 → { messages: [{ role, content }] }   (read from the store)
+ *   GET  /sessions/:id                 → { messages: [{ role, content }], drivenBy }   (read from the store)
  *   GET  /health                       → { host }
  *
  * Environment: DATABASE_URL, FLEET_HOST_ID, FLEET_PROVIDER (the BYOK provider as JSON), PORT.
@@ -87,7 +87,10 @@ const server = createServer((req, res) => {
         if (typeof text !== "string" || text === "") return send(res, 400, { error: "body must be {\"text\": \"…\"}" });
         return send(res, 200, { reply: await turn(parts[1], text), host: hostId });
       }
-      if (parts[0] === "sessions" && parts[1] && parts.length === 2 && req.method === "GET") return send(res, 200, { messages: await history(parts[1]), host: hostId });
+      if (parts[0] === "sessions" && parts[1] && parts.length === 2 && req.method === "GET") {
+        const lease = (await store.listSessions()).find((s) => s.sessionId === parts[1])?.lease;
+        return send(res, 200, { messages: await history(parts[1]), drivenBy: lease?.holder ?? null, host: hostId });
+      }
       send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     } catch (error) {
       const status = error instanceof SessionLeasedError ? 409 : 500;

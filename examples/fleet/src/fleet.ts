@@ -25,12 +25,15 @@ export interface Fleet {
 const APP = fileURLToPath(new URL("./app.ts", import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 
-/** The chat model: echoes the message and says how many messages of the conversation it was given. */
+/**
+ * The chat model: echoes the message and says how many messages of the conversation it was given.
+ * A message containing "slowly" takes 3 s to answer: time to kill the process answering it.
+ */
 const chatTurn: ScriptedTurn = (request) => {
   const text = (lastUserText(request) ?? "").replace(/<current_datetime>.*?<\/current_datetime>\s*/s, "").trim();
   const body = request.body as { messages?: Array<{ role: string }> };
   const userMessages = (body.messages ?? []).filter((m) => m.role === "user").length;
-  return { text: `You said "${text}" (message ${userMessages} of this conversation).` };
+  return { text: `You said "${text}" (message ${userMessages} of this conversation).`, ...(text.includes("slowly") && { delayMs: 3_000 }) };
 };
 
 interface App {

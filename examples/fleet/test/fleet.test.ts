@@ -59,6 +59,23 @@ describe("fleet", { timeout: 120_000 }, () => {
     fleet.kill(1);
     await say("and now?", 5);
 
+    // Killed mid-answer: the front replays the request on the other process, which takes the
+    // session over when the dead one's lease expires (3 s) and answers it.
+    while (fleet.apps().length < 2 && Date.now() < deadline + 30_000) await new Promise((r) => setTimeout(r, 200));
+    const slow = call("POST", `/sessions/${id}/messages`, { text: "answer slowly" });
+    let driver: string | null = null;
+    while (!driver) {
+      driver = (await call("GET", `/sessions/${id}`)).json.drivenBy as string | null;
+      if (!driver) await new Promise((r) => setTimeout(r, 100));
+    }
+    const victim = fleet.apps().findIndex((a) => a.hostId === driver);
+    expect(victim).toBeGreaterThanOrEqual(0);
+    fleet.kill(fleet.apps()[victim]!.hostId.startsWith("app-1") ? 0 : 1);
+    const answered = await slow;
+    expect(answered.status, JSON.stringify(answered.json)).toBe(200);
+    expect(answered.json.reply).toBe('You said "answer slowly" (message 6 of this conversation).');
+    expect(answered.json.host).not.toBe(driver);
+
     const history = await call("GET", `/sessions/${id}`);
     const messages = history.json.messages as Array<{ role: string; content: string }>;
     expect(messages.filter((m) => m.role === "user").map((m) => m.content.replace(/<current_datetime>.*?<\/current_datetime>\s*/s, "").trim())).toEqual([
@@ -67,7 +84,8 @@ describe("fleet", { timeout: 120_000 }, () => {
       "still there?",
       "good",
       "and now?",
+      "answer slowly",
     ]);
-    expect(messages.filter((m) => m.role === "assistant")).toHaveLength(5);
+    expect(messages.filter((m) => m.role === "assistant")).toHaveLength(6);
   });
 });

@@ -57,21 +57,32 @@ function invalid(option: string, message: string): SdkError {
   return new SdkError("INVALID_OPTION", `${option}: ${message}`, { details: { option } });
 }
 
-const NOT_FOR_URI = ["gitHubToken", "baseDirectory", "env", "workingDirectory", "sessionIdleTimeoutSeconds", "logLevel"] as const;
+/** Process options a runtime started elsewhere cannot take: ignored with a warning, as `@github/copilot-sdk` ignores them. */
+const IGNORED_FOR_URI = ["baseDirectory", "env", "workingDirectory", "sessionIdleTimeoutSeconds", "logLevel"] as const;
 
-/** Checks runtime options; throws `SdkError("INVALID_OPTION")` naming the first bad one. */
-export function checkRuntimeOptions(options: RuntimeOptions): void {
+/**
+ * Checks the runtime options. Throws `SdkError("INVALID_OPTION")` for a bad value, and for
+ * `gitHubToken` / `useLoggedInUser` with `forUri` (as `@github/copilot-sdk` does, keeping its
+ * wording). Returns warnings for harmless combinations the client ignores (process options with
+ * `forUri`): the client reports each once through its debug log and `onError`.
+ */
+export function checkRuntimeOptions(options: RuntimeOptions): SdkError[] {
   if (typeof options !== "object" || options === null) throw invalid("options", "CopilotClient takes an options object (or nothing).");
   const { connection } = options;
   if (connection !== undefined && (typeof connection !== "object" || connection === null || !["stdio", "tcp", "uri", "inprocess"].includes((connection as { kind?: string }).kind ?? ""))) {
     throw invalid("connection", "use RuntimeConnection.forStdio(), .forTcp(), .forUri(url) or .forInProcess().");
   }
+  const warnings: SdkError[] = [];
   if (connection?.kind === "uri") {
-    for (const key of NOT_FOR_URI) {
+    for (const key of ["gitHubToken", "useLoggedInUser"] as const) {
       if (options[key] !== undefined) {
-        throw invalid(
-          key,
-          `cannot be used with RuntimeConnection.forUri(): that runtime is already running, so the client cannot set its ${key === "gitHubToken" ? "authentication" : "process options"}. Configure the runtime where it is started, or use RuntimeConnection.forStdio()/forTcp() to let the client start it.`,
+        throw invalid(key, "gitHubToken and useLoggedInUser cannot be used with RuntimeConnection.forUri (external server manages its own auth). Configure authentication where that runtime is started, or leave the option out.");
+      }
+    }
+    for (const key of IGNORED_FOR_URI) {
+      if (options[key] !== undefined) {
+        warnings.push(
+          invalid(key, `is ignored with RuntimeConnection.forUri(): that runtime is already running, so the client cannot set its process options. Configure the runtime where it is started, or use RuntimeConnection.forStdio()/forTcp() to let the client start it.`),
         );
       }
     }
@@ -112,6 +123,7 @@ export function checkRuntimeOptions(options: RuntimeOptions): void {
     if (typeof options.clientInfo !== "object" || options.clientInfo === null) throw invalid("clientInfo", "must be an object.");
     for (const [k, v] of Object.entries(options.clientInfo)) if (v !== undefined && typeof v !== "string") throw invalid(`clientInfo.${k}`, "must be a string.");
   }
+  return warnings;
 }
 
 function isDirectory(path: string): boolean {

@@ -34,8 +34,10 @@ import { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { checkRuntimePath, resolveRuntime } from "./runtime-resolution.js";
 import { createDebugLog, type DebugLog, type DebugOption } from "./debug-log.js";
+import { isCopilotRequestHandler, serveCopilotRequestHandler, type CopilotRequestHandler } from "./copilot-request-handler.js";
 import { checkExtensionsLaunched, extensionLaunchError } from "./extension.js";
 import { checkRequestHandlerOption, serveRequestHandler, type ModelRequestHandler } from "./request-handler.js";
+import { toSessionMetadata, toWireFilter, type SessionListFilter, type SessionMetadata } from "./session-metadata.js";
 import { checkSessionFsOptions, serveSessionFs, sessionFsSetProviderParams, type SessionFsOptions } from "./session-fs.js";
 import { checkTelemetryOptions, telemetryEnv, withTraceContext, type TelemetryOptions, type TraceContextProvider } from "./telemetry.js";
 
@@ -45,10 +47,6 @@ export type ClientState = "idle" | "starting" | "connected" | "restarting" | "st
 type ListModelsResult = Awaited<ReturnType<ServerRpc["models"]["list"]>>;
 /** One model as `listModels()` returns it. */
 export type ModelInfo = ListModelsResult extends { models: Array<infer M> } ? M : never;
-type ListSessionsParams = Parameters<ServerRpc["session"]["list"]>[0];
-type ListSessionsResult = Awaited<ReturnType<ServerRpc["session"]["list"]>>;
-/** Metadata of a persisted session, as `listSessions()` returns it. */
-export type SessionMetadata = ListSessionsResult extends { sessions: Array<infer S> } ? S : never;
 /**
  * A `session.lifecycle` notification from the runtime, or one of the client's own after an
  * automatic restart: `session.resumed` (the session lives on in the new runtime) or
@@ -140,9 +138,10 @@ export interface CopilotClientOptions extends RuntimeOptions {
   onGetTraceContext?: TraceContextProvider;
   /**
    * Serve the runtime's model HTTP traffic from this process, over the connection (no port):
-   * `(request) => Response | { status?, headers?, body? }`. See `ModelRequestHandler`.
+   * `(request) => Response | { status?, headers?, body? }` (see `ModelRequestHandler`), or an
+   * instance of a `CopilotRequestHandler` subclass (`@github/copilot-sdk`'s form).
    */
-  requestHandler?: ModelRequestHandler;
+  requestHandler?: ModelRequestHandler | CopilotRequestHandler;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -212,7 +211,7 @@ export class CopilotClient {
       throw new SdkError("INVALID_OPTION", "options: CopilotClient takes an options object (or nothing).", { details: { option: "options" } });
     }
     checkKnownKeys("CopilotClient options", options, CLIENT_OPTION_KEYS, CLIENT_OPTION_HINTS);
-    checkRuntimeOptions(options);
+    const warnings = checkRuntimeOptions(options);
     this.debugLog = createDebugLog(options.debug);
     this.restartPolicy = restartPolicyOf(options.autoRestart);
     if (options.autoStart !== undefined && typeof options.autoStart !== "boolean") {
@@ -255,9 +254,14 @@ export class CopilotClient {
     if (options.onGetTraceContext !== undefined && typeof options.onGetTraceContext !== "function") {
       throw new SdkError("INVALID_OPTION", "onGetTraceContext: must be a function returning { traceparent, tracestate? } (or undefined, or a promise of either).", { details: { option: "onGetTraceContext" } });
     }
-    if (options.requestHandler !== undefined) checkRequestHandlerOption(options.requestHandler);
+    if (options.requestHandler !== undefined && !isCopilotRequestHandler(options.requestHandler)) checkRequestHandlerOption(options.requestHandler);
     this.options = { ...options };
     registerSecretValues(clientSecrets(options));
+    // Harmless combinations the incumbent accepts silently: said once, never thrown.
+    for (const warning of warnings) {
+      this.debugLog?.note(`warning: ${warning.message}`);
+      this.reportError(warning);
+    }
     this.connectionConfig = options.connection ?? RuntimeConnection.forStdio();
     // A bad explicit runtime path fails here, not at the first call.
     if ((this.connectionConfig.kind === "stdio" || this.connectionConfig.kind === "tcp") && this.connectionConfig.path !== undefined) {
@@ -562,7 +566,8 @@ export class CopilotClient {
         if (!result?.success) throw new SdkError("CONNECT_FAILED", "sessionFs: the runtime refused to use this client as the session filesystem provider (sessionFs.setProvider answered success: false); another client may hold it.");
       }
       if (this.options.requestHandler) {
-        offs.push(serveRequestHandler(connection, this.options.requestHandler, onError));
+        const handler = this.options.requestHandler;
+        offs.push(isCopilotRequestHandler(handler) ? serveCopilotRequestHandler(connection, handler, onError) : serveRequestHandler(connection, handler, onError));
         const result = await rpc.llmInference.setProvider({ timeoutMs });
         if (!result?.success) throw new SdkError("CONNECT_FAILED", "requestHandler: the runtime refused to route model requests to this client (llmInference.setProvider answered success: false); another client may hold it.");
       }
@@ -897,23 +902,32 @@ export class CopilotClient {
     return session;
   }
 
-  /** Persisted sessions (a session appears once it has received a message). */
-  async listSessions(filter?: ListSessionsParams, options?: ControlCallOptions): Promise<SessionMetadata[]> {
-    const result = await this.rpc.session.list((filter ?? {}) as NonNullable<ListSessionsParams>, options);
-    return (result as { sessions: SessionMetadata[] }).sessions;
+  /**
+   * Persisted sessions (a session appears once it has received a message), with `Date` times.
+   * @example `await client.listSessions({ workingDirectory: process.cwd() })`
+   */
+  async listSessions(filter?: SessionListFilter, options?: ControlCallOptions): Promise<SessionMetadata[]> {
+    const wireFilter = toWireFilter(filter);
+    const result = await this.rpc.session.list(wireFilter === undefined ? {} : { filter: wireFilter }, options);
+    return result.sessions.map(toSessionMetadata);
   }
 
   /** Metadata of one persisted session, or undefined. */
   async getSessionMetadata(sessionId: string): Promise<SessionMetadata | undefined> {
     const sessions = await this.listSessions();
-    return sessions.find((s) => (s as { sessionId?: string }).sessionId === sessionId);
+    return sessions.find((s) => s.sessionId === sessionId);
   }
 
-  /** Deletes a session and its persisted state. */
+  /**
+   * Deletes a session and its persisted state. An unknown id fails with `SdkError("VALIDATION")`
+   * whose message keeps `@github/copilot-sdk`'s wording: `Failed to delete session <id>: <reason>`.
+   */
   async deleteSession(sessionId: string, options?: ControlCallOptions): Promise<void> {
     const live = await this.ensureLive();
-    const result = await createInternalServerRpc(live.connection).session.delete({ sessionId }, options);
-    checkLifecycleResult(result, `deleteSession("${sessionId}")`);
+    const result = (await createInternalServerRpc(live.connection).session.delete({ sessionId }, options)) as { success?: boolean; error?: string } | null | undefined;
+    if (result && result.success === false) {
+      throw new SdkError("VALIDATION", `Failed to delete session ${sessionId}: ${result.error || "Unknown error"}`, { details: { sessionId } });
+    }
   }
 
   /** Id of the most recently used session, if any. */

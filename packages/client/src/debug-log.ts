@@ -20,6 +20,8 @@ export interface DebugLog {
   readonly frame: (entry: FrameLogEntry) => void;
   /** Logs one runtime stderr line. */
   readonly stderr: (line: string) => void;
+  /** Logs a note from the client itself (e.g. an ignored option). */
+  readonly note: (message: string) => void;
 }
 
 function sinkFor(option: DebugOption | undefined, env: Readonly<Record<string, string | undefined>>): ((line: string) => void) | undefined {
@@ -70,5 +72,6 @@ export function createDebugLog(option: DebugOption | undefined, env: Readonly<Re
       write(`${describe(entry)} ${body}`);
     },
     stderr: (line) => write(`runtime stderr: ${redactString(line)}`),
+    note: (message) => write(`client: ${redactString(message)}`),
   };
 }

@@ -6,8 +6,8 @@ export {
   type ModelInfo,
   type RuntimeLifecycleEvent,
   type SessionLifecycleEvent,
-  type SessionMetadata,
 } from "./copilot-client.js";
+export { type SessionContext, type SessionListFilter, type SessionMetadata } from "./session-metadata.js";
 export type { AutoRestartOptions } from "./restart-policy.js";
 export { AUTH_TOKEN_ENV, type CopilotClientInfo, type RuntimeLogLevel, type RuntimeOptions } from "./client-options.js";
 export {
@@ -42,5 +42,20 @@ export {
   type InterceptedResponseInit,
   type ModelRequestHandler,
 } from "./request-handler.js";
+export {
+  CopilotRequestHandler,
+  CopilotWebSocketCloseStatus,
+  CopilotWebSocketForwarder,
+  CopilotWebSocketHandler,
+  createCopilotRequestHandlerHandlers,
+  type CopilotRequestContext,
+} from "./copilot-request-handler.js";
+export {
+  SessionFsSqliteTransactionFailure,
+  createSessionFsAdapter,
+  type PositionalSessionFsProvider,
+  type PositionalSessionFsSqliteProvider,
+} from "./session-fs-adapter.js";
 export { DEBUG_ENV, type DebugOption } from "./debug-log.js";
+export { DisableBypassPermissionsModes, SYSTEM_MESSAGE_SECTIONS, type SystemMessageSection } from "./compat-constants.js";
 export { ExtensionError, joinSession, type ExtensionErrorCode, type JoinSessionConfig } from "./extension.js";

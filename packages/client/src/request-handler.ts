@@ -357,6 +357,6 @@ export function serveRequestHandler(connection: RpcConnectionLike, handler: Mode
 /** Checks the `requestHandler` option. */
 export function checkRequestHandlerOption(value: unknown): asserts value is ModelRequestHandler {
   if (typeof value !== "function") {
-    throw new SdkError("INVALID_OPTION", "requestHandler: must be a function (request) => Response | { status?, headers?, body? } (or a promise of one).", { details: { option: "requestHandler" } });
+    throw new SdkError("INVALID_OPTION", "requestHandler: must be a function (request) => Response | { status?, headers?, body? } (or a promise of one), or an instance of a CopilotRequestHandler subclass.", { details: { option: "requestHandler" } });
   }
 }

@@ -365,7 +365,10 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
         return fs.sqlite.transaction(p.statements, c);
       }, ctx.signal);
       if (r.ok) return { results: r.value.map((v) => ({ rows: v.rows ?? [], columns: v.columns ?? [], rowsAffected: v.rowsAffected ?? 0, ...(v.lastInsertRowid !== undefined && { lastInsertRowid: v.lastInsertRowid }) })) };
-      const errorClass = r.cause instanceof SessionFsProviderError && r.cause.sqliteErrorClass ? r.cause.sqliteErrorClass : "fatal";
+      const cause = r.cause as { sqliteErrorClass?: unknown; errorClass?: unknown } | null;
+      // SessionFsProviderError's sqliteErrorClass, or the errorClass of @github/copilot-sdk's SessionFsSqliteTransactionFailure.
+      const classified = r.cause instanceof SessionFsProviderError ? cause?.sqliteErrorClass : cause instanceof Error ? cause.errorClass : undefined;
+      const errorClass = typeof classified === "string" ? (classified as SessionFsSqliteTransactionErrorClass) : "fatal";
       return { results: [], error: { errorClass, message: r.error.message ?? "transaction failed" } };
     },
     "sessionFs.sqliteExists": async (p, ctx) => {

@@ -23,9 +23,26 @@ describe("bad options fail at construction, naming the option", () => {
     expectOptionError(() => RuntimeConnection.forTcp({ port: -1 }), /port/);
     expectOptionError(() => RuntimeConnection.forTcp({ port: 1.5 }), /port/);
   });
-  it("forUri with gitHubToken (and other process options)", () => {
-    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("127.0.0.1:4000"), gitHubToken: "ghp_x" }), /^gitHubToken: cannot be used with RuntimeConnection.forUri/);
-    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("4000"), baseDirectory: "/projects/x" }), /^baseDirectory/);
+  it("forUri with gitHubToken or useLoggedInUser throws, in @github/copilot-sdk's words", () => {
+    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("127.0.0.1:4000"), gitHubToken: "ghp_x" }), /^gitHubToken: gitHubToken and useLoggedInUser cannot be used with RuntimeConnection.forUri/);
+    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("127.0.0.1:4000"), useLoggedInUser: false }), /^useLoggedInUser: .*external server manages its own auth/);
+  });
+  it("forUri with process options (env, baseDirectory, …) warns once through the debug log and onError, and does not throw", () => {
+    const errors: unknown[] = [];
+    const lines: string[] = [];
+    const client = new CopilotClient({
+      connection: RuntimeConnection.forUri("4000"),
+      env: { A: "1" },
+      baseDirectory: "/srv/copilot",
+      onError: (e) => errors.push(e),
+      debug: (line) => lines.push(line),
+    });
+    expect(client.state).toBe("idle");
+    expect(errors.map((e) => (isSdkError(e, "INVALID_OPTION") ? (e as Error).message : String(e)))).toEqual([
+      expect.stringMatching(/^baseDirectory: is ignored with RuntimeConnection.forUri\(\)/),
+      expect.stringMatching(/^env: is ignored with RuntimeConnection.forUri\(\)/),
+    ]);
+    expect(lines.filter((l) => l.includes("client: warning:"))).toHaveLength(2);
   });
   it("an empty connection token", () => {
     expectOptionError(() => RuntimeConnection.forTcp({ connectionToken: "" }), /connectionToken.*empty/);

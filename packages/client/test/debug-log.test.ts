@@ -10,7 +10,7 @@ import { isSdkError } from "@flightdeck/copilot-core";
 import { startScriptedModel } from "@flightdeck/copilot-testing";
 import { approveAll } from "@flightdeck/copilot-tools";
 import { createDebugLog } from "../src/debug-log.js";
-import { RUNTIMES, isolatedClient } from "./helpers.js";
+import { RUNTIMES, isolatedClient } from "../../../test-support/e2e.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fd-debug-log-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

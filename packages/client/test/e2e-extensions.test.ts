@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestClient, toolResults } from "@flightdeck/copilot-testing";
 import { ExtensionError, joinSession } from "@flightdeck/copilot-client";
-import { IN_PROCESS, RUNTIMES, isAlive } from "./helpers.js";
+import { IN_PROCESS, RUNTIMES, isAlive } from "../../../test-support/e2e.js";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 let sdkDir: string;

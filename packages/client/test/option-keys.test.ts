@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
 import { CopilotClient, RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-client";
 import { buildRuntimeLaunch } from "../src/client-options.js";
-import { RUNTIMES, isolatedClient } from "./helpers.js";
+import { RUNTIMES, isolatedClient } from "../../../test-support/e2e.js";
 
 function optionError(fn: () => unknown): Error & { details?: { option?: string } } {
   try {
@@ -79,8 +79,8 @@ describe("wrong types are refused, naming the option", () => {
 
   it("a workingDirectory removed after construction is still reported as workingDirectory, not a missing runtime", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fd-wd-"));
-    const { client } = isolatedClient(RUNTIMES[0]!, { workingDirectory: dir });
-    cleanups.push(async () => void (await client.forceStop()));
+    const { client, cleanup } = isolatedClient(RUNTIMES[0]!, { workingDirectory: dir });
+    cleanups.push(cleanup);
     rmSync(dir, { recursive: true, force: true });
     const error = await client.start().catch((e: unknown) => e);
     expect(isSdkError(error, "INVALID_OPTION")).toBe(true);

@@ -220,7 +220,9 @@ export type SdkErrorCode =
   /** A user-supplied handler threw or rejected. */
   | "HANDLER_FAILED"
   /** This Node.js version is outside the supported range (checked at import). */
-  | "UNSUPPORTED_NODE";
+  | "UNSUPPORTED_NODE"
+  /** A feature this SDK does not offer (yet), e.g. `RuntimeConnection.forInProcess()`; the message says what to use instead. */
+  | "UNSUPPORTED";
 
 /**
  * A failure detected locally. Switch on `code`; `details` carries structured context

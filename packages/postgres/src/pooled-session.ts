@@ -60,7 +60,9 @@ export class PooledSession {
   constructor(pool: PoolInternals, sessionId: string, config: SessionConfig) {
     this.#pool = pool;
     this.sessionId = sessionId;
-    this.#config = config;
+    // Kept for resuming elsewhere; the id is the session's own.
+    const { sessionId: _chosen, ...rest } = config;
+    this.#config = rest;
   }
 
   /** Index of the runtime the session is on now (undefined while it is being moved). */

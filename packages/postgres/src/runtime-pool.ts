@@ -160,23 +160,32 @@ export class RuntimePool {
   }
 
   /**
-   * Creates a session on the least loaded healthy runtime and takes its lease. The runtime writes
+   * Creates a session on the least loaded healthy runtime, under this host's lease (taken first;
+   * `config.sessionId` may choose the id, else a UUID is made). The runtime writes
    * the session's event log with its first message: from then on any runtime or host can resume it.
    * @throws {PoolExhaustedError} every healthy runtime is full (or none is healthy).
+   * @throws {SessionLeasedError} another host holds a lease on the chosen `sessionId`.
    */
   async createSession(config: SessionConfig): Promise<PooledSession> {
     await this.#ready();
     const member = this.#pick();
-    const session = await member.client.createSession(config);
+    // The id is chosen here so the lease is taken before the runtime writes anything: every write
+    // of the new session is fenced from the start.
+    const sessionId = config.sessionId ?? globalThis.crypto.randomUUID();
+    if (config.sessionId !== undefined && (await this.store.hasSession(sessionId))) {
+      throw new PostgresStoreError("INVALID_OPTION", `sessionId: session ${sessionId} already exists in the store; use resumeSession() to continue it, or choose another id.`);
+    }
+    await this.store.acquireLease(sessionId);
+    let session: CopilotSession;
     try {
-      await this.store.acquireLease(session.sessionId);
+      session = await member.client.createSession({ ...config, sessionId });
     } catch (error) {
-      await session.disconnect().catch(() => {});
+      await this.store.releaseLease(sessionId).catch(() => {});
       throw error;
     }
-    const pooled = new PooledSession(this.#internals, session.sessionId, config);
+    const pooled = new PooledSession(this.#internals, sessionId, config);
     pooled.bind(member, session);
-    this.#sessions.set(session.sessionId, pooled);
+    this.#sessions.set(sessionId, pooled);
     return pooled;
   }
 

@@ -81,11 +81,5 @@ export async function startHostProcess(env: Record<string, string>): Promise<Hos
   };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// One copy of the process probe for every package's tests.
+export { isAlive } from "../../../test-support/e2e.js";

@@ -10,7 +10,7 @@ import { OpenCanvasTracker, type OpenCanvas } from "./canvases.js";
 import { SessionWorkflows } from "./workflows.js";
 import { FeatureRuntime } from "./feature-runtime.js";
 import { messageParams, waitLimits, type MessageOptions, type SendAndWaitOptions } from "./message-options.js";
-import { describe } from "./option-checks.js";
+import { describe, errorMessage } from "./option-checks.js";
 import { sendAndWaitForIdle, type TurnHost, type TurnWaiter } from "./send-and-wait.js";
 import type { ResolvedSessionConfig, SessionWireParams } from "./session-config.js";
 import {
@@ -291,7 +291,12 @@ export class CopilotSession {
   disconnect(): Promise<void> {
     if (this.#disconnecting) return this.#disconnecting;
     const alreadyClosed = this.#closedError !== undefined;
-    const reason = new SdkError("CONNECTION_CLOSED", `Session ${this.sessionId} was disconnected by disconnect(); resume it with client.resumeSession("${this.sessionId}") to keep using it.`, { details: { sessionId: this.sessionId, disconnected: true } });
+    // "Session not found for sessionId" is what the runtime (and so @github/copilot-sdk) says here; programs match on it.
+    const reason = new SdkError(
+      "CONNECTION_CLOSED",
+      `Session not found for sessionId: ${this.sessionId}: it was disconnected by disconnect(); resume it with client.resumeSession("${this.sessionId}") to keep using it.`,
+      { details: { sessionId: this.sessionId, disconnected: true } },
+    );
     this.#close(reason, false);
     this.#disconnecting = alreadyClosed
       ? Promise.resolve()
@@ -319,14 +324,14 @@ export class CopilotSession {
     try {
       sink(error);
     } catch (thrown) {
-      console.warn(`[flightdeck] the onError handler of session ${this.sessionId} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      console.warn(`[flightdeck] the onError handler of session ${this.sessionId} threw: ${errorMessage(thrown)}`);
     }
   }
 
   #assertOpen(method: string): void {
     const error = this.#closedError;
     if (error === undefined) return;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new SdkError("CONNECTION_CLOSED", `${method}: ${message}`, { cause: error, details: { sessionId: this.sessionId, method } });
   }
 

@@ -4,6 +4,7 @@
  */
 import { SdkError } from "@flightdeck/copilot-core";
 import { AsyncQueue } from "./async-queue.js";
+import { errorMessage } from "./option-checks.js";
 import type { AnySessionEvent, AnySessionEventHandler } from "./session-events.js";
 
 type Handler = (event: AnySessionEvent) => unknown;
@@ -109,7 +110,7 @@ export class EventHub {
   }
 
   private handlerFailed(what: string, type: string, cause: unknown): SdkError {
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const message = errorMessage(cause);
     return new SdkError(
       "HANDLER_FAILED",
       `A ${what} for "${type}" events on session ${this.sessionId} threw: ${message}. Other handlers still ran; fix the handler.`,

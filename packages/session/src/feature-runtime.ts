@@ -46,11 +46,6 @@ export class FeatureRuntime {
     }
   }
 
-  /** True when some feature answers `method`. */
-  static answers(method: string): boolean {
-    return REQUEST_OWNERS.has(method as SessionRequestMethod);
-  }
-
   /**
    * Answers a runtime request with its owning feature. A handler that throws a non-RPC error is
    * reported (`HANDLER_FAILED`) and answered with an RPC error, so the runtime never waits.
@@ -82,11 +77,6 @@ export class FeatureRuntime {
     const runs = [...this.#runs.values()];
     this.#runs.clear();
     for (const controller of runs) controller.abort(reason);
-  }
-
-  /** The number of handler runs in progress (for tests and diagnostics). */
-  get running(): number {
-    return this.#runs.size;
   }
 
   #context(feature: AnyFeature): FeatureContext<unknown, unknown> {

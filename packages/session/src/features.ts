@@ -27,7 +27,11 @@ import { wireOptionsFeature } from "./features/wire-options.js";
 // The features' own types vary; the list holds them erased (each was checked by `defineFeature`).
 export type AnyFeature = SessionFeature<any, any>;
 
-/** The features with options of their own, in lowering order. */
+/** The options type of a feature. */
+type OptionsOf<F> = F extends SessionFeature<infer O, infer _S> ? O : never;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** The features with options of their own, in lowering order. Adding a feature: one line here. */
 export const OWN_OPTION_FEATURES = [
   sessionBasicsFeature,
   toolsFeature,
@@ -46,6 +50,9 @@ export const OWN_OPTION_FEATURES = [
   historyFeature,
   canvasesFeature,
 ] as const;
+
+/** The options of every feature with its own file (each lowers these keys itself). */
+export type FeatureOptions = Intersection<OptionsOf<(typeof OWN_OPTION_FEATURES)[number]>>;
 
 const owned = new Set<string>(OWN_OPTION_FEATURES.flatMap((f) => f.keys as readonly string[]));
 

@@ -30,8 +30,7 @@ export type {
   UserPromptTransformedHookInput,
   UserPromptTransformedHookOutput,
 } from "./hook-types.js";
-export type { ResumeSessionConfig, SessionConfig } from "./session-config.js";
-export type { CreateWireOptions, ResumeWireOptions } from "./features/wire-options.js";
+export type { CreateWireOptions, ResumeSessionConfig, ResumeWireOptions, SessionConfig } from "./session-config.js";
 export type { CopilotClientMode } from "./feature.js";
 export type { AutoModeSwitchHandler, AutoModeSwitchRequest } from "./features/auto-mode-switch.js";
 export type { ExitPlanModeHandler, ExitPlanModeRequest } from "./features/exit-plan-mode.js";

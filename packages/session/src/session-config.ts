@@ -4,11 +4,16 @@
  * from the generated `session.create` / `session.resume` params); and the resolver that checks a
  * config with every feature and builds the wire params.
  */
-import type { SessionCreateParams } from "./bindings.js";
+import type { SessionCreateParams, SessionResumeParams } from "./bindings.js";
 import type { CopilotClientMode } from "./feature.js";
-import { FEATURES, FEATURE_KEYS, type AnyFeature, type OWN_OPTION_FEATURES } from "./features.js";
-import type { CreateWireOptions, FeatureOptions, ResumeWireOptions, WireConveniences } from "./features/wire-options.js";
+import { FEATURES, FEATURE_KEYS, type AnyFeature, type FeatureOptions, type OWN_OPTION_FEATURES } from "./features.js";
+import type { SdkWireKey, WireConveniences } from "./features/wire-options.js";
 import { describe, isObject, optionFailure, refuseUnknownKeys } from "./option-checks.js";
+
+/** `session.create` fields passed through unchanged (typed from the generated `SessionCreateParams`, minus what features own). */
+export type CreateWireOptions = Omit<SessionCreateParams, keyof FeatureOptions | keyof WireConveniences | SdkWireKey>;
+/** `session.resume` fields passed through unchanged (typed from the generated `SessionResumeParams`, minus what features own). */
+export type ResumeWireOptions = Omit<SessionResumeParams, keyof FeatureOptions | keyof WireConveniences | SdkWireKey>;
 
 /**
  * Options of `createSession`. Every option is checked before anything is sent; a bad one rejects

@@ -21,7 +21,7 @@ import {
 import { CopilotSession, type SessionController } from "./copilot-session.js";
 import type { CopilotClientMode } from "./feature.js";
 import { REQUEST_OWNERS } from "./features.js";
-import { describe } from "./option-checks.js";
+import { describe, errorMessage } from "./option-checks.js";
 import { resolveSessionConfig, type ResolvedSessionConfig, type ResumeSessionConfig, type SessionConfig } from "./session-config.js";
 import { isKnownEventType } from "./session-events.js";
 
@@ -189,7 +189,7 @@ export class SessionHost {
           controller.attach(result);
           await controller.afterOpen();
         } catch (cause) {
-          const error = new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details: { sessionId } });
+          const error = new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted: ${errorMessage(cause)}`, { cause, details: { sessionId } });
           controller.report(error);
           controller.dispose(error);
         }
@@ -274,7 +274,7 @@ export class SessionHost {
 
   #assertOpen(method: string): void {
     if (this.#disposed === undefined) return;
-    const message = this.#disposed instanceof Error ? this.#disposed.message : String(this.#disposed);
+    const message = errorMessage(this.#disposed);
     throw new SdkError("CONNECTION_CLOSED", `${method}: ${message}`, { cause: this.#disposed });
   }
 
@@ -334,7 +334,7 @@ export class SessionHost {
         this.#flush();
       },
       (cause: unknown) => {
-        this.#onError(new SdkError("VALIDATION", `Event validation is off: the validators could not be loaded (${cause instanceof Error ? cause.message : String(cause)}).`, { cause }));
+        this.#onError(new SdkError("VALIDATION", `Event validation is off: the validators could not be loaded (${errorMessage(cause)}).`, { cause }));
         this.#validators = { validate: () => ({ ok: true }) };
         this.#flush();
       },
@@ -355,7 +355,7 @@ export class SessionHost {
       try {
         result = this.#validators!.validate(event, this.#validation === "strict" ? "strict" : "lenient");
       } catch (cause) {
-        result = { ok: false, errors: [`the validator threw: ${cause instanceof Error ? cause.message : String(cause)}`] };
+        result = { ok: false, errors: [`the validator threw: ${errorMessage(cause)}`] };
       }
       if (!result.ok) {
         const strict = this.#validation === "strict";

@@ -37,7 +37,8 @@ export function createSessionUi(sessionId: string, capabilities: () => SessionHo
     if (capabilities().ui?.elicitation !== true) {
       throw new SdkError(
         "INVALID_OPTION",
-        `session.ui.${method}: session ${sessionId} has no elicitation UI (capabilities.ui.elicitation is not true). Set \`onElicitationRequest\` on a client of this session, or attach a UI client, before asking the user.`,
+        // Starts with @github/copilot-sdk's wording, which programs match on.
+        `Elicitation is not supported by the host. Check session.capabilities.ui?.elicitation before calling UI methods. (session.ui.${method}: session ${sessionId} has no elicitation UI (capabilities.ui.elicitation is not true); set \`onElicitationRequest\` on a client of this session, or attach a UI client, before asking the user.)`,
         { details: { sessionId, capability: "ui.elicitation" } },
       );
     }

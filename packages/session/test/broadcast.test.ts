@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RpcError, isSdkError } from "@flightdeck/copilot-core";
-import { approveAll, defineTool } from "@flightdeck/copilot-tools";
+import { approveAll, createAttributedPermissionResult, defineTool } from "@flightdeck/copilot-tools";
 import { SessionHost, type SessionConfig } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 let runtime: FakeRuntime;
 afterEach(async () => {
@@ -68,8 +68,8 @@ describe("external_tool.requested", () => {
     await toolAnswer("r2");
   });
 
-  it("answers a call to an unknown tool with a failure naming the available tools", async () => {
-    const { session } = await setup({ tools: [add] });
+  it("with unknownToolCalls: fail, answers a call to an unknown tool with a failure naming the available tools", async () => {
+    const { session } = await setup({ tools: [add], unknownToolCalls: "fail" });
     requestTool(session.sessionId, "r1", "multiply", { a: 1 });
     const answer = await toolAnswer("r1");
     expect(answer.result.resultType).toBe("failure");
@@ -77,8 +77,8 @@ describe("external_tool.requested", () => {
     expect(answer.result.textResultForLlm).toContain("add");
   });
 
-  it("leaves unknown tools to other clients with unknownToolCalls: ignore, and answers each request once", async () => {
-    const { session } = await setup({ tools: [add], unknownToolCalls: "ignore" });
+  it("by default leaves unknown tools to the client that owns them, and answers each request once", async () => {
+    const { session } = await setup({ tools: [add] });
     requestTool(session.sessionId, "r1", "multiply", {});
     requestTool(session.sessionId, "r2", "add", { a: 1, b: 2 });
     requestTool(session.sessionId, "r2", "add", { a: 1, b: 2 }); // replayed broadcast
@@ -144,6 +144,24 @@ describe("permission.requested", () => {
     expect(answer.result.feedback).toContain("failed");
     expect(onError).toHaveBeenCalledTimes(1);
     expect((onError.mock.calls[0]![0] as Error).message).toContain("policy service down");
+  });
+
+  it("sends nothing for a no-result (another client answers), and answers the next request", async () => {
+    const { session, onError } = await setup({ onPermissionRequest: (request) => (request.kind === "shell" ? { kind: "no-result" } : { kind: "approve-once" }) });
+    runtime.emit(session.sessionId, "permission.requested", { requestId: "p1", permissionRequest: shell });
+    runtime.emit(session.sessionId, "permission.requested", { requestId: "p2", permissionRequest: { kind: "read", path: "/x", intention: "read" } });
+    await permissionAnswer("p2");
+    await runtime.settle();
+    expect(runtime.callsOf("session.permissions.handlePendingPermissionRequest").map((c) => c.params.requestId)).toEqual(["p2"]);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it("unwraps an attributed result and sends its decision context", async () => {
+    const decisionContext = { outcome: "auto_approved", source: "host_policy", surface: "sdk" } as const;
+    const { session } = await setup({ onPermissionRequest: () => createAttributedPermissionResult({ kind: "approve-for-session", approval: { kind: "read" } } as never, decisionContext) });
+    runtime.emit(session.sessionId, "permission.requested", { requestId: "p1", permissionRequest: shell });
+    const call = await runtime.waitForCall("session.permissions.handlePendingPermissionRequest", (p) => p.requestId === "p1");
+    expect(call.params).toEqual({ sessionId: session.sessionId, requestId: "p1", result: { kind: "approve-for-session", approval: { kind: "read" } }, decisionContext });
   });
 
   it("does not answer requests a permissionRequest hook already resolved", async () => {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { defineTool } from "@flightdeck/copilot-tools";
 import { SessionHost, type SessionConfig } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 let runtime: FakeRuntime;
 afterEach(async () => {

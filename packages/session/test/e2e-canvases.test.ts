@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CanvasError, createCanvas, type CanvasContext } from "@flightdeck/copilot-session";
-import { RUNTIMES, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 import { z } from "./fixtures/zod.js";
 
 useE2eTeardown();

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { WorkflowsUnavailableError, defineWorkflow } from "@flightdeck/copilot-session";
-import { RUNTIMES, setup, useE2eTeardown } from "./fixtures/e2e-harness.js";
+import { RUNTIMES, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 import { z } from "./fixtures/zod.js";
 
 useE2eTeardown();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RpcError, RpcErrorCode, isSdkError } from "@flightdeck/copilot-core";
 import { SessionError, SessionHost, type CopilotSession } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 let runtime: FakeRuntime;
 afterEach(async () => {
@@ -194,7 +194,8 @@ describe("other session methods", () => {
     await session[Symbol.asyncDispose]();
     expect(runtime.callsOf("session.detach")).toHaveLength(1);
     expect(isSdkError(await wait, "CONNECTION_CLOSED")).toBe(true);
-    await expect(session.send("x")).rejects.toThrow(/send: Session .* was disconnected by disconnect\(\); resume it/);
+    // The incumbent's wording (the runtime's) first: programs match on "Session not found".
+    await expect(session.send("x")).rejects.toThrow(/^send: Session not found for sessionId: \S+: it was disconnected by disconnect\(\); resume it/);
     expect(() => session.events()).toThrow(/disconnected/);
     expect(host.sessions()).toEqual([]);
   });

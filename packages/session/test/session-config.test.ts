@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError, type SdkError } from "@flightdeck/copilot-core";
 import { ToolSet, approveAll, defineTool } from "@flightdeck/copilot-tools";
 import { SessionHost, type SessionConfig } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 let runtime: FakeRuntime;
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { RpcError, RpcErrorCode, isSdkError } from "@flightdeck/copilot-core";
 import { defineTool } from "@flightdeck/copilot-tools";
 import { SessionHost } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 const runtimes: FakeRuntime[] = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
 import { SessionHost, type ResumeSessionConfig, type SessionConfig } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 let runtime: FakeRuntime;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { isSdkError, type SdkError } from "@flightdeck/copilot-core";
 import { SessionHost, type EventValidationMode } from "@flightdeck/copilot-session";
-import { createFakeRuntime, type FakeRuntime } from "./fake-runtime.js";
+import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 let runtime: FakeRuntime;
 // The validators are ~10 MB of generated code: vitest transforms them once (several seconds);

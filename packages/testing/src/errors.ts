@@ -1,4 +1,4 @@
-import { FlightdeckError } from "@flightdeck/copilot-core";
+import { FlightdeckError } from "@flightdeck/copilot-sdk";
 
 /** What went wrong, as a stable string a test can branch on. */
 export type TestingErrorCode =

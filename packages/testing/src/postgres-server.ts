@@ -78,11 +78,15 @@ function traversableByOthers(dir: string): boolean {
   }
 }
 
-/** Where the server's folder goes: the temp dir, or (as root, when the temp dir is private) `/tmp`. */
+/**
+ * Where the server's folder goes: the temp dir, or (as root, when the temp dir is private, e.g. a
+ * test run's own folder) its nearest ancestor every user can traverse.
+ */
 function parentFolder(asRoot: boolean): string {
   const temp = tmpdir();
-  if (!asRoot || traversableByOthers(temp)) return temp;
-  if (traversableByOthers("/tmp")) return "/tmp";
+  let dir = temp;
+  while (asRoot && !traversableByOthers(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  if (!asRoot || (traversableByOthers(dir) && dirname(dir) !== dir)) return dir;
   throw new TestingError("RUNTIME_NOT_FOUND", `startTestPostgres: running as root, the server runs as the postgres user, who cannot reach ${temp} (a folder on the way is private). Set TMPDIR to a folder every user can traverse.`);
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { runtimePlatform } from "@flightdeck/copilot-client";
+import { runtimePlatform } from "@flightdeck/copilot-sdk";
 import { TestingError } from "./errors.js";
 import { refuseUnknownKeys } from "./option-keys.js";
 
@@ -45,10 +45,10 @@ function readVersion(packageJson: string): string {
   return (JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }).version;
 }
 
-/** The runtime package version the SDK is built against (the client's optional dependency). */
+/** The runtime package version the SDK is built against (the sdk's optional dependency). */
 function pinnedRuntimeVersion(require: NodeRequire, pkg: string): string | undefined {
   try {
-    const manifest = JSON.parse(readFileSync(require.resolve("@flightdeck/copilot-client/package.json"), "utf8")) as {
+    const manifest = JSON.parse(readFileSync(require.resolve("@flightdeck/copilot-sdk/package.json"), "utf8")) as {
       optionalDependencies?: Record<string, string>;
     };
     return manifest.optionalDependencies?.[pkg];
@@ -65,13 +65,13 @@ function missing(what: string, install: string, cause?: unknown): TestingError {
   );
 }
 
-// Where to look for runtime packages: the user's project first, then this package and the client
-// (the client's optional dependency brings `@github/copilot-sdk-<platform>` with the SDK).
+// Where to look for runtime packages: the user's project first, then this package and the sdk
+// (the sdk's optional dependency brings `@github/copilot-sdk-<platform>` with it).
 function requires(): NodeRequire[] {
   const own = createRequire(import.meta.url);
   const list = [createRequire(join(process.cwd(), "noop.js")), own];
   try {
-    list.push(createRequire(own.resolve("@flightdeck/copilot-client/package.json")));
+    list.push(createRequire(own.resolve("@flightdeck/copilot-sdk/package.json")));
   } catch {
     // not resolvable as a package (bundled): the other two places still apply
   }

@@ -4,7 +4,7 @@
  * JSON-RPC connection; nothing listens on any port. Same core (script, wire output, request log)
  * as `startScriptedModel`: this file only adapts `InterceptedRequest` to it.
  */
-import type { InterceptedRequest, ModelRequestHandler } from "@flightdeck/copilot-client";
+import type { InterceptedRequest, ModelRequestHandler } from "@flightdeck/copilot-sdk";
 import type { WireApi } from "./model-request.js";
 import type { ScriptedTurn } from "./script.js";
 import { checkCoreOptions, createScriptedModelCore, providerConfig, type RecordedRequest, type ScriptedModelState, type ScriptedProviderConfig } from "./scripted-model-core.js";

@@ -2,7 +2,7 @@
  * `createTestClient`: a `CopilotClient` on a pinned runtime in a fresh isolated environment, plus
  * a started scripted model, so an offline agent test is a few lines.
  */
-import { CopilotClient, RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-client";
+import { CopilotClient, RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-sdk";
 import { TestingError } from "./errors.js";
 import { refuseUnknownKeys } from "./option-keys.js";
 import { createIsolatedEnvironment, type IsolatedEnvironment, type IsolatedEnvironmentOptions } from "./isolated-environment.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createIsolatedEnvironment, createScriptedRequestHandler, createTestClient, runtimeArgs, startScriptedModel, TestingError } from "@flightdeck/copilot-testing";
+import { createIsolatedEnvironment, createScriptedRequestHandler, createTestClient, resolveTestRuntime, runtimeArgs, startScriptedModel, TestingError } from "@flightdeck/copilot-testing";
 import { didYouMean } from "../src/option-keys.js";
 
 async function refused(run: () => unknown, message: RegExp): Promise<void> {
@@ -31,5 +31,14 @@ describe("testing kit options refuse unknown keys, with a did-you-mean", () => {
   it("no suggestion when nothing is close", () => {
     expect(didYouMean("timeout", ["timeoutMs", "filter"])).toBe("timeoutMs");
     expect(didYouMean("zzzzzz", ["timeoutMs", "filter"])).toBeUndefined();
+  });
+});
+
+describe("resolveTestRuntime", () => {
+  it("resolves one runtime by name, and refuses other names", async () => {
+    expect(resolveTestRuntime().name).toBe("copilot-runtime 1.0.85");
+    expect(resolveTestRuntime("copilot-runtime").path).toMatch(/copilot-sdk-linux-x64.*prebuilds.*copilot-runtime$/);
+    expect(resolveTestRuntime("cli").name).toMatch(/^copilot 1\.0\.\d+$/);
+    await refused(() => resolveTestRuntime("node" as never), /^resolveTestRuntime: expected "copilot-runtime" or "cli", got "node"\.$/);
   });
 });

@@ -24,8 +24,13 @@ export interface ToolInvocation {
   /** The model's id for this call. */
   toolCallId: string;
   toolName: string;
+  /** The arguments as the model sent them, parsed but before validation (the handler's first parameter is the validated value). */
+  arguments: unknown;
   /** Fires when the call is abandoned: session aborted or disconnected, or the tool's timeout passed. */
   signal: AbortSignal;
+  /** W3C Trace Context of the runtime's tool span, when it sent one. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** A tool handler: gets the validated arguments; see {@link ToolHandlerResult} for what it may return. */
@@ -47,6 +52,12 @@ export interface ToolOptions {
   timeoutMs?: number;
   /** Cap on the text sent back to the model (default 100 000 characters); longer text is cut with a marker. */
   maxResultChars?: number;
+  /**
+   * `false` hands the model's arguments to the handler unchecked (only parsed from JSON), as
+   * `@github/copilot-sdk` does; schema defaults and transforms then do not apply. Default `true`:
+   * arguments that do not match `parameters` go back to the model as a failure listing each issue.
+   */
+  checkArguments?: boolean;
 }
 
 /** `defineTool` options when `parameters` is a Standard Schema (zod, valibot, arktype, …). */
@@ -146,7 +157,7 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
   if (typeof config.handler !== "function") {
     fail("handler", `\`handler\` must be a function (args, invocation) => result, got ${describeValue(config.handler)}.`);
   }
-  for (const key of ["overridesBuiltInTool", "skipPermission"] as const) {
+  for (const key of ["overridesBuiltInTool", "skipPermission", "checkArguments"] as const) {
     if (config[key] !== undefined && typeof config[key] !== "boolean") fail(key, `\`${key}\` must be true or false, got ${describeValue(config[key])}.`);
   }
   if (config.title !== undefined && typeof config.title !== "string") fail("title", "`title` must be a string.");
@@ -207,6 +218,7 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
     );
   }
   deepFreeze(jsonSchema);
+  if (config.checkArguments === false) validateArguments = async (args) => ({ ok: true, value: args });
 
   const tool: AnyTool & { [TOOL_BRAND]: true } = {
     [TOOL_BRAND]: true,

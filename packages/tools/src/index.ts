@@ -17,8 +17,19 @@ export { formatIssues, formatPath, invokeTool } from "./invoke-tool.js";
 export type { InvokeToolOptions, ToolCallContext } from "./invoke-tool.js";
 export type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
 export type { ValidationIssue } from "@flightdeck/copilot-core/internal";
-export { PERMISSION_KINDS, approveAll, approveKinds, approveReadOnly, denyAll } from "./permissions.js";
-export type { PermissionHandler, PermissionInvocation } from "./permissions.js";
+export {
+  PERMISSION_KINDS,
+  approveAll,
+  approveKinds,
+  approveReadOnly,
+  createAttributedPermissionResult,
+  denyAll,
+  isAttributedPermissionResult,
+  resolvePermissionResult,
+} from "./permissions.js";
+export type { AttributedPermissionResult, PermissionHandler, PermissionInvocation, PermissionNoResult, PermissionRequestResult } from "./permissions.js";
+export { convertMcpCallToolResult } from "./mcp-result.js";
+export type { McpCallToolResult, McpContentBlock, McpToolResult } from "./mcp-result.js";
 export { DEFAULT_MAX_RESULT_CHARS, normalizeToolResult, truncateText } from "./tool-result.js";
 export type { BinaryContent, ToolHandlerResult } from "./tool-result.js";
 export { ToolSet } from "./tool-set.js";

@@ -17,6 +17,9 @@ export interface ToolCallContext {
   /** Defaults to the tool's name. */
   toolName?: string;
   signal?: AbortSignal;
+  /** W3C trace context of the runtime's tool span, when it sent one. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** Per-call options; each overrides the tool's own setting. */
@@ -70,7 +73,15 @@ export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: 
   const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
   const maxResultChars = options.maxResultChars ?? tool.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
   const controller = new AbortController();
-  const invocation: ToolInvocation = { sessionId: context.sessionId, toolCallId: context.toolCallId, toolName, signal: controller.signal };
+  const invocation: ToolInvocation = {
+    sessionId: context.sessionId,
+    toolCallId: context.toolCallId,
+    toolName,
+    arguments: parsed.value,
+    signal: controller.signal,
+    ...(context.traceparent !== undefined && { traceparent: context.traceparent }),
+    ...(context.tracestate !== undefined && { tracestate: context.tracestate }),
+  };
 
   let settled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -2,24 +2,93 @@
  * Ready-made permission policies for `onPermissionRequest`. Each returns the wire decision that
  * `session.permissions.handlePendingPermissionRequest` takes (`approve-once` / `reject`).
  */
+import type { PermissionDecisionContext } from "@flightdeck/copilot-core";
 import { ToolDefinitionError } from "./errors.js";
 import type { PermissionDecision, PermissionRequest, PermissionRequestKind } from "./wire.js";
 
 /** What a permission handler learns besides the request. */
 export interface PermissionInvocation {
   sessionId: string;
+  /** True when the session runs under managed (organisation) settings. */
+  managedSettingsEnabled?: boolean;
   /** Fires when the request is settled elsewhere, the turn is aborted or the session disconnects before you decided (always set by sessions). */
   signal?: AbortSignal;
 }
 
 /**
- * Decides one `permission.requested`. Return `{ kind: "approve-once" }` or
- * `{ kind: "reject", feedback? }` (the feedback is shown to the model).
+ * "This client has no answer": the request is left to another client connected to the same
+ * runtime (or to the runtime's own prompt). Nothing is sent.
+ */
+export interface PermissionNoResult {
+  kind: "no-result";
+}
+
+/** What a permission handler may return besides an attributed result (`@github/copilot-sdk`'s name). */
+export type PermissionRequestResult = PermissionDecision | PermissionNoResult;
+
+/**
+ * A result with the context of how and where it was decided, sent to the runtime as
+ * `decisionContext` (informational: it never changes the decision). Make one with
+ * {@link createAttributedPermissionResult}.
+ */
+export interface AttributedPermissionResult {
+  kind: "attributed";
+  result: PermissionRequestResult;
+  decisionContext: PermissionDecisionContext;
+}
+
+/**
+ * Decides one `permission.requested`. Return `{ kind: "approve-once" }`, `{ kind: "reject",
+ * feedback? }` (the feedback is shown to the model), any other decision kind of the protocol,
+ * `{ kind: "no-result" }` to leave the request to another client, or an attributed result.
  */
 export type PermissionHandler = (
   request: PermissionRequest,
   invocation: PermissionInvocation,
-) => PermissionDecision | Promise<PermissionDecision>;
+) => PermissionRequestResult | AttributedPermissionResult | Promise<PermissionRequestResult | AttributedPermissionResult>;
+
+/** True when `result` carries a decision context (made by {@link createAttributedPermissionResult}). */
+export function isAttributedPermissionResult(result: PermissionRequestResult | AttributedPermissionResult): result is AttributedPermissionResult {
+  return result.kind === "attributed";
+}
+
+/**
+ * Pairs a decision with the context it was made in. Attributing an attributed result replaces its
+ * context instead of nesting it.
+ * @example `createAttributedPermissionResult({ kind: "approve-once" }, { outcome: "auto_approved", source: "host_policy", surface: "sdk" })`
+ */
+export function createAttributedPermissionResult(
+  result: PermissionRequestResult | AttributedPermissionResult,
+  decisionContext: PermissionDecisionContext,
+): AttributedPermissionResult {
+  if (typeof result !== "object" || result === null || typeof (result as { kind?: unknown }).kind !== "string") {
+    throw new ToolDefinitionError("", "result", "createAttributedPermissionResult(result, context): `result` must be a permission result such as { kind: \"approve-once\" }.");
+  }
+  if (typeof decisionContext !== "object" || decisionContext === null) {
+    throw new ToolDefinitionError("", "decisionContext", "createAttributedPermissionResult(result, context): `context` must be a decision context object, e.g. { outcome: \"auto_approved\", source: \"host_policy\", surface: \"sdk\" }.");
+  }
+  return { kind: "attributed", result: isAttributedPermissionResult(result) ? result.result : result, decisionContext };
+}
+
+/**
+ * Unwraps what a handler returned into the decision to send (undefined for `no-result`) and its
+ * context. Returns `undefined` when the value is not a permission result at all.
+ */
+export function resolvePermissionResult(
+  value: unknown,
+): { decision: PermissionDecision | undefined; decisionContext: PermissionDecisionContext | undefined } | undefined {
+  const isResult = (v: unknown): v is { kind: string } => typeof v === "object" && v !== null && typeof (v as { kind?: unknown }).kind === "string";
+  if (!isResult(value)) return undefined;
+  let result: unknown = value;
+  let decisionContext: PermissionDecisionContext | undefined;
+  if (value.kind === "attributed") {
+    result = (value as Partial<AttributedPermissionResult>).result;
+    decisionContext = (value as Partial<AttributedPermissionResult>).decisionContext;
+    if (!isResult(result) || result.kind === "attributed") return undefined;
+  }
+  const decision = (result as { kind: string }).kind === "no-result" ? undefined : (result as PermissionDecision);
+  return { decision, decisionContext };
+}
 
 /** Every permission kind runtime 1.0.85 can request (events `PermissionRequest`). */
 export const PERMISSION_KINDS = [

@@ -4,6 +4,8 @@
  * mirrors (schemas/api.schema.json = "api", schemas/session-events.schema.json = "events",
  * runtime 1.0.85) so that the switch to the generated types is a rename.
  */
+import type * as Generated from "@flightdeck/copilot-core";
+import type { PermissionDecision as WirePermissionDecision } from "@flightdeck/copilot-core";
 
 /** api `ToolResultType`: how a tool call ended. */
 export type ToolResultType = "success" | "failure" | "rejected" | "denied" | "timeout";
@@ -75,122 +77,24 @@ export interface ExternalToolRequestedData {
   tracestate?: string;
 }
 
-/** events `PermissionRequestShell` (the fields a policy usually reads). */
-export interface PermissionRequestShell {
-  kind: "shell";
-  toolCallId?: string;
-  fullCommandText: string;
-  intention: string;
-  commands: unknown[];
-  possiblePaths: string[];
-  possibleUrls: unknown[];
-  hasWriteFileRedirection: boolean;
-  canOfferSessionApproval: boolean;
-  warning?: string;
-}
-/** events `PermissionRequestWrite`. */
-export interface PermissionRequestWrite {
-  kind: "write";
-  toolCallId?: string;
-  intention: string;
-  fileName: string;
-  diff: string;
-  newFileContents?: string;
-  canOfferSessionApproval: boolean;
-}
-/** events `PermissionRequestRead`. */
-export interface PermissionRequestRead {
-  kind: "read";
-  toolCallId?: string;
-  intention: string;
-  path: string;
-  resolvedPath?: string;
-}
-/** events `PermissionRequestMcp`. */
-export interface PermissionRequestMcp {
-  kind: "mcp";
-  toolCallId?: string;
-  serverName: string;
-  toolName: string;
-  toolTitle: string;
-  args?: unknown;
-  readOnly: boolean;
-}
-/** events `PermissionRequestUrl`. */
-export interface PermissionRequestUrl {
-  kind: "url";
-  toolCallId?: string;
-  intention: string;
-  url: string;
-}
-/** events `PermissionRequestMemory`. */
-export interface PermissionRequestMemory {
-  kind: "memory";
-  toolCallId?: string;
-  fact: string;
-  subject?: string;
-}
-/** events `PermissionRequestCustomTool`. */
-export interface PermissionRequestCustomTool {
-  kind: "custom-tool";
-  toolCallId?: string;
-  toolName: string;
-  toolDescription: string;
-  args?: unknown;
-  skipPermission?: boolean;
-}
-/** events `PermissionRequestHook`. */
-export interface PermissionRequestHook {
-  kind: "hook";
-  toolCallId?: string;
-  toolName: string;
-  toolArgs?: unknown;
-  hookMessage?: string;
-}
-/** events `PermissionRequestExtensionManagement`. */
-export interface PermissionRequestExtensionManagement {
-  kind: "extension-management";
-  toolCallId?: string;
-  operation: string;
-  extensionName?: string;
-}
-/** events `PermissionRequestFactory`. */
-export interface PermissionRequestFactory {
-  kind: "factory";
-  toolCallId?: string;
-  operation: string;
-  name: string;
-  description: string;
-}
-/** events `PermissionRequestExtensionPermissionAccess`. */
-export interface PermissionRequestExtensionPermissionAccess {
-  kind: "extension-permission-access";
-  toolCallId?: string;
-  extensionName: string;
-  capabilities: unknown[];
-}
-/** events `PermissionRequestExtensionEnvAccess`. */
-export interface PermissionRequestExtensionEnvAccess {
-  kind: "extension-env-access";
-  toolCallId?: string;
-  extensionName: string;
-  environmentVariables: unknown[];
-}
-
-/** events `PermissionRequest`: the `permissionRequest` of a `permission.requested` event. */
-export type PermissionRequest =
-  | PermissionRequestShell
-  | PermissionRequestWrite
-  | PermissionRequestRead
-  | PermissionRequestMcp
-  | PermissionRequestUrl
-  | PermissionRequestMemory
-  | PermissionRequestCustomTool
-  | PermissionRequestHook
-  | PermissionRequestExtensionManagement
-  | PermissionRequestFactory
-  | PermissionRequestExtensionPermissionAccess
-  | PermissionRequestExtensionEnvAccess;
+/**
+ * events `PermissionRequest`: the `permissionRequest` of a `permission.requested` event (the
+ * generated types, one per kind), plus `managedApprovalRequired`, which the runtime sets when a
+ * managed policy demands an explicit user decision.
+ */
+export type PermissionRequest = Generated.PermissionRequest & { readonly managedApprovalRequired?: boolean };
+export type PermissionRequestShell = Generated.PermissionRequestShell;
+export type PermissionRequestWrite = Generated.PermissionRequestWrite;
+export type PermissionRequestRead = Generated.PermissionRequestRead;
+export type PermissionRequestMcp = Generated.PermissionRequestMcp;
+export type PermissionRequestUrl = Generated.PermissionRequestUrl;
+export type PermissionRequestMemory = Generated.PermissionRequestMemory;
+export type PermissionRequestCustomTool = Generated.PermissionRequestCustomTool;
+export type PermissionRequestHook = Generated.PermissionRequestHook;
+export type PermissionRequestExtensionManagement = Generated.PermissionRequestExtensionManagement;
+export type PermissionRequestFactory = Generated.PermissionRequestFactory;
+export type PermissionRequestExtensionPermissionAccess = Generated.PermissionRequestExtensionPermissionAccess;
+export type PermissionRequestExtensionEnvAccess = Generated.PermissionRequestExtensionEnvAccess;
 
 /** The `kind` discriminator of {@link PermissionRequest}. */
 export type PermissionRequestKind = PermissionRequest["kind"];
@@ -207,7 +111,10 @@ export interface PermissionDecisionReject {
 }
 
 /**
- * The decisions a client sends for `session.permissions.handlePendingPermissionRequest`
- * (api `PermissionDecision` has 15 variants; these two are the ones a client answers with).
+ * A decision a client sends for `session.permissions.handlePendingPermissionRequest` (api
+ * `PermissionDecision`, all 15 kinds the runtime accepts). Most handlers answer
+ * `{ kind: "approve-once" }` or `{ kind: "reject", feedback? }`; the others (`approve-for-session`,
+ * `denied-by-rules`, …) pass through unchanged, as `@github/copilot-sdk` sends them.
  */
-export type PermissionDecision = PermissionDecisionApproveOnce | PermissionDecisionReject;
+export type PermissionDecision = WirePermissionDecision;
+

@@ -7,7 +7,9 @@ import * as z3 from "zod/v3";
 import {
   type AnyTool,
   type FromJsonSchema,
+  type AttributedPermissionResult,
   type PermissionDecision,
+  type PermissionRequestResult,
   type PermissionHandler,
   type Tool,
   type ToolInvocation,
@@ -151,6 +153,13 @@ describe("collections and permissions", () => {
       if (request.kind === "shell") expectTypeOf(request.fullCommandText).toEqualTypeOf<string>();
       return { kind: "reject", feedback: "no" } satisfies PermissionDecision;
     };
-    expectTypeOf(custom).returns.toEqualTypeOf<PermissionDecision | Promise<PermissionDecision>>();
+    expectTypeOf(custom).returns.toEqualTypeOf<PermissionRequestResult | AttributedPermissionResult | Promise<PermissionRequestResult | AttributedPermissionResult>>();
+    // Every decision kind of the protocol, and the incumbent's "no-result", are accepted.
+    const passThrough: PermissionHandler = () => ({ kind: "approve-for-session", approval: { kind: "read" } } as PermissionDecision);
+    const abstain: PermissionHandler = () => ({ kind: "no-result" });
+    expectTypeOf(passThrough).toEqualTypeOf(abstain);
+    // @ts-expect-error not a decision kind
+    const wrong: PermissionHandler = () => ({ kind: "maybe" });
+    void wrong;
   });
 });

@@ -362,3 +362,30 @@ describe("invokeTool: failures", () => {
     expect(remove).toHaveBeenCalledWith("abort", expect.any(Function));
   });
 });
+
+describe("invokeTool: checkArguments: false (the incumbent's behaviour)", () => {
+  it("hands unchecked arguments to the handler, with invocation.arguments set", async () => {
+    const seen: Array<{ args: unknown; raw: unknown }> = [];
+    const loose = defineTool("loose", {
+      description: "takes anything",
+      parameters: z.object({ n: z.number() }),
+      checkArguments: false,
+      handler: (args, invocation) => {
+        seen.push({ args, raw: invocation.arguments });
+        return "ok";
+      },
+    });
+    const result = await invokeTool(loose, '{"n":"not a number"}', ctx);
+    expect(result.resultType).toBe("success");
+    expect(seen).toEqual([{ args: { n: "not a number" }, raw: { n: "not a number" } }]);
+  });
+  it("validates by default: the same call goes back to the model as a failure", async () => {
+    const strict = defineTool("strict", { description: "checks", parameters: z.object({ n: z.number() }), handler: () => "ok" });
+    const result = await invokeTool(strict, '{"n":"not a number"}', ctx);
+    expect(result.resultType).toBe("failure");
+    expect(result.textResultForLlm).toContain('Invalid arguments for tool "strict"');
+  });
+  it("refuses a non-boolean checkArguments", () => {
+    expect(() => defineTool("bad", { description: "d", checkArguments: "no" as never, handler: () => "" })).toThrow(/checkArguments/);
+  });
+});

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { type PermissionRequest, ToolDefinitionError, approveAll, approveKinds, approveReadOnly, denyAll } from "../src/index.js";
+import {
+  type PermissionRequest,
+  ToolDefinitionError,
+  approveAll,
+  approveKinds,
+  approveReadOnly,
+  convertMcpCallToolResult,
+  createAttributedPermissionResult,
+  denyAll,
+  isAttributedPermissionResult,
+  resolvePermissionResult,
+} from "../src/index.js";
 
 const inv = { sessionId: "s" };
 const shell: PermissionRequest = {
@@ -42,5 +53,55 @@ describe("permission helpers", () => {
     expect(await approveReadOnly(read, inv)).toEqual({ kind: "approve-once" });
     expect(await approveReadOnly(mcp(true), inv)).toEqual({ kind: "approve-once" });
     for (const r of [mcp(false), shell, url, custom]) expect((await approveReadOnly(r, inv)).kind).toBe("reject");
+  });
+});
+
+describe("incumbent-compatible permission results", () => {
+  const context = { outcome: "auto_approved", source: "host_policy", surface: "sdk" } as const;
+  it("createAttributedPermissionResult wraps once, replacing a previous context", () => {
+    const first = createAttributedPermissionResult({ kind: "approve-once" }, context);
+    expect(first).toEqual({ kind: "attributed", result: { kind: "approve-once" }, decisionContext: context });
+    const second = createAttributedPermissionResult(first, { ...context, source: "human_response" });
+    expect(second.result).toEqual({ kind: "approve-once" });
+    expect(second.decisionContext.source).toBe("human_response");
+    expect(isAttributedPermissionResult(second)).toBe(true);
+    expect(isAttributedPermissionResult({ kind: "reject" })).toBe(false);
+  });
+  it("createAttributedPermissionResult refuses a non-result with a typed error", () => {
+    expect(() => createAttributedPermissionResult(undefined as never, context)).toThrow(/must be a permission result/);
+  });
+  it("resolvePermissionResult: no-result → no decision; attributed → decision + context; junk → undefined", () => {
+    expect(resolvePermissionResult({ kind: "no-result" })).toEqual({ decision: undefined, decisionContext: undefined });
+    expect(resolvePermissionResult(createAttributedPermissionResult({ kind: "reject", feedback: "no" }, context))).toEqual({ decision: { kind: "reject", feedback: "no" }, decisionContext: context });
+    expect(resolvePermissionResult({ kind: "denied-by-rules", rules: [] })).toEqual({ decision: { kind: "denied-by-rules", rules: [] }, decisionContext: undefined });
+    expect(resolvePermissionResult("yes")).toBeUndefined();
+    expect(resolvePermissionResult({ kind: "attributed", result: null })).toBeUndefined();
+  });
+});
+
+describe("convertMcpCallToolResult", () => {
+  it("joins texts, keeps images and resource blobs as binary results, maps isError to failure", () => {
+    const result = convertMcpCallToolResult({
+      content: [
+        { type: "text", text: "line 1" },
+        { type: "image", data: "aGk=", mimeType: "image/png" },
+        { type: "resource", resource: { uri: "file:///a.txt", text: "line 2" } },
+        { type: "resource", resource: { uri: "file:///b.bin", blob: "AAE=" } },
+        { type: "audio", data: "x", mimeType: "audio/wav" },
+      ],
+      isError: true,
+    });
+    expect(result).toEqual({
+      textResultForLlm: "line 1\nline 2",
+      resultType: "failure",
+      binaryResultsForLlm: [
+        { type: "image", data: "aGk=", mimeType: "image/png" },
+        { type: "resource", data: "AAE=", mimeType: "application/octet-stream", description: "file:///b.bin" },
+      ],
+    });
+    expect(convertMcpCallToolResult({ content: [] })).toEqual({ textResultForLlm: "", resultType: "success" });
+  });
+  it("refuses something that is not a CallToolResult", () => {
+    expect(() => convertMcpCallToolResult({} as never)).toThrow(/result.content/);
   });
 });

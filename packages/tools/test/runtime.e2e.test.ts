@@ -7,11 +7,12 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { BuiltInTools, type PermissionRequest, ToolSet, approveKinds, defineTool, invokeTool } from "../src/index.js";
-import { ScriptedModel, TestRuntime } from "./helpers/runtime.js";
+import { startScriptedModel, toolResults } from "@flightdeck/copilot-testing";
+import { startRawRuntime, type RawRuntime } from "../../../test-support/raw-runtime.js";
 
-let runtime: TestRuntime;
+let runtime: RawRuntime;
 beforeAll(async () => {
-  runtime = await TestRuntime.start();
+  runtime = await startRawRuntime();
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -63,7 +64,8 @@ describe("against runtime 1.0.85", () => {
     });
     const slow = defineTool("slow", { description: "Never finishes", skipPermission: true, timeoutMs: 20, handler: () => new Promise(() => {}) });
     const tools = new ToolSet([order, explode, picture, slow]);
-    const model = await ScriptedModel.start([
+    const model = await startScriptedModel();
+    model.push(
       {
         toolCalls: [
           { name: "order", arguments: '{"item":"tea","quantity":0}' },
@@ -74,7 +76,7 @@ describe("against runtime 1.0.85", () => {
         ],
       },
       { text: "All done." },
-    ]);
+    );
     const errors: Error[] = [];
     const permissionKinds: string[] = [];
     const policy = approveKinds("custom-tool");
@@ -82,7 +84,7 @@ describe("against runtime 1.0.85", () => {
       const { sessionId } = await runtime.request<{ sessionId: string }>("session.create", {
         sessionId: randomUUID(),
         model: "scripted",
-        provider: { type: "openai", baseUrl: model.baseUrl, apiKey: "x", wireApi: "completions" },
+        provider: model.provider(),
         tools: tools.toolDefinitions(),
         availableTools: tools.toArray(),
         toolFilterPrecedence: "excluded",
@@ -115,7 +117,7 @@ describe("against runtime 1.0.85", () => {
       expect(permissionKinds).toEqual(["custom-tool", "custom-tool"]); // the two skipPermission tools asked nothing
       expect(model.requests).toHaveLength(2);
       // What the model read back, by call: exactly the texts invokeTool produced.
-      const seen = Object.fromEntries(model.requests[1]!.messages.filter((m) => m.role === "tool").map((m) => [m.tool_call_id, m.content]));
+      const seen = Object.fromEntries(toolResults(model.requests[1]!).map((r) => [r.callId, r.content]));
       expect(seen).toEqual({
         call_1_0: 'Invalid arguments for tool "order":\n- quantity: Too small: expected number to be >=1\nFix these arguments and call the tool again.',
         call_1_1: '{"ordered":"tea","quantity":2}',
@@ -128,7 +130,7 @@ describe("against runtime 1.0.85", () => {
       expect(completed).toHaveLength(5);
       expect(completed.filter((d) => d.success === true)).toHaveLength(2);
     } finally {
-      await model.stop();
+      await model.close();
     }
   });
 });

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
 import { startScriptedModel } from "@flightdeck/copilot-testing";
-import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "../helpers.js";
+import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "../../../../test-support/e2e.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { isolatedClient } from "../helpers.js";
+import { isolatedClient } from "../../../../test-support/e2e.js";
 import type { CopilotClient, CopilotClientOptions } from "@flightdeck/copilot-client";
 
 export const FAKE = { path: fileURLToPath(new URL("./fake-runtime.mjs", import.meta.url)), args: [] as string[] };

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
-import { FAKE_RUNTIME, isAlive, isolatedClient, processGroupMembers } from "../helpers.js";
+import { isAlive, isolatedClient, processGroupMembers } from "../../../../test-support/e2e.js";
+import { FAKE_RUNTIME } from "../helpers.js";
 
 const fake = { path: FAKE_RUNTIME, args: [] };
 const cleanups: Array<() => Promise<void>> = [];

@@ -128,6 +128,7 @@ describe("secrets never leak", () => {
     cleanups.push(async () => void (await client.forceStop()));
     await client.start();
     const session = await client.createSession({
+      model: "gpt-4.1",
       provider: { type: "openai", baseUrl: "http://127.0.0.1:1/v1", apiKey: s.apiKey, headers: { "X-Custom-Auth": s.customAuth, "Ocp-Apim-Subscription-Key": s.subscriptionKey } },
       mcpServers: { db: { type: "stdio", command: "mcp", args: [], env: { DATABASE_URL: `postgres://app:${s.dbPassword}@db/x`, MCP_TOKEN: s.mcpEnv }, tools: ["*"] } },
       onPermissionRequest: approveAll,

@@ -17,8 +17,9 @@ export interface ToolsOptions {
   excludedTools?: ToolSet | readonly string[];
   /**
    * What to do with `external_tool.requested` for a tool this session did not register.
-   * `"fail"` (default) answers with a failure the model can read; `"ignore"` leaves it to another
-   * client attached to the same session (tool requests are broadcast to every attached client).
+   * `"ignore"` (default) leaves it to the client that registered it (tool requests are broadcast to
+   * every client attached to the session, and the first answer wins); `"fail"` answers at once
+   * with a failure the model can read, for a session you know has no other client.
    */
   unknownToolCalls?: "fail" | "ignore";
 }
@@ -50,7 +51,8 @@ export const toolsFeature = defineFeature<ToolsOptions, ToolSet>({
     "external_tool.requested": (ctx, { data }) => {
       if (data.sessionId !== undefined && data.sessionId !== ctx.sessionId) return; // meant for another session (sub-agent)
       const tool = ctx.state.get(data.toolName);
-      if (!tool && ctx.options.unknownToolCalls === "ignore") return;
+      // Only the owner answers a broadcast tool call (unless "fail" is asked for).
+      if (!tool && ctx.options.unknownToolCalls !== "fail") return;
       if (!ctx.firstSight(`tool:${data.requestId}`)) return;
       const run = async (signal: AbortSignal): Promise<ExternalToolResult> => {
         if (!tool) {

@@ -6,44 +6,9 @@
  * the session opens.
  */
 import { SdkError } from "@flightdeck/copilot-core";
-import { INTERNAL_RPC_PARAM_KEYS, type SessionCreateParams, type SessionResumeParams } from "../bindings.js";
+import { INTERNAL_RPC_PARAM_KEYS } from "../bindings.js";
 import { defineFeature, type SessionFeature } from "../feature.js";
-import { checkBoolean, checkStringList, describe } from "../option-checks.js";
-import type { AgentOptions } from "./agents.js";
-import type { AutoModeSwitchOptions } from "./auto-mode-switch.js";
-import type { CanvasSessionOptions } from "./canvases.js";
-import type { CommandOptions } from "./commands.js";
-import type { ElicitationOptions } from "./elicitation.js";
-import type { ExitPlanModeOptions } from "./exit-plan-mode.js";
-import type { HistoryOptions } from "./history.js";
-import type { HooksOptions } from "./hooks.js";
-import type { McpOptions } from "./mcp.js";
-import type { PermissionOptions } from "./permissions.js";
-import type { ProviderOptions } from "./providers.js";
-import type { SessionBasicsOptions } from "./session-basics.js";
-import type { SkillOptions } from "./skills.js";
-import type { SystemMessageOptions } from "./system-message.js";
-import type { ToolsOptions } from "./tools.js";
-import type { UserInputOptions } from "./user-input.js";
-
-/** The options of every feature with its own file (they lower these keys themselves). */
-export type FeatureOptions = AgentOptions &
-  AutoModeSwitchOptions &
-  CanvasSessionOptions &
-  CommandOptions &
-  ElicitationOptions &
-  ExitPlanModeOptions &
-  HistoryOptions &
-  HooksOptions &
-  McpOptions &
-  PermissionOptions &
-  ProviderOptions &
-  SessionBasicsOptions &
-  SkillOptions &
-  SystemMessageOptions &
-  ToolsOptions &
-  UserInputOptions;
-
+import { checkBoolean, checkStringList, describe, errorMessage } from "../option-checks.js";
 /** Wire fields this SDK sets itself (from callbacks and the conveniences below); never passed through. */
 const SDK_WIRE_KEYS = [
   "sessionId",
@@ -61,12 +26,8 @@ const SDK_WIRE_KEYS = [
   "disableResume",
   "isExperimentalMode",
 ] as const;
-type SdkWireKey = (typeof SDK_WIRE_KEYS)[number];
-
-/** `session.create` fields passed through unchanged (typed from the generated `SessionCreateParams`). */
-export type CreateWireOptions = Omit<SessionCreateParams, keyof FeatureOptions | SdkWireKey>;
-/** `session.resume` fields passed through unchanged (typed from the generated `SessionResumeParams`). */
-export type ResumeWireOptions = Omit<SessionResumeParams, keyof FeatureOptions | SdkWireKey>;
+/** A wire field this SDK sets itself. */
+export type SdkWireKey = (typeof SDK_WIRE_KEYS)[number];
 
 /** The incumbent SDK's names for some wire fields, and the options it applies right after the session opens. */
 export interface WireConveniences {
@@ -97,7 +58,8 @@ const UNSUPPORTED: Record<string, string> = {
   createSessionFsProvider: "is not supported by Flightdeck yet; give the client a session filesystem with `new CopilotClient({ sessionFs: { provider } })`.",
 };
 
-type WireOptions = Partial<CreateWireOptions & ResumeWireOptions> & WireConveniences;
+/** The pass-through fields are typed in `session-config.ts` (from the generated params, minus every feature's keys). */
+type WireOptions = Record<string, unknown> & WireConveniences;
 type AfterOpen = Partial<Pick<WireConveniences, (typeof AFTER_OPEN)[number]>>;
 
 /**
@@ -112,7 +74,7 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
   const conveniences = [...Object.keys(RENAMED), ...AFTER_OPEN, ...Object.keys(UNSUPPORTED)];
   return defineFeature<WireOptions, AfterOpen>({
     name: "session options",
-    keys: [...passThrough, ...conveniences] as Array<keyof WireOptions & string>,
+    keys: [...passThrough, ...conveniences],
     lower(options, wire, { fail, method }) {
       const own = method === "createSession" ? create : resume;
       const values = options as Record<string, unknown>;
@@ -145,7 +107,7 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
       try {
         await ctx.rpc.options.update(ctx.state);
       } catch (cause) {
-        throw new SdkError("INVALID_OPTION", `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details: { option: Object.keys(ctx.state)[0] } });
+        throw new SdkError("INVALID_OPTION", `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${errorMessage(cause)}`, { cause, details: { option: Object.keys(ctx.state)[0] } });
       }
     },
   });

@@ -1,0 +1,343 @@
+/**
+ * What a busy agent app pays per tool call, per open session and per event, for ONE SDK in this
+ * process (run.ts starts one child per SDK and phase, alternating, with a tsconfig without
+ * `paths` so `@flightdeck/*` load from dist/). The SDK spawns its runtime over stdio (the
+ * default transport) through a timestamping stdio proxy (stdio-proxy.ts); the scripted model and
+ * the proxy's sample collector live in a forked peer process (scale-peer.ts).
+ *
+ * Phases (`--phase`):
+ * - `tools`: one session, prompts that each make the model call the trivial `echo` tool
+ *   `--turns` times, each call timed twice: in this process, from the chunk holding the tool
+ *   request reaching the runtime pipe's socket (`Socket#push`, before any SDK code sees it) to
+ *   the SDK writing the answer (`Socket#write`): the SDK's own share, the same hook for both SDKs
+ *   (both read and write the runtime's stdio through net.Socket); and on the wire, by the stdio
+ *   proxy (which adds the pipe hops and the OS's scheduling of the SDK's process).
+ *   Then `concurrent`: `--sessions` sessions send such a prompt at once; wall time, events seen
+ *   by the handlers, the runtime's CPU time (its process tree, /proc) and this process's CPU
+ *   time and event-loop busy time.
+ * - `memory` (run with --expose-gc): heap and RSS before and after opening `--sessions` idle
+ *   sessions on one client, after a warm-up session, each measured after two full GCs.
+ *
+ *   pnpm exec tsx --tsconfig <no paths> bench/src/scale-bench.ts --sdk flightdeck|incumbent --ours <file URL> --phase tools|memory --out f.json
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type * as Ours from "@flightdeck/copilot-sdk";
+import type * as Incumbent from "@github/copilot-sdk";
+import { createIsolatedEnvironment, type IsolatedEnvironment } from "../../packages/testing/src/isolated-environment.js";
+import { RUNTIME_PATH } from "./client-bench.js";
+import { Socket } from "node:net";
+import { processTree } from "./proc.js";
+import { STDIO_PROXY } from "./stdio-proxy.js";
+
+export interface ToolPhaseResult {
+  /** Tool request reaching the SDK's socket → the SDK writing the answer, ms, sequential calls on one session. */
+  inProcessMs: number[];
+  /** Tool request → answer at the stdio proxy (on the wire), ms, the same calls. */
+  overheadMs: number[];
+  unmatched: number;
+  concurrent: {
+    sessions: number;
+    turnsPerSession: number;
+    wallMs: number;
+    events: number;
+    /** CPU time of the runtime's process tree during the phase, ms (from /proc, 10 ms ticks). */
+    runtimeCpuMs: number;
+    /** CPU time of this process (the SDK, plus the bench loop driving it), ms. */
+    sdkCpuMs: number;
+    /** Time the event loop of this process was busy, ms. */
+    sdkLoopBusyMs: number;
+    failures: number;
+  };
+}
+
+export interface MemoryPhaseResult {
+  sessions: number;
+  heapBeforeBytes: number;
+  heapAfterBytes: number;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+}
+
+const TIMEOUT_MS = 180_000;
+
+/** In-process tool-call timing: see the header. Installed before the SDK is imported. */
+const inProcess = { arrived: new Map<string, number>(), overheadMs: [] as number[] };
+function hookSockets(): void {
+  const push = Socket.prototype.push;
+  const write = Socket.prototype.write;
+  const tails = new WeakMap<Socket, string>();
+  Socket.prototype.push = function (this: Socket, chunk: unknown, encoding?: BufferEncoding) {
+    if (Buffer.isBuffer(chunk)) {
+      const now = performance.now();
+      // Keep a short tail: a frame may be split across chunks.
+      const text = (tails.get(this) ?? "") + chunk.toString("latin1");
+      const cut = text.lastIndexOf("Content-Length");
+      tails.set(this, cut > 0 ? text.slice(cut) : text.slice(-65536));
+      for (const m of text.matchAll(/"external_tool\.requested"[^]*?"requestId":"([^"]+)"/g)) {
+        if (!inProcess.arrived.has(m[1]!)) inProcess.arrived.set(m[1]!, now);
+      }
+    }
+    return push.call(this, chunk, encoding);
+  } as typeof Socket.prototype.push;
+  Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk !== "string" && chunk instanceof Uint8Array) {
+      const now = performance.now();
+      const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+      if (text.includes("handlePendingToolCall")) {
+        const id = /"requestId":"([^"]+)"/.exec(text)?.[1];
+        const t0 = id === undefined ? undefined : inProcess.arrived.get(id);
+        if (t0 !== undefined) {
+          inProcess.overheadMs.push(now - t0);
+          inProcess.arrived.delete(id!);
+        }
+      }
+    }
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof Socket.prototype.write;
+}
+
+/** The few things the bench does with an SDK, the same for both. */
+interface Driver {
+  start(): Promise<void>;
+  openSession(onEvent: () => void): Promise<{ run(prompt: string): Promise<unknown> }>;
+  stop(): Promise<void>;
+}
+
+/** Where and how the SDK spawns its runtime: the stdio proxy, in an isolated environment. */
+interface Launch {
+  proxyPath: string;
+  env: Record<string, string>;
+  iso: IsolatedEnvironment;
+  provider: Record<string, unknown>;
+}
+
+function oursDriver(mod: typeof Ours, launch: Launch): Driver {
+  const client = new mod.CopilotClient({
+    connection: mod.RuntimeConnection.forStdio({ path: launch.proxyPath }),
+    env: launch.env,
+    workingDirectory: launch.iso.workingDirectory,
+    useLoggedInUser: false,
+    autoStart: false,
+    onError: () => {},
+  });
+  const provider = launch.provider;
+  const echo = mod.defineTool("echo", {
+    description: "Returns ok",
+    parameters: { type: "object", properties: { n: { type: "number" }, c: { type: "number" } } } as const,
+    skipPermission: true,
+    handler: () => "ok",
+  });
+  return {
+    start: () => client.start(),
+    async openSession(onEvent) {
+      const session = await client.createSession({ model: "gpt-4.1", provider: provider as never, tools: [echo], onPermissionRequest: mod.approveAll });
+      session.on(onEvent);
+      return { run: (prompt) => session.sendAndWait(prompt, { timeoutMs: TIMEOUT_MS }) };
+    },
+    stop: async () => {
+      await client.stop();
+    },
+  };
+}
+
+function incumbentDriver(mod: typeof Incumbent, launch: Launch): Driver {
+  const client = new mod.CopilotClient({
+    connection: mod.RuntimeConnection.forStdio({ path: launch.proxyPath }),
+    env: { ...launch.env },
+    workingDirectory: launch.iso.workingDirectory,
+    useLoggedInUser: false,
+  });
+  const provider = launch.provider;
+  const echo = mod.defineTool("echo", {
+    description: "Returns ok",
+    parameters: { type: "object", properties: { n: { type: "number" }, c: { type: "number" } } },
+    skipPermission: true,
+    handler: () => "ok",
+  });
+  return {
+    start: () => client.start(),
+    async openSession(onEvent) {
+      const session = await client.createSession({ model: "gpt-4.1", provider: provider as never, tools: [echo], onPermissionRequest: mod.approveAll });
+      session.on(onEvent);
+      return { run: (prompt) => session.sendAndWait(prompt, TIMEOUT_MS) };
+    },
+    stop: async () => {
+      await client.stop();
+    },
+  };
+}
+
+interface Samples {
+  overheadMs: number[];
+  unmatched: number;
+  runtimePids: number[];
+}
+
+interface Peer {
+  samplePort: number;
+  provider: Record<string, unknown>;
+  take(): Promise<Samples>;
+  stop(): void;
+}
+
+function startPeer(): Promise<Peer> {
+  const child: ChildProcess = fork(fileURLToPath(new URL("./scale-peer.ts", import.meta.url)), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`scale-peer exited (${code}) before it was ready`)));
+    child.once("message", (m: { type: string; samplePort: number; provider: Record<string, unknown>; message?: string }) => {
+      if (m.type !== "ready") return reject(new Error(`scale-peer: ${m.message ?? JSON.stringify(m)}`));
+      child.removeAllListeners("exit");
+      resolve({
+        samplePort: m.samplePort,
+        provider: m.provider,
+        take: () =>
+          new Promise((ok) => {
+            child.once("message", (s: Samples) => ok(s));
+            child.send({ type: "take" });
+          }),
+        stop: () => {
+          if (child.connected) child.send({ type: "stop" });
+          setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+        },
+      });
+    });
+  });
+}
+
+/** utime + stime of `pid` and its live descendants, ms. */
+function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // After the command: state(0) ppid(1) … utime(11) stime(12), in clock ticks (USER_HZ = 100).
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ticks * 10;
+}
+
+async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: number, turns: number): Promise<ToolPhaseResult> {
+  // Sequential tool calls on one session: what one call costs without contention.
+  const one = await driver.openSession(() => {});
+  await one.run(`bench ${turns}`); // warm-up: loads validators, JITs the hot paths
+  const runtimePid = (await peer.take()).runtimePids.at(-1);
+  if (runtimePid === undefined) throw new Error("the stdio proxy reported no runtime pid");
+  inProcess.overheadMs = [];
+  for (let done = 0; done < samples; done += turns) await one.run(`bench ${turns}`);
+  const { overheadMs, unmatched } = await peer.take();
+  const inProcessMs = inProcess.overheadMs;
+  inProcess.overheadMs = [];
+
+  // Many sessions at once on one runtime.
+  let events = 0;
+  const onEvent = () => {
+    events++;
+  };
+  const opened = await Promise.all(Array.from({ length: sessions }, () => driver.openSession(onEvent)));
+  events = 0;
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const runtime0 = treeCpuMs(runtimePid);
+  const t0 = performance.now();
+  const results = await Promise.allSettled(opened.map((s) => s.run(`bench ${turns}`)));
+  const wallMs = performance.now() - t0;
+  const runtimeCpuMs = treeCpuMs(runtimePid) - runtime0;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  await peer.take();
+  return {
+    inProcessMs,
+    overheadMs,
+    unmatched,
+    concurrent: {
+      sessions,
+      turnsPerSession: turns,
+      wallMs,
+      events,
+      runtimeCpuMs,
+      sdkCpuMs: (cpu.user + cpu.system) / 1000,
+      sdkLoopBusyMs: elu.active,
+      failures: results.filter((r) => r.status === "rejected").length,
+    },
+  };
+}
+
+async function memoryPhase(driver: Driver, sessions: number): Promise<MemoryPhaseResult> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("the memory phase needs node --expose-gc");
+  const settle = async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    gc();
+    gc();
+  };
+  const keep: unknown[] = [await driver.openSession(() => {})]; // warm-up: first-use code and caches
+  // Let the warm-up session's first events arrive (and what they load once, e.g. validators).
+  await new Promise((r) => setTimeout(r, 1000));
+  await settle();
+  const before = process.memoryUsage();
+  for (let i = 0; i < sessions; i++) keep.push(await driver.openSession(() => {}));
+  await settle();
+  const after = process.memoryUsage();
+  if (keep.length !== sessions + 1) throw new Error("lost a session");
+  return { sessions, heapBeforeBytes: before.heapUsed, heapAfterBytes: after.heapUsed, rssBeforeBytes: before.rss, rssAfterBytes: after.rss };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const arg = (name: string, fallback?: string) => {
+    const i = args.indexOf(name);
+    const value = i >= 0 ? args[i + 1] : fallback;
+    if (value === undefined) throw new Error(`scale-bench: ${name} is required`);
+    return value;
+  };
+  const sdk = arg("--sdk");
+  const phase = arg("--phase");
+  const out = arg("--out");
+  const sessions = Number(arg("--sessions", "100"));
+  const turns = Number(arg("--turns", "5"));
+  const samples = Number(arg("--samples", "100"));
+  if (phase === "tools") hookSockets();
+  const peer = await startPeer();
+  const iso = createIsolatedEnvironment();
+  const dir = mkdtempSync(join(tmpdir(), "flightdeck-bench-scale-"));
+  let driver: Driver | undefined;
+  try {
+    const proxyPath = join(dir, "runtime-proxy");
+    writeFileSync(proxyPath, `#!${process.execPath}\n${STDIO_PROXY}`);
+    chmodSync(proxyPath, 0o755);
+    const env = { ...iso.env, BENCH_REAL_RUNTIME: RUNTIME_PATH, BENCH_SAMPLE_PORT: String(peer.samplePort) };
+    const launch: Launch = { proxyPath, env, iso, provider: peer.provider };
+    if (sdk === "flightdeck") driver = oursDriver((await import(arg("--ours"))) as typeof Ours, launch);
+    else if (sdk === "incumbent") driver = incumbentDriver(await import("@github/copilot-sdk"), launch);
+    else throw new Error(`scale-bench: --sdk must be flightdeck or incumbent, got ${sdk}`);
+    await driver.start();
+    const result = phase === "memory" ? await memoryPhase(driver, sessions) : await toolPhase(driver, peer, samples, sessions, turns);
+    writeFileSync(out, JSON.stringify(result));
+  } finally {
+    await driver?.stop().catch(() => {});
+    peer.stop();
+    iso.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.stack : error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,40 @@
+// After tsup (ESM + one index.d.ts): the CommonJS entry and the declaration pair.
+//
+// - dist/index.cjs  `require()`s the ESM build (Node >= 20.19 / 22.12, this package's floor), so
+//                   CommonJS and ESM users share one copy of the code and of every class.
+// - dist/index.d.cts the full declarations (CommonJS format: a CommonJS file importing them gets
+//                   no TS1479, and ESM files may import CommonJS declarations).
+// - dist/index.d.ts  re-exports every name of index.d.cts: the ESM condition has ESM types, and
+//                   the declarations are on disk once.
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+
+const dist = new URL("../dist/", import.meta.url);
+const esmTypes = new URL("index.d.ts", dist);
+const cjsTypes = new URL("index.d.cts", dist);
+
+const declarations = readFileSync(esmTypes, "utf8");
+const names = [];
+for (const match of declarations.matchAll(/^export (?:type )?\{([^}]*)\};?\s*$/gm)) {
+  for (const part of match[1].split(",")) {
+    const spec = part.trim().replace(/^type\s+/, "");
+    if (spec) names.push(spec.split(/\s+as\s+/).at(-1));
+  }
+}
+if (names.length === 0 || /^export (?:declare |default )/m.test(declarations)) {
+  throw new Error("finish-build: dist/index.d.ts is not a rollup'd declaration file ending in one `export { … }` list; update scripts/finish-build.mjs");
+}
+renameSync(esmTypes, cjsTypes);
+writeFileSync(esmTypes, `// The declarations are in index.d.cts (shared by the import and require conditions).\nexport { ${names.join(", ")} } from "./index.cjs";\n`);
+
+writeFileSync(new URL("index.cjs", dist), `"use strict";
+// @flightdeck/copilot-sdk is an ES module; CommonJS gets it through require(esm) (Node >= 20.19 / 22.12).
+try {
+  module.exports = require("./index.js");
+} catch (error) {
+  if (error && error.code === "ERR_REQUIRE_ESM") {
+    throw Object.assign(new Error(\`Flightdeck (@flightdeck/copilot-*) needs Node.js ^20.19.0 || >=22.12.0, but this is Node.js \${process.versions.node}, which cannot require() ES modules. Upgrade Node.js (e.g. \\\`nvm install 22\\\`).\`, { cause: error }), { code: "UNSUPPORTED_NODE" });
+  }
+  throw error;
+}
+`);
+console.log(`finish-build: dist/index.cjs, dist/index.d.cts (${names.length} exports) and dist/index.d.ts written`);
