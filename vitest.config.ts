@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^@flightdeck\/copilot-session$/, replacement: here("packages/session/src/index.ts") },
       { find: /^@flightdeck\/copilot-client$/, replacement: here("packages/client/src/index.ts") },
       { find: /^@flightdeck\/copilot-sdk$/, replacement: here("packages/sdk/src/index.ts") },
+      { find: /^@flightdeck\/copilot-sdk\/extension$/, replacement: here("packages/sdk/src/extension.ts") },
       { find: /^@flightdeck\/copilot-testing$/, replacement: here("packages/testing/src/index.ts") },
       { find: /^@flightdeck\/copilot-postgres$/, replacement: here("packages/postgres/src/index.ts") },
       { find: /^@flightdeck\/copilot-codegen$/, replacement: here("codegen/src/index.ts") },

@@ -75,7 +75,7 @@ const methodTablesAsJson: EsbuildPlugin = {
 };
 
 export default defineConfig({
-  entry: { index: "src/index.ts" },
+  entry: { index: "src/index.ts", extension: "src/extension.ts" },
   format: ["esm"],
   // Declarations of the bundled workspace packages are inlined (only what the sdk's exports reach).
   dts: { resolve: [/^@flightdeck\//] },

@@ -69,8 +69,8 @@ const IGNORED_FOR_URI = ["baseDirectory", "env", "workingDirectory", "sessionIdl
 export function checkRuntimeOptions(options: RuntimeOptions): SdkError[] {
   if (typeof options !== "object" || options === null) throw invalid("options", "CopilotClient takes an options object (or nothing).");
   const { connection } = options;
-  if (connection !== undefined && (typeof connection !== "object" || connection === null || !["stdio", "tcp", "uri"].includes((connection as { kind?: string }).kind ?? ""))) {
-    throw invalid("connection", "use RuntimeConnection.forStdio(), .forTcp() or .forUri(url).");
+  if (connection !== undefined && (typeof connection !== "object" || connection === null || !["stdio", "tcp", "uri", "inprocess"].includes((connection as { kind?: string }).kind ?? ""))) {
+    throw invalid("connection", "use RuntimeConnection.forStdio(), .forTcp(), .forUri(url) or .forInProcess().");
   }
   const warnings: SdkError[] = [];
   if (connection?.kind === "uri") {
@@ -144,10 +144,12 @@ export interface RuntimeLaunch {
 
 /** Lowers options to the runtime's argv (after the executable) and environment. */
 export function buildRuntimeLaunch(options: RuntimeOptions, connection: Exclude<RuntimeConnection, { kind: "uri" }>): RuntimeLaunch {
-  const args: string[] = [...(connection.args ?? []), "--headless", "--no-auto-update"];
+  const inProcess = connection.kind === "inprocess";
+  // In process, the host adds its own mode flags (`--embedded-host`); there is no stdio or port.
+  const args: string[] = inProcess ? [] : [...(connection.args ?? []), "--headless", "--no-auto-update"];
   if (options.logLevel !== undefined) args.push("--log-level", options.logLevel);
   if (connection.kind === "stdio") args.push("--stdio");
-  else args.push("--port", String(connection.port));
+  else if (connection.kind === "tcp") args.push("--port", String(connection.port));
   if (options.gitHubToken !== undefined) args.push("--auth-token-env", AUTH_TOKEN_ENV);
   const useLoggedInUser = options.useLoggedInUser ?? options.gitHubToken === undefined;
   if (!useLoggedInUser) args.push("--no-auto-login");
@@ -157,7 +159,7 @@ export function buildRuntimeLaunch(options: RuntimeOptions, connection: Exclude<
   }
 
   const env: Record<string, string> = {};
-  for (const source of [options.env ?? process.env, connection.env ?? {}]) {
+  for (const source of [options.env ?? process.env, (!inProcess && connection.env) || {}]) {
     for (const [k, v] of Object.entries(source)) {
       if (v === undefined) delete env[k];
       else env[k] = v;

@@ -35,6 +35,7 @@ import { RuntimeProcess } from "./runtime-process.js";
 import { checkRuntimePath, resolveRuntime } from "./runtime-resolution.js";
 import { createDebugLog, type DebugLog, type DebugOption } from "./debug-log.js";
 import { isCopilotRequestHandler, serveCopilotRequestHandler, type CopilotRequestHandler } from "./copilot-request-handler.js";
+import { checkExtensionsLaunched, extensionLaunchError } from "./extension.js";
 import { checkRequestHandlerOption, serveRequestHandler, type ModelRequestHandler } from "./request-handler.js";
 import { toSessionMetadata, toWireFilter, type SessionListFilter, type SessionMetadata } from "./session-metadata.js";
 import { checkSessionFsOptions, serveSessionFs, sessionFsSetProviderParams, type SessionFsOptions } from "./session-fs.js";
@@ -269,7 +270,7 @@ export class CopilotClient {
     }
     this.connectionConfig = options.connection ?? RuntimeConnection.forStdio();
     // A bad explicit runtime path fails here, not at the first call.
-    if (this.connectionConfig.kind !== "uri" && this.connectionConfig.path !== undefined) {
+    if ((this.connectionConfig.kind === "stdio" || this.connectionConfig.kind === "tcp") && this.connectionConfig.path !== undefined) {
       checkRuntimePath(this.connectionConfig.path, `RuntimeConnection.for${this.connectionConfig.kind === "tcp" ? "Tcp" : "Stdio"}({ path })`);
     }
     const caller: RpcCaller = {
@@ -438,6 +439,16 @@ export class CopilotClient {
         port = config.port;
         transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
         connectionToken = config.connectionToken;
+      } else if (config.kind === "inprocess") {
+        // Loaded on first use: koffi and the native library cost nothing to users of the other transports.
+        const { InProcessTransport, resolveRuntimeLibrary } = await import("./in-process-runtime.js");
+        const libraryPath = resolveRuntimeLibrary({ libraryPath: config.libraryPath, env: this.options.env ?? globalThis.process.env });
+        const launch = buildRuntimeLaunch(this.options, config);
+        transport = await InProcessTransport.start({
+          libraryPath,
+          args: launch.args,
+          env: this.options.telemetry ? { ...launch.env, ...telemetryEnv(this.options.telemetry) } : launch.env,
+        });
       } else {
         const runtime = resolveRuntime({ path: config.path, env: this.options.env ?? globalThis.process.env });
         const launch = buildRuntimeLaunch(this.options, config);
@@ -754,7 +765,7 @@ export class CopilotClient {
         for (const result of detached) if (result.status === "rejected") errors.push(result.reason as Error);
       }
     }
-    if (responsive && live.process && !live.connection.isClosed) {
+    if (responsive && (live.process || this.connectionConfig.kind === "inprocess") && !live.connection.isClosed) {
       try {
         await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: Math.min(grace, SHUTDOWN_REQUEST_TIMEOUT_MS) || SHUTDOWN_REQUEST_TIMEOUT_MS });
       } catch (error) {
@@ -804,6 +815,11 @@ export class CopilotClient {
     await Promise.all(
       targets.map(async (live) => {
         live.offClose();
+        // In process there is nothing to kill: the runtime's threads finish their writes only when
+        // asked to shut down, so ask (bounded) before the host is torn down.
+        if (this.connectionConfig.kind === "inprocess" && !live.connection.isClosed) {
+          await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS }).catch(() => {});
+        }
         await Promise.all([live.process?.kill(), within(live.connection.close().catch(() => {}), 1_000)]);
       }),
     );
@@ -850,7 +866,23 @@ export class CopilotClient {
   /** Creates a session. See `SessionConfig`. */
   async createSession(config: SessionConfig): Promise<CopilotSession> {
     registerSecretValues(configSecrets(config));
-    return this.sessionHost(await this.ensureLive()).createSession(config);
+    const live = await this.ensureLive();
+    const requested = (config as { requestExtensions?: unknown } | undefined)?.requestExtensions;
+    const session = await this.sessionHost(live)
+      .createSession(this.withSessionDefaults(config))
+      .catch((error: unknown) => Promise.reject(extensionLaunchError(error, requested, live.runtimeVersion)));
+    await checkExtensionsLaunched(session, requested, live.runtimeVersion);
+    return session;
+  }
+
+  /**
+   * In process, the runtime shares this process's cwd, so the client's `workingDirectory` is
+   * applied as each session's default working directory instead of the runtime's cwd.
+   */
+  private withSessionDefaults<C extends SessionConfig>(config: C): C {
+    const cwd = this.options.workingDirectory;
+    if (this.connectionConfig.kind !== "inprocess" || cwd === undefined || typeof config !== "object" || config === null) return config;
+    return config.workingDirectory === undefined ? { ...config, workingDirectory: cwd } : config;
   }
 
   private sessionHost(live: Live): SessionHost {
@@ -867,7 +899,13 @@ export class CopilotClient {
     if (typeof sessionId !== "string" || sessionId === "") {
       throw new SdkError("INVALID_OPTION", "resumeSession(sessionId): pass the id of an existing session (see listSessions()).");
     }
-    return this.sessionHost(await this.ensureLive()).resumeSession(sessionId, config);
+    const live = await this.ensureLive();
+    const requested = (config as { requestExtensions?: unknown } | undefined)?.requestExtensions;
+    const session = await this.sessionHost(live)
+      .resumeSession(sessionId, this.withSessionDefaults(config))
+      .catch((error: unknown) => Promise.reject(extensionLaunchError(error, requested, live.runtimeVersion)));
+    await checkExtensionsLaunched(session, (config as { requestExtensions?: unknown } | undefined)?.requestExtensions, live.runtimeVersion);
+    return session;
   }
 
   /**

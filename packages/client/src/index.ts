@@ -12,6 +12,7 @@ export type { AutoRestartOptions } from "./restart-policy.js";
 export { AUTH_TOKEN_ENV, type CopilotClientInfo, type RuntimeLogLevel, type RuntimeOptions } from "./client-options.js";
 export {
   RuntimeConnection,
+  type InProcessRuntimeConnection,
   type StdioRuntimeConnection,
   type TcpRuntimeConnection,
   type UriRuntimeConnection,
@@ -57,3 +58,4 @@ export {
 } from "./session-fs-adapter.js";
 export { DEBUG_ENV, type DebugOption } from "./debug-log.js";
 export { DisableBypassPermissionsModes, SYSTEM_MESSAGE_SECTIONS, type SystemMessageSection } from "./compat-constants.js";
+export { ExtensionError, joinSession, type ExtensionErrorCode, type JoinSessionConfig } from "./extension.js";

@@ -40,7 +40,17 @@ export interface UriRuntimeConnection {
   readonly connectionToken?: string;
 }
 
-export type RuntimeConnection = StdioRuntimeConnection | TcpRuntimeConnection | UriRuntimeConnection;
+/**
+ * The runtime hosted in this process (its native library loaded through koffi) instead of a child
+ * process. See `RuntimeConnection.forInProcess()`.
+ */
+export interface InProcessRuntimeConnection {
+  readonly kind: "inprocess";
+  /** The runtime library (`runtime.node`). Default: the installed `@github/copilot-sdk-<platform>` package's. */
+  readonly libraryPath?: string;
+}
+
+export type RuntimeConnection = StdioRuntimeConnection | TcpRuntimeConnection | UriRuntimeConnection | InProcessRuntimeConnection;
 
 function invalid(option: string, message: string): SdkError {
   return new SdkError("INVALID_OPTION", `${option}: ${message}`, { details: { option } });
@@ -100,7 +110,7 @@ export function parseRuntimeUrl(url: string): { host: string; port: number } {
   }
 }
 
-/** Factories for the three ways to reach the runtime. */
+/** Factories for the ways to reach the runtime. */
 export const RuntimeConnection = {
   /** Spawn the runtime and talk over its stdin/stdout. The default. */
   forStdio(options: { path?: string; args?: readonly string[]; env?: Record<string, string | undefined> } = {}): StdioRuntimeConnection {
@@ -132,15 +142,24 @@ export const RuntimeConnection = {
     return { kind: "uri", url, host, port, ...(connectionToken && { connectionToken }) };
   },
   /**
-   * `@github/copilot-sdk`'s experimental in-process runtime (over the runtime library's FFI). Not
-   * offered yet: throws `SdkError("UNSUPPORTED")`. Use the default stdio connection, which starts
-   * the same runtime as a child process.
+   * Host the runtime in this process: its native library (from `@github/copilot-sdk-<platform>`) is
+   * loaded through koffi (an optional peer dependency: `npm install koffi`) when the client starts,
+   * never at import. No child process, no pipes: frames go through a function call each way.
+   * Every client option applies as with a spawned runtime (`env`, `gitHubToken`, `baseDirectory`,
+   * `telemetry`, `logLevel`, …); `workingDirectory` becomes each session's default working
+   * directory, since this process's own cwd is shared. One library per process.
+   *
+   * @example
+   * ```ts
+   * const client = new CopilotClient({ connection: RuntimeConnection.forInProcess() });
+   * ```
    */
-  forInProcess(): never {
-    throw new SdkError(
-      "UNSUPPORTED",
-      "RuntimeConnection.forInProcess(): hosting the runtime in this process is not supported by Flightdeck yet. Leave `connection` out (or use RuntimeConnection.forStdio()) to run the same runtime as a child process.",
-      { details: { option: "connection" } },
-    );
+  forInProcess(options: { libraryPath?: string } = {}): InProcessRuntimeConnection {
+    if (typeof options !== "object" || options === null) throw invalid("RuntimeConnection.forInProcess(options)", "pass an options object (or nothing).");
+    const libraryPath = options.libraryPath;
+    if (libraryPath !== undefined && (typeof libraryPath !== "string" || libraryPath === "")) {
+      throw invalid("RuntimeConnection.forInProcess({ libraryPath })", "must be a non-empty path to the runtime library (runtime.node).");
+    }
+    return { kind: "inprocess", ...(libraryPath && { libraryPath }) };
   },
 } as const;

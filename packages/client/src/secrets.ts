@@ -43,7 +43,7 @@ export function configSecrets(config: unknown): string[] {
 export function clientSecrets(options: {
   gitHubToken?: unknown;
   env?: Record<string, string | undefined>;
-  connection?: { connectionToken?: string; env?: Readonly<Record<string, string | undefined>> };
+  connection?: { kind?: string; connectionToken?: string; env?: Readonly<Record<string, string | undefined>> };
 }): string[] {
   const out: string[] = [];
   if (typeof options.gitHubToken === "string") out.push(options.gitHubToken);

@@ -6,6 +6,8 @@
 import { SdkError, type RequestHandlerContext, type RpcConnectionLike } from "@flightdeck/copilot-core";
 import { createInternalSessionRpc, createSessionRpc, type SessionCreateResult, type SessionEvent, type SessionHostCapabilities, type SessionLogLevel, type SessionRequestMethod, type SessionRpc } from "./bindings.js";
 import { EventHub, type EventStreamOptions } from "./event-hub.js";
+import { OpenCanvasTracker, type OpenCanvas } from "./canvases.js";
+import { SessionWorkflows } from "./workflows.js";
 import { FeatureRuntime } from "./feature-runtime.js";
 import { messageParams, waitLimits, type MessageOptions, type SendAndWaitOptions } from "./message-options.js";
 import { describe, errorMessage } from "./option-checks.js";
@@ -95,6 +97,8 @@ export class CopilotSession {
   #closedError: unknown;
   #disconnecting: Promise<void> | undefined;
   #ui: SessionUi | undefined;
+  #workflows: SessionWorkflows | undefined;
+  readonly #canvases = new OpenCanvasTracker();
 
   /** @internal Sessions are made by the client (`createSession` / `resumeSession`). */
   constructor(init: SessionInit) {
@@ -149,6 +153,24 @@ export class CopilotSession {
   get rpc(): SessionRpc {
     this.#rpc ??= createSessionRpc(this.#connection, this.sessionId);
     return this.#rpc;
+  }
+
+  /** The canvas instances open in this session (from the runtime's events and the resume answer). */
+  get openCanvases(): OpenCanvas[] {
+    return this.#canvases.list;
+  }
+
+  /**
+   * Agent workflows of this session (the incumbent's `session.factory`): run, resume, list runs,
+   * progress, pause, cancel, on either spelling of the protocol (`factory.*` / `workflow.*`).
+   */
+  get workflows(): SessionWorkflows {
+    this.#workflows ??= new SessionWorkflows({
+      sessionId: this.sessionId,
+      caller: () => this.#connection,
+      on: (type, handler) => this.on((event) => void (event.type === type && handler(event as unknown as { data: Record<string, unknown> }))),
+    });
+    return this.#workflows;
   }
 
   /**
@@ -350,6 +372,7 @@ export class CopilotSession {
     if (this.#closedError !== undefined) return;
     const known = typeof raw.type === "string" && isKnownEventType(raw.type);
     const event: AnySessionEvent = known ? (raw as unknown as SessionEvent) : toUnknownEvent(raw);
+    this.#canvases.onEvent(event as { type: string; data: unknown });
     for (const waiter of this.#waiters.size > 0 ? [...this.#waiters] : []) {
       try {
         waiter.onEvent(event);
@@ -380,6 +403,7 @@ export class CopilotSession {
       attach: (result) => {
         if (typeof result?.workspacePath === "string") this.#workspacePath = result.workspacePath;
         if (result?.capabilities && typeof result.capabilities === "object") this.#capabilities = result.capabilities;
+        this.#canvases.seed(result);
       },
       afterOpen: () => this.#features.afterOpen(),
       answer: (method, params, context) => this.#features.answer(method, params, context),

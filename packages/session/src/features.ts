@@ -7,6 +7,7 @@ import type { SessionEventType, SessionRequestMethod } from "./bindings.js";
 import type { FeatureEventHandler, FeatureRequestHandler, SessionFeature } from "./feature.js";
 import { agentsFeature } from "./features/agents.js";
 import { autoModeSwitchFeature } from "./features/auto-mode-switch.js";
+import { canvasesFeature } from "./features/canvases.js";
 import { commandsFeature } from "./features/commands.js";
 import { elicitationFeature } from "./features/elicitation.js";
 import { emptyModeFeature } from "./features/empty-mode.js";
@@ -47,6 +48,7 @@ export const OWN_OPTION_FEATURES = [
   commandsFeature,
   elicitationFeature,
   historyFeature,
+  canvasesFeature,
 ] as const;
 
 /** The options of every feature with its own file (each lowers these keys itself). */

@@ -55,4 +55,36 @@ export type {
   UnknownSessionEvent,
 } from "./session-events.js";
 export { SessionHost } from "./session-host.js";
-export type { EventValidationMode, SessionHostOptions } from "./session-host.js";
+export type { EventValidationMode, ResumeExtras, SessionHostOptions } from "./session-host.js";
+export {
+  SessionWorkflows,
+  WORKFLOW_PROTOCOLS,
+  WorkflowInputError,
+  WorkflowResumeError,
+  FactoryResumeError,
+  WorkflowsUnavailableError,
+  defineFactory,
+  defineWorkflow,
+  isWorkflowRunTerminal,
+  serveWorkflows,
+  workflowNamespaceFor,
+} from "./workflows.js";
+export type {
+  RunWorkflowOptions,
+  StandardSchema,
+  Workflow,
+  WorkflowAgentOptions,
+  WorkflowContext,
+  WorkflowDefinition,
+  WorkflowHost,
+  WorkflowLimits,
+  WorkflowMeta,
+  WorkflowNamespace,
+  WorkflowProtocol,
+  WorkflowResumeErrorCode,
+  WorkflowRun,
+  WorkflowRunStatus,
+  WorkflowTransport,
+} from "./workflows.js";
+export { CanvasError, createCanvas } from "./canvases.js";
+export type { Canvas, CanvasAction, CanvasContext, CanvasErrorCode, CanvasOpenResult, CanvasOptions, OpenCanvas } from "./canvases.js";

@@ -65,6 +65,15 @@ interface PendingEvent {
  * const session = await host.createSession({ model: "gpt-5", onPermissionRequest: approveAll });
  * ```
  */
+/**
+ * Wire params beyond the session config (an extension's registration, e.g. the runtime's
+ * `workflows` key that the pinned schemas do not name) and a look at the raw answer.
+ */
+export interface ResumeExtras {
+  readonly wire?: Readonly<Record<string, unknown>>;
+  readonly onResult?: (result: Record<string, unknown>) => void;
+}
+
 export class SessionHost {
   #connection: RpcConnectionLike;
   readonly #onError: (error: unknown) => void;
@@ -129,7 +138,7 @@ export class SessionHost {
    * `CopilotSession`: new tools, handlers, agents, MCP servers, provider and system message apply
    * from then on, and its event handlers are not duplicated.
    */
-  async resumeSession(sessionId: string, config: ResumeSessionConfig = {}): Promise<CopilotSession> {
+  async resumeSession(sessionId: string, config: ResumeSessionConfig = {}, extra: ResumeExtras = {}): Promise<CopilotSession> {
     this.#assertOpen("resumeSession");
     if (typeof sessionId !== "string" || sessionId.trim() === "") {
       throw new SdkError("INVALID_OPTION", `resumeSession: \`sessionId\` must be a non-empty session id, got ${describe(sessionId)}.`, { details: { option: "sessionId" } });
@@ -137,9 +146,11 @@ export class SessionHost {
     const resolved = resolveSessionConfig(config, "resumeSession", this.#mode);
     const open = this.#sessions.get(sessionId);
     if (open) return this.#reconfigure(open, resolved);
-    return this.#open(sessionId, resolved, "resumeSession", () =>
-      createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, sessionId }),
-    );
+    return this.#open(sessionId, resolved, "resumeSession", async () => {
+      const result = await createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, ...extra.wire, sessionId } as never);
+      extra.onResult?.(result as unknown as Record<string, unknown>);
+      return result;
+    });
   }
 
   /** The sessions open on this client. */

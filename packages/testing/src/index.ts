@@ -23,9 +23,9 @@ export { lastUserText, stripPromptDecoration, systemPrompt, toolResults } from "
 export type { LastUserTextOptions, ModelRequest, ModelToolResult, WireApi } from "./model-request.js";
 export { createIsolatedEnvironment, sharedPackageCacheDir } from "./isolated-environment.js";
 export type { IsolatedEnvironment, IsolatedEnvironmentOptions } from "./isolated-environment.js";
-export { resolveTestRuntime, resolveTestRuntimes, runtimeArgs } from "./runtimes.js";
+export { TEST_CONNECTION_ENV, resolveTestRuntime, resolveTestRuntimes, runtimeArgs } from "./runtimes.js";
 export type { RuntimeArgsOptions, TestRuntime, TestRuntimeName } from "./runtimes.js";
-export { createTestClient } from "./test-client.js";
+export { createTestClient, defaultTestConnection, testRuntimeConnection } from "./test-client.js";
 export type { TestClient, TestClientOptions, TestClientOptionsOverrides } from "./test-client.js";
 export { SCRIPTED_MODEL_UNROUTABLE_BASE_URL, createScriptedRequestHandler } from "./scripted-request-handler.js";
 export type { ScriptedRequestHandler, ScriptedRequestHandlerOptions } from "./scripted-request-handler.js";

@@ -24,7 +24,16 @@ export interface TestRuntime {
    * `PROTOCOL_SCHEMA_SOURCE.runtimeVersion`): every event it sends should pass the strict validators.
    */
   matchesSchemas: boolean;
+  /** The runtime's in-process library (`runtime.node`), when its package ships one (copilot-runtime only). */
+  inProcessLibrary?: string;
 }
+
+/**
+ * Set to `inprocess` to run the e2e suite with the runtime loaded into the test process
+ * (`RuntimeConnection.forInProcess()`): `createTestClient` then defaults to that transport and
+ * `resolveTestRuntimes()` lists only the runtimes that have an in-process library.
+ */
+export const TEST_CONNECTION_ENV = "FLIGHTDECK_TEST_CONNECTION";
 
 /** Options of {@link runtimeArgs}. Exactly one transport: `stdio` (default) or `port`. */
 export interface RuntimeArgsOptions {
@@ -133,7 +142,16 @@ function resolveSdkRuntime(): TestRuntime {
   if (!existsSync(path)) throw missing(`The Copilot runtime binary (${pkg} is there but has no ${exe})`, install);
   // The wrapper package's version (1.0.14) is not the runtime's (1.0.85): ask the runtime.
   const runtimeVersion = askRuntimeVersion(path);
-  return { name: `copilot-runtime ${runtimeVersion}`, path, args: [], version: runtimeVersion, kind: "copilot-runtime", matchesSchemas: runtimeVersion === PROTOCOL_SCHEMA_SOURCE.runtimeVersion };
+  const library = join(dirname(manifest), "prebuilds", platform, "runtime.node");
+  return {
+    name: `copilot-runtime ${runtimeVersion}`,
+    path,
+    args: [],
+    version: runtimeVersion,
+    kind: "copilot-runtime",
+    matchesSchemas: runtimeVersion === PROTOCOL_SCHEMA_SOURCE.runtimeVersion,
+    ...(existsSync(library) && { inProcessLibrary: library }),
+  };
 }
 
 /**
@@ -178,6 +196,11 @@ export function resolveTestRuntime(name: TestRuntimeName = "copilot-runtime"): T
  * @throws {TestingError} `RUNTIME_NOT_FOUND` naming the missing package and its install command.
  */
 export function resolveTestRuntimes(): TestRuntime[] {
+  if (process.env[TEST_CONNECTION_ENV] === "inprocess") {
+    const sdk = resolveSdkRuntime();
+    if (sdk.inProcessLibrary === undefined) throw missing(`The in-process runtime library (${TEST_CONNECTION_ENV}=inprocess)`, `npm install --save-dev @github/copilot-sdk-${runtimePlatform()}`);
+    return [{ ...sdk, name: `${sdk.name} in-process` }];
+  }
   return [resolveSdkRuntime(), resolveCli()];
 }
 

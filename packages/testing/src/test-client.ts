@@ -6,7 +6,7 @@ import { CopilotClient, RuntimeConnection, type CopilotClientOptions } from "@fl
 import { TestingError } from "./errors.js";
 import { refuseUnknownKeys } from "./option-keys.js";
 import { createIsolatedEnvironment, type IsolatedEnvironment, type IsolatedEnvironmentOptions } from "./isolated-environment.js";
-import { resolveTestRuntime, type TestRuntime } from "./runtimes.js";
+import { TEST_CONNECTION_ENV, resolveTestRuntime, type TestRuntime } from "./runtimes.js";
 import { startScriptedModel, type ScriptedModelOptions, type ScriptedModelServer } from "./scripted-model-server.js";
 
 /** Client options a test may set; the runtime, environment and login are owned by the helper. */
@@ -25,8 +25,12 @@ export interface TestClientOptions {
   client?: TestClientOptionsOverrides;
   /** Options of the isolated environment (`keep` to inspect it after the test, `extraEnv`). */
   isolation?: IsolatedEnvironmentOptions;
-  /** `"stdio"` (default) or `"tcp"` between the client and the runtime. */
-  transport?: "stdio" | "tcp";
+  /**
+   * `"stdio"`, `"tcp"`, or `"inprocess"` (the runtime library loaded into this process; the
+   * `copilot-runtime` runtime only). Default: `"inprocess"` when the `FLIGHTDECK_TEST_CONNECTION`
+   * environment variable is `inprocess` (the in-process cell of the e2e suite), else `"stdio"`.
+   */
+  transport?: "stdio" | "tcp" | "inprocess";
 }
 
 /** What {@link createTestClient} returns. */
@@ -48,6 +52,24 @@ export interface TestClient {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** The transport `createTestClient` uses by default: `FLIGHTDECK_TEST_CONNECTION=inprocess` switches the suite to in-process. */
+export function defaultTestConnection(): "stdio" | "inprocess" {
+  const value = process.env[TEST_CONNECTION_ENV];
+  if (value === undefined || value === "" || value === "stdio") return "stdio";
+  if (value === "inprocess") return "inprocess";
+  throw new TestingError("INVALID_OPTION", `${TEST_CONNECTION_ENV}="${value}" is not a test connection. Use "inprocess" or "stdio" (or leave it unset).`);
+}
+
+/**
+ * The connection to `runtime` for the current test cell: `RuntimeConnection.forInProcess()` when
+ * `FLIGHTDECK_TEST_CONNECTION=inprocess` (and the runtime has an in-process library), else
+ * `RuntimeConnection.forStdio()` on its executable.
+ */
+export function testRuntimeConnection(runtime: Pick<TestRuntime, "path" | "args" | "inProcessLibrary">): RuntimeConnection {
+  if (defaultTestConnection() === "inprocess" && runtime.inProcessLibrary !== undefined) return RuntimeConnection.forInProcess({ libraryPath: runtime.inProcessLibrary });
+  return RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args });
+}
+
 function pickRuntime(choice: TestClientOptions["runtime"]): TestRuntime {
   if (typeof choice === "object" && choice !== null) {
     if (typeof choice.path !== "string" || !Array.isArray(choice.args)) {
@@ -57,7 +79,10 @@ function pickRuntime(choice: TestClientOptions["runtime"]): TestRuntime {
   }
   // Only the chosen runtime's package needs to be installed.
   if (choice === undefined || choice === "copilot-runtime") return resolveTestRuntime("copilot-runtime");
-  if (choice === "cli") return resolveTestRuntime("cli");
+  if (choice === "cli") {
+    if (defaultTestConnection() === "inprocess") throw new TestingError("INVALID_OPTION", `createTestClient: the CLI runtime cannot run in process, and ${TEST_CONNECTION_ENV}=inprocess restricts the runtimes to those that can.`);
+    return resolveTestRuntime("cli");
+  }
   throw new TestingError("INVALID_OPTION", `createTestClient: \`runtime\` must be "copilot-runtime", "cli" or an entry of resolveTestRuntimes(), got ${JSON.stringify(choice)}.`);
 }
 
@@ -84,9 +109,9 @@ export async function createTestClient(options: TestClientOptions = {}): Promise
     throw new TestingError("INVALID_OPTION", "createTestClient: pass an options object (or nothing).");
   }
   refuseUnknownKeys(options, ["runtime", "model", "client", "isolation", "transport"], "createTestClient: options");
-  const transport = options.transport ?? "stdio";
-  if (transport !== "stdio" && transport !== "tcp") {
-    throw new TestingError("INVALID_OPTION", `createTestClient: \`transport\` must be "stdio" or "tcp", got ${JSON.stringify(transport)}.`);
+  const transport = options.transport ?? defaultTestConnection();
+  if (transport !== "stdio" && transport !== "tcp" && transport !== "inprocess") {
+    throw new TestingError("INVALID_OPTION", `createTestClient: \`transport\` must be "stdio", "tcp" or "inprocess", got ${JSON.stringify(transport)}.`);
   }
   const overrides = (options.client ?? {}) as Record<string, unknown>;
   for (const key of ["connection", "env", "workingDirectory", "useLoggedInUser", "gitHubToken", "baseDirectory"]) {
@@ -95,6 +120,9 @@ export async function createTestClient(options: TestClientOptions = {}): Promise
     }
   }
   const runtime = pickRuntime(options.runtime);
+  if (transport === "inprocess" && runtime.inProcessLibrary === undefined) {
+    throw new TestingError("INVALID_OPTION", `createTestClient: ${runtime.name} has no in-process library (only the copilot-runtime package ships one). Use transport "stdio" or "tcp" for it.`);
+  }
   const model = await startScriptedModel(options.model);
   let iso: IsolatedEnvironment;
   let client: CopilotClient;
@@ -102,9 +130,11 @@ export async function createTestClient(options: TestClientOptions = {}): Promise
     iso = createIsolatedEnvironment(options.isolation);
     try {
       const connection =
-        transport === "tcp"
-          ? RuntimeConnection.forTcp({ path: runtime.path, args: runtime.args })
-          : RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args });
+        transport === "inprocess"
+          ? RuntimeConnection.forInProcess({ libraryPath: runtime.inProcessLibrary! })
+          : transport === "tcp"
+            ? RuntimeConnection.forTcp({ path: runtime.path, args: runtime.args })
+            : RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args });
       client = new CopilotClient({ ...options.client, connection, env: { ...iso.env }, workingDirectory: iso.workingDirectory, useLoggedInUser: false });
     } catch (error) {
       iso.cleanup();

@@ -106,10 +106,18 @@ describe("runtimes", () => {
     // Versions from the runtimes themselves: the SDK runtime's is the one the schemas name (protocol.lock.json).
     const lock = JSON.parse(readFileSync(new URL("../../../schemas/protocol.lock.json", import.meta.url), "utf8")) as { runtimeVersion: string };
     const cli = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("@github/copilot/package.json"), "utf8")) as { version: string };
-    expect(runtimes.map((r) => [r.name, r.kind, r.matchesSchemas])).toEqual([
-      [`copilot-runtime ${lock.runtimeVersion}`, "copilot-runtime", true],
-      [`copilot ${cli.version}`, "cli", cli.version === lock.runtimeVersion],
-    ]);
+    // The in-process cell (FLIGHTDECK_TEST_CONNECTION=inprocess) keeps only the runtime with a library to load.
+    const inProcess = process.env.FLIGHTDECK_TEST_CONNECTION === "inprocess";
+    expect(runtimes.map((r) => [r.name, r.kind, r.matchesSchemas])).toEqual(
+      inProcess
+        ? [[`copilot-runtime ${lock.runtimeVersion} in-process`, "copilot-runtime", true]]
+        : [
+            [`copilot-runtime ${lock.runtimeVersion}`, "copilot-runtime", true],
+            [`copilot ${cli.version}`, "cli", cli.version === lock.runtimeVersion],
+          ],
+    );
+    expect(statSync(runtimes[0]!.inProcessLibrary!).isFile()).toBe(true);
+    if (!inProcess) expect(runtimes[1]!.inProcessLibrary).toBeUndefined();
     for (const runtime of runtimes) {
       expect(statSync(runtime.path).isFile(), runtime.path).toBe(true);
       expect(statSync(runtime.path).mode & 0o111, runtime.path).not.toBe(0);

@@ -17,6 +17,8 @@ const SEND_OPTION = "`attachments` are typed from the wire schema's attachment u
 const SESSION_METHOD = "Session method whose signature differs from the incumbent's (options or result typed from the wire schema).";
 const SESSION_FS =
   "Ours takes `sessionFs: { provider }` (one provider for every session, or a per-session factory); the incumbent takes a capability config plus `SessionConfig.createSessionFsProvider`. Wrap an incumbent provider with `createSessionFsAdapter`.";
+const CANVAS_SHAPE = "Canvases are offered with their own shape (docs/canvases.md): `createCanvas` takes Standard Schema inputs and returns a frozen declaration object (not the incumbent's `Canvas` class), and `CanvasError(code, message, options)` extends FlightdeckError with Flightdeck's codes.";
+const FACTORY_SHAPE = "Workflows are offered as `defineWorkflow` (docs/workflows.md); `defineFactory` accepts the incumbent's `{ meta, run }` but returns a `Workflow`, and `FactoryResumeError` is `WorkflowResumeError(code, runId, message)` whose codes also include the `workflow_*` spelling.";
 const FACTORY_CANVAS = "Factories and canvases (`defineFactory`, `createCanvas`, canvases on sessions) are not offered: out of scope (docs/migrating-from-github-copilot-sdk.md).";
 const TOOL_LITERAL =
   "A tool object must have `description` and `handler` (ours refuses a tool the model cannot understand or this client cannot run; the incumbent makes both optional), and the incumbent's `metadata` and `isTerminal` are not accepted. `defineTool` tools and literal objects with both fields work.";
@@ -99,10 +101,13 @@ export const COMPAT_EXCLUSIONS = {
   "createSessionFsAdapter(shape)": "Returns a Flightdeck `SessionFsProvider` to pass as `sessionFs.provider`; the incumbent returns its internal wire-handler object, which programs do not call.",
   "defineTool(shape)": "Ours is overloaded per schema kind (zod/valibot/arktype/JSON Schema, with inferred argument types) and requires `description` and `handler`; the incumbent's single signature makes both optional.",
   "export:Canvas": FACTORY_CANVAS,
-  "export:CanvasError": FACTORY_CANVAS,
-  "export:FactoryResumeError": FACTORY_CANVAS,
-  "export:createCanvas": FACTORY_CANVAS,
-  "export:defineFactory": FACTORY_CANVAS,
+  "CanvasError(constructor)": CANVAS_SHAPE,
+  "createCanvas(shape)": CANVAS_SHAPE,
+  "SessionConfig.canvases": CANVAS_SHAPE,
+  "ResumeSessionConfig.canvases": CANVAS_SHAPE,
+  "defineFactory(shape)": FACTORY_SHAPE,
+  "FactoryResumeError.code": FACTORY_SHAPE,
+  "FactoryResumeError(constructor)": FACTORY_SHAPE,
   "export:isFactoryRunTerminal": FACTORY_CANVAS,
   "onPostToolUse.input.toolResult": "The hook input's `toolResult` is typed from the wire schema; the incumbent declares its own `ToolResultObject` shape.",
 } as const satisfies Record<string, string>;
