@@ -2,7 +2,7 @@
  * Agent workflows against an in-memory peer that speaks the runtime's wire for workflows, in both
  * spellings (`factory.*` as runtime 1.0.85's schemas, `workflow.*` as 1.0.15-preview.4 / the 1.0.102
  * CLI). The peer is a unit-test stand-in: neither pinned runtime runs a workflow for a plain client
- * (they accept registrations only from an extension connection); e2e-workflows.test.ts checks the
+ * (they accept registrations only from an extension connection); workflows.e2e.test.ts checks the
  * real runtimes' answers and the spelling chosen for each.
  */
 import { describe, expect, it } from "vitest";
