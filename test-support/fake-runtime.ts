@@ -42,8 +42,16 @@ export function createFakeRuntime(): FakeRuntime {
   const lastEventId = new Map<string, string>();
 
   const defaults: Record<string, RequestHandler> = {
-    "session.create": (p) => ({ sessionId: (p as { sessionId: string }).sessionId, workspacePath: `/projects/ws/${(p as { sessionId: string }).sessionId}`, capabilities: { ui: { elicitation: false } } }),
-    "session.resume": (p) => ({ sessionId: (p as { sessionId: string }).sessionId, workspacePath: `/projects/ws/${(p as { sessionId: string }).sessionId}`, capabilities: {} }),
+    "session.create": (p) => ({
+      sessionId: (p as { sessionId: string }).sessionId,
+      workspacePath: `/projects/ws/${(p as { sessionId: string }).sessionId}`,
+      capabilities: { ui: { elicitation: false } },
+    }),
+    "session.resume": (p) => ({
+      sessionId: (p as { sessionId: string }).sessionId,
+      workspacePath: `/projects/ws/${(p as { sessionId: string }).sessionId}`,
+      capabilities: {},
+    }),
     "session.send": () => ({ messageId: randomUUID() }),
     "session.abort": () => ({}),
     "session.log": () => ({ eventId: randomUUID() }),

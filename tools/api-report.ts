@@ -32,7 +32,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const mode = process.argv.includes("--check") ? "check" : "write";
   const problems = await apiReport(mode);
   if (problems.length > 0) {
-    console.error(`API reports differ (they were rewritten; review with \`git diff api/\` and commit them if the change is intended):\n  ${problems.join("\n  ")}`);
+    console.error(
+      `API reports differ (they were rewritten; review with \`git diff api/\` and commit them if the change is intended):\n  ${problems.join("\n  ")}`,
+    );
     process.exit(1);
   }
   console.log(mode === "check" ? "API reports match." : "API reports written to api/.");

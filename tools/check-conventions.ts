@@ -68,7 +68,8 @@ for (const pkg of readdirSync(join(root, "packages"))) {
     }
     for (const m of text.matchAll(/from\s+["'](@flightdeck\/copilot-[a-z]+)(?:\/[a-z-]+)?["']/g)) {
       const dep = m[1]!;
-      if (dep !== `@flightdeck/copilot-${pkg}` && !declared.has(dep) && !bundled.includes(dep)) problems.push(`${rel}: imports ${dep}, which packages/${pkg}/package.json does not declare`);
+      if (dep !== `@flightdeck/copilot-${pkg}` && !declared.has(dep) && !bundled.includes(dep))
+        problems.push(`${rel}: imports ${dep}, which packages/${pkg}/package.json does not declare`);
     }
     const name = basename(file).replace(/\.(d\.)?(ts|mts|cts|js|mjs)$/, "");
     if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9-]+)*$/.test(name)) problems.push(`${rel}: file names are kebab-case`);
@@ -94,17 +95,23 @@ for (const dir of [...readdirSync(join(root, "packages")).map((p) => join("packa
 function cycleProblems(dir: string): string[] {
   const graph = importGraph(dir);
   for (const file of [...graph.keys()]) if (file.includes("/src/generated/") || file.includes("/test/fixtures/")) graph.delete(file);
-  return findCycles(graph).map((cycle) => `import cycle between ${cycle.map((f) => relative(root, f)).join(", ")}: move what they share into a module that imports none of them`);
+  return findCycles(graph).map(
+    (cycle) => `import cycle between ${cycle.map((f) => relative(root, f)).join(", ")}: move what they share into a module that imports none of them`,
+  );
 }
 
 // The pattern definitions themselves name the paths they look for.
 const MACHINE_PATH_CHECK_FILES = new Set(["tools/machine-paths.ts", "tools/test/machine-paths.test.ts"]);
-const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }).split("\0").filter(Boolean);
+const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
+  .split("\0")
+  .filter(Boolean);
 const patterns = machinePathPatterns(root);
 for (const file of tracked) {
   if (!isCheckedFile(file) || MACHINE_PATH_CHECK_FILES.has(file) || !existsSync(join(root, file))) continue;
   for (const hit of findMachinePaths(file, readFileSync(join(root, file), "utf8"), patterns)) {
-    problems.push(`${hit.file}:${hit.line}: absolute path of one machine "${hit.path}"; resolve it at run time (os.tmpdir(), a package's location, import.meta.url) or use a made-up path like /projects/app`);
+    problems.push(
+      `${hit.file}:${hit.line}: absolute path of one machine "${hit.path}"; resolve it at run time (os.tmpdir(), a package's location, import.meta.url) or use a made-up path like /projects/app`,
+    );
   }
 }
 

@@ -43,7 +43,9 @@ const AMBIENT: ReadonlyArray<[name: string, declaration: string]> = [
 export function ambientFor(code: string): string[] {
   return AMBIENT.filter(([name]) => {
     const uses = new RegExp(`\\b${name}\\b`).test(code);
-    const declares = new RegExp(`\\b(?:const|let|var|using|function|class)\\s+(?:${name}\\b|[{[][^}\\]]*\\b${name}\\b)|\\bimport\\b[^;]*\\b${name}\\b[^;]*\\bfrom\\b`).test(code);
+    const declares = new RegExp(
+      `\\b(?:const|let|var|using|function|class)\\s+(?:${name}\\b|[{[][^}\\]]*\\b${name}\\b)|\\bimport\\b[^;]*\\b${name}\\b[^;]*\\bfrom\\b`,
+    ).test(code);
     return uses && !declares;
   }).map(([, declaration]) => declaration);
 }

@@ -14,9 +14,30 @@ export interface MachinePathHit {
 }
 
 // Folders that exist on every machine and name no user, checkout or temp folder.
-const SYSTEM_ROOTS = new Set(["bin", "boot", "dev", "etc", "lib", "lib64", "opt", "proc", "run", "sbin", "srv", "sys", "usr", "var", "nix", "snap", "mnt", "media", "data", "projects"]);
+const SYSTEM_ROOTS = new Set([
+  "bin",
+  "boot",
+  "dev",
+  "etc",
+  "lib",
+  "lib64",
+  "opt",
+  "proc",
+  "run",
+  "sbin",
+  "srv",
+  "sys",
+  "usr",
+  "var",
+  "nix",
+  "snap",
+  "mnt",
+  "media",
+  "data",
+  "projects",
+]);
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -37,9 +58,9 @@ export function machinePathPatterns(repoRoot: string): RegExp[] {
     `\\b[A-Za-z]:\\\\{1,2}Users\\\\{1,2}`,
   ];
   const own = [repoRoot.replace(/\/+$/, ""), tmpdir(), homedir()].filter((p) => p.length > 1 && p.startsWith("/"));
-  for (const p of own) patterns.push(`${start}${escape(p)}(?:/|\\b)`);
+  for (const p of own) patterns.push(`${start}${escapeRegExp(p)}(?:/|\\b)`);
   const top = repoRoot.split("/").filter(Boolean)[0];
-  if (top && !SYSTEM_ROOTS.has(top) && !["tmp", "root", "home", "Users"].includes(top)) patterns.push(`${start}/${escape(top)}/`);
+  if (top && !SYSTEM_ROOTS.has(top) && !["tmp", "root", "home", "Users"].includes(top)) patterns.push(`${start}/${escapeRegExp(top)}/`);
   return patterns.map((p) => new RegExp(p, "g"));
 }
 

@@ -45,7 +45,8 @@ export async function readSupportedRange(repoRoot: string): Promise<{ min: numbe
 
 export async function protocolRangeWarning(repoRoot: string, protocolVersion: number): Promise<string | null> {
   const range = await readSupportedRange(repoRoot);
-  if (!range) return `could not read SUPPORTED_PROTOCOL_VERSIONS from packages/client/src/protocol-range.ts; check that protocol ${protocolVersion} is supported`;
+  if (!range)
+    return `could not read SUPPORTED_PROTOCOL_VERSIONS from packages/client/src/protocol-range.ts; check that protocol ${protocolVersion} is supported`;
   if (protocolVersion >= range.min && protocolVersion <= range.max) return null;
   return `the new schemas speak protocol ${protocolVersion}, outside SUPPORTED_PROTOCOL_VERSIONS (${range.min}–${range.max}): update ${relative(repoRoot, range.file)} (and the handshake code that depends on it) before releasing`;
 }
@@ -71,26 +72,41 @@ const RANK: Record<VerdictLevel, number> = { none: 0, patch: 1, minor: 2, major:
 export function packageVerdicts(repoRoot: string, level: VerdictLevel): PackageVerdict[] {
   const generated = exportedNames(join(repoRoot, "packages/core/src/generated/index.ts"));
   const dirs = [
-    ...(existsSync(join(repoRoot, "packages")) ? readdirSync(join(repoRoot, "packages")).sort().map((d) => join(repoRoot, "packages", d)) : []),
+    ...(existsSync(join(repoRoot, "packages"))
+      ? readdirSync(join(repoRoot, "packages"))
+          .sort()
+          .map((d) => join(repoRoot, "packages", d))
+      : []),
     join(repoRoot, "codegen"),
   ].filter((d) => existsSync(join(d, "package.json")));
   const pkgs = dirs
-    .map((d) => ({ dir: d, json: JSON.parse(readFileSync(join(d, "package.json"), "utf8")) as { name: string; version: string; private?: boolean; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> } }))
+    .map((d) => ({
+      dir: d,
+      json: JSON.parse(readFileSync(join(d, "package.json"), "utf8")) as {
+        name: string;
+        version: string;
+        private?: boolean;
+        dependencies?: Record<string, string>;
+        peerDependencies?: Record<string, string>;
+      },
+    }))
     .filter((p) => p.json.private !== true);
   const exposes = new Map<string, boolean>();
   for (const p of pkgs) {
     const names = exportedNames(join(p.dir, "src/index.ts"));
     exposes.set(p.json.name, p.json.name === "@flightdeck/copilot-core" || [...names].some((n) => generated.has(n)));
   }
-  return pkgs.map(({ json }) => {
-    const deps = Object.keys({ ...json.dependencies, ...json.peerDependencies });
-    const own = exposes.get(json.name) === true;
-    const dependsOnChanged = deps.some((d) => exposes.get(d) === true);
-    const pkgLevel: VerdictLevel = own ? level : dependsOnChanged && RANK[level] > 0 ? "patch" : "none";
-    const pre1 = /^0\./.test(json.version);
-    const bump = pkgLevel === "none" ? null : pre1 ? (pkgLevel === "major" ? "minor" : "patch") : pkgLevel;
-    return { name: json.name, version: json.version, exposesProtocol: own, level: pkgLevel, bump };
-  }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return pkgs
+    .map(({ json }) => {
+      const deps = Object.keys({ ...json.dependencies, ...json.peerDependencies });
+      const own = exposes.get(json.name) === true;
+      const dependsOnChanged = deps.some((d) => exposes.get(d) === true);
+      const pkgLevel: VerdictLevel = own ? level : dependsOnChanged && RANK[level] > 0 ? "patch" : "none";
+      const pre1 = /^0\./.test(json.version);
+      const bump = pkgLevel === "none" ? null : pre1 ? (pkgLevel === "major" ? "minor" : "patch") : pkgLevel;
+      return { name: json.name, version: json.version, exposesProtocol: own, level: pkgLevel, bump };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
@@ -154,30 +170,47 @@ export function renderChangeset(
     for (const r of diff.methods.renamed) bySub.set(r.substitution, [...(bySub.get(r.substitution) ?? []), r.from]);
     for (const [sub, froms] of bySub) {
       const ex = diff.methods.renamed.find((r) => r.from === froms[0])!;
-      breaking.push(`- ${plural(froms.length, "method")} renamed (${sub}): ${listSome(froms)}. Update calls such as ${code(`${stubPath(diff, ex.from)}(…)`)} to ${code(`${stubPath(diff, ex.to)}(…)`)}.`);
+      breaking.push(
+        `- ${plural(froms.length, "method")} renamed (${sub}): ${listSome(froms)}. Update calls such as ${code(`${stubPath(diff, ex.from)}(…)`)} to ${code(`${stubPath(diff, ex.to)}(…)`)}.`,
+      );
     }
   }
   if (diff.events.renamed.length > 0) {
-    breaking.push(`- ${plural(diff.events.renamed.length, "event")} renamed: ${diff.events.renamed.map((r) => `${code(r.from)} → ${code(r.to)}`).join(", ")}. Update ${code('session.on("…")')} subscriptions and \`switch (event.type)\` cases.`);
+    breaking.push(
+      `- ${plural(diff.events.renamed.length, "event")} renamed: ${diff.events.renamed.map((r) => `${code(r.from)} → ${code(r.to)}`).join(", ")}. Update ${code('session.on("…")')} subscriptions and \`switch (event.type)\` cases.`,
+    );
   }
   const removedPublic = diff.methods.removed.filter((m) => m.visibility !== "internal").map((m) => m.name);
   const removedInternal = diff.methods.removed.filter((m) => m.visibility === "internal").map((m) => m.name);
   if (removedPublic.length > 0) breaking.push(`- ${plural(removedPublic.length, "method")} removed: ${listSome(removedPublic)}.`);
-  if (diff.events.removed.length > 0) breaking.push(`- ${plural(diff.events.removed.length, "event")} removed: ${listSome(diff.events.removed.map((e) => e.name))}.`);
+  if (diff.events.removed.length > 0)
+    breaking.push(`- ${plural(diff.events.removed.length, "event")} removed: ${listSome(diff.events.removed.map((e) => e.name))}.`);
   if (diff.types.renamed.length + diff.types.removed.length > 0) {
-    breaking.push(`- Exported types renamed or removed: ${listSome([...diff.types.renamed.map((r) => `${r.from} → ${r.to}`), ...diff.types.removed.map((t) => t.name)], 6)}.`);
+    breaking.push(
+      `- Exported types renamed or removed: ${listSome([...diff.types.renamed.map((r) => `${r.from} → ${r.to}`), ...diff.types.removed.map((t) => t.name)], 6)}.`,
+    );
   }
-  const changedBreaking = [...diff.methods.changed, ...diff.events.changed, ...diff.types.changed].filter((c) => c.changes.some((x) => x.effect === "breaking")).map((c) => c.name);
+  const changedBreaking = [...diff.methods.changed, ...diff.events.changed, ...diff.types.changed]
+    .filter((c) => c.changes.some((x) => x.effect === "breaking"))
+    .map((c) => c.name);
   if (changedBreaking.length > 0) breaking.push(`- Incompatible field changes in ${listSome(changedBreaking, 6)}.`);
   if (breaking.length > 0) {
     lines.push(`**Breaking** (semver major${pre1 ? "; released as a minor bump while the packages are 0.x" : ""}):`, "", ...breaking, "");
   }
   const added: string[] = [];
-  if (diff.methods.added.length > 0) added.push(`- ${plural(diff.methods.added.length, "method")}: ${namespaces(diff.methods.added.map((m) => m.name)).slice(0, 8).join(", ")}.`);
+  if (diff.methods.added.length > 0)
+    added.push(
+      `- ${plural(diff.methods.added.length, "method")}: ${namespaces(diff.methods.added.map((m) => m.name))
+        .slice(0, 8)
+        .join(", ")}.`,
+    );
   if (diff.events.added.length > 0) added.push(`- ${plural(diff.events.added.length, "event")}: ${listSome(diff.events.added.map((e) => e.name))}.`);
-  const additions = [...diff.methods.changed, ...diff.events.changed, ...diff.types.changed].filter((c) => c.changes.some((x) => x.effect === "additive")).length;
+  const additions = [...diff.methods.changed, ...diff.events.changed, ...diff.types.changed].filter((c) =>
+    c.changes.some((x) => x.effect === "additive"),
+  ).length;
   if (additions > 0) added.push(`- New optional fields or values in ${additions} existing methods, events or types.`);
-  if (removedInternal.length > 0) added.push(`- Removed from \`@flightdeck/copilot-core/internal\` (runtime-internal, no stability promise): ${listSome(removedInternal)}.`);
+  if (removedInternal.length > 0)
+    added.push(`- Removed from \`@flightdeck/copilot-core/internal\` (runtime-internal, no stability promise): ${listSome(removedInternal)}.`);
   if (added.length > 0) lines.push("**New and other changes:**", "", ...added, "");
   if (breaking.length === 0 && added.length === 0) lines.push("Documentation and labels only; no change to the types.", "");
   lines.push(`Full report: ${code(reportPath)}.`);
@@ -217,7 +250,12 @@ export function runCommand(command: string, args: readonly string[], cwd: string
 
 export const siteKey = (c: CallSite) => `${c.file}:${c.line}:${c.column}:${c.code}:${c.message}`;
 
-export async function runTypecheck(cmd: { readonly command: string; readonly args: readonly string[] }, root: string, log: (l: string) => void, track?: Tracker): Promise<CallSite[]> {
+export async function runTypecheck(
+  cmd: { readonly command: string; readonly args: readonly string[] },
+  root: string,
+  log: (l: string) => void,
+  track?: Tracker,
+): Promise<CallSite[]> {
   const r = await runCommand(cmd.command, cmd.args, root, track);
   const sites = parseTscOutput(r.output, root);
   if (r.code !== 0 && !/error TS\d+/.test(r.output)) {
@@ -230,5 +268,10 @@ export function callSiteLines(sites: readonly CallSite[] | null, preexisting: nu
   if (sites === null) return [];
   const note = preexisting > 0 ? ` (${preexisting} error(s) that existed before the bump are not listed)` : "";
   if (sites.length === 0) return [`Typecheck after the bump: no hand-written call site breaks${note}.`];
-  return [`## Call sites broken in this repo (${sites.length})`, "", ...sites.map((s) => `- ${s.file}:${s.line}:${s.column} ${s.code} ${s.message}`), ...(note ? ["", note.trim()] : [])];
+  return [
+    `## Call sites broken in this repo (${sites.length})`,
+    "",
+    ...sites.map((s) => `- ${s.file}:${s.line}:${s.column} ${s.code} ${s.message}`),
+    ...(note ? ["", note.trim()] : []),
+  ];
 }

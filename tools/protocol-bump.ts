@@ -23,7 +23,16 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CodegenError, diffIr, generate, loadIrForDiff, renderDiffMarkdown, summarizeDiff, type ProtocolDiff, type VerdictLevel } from "../codegen/src/index.js";
+import {
+  CodegenError,
+  diffIr,
+  generate,
+  loadIrForDiff,
+  renderDiffMarkdown,
+  summarizeDiff,
+  type ProtocolDiff,
+  type VerdictLevel,
+} from "../codegen/src/index.js";
 import { LOCK_FILE, SCHEMA_FILES, syncSchemas, SyncSchemasError, type ProtocolLock } from "./sync-schemas.js";
 import {
   callSiteLines,
@@ -38,11 +47,29 @@ import {
   type Tracker,
 } from "./protocol-bump-report.js";
 
-export { packageVerdicts, parseTscOutput, protocolRangeWarning, readSupportedRange, renderChangeset, type CallSite, type PackageVerdict, type Tracker } from "./protocol-bump-report.js";
+export {
+  packageVerdicts,
+  parseTscOutput,
+  protocolRangeWarning,
+  readSupportedRange,
+  renderChangeset,
+  type CallSite,
+  type PackageVerdict,
+  type Tracker,
+} from "./protocol-bump-report.js";
 
 const defaultRoot = fileURLToPath(new URL("..", import.meta.url));
 
-export type ProtocolBumpErrorCode = "BAD_ARGUMENT" | "NO_SUCH_VERSION" | "NETWORK_FAILED" | "DOWNGRADE" | "SYNC_FAILED" | "DIFF_FAILED" | "GENERATE_FAILED" | "INSTALL_FAILED" | "WRITE_FAILED";
+export type ProtocolBumpErrorCode =
+  | "BAD_ARGUMENT"
+  | "NO_SUCH_VERSION"
+  | "NETWORK_FAILED"
+  | "DOWNGRADE"
+  | "SYNC_FAILED"
+  | "DIFF_FAILED"
+  | "GENERATE_FAILED"
+  | "INSTALL_FAILED"
+  | "WRITE_FAILED";
 
 /** A failed bump. The repo was restored; `reportPath` (if set) holds the diff report written outside it. */
 export class ProtocolBumpError extends Error {
@@ -78,7 +105,6 @@ export interface BumpOptions {
   readonly onStepDone?: (step: BumpStep) => void | Promise<void>;
   readonly log?: (line: string) => void;
 }
-
 
 export interface BumpResult {
   readonly oldLock: ProtocolLock | null;
@@ -128,7 +154,9 @@ export function restoreSnapshot(s: Snapshot): void {
   for (const { path } of s.entries) {
     const parent = dirname(path);
     if (!existsSync(parent)) continue;
-    for (const f of readdirSync(parent)) if (f.startsWith(`.${path.split(sep).at(-1)}.tmp-`) || f.startsWith(`.${path.split(sep).at(-1)}.old-`)) rmSync(join(parent, f), { recursive: true, force: true });
+    for (const f of readdirSync(parent))
+      if (f.startsWith(`.${path.split(sep).at(-1)}.tmp-`) || f.startsWith(`.${path.split(sep).at(-1)}.old-`))
+        rmSync(join(parent, f), { recursive: true, force: true });
   }
   dropSnapshot(s);
 }
@@ -175,15 +203,27 @@ export async function checkVersionExists(packageName: string, version: string, n
   const text = r.output.trim();
   if (r.code === 0 && /"?\d+\.\d+\.\d+/.test(text)) return;
   if (r.code === 0 || /\bE404\b|\bETARGET\b|No matching version|is not in this registry/i.test(text)) {
-    throw new ProtocolBumpError("NO_SUCH_VERSION", `version ${version} of ${packageName} does not exist on the npm registry; list the versions with \`npm view ${packageName} versions\``);
+    throw new ProtocolBumpError(
+      "NO_SUCH_VERSION",
+      `version ${version} of ${packageName} does not exist on the npm registry; list the versions with \`npm view ${packageName} versions\``,
+    );
   }
   const why = /E[A-Z_]{3,}/.exec(text)?.[0] ?? `exit ${r.code}`;
-  throw new ProtocolBumpError("NETWORK_FAILED", `could not reach the npm registry to check that ${spec} exists (${why}); check the network (or pass --tarball <file> to bump offline)`);
+  throw new ProtocolBumpError(
+    "NETWORK_FAILED",
+    `could not reach the npm registry to check that ${spec} exists (${why}); check the network (or pass --tarball <file> to bump offline)`,
+  );
 }
 
 /** The package.json files that may pin the runtime: the root's and every workspace package's. */
 export function manifestFiles(root: string): string[] {
-  const dirs = ["packages", "examples"].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).sort().map((p) => join(root, d, p)) : []));
+  const dirs = ["packages", "examples"].flatMap((d) =>
+    existsSync(join(root, d))
+      ? readdirSync(join(root, d))
+          .sort()
+          .map((p) => join(root, d, p))
+      : [],
+  );
   return [join(root, "package.json"), ...dirs.map((d) => join(d, "package.json"))].filter((f) => existsSync(f));
 }
 
@@ -249,19 +289,31 @@ interface BumpPaths {
 function bumpPaths(options: BumpOptions): BumpPaths {
   const root = resolve(options.repoRoot ?? defaultRoot);
   const schemasDir = join(root, "schemas");
-  return { root, schemasDir, generatedDir: join(root, "packages/core/src/generated"), changesetDir: join(root, ".changeset"), diffsDir: join(schemasDir, "diffs"), lockFile: join(schemasDir, LOCK_FILE) };
+  return {
+    root,
+    schemasDir,
+    generatedDir: join(root, "packages/core/src/generated"),
+    changesetDir: join(root, ".changeset"),
+    diffsDir: join(schemasDir, "diffs"),
+    lockFile: join(schemasDir, LOCK_FILE),
+  };
 }
 
 /** Everything a bump checks before it touches the tree: arguments, the version on the registry, downgrades. */
 async function preflight(options: BumpOptions, paths: BumpPaths, oldLock: ProtocolLock | null, track: Tracker): Promise<void> {
-  if (!existsSync(join(paths.schemasDir, "api.schema.json"))) throw new ProtocolBumpError("BAD_ARGUMENT", `${paths.schemasDir} has no api.schema.json; run from a Flightdeck checkout`);
+  if (!existsSync(join(paths.schemasDir, "api.schema.json")))
+    throw new ProtocolBumpError("BAD_ARGUMENT", `${paths.schemasDir} has no api.schema.json; run from a Flightdeck checkout`);
   if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(options.version)) {
     throw new ProtocolBumpError("BAD_ARGUMENT", `${JSON.stringify(options.version)} is not a package version; pass one like 1.0.15`);
   }
   if (oldLock && compareVersions(options.version, oldLock.version) < 0 && options.allowDowngrade !== true) {
-    throw new ProtocolBumpError("DOWNGRADE", `${options.version} is older than the pinned ${oldLock.package}@${oldLock.version}: this would be a downgrade. Pass --allow-downgrade if you mean it`);
+    throw new ProtocolBumpError(
+      "DOWNGRADE",
+      `${options.version} is older than the pinned ${oldLock.package}@${oldLock.version}: this would be a downgrade. Pass --allow-downgrade if you mean it`,
+    );
   }
-  if (options.tarball === undefined) await checkVersionExists(options.packageName ?? oldLock?.package ?? "@github/copilot-sdk-linux-x64", options.version, options.npmCommand, track);
+  if (options.tarball === undefined)
+    await checkVersionExists(options.packageName ?? oldLock?.package ?? "@github/copilot-sdk-linux-x64", options.version, options.npmCommand, track);
 }
 
 /** Runs the whole bump. Throws {@link ProtocolBumpError} after restoring the tree on any failure. */
@@ -279,7 +331,11 @@ export async function protocolBump(options: BumpOptions): Promise<BumpResult> {
     await preflight(options, paths, oldLock, track);
     oldIr = loadIrForDiff(paths.schemasDir, { overlay: false });
   } catch (e) {
-    throw failed(e instanceof ProtocolBumpError ? e : new ProtocolBumpError("DIFF_FAILED", `the current schemas do not load: ${(e as Error).message}`, undefined, { cause: e }));
+    throw failed(
+      e instanceof ProtocolBumpError
+        ? e
+        : new ProtocolBumpError("DIFF_FAILED", `the current schemas do not load: ${(e as Error).message}`, undefined, { cause: e }),
+    );
   }
   // Errors that exist before the bump are not the bump's doing: only new ones are reported.
   const typecheck = options.typecheck === false ? null : (options.typecheck ?? { command: "pnpm", args: ["typecheck"] });
@@ -289,7 +345,15 @@ export async function protocolBump(options: BumpOptions): Promise<BumpResult> {
     active = { rollback: () => {}, children };
     baseline = await runTypecheck(typecheck, paths.root, log, track);
   }
-  const snap = snapshotPaths([...SCHEMA_FILES.map((f) => join(paths.schemasDir, f)), paths.lockFile, paths.generatedDir, paths.changesetDir, paths.diffsDir, ...manifestFiles(paths.root), join(paths.root, "pnpm-lock.yaml")]);
+  const snap = snapshotPaths([
+    ...SCHEMA_FILES.map((f) => join(paths.schemasDir, f)),
+    paths.lockFile,
+    paths.generatedDir,
+    paths.changesetDir,
+    paths.diffsDir,
+    ...manifestFiles(paths.root),
+    join(paths.root, "pnpm-lock.yaml"),
+  ]);
   const staging = mkdtempSync(join(tmpdir(), "fd-protocol-bump-staging-"));
   const rollback = () => {
     restoreSnapshot(snap);
@@ -313,7 +377,9 @@ export async function protocolBump(options: BumpOptions): Promise<BumpResult> {
 function failed(e: unknown): ProtocolBumpError {
   const err = e instanceof ProtocolBumpError ? e : new ProtocolBumpError("WRITE_FAILED", (e as Error).message, undefined, { cause: e });
   const kept = err.reportPath ? ` The diff report is in ${err.reportPath}.` : "";
-  return new ProtocolBumpError(err.code, `${err.message.replace(/^protocol:bump: /, "").trimEnd()}\nNothing in the repo was changed.${kept}`, err.reportPath, { cause: e });
+  return new ProtocolBumpError(err.code, `${err.message.replace(/^protocol:bump: /, "").trimEnd()}\nNothing in the repo was changed.${kept}`, err.reportPath, {
+    cause: e,
+  });
 }
 
 interface ChangeContext {
@@ -330,7 +396,14 @@ interface ChangeContext {
 async function syncStep(options: BumpOptions, paths: BumpPaths, ctx: ChangeContext): Promise<{ lock: ProtocolLock; diff: ProtocolDiff }> {
   let lock: ProtocolLock;
   try {
-    ({ lock } = await syncSchemas({ version: options.version, outDir: ctx.staging, packageName: options.packageName ?? ctx.oldLock?.package, tarball: options.tarball, runtimeVersion: options.runtimeVersion, npmCommand: options.npmCommand }));
+    ({ lock } = await syncSchemas({
+      version: options.version,
+      outDir: ctx.staging,
+      packageName: options.packageName ?? ctx.oldLock?.package,
+      tarball: options.tarball,
+      runtimeVersion: options.runtimeVersion,
+      npmCommand: options.npmCommand,
+    }));
   } catch (e) {
     const code = e instanceof SyncSchemasError && e.code === "BAD_ARGUMENT" ? "BAD_ARGUMENT" : "SYNC_FAILED";
     throw new ProtocolBumpError(code, `${(e as Error).message.replace(/^sync-schemas: /, "")}`, undefined, { cause: e });
@@ -352,8 +425,16 @@ async function generateStep(paths: BumpPaths, ctx: ChangeContext, lock: Protocol
   } catch (e) {
     const reportPath = join(mkdtempSync(join(tmpdir(), "fd-protocol-diff-")), "report.md");
     writeFileSync(reportPath, renderDiffMarkdown(diff));
-    const hint = e instanceof CodegenError ? "\nThe overlay (schemas/overlay) or the generator (codegen/src) must learn the new schemas first; the upstream files stay as published." : "";
-    throw new ProtocolBumpError("GENERATE_FAILED", `regenerating the bindings from ${lock.package}@${lock.version} failed: ${(e as Error).message}${hint}`, reportPath, { cause: e });
+    const hint =
+      e instanceof CodegenError
+        ? "\nThe overlay (schemas/overlay) or the generator (codegen/src) must learn the new schemas first; the upstream files stay as published."
+        : "";
+    throw new ProtocolBumpError(
+      "GENERATE_FAILED",
+      `regenerating the bindings from ${lock.package}@${lock.version} failed: ${(e as Error).message}${hint}`,
+      reportPath,
+      { cause: e },
+    );
   }
 }
 
@@ -385,7 +466,18 @@ async function changeTree(options: BumpOptions, paths: BumpPaths, ctx: ChangeCon
   await options.onStepDone?.("typecheck");
   const lockText = readFileSync(join(ctx.staging, LOCK_FILE));
   if (!existsSync(paths.lockFile) || !readFileSync(paths.lockFile).equals(lockText)) writeFileSync(paths.lockFile, lockText);
-  return { oldLock: ctx.oldLock, lock, diff, reports, changeset, packages, protocolWarning, brokenCallSites, runtimeChange: change.runtime, downgrade: change.downgrade };
+  return {
+    oldLock: ctx.oldLock,
+    lock,
+    diff,
+    reports,
+    changeset,
+    packages,
+    protocolWarning,
+    brokenCallSites,
+    runtimeChange: change.runtime,
+    downgrade: change.downgrade,
+  };
 
   function log(line: string): void {
     ctx.log(line);
@@ -399,7 +491,10 @@ async function refreshInstall(options: BumpOptions, paths: BumpPaths, ctx: Chang
   if (install === null || !existsSync(join(paths.root, "pnpm-lock.yaml"))) return;
   const r = await runCommand(install.command, install.args, paths.root, ctx.track);
   if (r.code !== 0) {
-    throw new ProtocolBumpError("INSTALL_FAILED", `${install.command} ${install.args.join(" ")} failed (exit ${r.code}) after moving ${lock.package} to ${lock.version}: ${r.output.trim().split("\n").slice(-3).join(" ")}`);
+    throw new ProtocolBumpError(
+      "INSTALL_FAILED",
+      `${install.command} ${install.args.join(" ")} failed (exit ${r.code}) after moving ${lock.package} to ${lock.version}: ${r.output.trim().split("\n").slice(-3).join(" ")}`,
+    );
   }
   ctx.log(`updated pnpm-lock.yaml; run \`pnpm install\` to put runtime ${lock.runtimeVersion} into node_modules`);
 }
@@ -423,12 +518,22 @@ function describeChange(oldLock: ProtocolLock | null, lock: ProtocolLock, diff: 
 function renderReport(diff: ProtocolDiff, change: ChangeSummary, extra: string[] = []): string {
   const notes: string[] = [];
   if (change.downgrade) notes.push(`**Downgrade**: from ${diff.old.package} ${diff.old.version} to ${diff.new.version}.`);
-  if (change.runtime) notes.push(`**Runtime**: ${change.runtime.from} → ${change.runtime.to}${diff.verdict.level === "none" ? " (runtime-only change: the schemas are byte for byte the same)" : ""}; the end-to-end suite runs on the new runtime after \`pnpm install\`.`);
+  if (change.runtime)
+    notes.push(
+      `**Runtime**: ${change.runtime.from} → ${change.runtime.to}${diff.verdict.level === "none" ? " (runtime-only change: the schemas are byte for byte the same)" : ""}; the end-to-end suite runs on the new runtime after \`pnpm install\`.`,
+    );
   return renderDiffMarkdown(diff, notes.length > 0 ? [...notes, "", ...extra] : extra);
 }
 
 /** Step 4: schemas/diffs/<old>..<new>.{md,json} and the changeset, whenever anything changed. */
-function writeReports(paths: BumpPaths, ctx: ChangeContext, lock: ProtocolLock, diff: ProtocolDiff, packages: PackageVerdict[], change: ChangeSummary): { reports: string[]; changeset: string | null; mdPath: string | null } {
+function writeReports(
+  paths: BumpPaths,
+  ctx: ChangeContext,
+  lock: ProtocolLock,
+  diff: ProtocolDiff,
+  packages: PackageVerdict[],
+  change: ChangeSummary,
+): { reports: string[]; changeset: string | null; mdPath: string | null } {
   if (diff.verdict.level === "none" && change.runtime === null) return { reports: [], changeset: null, mdPath: null };
   const base = `${ctx.oldLock?.version ?? "unknown"}..${lock.version}`;
   const mdPath = join(paths.diffsDir, `${base}.md`);
@@ -442,11 +547,20 @@ function writeReports(paths: BumpPaths, ctx: ChangeContext, lock: ProtocolLock, 
   return { reports: [jsonPath, mdPath], changeset, mdPath };
 }
 
-const USAGE = "usage: pnpm protocol:bump <version> [--tarball <file>] [--package <name>] [--runtime-version <v>] [--allow-downgrade] [--no-typecheck] [--no-install] [--typecheck-command <cmd>] [--repo <dir>]";
+const USAGE =
+  "usage: pnpm protocol:bump <version> [--tarball <file>] [--package <name>] [--runtime-version <v>] [--allow-downgrade] [--no-typecheck] [--no-install] [--typecheck-command <cmd>] [--repo <dir>]";
 
 export function parseBumpArgs(argv: readonly string[]): BumpOptions {
   let version: string | undefined;
-  const o: { tarball?: string; packageName?: string; runtimeVersion?: string; repoRoot?: string; typecheck?: BumpOptions["typecheck"]; install?: false; allowDowngrade?: true } = {};
+  const o: {
+    tarball?: string;
+    packageName?: string;
+    runtimeVersion?: string;
+    repoRoot?: string;
+    typecheck?: BumpOptions["typecheck"];
+    install?: false;
+    allowDowngrade?: true;
+  } = {};
   const flags: Record<string, "tarball" | "packageName" | "runtimeVersion" | "repoRoot" | "typecheckCommand"> = {
     "--tarball": "tarball",
     "--package": "packageName",
@@ -518,11 +632,22 @@ function report(r: BumpResult): void {
   const rel = (p: string) => relative(process.cwd(), p);
   const runtimeOnly = r.diff.verdict.level === "none" && r.runtimeChange !== null;
   const verdict = runtimeOnly ? `none for the schemas; runtime ${r.runtimeChange!.from} → ${r.runtimeChange!.to} (runtime-only change)` : r.diff.verdict.level;
-  console.log(`protocol:bump: ${r.downgrade ? "DOWNGRADE; " : ""}verdict ${verdict}${r.reports.length === 0 ? " (no change; no report or changeset written)" : ""}`);
+  console.log(
+    `protocol:bump: ${r.downgrade ? "DOWNGRADE; " : ""}verdict ${verdict}${r.reports.length === 0 ? " (no change; no report or changeset written)" : ""}`,
+  );
   for (const reason of r.diff.verdict.reasons.slice(0, 8)) console.log(`  - ${reason}`);
   for (const p of r.reports) console.log(`  report: ${rel(p)}`);
-  if (r.changeset) console.log(`  changeset: ${rel(r.changeset)} (${r.packages.filter((p) => p.bump).map((p) => `${p.name} ${p.bump}`).join(", ")})`);
-  if (r.runtimeChange?.packageFrom) console.log(`  package.json: ${r.lock.package} ${r.runtimeChange.packageFrom} → ${r.lock.version}; run \`pnpm install\` so the end-to-end suite runs on runtime ${r.runtimeChange.to}`);
+  if (r.changeset)
+    console.log(
+      `  changeset: ${rel(r.changeset)} (${r.packages
+        .filter((p) => p.bump)
+        .map((p) => `${p.name} ${p.bump}`)
+        .join(", ")})`,
+    );
+  if (r.runtimeChange?.packageFrom)
+    console.log(
+      `  package.json: ${r.lock.package} ${r.runtimeChange.packageFrom} → ${r.lock.version}; run \`pnpm install\` so the end-to-end suite runs on runtime ${r.runtimeChange.to}`,
+    );
   if (r.protocolWarning) console.warn(`protocol:bump: WARNING: ${r.protocolWarning}`);
   if (r.brokenCallSites && r.brokenCallSites.length > 0) {
     console.error(`protocol:bump: the bump breaks ${r.brokenCallSites.length} hand-written call site(s); fix them (also listed in the report):`);

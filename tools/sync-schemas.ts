@@ -102,7 +102,10 @@ export async function packFromRegistry(packageName: string, version: string, dir
   const text = `${out.stdout}\n${out.stderr}`;
   if (out.code !== 0) {
     if (/\bETARGET\b|No matching version/i.test(text)) {
-      throw new SyncSchemasError("PACKAGE_NOT_FOUND", `version ${version} of ${packageName} does not exist on the npm registry; list the versions with \`npm view ${packageName} versions\``);
+      throw new SyncSchemasError(
+        "PACKAGE_NOT_FOUND",
+        `version ${version} of ${packageName} does not exist on the npm registry; list the versions with \`npm view ${packageName} versions\``,
+      );
     }
     if (/\bE404\b|404 Not Found|could not be found/i.test(text)) {
       throw new SyncSchemasError("PACKAGE_NOT_FOUND", `${spec} was not found on the npm registry (is the package name right? pass --package <name>)`);
@@ -120,7 +123,12 @@ export async function listTarball(tarball: string): Promise<Set<string>> {
     throw new SyncSchemasError("TAR_FAILED", `could not run tar on ${tarball}: ${(e as Error).message}`, { cause: e });
   });
   if (out.code !== 0) throw new SyncSchemasError("TAR_FAILED", `${tarball} is not a readable .tgz: ${out.stderr.trim()}`);
-  return new Set(out.stdout.split("\n").filter(Boolean).map((m) => m.replace(/^\.\//, "")));
+  return new Set(
+    out.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((m) => m.replace(/^\.\//, "")),
+  );
 }
 
 /** Extracts only `members` of `tarball` into `dir`. */
@@ -145,13 +153,19 @@ export function checkSchemas(texts: Record<SchemaFile, string>, label: string): 
   for (const key of ["server", "session", "clientSession", "clientGlobal", "definitions"]) {
     const v = api[key];
     if (!v || typeof v !== "object" || Array.isArray(v)) {
-      throw new SyncSchemasError("INVALID_SCHEMA", `api.schema.json of ${label} has no object \`${key}\` at its root; expected the trees server/session/clientSession/clientGlobal and definitions`);
+      throw new SyncSchemasError(
+        "INVALID_SCHEMA",
+        `api.schema.json of ${label} has no object \`${key}\` at its root; expected the trees server/session/clientSession/clientGlobal and definitions`,
+      );
     }
   }
   const events = parse("session-events.schema.json");
   const defs = events.definitions as Record<string, { anyOf?: unknown }> | undefined;
   if (!defs || !Array.isArray(defs.SessionEvent?.anyOf) || defs.SessionEvent.anyOf.length === 0) {
-    throw new SyncSchemasError("INVALID_SCHEMA", `session-events.schema.json of ${label} has no definitions.SessionEvent.anyOf; expected the union of all session events`);
+    throw new SyncSchemasError(
+      "INVALID_SCHEMA",
+      `session-events.schema.json of ${label} has no definitions.SessionEvent.anyOf; expected the union of all session events`,
+    );
   }
 }
 
@@ -163,7 +177,15 @@ export async function handshakeRuntime(binary: string, timeoutMs = 15_000): Prom
   const { spawn } = await import("node:child_process");
   const home = mkdtempSync(join(tmpdir(), "fd-sync-runtime-"));
   const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_PROXY: "127.0.0.1,localhost" };
-  for (const [k, sub] of [["HOME", "home"], ["COPILOT_HOME", "copilot"], ["TMPDIR", "tmp"], ["XDG_CONFIG_HOME", "config"], ["XDG_STATE_HOME", "state"], ["XDG_DATA_HOME", "data"], ["XDG_CACHE_HOME", "cache"]] as const) {
+  for (const [k, sub] of [
+    ["HOME", "home"],
+    ["COPILOT_HOME", "copilot"],
+    ["TMPDIR", "tmp"],
+    ["XDG_CONFIG_HOME", "config"],
+    ["XDG_STATE_HOME", "state"],
+    ["XDG_DATA_HOME", "data"],
+    ["XDG_CACHE_HOME", "cache"],
+  ] as const) {
     env[k] = join(home, sub);
     mkdirSync(env[k]!, { recursive: true });
   }
@@ -229,16 +251,26 @@ export async function detectVersions(
         protocolVersion ??= hs.protocolVersion;
       } catch (e) {
         if (runtimeVersion === undefined) {
-          throw new SyncSchemasError("NO_RUNTIME_VERSION", `could not learn the runtime version of ${label}: asking its runtime failed (${(e as Error).message}); pass --runtime-version <v>`, { cause: e });
+          throw new SyncSchemasError(
+            "NO_RUNTIME_VERSION",
+            `could not learn the runtime version of ${label}: asking its runtime failed (${(e as Error).message}); pass --runtime-version <v>`,
+            { cause: e },
+          );
         }
       }
     }
   }
   if (runtimeVersion === undefined) {
-    throw new SyncSchemasError("NO_RUNTIME_VERSION", `${label} names no runtime version (no supportCliVersion in sdk/index.js, no ${runtimePlatform()} runtime to ask); pass --runtime-version <v>`);
+    throw new SyncSchemasError(
+      "NO_RUNTIME_VERSION",
+      `${label} names no runtime version (no supportCliVersion in sdk/index.js, no ${runtimePlatform()} runtime to ask); pass --runtime-version <v>`,
+    );
   }
   if (protocolVersion === undefined || !Number.isInteger(protocolVersion) || protocolVersion < 1) {
-    throw new SyncSchemasError("NO_PROTOCOL_VERSION", `${label} names no protocol version (no SDK_PROTOCOL_VERSION in copilot-sdk/sdkProtocolVersion.d.ts and no runtime to ask)`);
+    throw new SyncSchemasError(
+      "NO_PROTOCOL_VERSION",
+      `${label} names no protocol version (no SDK_PROTOCOL_VERSION in copilot-sdk/sdkProtocolVersion.d.ts and no runtime to ask)`,
+    );
   }
   return { runtimeVersion, protocolVersion };
 }
@@ -288,7 +320,11 @@ export function writeFilesAtomically(outDir: string, files: Record<string, strin
       else rmSync(target, { force: true });
     }
     rmSync(stage, { recursive: true, force: true });
-    throw new SyncSchemasError("WRITE_FAILED", `could not write ${Object.keys(files).join(", ")} into ${outDir}; nothing was changed: ${(e as Error).message}`, { cause: e });
+    throw new SyncSchemasError(
+      "WRITE_FAILED",
+      `could not write ${Object.keys(files).join(", ")} into ${outDir}; nothing was changed: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   rmSync(stage, { recursive: true, force: true });
   return Object.keys(files).map((n) => join(outDir, n));
@@ -299,7 +335,10 @@ export async function syncSchemas(options: SyncOptions): Promise<SyncResult> {
   const packageName = options.packageName ?? DEFAULT_PACKAGE;
   const { version } = options;
   if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
-    throw new SyncSchemasError("BAD_ARGUMENT", `${JSON.stringify(version)} is not a package version; pass one like 1.0.14 (see \`npm view ${packageName} versions\`)`);
+    throw new SyncSchemasError(
+      "BAD_ARGUMENT",
+      `${JSON.stringify(version)} is not a package version; pass one like 1.0.14 (see \`npm view ${packageName} versions\`)`,
+    );
   }
   const label = `${packageName}@${version}`;
   const outDir = resolve(options.outDir ?? join(repoRoot, "schemas"));
@@ -321,18 +360,27 @@ export async function syncSchemas(options: SyncOptions): Promise<SyncResult> {
       await extractMembers(tarball, ["package/package.json"], extractDir);
       const manifest = JSON.parse(readFileSync(join(extractDir, "package/package.json"), "utf8")) as { name?: string; version?: string };
       if (manifest.name !== packageName || manifest.version !== version) {
-        throw new SyncSchemasError("VERSION_MISMATCH", `the tarball holds ${manifest.name}@${manifest.version}, not ${label}; pass the matching <version> and --package`);
+        throw new SyncSchemasError(
+          "VERSION_MISMATCH",
+          `the tarball holds ${manifest.name}@${manifest.version}, not ${label}; pass the matching <version> and --package`,
+        );
       }
     }
     const wanted = SCHEMA_FILES.map((f) => `package/schemas/${f}`);
     const missing = wanted.filter((m) => !members.has(m));
     if (missing.length > 0) {
-      throw new SyncSchemasError("NO_SCHEMAS", `${label} does not ship the protocol schemas (missing ${missing.join(", ")}); pick a version that has package/schemas/ (1.0.13 and later of ${DEFAULT_PACKAGE})`);
+      throw new SyncSchemasError(
+        "NO_SCHEMAS",
+        `${label} does not ship the protocol schemas (missing ${missing.join(", ")}); pick a version that has package/schemas/ (1.0.13 and later of ${DEFAULT_PACKAGE})`,
+      );
     }
     await extractMembers(tarball, wanted, extractDir);
     // Bytes as shipped: read and written as raw buffers, hashed as bytes, never re-serialized.
     const bytes = Object.fromEntries(SCHEMA_FILES.map((f) => [f, readFileSync(join(extractDir, "package/schemas", f))])) as Record<SchemaFile, Buffer>;
-    checkSchemas({ "api.schema.json": bytes["api.schema.json"].toString("utf8"), "session-events.schema.json": bytes["session-events.schema.json"].toString("utf8") }, label);
+    checkSchemas(
+      { "api.schema.json": bytes["api.schema.json"].toString("utf8"), "session-events.schema.json": bytes["session-events.schema.json"].toString("utf8") },
+      label,
+    );
     const { runtimeVersion, protocolVersion } = await detectVersions(tarball, members, extractDir, label, options.runtimeVersion);
     const lock = buildLock({ package: packageName, version, runtimeVersion, protocolVersion }, bytes);
     const files: Record<string, string | Buffer> = { ...bytes };
@@ -347,7 +395,12 @@ export async function syncSchemas(options: SyncOptions): Promise<SyncResult> {
 export function parseSyncArgs(argv: string[]): SyncOptions {
   let version: string | undefined;
   const options: Partial<SyncOptions> = {};
-  const flags: Record<string, keyof SyncOptions> = { "--package": "packageName", "--tarball": "tarball", "--out": "outDir", "--runtime-version": "runtimeVersion" };
+  const flags: Record<string, keyof SyncOptions> = {
+    "--package": "packageName",
+    "--tarball": "tarball",
+    "--out": "outDir",
+    "--runtime-version": "runtimeVersion",
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const key = flags[a];
@@ -356,11 +409,15 @@ export function parseSyncArgs(argv: string[]): SyncOptions {
       if (v === undefined || v.startsWith("--")) throw new SyncSchemasError("BAD_ARGUMENT", `${a} needs a value`);
       (options as Record<string, string>)[key] = v;
     } else if (a.startsWith("-")) {
-      throw new SyncSchemasError("BAD_ARGUMENT", `unknown option ${a}; usage: sync-schemas <version> [--package <name>] [--tarball <file>] [--out <dir>] [--runtime-version <v>]`);
+      throw new SyncSchemasError(
+        "BAD_ARGUMENT",
+        `unknown option ${a}; usage: sync-schemas <version> [--package <name>] [--tarball <file>] [--out <dir>] [--runtime-version <v>]`,
+      );
     } else if (version === undefined) version = a;
     else throw new SyncSchemasError("BAD_ARGUMENT", `unexpected argument ${JSON.stringify(a)}; give exactly one <version>`);
   }
-  if (version === undefined) throw new SyncSchemasError("BAD_ARGUMENT", "missing <version>; usage: sync-schemas <version> [--package <name>] [--tarball <file>] [--out <dir>]");
+  if (version === undefined)
+    throw new SyncSchemasError("BAD_ARGUMENT", "missing <version>; usage: sync-schemas <version> [--package <name>] [--tarball <file>] [--out <dir>]");
   return { ...options, version };
 }
 
@@ -368,7 +425,9 @@ async function main(): Promise<void> {
   try {
     const result = await syncSchemas(parseSyncArgs(process.argv.slice(2)));
     const { lock } = result;
-    console.log(`sync-schemas: pinned ${lock.package}@${lock.version} (runtime ${lock.runtimeVersion}, protocol ${lock.protocolVersion}) into ${result.outDir}`);
+    console.log(
+      `sync-schemas: pinned ${lock.package}@${lock.version} (runtime ${lock.runtimeVersion}, protocol ${lock.protocolVersion}) into ${result.outDir}`,
+    );
     for (const f of SCHEMA_FILES) console.log(`  ${f}  sha256 ${lock.files[f].sha256}`);
     console.log("Next: pnpm codegen");
   } catch (e) {

@@ -32,7 +32,7 @@ import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { apiReport } from "./api-report.js";
 import { smokeCjs, smokeEsm, typeCheckSource, typeCheckVariants } from "./packaging/consumer-project.js";
-import { PUBLISHED_PACKAGES, codeSubpaths, readManifest, repoRoot, specifier, } from "./packaging/published-packages.js";
+import { PUBLISHED_PACKAGES, codeSubpaths, readManifest, repoRoot, specifier } from "./packaging/published-packages.js";
 import { checkSizes, type SizeBudgets, type SizeMeasurement } from "./packaging/size-check.js";
 import { listTarball } from "./packaging/tarball.js";
 
@@ -45,7 +45,12 @@ export function run(command: string, args: readonly string[], options: ExecFileO
   return new Promise((resolve, reject) => {
     execFile(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 240_000, encoding: "utf8", ...options }, (error, stdout, stderr) => {
       const output = `${String(stdout)}${String(stderr)}`;
-      if (error) reject(new CommandError(`\`${command} ${args.join(" ")}\` failed (${error.code ?? error.signal ?? "error"}):\n${output.trim().split("\n").slice(-40).join("\n")}`));
+      if (error)
+        reject(
+          new CommandError(
+            `\`${command} ${args.join(" ")}\` failed (${error.code ?? error.signal ?? "error"}):\n${output.trim().split("\n").slice(-40).join("\n")}`,
+          ),
+        );
       else resolve(output);
     });
   });
@@ -100,7 +105,12 @@ async function pack(ctx: Context): Promise<void> {
   mkdirSync(dest, { recursive: true });
   const failures = await inParallel(PUBLISHED_PACKAGES, 2, async (pkg) => {
     const out = await run("pnpm", ["pack", "--pack-destination", dest], { cwd: join(repoRoot, pkg.dir) });
-    const tarball = out.trim().split("\n").reverse().find((line) => line.trim().endsWith(".tgz"))?.trim();
+    const tarball = out
+      .trim()
+      .split("\n")
+      .reverse()
+      .find((line) => line.trim().endsWith(".tgz"))
+      ?.trim();
     if (!tarball || !existsSync(tarball)) fail(`${pkg.name}: pnpm pack printed no tarball path:\n${out}`);
     ctx.tarballs.set(pkg.name, tarball);
     const files = listTarball(tarball).map((entry) => entry.path);
@@ -182,8 +192,16 @@ async function smoke(ctx: Context): Promise<void> {
   const bundles = mkdtempSync(join(tmpdir(), "flightdeck-bundle-"));
   try {
     const esbuild = bin("esbuild");
-    await run(esbuild, ["smoke.mjs", "--bundle", "--platform=node", "--target=node20", "--format=cjs", `--outfile=${join(bundles, "smoke.cjs")}`, "--log-level=error"], { cwd: dir });
-    await run(esbuild, ["smoke.mjs", "--bundle", "--platform=node", "--target=node20", "--format=esm", `--outfile=${join(bundles, "smoke.mjs")}`, "--log-level=error"], { cwd: dir });
+    await run(
+      esbuild,
+      ["smoke.mjs", "--bundle", "--platform=node", "--target=node20", "--format=cjs", `--outfile=${join(bundles, "smoke.cjs")}`, "--log-level=error"],
+      { cwd: dir },
+    );
+    await run(
+      esbuild,
+      ["smoke.mjs", "--bundle", "--platform=node", "--target=node20", "--format=esm", `--outfile=${join(bundles, "smoke.mjs")}`, "--log-level=error"],
+      { cwd: dir },
+    );
     const runs: [string, string, string][] = [
       ["npm install, ESM", dir, "smoke.mjs"],
       ["npm install, CommonJS", dir, "smoke.cjs"],
@@ -191,7 +209,9 @@ async function smoke(ctx: Context): Promise<void> {
       ["esbuild bundle, ESM", bundles, "smoke.mjs"],
     ];
     const failures = await inParallel(runs, 2, async ([label, cwd, file]) => {
-      const out = await run(process.execPath, [file], { cwd, env, timeoutMs: 90_000 }).catch((error: Error) => fail(`smoke (${label}) failed:\n${error.message}`));
+      const out = await run(process.execPath, [file], { cwd, env, timeoutMs: 90_000 }).catch((error: Error) =>
+        fail(`smoke (${label}) failed:\n${error.message}`),
+      );
       if (!out.includes("smoke ok:")) fail(`smoke (${label}) printed no success line:\n${out}`);
     });
     if (failures.length > 0) fail(failures.join("\n"));
@@ -206,7 +226,9 @@ async function smoke(ctx: Context): Promise<void> {
   writeFileSync(join(strict, "package.json"), consumerManifest(ctx, { pnpm: { overrides } }));
   writeFileSync(join(strict, "smoke.mjs"), smokeEsm());
   await run("pnpm", ["install", "--ignore-workspace", "--config.node-linker=isolated", "--reporter=silent"], { cwd: strict, timeoutMs: 180_000 });
-  const out = await run(process.execPath, ["smoke.mjs"], { cwd: strict, env, timeoutMs: 90_000 }).catch((error: Error) => fail(`smoke (pnpm strict layout) failed:\n${error.message}`));
+  const out = await run(process.execPath, ["smoke.mjs"], { cwd: strict, env, timeoutMs: 90_000 }).catch((error: Error) =>
+    fail(`smoke (pnpm strict layout) failed:\n${error.message}`),
+  );
   if (!out.includes("smoke ok:")) fail(`smoke (pnpm strict layout) printed no success line:\n${out}`);
 }
 
@@ -246,7 +268,13 @@ async function size(ctx: Context): Promise<void> {
         // What an app bundling this entry ships: the entry and its dependencies, minified.
         const result = await esbuild.build({
           stdin: { contents: `export * from ${JSON.stringify(specifier(pkg.name, subpath))};`, resolveDir: dir, loader: "js" },
-          bundle: true, minify: true, platform: "node", format: "esm", target: "node20", write: false, logLevel: "silent",
+          bundle: true,
+          minify: true,
+          platform: "node",
+          format: "esm",
+          target: "node20",
+          write: false,
+          logLevel: "silent",
         });
         const code = result.outputFiles[0]?.contents ?? new Uint8Array();
         measurement.entries[subpath] = { minified: code.length, gzip: gzipSync(code, { level: 9 }).length };
@@ -287,7 +315,9 @@ function kb(bytes: number): string {
 
 function formatSizes(sizes: readonly SizeMeasurement[]): string {
   const lines = sizes.map((s) => {
-    const entries = Object.entries(s.entries).map(([sub, e]) => `${sub} ${kb(e.minified)} min / ${kb(e.gzip)} gz`).join("; ");
+    const entries = Object.entries(s.entries)
+      .map(([sub, e]) => `${sub} ${kb(e.minified)} min / ${kb(e.gzip)} gz`)
+      .join("; ");
     return `    ${s.name}: tarball ${kb(s.tarball)}, unpacked ${kb(s.unpacked)}${entries ? `; ${entries}` : ""}`;
   });
   return lines.join("\n");
@@ -300,7 +330,9 @@ async function docs(): Promise<void> {
 async function examples(ctx: Context): Promise<void> {
   const env = { ...process.env, COPILOT_CLI_PATH: ctx.runtimePath, CI: "true" };
   for (const example of ["examples/minimal/src/main.ts", "examples/cli-chat/src/main.ts"]) {
-    const out = await run(process.execPath, ["--import", "tsx", join(repoRoot, example)], { cwd: repoRoot, env, timeoutMs: 90_000 }).catch((error: Error) => fail(`${example} failed:\n${error.message}`));
+    const out = await run(process.execPath, ["--import", "tsx", join(repoRoot, example)], { cwd: repoRoot, env, timeoutMs: 90_000 }).catch((error: Error) =>
+      fail(`${example} failed:\n${error.message}`),
+    );
     if (!out.includes("[done]") && !out.includes("\nBye!")) fail(`${example} did not finish (no "[done]" or "Bye!" line):\n${out}`);
   }
 }
@@ -360,7 +392,9 @@ async function bundledRuntime(ctx: Context): Promise<void> {
       "",
     ].join("\n"),
   );
-  const out = await run(process.execPath, ["bundled-runtime.mjs"], { cwd: dir, env, timeoutMs: 90_000 }).catch((error: Error) => fail(`bundled runtime: ${error.message}`));
+  const out = await run(process.execPath, ["bundled-runtime.mjs"], { cwd: dir, env, timeoutMs: 90_000 }).catch((error: Error) =>
+    fail(`bundled runtime: ${error.message}`),
+  );
   if (!out.includes("runtime ok:")) fail(`bundled runtime printed no success line:\n${out}`);
   console.log(`    ${out.trim()}`);
 }
@@ -370,13 +404,21 @@ async function codegenFromTarball(ctx: Context): Promise<void> {
   const dir = join(ctx.work, "consumer-codegen");
   mkdirSync(dir, { recursive: true });
   const tarball = ctx.tarballs.get("@flightdeck/copilot-codegen") as string;
-  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "codegen-consumer", private: true, version: "0.0.0", dependencies: { "@flightdeck/copilot-codegen": `file:${tarball}` } }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, "package.json"),
+    `${JSON.stringify({ name: "codegen-consumer", private: true, version: "0.0.0", dependencies: { "@flightdeck/copilot-codegen": `file:${tarball}` } }, null, 2)}\n`,
+  );
   await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"], { cwd: dir, timeoutMs: 300_000 });
   const schemas = join(repoRoot, "schemas");
   const script = (load: string) =>
     `${load}.then(async (m) => { const r = await m.generate({ schemasDir: ${JSON.stringify(schemas)}, outDir: require("node:path").join(${JSON.stringify(dir)}, "out-" + process.pid) }); console.log("generated " + r.files.length + " files"); }).catch((e) => { console.error(e); process.exit(1); });`;
-  for (const [label, load] of [["CommonJS", `Promise.resolve(require("@flightdeck/copilot-codegen"))`], ["ESM", `import("@flightdeck/copilot-codegen")`]] as const) {
-    const out = await run(process.execPath, ["-e", script(load)], { cwd: dir, timeoutMs: 120_000 }).catch((error: Error) => fail(`codegen (${label}): ${error.message}`));
+  for (const [label, load] of [
+    ["CommonJS", `Promise.resolve(require("@flightdeck/copilot-codegen"))`],
+    ["ESM", `import("@flightdeck/copilot-codegen")`],
+  ] as const) {
+    const out = await run(process.execPath, ["-e", script(load)], { cwd: dir, timeoutMs: 120_000 }).catch((error: Error) =>
+      fail(`codegen (${label}): ${error.message}`),
+    );
     if (!/generated \d+ files/.test(out)) fail(`codegen (${label}) printed no success line:\n${out}`);
     console.log(`    codegen from the tarball, ${label}: ${out.trim()}`);
   }

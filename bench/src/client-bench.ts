@@ -49,8 +49,7 @@ type Driver = (transport: TransportName, iso: IsolatedEnvironment) => Handle;
 
 function oursDriver(mod: typeof Ours): Driver {
   return (transport, iso) => {
-    const connection =
-      transport === "tcp" ? mod.RuntimeConnection.forTcp({ path: RUNTIME_PATH }) : mod.RuntimeConnection.forStdio({ path: RUNTIME_PATH });
+    const connection = transport === "tcp" ? mod.RuntimeConnection.forTcp({ path: RUNTIME_PATH }) : mod.RuntimeConnection.forStdio({ path: RUNTIME_PATH });
     const client = new mod.CopilotClient({
       connection,
       env: iso.env,
@@ -71,8 +70,7 @@ function oursDriver(mod: typeof Ours): Driver {
 
 function incumbentDriver(mod: typeof Incumbent): Driver {
   return (transport, iso) => {
-    const connection =
-      transport === "tcp" ? mod.RuntimeConnection.forTcp({ path: RUNTIME_PATH }) : mod.RuntimeConnection.forStdio({ path: RUNTIME_PATH });
+    const connection = transport === "tcp" ? mod.RuntimeConnection.forTcp({ path: RUNTIME_PATH }) : mod.RuntimeConnection.forStdio({ path: RUNTIME_PATH });
     const client = new mod.CopilotClient({
       connection,
       env: { ...iso.env },
@@ -108,7 +106,10 @@ async function discard(entry: { handle: Handle; iso: IsolatedEnvironment; pids: 
   entry.iso.cleanup();
 }
 
-async function startClient(driver: Driver, transport: TransportName): Promise<{ entry: { handle: Handle; iso: IsolatedEnvironment; pids: number[] }; ms: number }> {
+async function startClient(
+  driver: Driver,
+  transport: TransportName,
+): Promise<{ entry: { handle: Handle; iso: IsolatedEnvironment; pids: number[] }; ms: number }> {
   const iso = createIsolatedEnvironment();
   const t0 = performance.now();
   const handle = driver(transport, iso);

@@ -30,7 +30,11 @@ try {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "codegen/src/cli.ts"), "generate", "--schemas", join(root, "schemas"), "--out", join(scratch, `gen${i}`)], { cwd: root, env, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", join(root, "codegen/src/cli.ts"), "generate", "--schemas", join(root, "schemas"), "--out", join(scratch, `gen${i}`)],
+      { cwd: root, env, encoding: "utf8" },
+    );
     if (r.status !== 0) throw new Error(`generate failed:\n${r.stderr}`);
     times.push(performance.now() - t0);
   }
@@ -39,7 +43,9 @@ try {
   const gen = join(root, "packages/core/src/generated");
   const g = (...f: string[]) => f.map((x) => join(gen, x));
   const incumbent = join(root, "node_modules/.pnpm/@github+copilot-sdk@1.0.14/node_modules/@github/copilot-sdk/dist/generated");
-  const incFiles = readdirSync(incumbent).map((f) => join(incumbent, f)).filter((f) => statSync(f).isFile());
+  const incFiles = readdirSync(incumbent)
+    .map((f) => join(incumbent, f))
+    .filter((f) => statSync(f).isFile());
   const rows: [string, { raw: number; gzip: number }][] = [
     ["types.ts (all type declarations)", size(g("types.ts"))],
     ["stubs: rpc.ts + internal-rpc.ts + rpc-runtime.ts", size(g("rpc.ts", "internal-rpc.ts", "rpc-runtime.ts"))],
@@ -65,7 +71,10 @@ try {
   esbuild.buildSync({ entryPoints: [join(gen, "index.ts")], bundle: true, format: "esm", platform: "node", outfile: js, logLevel: "silent" });
   rows.push(["emitted JS of generated/index.ts (bundled)", size([js])], ["core + generated bundle (imported below)", size([bundle])]);
   const probe = join(scratch, "probe.mjs");
-  writeFileSync(probe, `const t0 = performance.now(); if (process.argv[2] !== "baseline") { const m = await import(process.argv[2]); if (typeof m.createSessionRpc !== "function") throw new Error("no createSessionRpc"); } process.stdout.write(String(performance.now() - t0));`);
+  writeFileSync(
+    probe,
+    `const t0 = performance.now(); if (process.argv[2] !== "baseline") { const m = await import(process.argv[2]); if (typeof m.createSessionRpc !== "function") throw new Error("no createSessionRpc"); } process.stdout.write(String(performance.now() - t0));`,
+  );
   const run = (arg: string) => {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [probe, arg], { env, encoding: "utf8" });
@@ -83,8 +92,12 @@ try {
   }
 
   console.log(`| figure | value |\n|---|---|`);
-  console.log(`| full regeneration (\`pnpm codegen\`, fresh process, median of 3) | ${(median(times) / 1000).toFixed(2)} s (runs: ${times.map((t) => (t / 1000).toFixed(2)).join(", ")} s) |`);
-  console.log(`| cold import of core + generated bindings, no validators (median of 15, minus empty process) | ${(median(core) - median(base)).toFixed(1)} ms (in-process import() ${median(inproc).toFixed(1)} ms) |`);
+  console.log(
+    `| full regeneration (\`pnpm codegen\`, fresh process, median of 3) | ${(median(times) / 1000).toFixed(2)} s (runs: ${times.map((t) => (t / 1000).toFixed(2)).join(", ")} s) |`,
+  );
+  console.log(
+    `| cold import of core + generated bindings, no validators (median of 15, minus empty process) | ${(median(core) - median(base)).toFixed(1)} ms (in-process import() ${median(inproc).toFixed(1)} ms) |`,
+  );
   console.log(`\n| file(s) | raw | gzip |\n|---|---|---|`);
   for (const [label, s] of rows) console.log(`| ${label} | ${kb(s.raw)} | ${kb(s.gzip)} |`);
 } finally {

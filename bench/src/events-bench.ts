@@ -56,7 +56,9 @@ const REQUEST_EVENTS = new Set(["permission.requested", "external_tool.requested
 function recordedEvents(): Array<Record<string, unknown>> {
   const dir = `${repo}schemas/recordings/runtime-1.0.85/`;
   const events: Array<Record<string, unknown>> = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .sort()) {
     for (const line of readFileSync(dir + file, "utf8").split("\n")) {
       if (!line.trim()) continue;
       const { dir: direction, msg } = JSON.parse(line) as { dir: string; msg: { method?: string; params?: { event: Record<string, unknown> } } };
@@ -184,7 +186,10 @@ async function flightdeck(name: string, validation: "off" | "lenient" | "strict"
 async function incumbent(): Promise<Pipeline> {
   const toClient = new PassThrough();
   const fromClient = new PassThrough();
-  fromClient.on("data", fakePeer((bytes) => toClient.write(bytes)));
+  fromClient.on(
+    "data",
+    fakePeer((bytes) => toClient.write(bytes)),
+  );
   // forUri: an external runtime, so start() spawns nothing; then its own stdio wiring on our streams.
   const client = new IncumbentClient({ connection: IncumbentConnection.forUri("127.0.0.1:9") });
   const internals = client as unknown as { cliProcess: unknown; connectToServer: () => Promise<void>; connectToChildProcessViaStdio: () => Promise<void> };
@@ -243,7 +248,9 @@ const ours = await flightdeck("flightdeck", VALIDATION);
 const unvalidated = VALIDATION === "off" ? undefined : await flightdeck("flightdeck, validation off", "off");
 const theirs = await incumbent();
 const NAMES = ["flightdeck", "flightdeck, validation off", "incumbent", "raw"];
-const pipelines: Pipeline[] = [ours, unvalidated, theirs, raw()].filter((p): p is Pipeline => p !== undefined && (only === undefined || p.name.startsWith(only) || p.name === "raw"));
+const pipelines: Pipeline[] = [ours, unvalidated, theirs, raw()].filter(
+  (p): p is Pipeline => p !== undefined && (only === undefined || p.name.startsWith(only) || p.name === "raw"),
+);
 const times = new Map<string, number[]>(NAMES.map((name) => [name, []]));
 
 // Warm up (JIT, our lazily loaded validators), then measure in rotating order.
@@ -261,7 +268,13 @@ const rate = (name: string) => EVENTS / (median(times.get(name)!) / 1000);
 const paired = (a: string, b: string) => median(times.get(a)!.map((ms, i) => times.get(b)![i]! / ms));
 const result = {
   generatedAt: new Date().toISOString(),
-  environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage1m: loadavg()[0] },
+  environment: {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadAverage1m: loadavg()[0],
+  },
   input: {
     source: "schemas/recordings/runtime-1.0.85/*.jsonl session.event frames (permission.requested / external_tool.requested left out)",
     recordedEvents: source.length,
@@ -272,7 +285,12 @@ const result = {
     chunkBytes: CHUNK_BYTES,
     runs: RUNS,
   },
-  eventsPerSecond: { flightdeck: rate("flightdeck"), flightdeckValidationOff: rate("flightdeck, validation off"), incumbent: rate("incumbent"), raw: rate("raw") },
+  eventsPerSecond: {
+    flightdeck: rate("flightdeck"),
+    flightdeckValidationOff: rate("flightdeck, validation off"),
+    incumbent: rate("incumbent"),
+    raw: rate("raw"),
+  },
   medianMs: Object.fromEntries([...times].map(([name, ms]) => [name, median(ms)])),
   samplesMs: Object.fromEntries(times),
   /** Median over rounds of the per-round rate ratio (robust to load drift); these decide the targets. */
@@ -290,14 +308,20 @@ const result = {
 };
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-console.log(`${EVENTS} events (${(stream.bytes / 1e6).toFixed(1)} MB, ${stream.types} event types from ${source.length} recorded), ${RUNS} rounds, Flightdeck validation ${VALIDATION}`);
+console.log(
+  `${EVENTS} events (${(stream.bytes / 1e6).toFixed(1)} MB, ${stream.types} event types from ${source.length} recorded), ${RUNS} rounds, Flightdeck validation ${VALIDATION}`,
+);
 console.log("| pipeline | events/s (median) | median ms | vs incumbent (paired) | vs raw (paired) |");
 console.log("|---|---|---|---|---|");
 for (const name of NAMES) {
   if (times.get(name)!.length === 0) continue;
-  console.log(`| ${name} | ${fmt(rate(name))} | ${median(times.get(name)!).toFixed(1)} | ${paired(name, "incumbent").toFixed(2)}× | ${(100 * paired(name, "raw")).toFixed(0)}% |`);
+  console.log(
+    `| ${name} | ${fmt(rate(name))} | ${median(times.get(name)!).toFixed(1)} | ${paired(name, "incumbent").toFixed(2)}× | ${(100 * paired(name, "raw")).toFixed(0)}% |`,
+  );
 }
-console.log(`targets: ≥ incumbent ${result.targets.atLeastIncumbent ? "met" : "NOT met"}; ≥ 75% of raw ${result.targets.atLeast75PercentOfRaw ? "met" : "NOT met"}; validation reports (all runs, by event type): ${JSON.stringify(result.flightdeckValidationReports)}`);
+console.log(
+  `targets: ≥ incumbent ${result.targets.atLeastIncumbent ? "met" : "NOT met"}; ≥ 75% of raw ${result.targets.atLeast75PercentOfRaw ? "met" : "NOT met"}; validation reports (all runs, by event type): ${JSON.stringify(result.flightdeckValidationReports)}`,
+);
 if (!quick && only === undefined && VALIDATION === "lenient") {
   mkdirSync(`${repo}bench/results`, { recursive: true });
   writeFileSync(`${repo}bench/results/events.json`, `${JSON.stringify(result, null, 2)}\n`);

@@ -44,7 +44,11 @@ interface AnyClient {
 const started = new Set<number>(); // every runtime pid the bench saw, killed at the end
 const isos: IsolatedEnvironment[] = [];
 
-function makeClient(sdk: SdkName, connection: { kind: "stdio"; path?: string; env?: Record<string, string> } | { kind: "uri"; url: string; token: string }, extra: Record<string, unknown> = {}): AnyClient {
+function makeClient(
+  sdk: SdkName,
+  connection: { kind: "stdio"; path?: string; env?: Record<string, string> } | { kind: "uri"; url: string; token: string },
+  extra: Record<string, unknown> = {},
+): AnyClient {
   const iso = createIsolatedEnvironment();
   isos.push(iso);
   const lib = sdk === "flightdeck" ? Ours : Incumbent;
@@ -52,7 +56,8 @@ function makeClient(sdk: SdkName, connection: { kind: "stdio"; path?: string; en
     connection.kind === "uri"
       ? lib.RuntimeConnection.forUri(connection.url, { connectionToken: connection.token })
       : lib.RuntimeConnection.forStdio({ path: connection.path ?? RUNTIME_PATH, args: [] });
-  const processOptions = connection.kind === "uri" ? {} : { env: { ...iso.env, ...(connection.env ?? {}) }, workingDirectory: iso.workingDirectory, useLoggedInUser: false };
+  const processOptions =
+    connection.kind === "uri" ? {} : { env: { ...iso.env, ...(connection.env ?? {}) }, workingDirectory: iso.workingDirectory, useLoggedInUser: false };
   const ours = sdk === "flightdeck" ? { onError: () => {}, requestTimeoutMs: OUR_REQUEST_TIMEOUT_MS } : {};
   const Client = lib.CopilotClient as unknown as new (options: Record<string, unknown>) => AnyClient;
   return new Client({ connection: conn, ...processOptions, ...ours, ...extra });
@@ -178,7 +183,11 @@ async function tcpRuntime(): Promise<{ port: number; token: string; pid: number 
   const iso = createIsolatedEnvironment();
   isos.push(iso);
   const token = "bench-token-1234";
-  const child = spawn(RUNTIME_PATH, ["--headless", "--no-auto-update", "--no-auto-login", "--port", "0"], { env: { ...iso.env, COPILOT_CONNECTION_TOKEN: token }, cwd: iso.workingDirectory, stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn(RUNTIME_PATH, ["--headless", "--no-auto-update", "--no-auto-login", "--port", "0"], {
+    env: { ...iso.env, COPILOT_CONNECTION_TOKEN: token },
+    cwd: iso.workingDirectory,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   started.add(child.pid!);
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
@@ -222,7 +231,11 @@ async function pendingAfterSocketClose(sdk: SdkName): Promise<number | undefined
 async function stopWithFrozenRuntime(sdk: SdkName, providerBaseUrl: string): Promise<{ ms: number | undefined; left: number }> {
   const client = makeClient(sdk, { kind: "stdio" });
   const pid = await startAndFindRuntime(client);
-  await client.createSession({ model: "gpt-4.1", provider: { type: "openai", baseUrl: providerBaseUrl, apiKey: "bench" }, onPermissionRequest: sdk === "flightdeck" ? Ours.approveAll : Incumbent.approveAll });
+  await client.createSession({
+    model: "gpt-4.1",
+    provider: { type: "openai", baseUrl: providerBaseUrl, apiKey: "bench" },
+    onPermissionRequest: sdk === "flightdeck" ? Ours.approveAll : Incumbent.approveAll,
+  });
   const tree = descendants(pid);
   process.kill(pid, "SIGSTOP");
   const ms = await settleTime(client.stop());
@@ -239,7 +252,11 @@ async function leftAfterForceStopWithShell(sdk: SdkName, round: number): Promise
   model.push({ toolCalls: [{ name: "bash", arguments: { command: `sleep ${marker}`, description: "wait" } }] }, { text: "done" });
   const client = makeClient(sdk, { kind: "stdio" });
   const pid = await startAndFindRuntime(client);
-  const session = await client.createSession({ model: "gpt-4.1", provider: model.provider(), onPermissionRequest: sdk === "flightdeck" ? Ours.approveAll : Incumbent.approveAll });
+  const session = await client.createSession({
+    model: "gpt-4.1",
+    provider: model.provider(),
+    onPermissionRequest: sdk === "flightdeck" ? Ours.approveAll : Incumbent.approveAll,
+  });
   void session.send({ prompt: "sleep" }).catch(() => {});
   for (let i = 0; i < 300 && sleepers(marker).length === 0; i++) await delay(50);
   if (sleepers(marker).length === 0) throw new Error(`${sdk}: the agent's shell command never started`);
@@ -271,7 +288,8 @@ async function restartsInCrashLoop(sdk: SdkName): Promise<number> {
 
 // ---- run ----
 
-const fmt = (ms: number | undefined) => (ms === undefined ? `never (> ${CAP_MS / 1000} s)` : ms < 1000 ? `${ms.toFixed(ms < 10 ? 1 : 0)} ms` : `${(ms / 1000).toFixed(2)} s`);
+const fmt = (ms: number | undefined) =>
+  ms === undefined ? `never (> ${CAP_MS / 1000} s)` : ms < 1000 ? `${ms.toFixed(ms < 10 ? 1 : 0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 
 /** Errors thrown outside any call (the bench keeps going and reports them). */
 const uncaught: string[] = [];
@@ -279,7 +297,10 @@ let currentStep = "";
 
 async function main(): Promise<void> {
   process.on("uncaughtException", (error) => void uncaught.push(`${currentStep}: uncaught ${error.name}: ${error.message}`));
-  process.on("unhandledRejection", (error) => void uncaught.push(`${currentStep}: unhandled rejection: ${error instanceof Error ? error.message : String(error)}`));
+  process.on(
+    "unhandledRejection",
+    (error) => void uncaught.push(`${currentStep}: unhandled rejection: ${error instanceof Error ? error.message : String(error)}`),
+  );
   const outIndex = process.argv.indexOf("--out");
   const out = outIndex > 0 ? process.argv[outIndex + 1] : join(repo, "bench/results/faults-latest");
   const model = await startScriptedModel({ script: [] });
@@ -297,7 +318,12 @@ async function main(): Promise<void> {
       const worst = kills.some((k) => k === undefined) ? undefined : Math.max(...(kills as number[]));
       record("pending call settles after the runtime is killed (SIGKILL; worst of 3)", sdk, fmt(worst), kills);
       const freeze = await pendingAfterFreeze(sdk);
-      record(`pending call settles after the runtime is frozen (SIGSTOP)${sdk === "flightdeck" ? "" : ""}`, sdk, sdk === "flightdeck" ? `${fmt(freeze)} (requestTimeoutMs ${OUR_REQUEST_TIMEOUT_MS / 1000} s; default 60 s)` : fmt(freeze), freeze);
+      record(
+        `pending call settles after the runtime is frozen (SIGSTOP)${sdk === "flightdeck" ? "" : ""}`,
+        sdk,
+        sdk === "flightdeck" ? `${fmt(freeze)} (requestTimeoutMs ${OUR_REQUEST_TIMEOUT_MS / 1000} s; default 60 s)` : fmt(freeze),
+        freeze,
+      );
       const close = await pendingAfterSocketClose(sdk);
       record("pending call settles after a server-side TCP close", sdk, fmt(close), close);
       const stop = await stopWithFrozenRuntime(sdk, model.provider().baseUrl as string);

@@ -48,9 +48,37 @@ function recordedLikeStream(count: number): { stream: Buffer; count: number } {
     const id = crypto.randomUUID();
     let msg: object;
     if (roll < 0.7) {
-      msg = { jsonrpc: "2.0", method: "session.event", params: { sessionId: "s-1", event: { id, timestamp: new Date(1_700_000_000_000 + i).toISOString(), parentId: null, ephemeral: true, type: "assistant.message_delta", data: { messageId: "m-1", deltaContent: Array.from({ length: 1 + Math.floor(r() * 6) }, () => words[Math.floor(r() * words.length)]).join(" ") } } } };
+      msg = {
+        jsonrpc: "2.0",
+        method: "session.event",
+        params: {
+          sessionId: "s-1",
+          event: {
+            id,
+            timestamp: new Date(1_700_000_000_000 + i).toISOString(),
+            parentId: null,
+            ephemeral: true,
+            type: "assistant.message_delta",
+            data: { messageId: "m-1", deltaContent: Array.from({ length: 1 + Math.floor(r() * 6) }, () => words[Math.floor(r() * words.length)]).join(" ") },
+          },
+        },
+      };
     } else if (roll < 0.9) {
-      msg = { jsonrpc: "2.0", method: "session.event", params: { sessionId: "s-1", event: { id, timestamp: new Date().toISOString(), parentId: id, ephemeral: false, type: "tool.execution_complete", data: { toolCallId: `call_${i}`, success: true, result: { content: "x".repeat(Math.floor(r() * 4000)) + " résumé" } } } } };
+      msg = {
+        jsonrpc: "2.0",
+        method: "session.event",
+        params: {
+          sessionId: "s-1",
+          event: {
+            id,
+            timestamp: new Date().toISOString(),
+            parentId: id,
+            ephemeral: false,
+            type: "tool.execution_complete",
+            data: { toolCallId: `call_${i}`, success: true, result: { content: "x".repeat(Math.floor(r() * 4000)) + " résumé" } },
+          },
+        },
+      };
     } else {
       msg = { jsonrpc: "2.0", id: i, result: { sessionId: "s-1", items: Array.from({ length: 20 }, (_, k) => ({ k, name: `item-${k}`, tags: ["a", "b"] })) } };
     }
@@ -194,13 +222,24 @@ function bundleOurs(dir: string): string {
   // The connection layer as tsup ships it: one ESM file (framing, connection, errors, transports).
   const entry = join(dir, "entry.ts");
   const src = join(repo, "packages/core/src");
-  writeFileSync(entry, [
-    `export { JsonRpcConnection } from ${JSON.stringify(join(src, "json-rpc-connection.ts"))};`,
-    `export { createInMemoryTransportPair } from ${JSON.stringify(join(src, "transport.ts"))};`,
-    `export { spawnStdioTransport, connectTcp, connectUri } from ${JSON.stringify(join(src, "node.ts"))};`,
-  ].join("\n"));
+  writeFileSync(
+    entry,
+    [
+      `export { JsonRpcConnection } from ${JSON.stringify(join(src, "json-rpc-connection.ts"))};`,
+      `export { createInMemoryTransportPair } from ${JSON.stringify(join(src, "transport.ts"))};`,
+      `export { spawnStdioTransport, connectTcp, connectUri } from ${JSON.stringify(join(src, "node.ts"))};`,
+    ].join("\n"),
+  );
   const out = join(dir, "ours.mjs");
-  execFileSync(join(repo, "node_modules/.bin/esbuild"), [entry, "--bundle", "--platform=node", "--format=esm", "--target=node20", `--outfile=${out}`, "--log-level=warning"]);
+  execFileSync(join(repo, "node_modules/.bin/esbuild"), [
+    entry,
+    "--bundle",
+    "--platform=node",
+    "--format=esm",
+    "--target=node20",
+    `--outfile=${out}`,
+    "--log-level=warning",
+  ]);
   return out;
 }
 
@@ -216,7 +255,10 @@ async function main() {
     const chunks = randomChunks(stream, 100 + run);
     const o = parseOurs(chunks, count);
     const v = await parseVscode(chunks, count);
-    if (run > 0) { ours.push(o); theirs.push(v); } // run 0 warms up
+    if (run > 0) {
+      ours.push(o);
+      theirs.push(v);
+    } // run 0 warms up
   }
   const om = median(ours);
   const vm = median(theirs);

@@ -49,9 +49,18 @@ async function runCell(cell: Cell): Promise<CellResult> {
   const mod = (await import(pathToFileURL(join(repo, "packages/client/dist/index.js")).href)) as typeof Client;
   const baselineClientProcess = rssMb("self");
   const connection = () =>
-    cell === "inprocess" ? mod.RuntimeConnection.forInProcess({ libraryPath: join(RUNTIME_DIR, "runtime.node") }) : mod.RuntimeConnection.forStdio({ path: join(RUNTIME_DIR, "copilot-runtime") });
+    cell === "inprocess"
+      ? mod.RuntimeConnection.forInProcess({ libraryPath: join(RUNTIME_DIR, "runtime.node") })
+      : mod.RuntimeConnection.forStdio({ path: join(RUNTIME_DIR, "copilot-runtime") });
   const make = (iso: ReturnType<typeof createIsolatedEnvironment>) =>
-    new mod.CopilotClient({ connection: connection(), env: iso.env, workingDirectory: iso.workingDirectory, useLoggedInUser: false, autoStart: false, onError: () => {} });
+    new mod.CopilotClient({
+      connection: connection(),
+      env: iso.env,
+      workingDirectory: iso.workingDirectory,
+      useLoggedInUser: false,
+      autoStart: false,
+      onError: () => {},
+    });
 
   const rounds = quick ? 4 : 20;
   const starts: number[] = [];

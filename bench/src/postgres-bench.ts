@@ -16,7 +16,14 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { CopilotClient, DirectorySessionFs, RuntimeConnection, type CopilotClientOptions, type SessionFsOptions } from "@flightdeck/copilot-client";
 import { PostgresSessionStore, RuntimePool, migrate } from "@flightdeck/copilot-postgres";
-import { createIsolatedEnvironment, lastUserText, resolveTestRuntimes, startScriptedModel, startTestPostgres, type ScriptedTurn } from "@flightdeck/copilot-testing";
+import {
+  createIsolatedEnvironment,
+  lastUserText,
+  resolveTestRuntimes,
+  startScriptedModel,
+  startTestPostgres,
+  type ScriptedTurn,
+} from "@flightdeck/copilot-testing";
 
 const quick = process.argv.includes("--quick");
 // `--only resume,takeover,events,capacity` runs some sections.
@@ -34,7 +41,14 @@ const echo: ScriptedTurn = (request) => {
 function clientOptions(sessionFs: SessionFsOptions): CopilotClientOptions {
   const iso = createIsolatedEnvironment();
   cleanups.push(() => iso.cleanup());
-  return { connection: RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args }), env: { ...iso.env }, workingDirectory: iso.workingDirectory, useLoggedInUser: false, sessionFs, onError: () => {} };
+  return {
+    connection: RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args }),
+    env: { ...iso.env },
+    workingDirectory: iso.workingDirectory,
+    useLoggedInUser: false,
+    sessionFs,
+    onError: () => {},
+  };
 }
 
 const db = await startTestPostgres();
@@ -44,7 +58,10 @@ cleanups.push(() => model.close());
 await migrate({ connectionString: db.url });
 const provider = model.provider();
 const os = await import("node:os");
-const results: Record<string, unknown> = { machine: { cores: os.cpus().length, node: process.version, runtime: runtime.version, loadAverageBefore: os.loadavg()[0] }, quick };
+const results: Record<string, unknown> = {
+  machine: { cores: os.cpus().length, node: process.version, runtime: runtime.version, loadAverageBefore: os.loadavg()[0] },
+  quick,
+};
 
 try {
   // ---- 1. resume latency, 100 turns of history ----
@@ -55,38 +72,41 @@ try {
   const dir = mkdtempSync(join(tmpdir(), "flightdeck-bench-dir-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const resume: Record<string, unknown> = { turns, resumes };
-  if (run("resume")) for (const [name, sessionFs] of [
-    ["postgres", store.sessionFsOptions()],
-    ["directory", { provider: new DirectorySessionFs(dir) }],
-  ] as const) {
-    const writer = new CopilotClient(clientOptions(sessionFs));
-    const session = await writer.createSession({ model: "gpt-4.1", provider });
-    const turnStart = performance.now();
-    for (let i = 0; i < turns; i++) await session.sendAndWait(`turn ${i} ${"lorem ipsum ".repeat(20)}`, { timeoutMs: 30_000 });
-    const turnMs = (performance.now() - turnStart) / turns;
-    await session.disconnect();
-    await writer.stop();
-    // Resume on a fresh runtime each time (another host, cold), then again on the same runtime (warm).
-    const cold: number[] = [];
-    const warm: number[] = [];
-    let events = 0;
-    for (let i = 0; i < resumes; i++) {
-      const reader = new CopilotClient(clientOptions(sessionFs));
-      await reader.start();
-      let t = performance.now();
-      const s = await reader.resumeSession(session.sessionId, { provider });
-      cold.push(performance.now() - t);
-      events = (await s.getEvents()).length;
-      await s.disconnect();
-      t = performance.now();
-      const again = await reader.resumeSession(session.sessionId, { provider });
-      warm.push(performance.now() - t);
-      await again.disconnect();
-      await reader.stop();
+  if (run("resume"))
+    for (const [name, sessionFs] of [
+      ["postgres", store.sessionFsOptions()],
+      ["directory", { provider: new DirectorySessionFs(dir) }],
+    ] as const) {
+      const writer = new CopilotClient(clientOptions(sessionFs));
+      const session = await writer.createSession({ model: "gpt-4.1", provider });
+      const turnStart = performance.now();
+      for (let i = 0; i < turns; i++) await session.sendAndWait(`turn ${i} ${"lorem ipsum ".repeat(20)}`, { timeoutMs: 30_000 });
+      const turnMs = (performance.now() - turnStart) / turns;
+      await session.disconnect();
+      await writer.stop();
+      // Resume on a fresh runtime each time (another host, cold), then again on the same runtime (warm).
+      const cold: number[] = [];
+      const warm: number[] = [];
+      let events = 0;
+      for (let i = 0; i < resumes; i++) {
+        const reader = new CopilotClient(clientOptions(sessionFs));
+        await reader.start();
+        let t = performance.now();
+        const s = await reader.resumeSession(session.sessionId, { provider });
+        cold.push(performance.now() - t);
+        events = (await s.getEvents()).length;
+        await s.disconnect();
+        t = performance.now();
+        const again = await reader.resumeSession(session.sessionId, { provider });
+        warm.push(performance.now() - t);
+        await again.disconnect();
+        await reader.stop();
+      }
+      resume[name] = { coldMedianMs: round(median(cold)), warmMedianMs: round(median(warm)), events, turnMs: round(turnMs) };
+      console.log(
+        `resume (${name}): ${turns} turns (${events} events) cold ${round(median(cold))} ms, warm ${round(median(warm))} ms; a turn while writing ${round(turnMs)} ms`,
+      );
     }
-    resume[name] = { coldMedianMs: round(median(cold)), warmMedianMs: round(median(warm)), events, turnMs: round(turnMs) };
-    console.log(`resume (${name}): ${turns} turns (${events} events) cold ${round(median(cold))} ms, warm ${round(median(warm))} ms; a turn while writing ${round(turnMs)} ms`);
-  }
   if (run("resume")) results.resume = resume;
 
   // ---- 2. takeover after a host dies ----
@@ -96,7 +116,15 @@ try {
     const isoParent = mkdtempSync(join(tmpdir(), "flightdeck-bench-host-"));
     const child = spawn(process.execPath, ["--import", "tsx", fixture], {
       cwd: fileURLToPath(new URL("../../packages/postgres/", import.meta.url)),
-      env: { PATH: process.env.PATH ?? "", HOME: isoParent, ISO_PARENT: isoParent, DATABASE_URL: db.url, HOST_ID: `dying-${ttl}`, LEASE_TTL_MS: String(ttl), PROVIDER: JSON.stringify(provider) },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: isoParent,
+        ISO_PARENT: isoParent,
+        DATABASE_URL: db.url,
+        HOST_ID: `dying-${ttl}`,
+        LEASE_TTL_MS: String(ttl),
+        PROVIDER: JSON.stringify(provider),
+      },
       detached: true,
       stdio: ["pipe", "pipe", "inherit"],
     });
@@ -124,7 +152,13 @@ try {
   if (run("takeover")) results.takeover = takeover;
 
   // ---- 3. events/s written to the store ----
-  const event = JSON.stringify({ type: "assistant.message", data: { messageId: "m", content: "x".repeat(400) }, id: "00000000-0000-0000-0000-000000000000", timestamp: new Date().toISOString(), parentId: null });
+  const event = JSON.stringify({
+    type: "assistant.message",
+    data: { messageId: "m", content: "x".repeat(400) },
+    id: "00000000-0000-0000-0000-000000000000",
+    timestamp: new Date().toISOString(),
+    parentId: null,
+  });
   const appends = quick ? 500 : 3_000;
   const ctx = (sessionId: string) => ({ sessionId, signal: new AbortController().signal });
   if (run("events")) {
@@ -143,8 +177,15 @@ try {
       }),
     );
     const parallel = appends / ((performance.now() - t) / 1000);
-    results.eventsPerSecond = { eventBytes: event.length + 1, oneSession: Math.round(sequential), oneSessionLeased: Math.round(sequentialLeased), sixteenSessions: Math.round(parallel) };
-    console.log(`events/s to the store (${event.length + 1} B each): one session ${Math.round(sequential)}/s (${Math.round(sequentialLeased)}/s under a lease), 16 sessions at once ${Math.round(parallel)}/s`);
+    results.eventsPerSecond = {
+      eventBytes: event.length + 1,
+      oneSession: Math.round(sequential),
+      oneSessionLeased: Math.round(sequentialLeased),
+      sixteenSessions: Math.round(parallel),
+    };
+    console.log(
+      `events/s to the store (${event.length + 1} B each): one session ${Math.round(sequential)}/s (${Math.round(sequentialLeased)}/s under a lease), 16 sessions at once ${Math.round(parallel)}/s`,
+    );
   }
 
   // ---- 4. sessions per runtime before latency doubles ----
@@ -179,7 +220,11 @@ try {
     const base = latency[0]!.medianTurnMs;
     const doubled = latency.find((l) => l.medianTurnMs >= 2 * base);
     results.sessionsPerRuntime = { latency, doublesAt: doubled?.sessions ?? null };
-    console.log(doubled ? `turn latency doubles at ${doubled.sessions} concurrent sessions on one runtime` : `turn latency did not double up to ${levels.at(-1)} sessions`);
+    console.log(
+      doubled
+        ? `turn latency doubles at ${doubled.sessions} concurrent sessions on one runtime`
+        : `turn latency did not double up to ${levels.at(-1)} sessions`,
+    );
   }
 } finally {
   for (const c of cleanups.reverse()) await c();

@@ -124,7 +124,12 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
         target: "≤ 0.5× incumbent",
         met: scale.toolOverhead.flightdeck.p99 <= 0.5 * scale.toolOverhead.incumbent.p99,
       },
-      { metric: "tool call on the wire (stdio proxy: + pipe hops, OS scheduling), p50", unit: "ms", flightdeck: scale.toolOverheadWire.flightdeck.median, incumbent: scale.toolOverheadWire.incumbent.median },
+      {
+        metric: "tool call on the wire (stdio proxy: + pipe hops, OS scheduling), p50",
+        unit: "ms",
+        flightdeck: scale.toolOverheadWire.flightdeck.median,
+        incumbent: scale.toolOverheadWire.incumbent.median,
+      },
       {
         metric: `heap per idle session (${s.idleSessions} on one client, median of ${s.rounds})`,
         unit: "KB",
@@ -171,7 +176,12 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
         target: "≤ 2 MB",
         met: footprint.flightdeck.bytes <= 2 * MB,
       },
-      { metric: "  of which source maps (*.map)", unit: "MB", flightdeck: footprint.flightdeck.sourceMapBytes / MB, incumbent: footprint.incumbent.sourceMapBytes / MB },
+      {
+        metric: "  of which source maps (*.map)",
+        unit: "MB",
+        flightdeck: footprint.flightdeck.sourceMapBytes / MB,
+        incumbent: footprint.incumbent.sourceMapBytes / MB,
+      },
     );
   }
   return rows;
@@ -214,7 +224,10 @@ function footprintMarkdown(f: FootprintResult): string {
     "",
     "| package | tarball MB | unpacked MB | of which *.map MB | of which *.d.ts/.d.cts MB | built? |",
     "|---|---:|---:|---:|---:|---|",
-    ...f.packed.map((p) => `| ${p.name} | ${mb(p.tarballBytes)} | ${mb(p.unpackedBytes)} | ${mb(p.sourceMapBytes)} | ${mb(p.declarationBytes)} | ${p.built ? "yes" : "NO (no dist/)"} |`),
+    ...f.packed.map(
+      (p) =>
+        `| ${p.name} | ${mb(p.tarballBytes)} | ${mb(p.unpackedBytes)} | ${mb(p.sourceMapBytes)} | ${mb(p.declarationBytes)} | ${p.built ? "yes" : "NO (no dist/)"} |`,
+    ),
     "",
     `### node_modules after install (largest first)`,
     "",
@@ -285,7 +298,9 @@ async function main(): Promise<void> {
     quick,
   };
   const table = textTable(rows);
-  console.log(`\nFlightdeck (${oursPackage}, built) vs @github/copilot-sdk 1.0.14 — ${client.runtime}, Node ${process.version}, ${environment.cpus} CPUs, load ${environment.loadAverage1m.before} → ${environment.loadAverage1m.after}\n`);
+  console.log(
+    `\nFlightdeck (${oursPackage}, built) vs @github/copilot-sdk 1.0.14 — ${client.runtime}, Node ${process.version}, ${environment.cpus} CPUs, load ${environment.loadAverage1m.before} → ${environment.loadAverage1m.after}\n`,
+  );
   console.log(table);
   if (client.errors.length) console.log(`\nErrors during the client bench:\n- ${client.errors.join("\n- ")}`);
   if (footprintError) console.log(`\nThe footprint bench failed: ${footprintError}`);
@@ -298,7 +313,9 @@ async function main(): Promise<void> {
   const scrub = (text: string) => text.split(pathToFileURL(REPO).href).join("").split(REPO).join("");
   writeFileSync(
     join(resultsDir, "latest.json"),
-    scrub(`${JSON.stringify({ generatedAt, environment, flightdeckPackage: oursPackage, rows, import: imp, client, scale, footprint, footprintError }, null, 2)}\n`),
+    scrub(
+      `${JSON.stringify({ generatedAt, environment, flightdeckPackage: oursPackage, rows, import: imp, client, scale, footprint, footprintError }, null, 2)}\n`,
+    ),
   );
   const md = [
     "# Flightdeck vs `@github/copilot-sdk` 1.0.14",
@@ -331,7 +348,10 @@ async function main(): Promise<void> {
       commit: environment.commit,
       loadAverage1m: environment.loadAverage1m,
       coldImportRatio: ratio("cold import"),
-      coldImportMs: { flightdeck: Number(imp.targets["flightdeck"]!.coldImportMs.toFixed(2)), incumbent: Number(imp.targets["incumbent"]!.coldImportMs.toFixed(2)) },
+      coldImportMs: {
+        flightdeck: Number(imp.targets["flightdeck"]!.coldImportMs.toFixed(2)),
+        incumbent: Number(imp.targets["incumbent"]!.coldImportMs.toFixed(2)),
+      },
       toolCallP50Ratio: ratio("tool call: request"),
       toolCallP99Ratio: ratio("tool call, p99"),
       heapPerSessionRatio: ratio("heap per idle session"),

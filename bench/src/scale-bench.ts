@@ -77,7 +77,7 @@ function hookSockets(): void {
       const text = (tails.get(this) ?? "") + chunk.toString("latin1");
       const cut = text.lastIndexOf("Content-Length");
       tails.set(this, cut > 0 ? text.slice(cut) : text.slice(-65536));
-      for (const m of text.matchAll(/"external_tool\.requested"[^]*?"requestId":"([^"]+)"/g)) {
+      for (const m of text.matchAll(/"external_tool\.requested"[\s\S]*?"requestId":"([^"]+)"/g)) {
         if (!inProcess.arrived.has(m[1]!)) inProcess.arrived.set(m[1]!, now);
       }
     }

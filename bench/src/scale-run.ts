@@ -58,16 +58,28 @@ function runChild<T>(sdk: Sdk, phase: "tools" | "memory", oursUrl: string, s: Sc
     "--import",
     "tsx",
     join(BENCH_DIR, "src/scale-bench.ts"),
-    "--sdk", sdk,
-    "--ours", oursUrl,
-    "--phase", phase,
-    "--sessions", String(phase === "memory" ? s.idleSessions : s.sessions),
-    "--turns", String(s.turns),
-    "--samples", String(s.toolCalls),
-    "--out", out,
+    "--sdk",
+    sdk,
+    "--ours",
+    oursUrl,
+    "--phase",
+    phase,
+    "--sessions",
+    String(phase === "memory" ? s.idleSessions : s.sessions),
+    "--turns",
+    String(s.turns),
+    "--samples",
+    String(s.toolCalls),
+    "--out",
+    out,
   ];
   // tsx without tsconfig `paths`: @flightdeck/* load from dist/, as users get them.
-  const r = spawnSync(process.execPath, args, { cwd: REPO, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig }, timeout: 600_000 });
+  const r = spawnSync(process.execPath, args, {
+    cwd: REPO,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
+    timeout: 600_000,
+  });
   if (r.status !== 0) throw new Error(`scale-bench (${sdk}, ${phase}) exited with ${r.status ?? r.signal}; see its output above.`);
   return JSON.parse(readFileSync(out, "utf8")) as T;
 }
@@ -85,7 +97,9 @@ export function runScaleBench(oursUrl: string, quick: boolean, log: (line: strin
         const tools = runChild<ToolPhaseResult>(sdk, "tools", oursUrl, settings, tmp);
         const memory = runChild<MemoryPhaseResult>(sdk, "memory", oursUrl, settings, tmp);
         entry[sdk] = { tools, memory };
-        log(`scale round ${round + 1}/${settings.rounds}, ${sdk}: ${settings.sessions}×${settings.turns} in ${tools.concurrent.wallMs.toFixed(0)} ms, tool call p50 ${median(tools.inProcessMs).toFixed(3)} ms in process, ${median(tools.overheadMs).toFixed(3)} ms on the wire`);
+        log(
+          `scale round ${round + 1}/${settings.rounds}, ${sdk}: ${settings.sessions}×${settings.turns} in ${tools.concurrent.wallMs.toFixed(0)} ms, tool call p50 ${median(tools.inProcessMs).toFixed(3)} ms in process, ${median(tools.overheadMs).toFixed(3)} ms on the wire`,
+        );
       }
       rounds.push(entry);
     }
@@ -109,7 +123,10 @@ export function runScaleBench(oursUrl: string, quick: boolean, log: (line: strin
       eventsPerSecond: med((r) => r.tools.concurrent.events / (r.tools.concurrent.wallMs / 1000)),
       runtimeCpuMs: med((r) => r.tools.concurrent.runtimeCpuMs),
       sdkCpuMs: med((r) => r.tools.concurrent.sdkCpuMs),
-      failures: { flightdeck: rounds.reduce((n, r) => n + r.flightdeck.tools.concurrent.failures, 0), incumbent: rounds.reduce((n, r) => n + r.incumbent.tools.concurrent.failures, 0) },
+      failures: {
+        flightdeck: rounds.reduce((n, r) => n + r.flightdeck.tools.concurrent.failures, 0),
+        incumbent: rounds.reduce((n, r) => n + r.incumbent.tools.concurrent.failures, 0),
+      },
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

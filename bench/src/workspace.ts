@@ -10,11 +10,7 @@ export const BENCH_DIR = join(REPO, "bench");
 /** The SDK and the packages it is made of: what a user's `import` loads. */
 const SDK_CLOSURE = ["core", "tools", "session", "client", "sdk"] as const;
 /** Files that must exist for the built SDK to load (core's subpaths are imported by the client). */
-const REQUIRED_FILES = [
-  ...SDK_CLOSURE.map((p) => `packages/${p}/dist/index.js`),
-  "packages/core/dist/node.js",
-  "packages/core/dist/internal.js",
-];
+const REQUIRED_FILES = [...SDK_CLOSURE.map((p) => `packages/${p}/dist/index.js`), "packages/core/dist/node.js", "packages/core/dist/internal.js"];
 
 export function missingBuildOutputs(): string[] {
   return REQUIRED_FILES.filter((f) => !existsSync(join(REPO, f)));

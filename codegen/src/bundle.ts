@@ -54,15 +54,50 @@ const ARRAY_KEYWORDS = interpreted(SUBSCHEMA_ARRAY_KEYWORDS);
 /** Keywords whose values are data, never schemas: walkers must not descend into them. */
 export const VALUE_KEYWORDS: ReadonlySet<string> = new Set([...CORE_VALUE_KEYWORDS, "x-enumDescriptions"]);
 const SCALAR_KEYWORDS = new Set([
-  "$ref", "type", "description", "title", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-  "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "minProperties",
-  "maxProperties", "contentEncoding", "contentMediaType", "deprecated", "readOnly", "writeOnly", "$comment",
-  "stability", "visibility", "x-opaque-json", "x-opaque-in-process", "x-typescript-type",
+  "$ref",
+  "type",
+  "description",
+  "title",
+  "format",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "contentEncoding",
+  "contentMediaType",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+  "$comment",
+  "stability",
+  "visibility",
+  "x-opaque-json",
+  "x-opaque-in-process",
+  "x-typescript-type",
 ]);
 /** Keywords the type emitter cannot express: accepting them would emit silently wrong types. */
 const UNSUPPORTED = new Set([
-  "dependentSchemas", "dependencies", "dependentRequired", "unevaluatedProperties",
-  "unevaluatedItems", "prefixItems", "additionalItems", "$dynamicRef", "$recursiveRef", "$anchor", "$id", "$defs",
+  "dependentSchemas",
+  "dependencies",
+  "dependentRequired",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "prefixItems",
+  "additionalItems",
+  "$dynamicRef",
+  "$recursiveRef",
+  "$anchor",
+  "$id",
+  "$defs",
 ]);
 const LEAF_KEYS = new Set(["rpcMethod", "params", "result", "description", "stability", "visibility", "notification", "deprecated"]);
 
@@ -81,7 +116,12 @@ function resolveRef(ref: unknown, ctx: WalkContext, pointer: string): string {
   if (typeof ref !== "string") throw new CodegenError("$ref is not a string", ctx.file.name, pointer, "write $ref as a string URI");
   const m = /^([^#]*)#\/definitions\/([^/]+)$/.exec(ref);
   if (!m) {
-    throw new CodegenError(`unsupported $ref "${ref}"`, ctx.file.name, pointer, `refs must have the form "#/definitions/Name" or "${API_FILE}#/definitions/Name"`);
+    throw new CodegenError(
+      `unsupported $ref "${ref}"`,
+      ctx.file.name,
+      pointer,
+      `refs must have the form "#/definitions/Name" or "${API_FILE}#/definitions/Name"`,
+    );
   }
   const [, fileRef, rawName] = m as unknown as [string, string, string];
   const name = decodeURIComponent(rawName).replace(/~1/g, "/").replace(/~0/g, "~");
@@ -92,11 +132,22 @@ function resolveRef(ref: unknown, ctx: WalkContext, pointer: string): string {
     if (ctx.file.role === "overlay") candidates.push(ctx.files.get(API_FILE)!, ctx.files.get(EVENTS_FILE)!);
   } else {
     const target = ctx.files.get(fileRef) ?? ctx.files.get(`overlay/${fileRef}`);
-    if (!target) throw new CodegenError(`$ref "${ref}" names an unknown file "${fileRef}"`, ctx.file.name, pointer, `reference ${API_FILE}, ${EVENTS_FILE} or an overlay file`);
+    if (!target)
+      throw new CodegenError(
+        `$ref "${ref}" names an unknown file "${fileRef}"`,
+        ctx.file.name,
+        pointer,
+        `reference ${API_FILE}, ${EVENTS_FILE} or an overlay file`,
+      );
     candidates.push(target);
   }
   if (!candidates.some((f) => name in defsOf(f))) {
-    throw new CodegenError(`$ref "${ref}" points at a definition that does not exist`, ctx.file.name, pointer, `add "${name}" to the definitions of ${candidates[0]!.name} or fix the reference`);
+    throw new CodegenError(
+      `$ref "${ref}" points at a definition that does not exist`,
+      ctx.file.name,
+      pointer,
+      `add "${name}" to the definitions of ${candidates[0]!.name} or fix the reference`,
+    );
   }
   return name;
 }
@@ -120,12 +171,24 @@ export function rewriteSchema(schema: unknown, ctx: WalkContext, pointer: string
       for (const k of Object.keys(value)) m[k] = rewriteSchema(value[k], ctx, ptr(p, k));
       out[key] = m;
     } else if (ARRAY_KEYWORDS.has(key)) {
-      if (!Array.isArray(value) || value.length === 0) throw new CodegenError(`"${key}" must be a non-empty array of schemas`, ctx.file.name, p, "fix the schema");
+      if (!Array.isArray(value) || value.length === 0)
+        throw new CodegenError(`"${key}" must be a non-empty array of schemas`, ctx.file.name, p, "fix the schema");
       out[key] = value.map((v, i) => rewriteSchema(v, ctx, ptr(p, i)));
     } else if (SCHEMA_KEYWORDS.has(key)) {
-      if (Array.isArray(value)) throw new CodegenError(`array form of "${key}" (tuple) is not supported`, ctx.file.name, p, "use a single items schema, or extend codegen/src/bundle.ts");
+      if (Array.isArray(value))
+        throw new CodegenError(
+          `array form of "${key}" (tuple) is not supported`,
+          ctx.file.name,
+          p,
+          "use a single items schema, or extend codegen/src/bundle.ts",
+        );
       if (key === "not" && !(isObject(value) && Object.keys(value).length === 0)) {
-        throw new CodegenError(`"not" with a non-empty schema is not supported (only the {"not":{}} = "absent" idiom is)`, ctx.file.name, p, "rewrite the schema without \"not\", or teach codegen/src/emit/types.ts to express it");
+        throw new CodegenError(
+          `"not" with a non-empty schema is not supported (only the {"not":{}} = "absent" idiom is)`,
+          ctx.file.name,
+          p,
+          'rewrite the schema without "not", or teach codegen/src/emit/types.ts to express it',
+        );
       }
       out[key] = rewriteSchema(value, ctx, p);
     } else if (SCALAR_KEYWORDS.has(key)) {
@@ -135,9 +198,19 @@ export function rewriteSchema(schema: unknown, ctx: WalkContext, pointer: string
       // data: kept verbatim in the IR, never walked as schemas, stripped by the type and validator emitters.
       out[key] = value;
     } else if (UNSUPPORTED.has(key)) {
-      throw new CodegenError(`keyword "${key}" is not handled by the generator`, ctx.file.name, p, `remove it from the schema or add support for it in codegen/src/bundle.ts and the emitters`);
+      throw new CodegenError(
+        `keyword "${key}" is not handled by the generator`,
+        ctx.file.name,
+        p,
+        `remove it from the schema or add support for it in codegen/src/bundle.ts and the emitters`,
+      );
     } else {
-      throw new CodegenError(`unknown keyword "${key}"`, ctx.file.name, p, `if it is an annotation, prefix it with "x-"; otherwise add it to the keyword tables in codegen/src/bundle.ts`);
+      throw new CodegenError(
+        `unknown keyword "${key}"`,
+        ctx.file.name,
+        p,
+        `if it is an annotation, prefix it with "x-"; otherwise add it to the keyword tables in codegen/src/bundle.ts`,
+      );
     }
   }
   return out;
@@ -194,10 +267,12 @@ export function bundle(schemas: LoadedSchemas): Bundle {
 }
 
 function collectLeaves(node: unknown, tree: RawMethodLeaf["tree"], path: string[], ctx: WalkContext, pointer: string, out: RawMethodLeaf[]): void {
-  if (!isObject(node)) throw new CodegenError("expected a namespace object or a method leaf (an object with rpcMethod)", ctx.file.name, pointer, "fix the method tree");
+  if (!isObject(node))
+    throw new CodegenError("expected a namespace object or a method leaf (an object with rpcMethod)", ctx.file.name, pointer, "fix the method tree");
   if ("rpcMethod" in node) {
     for (const k of Object.keys(node)) {
-      if (!LEAF_KEYS.has(k)) throw new CodegenError(`unknown method property "${k}"`, ctx.file.name, ptr(pointer, k), `a method leaf may only have ${[...LEAF_KEYS].join(", ")}`);
+      if (!LEAF_KEYS.has(k))
+        throw new CodegenError(`unknown method property "${k}"`, ctx.file.name, ptr(pointer, k), `a method leaf may only have ${[...LEAF_KEYS].join(", ")}`);
     }
     const leaf: Schema = { ...node };
     for (const k of ["params", "result"] as const) {

@@ -17,7 +17,12 @@ export function bundledSchemasDir(): string {
   const candidates = [new URL("../schemas/", import.meta.url), new URL("../../schemas/", import.meta.url)].map((u) => fileURLToPath(u));
   const found = candidates.find((dir) => existsSync(`${dir}api.schema.json`) && existsSync(`${dir}overlay`));
   if (found === undefined) {
-    throw new CodegenError(`the bundled schemas are missing (looked in ${candidates.join(", ")})`, undefined, undefined, "reinstall @flightdeck/copilot-codegen, or pass --schemas <dir>");
+    throw new CodegenError(
+      `the bundled schemas are missing (looked in ${candidates.join(", ")})`,
+      undefined,
+      undefined,
+      "reinstall @flightdeck/copilot-codegen, or pass --schemas <dir>",
+    );
   }
   return found;
 }

@@ -59,75 +59,76 @@ function parseFlags(args: string[], allowed: Record<string, "value" | "flag">): 
 }
 
 async function runGenerate(rest: string[]): Promise<number> {
-    const f = parseFlags(rest, { "--schemas": "value", "--out": "value", "--runtime": "value" });
-    if (typeof f["--out"] !== "string") throw new UsageError("generate needs --out <dir>");
-    const t0 = performance.now();
-    const schemasDir = typeof f["--schemas"] === "string" ? f["--schemas"] : bundledSchemasDir();
-    const { files, ir } = await generate({ schemasDir, outDir: f["--out"], ...(typeof f["--runtime"] === "string" ? { runtimeModule: f["--runtime"] } : {}) });
-    process.stderr.write(
-      `flightdeck-codegen: ${ir.methods.length} methods, ${ir.events.length} events, ${ir.types.length} types → ${files.length} files in ${resolve(f["--out"])} (${Math.round(performance.now() - t0)} ms)\n`,
-    );
-    return 0;
+  const f = parseFlags(rest, { "--schemas": "value", "--out": "value", "--runtime": "value" });
+  if (typeof f["--out"] !== "string") throw new UsageError("generate needs --out <dir>");
+  const t0 = performance.now();
+  const schemasDir = typeof f["--schemas"] === "string" ? f["--schemas"] : bundledSchemasDir();
+  const { files, ir } = await generate({ schemasDir, outDir: f["--out"], ...(typeof f["--runtime"] === "string" ? { runtimeModule: f["--runtime"] } : {}) });
+  process.stderr.write(
+    `flightdeck-codegen: ${ir.methods.length} methods, ${ir.events.length} events, ${ir.types.length} types → ${files.length} files in ${resolve(f["--out"])} (${Math.round(performance.now() - t0)} ms)\n`,
+  );
+  return 0;
 }
 
 async function runIr(rest: string[]): Promise<number> {
-    const f = parseFlags(rest, { "--json": "flag", "--schemas": "value", "--out": "value" });
-    if (f["--json"] !== true) throw new UsageError("ir needs --json (the only output format)");
-    const ir = buildIr(loadSchemas(typeof f["--schemas"] === "string" ? f["--schemas"] : bundledSchemasDir()));
-    const text = `${JSON.stringify(ir, null, 2)}\n`;
-    if (typeof f["--out"] === "string") {
-      mkdirSync(dirname(resolve(f["--out"])), { recursive: true });
-      writeFileSync(f["--out"], text);
-    } else process.stdout.write(text);
-    return 0;
+  const f = parseFlags(rest, { "--json": "flag", "--schemas": "value", "--out": "value" });
+  if (f["--json"] !== true) throw new UsageError("ir needs --json (the only output format)");
+  const ir = buildIr(loadSchemas(typeof f["--schemas"] === "string" ? f["--schemas"] : bundledSchemasDir()));
+  const text = `${JSON.stringify(ir, null, 2)}\n`;
+  if (typeof f["--out"] === "string") {
+    mkdirSync(dirname(resolve(f["--out"])), { recursive: true });
+    writeFileSync(f["--out"], text);
+  } else process.stdout.write(text);
+  return 0;
 }
 
 async function runDiff(rest: string[]): Promise<number> {
-    const positional: string[] = [];
-    const flagArgs: string[] = [];
-    for (let i = 0; i < rest.length; i++) {
-      const a = rest[i]!;
-      if (a === "--out") flagArgs.push(a, rest[++i] ?? "");
-      else if (a.startsWith("--")) flagArgs.push(a);
-      else positional.push(a);
-    }
-    const f = parseFlags(flagArgs, { "--json": "flag", "--out": "value", "--no-overlay": "flag" });
-    if (positional.length !== 2) throw new UsageError(`diff needs exactly two inputs, <old> and <new> (got ${positional.length})`);
-    const load = (p: string) => loadIrForDiff(p, { overlay: f["--no-overlay"] !== true });
-    const diff = diffIr(load(positional[0]!), load(positional[1]!));
-    const text = f["--json"] === true ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffMarkdown(diff);
-    if (typeof f["--out"] === "string") {
-      mkdirSync(dirname(resolve(f["--out"])), { recursive: true });
-      writeFileSync(f["--out"], text);
-      process.stderr.write(`flightdeck-codegen: verdict ${diff.verdict.level} → ${resolve(f["--out"])}\n`);
-    } else process.stdout.write(text);
-    return 0;
+  const positional: string[] = [];
+  const flagArgs: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === "--out") flagArgs.push(a, rest[++i] ?? "");
+    else if (a.startsWith("--")) flagArgs.push(a);
+    else positional.push(a);
+  }
+  const f = parseFlags(flagArgs, { "--json": "flag", "--out": "value", "--no-overlay": "flag" });
+  if (positional.length !== 2) throw new UsageError(`diff needs exactly two inputs, <old> and <new> (got ${positional.length})`);
+  const load = (p: string) => loadIrForDiff(p, { overlay: f["--no-overlay"] !== true });
+  const diff = diffIr(load(positional[0]!), load(positional[1]!));
+  const text = f["--json"] === true ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffMarkdown(diff);
+  if (typeof f["--out"] === "string") {
+    mkdirSync(dirname(resolve(f["--out"])), { recursive: true });
+    writeFileSync(f["--out"], text);
+    process.stderr.write(`flightdeck-codegen: verdict ${diff.verdict.level} → ${resolve(f["--out"])}\n`);
+  } else process.stdout.write(text);
+  return 0;
 }
 
 async function runTypes(rest: string[]): Promise<number> {
-    const f = parseFlags(rest, { "--lang": "value", "--out": "value", "--schemas": "value" });
-    if (typeof f["--lang"] !== "string") throw new UsageError("types needs --lang <language>");
-    if (!(f["--lang"] in LANGUAGES)) throw new UsageError(`unknown --lang "${f["--lang"]}"; pass one of ${Object.keys(LANGUAGES).join(", ")}`);
-    const ir = buildIr(loadSchemas(typeof f["--schemas"] === "string" ? f["--schemas"] : bundledSchemasDir()));
-    const out = typeof f["--out"] === "string" && f["--out"] !== "-" ? f["--out"] : null;
-    const files = await emitLanguageFiles(ir, f["--lang"]);
-    if (out === null) {
-      for (const [, text] of files) process.stdout.write(text);
-      return 0;
-    }
-    const written = writeLanguageOutput(files, out);
-    process.stderr.write(`flightdeck-codegen: ${f["--lang"]} types → ${written}\n`);
+  const f = parseFlags(rest, { "--lang": "value", "--out": "value", "--schemas": "value" });
+  if (typeof f["--lang"] !== "string") throw new UsageError("types needs --lang <language>");
+  if (!(f["--lang"] in LANGUAGES)) throw new UsageError(`unknown --lang "${f["--lang"]}"; pass one of ${Object.keys(LANGUAGES).join(", ")}`);
+  const ir = buildIr(loadSchemas(typeof f["--schemas"] === "string" ? f["--schemas"] : bundledSchemasDir()));
+  const out = typeof f["--out"] === "string" && f["--out"] !== "-" ? f["--out"] : null;
+  const files = await emitLanguageFiles(ir, f["--lang"]);
+  if (out === null) {
+    for (const [, text] of files) process.stdout.write(text);
     return 0;
+  }
+  const written = writeLanguageOutput(files, out);
+  process.stderr.write(`flightdeck-codegen: ${f["--lang"]} types → ${written}\n`);
+  return 0;
 }
 
 async function runSchemas(rest: string[]): Promise<number> {
-    const f = parseFlags(rest, { "--out": "value" });
-    if (typeof f["--out"] !== "string") throw new UsageError("schemas needs --out <dir>");
-    const from = bundledSchemasDir();
-    mkdirSync(resolve(f["--out"]), { recursive: true });
-    for (const name of ["api.schema.json", "session-events.schema.json", "protocol.lock.json", "overlay"]) cpSync(resolve(from, name), resolve(f["--out"], name), { recursive: true });
-    process.stderr.write(`flightdeck-codegen: bundled schemas → ${resolve(f["--out"])}\n`);
-    return 0;
+  const f = parseFlags(rest, { "--out": "value" });
+  if (typeof f["--out"] !== "string") throw new UsageError("schemas needs --out <dir>");
+  const from = bundledSchemasDir();
+  mkdirSync(resolve(f["--out"]), { recursive: true });
+  for (const name of ["api.schema.json", "session-events.schema.json", "protocol.lock.json", "overlay"])
+    cpSync(resolve(from, name), resolve(f["--out"], name), { recursive: true });
+  process.stderr.write(`flightdeck-codegen: bundled schemas → ${resolve(f["--out"])}\n`);
+  return 0;
 }
 
 /** One function per command (each parses its own flags). */
@@ -146,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
     }
-    const run = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (run === undefined) throw new UsageError(`unknown command "${command}"`);
     return await run(rest);
   } catch (err) {
@@ -162,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && /cli\.(ts|js|mjs|cjs)$/.test(process.argv[1]) || /flightdeck-codegen(\.js)?$/.test(process.argv[1] ?? "");
+const isEntry = (process.argv[1] !== undefined && /cli\.(ts|js|mjs|cjs)$/.test(process.argv[1])) || /flightdeck-codegen(\.js)?$/.test(process.argv[1] ?? "");
 if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),

@@ -22,11 +22,7 @@ export class CodegenError extends Error {
     /** What to do about it. */
     readonly hint?: string,
   ) {
-    super(
-      [file ? `${file}${pointer ?? ""}: ${message}` : message, hint ? `Fix: ${fixFor(file, hint)}` : undefined]
-        .filter(Boolean)
-        .join("\n"),
-    );
+    super([file ? `${file}${pointer ?? ""}: ${message}` : message, hint ? `Fix: ${fixFor(file, hint)}` : undefined].filter(Boolean).join("\n"));
   }
 }
 

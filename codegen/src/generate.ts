@@ -61,25 +61,41 @@ export async function generateFiles(ir: CodegenIr, options: GenerateFilesOptions
 
   files.set(
     "index.ts",
-    emitBarrel(ir, [
-      { from: "./types.js", types: types.names.filter((n) => n !== "SessionEvent"), values: [] },
-      {
-        from: "./events.js",
-        types: ["AnySessionEvent", "SessionEvent", "SessionEventDataOf", "SessionEventInfo", "SessionEventOf", "SessionEventType", "UnknownSessionEvent"],
-        values: ["SESSION_EVENT_INFO", "SESSION_EVENT_TYPES"],
-      },
-      { from: "./enums.js", types: [], values: ["ENUM_VALUES", "UNION_DISCRIMINATORS"] },
-      { from: "./source.js", types: [], values: ["PROTOCOL_SCHEMA_SOURCE"] },
-      { from: "./methods.js", types: ["RpcMethodName", "RpcMethodTypes", "RpcParamsOf", "RpcResultOf", "RpcWireParamsOf"], values: ["RPC_METHODS", "RPC_PARAM_KEYS"] },
-      { from: "./rpc.js", types: rpc.typeNames, values: rpc.valueNames },
-    ], "The public generated surface. Validators are a separate entry point (`@flightdeck/copilot-core/validators`)."),
+    emitBarrel(
+      ir,
+      [
+        { from: "./types.js", types: types.names.filter((n) => n !== "SessionEvent"), values: [] },
+        {
+          from: "./events.js",
+          types: ["AnySessionEvent", "SessionEvent", "SessionEventDataOf", "SessionEventInfo", "SessionEventOf", "SessionEventType", "UnknownSessionEvent"],
+          values: ["SESSION_EVENT_INFO", "SESSION_EVENT_TYPES"],
+        },
+        { from: "./enums.js", types: [], values: ["ENUM_VALUES", "UNION_DISCRIMINATORS"] },
+        { from: "./source.js", types: [], values: ["PROTOCOL_SCHEMA_SOURCE"] },
+        {
+          from: "./methods.js",
+          types: ["RpcMethodName", "RpcMethodTypes", "RpcParamsOf", "RpcResultOf", "RpcWireParamsOf"],
+          values: ["RPC_METHODS", "RPC_PARAM_KEYS"],
+        },
+        { from: "./rpc.js", types: rpc.typeNames, values: rpc.valueNames },
+      ],
+      "The public generated surface. Validators are a separate entry point (`@flightdeck/copilot-core/validators`).",
+    ),
   );
   files.set(
     "internal-index.ts",
-    emitBarrel(ir, [
-      { from: "./internal-methods.js", types: ["InternalRpcMethodName", "InternalRpcMethodTypes", "InternalRpcParamsOf", "InternalRpcResultOf", "InternalRpcWireParamsOf"], values: ["INTERNAL_RPC_METHODS", "INTERNAL_RPC_PARAM_KEYS"] },
-      { from: "./internal-rpc.js", types: irpc.typeNames, values: irpc.valueNames },
-    ], "Runtime-internal methods (`visibility: internal`): re-exported by `@flightdeck/copilot-core/internal` only."),
+    emitBarrel(
+      ir,
+      [
+        {
+          from: "./internal-methods.js",
+          types: ["InternalRpcMethodName", "InternalRpcMethodTypes", "InternalRpcParamsOf", "InternalRpcResultOf", "InternalRpcWireParamsOf"],
+          values: ["INTERNAL_RPC_METHODS", "INTERNAL_RPC_PARAM_KEYS"],
+        },
+        { from: "./internal-rpc.js", types: irpc.typeNames, values: irpc.valueNames },
+      ],
+      "Runtime-internal methods (`visibility: internal`): re-exported by `@flightdeck/copilot-core/internal` only.",
+    ),
   );
   const names = [...files.keys(), "README.md"].sort(byString);
   files.set("README.md", emitReadme(ir, names));
@@ -93,7 +109,13 @@ function validatorsInWorker(ir: CodegenIr, runtimeModule: string): Promise<Map<s
     // Running from sources: register tsx inside the worker (loader flags are not inherited by workers).
     const worker = self.pathname.endsWith(".ts")
       ? new Worker(
-          `(async () => { const { register } = await import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href)}); register(); await import(${JSON.stringify(entry.href)}); })()`,
+          `(async () => { const { register } = await import(${JSON.stringify(
+            pathToFileURL(
+              createRequire(import.meta.url)
+                .resolve("tsx/esm/api")
+                .replace(/\.cjs$/, ".mjs"),
+            ).href,
+          )}); register(); await import(${JSON.stringify(entry.href)}); })()`,
           { eval: true, workerData: { ir, runtimeModule } },
         )
       : new Worker(entry, { workerData: { ir, runtimeModule } });

@@ -135,7 +135,12 @@ function splitOptional(schema: Schema, file: string, pointer: string): { optiona
   if (!Array.isArray(branches) || !branches.some(isNotEmpty)) return { optional: false, schema };
   const rest = branches.filter((b) => !isNotEmpty(b));
   if (rest.length !== 1 || !isObject(rest[0])) {
-    throw new CodegenError(`an optional params/result anyOf must have exactly one branch besides {"not":{}}`, file, pointer, "wrap the alternatives in a definition and reference it");
+    throw new CodegenError(
+      `an optional params/result anyOf must have exactly one branch besides {"not":{}}`,
+      file,
+      pointer,
+      "wrap the alternatives in a definition and reference it",
+    );
   }
   const { anyOf: _ignored, ...outer } = schema;
   return { optional: true, schema: { ...rest[0], ...outer } };
@@ -193,7 +198,12 @@ function synthesize(b: Builder, name: string, schema: Schema, source: SourceRef,
   }
   const prev = b.synthesized.get(name);
   if (prev && !sameShape(prev.schema, schema)) {
-    throw new CodegenError(`two different inline schemas would both be named "${name}" (other: ${prev.source.file}${prev.source.pointer})`, source.file, source.pointer, "add distinct titles");
+    throw new CodegenError(
+      `two different inline schemas would both be named "${name}" (other: ${prev.source.file}${prev.source.pointer})`,
+      source.file,
+      source.pointer,
+      "add distinct titles",
+    );
   }
   const { title: _t, ...rest } = schema;
   b.synthesized.set(name, {
@@ -242,7 +252,12 @@ function buildParams(b: Builder, leafParams: unknown, scope: MethodScope, method
   const props = isObject(body["properties"]) ? body["properties"] : null;
   const strips = (scope === "session" || (scope === "clientSession" && !refName)) && props !== null && "sessionId" in props;
   if (scope === "session" && !strips) {
-    throw new CodegenError(`session method params have no inline "sessionId" property`, source.file, pointer, "session methods must take sessionId inline so stubs can inject it");
+    throw new CodegenError(
+      `session method params have no inline "sessionId" property`,
+      source.file,
+      pointer,
+      "session methods must take sessionId inline so stubs can inject it",
+    );
   }
   if (!strips) {
     // An inline object with no properties at all: the stub takes no argument and sends {}.
@@ -255,7 +270,12 @@ function buildParams(b: Builder, leafParams: unknown, scope: MethodScope, method
   const sid = props!["sessionId"];
   const required = Array.isArray(body["required"]) ? (body["required"] as string[]) : [];
   if (!isObject(sid) || sid["type"] !== "string" || !required.includes("sessionId")) {
-    throw new CodegenError(`"sessionId" must be a required string`, source.file, ptr(pointer, "properties", "sessionId"), "declare sessionId as {type: string} and list it in required");
+    throw new CodegenError(
+      `"sessionId" must be a required string`,
+      source.file,
+      ptr(pointer, "properties", "sessionId"),
+      "declare sessionId as {type: string} and list it in required",
+    );
   }
   // A titled inline schema equal to its definition including sessionId: that definition is the type.
   const title = typeof schema["title"] === "string" ? schema["title"] : null;
@@ -295,14 +315,25 @@ export function buildIr(schemas: LoadedSchemas): CodegenIr {
   for (const leaf of bd.leaves) {
     const l = leaf.leaf;
     const name = l["rpcMethod"];
-    if (typeof name !== "string" || name === "") throw new CodegenError("rpcMethod must be a non-empty string", leaf.source.file, ptr(leaf.source.pointer, "rpcMethod"), "fix the method leaf");
+    if (typeof name !== "string" || name === "")
+      throw new CodegenError("rpcMethod must be a non-empty string", leaf.source.file, ptr(leaf.source.pointer, "rpcMethod"), "fix the method leaf");
     const prev = methods.get(name);
     if (prev) {
-      throw new CodegenError(`method "${name}" is defined twice (first at ${prev.source.file}${prev.source.pointer})`, leaf.source.file, leaf.source.pointer, "remove one; overlays must only add methods upstream lacks");
+      throw new CodegenError(
+        `method "${name}" is defined twice (first at ${prev.source.file}${prev.source.pointer})`,
+        leaf.source.file,
+        leaf.source.pointer,
+        "remove one; overlays must only add methods upstream lacks",
+      );
     }
     const expected = (leaf.tree === "session" ? ["session", ...leaf.path] : leaf.path).join(".");
     if (expected !== name) {
-      throw new CodegenError(`rpcMethod "${name}" does not match its tree position (expected "${expected}")`, leaf.source.file, leaf.source.pointer, "place the method at the tree path that spells its wire name");
+      throw new CodegenError(
+        `rpcMethod "${name}" does not match its tree position (expected "${expected}")`,
+        leaf.source.file,
+        leaf.source.pointer,
+        "place the method at the tree path that spells its wire name",
+      );
     }
     const kind = l["notification"] === true ? "notification" : "request";
     const scope = leaf.tree;
@@ -361,7 +392,12 @@ function buildEvents(schemas: LoadedSchemas, bd: Bundle): IrEvent[] {
   const root = bd.definitions.get("SessionEvent");
   const members = root?.schema["anyOf"];
   if (!root || !Array.isArray(members)) {
-    throw new CodegenError(`"SessionEvent" must be an anyOf of event definitions`, file, "#/definitions/SessionEvent", "keep the upstream events schema byte-exact");
+    throw new CodegenError(
+      `"SessionEvent" must be an anyOf of event definitions`,
+      file,
+      "#/definitions/SessionEvent",
+      "keep the upstream events schema byte-exact",
+    );
   }
   const seen = new Map<string, IrEvent>();
   members.forEach((m, i) => {
@@ -373,12 +409,30 @@ function buildEvents(schemas: LoadedSchemas, bd: Bundle): IrEvent[] {
     const props = isObject(def.schema["properties"]) ? def.schema["properties"] : {};
     const t = props["type"];
     const type = isObject(t) ? t["const"] : undefined;
-    if (typeof type !== "string") throw new CodegenError(`event "${typeName}" has no string const "type"`, def.source.file, ptr(def.source.pointer, "properties", "type"), "give every event a const type discriminator");
+    if (typeof type !== "string")
+      throw new CodegenError(
+        `event "${typeName}" has no string const "type"`,
+        def.source.file,
+        ptr(def.source.pointer, "properties", "type"),
+        "give every event a const type discriminator",
+      );
     const data = props["data"];
     const dataRef = isObject(data) ? str(data["$ref"]) : null;
-    if (!dataRef) throw new CodegenError(`event "${typeName}" data is not a $ref`, def.source.file, ptr(def.source.pointer, "properties", "data"), "move the data schema into a definition");
+    if (!dataRef)
+      throw new CodegenError(
+        `event "${typeName}" data is not a $ref`,
+        def.source.file,
+        ptr(def.source.pointer, "properties", "data"),
+        "move the data schema into a definition",
+      );
     const prev = seen.get(type);
-    if (prev) throw new CodegenError(`event type "${type}" is used by both ${prev.typeName} and ${typeName}`, def.source.file, def.source.pointer, "event types must be unique");
+    if (prev)
+      throw new CodegenError(
+        `event type "${type}" is used by both ${prev.typeName} and ${typeName}`,
+        def.source.file,
+        def.source.pointer,
+        "event types must be unique",
+      );
     const eph = props["ephemeral"];
     seen.set(type, {
       type,

@@ -35,14 +35,24 @@ export interface LoadedSchemas {
 function readJson(dir: string, name: string, role: LoadedFile["role"]): LoadedFile {
   const full = join(dir, name);
   if (!existsSync(full)) {
-    throw new CodegenError(`schema file not found at ${full}`, name, undefined, `pass --schemas <dir> pointing at a folder with ${API_FILE} and ${EVENTS_FILE}`);
+    throw new CodegenError(
+      `schema file not found at ${full}`,
+      name,
+      undefined,
+      `pass --schemas <dir> pointing at a folder with ${API_FILE} and ${EVENTS_FILE}`,
+    );
   }
   const text = readFileSync(full);
   let json: unknown;
   try {
     json = JSON.parse(text.toString("utf8"));
   } catch (err) {
-    throw new CodegenError(`not valid JSON (${(err as Error).message})`, name, "#", "fix the JSON syntax; upstream files must stay byte-exact, so re-sync them instead of editing");
+    throw new CodegenError(
+      `not valid JSON (${(err as Error).message})`,
+      name,
+      "#",
+      "fix the JSON syntax; upstream files must stay byte-exact, so re-sync them instead of editing",
+    );
   }
   if (!isObject(json)) throw new CodegenError("root is not a JSON object", name, "#", "a schema file must be a JSON object");
   return { name, role, sha256: sha256(text), json };

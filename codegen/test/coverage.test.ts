@@ -13,19 +13,27 @@ const read = (f: string) => readFileSync(join(gen, f), "utf8");
 type Json = Record<string, any>;
 
 function leaves(node: Json, out: { method: string; internal: boolean; notification: boolean }[] = []) {
-  if (node && typeof node === "object" && "rpcMethod" in node) out.push({ method: node.rpcMethod, internal: node.visibility === "internal", notification: node.notification === true });
+  if (node && typeof node === "object" && "rpcMethod" in node)
+    out.push({ method: node.rpcMethod, internal: node.visibility === "internal", notification: node.notification === true });
   else if (node && typeof node === "object") for (const v of Object.values(node)) leaves(v as Json, out);
   return out;
 }
 
 const files = [JSON.parse(readFileSync(join(schemas, "api.schema.json"), "utf8")) as Json];
-for (const f of readdirSync(join(schemas, "overlay")).filter((n) => n.endsWith(".json")).sort()) files.push(JSON.parse(readFileSync(join(schemas, "overlay", f), "utf8")) as Json);
+for (const f of readdirSync(join(schemas, "overlay"))
+  .filter((n) => n.endsWith(".json"))
+  .sort())
+  files.push(JSON.parse(readFileSync(join(schemas, "overlay", f), "utf8")) as Json);
 const methods = files.flatMap((f) => ["server", "session", "clientSession", "clientGlobal"].flatMap((t) => (f[t] ? leaves(f[t]) : [])));
-const events = (JSON.parse(readFileSync(join(schemas, "session-events.schema.json"), "utf8")) as Json).definitions.SessionEvent.anyOf.map((r: Json) => r.$ref.split("/").pop() as string);
+const events = (JSON.parse(readFileSync(join(schemas, "session-events.schema.json"), "utf8")) as Json).definitions.SessionEvent.anyOf.map(
+  (r: Json) => r.$ref.split("/").pop() as string,
+);
 
 describe("coverage of the pinned schemas", () => {
   it("has the 387 upstream methods plus the overlay's", () => {
-    expect(leaves(files[0]!.server).length + leaves(files[0]!.session).length + leaves(files[0]!.clientSession).length + leaves(files[0]!.clientGlobal).length).toBe(387);
+    expect(
+      leaves(files[0]!.server).length + leaves(files[0]!.session).length + leaves(files[0]!.clientSession).length + leaves(files[0]!.clientGlobal).length,
+    ).toBe(387);
     expect(methods.length).toBeGreaterThan(387);
   });
   it("puts every public method in RPC_METHODS and every internal one in INTERNAL_RPC_METHODS, never both", () => {

@@ -75,7 +75,9 @@ describe("rename detection", () => {
   });
 
   it("pairs a namespace renamed consistently (two witnesses)", () => {
-    const a = schemas({ methods: [sessionMethod("session.alpha.start", run, ["runId"]), sessionMethod("session.alpha.stop", { runId: run.runId }, ["runId"])] });
+    const a = schemas({
+      methods: [sessionMethod("session.alpha.start", run, ["runId"]), sessionMethod("session.alpha.stop", { runId: run.runId }, ["runId"])],
+    });
     const b = schemas({ methods: [sessionMethod("session.beta.start", run, ["runId"]), sessionMethod("session.beta.stop", { runId: run.runId }, ["runId"])] });
     const d = diffDirs(a, b);
     expect(d.methods.renamed.map((r) => [r.from, r.to, r.substitution])).toEqual([
@@ -103,7 +105,9 @@ describe("rename detection", () => {
 
   it("does not pair similar names whose shapes differ", () => {
     const a = schemas({ definitions: { JobSpecA: { type: "object", properties: { a: { type: "string" }, b: { type: "number" }, c: { type: "boolean" } } } } });
-    const b = schemas({ definitions: { JobSpecB: { type: "object", properties: { x: { type: "array", items: { type: "string" } }, y: { type: "null" }, z: { enum: ["q"] } } } } });
+    const b = schemas({
+      definitions: { JobSpecB: { type: "object", properties: { x: { type: "array", items: { type: "string" } }, y: { type: "null" }, z: { enum: ["q"] } } } },
+    });
     expect(diffDirs(a, b).types.renamed).toEqual([]);
   });
 });
@@ -125,7 +129,9 @@ describe("field-level effects", () => {
     const a = base({ mode: { enum: ["a", "b"] }, effort: { type: "string" } });
     expect(changes(a, base({ mode: { enum: ["a", "b", "c"] }, effort: { type: "string" } }))).toEqual(["params.mode enum-values-added additive"]);
     expect(changes(a, base({ mode: { enum: ["a"] }, effort: { type: "string" } }))).toEqual(["params.mode enum-values-removed breaking"]);
-    expect(changes(a, base({ mode: { enum: ["a", "b"] }, effort: { anyOf: [{ type: "string" }, { type: "null" }] } }))).toEqual(["params.effort type-widened additive"]);
+    expect(changes(a, base({ mode: { enum: ["a", "b"] }, effort: { anyOf: [{ type: "string" }, { type: "null" }] } }))).toEqual([
+      "params.effort type-widened additive",
+    ]);
   });
 
   it("in received data, a field turning optional or nullable is breaking", () => {

@@ -18,7 +18,9 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type S = Record<string, any>;
 const VARIANTS = 4;
 
-const events = JSON.parse(gunzipSync(readFileSync(fileURLToPath(new URL("./fixtures/upstream/1.0.15-preview.4/session-events.schema.json.gz", import.meta.url)))).toString("utf8")) as S;
+const events = JSON.parse(
+  gunzipSync(readFileSync(fileURLToPath(new URL("./fixtures/upstream/1.0.15-preview.4/session-events.schema.json.gz", import.meta.url)))).toString("utf8"),
+) as S;
 const defs = events["definitions"] as Record<string, S>;
 
 /** A value valid against `schema`; `v` picks optional fields (odd: all, even: none) and branches. */
@@ -101,7 +103,13 @@ describe("forward compatibility: 1.0.15-preview.4 events through the current bin
             if (r.ok) figures.accepted++;
             else {
               figures.rejected++;
-              rejectedTypes.set(event.type, r.errors.map((e) => `${e.path} ${e.message}`).join("; ").slice(0, 200));
+              rejectedTypes.set(
+                event.type,
+                r.errors
+                  .map((e) => `${e.path} ${e.message}`)
+                  .join("; ")
+                  .slice(0, 200),
+              );
             }
           }
         } catch {
@@ -112,7 +120,9 @@ describe("forward compatibility: 1.0.15-preview.4 events through the current bin
     const known = figures.accepted + figures.rejected;
     const acceptedPct = (100 * figures.accepted) / known;
     // The figures in codegen/README.md come from this line.
-    console.log(`forward-compat: ${JSON.stringify(figures)}; accepted ${acceptedPct.toFixed(1)}% of known-type events; rejected types: ${JSON.stringify(Object.fromEntries(rejectedTypes))}`);
+    console.log(
+      `forward-compat: ${JSON.stringify(figures)}; accepted ${acceptedPct.toFixed(1)}% of known-type events; rejected types: ${JSON.stringify(Object.fromEntries(rejectedTypes))}`,
+    );
     expect(figures.invalidForNewSchema).toBe(0);
     expect(figures.generated).toBe(members.length * VARIANTS);
     expect(figures.crashed).toBe(0);

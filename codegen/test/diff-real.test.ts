@@ -78,7 +78,10 @@ describe("1.0.14 → 1.0.15-preview.4", () => {
     expect(names(d.methods.removed)).toEqual([]);
     expect(names(d.methods.added).filter((n) => n.includes("factory") || n.includes("workflow"))).toEqual([]);
     const agent = d.methods.renamed.find((r) => r.from === "session.factory.agent")!;
-    expect(agent.changes.filter((c) => c.effect === "breaking").map((c) => `${c.kind} ${c.path}`)).toEqual(["property-removed params.factoryRunId", "property-added params.workflowRunId"]);
+    expect(agent.changes.filter((c) => c.effect === "breaking").map((c) => `${c.kind} ${c.path}`)).toEqual([
+      "property-removed params.factoryRunId",
+      "property-added params.workflowRunId",
+    ]);
   });
 
   it("renames the 3 factory.run_* events and the types behind them", () => {
@@ -90,7 +93,12 @@ describe("1.0.14 → 1.0.15-preview.4", () => {
     expect(d.events.renamed.map((r) => r.similarity)).toEqual([1, 0.6, 1]);
     // run_started also renamed a field: shape 60% similar, still paired because the substitution is witnessed.
     expect(d.events.renamed[1]!.changes.filter((c) => c.effect === "breaking").map((c) => c.path)).toEqual(["data.factoryName"]);
-    expect(names(d.events.added)).toEqual(["session.fusion_change_checkpoint", "session.indexed_search", "session.model_deselected", "session.permission_recovery"]);
+    expect(names(d.events.added)).toEqual([
+      "session.fusion_change_checkpoint",
+      "session.indexed_search",
+      "session.model_deselected",
+      "session.permission_recovery",
+    ]);
     expect(d.types.renamed.map((r) => `${r.from} → ${r.to}`)).toContain("FactoryRunRequest → WorkflowRunRequest");
     expect(d.types.renamed.map((r) => `${r.from} → ${r.to}`)).toContain("RunOptions → WorkflowRunOptions");
     expect(d.types.removed).toEqual([]);

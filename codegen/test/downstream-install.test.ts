@@ -16,7 +16,8 @@ const work = mkdtempSync(join(tmpdir(), "fd-downstream-"));
 const app = join(work, "app");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
 
 const MAIN = `import { createServerRpc, createSessionRpc, ENUM_VALUES, SESSION_EVENT_TYPES, type SessionEvent } from "./protocol/index.js";
 import { VALIDATION_TABLES } from "./protocol/validators/index.js";
@@ -43,7 +44,9 @@ beforeAll(() => {
   }
   mkdirSync(join(app, "src"), { recursive: true });
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "downstream-app", private: true, type: "module" }));
-  const tarballs = readdirSync(work).filter((f) => f.endsWith(".tgz")).map((f) => join(work, f));
+  const tarballs = readdirSync(work)
+    .filter((f) => f.endsWith(".tgz"))
+    .map((f) => join(work, f));
   expect(tarballs).toHaveLength(2);
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs, "typescript@5.9.3", "@types/node@20"], app);
 }, 600_000);
@@ -65,12 +68,26 @@ describe("the packed codegen in an empty project", () => {
     writeFileSync(join(app, "src/main.ts"), MAIN);
     writeFileSync(
       join(app, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "nodenext", moduleResolution: "nodenext", strict: true, skipLibCheck: false, outDir: "out", types: ["node"] }, include: ["src"] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          strict: true,
+          skipLibCheck: false,
+          outDir: "out",
+          types: ["node"],
+        },
+        include: ["src"],
+      }),
     );
     run("npx", ["tsc", "-p", "."], app);
     const out = JSON.parse(run("node", ["out/main.js"], app)) as Record<string, unknown>;
     expect(out).toEqual({
-      sent: [["ping", { message: "hi" }], ["session.model.list", { sessionId: "s-1" }]],
+      sent: [
+        ["ping", { message: "hi" }],
+        ["session.model.list", { sessionId: "s-1" }],
+      ],
       valid: true,
       brokenValid: false,
       known: true,

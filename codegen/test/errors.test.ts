@@ -44,7 +44,11 @@ describe("bad input", () => {
     expect(e.pointer).toBe("#/definitions/SendResult/properties/messageId/$ref");
   });
   it("a synthesized name that collides with a different definition fails instead of renaming", () => {
-    const e = failure(fixtureWith(({ api }) => (api.definitions.SessionToolsHandlePendingToolCallParams = { type: "string", title: "SessionToolsHandlePendingToolCallParams" })));
+    const e = failure(
+      fixtureWith(
+        ({ api }) => (api.definitions.SessionToolsHandlePendingToolCallParams = { type: "string", title: "SessionToolsHandlePendingToolCallParams" }),
+      ),
+    );
     expect(e.message).toMatch(/would name the params of session.tools.handlePendingToolCall "SessionToolsHandlePendingToolCallParams"/);
   });
   it("a method defined twice (overlay repeating upstream) fails naming both places", () => {
@@ -70,7 +74,9 @@ describe("bad input", () => {
   it("a protocol.lock.json that does not match the upstream files fails", () => {
     const dir = fixtureWith(() => {});
     writeFileSync(join(dir, "protocol.lock.json"), JSON.stringify({ files: { "api.schema.json": { sha256: "0".repeat(64) } } }));
-    expect(failure(dir).message).toMatch(/protocol.lock.json#\/files\/api.schema.json\/sha256: api.schema.json has sha256 [0-9a-f]{64}, but protocol.lock.json pins 0{64}/);
+    expect(failure(dir).message).toMatch(
+      /protocol.lock.json#\/files\/api.schema.json\/sha256: api.schema.json has sha256 [0-9a-f]{64}, but protocol.lock.json pins 0{64}/,
+    );
   });
   it("a failing run leaves the existing output folder untouched (atomic swap)", async () => {
     const out = join(tempDir(), "generated");

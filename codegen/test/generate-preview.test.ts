@@ -59,7 +59,9 @@ beforeAll(async () => {
   handWritten = readdirSync(join(REPO, "packages/core/src")).filter((f) => f.endsWith(".ts"));
   for (const f of handWritten) copyFileSync(join(REPO, "packages/core/src", f), join(src, f));
   ({ ir, files } = await generate({ schemasDir: schemas, outDir: generatedDir, runtimeModule: "../runtime.js" }));
-  const tables = (await import(pathToFileURL(join(generatedDir, "validators/index.ts")).href)) as { VALIDATION_TABLES: import("../../packages/core/src/validation.js").ValidationTables };
+  const tables = (await import(pathToFileURL(join(generatedDir, "validators/index.ts")).href)) as {
+    VALIDATION_TABLES: import("../../packages/core/src/validation.js").ValidationTables;
+  };
   const runtime = (await import(pathToFileURL(join(src, "runtime.ts")).href)) as typeof import("../../packages/core/src/runtime.js");
   const built = runtime.createValidators(tables.VALIDATION_TABLES);
   validators = { validateSessionEvent: built.validateSessionEvent, VALIDATED_EVENT_TYPES: built.validatedEventTypes };
@@ -68,7 +70,9 @@ beforeAll(async () => {
 
 describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
   it("emits the same files as for the pinned schemas, with preview.4's provenance", () => {
-    const pinned = (readdirSync(join(REPO, "packages/core/src/generated"), { recursive: true }) as string[]).filter((f) => /\.(ts|js|md)$/.test(f)).map((f) => f.split("\\").join("/"));
+    const pinned = (readdirSync(join(REPO, "packages/core/src/generated"), { recursive: true }) as string[])
+      .filter((f) => /\.(ts|js|md)$/.test(f))
+      .map((f) => f.split("\\").join("/"));
     expect([...files].sort()).toEqual(pinned.sort());
     expect(ir.source).toMatchObject({ version: "1.0.15-preview.4", runtimeVersion: "1.0.89-7", protocolVersion: 3 });
     expect(readFileSync(join(generatedDir, "types.ts"), "utf8")).toContain("1.0.15-preview.4");
@@ -78,7 +82,9 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
   });
 
   it("type-checks with the repo's strict compiler options", () => {
-    const rootNames = (readdirSync(join(root, "core/src"), { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => join(root, "core/src", f));
+    const rootNames = (readdirSync(join(root, "core/src"), { recursive: true }) as string[])
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => join(root, "core/src", f));
     const program = ts.createProgram(rootNames, {
       target: ts.ScriptTarget.ES2022,
       lib: ["lib.es2023.d.ts"],
@@ -95,7 +101,9 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
       types: ["node"],
       typeRoots: [join(REPO, "node_modules/@types")],
     });
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.formatDiagnostic(d, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" }));
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.formatDiagnostic(d, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" }));
     expect(rootNames.length).toBe(files.filter((f) => f.endsWith(".ts")).length + handWritten.length); // + core's hand-written modules copied beside it
     expect(diagnostics).toEqual([]);
   });
@@ -104,12 +112,18 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
     const types = readFileSync(join(generatedDir, "types.ts"), "utf8");
     const decl = /export interface CatalogAgentPluginCandidate \{[\s\S]*?\n\}/.exec(types)?.[0] ?? "";
     // x-typescript-type "CatalogAgentPluginCompatibilityTag[]" names an array of a definition: kept, not `unknown`.
-    expect(decl).toMatch(/@remarks Conditional rule \(JSON Schema `if`\/`then`\/`else`\), not expressed in the type but checked by the validators: if the value matches `\{"contains":\{"const":"canvas-only"\}\}`, it must also match `\{"allOf":\[\{"contains":\{"const":"canvas"\}\},\{"contains":\{"const":"github-copilot"\}\}\]\}`\.\n\s+\*\/\n\s+compatibilityTags: CatalogAgentPluginCompatibilityTag\[\];/);
+    expect(decl).toMatch(
+      /@remarks Conditional rule \(JSON Schema `if`\/`then`\/`else`\), not expressed in the type but checked by the validators: if the value matches `\{"contains":\{"const":"canvas-only"\}\}`, it must also match `\{"allOf":\[\{"contains":\{"const":"canvas"\}\},\{"contains":\{"const":"github-copilot"\}\}\]\}`\.\n\s+\*\/\n\s+compatibilityTags: CatalogAgentPluginCompatibilityTag\[\];/,
+    );
   });
 
   it("keeps x-legacy-parameters in the IR and out of the types and validator data", () => {
     const start = ir.methods.find((m) => m.name === "session.mcp.startServer")!;
-    expect(start.params).toMatchObject({ tsType: "McpStartServerRequest", typeName: "McpStartServerRequest", schema: { "x-legacy-parameters": ["serverName", "config"] } });
+    expect(start.params).toMatchObject({
+      tsType: "McpStartServerRequest",
+      typeName: "McpStartServerRequest",
+      schema: { "x-legacy-parameters": ["serverName", "config"] },
+    });
     expect(ir.methods.filter((m) => m.params && "x-legacy-parameters" in m.params.schema).length).toBe(7);
     for (const f of ["types.ts", "validators/definitions.ts", "rpc.ts"]) expect(readFileSync(join(generatedDir, f), "utf8")).not.toContain("legacy-parameters");
   });
@@ -117,7 +131,12 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
   it("the emitted validators check the if/then as ajv does on the raw upstream schema", () => {
     const api = readGz("api.schema.json");
     const candidate = api["definitions"]["CatalogAgentPluginCandidate"] as Json;
-    const raw = { definitions: { CatalogAgentPluginCompatibilityTag: api["definitions"]["CatalogAgentPluginCompatibilityTag"], Tags: candidate["properties"]["compatibilityTags"] } };
+    const raw = {
+      definitions: {
+        CatalogAgentPluginCompatibilityTag: api["definitions"]["CatalogAgentPluginCompatibilityTag"],
+        Tags: candidate["properties"]["compatibilityTags"],
+      },
+    };
     const ajv = rawAjv(raw, "tags");
     const shipped = (definitions["d_CatalogAgentPluginCandidate"] as Json)["properties"]["compatibilityTags"];
     const defs = { ...definitions, tags: shipped };
@@ -136,7 +155,9 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
       expect({ tags, valid: ours === null }).toEqual({ tags, valid });
       expect({ tags, valid: ajv.getSchema("tags#/definitions/Tags")!(tags) }).toEqual({ tags, valid });
     }
-    expect(checkSchema(defs, "tags", ["canvas-only", "canvas"], true)).toEqual([{ instancePath: "", schemaPath: "#/tags/allOf/0/then/allOf/1/contains", keyword: "contains", params: { minContains: 1 } }]);
+    expect(checkSchema(defs, "tags", ["canvas-only", "canvas"], true)).toEqual([
+      { instancePath: "", schemaPath: "#/tags/allOf/0/then/allOf/1/contains", keyword: "contains", params: { minContains: 1 } },
+    ]);
   });
 
   it("validates recorded and new events exactly as ajv does on the raw preview.4 events schema", () => {
@@ -144,7 +165,9 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
     const events: Json[] = [...(JSON.parse(readFileSync(join(REPO, "codegen/test/fixtures/real-events.json"), "utf8")) as Json[])];
     for (const dir of ["runtime-1.0.85", "cli-1.0.102"]) {
       for (const f of readdirSync(join(REPO, "schemas/recordings", dir)).sort()) {
-        for (const line of readFileSync(join(REPO, "schemas/recordings", dir, f), "utf8").split("\n").filter(Boolean)) {
+        for (const line of readFileSync(join(REPO, "schemas/recordings", dir, f), "utf8")
+          .split("\n")
+          .filter(Boolean)) {
           const { dir: io, msg } = JSON.parse(line) as { dir: string; msg: Json };
           if (io === "in" && msg["method"] === "session.event") events.push(msg["params"]["event"] as Json);
         }
@@ -176,6 +199,10 @@ describe("generate() on 1.0.15-preview.4 with the current overlay", () => {
     expect(results.valid).toBeGreaterThan(100);
     expect(results.invalid).toBeGreaterThan(0);
     expect(validators.validateSessionEvent(events.at(-3), "strict")).toEqual({ ok: true });
-    expect(validators.validateSessionEvent(events.at(-2), "strict")).toMatchObject({ ok: false, known: true, errors: [{ path: "/data/attempt", keyword: "minimum" }] });
+    expect(validators.validateSessionEvent(events.at(-2), "strict")).toMatchObject({
+      ok: false,
+      known: true,
+      errors: [{ path: "/data/attempt", keyword: "minimum" }],
+    });
   });
 });

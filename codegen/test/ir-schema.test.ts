@@ -38,7 +38,8 @@ describe("ir.schema.json", () => {
       const o = s as Record<string, any>;
       if (o["properties"]) {
         for (const [k, v] of Object.entries(o["properties"] as Record<string, any>)) {
-          if (typeof v.description !== "string" && typeof v.$ref !== "string" && !["deprecated", "description", "source"].includes(k)) missing.push(`${at}.${k}`);
+          if (typeof v.description !== "string" && typeof v.$ref !== "string" && !["deprecated", "description", "source"].includes(k))
+            missing.push(`${at}.${k}`);
           walk(v, `${at}.${k}`);
         }
       }

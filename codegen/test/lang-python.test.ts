@@ -67,7 +67,11 @@ beforeAll(async () => {
 describe("python", () => {
   it("starts with the TypeScript output's provenance and compiles", () => {
     const header = python.split("\n").slice(0, headerLines(ir).length);
-    expect(header.slice(1)).toEqual(headerLines(ir).slice(1).map((l) => `# ${l}`));
+    expect(header.slice(1)).toEqual(
+      headerLines(ir)
+        .slice(1)
+        .map((l) => `# ${l}`),
+    );
     expect(header[0]).toContain("Regenerate with `flightdeck-codegen types --lang python --out <file>`");
     execFileSync("python3", ["-m", "py_compile", join(dir, "protocol_types.py")], { stdio: "pipe" });
     // A class per event data type (quicktype spells acronyms its way: McpOauthRequiredData → MCPOauthRequiredData).
@@ -88,8 +92,13 @@ describe("python", () => {
     expect(drifted.length).toBeGreaterThan(3);
     writeFileSync(join(dir, "spec.json"), JSON.stringify({ map, events: valid }));
     writeFileSync(join(dir, "round_trip.py"), ROUND_TRIP);
-    const out = JSON.parse(execFileSync("python3", [join(dir, "round_trip.py"), dir, join(dir, "spec.json")], { encoding: "utf8" })) as { ok: number; failures: string[][] };
-    console.log(`python round-trip: ${out.ok} of ${valid.length} recorded events of known types (${drifted.length} of them not strictly schema-valid; ${all.length} recorded, ${all.filter((e) => !(e.type in map)).length} of types the schema lacks)`);
+    const out = JSON.parse(execFileSync("python3", [join(dir, "round_trip.py"), dir, join(dir, "spec.json")], { encoding: "utf8" })) as {
+      ok: number;
+      failures: string[][];
+    };
+    console.log(
+      `python round-trip: ${out.ok} of ${valid.length} recorded events of known types (${drifted.length} of them not strictly schema-valid; ${all.length} recorded, ${all.filter((e) => !(e.type in map)).length} of types the schema lacks)`,
+    );
     expect(out.failures).toEqual([]);
     expect(out.ok).toBe(valid.length);
   });

@@ -37,7 +37,12 @@ describe("IR shape", () => {
 
 describe("session params", () => {
   it("uses the titled definition equal to the inline params minus sessionId as the public type", () => {
-    expect(method("session.send").params).toMatchObject({ tsType: "SendRequest", tsWireType: "WithSessionId<SendRequest>", stripsSessionId: true, optional: false });
+    expect(method("session.send").params).toMatchObject({
+      tsType: "SendRequest",
+      tsWireType: "WithSessionId<SendRequest>",
+      stripsSessionId: true,
+      optional: false,
+    });
   });
   it("gives a no-argument stub when sessionId is the only param (inline or overlay $ref)", () => {
     expect(method("session.suspend").params).toMatchObject({ tsType: null, tsWireType: "{ sessionId: string }" });

@@ -44,27 +44,47 @@ function compare(ajvs: Record<"strict" | "lenient", Ajv>, defs: Json, key: strin
     const fn = ajvs[mode].getSchema(`fd#/definitions/${key}`)!;
     const ajvErrors = fn(value) ? null : fn.errors!.map(({ instancePath, schemaPath, keyword, params }) => ({ instancePath, schemaPath, keyword, params }));
     const ours = relative(checkSchema(defs, key, value, mode === "strict"));
-    if (JSON.stringify(ours) !== JSON.stringify(ajvErrors)) out.push(`${mode} ${key} ${JSON.stringify(value).slice(0, 120)}\n  ajv:  ${JSON.stringify(ajvErrors)}\n  ours: ${JSON.stringify(ours)}`);
+    if (JSON.stringify(ours) !== JSON.stringify(ajvErrors))
+      out.push(`${mode} ${key} ${JSON.stringify(value).slice(0, 120)}\n  ajv:  ${JSON.stringify(ajvErrors)}\n  ours: ${JSON.stringify(ours)}`);
   }
   return out;
 }
 
 /** Runs synthetic schemas through the generator's own shipping step, so they are checked the same way. */
 function ship(schemas: Record<string, unknown>): Json {
-  const plan = { schemas: new Map(Object.entries(schemas).map(([k, v]) => [`d_${k}`, v as Json])), roots: Object.keys(schemas).map((k) => `d_${k}`), events: new Map(), methods: new Map() };
+  const plan = {
+    schemas: new Map(Object.entries(schemas).map(([k, v]) => [`d_${k}`, v as Json])),
+    roots: Object.keys(schemas).map((k) => `d_${k}`),
+    events: new Map(),
+    methods: new Map(),
+  };
   return Object.fromEntries(shippedDefinitions(plan));
 }
 
 const SYNTHETIC: Record<string, unknown> = {
-  Obj: { type: "object", properties: { a: { type: "string", minLength: 2, maxLength: 4 }, b: { $ref: "#/definitions/Num" }, "we/ird~": { type: "integer" } }, required: ["a"], additionalProperties: false },
+  Obj: {
+    type: "object",
+    properties: { a: { type: "string", minLength: 2, maxLength: 4 }, b: { $ref: "#/definitions/Num" }, "we/ird~": { type: "integer" } },
+    required: ["a"],
+    additionalProperties: false,
+  },
   Num: { type: "number", minimum: 1, maximum: 10, multipleOf: 0.5 },
   Excl: { type: "integer", exclusiveMinimum: 0, exclusiveMaximum: 5 },
   Str: { type: "string", pattern: "^[a-z]+$", format: "uuid" },
-  Fmt: { anyOf: [{ type: "string", format: "date-time" }, { type: "string", format: "duration" }, { type: "string", format: "uri" }] },
+  Fmt: {
+    anyOf: [
+      { type: "string", format: "date-time" },
+      { type: "string", format: "duration" },
+      { type: "string", format: "uri" },
+    ],
+  },
   Nullable: { type: ["string", "null"], const: "x" },
   ConstFirst: { type: "object", const: { a: 1 }, properties: { a: { type: "number" } } },
   EnumObj: { enum: [1, "1", { a: [1] }, null] },
-  Any: { type: "object", anyOf: [{ required: ["x"] }, { required: ["y"], properties: { y: { type: "boolean", const: true } } }, { $ref: "#/definitions/Str" }] },
+  Any: {
+    type: "object",
+    anyOf: [{ required: ["x"] }, { required: ["y"], properties: { y: { type: "boolean", const: true } } }, { $ref: "#/definitions/Str" }],
+  },
   One: { oneOf: [{ type: "integer" }, { type: "number", minimum: 2 }, { type: "string" }] },
   All: { allOf: [{ type: "object", required: ["a"] }, { properties: { a: { type: "string" } } }] },
   Absent: { not: {} },
@@ -73,30 +93,133 @@ const SYNTHETIC: Record<string, unknown> = {
   ArrAny: { type: "array", uniqueItems: true },
   Contains: { type: "array", contains: { type: "number", minimum: 5 } },
   InAny: { anyOf: [{ type: "array", contains: { const: 1 } }, { type: "boolean" }] },
-  Props: { type: "object", minProperties: 1, maxProperties: 2, propertyNames: { pattern: "^[a-z]" }, patternProperties: { "^n_": { type: "number" } }, additionalProperties: { type: "boolean" } },
+  Props: {
+    type: "object",
+    minProperties: 1,
+    maxProperties: 2,
+    propertyNames: { pattern: "^[a-z]" },
+    patternProperties: { "^n_": { type: "number" } },
+    additionalProperties: { type: "boolean" },
+  },
   Open: { type: "object", additionalProperties: false },
-  Nested: { type: "object", properties: { list: { type: "array", items: { $ref: "#/definitions/Obj" } }, map: { type: "object", additionalProperties: { $ref: "#/definitions/Excl" } } } },
+  Nested: {
+    type: "object",
+    properties: {
+      list: { type: "array", items: { $ref: "#/definitions/Obj" } },
+      map: { type: "object", additionalProperties: { $ref: "#/definitions/Excl" } },
+    },
+  },
   Bools: { type: "object", properties: { yes: true, no: false } },
   Untyped: { minLength: 1, minimum: 3, required: ["q"], maxItems: 0 },
   // if/then/else (1.0.15-preview.4's CatalogAgentPluginCandidate.compatibilityTags is the first).
-  IfTags: { type: "array", items: { type: "string" }, maxItems: 3, uniqueItems: true, allOf: [{ if: { contains: { const: "a" } }, then: { allOf: [{ contains: { const: "b" } }, { contains: { const: "c" } }] } }] },
+  IfTags: {
+    type: "array",
+    items: { type: "string" },
+    maxItems: 3,
+    uniqueItems: true,
+    allOf: [{ if: { contains: { const: "a" } }, then: { allOf: [{ contains: { const: "b" } }, { contains: { const: "c" } }] } }],
+  },
   IfElse: { if: { type: "object", required: ["kind"], properties: { kind: { const: "x" } } }, then: { required: ["x"] }, else: { $ref: "#/definitions/Num" } },
-  IfRefs: { if: { $ref: "#/definitions/Str" }, then: { $ref: "#/definitions/Obj" }, else: { type: "object", properties: { a: { $ref: "#/definitions/Excl" } } } },
+  IfRefs: {
+    if: { $ref: "#/definitions/Str" },
+    then: { $ref: "#/definitions/Obj" },
+    else: { type: "object", properties: { a: { $ref: "#/definitions/Excl" } } },
+  },
   ElseOnly: { if: { type: "string" }, else: { type: "number", maximum: 3 } },
   IfTrivialThen: { type: "string", if: { minLength: 2 }, then: {}, else: { const: "a" } },
-  IfInAny: { anyOf: [{ type: "integer", if: { minimum: 3 }, then: { multipleOf: 2 }, else: { $ref: "#/definitions/Excl" } }, { type: "array", if: { minItems: 1 }, then: { items: { type: "string" } } }] },
-  IfNested: { type: "object", properties: { list: { if: { type: "array" }, then: { items: { if: { type: "string" }, then: { minLength: 2 }, else: { $ref: "#/definitions/Num" } } } } } },
-  IfBool: { allOf: [{ if: false, else: { type: "object" } }, { if: true, then: { required: ["a"] } }] },
+  IfInAny: {
+    anyOf: [
+      { type: "integer", if: { minimum: 3 }, then: { multipleOf: 2 }, else: { $ref: "#/definitions/Excl" } },
+      { type: "array", if: { minItems: 1 }, then: { items: { type: "string" } } },
+    ],
+  },
+  IfNested: {
+    type: "object",
+    properties: { list: { if: { type: "array" }, then: { items: { if: { type: "string" }, then: { minLength: 2 }, else: { $ref: "#/definitions/Num" } } } } },
+  },
+  IfBool: {
+    allOf: [
+      { if: false, else: { type: "object" } },
+      { if: true, then: { required: ["a"] } },
+    ],
+  },
 };
 const VALUES: unknown[] = [
-  null, true, false, 0, 1, 1.5, 2, 3, 4.5, 5, 7.25, 11, -1, "", "a", "abc", "abcde", "ABC", "x", "1", "10.5",
-  "3fa85f64-5717-4562-b3fc-2c963f66afa6", "2024-02-30T00:00:00Z", "2024-02-29T23:59:60Z", "P1DT2H", "PT", "https://x.y/z", "not a uri",
-  [], [1], [1, 1], ["a", "b"], ["a", "a"], ["a", 1], [{}, {}], [{ a: 1 }, { a: 2 }], [1, 2, 7], [true], [[1], [1]], ["a", "b", "c", "d"],
-  {}, { a: "ab" }, { a: "abcde" }, { a: "ab", b: 2.5 }, { a: "ab", b: 2.2 }, { a: "ab", c: 1 }, { "we/ird~": 1.5, a: "ab" }, { a: 1 }, { a: [1] },
-  { x: 1 }, { y: true }, { y: false }, { y: 1, z: 2 }, { n_1: 1 }, { n_1: "no" }, { Big: true }, { a: true, b: false, c: true }, { other: 1 },
-  { list: [{ a: "ab" }, { a: "ab", b: 99 }] }, { map: { k: 3, j: 9 } }, { yes: 1 }, { no: 1 }, { q: 1 },
-  ["a"], ["b", "a", "c"], ["a", "b"], ["c", "a", "b", "d"], { kind: "x" }, { kind: "x", x: 1 }, { kind: "y" }, { a: 7 },
-  { list: ["ab", "c"] }, { list: [2, 2.2] }, { list: [20] }, { list: "ab" },
+  null,
+  true,
+  false,
+  0,
+  1,
+  1.5,
+  2,
+  3,
+  4.5,
+  5,
+  7.25,
+  11,
+  -1,
+  "",
+  "a",
+  "abc",
+  "abcde",
+  "ABC",
+  "x",
+  "1",
+  "10.5",
+  "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+  "2024-02-30T00:00:00Z",
+  "2024-02-29T23:59:60Z",
+  "P1DT2H",
+  "PT",
+  "https://x.y/z",
+  "not a uri",
+  [],
+  [1],
+  [1, 1],
+  ["a", "b"],
+  ["a", "a"],
+  ["a", 1],
+  [{}, {}],
+  [{ a: 1 }, { a: 2 }],
+  [1, 2, 7],
+  [true],
+  [[1], [1]],
+  ["a", "b", "c", "d"],
+  {},
+  { a: "ab" },
+  { a: "abcde" },
+  { a: "ab", b: 2.5 },
+  { a: "ab", b: 2.2 },
+  { a: "ab", c: 1 },
+  { "we/ird~": 1.5, a: "ab" },
+  { a: 1 },
+  { a: [1] },
+  { x: 1 },
+  { y: true },
+  { y: false },
+  { y: 1, z: 2 },
+  { n_1: 1 },
+  { n_1: "no" },
+  { Big: true },
+  { a: true, b: false, c: true },
+  { other: 1 },
+  { list: [{ a: "ab" }, { a: "ab", b: 99 }] },
+  { map: { k: 3, j: 9 } },
+  { yes: 1 },
+  { no: 1 },
+  { q: 1 },
+  ["a"],
+  ["b", "a", "c"],
+  ["a", "b"],
+  ["c", "a", "b", "d"],
+  { kind: "x" },
+  { kind: "x", x: 1 },
+  { kind: "y" },
+  { a: 7 },
+  { list: ["ab", "c"] },
+  { list: [2, 2.2] },
+  { list: [20] },
+  { list: "ab" },
 ];
 
 describe("schema interpreter = ajv, on synthetic schemas using every admitted keyword", () => {
@@ -119,20 +242,27 @@ describe("schema interpreter = ajv, on the pinned schemas", () => {
   const plan = validatorPlan(ir);
   // Recorded traffic plus the hand-made samples: (schema key, value) pairs.
   const cases: [string, unknown][] = [];
-  for (const e of JSON.parse(readFileSync(join(REPO, "codegen/test/fixtures/real-events.json"), "utf8")) as Json[]) cases.push([plan.events.get(e["type"] as string)!, e]);
+  for (const e of JSON.parse(readFileSync(join(REPO, "codegen/test/fixtures/real-events.json"), "utf8")) as Json[])
+    cases.push([plan.events.get(e["type"] as string)!, e]);
   for (const dir of ["runtime-1.0.85", "cli-1.0.102"]) {
     const pending = new Map<unknown, string>();
     for (const f of readdirSync(join(REPO, "schemas/recordings", dir)).sort()) {
-      for (const line of readFileSync(join(REPO, "schemas/recordings", dir, f), "utf8").split("\n").filter(Boolean)) {
+      for (const line of readFileSync(join(REPO, "schemas/recordings", dir, f), "utf8")
+        .split("\n")
+        .filter(Boolean)) {
         const { dir: io, msg } = JSON.parse(line) as { dir: string; msg: Json & { params?: Json } };
         const method = msg["method"] as string | undefined;
         if (io === "out" && method && msg["id"] !== undefined) pending.set(msg["id"], method);
         const key =
-          io !== "in" ? undefined
-          : method === "session.event" ? plan.events.get((msg.params!["event"] as Json)["type"] as string)
-          : method ? plan.methods.get(method)?.params
-          : "result" in msg && pending.has(msg["id"]) ? plan.methods.get(pending.get(msg["id"])!)?.result
-          : undefined;
+          io !== "in"
+            ? undefined
+            : method === "session.event"
+              ? plan.events.get((msg.params!["event"] as Json)["type"] as string)
+              : method
+                ? plan.methods.get(method)?.params
+                : "result" in msg && pending.has(msg["id"])
+                  ? plan.methods.get(pending.get(msg["id"])!)?.result
+                  : undefined;
         const value = method === "session.event" ? msg.params!["event"] : method ? msg.params : msg["result"];
         if (typeof key === "string" && value !== null && value !== undefined) cases.push([key, value]);
       }
@@ -170,7 +300,10 @@ describe("the shipping step", () => {
       error = err;
     }
     expect(error).toBeInstanceOf(CodegenError);
-    expect(error).toMatchObject({ pointer: "#/d_Bad/properties/a~1b/contentSchema", message: expect.stringMatching(/"contentSchema" is not a keyword the validators interpret\nFix: .*schema-keywords\.ts/) });
+    expect(error).toMatchObject({
+      pointer: "#/d_Bad/properties/a~1b/contentSchema",
+      message: expect.stringMatching(/"contentSchema" is not a keyword the validators interpret\nFix: .*schema-keywords\.ts/),
+    });
   });
   it("refuses a format it does not check and a pattern that is not a unicode regexp", () => {
     expect(shipOne({ type: "string", format: "email" })).toThrow(/names a format the validators do not check/);
@@ -178,7 +311,10 @@ describe("the shipping step", () => {
   });
   it("drops what ajv ignores: if without then/else, then/else without if", () => {
     expect(ship({ A: { type: "string", if: { minLength: 1 } }, B: { then: { type: "null" }, else: false } })).toEqual({ d_A: { type: "string" }, d_B: {} });
-    expect(ship({ C: { if: { minLength: 1 }, else: { $ref: "#/definitions/D" } }, D: { type: "null" } })).toEqual({ d_C: { if: { minLength: 1 }, else: { $ref: "d_D" } }, d_D: { type: "null" } });
+    expect(ship({ C: { if: { minLength: 1 }, else: { $ref: "#/definitions/D" } }, D: { type: "null" } })).toEqual({
+      d_C: { if: { minLength: 1 }, else: { $ref: "d_D" } },
+      d_D: { type: "null" },
+    });
   });
   it("strips annotations and keeps only what validates", () => {
     expect(ship({ A: { type: "string", description: "d", default: "x", "x-opaque-json": true, readOnly: true } })).toEqual({ d_A: { type: "string" } });
@@ -187,7 +323,15 @@ describe("the shipping step", () => {
   });
   it("ships only the schemas the tables reach", () => {
     expect(Object.keys(ship({ A: { $ref: "#/definitions/B" }, B: { type: "null" } }))).toEqual(["d_A", "d_B"]);
-    const plan = { schemas: new Map([["d_A", {}], ["d_Unused", {}]]), roots: ["d_A"], events: new Map(), methods: new Map() };
+    const plan = {
+      schemas: new Map([
+        ["d_A", {}],
+        ["d_Unused", {}],
+      ]),
+      roots: ["d_A"],
+      events: new Map(),
+      methods: new Map(),
+    };
     expect(shippedDefinitions(plan).map(([k]) => k)).toEqual(["d_A"]);
   });
 });
@@ -201,7 +345,8 @@ function paths(v: unknown, p: (string | number)[] = [], out: (string | number)[]
 }
 function mutate(value: unknown, path: (string | number)[], replacement: unknown): unknown {
   const copy = structuredClone(value);
-  if (path.length === 0) return replacement === EXTRA ? (copy && typeof copy === "object" && !Array.isArray(copy) ? { ...copy, zzExtra: 1 } : copy) : replacement;
+  if (path.length === 0)
+    return replacement === EXTRA ? (copy && typeof copy === "object" && !Array.isArray(copy) ? { ...copy, zzExtra: 1 } : copy) : replacement;
   let parent = copy as Json;
   for (const k of path.slice(0, -1)) parent = parent[k] as Json;
   const last = path[path.length - 1]!;

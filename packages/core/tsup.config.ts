@@ -29,7 +29,10 @@ export default defineConfig([
     // CommonJS gets a one-line shim over the ESM build (require(esm) works from Node 20.19, our
     // floor) instead of a second copy of the schema data.
     onSuccess: async () => {
-      writeFileSync(new URL("./dist/validators.cjs", import.meta.url), '"use strict";\n// The validators are ESM only; Node >= 20.19 can require() them.\nmodule.exports = require("./validators.js");\n');
+      writeFileSync(
+        new URL("./dist/validators.cjs", import.meta.url),
+        '"use strict";\n// The validators are ESM only; Node >= 20.19 can require() them.\nmodule.exports = require("./validators.js");\n',
+      );
     },
   },
 ]);

@@ -39,7 +39,10 @@ const compressValidatorData: EsbuildPlugin = {
   setup(build) {
     build.onLoad({ filter: /[/\\]generated[/\\]validators[/\\]definitions\.js$/ }, async (args) => {
       const mod = (await import(pathToFileURL(args.path).href)) as Record<string, unknown>;
-      const lines = ['import { brotliDecompressSync } from "node:zlib";', "const inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, \"base64\")).toString(\"utf8\"));"];
+      const lines = [
+        'import { brotliDecompressSync } from "node:zlib";',
+        'const inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, "base64")).toString("utf8"));',
+      ];
       for (const [name, value] of Object.entries(mod)) {
         const packed = brotliCompressSync(JSON.stringify(value), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString("base64");
         lines.push(`export const ${name} = /* @__PURE__ */ inflate(${JSON.stringify(packed)});`);
@@ -61,7 +64,7 @@ const methodTablesAsJson: EsbuildPlugin = {
     build.onLoad({ filter: /[/\\]generated[/\\](internal-)?methods\.ts$/ }, async (args) => {
       const { code } = await transform(await readFile(args.path, "utf8"), { loader: "ts", format: "esm" });
       let out = code;
-      for (const match of code.matchAll(/^(export )?const (\w+) = \{\n[^]*?\n\};$/gm)) {
+      for (const match of code.matchAll(/^(export )?const (\w+) = \{\n[\s\S]*?\n\};$/gm)) {
         const literal = match[0].slice(match[0].indexOf("{"), -1);
         const value: unknown = new Function(`return (${literal});`)();
         const json = JSON.stringify(value);

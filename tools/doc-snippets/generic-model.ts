@@ -47,7 +47,8 @@ function read(request: ModelRequest): { items: Json[]; tools: { name: string; pa
 }
 
 // The runtime's own tools; a block's tools are the others.
-const BUILT_IN = /^(bash|read_bash|write_bash|stop_bash|list_bash|view|create|edit|str_replace|str_replace_editor|glob|grep|rg|web_fetch|report_intent|think|task|ask_user|update_todo|fetch_copilot_cli_documentation|list_agents|read_agent|write_agent|exit_plan_mode|skill|apply_patch|powershell|read_powershell|write_powershell|stop_powershell|list_powershell|store_memory|sql|web_search|.*_mcp_.*)$/;
+const BUILT_IN =
+  /^(bash|read_bash|write_bash|stop_bash|list_bash|view|create|edit|str_replace|str_replace_editor|glob|grep|rg|web_fetch|report_intent|think|task|ask_user|update_todo|fetch_copilot_cli_documentation|list_agents|read_agent|write_agent|exit_plan_mode|skill|apply_patch|powershell|read_powershell|write_powershell|stop_powershell|list_powershell|store_memory|sql|web_search|.*_mcp_.*)$/;
 
 /** One dynamic turn: call the block's first own tool once per prompt, then answer. */
 export function genericTurn(request: ModelRequest): StaticTurn {

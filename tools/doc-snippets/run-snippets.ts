@@ -32,10 +32,15 @@ export function planSnippet(snippet: Snippet): RunPlan {
   const needs = new Set([...declared, ...ambient]);
   // A block importing the client package gets the harness's client too (the packages themselves
   // keep the real one: the shim builds on it).
-  const code = snippet.code.replace(DECLARED_CONTEXT, "").replace(/(from\s+)["']@flightdeck\/copilot-client["']/g, `$1${JSON.stringify(join(repoRoot, "tools/doc-snippets/client-shim.ts"))}`);
+  const code = snippet.code
+    .replace(DECLARED_CONTEXT, "")
+    .replace(/(from\s+)["']@flightdeck\/copilot-client["']/g, `$1${JSON.stringify(join(repoRoot, "tools/doc-snippets/client-shim.ts"))}`);
   const other = /^\s*declare\s+(?:const|let|var|function|class)\s+(\w+)/m.exec(code);
   if (other) {
-    return { kind: "unrunnable", reason: `it declares \`${other[1]}\` without a value. Make it a complete program, or put the note \`> Not run by the docs test: <reason>\` on the line above its fence.` };
+    return {
+      kind: "unrunnable",
+      reason: `it declares \`${other[1]}\` without a value. Make it a complete program, or put the note \`> Not run by the docs test: <reason>\` on the line above its fence.`,
+    };
   }
   if (!/\bimport\b|\bawait\b|\bconsole\.|\bnew\s|\(/.test(code)) return { kind: "unrunnable", reason: "it has nothing to run" };
   const prelude: string[] = [];

@@ -29,16 +29,26 @@ export class CopilotClient extends RealCopilotClient {
     const iso = createIsolatedEnvironment();
     environments.push(iso);
     const { gitHubToken: _token, useLoggedInUser: _login, ...rest } = options ?? {};
-    super({ ...rest, env: { ...iso.env, ...(options?.env ?? {}) }, workingDirectory: options?.workingDirectory ?? iso.workingDirectory, useLoggedInUser: false });
+    super({
+      ...rest,
+      env: { ...iso.env, ...(options?.env ?? {}) },
+      workingDirectory: options?.workingDirectory ?? iso.workingDirectory,
+      useLoggedInUser: false,
+    });
   }
 
   override async createSession(config: SessionConfig): Promise<Awaited<ReturnType<RealCopilotClient["createSession"]>>> {
     // A BYOK provider needs a model name; the scripted model answers to any.
-    return super.createSession(config?.provider === undefined ? { ...config, model: config?.model ?? "gpt-4.1", provider: (await scriptedModel()).provider() } : config);
+    return super.createSession(
+      config?.provider === undefined ? { ...config, model: config?.model ?? "gpt-4.1", provider: (await scriptedModel()).provider() } : config,
+    );
   }
 
   override async resumeSession(sessionId: string, config?: ResumeConfig): Promise<Awaited<ReturnType<RealCopilotClient["resumeSession"]>>> {
-    return super.resumeSession(sessionId, config?.provider === undefined ? { ...config, model: config?.model ?? "gpt-4.1", provider: (await scriptedModel()).provider() } : config);
+    return super.resumeSession(
+      sessionId,
+      config?.provider === undefined ? { ...config, model: config?.model ?? "gpt-4.1", provider: (await scriptedModel()).provider() } : config,
+    );
   }
 
   override async stop(): ReturnType<RealCopilotClient["stop"]> {

@@ -79,7 +79,7 @@ export function byCodeUnit(a: string, b: string): number {
 
 function isPrivate(member: ts.ClassElement): boolean {
   if (member.name !== undefined && ts.isPrivateIdentifier(member.name)) return true;
-  return ts.getCombinedModifierFlags(member as ts.Declaration) & ts.ModifierFlags.Private ? true : false;
+  return !!(ts.getCombinedModifierFlags(member as ts.Declaration) & ts.ModifierFlags.Private);
 }
 
 function printDeclaration(declaration: ts.Declaration): string {
@@ -89,7 +89,10 @@ function printDeclaration(declaration: ts.Declaration): string {
     const sourceFile = node.getSourceFile();
     const kept = node.members.filter((member) => !isPrivate(member));
     node = ts.factory.updateClassDeclaration(node, node.modifiers, node.name, node.typeParameters, node.heritageClauses, kept);
-    return printer.printNode(ts.EmitHint.Unspecified, node, sourceFile).replace(/^(export )?declare /, "").trimEnd();
+    return printer
+      .printNode(ts.EmitHint.Unspecified, node, sourceFile)
+      .replace(/^(export )?declare /, "")
+      .trimEnd();
   }
   return printer
     .printNode(ts.EmitHint.Unspecified, node, node.getSourceFile())
@@ -163,7 +166,9 @@ export async function buildApiReport(pkg: PublishedPackage): Promise<string> {
         own.push(`### ${symbol.name} (${kinds})`, "", "```ts", body, "```", "");
       }
     }
-    const runtimeNames = Object.keys(runtime).filter((name) => name !== "default" && name !== "module.exports").sort(byCodeUnit);
+    const runtimeNames = Object.keys(runtime)
+      .filter((name) => name !== "default" && name !== "module.exports")
+      .sort(byCodeUnit);
     lines.push(`## ${specifier(pkg.name, subpath)}`, "", `${symbols.length} exports (${runtimeNames.length} at run time): ${target.types}`, "");
     lines.push(...own);
     if (reexports.length > 0) lines.push("### Re-exported", "", ...reexports, "");

@@ -18,7 +18,9 @@ for (const pkg of PUBLISHED_PACKAGES) {
   const entries: Record<string, string[]> = {};
   for (const subpath of codeSubpaths(readManifest(pkg))) {
     const mod = (await import(specifier(pkg.name, subpath))) as Record<string, unknown>;
-    entries[subpath] = Object.keys(mod).filter((name) => name !== "default" && name !== "module.exports").sort(byCodeUnit);
+    entries[subpath] = Object.keys(mod)
+      .filter((name) => name !== "default" && name !== "module.exports")
+      .sort(byCodeUnit);
   }
   pins[pkg.name] = entries;
 }

@@ -35,7 +35,9 @@ export type SizeBudgets = Record<string, SizeBudget>;
 export function checkSizes(measured: readonly SizeMeasurement[], budgets: SizeBudgets): string[] {
   const problems: string[] = [];
   const over = (what: string, actual: number, budget: number) =>
-    problems.push(`${what} is ${actual} bytes, over its budget of ${budget} (${((actual / budget - 1) * 100).toFixed(1)}% over). Shrink it, or raise the budget in tools/packaging/size-budgets.json with a reason.`);
+    problems.push(
+      `${what} is ${actual} bytes, over its budget of ${budget} (${((actual / budget - 1) * 100).toFixed(1)}% over). Shrink it, or raise the budget in tools/packaging/size-budgets.json with a reason.`,
+    );
   for (const m of measured) {
     const budget = budgets[m.name];
     if (!budget) {

@@ -52,7 +52,8 @@ async function main(): Promise<void> {
   const pkgCache = join(tmpdir(), "flightdeck-copilot-pkg-cache");
   mkdirSync(pkgCache, { recursive: true });
   const selected = scenarios.filter((s) => !args.only || s.name === args.only);
-  if (selected.length === 0) throw new Error(`record-traffic: no scenario named ${JSON.stringify(args.only)}; known: ${scenarios.map((s) => s.name).join(", ")}`);
+  if (selected.length === 0)
+    throw new Error(`record-traffic: no scenario named ${JSON.stringify(args.only)}; known: ${scenarios.map((s) => s.name).join(", ")}`);
   let outDir = args.out ? resolve(args.out) : undefined;
   for (const scenario of selected) {
     const model = new ScriptedModelServer(scenario.reply);
@@ -67,12 +68,20 @@ async function main(): Promise<void> {
       console.error(`record-traffic: scenario ${scenario.name} failed: ${(e as Error).message}\nstderr tail:\n${peer.stderrText.slice(-3000)}`);
       process.exitCode = 1;
     } finally {
-      const version = (peer.frames.find((f) => f.dir === "in" && (f.msg.result as { version?: string } | undefined)?.version)?.msg.result as { version: string } | undefined)?.version ?? "unknown";
+      const version =
+        (peer.frames.find((f) => f.dir === "in" && (f.msg.result as { version?: string } | undefined)?.version)?.msg.result as { version: string } | undefined)
+          ?.version ?? "unknown";
       outDir ??= join(repoRoot, "schemas/recordings", `${args.runtime === "sdk" ? "runtime" : "cli"}-${version}`);
       const frames = [...peer.frames];
       await peer.close();
       await model.stop();
-      const normalizer = new Normalizer({ paths: [[peer.root, "/recording"], [pkgCache, "/pkg-cache"], [repoRoot.replace(/\/$/, ""), "/repo"]] });
+      const normalizer = new Normalizer({
+        paths: [
+          [peer.root, "/recording"],
+          [pkgCache, "/pkg-cache"],
+          [repoRoot.replace(/\/$/, ""), "/repo"],
+        ],
+      });
       mkdirSync(outDir, { recursive: true });
       const file = join(outDir, `${scenario.name}.jsonl`);
       writeFileSync(file, toJsonl(normalizer.frames(frames)));

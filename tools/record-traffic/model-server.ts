@@ -67,7 +67,17 @@ export class ScriptedModelServer {
       const args = JSON.stringify(reply.toolCall.arguments);
       frames.push({
         ...base,
-        choices: [{ index: 0, delta: { role: "assistant", content: null, tool_calls: [{ index: 0, id: callId, type: "function", function: { name: reply.toolCall.name, arguments: "" } }] }, finish_reason: null }],
+        choices: [
+          {
+            index: 0,
+            delta: {
+              role: "assistant",
+              content: null,
+              tool_calls: [{ index: 0, id: callId, type: "function", function: { name: reply.toolCall.name, arguments: "" } }],
+            },
+            finish_reason: null,
+          },
+        ],
       });
       frames.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: args } }] }, finish_reason: null }] });
       frames.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] });
@@ -86,7 +96,13 @@ export class ScriptedModelServer {
         : {
             role: "assistant",
             content: null,
-            tool_calls: [{ id: `call_${++this.callCounter}`, type: "function", function: { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.arguments) } }],
+            tool_calls: [
+              {
+                id: `call_${++this.callCounter}`,
+                type: "function",
+                function: { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.arguments) },
+              },
+            ],
           };
     return {
       id,

@@ -65,14 +65,7 @@ export class RuntimePeer {
       NO_PROXY: "127.0.0.1,localhost",
       no_proxy: "127.0.0.1,localhost",
     };
-    const args = [
-      ...runtime.prefixArgs,
-      "--headless",
-      "--no-auto-update",
-      "--stdio",
-      "--no-auto-login",
-      ...(options.extraArgs ?? []),
-    ];
+    const args = [...runtime.prefixArgs, "--headless", "--no-auto-update", "--stdio", "--no-auto-login", ...(options.extraArgs ?? [])];
     // Own process group, so close() also ends what the runtime starts (bash -l, git, MCP servers).
     this.child = spawn(runtime.command, args, { cwd: this.workDir, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
     this.child.stdout!.on("data", (chunk: Buffer) => {

@@ -42,7 +42,10 @@ function textReply(request: ChatRequest): ModelReply {
 }
 
 async function connect(peer: RuntimePeer): Promise<void> {
-  await peer.request("connect", { supportedTaskKinds: ["agent", "client", "shell"], clientInfo: { extensionName: "flightdeck-record-traffic", extensionVersion: "0.0.0" } });
+  await peer.request("connect", {
+    supportedTaskKinds: ["agent", "client", "shell"],
+    clientInfo: { extensionName: "flightdeck-record-traffic", extensionVersion: "0.0.0" },
+  });
 }
 
 function provider(baseUrl: string) {
@@ -230,7 +233,9 @@ export const scenarios: Scenario[] = [
     name: "exit-plan-mode",
     description: "a plan-mode turn whose model calls the built-in exit_plan_mode tool; the runtime sends exitPlanMode.request",
     reply: (request) =>
-      isToolResultTurn(request) ? textReply(request) : { toolCall: { name: "exit_plan_mode", arguments: { summary: "Add a greeting.", recommendedAction: "interactive" } } },
+      isToolResultTurn(request)
+        ? textReply(request)
+        : { toolCall: { name: "exit_plan_mode", arguments: { summary: "Add a greeting.", recommendedAction: "interactive" } } },
     async run({ peer, baseUrl }) {
       await connect(peer);
       answerBroadcasts(peer, SESSION_A);

@@ -40,28 +40,36 @@ describe("docs code blocks run", () => {
   }
 
   const tests = snippets.filter((s) => planSnippet(s).kind === "vitest");
-  it.runIf(tests.length > 0)(`the test blocks pass under vitest (${tests.map(name).join(", ")})`, () => {
-    for (const s of tests) writeFileSync(join(RUN_DIR, fileName(s, ".test.ts")), s.code);
-    // The packages from source, as a user's project would import them (no shim: these tests bring their own model).
-    const config = join(RUN_DIR, "vitest.config.mts");
-    const alias = (pkg: string, path: string) => `{ find: /^${pkg.replace(/[/\-]/g, "\\$&")}$/, replacement: ${JSON.stringify(join(repoRoot, path))} }`;
-    writeFileSync(
-      config,
-      `import { defineConfig } from "vitest/config";\nexport default defineConfig({ resolve: { alias: [${[
-        alias("@flightdeck/copilot-core/node", "packages/core/src/node.ts"),
-        alias("@flightdeck/copilot-core/validators", "packages/core/src/validators.ts"),
-        alias("@flightdeck/copilot-core/internal", "packages/core/src/internal.ts"),
-        alias("@flightdeck/copilot-core", "packages/core/src/index.ts"),
-        alias("@flightdeck/copilot-tools", "packages/tools/src/index.ts"),
-        alias("@flightdeck/copilot-session", "packages/session/src/index.ts"),
-        alias("@flightdeck/copilot-client", "packages/client/src/index.ts"),
-        alias("@flightdeck/copilot-sdk", "packages/sdk/src/index.ts"),
-        alias("@flightdeck/copilot-testing", "packages/testing/src/index.ts"),
-        alias("zod", "packages/tools/node_modules/zod"),
-      ].join(", ")}] }, test: { include: ["*.test.ts"], testTimeout: 60000 } });\n`,
-    );
-    const r = spawnSync(process.execPath, [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", config, "--root", RUN_DIR], { cwd: RUN_DIR, encoding: "utf8", env: { ...process.env, CI: "true" } });
-    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`Tests\\s+.*${tests.length} passed`));
-  }, 180_000);
+  it.runIf(tests.length > 0)(
+    `the test blocks pass under vitest (${tests.map(name).join(", ")})`,
+    () => {
+      for (const s of tests) writeFileSync(join(RUN_DIR, fileName(s, ".test.ts")), s.code);
+      // The packages from source, as a user's project would import them (no shim: these tests bring their own model).
+      const config = join(RUN_DIR, "vitest.config.mts");
+      const alias = (pkg: string, path: string) => `{ find: /^${pkg.replace(/[/-]/g, "\\$&")}$/, replacement: ${JSON.stringify(join(repoRoot, path))} }`;
+      writeFileSync(
+        config,
+        `import { defineConfig } from "vitest/config";\nexport default defineConfig({ resolve: { alias: [${[
+          alias("@flightdeck/copilot-core/node", "packages/core/src/node.ts"),
+          alias("@flightdeck/copilot-core/validators", "packages/core/src/validators.ts"),
+          alias("@flightdeck/copilot-core/internal", "packages/core/src/internal.ts"),
+          alias("@flightdeck/copilot-core", "packages/core/src/index.ts"),
+          alias("@flightdeck/copilot-tools", "packages/tools/src/index.ts"),
+          alias("@flightdeck/copilot-session", "packages/session/src/index.ts"),
+          alias("@flightdeck/copilot-client", "packages/client/src/index.ts"),
+          alias("@flightdeck/copilot-sdk", "packages/sdk/src/index.ts"),
+          alias("@flightdeck/copilot-testing", "packages/testing/src/index.ts"),
+          alias("zod", "packages/tools/node_modules/zod"),
+        ].join(", ")}] }, test: { include: ["*.test.ts"], testTimeout: 60000 } });\n`,
+      );
+      const r = spawnSync(process.execPath, [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", config, "--root", RUN_DIR], {
+        cwd: RUN_DIR,
+        encoding: "utf8",
+        env: { ...process.env, CI: "true" },
+      });
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`Tests\\s+.*${tests.length} passed`));
+    },
+    180_000,
+  );
 });

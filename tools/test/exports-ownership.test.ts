@@ -56,13 +56,16 @@ const MODULES: Record<string, Record<string, unknown>> = {
  */
 const KNOWN_CLASHES: Record<string, string> = {
   ExternalToolResult: "tools' is what a tool answers (`string | ToolResultObject`); core's generated one is `unknown` (the schema leaves it open)",
-  PermissionRequestResult: "tools' is what a permission handler returns (a decision or `no-result`, the @github/copilot-sdk name); core's is the generated wire result",
+  PermissionRequestResult:
+    "tools' is what a permission handler returns (a decision or `no-result`, the @github/copilot-sdk name); core's is the generated wire result",
   SessionContext: "client's is the session metadata context (the @github/copilot-sdk name); core's is the generated wire type",
   Tool: "tools' `Tool` is what defineTool returns (the @github/copilot-sdk name); core's is the generated wire declaration of a tool",
   McpServerConfig: "session's is the user-facing union (runtime-owned provenance fields removed); core's is the generated wire one",
-  ValidationIssue: "core/validators' is an issue found in a wire value (JSON pointer path); tools' is core's JsonSchemaIssue, an issue in a tool's arguments (path as segments) under its @github/copilot-sdk-era name",
+  ValidationIssue:
+    "core/validators' is an issue found in a wire value (JSON pointer path); tools' is core's JsonSchemaIssue, an issue in a tool's arguments (path as segments) under its @github/copilot-sdk-era name",
   CustomAgentConfig: "session's `mcpServers` takes the user-facing server configs (runtime-owned provenance fields removed) instead of the generated wire ones",
-  UnknownSessionEvent: "core's is the raw wire event; session's is the delivered one, marked `unknown: true` with `rawData` (its `data: never` keeps narrowing on `event.type` working)",
+  UnknownSessionEvent:
+    "core's is the raw wire event; session's is the delivered one, marked `unknown: true` with `rawData` (its `data: never` keeps narrowing on `event.type` working)",
   AnySessionEvent: "the union with the UnknownSessionEvent above",
 };
 
@@ -71,8 +74,10 @@ describe("one error family", () => {
     it(`${entry}: every exported error class extends FlightdeckError with its own errorClass`, () => {
       const errorClasses = Object.entries(module).filter(([, value]) => typeof value === "function" && value.prototype instanceof Error);
       for (const [name, value] of errorClasses) {
-        expect(value === FlightdeckError || (value as { prototype: unknown }).prototype instanceof FlightdeckError, `${name} extends FlightdeckError`).toBe(true);
-        expect(Object.prototype.hasOwnProperty.call(value, "errorClass") ? (value as unknown as { errorClass: string }).errorClass : undefined, `${name}.errorClass`).toBe(name);
+        expect(value === FlightdeckError || (value as { prototype: unknown }).prototype instanceof FlightdeckError, `${name} extends FlightdeckError`).toBe(
+          true,
+        );
+        expect(Object.hasOwn(value as object, "errorClass") ? (value as unknown as { errorClass: string }).errorClass : undefined, `${name}.errorClass`).toBe(name);
       }
     });
   }
@@ -91,7 +96,10 @@ describe("one owner per name", () => {
       baseUrl: root,
       paths: Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, [file]])),
     };
-    const program = ts.createProgram(Object.values(ENTRIES).map((f) => `${root}/${f}`), options);
+    const program = ts.createProgram(
+      Object.values(ENTRIES).map((f) => `${root}/${f}`),
+      options,
+    );
     const checker = program.getTypeChecker();
     const byName = new Map<string, Array<{ entry: string; symbol: ts.Symbol }>>();
     for (const [entry, file] of Object.entries(ENTRIES)) {

@@ -27,8 +27,28 @@ describe("import cycles", () => {
   });
 
   it("reports nothing for an acyclic graph, and each strongly connected component once", () => {
-    expect(findCycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", []]]))).toEqual([]);
-    expect(findCycles(new Map([["a", ["b"]], ["b", ["a", "c"]], ["c", ["d"]], ["d", ["c"]]]))).toEqual([["a", "b"], ["c", "d"]]);
+    expect(
+      findCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", []],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["a", "c"]],
+          ["c", ["d"]],
+          ["d", ["c"]],
+        ]),
+      ),
+    ).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+    ]);
   });
 
   it("passes on every package of this repository (pnpm check's rule)", async () => {

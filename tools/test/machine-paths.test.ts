@@ -17,14 +17,22 @@ describe("machine paths (pnpm check)", () => {
     expect(findMachinePaths("a.json", 'a\n"b": "/tmp/x"', machinePathPatterns("/srv/repo"))).toEqual([{ file: "a.json", line: 2, path: "/tmp/" }]);
   });
   it("leaves system paths, URLs, relative and made-up paths alone", () => {
-    expect(found('spawn("/usr/bin/chromium"); PATH: "/usr/bin:/bin"; url: "https://example.com/tmp/x"; "./tmp/a"; "/projects/app"; "a/root/b"; "/rootless"')).toEqual([]);
+    expect(
+      found('spawn("/usr/bin/chromium"); PATH: "/usr/bin:/bin"; url: "https://example.com/tmp/x"; "./tmp/a"; "/projects/app"; "a/root/b"; "/rootless"'),
+    ).toEqual([]);
   });
   it("lets a line marked machine-path-ok (or the line below the marker) name a path on purpose", () => {
     expect(found('// machine-path-ok: the system-wide temp folder\nconst SHARED = "/tmp";\nconst other = "/tmp/x";')).toEqual(["/tmp/"]);
   });
   it("reads sources, tests, configs and scripts, not prose or recorded fixtures", () => {
     expect(["a/b.ts", "x.json", ".ci/run", "a/.npmrc", "c.mjs"].map(isCheckedFile)).toEqual([true, true, true, true, true]);
-    expect(["README.md", "pnpm-lock.yaml", "schemas/a.json", "a/fixtures/b.jsonl", "node_modules/x.ts"].map(isCheckedFile)).toEqual([false, false, false, false, false]);
+    expect(["README.md", "pnpm-lock.yaml", "schemas/a.json", "a/fixtures/b.jsonl", "node_modules/x.ts"].map(isCheckedFile)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
   it("pnpm check passes on this checkout", () => {
     expect(execFileSync(process.execPath, ["--import", "tsx", "tools/check-conventions.ts"], { cwd: repoRoot, encoding: "utf8" })).toContain("conventions ok");

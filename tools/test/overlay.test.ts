@@ -71,7 +71,8 @@ beforeAll(() => {
   ajv.addMetaSchema(draft7);
   addFormats(ajv);
   // The upstream vocabulary: annotations only, declared so they are not mistaken for typos.
-  for (const k of ["stability", "visibility", "rpcMethod", "notification", "x-opaque-json", "x-opaque-in-process", "x-enumDescriptions", "x-typescript-type"]) ajv.addKeyword(k);
+  for (const k of ["stability", "visibility", "rpcMethod", "notification", "x-opaque-json", "x-opaque-in-process", "x-enumDescriptions", "x-typescript-type"])
+    ajv.addKeyword(k);
   // The overlay refers to the upstream files by their file names, so those are their ids.
   const events = readJson(join(schemasDir, "session-events.schema.json"));
   ajv.addSchema({ ...events, $id: "session-events.schema.json" });
@@ -111,12 +112,11 @@ interface AjvError {
  */
 const KNOWN_UPSTREAM_EVENT_DRIFT = [
   "exit_plan_mode.requested: /data must NOT have additional properties (toolCallId)",
-  "session.shutdown: /data/shutdownType must be equal to one of the allowed values (got \"destroy\")",
+  'session.shutdown: /data/shutdownType must be equal to one of the allowed values (got "destroy")',
   "tool.execution_start: /data must NOT have additional properties (toolTitle)",
-  ...[
-    "log", "message", "messages_snapshot", "model_call_started", "model_call_success", "response",
-    "tool_execution", "turn_ended", "turn_started",
-  ].map((t) => `unknown event type model.${t}`),
+  ...["log", "message", "messages_snapshot", "model_call_started", "model_call_success", "response", "tool_execution", "turn_ended", "turn_started"].map(
+    (t) => `unknown event type model.${t}`,
+  ),
 ].sort();
 
 const eventDefinitionByType = new Map<string, string>();
@@ -136,7 +136,12 @@ function eventDrift(event: unknown): string[] {
   const fn = ajv.getSchema(`session-events.schema.json#/definitions/${name}`)!;
   if (fn(event)) return [];
   return ((fn.errors ?? []) as AjvError[]).map((e) => {
-    const extra = e.params?.additionalProperty !== undefined ? ` (${String(e.params.additionalProperty)})` : e.params?.allowedValues ? ` (got ${JSON.stringify(at(event, e.instancePath))})` : "";
+    const extra =
+      e.params?.additionalProperty !== undefined
+        ? ` (${String(e.params.additionalProperty)})`
+        : e.params?.allowedValues
+          ? ` (got ${JSON.stringify(at(event, e.instancePath))})`
+          : "";
     return `${String(type)}: ${e.instancePath} ${e.message ?? ""}${extra}`;
   });
 }
@@ -165,9 +170,24 @@ describe("overlay schema", () => {
   it("has the upstream format: every leaf has rpcMethod, params, result and a description", () => {
     expect([...overlayMethods.keys()].sort()).toEqual(
       [
-        "auth.getStatus", "autoModeSwitch.request", "exitPlanMode.request", "host.event", "session.create", "session.delete",
-        "session.detach", "session.event", "session.getForeground", "session.getLastId", "session.getMessages", "session.lifecycle",
-        "session.list", "session.resume", "session.setForeground", "status.get", "systemMessage.transform", "userInput.request",
+        "auth.getStatus",
+        "autoModeSwitch.request",
+        "exitPlanMode.request",
+        "host.event",
+        "session.create",
+        "session.delete",
+        "session.detach",
+        "session.event",
+        "session.getForeground",
+        "session.getLastId",
+        "session.getMessages",
+        "session.lifecycle",
+        "session.list",
+        "session.resume",
+        "session.setForeground",
+        "status.get",
+        "systemMessage.transform",
+        "userInput.request",
       ].sort(),
     );
     for (const [method, { leaf }] of overlayMethods) {
@@ -182,7 +202,10 @@ describe("overlay schema", () => {
     const missing: string[] = [];
     const walk = (node: unknown, where: string): void => {
       if (!node || typeof node !== "object") return;
-      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${where}/${i}`));
+      if (Array.isArray(node)) {
+        node.forEach((n, i) => walk(n, `${where}/${i}`));
+        return;
+      }
       const o = node as Record<string, unknown>;
       if (o.properties && typeof o.properties === "object") {
         for (const [k, v] of Object.entries(o.properties as Record<string, unknown>)) {
@@ -266,7 +289,9 @@ describe("overlay schema", () => {
   it("newer runtimes only add to the pinned events (new types and properties), beyond the known drift", () => {
     for (const [dir, drift] of observedDrift) {
       if (dir === PINNED_RECORDINGS) continue;
-      const changed = [...drift].filter((d) => !KNOWN_UPSTREAM_EVENT_DRIFT.includes(d) && !/^unknown event type |: \S* must NOT have additional properties \(/.test(d));
+      const changed = [...drift].filter(
+        (d) => !KNOWN_UPSTREAM_EVENT_DRIFT.includes(d) && !/^unknown event type |: \S* must NOT have additional properties \(/.test(d),
+      );
       expect(changed, dir).toEqual([]);
     }
   });
@@ -275,9 +300,22 @@ describe("overlay schema", () => {
     const seen = new Set<string>();
     for (const name of recordings) for (const f of loadFrames(name)) if (f.msg.method) seen.add(f.msg.method);
     const expected = [
-      "session.create", "session.resume", "session.list", "session.delete", "session.getMessages", "session.detach",
-      "session.getLastId", "session.getForeground", "session.setForeground", "status.get", "auth.getStatus",
-      "session.event", "session.lifecycle", "userInput.request", "exitPlanMode.request", "systemMessage.transform",
+      "session.create",
+      "session.resume",
+      "session.list",
+      "session.delete",
+      "session.getMessages",
+      "session.detach",
+      "session.getLastId",
+      "session.getForeground",
+      "session.setForeground",
+      "status.get",
+      "auth.getStatus",
+      "session.event",
+      "session.lifecycle",
+      "userInput.request",
+      "exitPlanMode.request",
+      "systemMessage.transform",
     ];
     expect(expected.filter((m) => !seen.has(m))).toEqual([]);
   });

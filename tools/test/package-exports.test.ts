@@ -18,7 +18,11 @@ describe.each(PUBLISHED_PACKAGES.map((pkg) => [pkg.name, pkg] as const))("%s", (
   const manifest = readManifest(pkg);
 
   it("has the pinned export subpaths, plus ./package.json", () => {
-    expect(Object.keys(manifest.exports)).toEqual([...Object.keys(PINNED[name] ?? {}), ...(name === "@flightdeck/copilot-codegen" ? ["./ir.schema.json"] : []), "./package.json"]);
+    expect(Object.keys(manifest.exports)).toEqual([
+      ...Object.keys(PINNED[name] ?? {}),
+      ...(name === "@flightdeck/copilot-codegen" ? ["./ir.schema.json"] : []),
+      "./package.json",
+    ]);
   });
 
   it("maps each subpath to ESM and CommonJS files with their own types, types first", () => {
@@ -40,6 +44,11 @@ describe.each(PUBLISHED_PACKAGES.map((pkg) => [pkg.name, pkg] as const))("%s", (
   it.each(Object.keys(PINNED[name] ?? {}))("%s exports exactly the pinned names", async (subpath) => {
     // Resolved to the package's source by the vitest aliases.
     const mod = (await import(/* @vite-ignore */ specifier(name, subpath))) as Record<string, unknown>;
-    expect(Object.keys(mod).filter((key) => key !== "default").sort(), `${specifier(name, subpath)}: if this change is intended, run \`pnpm exec tsx tools/packaging/pin-exports.ts\` and commit tools/test/fixtures/package-exports.json`).toEqual(PINNED[name]?.[subpath]);
+    expect(
+      Object.keys(mod)
+        .filter((key) => key !== "default")
+        .sort(),
+      `${specifier(name, subpath)}: if this change is intended, run \`pnpm exec tsx tools/packaging/pin-exports.ts\` and commit tools/test/fixtures/package-exports.json`,
+    ).toEqual(PINNED[name]?.[subpath]);
   });
 });

@@ -36,12 +36,26 @@ beforeAll(async () => {
   writeFileSync(join(s, "api.schema.json"), apiText);
   writeFileSync(join(s, "session-events.schema.json"), EVENTS_TEXT);
   cpSync(join(FIXTURE, "overlay"), join(s, "overlay"), { recursive: true });
-  writeJson(join(s, "protocol.lock.json"), buildLock({ package: PKG, version: "1.0.0", runtimeVersion: "2.0.0", protocolVersion: 3 }, { "api.schema.json": apiText, "session-events.schema.json": EVENTS_TEXT }));
+  writeJson(
+    join(s, "protocol.lock.json"),
+    buildLock(
+      { package: PKG, version: "1.0.0", runtimeVersion: "2.0.0", protocolVersion: 3 },
+      { "api.schema.json": apiText, "session-events.schema.json": EVENTS_TEXT },
+    ),
+  );
   writeJson(join(template, "packages/core/package.json"), { name: "@flightdeck/copilot-core", version: "0.1.0" });
-  writeJson(join(template, "packages/session/package.json"), { name: "@flightdeck/copilot-session", version: "0.1.0", dependencies: { "@flightdeck/copilot-core": "workspace:*" } });
+  writeJson(join(template, "packages/session/package.json"), {
+    name: "@flightdeck/copilot-session",
+    version: "0.1.0",
+    dependencies: { "@flightdeck/copilot-core": "workspace:*" },
+  });
   mkdirSync(join(template, "packages/session/src"), { recursive: true });
   writeFileSync(join(template, "packages/session/src/index.ts"), 'export { type SessionEvent, type SessionEventType } from "@flightdeck/copilot-core";\n');
-  writeJson(join(template, "packages/tools/package.json"), { name: "@flightdeck/copilot-tools", version: "0.1.0", dependencies: { "@flightdeck/copilot-core": "workspace:*" } });
+  writeJson(join(template, "packages/tools/package.json"), {
+    name: "@flightdeck/copilot-tools",
+    version: "0.1.0",
+    dependencies: { "@flightdeck/copilot-core": "workspace:*" },
+  });
   mkdirSync(join(template, "packages/tools/src"), { recursive: true });
   writeFileSync(join(template, "packages/tools/src/index.ts"), 'export { defineTool } from "./define-tool.js";\n');
   mkdirSync(join(template, "packages/client/src"), { recursive: true });
@@ -49,10 +63,18 @@ beforeAll(async () => {
   writeJson(join(template, "codegen/package.json"), { name: "@flightdeck/copilot-codegen", version: "0.1.0" });
   writeJson(join(template, ".changeset/config.json"), { fixed: [] });
   // The runtime the end-to-end suite runs on, pinned like the real root package.json does.
-  writeFileSync(join(template, "package.json"), `{\n  "name": "fixture-root",\n  "private": true,\n  "devDependencies": {\n    "${PKG}": "1.0.0",\n    "typescript": "5.9.3"\n  }\n}\n`);
+  writeFileSync(
+    join(template, "package.json"),
+    `{\n  "name": "fixture-root",\n  "private": true,\n  "devDependencies": {\n    "${PKG}": "1.0.0",\n    "typescript": "5.9.3"\n  }\n}\n`,
+  );
   writeFileSync(join(template, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
   // The SDK pins the runtime for every platform (private here so it gets no verdict of its own).
-  writeJson(join(template, "packages/sdk/package.json"), { name: "@flightdeck/copilot-sdk", version: "0.1.0", private: true, optionalDependencies: { "@github/copilot-sdk-darwin-arm64": "1.0.0", [PKG]: "1.0.0", "left-alone": "1.0.0" } });
+  writeJson(join(template, "packages/sdk/package.json"), {
+    name: "@flightdeck/copilot-sdk",
+    version: "0.1.0",
+    private: true,
+    optionalDependencies: { "@github/copilot-sdk-darwin-arm64": "1.0.0", [PKG]: "1.0.0", "left-alone": "1.0.0" },
+  });
   await generate({ schemasDir: s, outDir: join(template, "packages/core/src/generated"), runtimeModule: "../runtime.js" });
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -131,14 +153,25 @@ describe("a successful bump", () => {
       version: "1.1.0",
       repoRoot: root,
       tarball: makeTarball({ version: "1.1.0", api: nextApi(), protocol: 4 }),
-      typecheck: fakeTypecheck([PREEXISTING], [PREEXISTING, "packages/session/src/use.ts(3,7): error TS2339: Property 'models' does not exist on type 'ServerRpc'.", "packages/core/src/generated/rpc.ts(1,1): error TS1005: ignored, generated"]),
+      typecheck: fakeTypecheck(
+        [PREEXISTING],
+        [
+          PREEXISTING,
+          "packages/session/src/use.ts(3,7): error TS2339: Property 'models' does not exist on type 'ServerRpc'.",
+          "packages/core/src/generated/rpc.ts(1,1): error TS1005: ignored, generated",
+        ],
+      ),
       install: FAKE_INSTALL,
       log: (l) => lines.push(l),
     });
     // The runtime devDependency moved with the schemas (only that line), and the lockfile was refreshed.
     expect(readFileSync(join(root, "package.json"), "utf8")).toContain(`"${PKG}": "1.1.0",\n    "typescript": "5.9.3"`);
     expect(readFileSync(join(root, "pnpm-lock.yaml"), "utf8")).toContain("refreshed by the fake install");
-    expect(JSON.parse(readFileSync(join(root, "packages/sdk/package.json"), "utf8")).optionalDependencies).toEqual({ "@github/copilot-sdk-darwin-arm64": "1.1.0", [PKG]: "1.1.0", "left-alone": "1.0.0" });
+    expect(JSON.parse(readFileSync(join(root, "packages/sdk/package.json"), "utf8")).optionalDependencies).toEqual({
+      "@github/copilot-sdk-darwin-arm64": "1.1.0",
+      [PKG]: "1.1.0",
+      "left-alone": "1.0.0",
+    });
     expect(r.runtimeChange).toEqual({ from: "2.0.0", to: "2.1.0", packageFrom: "1.0.0" });
     expect(r.oldLock?.version).toBe("1.0.0");
     expect(JSON.parse(readFileSync(join(root, "schemas/protocol.lock.json"), "utf8")).version).toBe("1.1.0");
@@ -150,7 +183,9 @@ describe("a successful bump", () => {
 
     const md = readFileSync(join(root, "schemas/diffs/1.0.0..1.1.0.md"), "utf8");
     expect(md).toContain("**Verdict: major**");
-    expect(md).toContain("## Call sites broken in this repo (1)\n\n- packages/session/src/use.ts:3:7 TS2339 Property 'models' does not exist on type 'ServerRpc'.\n\n(1 error(s) that existed before the bump are not listed)");
+    expect(md).toContain(
+      "## Call sites broken in this repo (1)\n\n- packages/session/src/use.ts:3:7 TS2339 Property 'models' does not exist on type 'ServerRpc'.\n\n(1 error(s) that existed before the bump are not listed)",
+    );
     const json = JSON.parse(readFileSync(join(root, "schemas/diffs/1.0.0..1.1.0.json"), "utf8"));
     expect(json.verdict.level).toBe("major");
 
@@ -168,8 +203,12 @@ describe("a successful bump", () => {
     expect(cs).toContain("- 1 method removed: `models.list`.");
     expect(cs).toContain("Full report: `schemas/diffs/1.0.0..1.1.0.md`.");
 
-    expect(r.protocolWarning).toBe("the new schemas speak protocol 4, outside SUPPORTED_PROTOCOL_VERSIONS (3–3): update packages/client/src/protocol-range.ts (and the handshake code that depends on it) before releasing");
-    expect(r.brokenCallSites).toEqual([{ file: "packages/session/src/use.ts", line: 3, column: 7, code: "TS2339", message: "Property 'models' does not exist on type 'ServerRpc'." }]);
+    expect(r.protocolWarning).toBe(
+      "the new schemas speak protocol 4, outside SUPPORTED_PROTOCOL_VERSIONS (3–3): update packages/client/src/protocol-range.ts (and the handshake code that depends on it) before releasing",
+    );
+    expect(r.brokenCallSites).toEqual([
+      { file: "packages/session/src/use.ts", line: 3, column: 7, code: "TS2339", message: "Property 'models' does not exist on type 'ServerRpc'." },
+    ]);
     expect(lines.some((l) => l.startsWith("regenerated "))).toBe(true);
     expect(readdirSync(join(root, "packages/core/src")).filter((f) => f.startsWith("."))).toEqual([]);
   });
@@ -217,7 +256,10 @@ describe("a failed bump leaves the repo exactly as it was", () => {
     const before = snapshot(root);
     const npm = join(work, "npm-reset");
     // Leaves a truncated tarball behind, then fails like npm does on a dropped connection.
-    writeFileSync(npm, '#!/bin/sh\nif [ "$1" = view ]; then echo \'"1.2.0"\'; exit 0; fi\nprintf "\\037\\213partial" > "$5/pkg.tgz"\necho "npm error code ECONNRESET" >&2\necho "npm error network aborted" >&2\nexit 1\n');
+    writeFileSync(
+      npm,
+      '#!/bin/sh\nif [ "$1" = view ]; then echo \'"1.2.0"\'; exit 0; fi\nprintf "\\037\\213partial" > "$5/pkg.tgz"\necho "npm error code ECONNRESET" >&2\necho "npm error network aborted" >&2\nexit 1\n',
+    );
     chmodSync(npm, 0o755);
     const e = await failure(protocolBump({ version: "1.2.0", repoRoot: root, npmCommand: npm, typecheck: false }));
     expect(e.code).toBe("SYNC_FAILED");
@@ -244,13 +286,24 @@ describe("a failed bump leaves the repo exactly as it was", () => {
 describe("runtime-only changes and downgrades", () => {
   it("same schemas, new runtime: the devDependency moves and a report and changeset say it is runtime-only", async () => {
     const root = repo();
-    const r = await protocolBump({ version: "1.0.1", repoRoot: root, tarball: makeTarball({ version: "1.0.1" }), runtimeVersion: "2.0.7", typecheck: false, install: FAKE_INSTALL });
+    const r = await protocolBump({
+      version: "1.0.1",
+      repoRoot: root,
+      tarball: makeTarball({ version: "1.0.1" }),
+      runtimeVersion: "2.0.7",
+      typecheck: false,
+      install: FAKE_INSTALL,
+    });
     expect(r.diff.verdict.level).toBe("none");
     expect(r.runtimeChange).toEqual({ from: "2.0.0", to: "2.0.7", packageFrom: "1.0.0" });
     const cs = readFileSync(r.changeset!, "utf8");
     expect(cs).toMatch(/^---\n"@flightdeck\/copilot-core": patch\n/);
-    expect(cs).toContain("Runtime update: the end-to-end suite now runs on runtime 2.0.7 (@github/copilot-sdk-linux-x64 1.0.1), up from 2.0.0 (1.0.0). The protocol schemas are byte for byte the same");
-    expect(readFileSync(join(root, "schemas/diffs/1.0.0..1.0.1.md"), "utf8")).toContain("**Runtime**: 2.0.0 → 2.0.7 (runtime-only change: the schemas are byte for byte the same)");
+    expect(cs).toContain(
+      "Runtime update: the end-to-end suite now runs on runtime 2.0.7 (@github/copilot-sdk-linux-x64 1.0.1), up from 2.0.0 (1.0.0). The protocol schemas are byte for byte the same",
+    );
+    expect(readFileSync(join(root, "schemas/diffs/1.0.0..1.0.1.md"), "utf8")).toContain(
+      "**Runtime**: 2.0.0 → 2.0.7 (runtime-only change: the schemas are byte for byte the same)",
+    );
     expect(readFileSync(join(root, "package.json"), "utf8")).toContain(`"${PKG}": "1.0.1"`);
     expect(JSON.parse(readFileSync(join(root, "schemas/protocol.lock.json"), "utf8"))).toMatchObject({ version: "1.0.1", runtimeVersion: "2.0.7" });
   });
@@ -260,9 +313,19 @@ describe("runtime-only changes and downgrades", () => {
     const before = snapshot(root);
     const e = await failure(protocolBump({ version: "0.9.0", repoRoot: root, tarball: makeTarball({ version: "0.9.0" }), typecheck: false }));
     expect(e.code).toBe("DOWNGRADE");
-    expect(e.message).toContain("0.9.0 is older than the pinned @github/copilot-sdk-linux-x64@1.0.0: this would be a downgrade. Pass --allow-downgrade if you mean it");
+    expect(e.message).toContain(
+      "0.9.0 is older than the pinned @github/copilot-sdk-linux-x64@1.0.0: this would be a downgrade. Pass --allow-downgrade if you mean it",
+    );
     expect(snapshot(root)).toEqual(before);
-    const r = await protocolBump({ version: "0.9.0", repoRoot: root, tarball: makeTarball({ version: "0.9.0", api: nextApi() }), runtimeVersion: "1.9.0", typecheck: false, install: false, allowDowngrade: true });
+    const r = await protocolBump({
+      version: "0.9.0",
+      repoRoot: root,
+      tarball: makeTarball({ version: "0.9.0", api: nextApi() }),
+      runtimeVersion: "1.9.0",
+      typecheck: false,
+      install: false,
+      allowDowngrade: true,
+    });
     expect(r.downgrade).toBe(true);
     expect(readFileSync(r.changeset!, "utf8")).toContain("Protocol downgrade: the generated bindings now follow @github/copilot-sdk-linux-x64 0.9.0");
     expect(readFileSync(join(root, "schemas/diffs/1.0.0..0.9.0.md"), "utf8")).toContain("**Downgrade**: from @github/copilot-sdk-linux-x64 1.0.0 to 0.9.0.");
@@ -277,7 +340,9 @@ describe("runtime-only changes and downgrades", () => {
     try {
       const e = await failure(protocolBump({ version: "1.0.20", repoRoot: root, typecheck: false }));
       expect(e.code).toBe("NETWORK_FAILED");
-      expect(e.message).toMatch(/could not reach the npm registry to check that @github\/copilot-sdk-linux-x64@1\.0\.20 exists \(E[A-Z]+\); check the network \(or pass --tarball <file> to bump offline\)/);
+      expect(e.message).toMatch(
+        /could not reach the npm registry to check that @github\/copilot-sdk-linux-x64@1\.0\.20 exists \(E[A-Z]+\); check the network \(or pass --tarball <file> to bump offline\)/,
+      );
     } finally {
       if (saved === undefined) delete process.env["npm_config_registry"];
       else process.env["npm_config_registry"] = saved;
@@ -290,9 +355,13 @@ describe("runtime-only changes and downgrades", () => {
     const api = nextApi();
     api.definitions.PluginTags = { type: "object", properties: { a: { type: "string", format: "email" } } };
     api.server.tags = { get: { rpcMethod: "tags.get", params: null, result: { $ref: "#/definitions/PluginTags" } } };
-    const e = await failure(protocolBump({ version: "1.4.0", repoRoot: root, tarball: makeTarball({ version: "1.4.0", api }), typecheck: false, install: false }));
+    const e = await failure(
+      protocolBump({ version: "1.4.0", repoRoot: root, tarball: makeTarball({ version: "1.4.0", api }), typecheck: false, install: false }),
+    );
     expect(e.code).toBe("GENERATE_FAILED");
-    expect(e.message).toContain("is the runtime team's file, pinned byte for byte: do not edit it. Add or override what the generator needs in schemas/overlay/");
+    expect(e.message).toContain(
+      "is the runtime team's file, pinned byte for byte: do not edit it. Add or override what the generator needs in schemas/overlay/",
+    );
     expect(e.message).not.toMatch(/Fix: fix the schema/);
     rmSync(join(e.reportPath!, ".."), { recursive: true, force: true });
   });
@@ -306,7 +375,10 @@ describe("helpers", () => {
       "examples/demo/src/main.ts(5,1): error TS2305: Module has no exported member 'FactoryRunRequest'.",
       "some unrelated line",
     ].join("\n");
-    expect(parseTscOutput(out, "/repo").map((s) => `${s.file}:${s.line} ${s.code}`)).toEqual(["examples/demo/src/main.ts:5 TS2305", "packages/client/src/copilot-client.ts:200 TS2551"]);
+    expect(parseTscOutput(out, "/repo").map((s) => `${s.file}:${s.line} ${s.code}`)).toEqual([
+      "examples/demo/src/main.ts:5 TS2305",
+      "packages/client/src/copilot-client.ts:200 TS2551",
+    ]);
   });
 
   it("reads the supported protocol range from its one declaration", async () => {
@@ -327,7 +399,19 @@ describe("an interrupted bump (the CLI in a child process) puts the tree back by
 
   /** Starts `node --import tsx tools/protocol-bump.ts` on a temp repo; `tmp` is its TMPDIR (checked for leftovers). */
   function startBump(root: string, tarball: string, typecheckScript: string, env: Record<string, string>, tmp: string) {
-    const args = ["--import", "tsx", BUMP, "1.1.0", "--repo", root, "--tarball", tarball, "--no-install", "--typecheck-command", `${process.execPath} ${typecheckScript}`];
+    const args = [
+      "--import",
+      "tsx",
+      BUMP,
+      "1.1.0",
+      "--repo",
+      root,
+      "--tarball",
+      tarball,
+      "--no-install",
+      "--typecheck-command",
+      `${process.execPath} ${typecheckScript}`,
+    ];
     // cwd: this checkout, where `--import tsx` resolves (the temp repo has no node_modules).
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -346,7 +430,10 @@ describe("an interrupted bump (the CLI in a child process) puts the tree back by
     const dir = mkdtempSync(join(work, "tc-hang-"));
     const script = join(dir, "tc.cjs");
     const pidFile = join(dir, "pid");
-    writeFileSync(script, `const fs=require("fs");const state=${JSON.stringify(join(dir, "ran"))};if(fs.existsSync(state)){fs.writeFileSync(${JSON.stringify(pidFile)},String(process.pid));setInterval(()=>{},1000)}else fs.writeFileSync(state,"1");`);
+    writeFileSync(
+      script,
+      `const fs=require("fs");const state=${JSON.stringify(join(dir, "ran"))};if(fs.existsSync(state)){fs.writeFileSync(${JSON.stringify(pidFile)},String(process.pid));setInterval(()=>{},1000)}else fs.writeFileSync(state,"1");`,
+    );
     return { script, pidFile };
   }
 
@@ -371,23 +458,27 @@ describe("an interrupted bump (the CLI in a child process) puts the tree back by
     ["sync", "SIGINT", 130],
     ["generate", "SIGTERM", 143],
     ["report", "SIGINT", 130],
-  ] as const)("after the %s step, %s: restored, no backup left, exit %i", async (step, signal, exitCode) => {
-    const root = repo();
-    const before = snapshot(root);
-    const tmp = mkdtempSync(join(work, "tmp-"));
-    const tc = hangingTypecheck();
-    const bump = startBump(root, makeTarball({ version: "1.1.0", api: nextApi() }), tc.script, { FLIGHTDECK_BUMP_PAUSE_AFTER: step }, tmp);
-    await bump.waitFor(`paused after ${step}`);
-    // The bump really was part-way: its backup exists, and from generate on the tree has changed.
-    expect(readdirSync(tmp).some((f) => f.startsWith("fd-protocol-bump-"))).toBe(true);
-    if (step !== "sync") expect(snapshot(root)).not.toEqual(before);
-    if (step === "report") expect(existsSync(join(root, ".changeset/protocol-1.1.0.md"))).toBe(true);
-    bump.child.kill(signal);
-    expect(await bump.exited).toEqual({ code: exitCode, signal: null });
-    expect(bump.output()).toContain(`interrupted (${signal}); the tree was restored exactly as it was`);
-    expect(snapshot(root)).toEqual(before);
-    expect(leftovers(tmp, root)).toEqual([]);
-  }, 120_000);
+  ] as const)(
+    "after the %s step, %s: restored, no backup left, exit %i",
+    async (step, signal, exitCode) => {
+      const root = repo();
+      const before = snapshot(root);
+      const tmp = mkdtempSync(join(work, "tmp-"));
+      const tc = hangingTypecheck();
+      const bump = startBump(root, makeTarball({ version: "1.1.0", api: nextApi() }), tc.script, { FLIGHTDECK_BUMP_PAUSE_AFTER: step }, tmp);
+      await bump.waitFor(`paused after ${step}`);
+      // The bump really was part-way: its backup exists, and from generate on the tree has changed.
+      expect(readdirSync(tmp).some((f) => f.startsWith("fd-protocol-bump-"))).toBe(true);
+      if (step !== "sync") expect(snapshot(root)).not.toEqual(before);
+      if (step === "report") expect(existsSync(join(root, ".changeset/protocol-1.1.0.md"))).toBe(true);
+      bump.child.kill(signal);
+      expect(await bump.exited).toEqual({ code: exitCode, signal: null });
+      expect(bump.output()).toContain(`interrupted (${signal}); the tree was restored exactly as it was`);
+      expect(snapshot(root)).toEqual(before);
+      expect(leftovers(tmp, root)).toEqual([]);
+    },
+    120_000,
+  );
 
   it("during the typecheck after the bump: the running typecheck is killed and the tree restored (the lock was never written)", async () => {
     const root = repo();
@@ -413,10 +504,26 @@ describe("an interrupted bump (the CLI in a child process) puts the tree back by
     const before = snapshot(root);
     const tmp = mkdtempSync(join(work, "tmp-"));
     const tc = hangingTypecheck();
-    const args = ["--import", "tsx", BUMP, "1.1.0", "--repo", root, "--tarball", makeTarball({ version: "1.1.0", api: nextApi() }), "--no-install", "--typecheck-command", `${process.execPath} ${tc.script}`];
+    const args = [
+      "--import",
+      "tsx",
+      BUMP,
+      "1.1.0",
+      "--repo",
+      root,
+      "--tarball",
+      makeTarball({ version: "1.1.0", api: nextApi() }),
+      "--no-install",
+      "--typecheck-command",
+      `${process.execPath} ${tc.script}`,
+    ];
     // The stand-in for `pnpm protocol:bump`: starts the bump, reports its pid, and waits.
     const parentScript = `const c=require("child_process").spawn(process.execPath, ${JSON.stringify(args)}, { stdio: "inherit" }); console.log("bump pid " + c.pid); setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ["-e", parentScript], { cwd: REPO_ROOT, env: { ...process.env, FLIGHTDECK_BUMP_PAUSE_AFTER: "generate", TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+    const parent = spawn(process.execPath, ["-e", parentScript], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, FLIGHTDECK_BUMP_PAUSE_AFTER: "generate", TMPDIR: tmp },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     parent.stdout.on("data", (d: Buffer) => (out += d.toString()));
     parent.stderr.on("data", (d: Buffer) => (out += d.toString()));

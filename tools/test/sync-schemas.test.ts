@@ -14,8 +14,10 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const PKG = "@github/copilot-sdk-linux-x64";
 
 // Schema files with bytes a re-serializer would change (key order, spacing, no final newline, non-ASCII).
-const API_TEXT = '{"title":"CopilotApi",  "server":{"ping":{"rpcMethod":"ping","params":null,"result":{"type":"null"}}},"session":{},"clientSession":{},"clientGlobal":{},"definitions":{"Ünïcode":{"type":"string"}}}';
-const EVENTS_TEXT = '{\n  "$ref": "#/definitions/SessionEvent",\n  "definitions": {"SessionEvent": {"anyOf": [{"$ref": "#/definitions/AbortEvent"}]}, "AbortEvent": {"type": "object"}}\n}\n';
+const API_TEXT =
+  '{"title":"CopilotApi",  "server":{"ping":{"rpcMethod":"ping","params":null,"result":{"type":"null"}}},"session":{},"clientSession":{},"clientGlobal":{},"definitions":{"Ünïcode":{"type":"string"}}}';
+const EVENTS_TEXT =
+  '{\n  "$ref": "#/definitions/SessionEvent",\n  "definitions": {"SessionEvent": {"anyOf": [{"$ref": "#/definitions/AbortEvent"}]}, "AbortEvent": {"type": "object"}}\n}\n';
 
 let work: string;
 
@@ -47,7 +49,8 @@ function makeTarball(spec: TarballSpec = {}): string {
   if (spec.api !== null) writeFileSync(join(pkg, "schemas/api.schema.json"), spec.api ?? API_TEXT);
   if (spec.events !== null) writeFileSync(join(pkg, "schemas/session-events.schema.json"), spec.events ?? EVENTS_TEXT);
   if (spec.runtimeMarker !== null) writeFileSync(join(pkg, "sdk/index.js"), `function hr(){return c.supportCliVersion("${spec.runtimeMarker ?? "9.8.7"}")}`);
-  if (spec.protocol !== null) writeFileSync(join(pkg, "copilot-sdk/sdkProtocolVersion.d.ts"), `export declare const SDK_PROTOCOL_VERSION = ${spec.protocol ?? 3};\n`);
+  if (spec.protocol !== null)
+    writeFileSync(join(pkg, "copilot-sdk/sdkProtocolVersion.d.ts"), `export declare const SDK_PROTOCOL_VERSION = ${spec.protocol ?? 3};\n`);
   const tarball = join(work, `pkg-${version}-${Math.random().toString(16).slice(2)}.tgz`);
   execFileSync("tar", ["-czf", tarball, "-C", dir, "package"]);
   return tarball;
@@ -138,10 +141,14 @@ describe("syncSchemas", () => {
   it("fails when a schema lacks the expected roots", async () => {
     const out = existingPin();
     const before = snapshot(out);
-    const noGlobal = await failure(syncSchemas({ version: "1.2.3", tarball: makeTarball({ api: '{"server":{},"session":{},"clientSession":{},"definitions":{}}' }), outDir: out }));
+    const noGlobal = await failure(
+      syncSchemas({ version: "1.2.3", tarball: makeTarball({ api: '{"server":{},"session":{},"clientSession":{},"definitions":{}}' }), outDir: out }),
+    );
     expect(noGlobal.code).toBe("INVALID_SCHEMA");
     expect(noGlobal.message).toContain("`clientGlobal`");
-    const noUnion = await failure(syncSchemas({ version: "1.2.3", tarball: makeTarball({ events: '{"definitions":{"SessionEvent":{"type":"object"}}}' }), outDir: out }));
+    const noUnion = await failure(
+      syncSchemas({ version: "1.2.3", tarball: makeTarball({ events: '{"definitions":{"SessionEvent":{"type":"object"}}}' }), outDir: out }),
+    );
     expect(noUnion.message).toContain("definitions.SessionEvent.anyOf");
     expect(snapshot(out)).toEqual(before);
   });
@@ -222,7 +229,9 @@ describe("command line", () => {
     const tsx = join(root, "node_modules/.bin/tsx");
     const run = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(tsx, [script, ...args], { cwd: root }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }));
+        execFile(tsx, [script, ...args], { cwd: root }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
+        );
       });
     const ok = await run(["1.2.3", "--tarball", makeTarball(), "--out", out]);
     expect(ok.stderr).toBe("");

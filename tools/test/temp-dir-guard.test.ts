@@ -15,8 +15,14 @@ function runSuite(testBody: string): { status: number | null; output: string } {
     join(dir, "vitest.config.mts"),
     `import { defineConfig } from "vitest/config";\nexport default defineConfig({ test: { include: ["*.test.ts"], globalSetup: [${JSON.stringify(join(repoRoot, "tools/vitest/temp-dir-guard.ts"))}] } });\n`,
   );
-  writeFileSync(join(dir, "a.test.ts"), `import { mkdtempSync, rmSync } from "node:fs";\nimport { tmpdir } from "node:os";\nimport { join } from "node:path";\nimport { it } from "vitest";\n${testBody}\n`);
-  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", join(dir, "vitest.config.mts"), "--root", dir], { cwd: dir, encoding: "utf8" });
+  writeFileSync(
+    join(dir, "a.test.ts"),
+    `import { mkdtempSync, rmSync } from "node:fs";\nimport { tmpdir } from "node:os";\nimport { join } from "node:path";\nimport { it } from "vitest";\n${testBody}\n`,
+  );
+  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", join(dir, "vitest.config.mts"), "--root", dir], {
+    cwd: dir,
+    encoding: "utf8",
+  });
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
 }
 

@@ -80,7 +80,11 @@ describe("extractSnippets", () => {
   it("reports type errors at the Markdown line, including calls to methods that do not exist", () => {
     const snippets = [
       ...extractSnippets(md, "doc.md"),
-      { file: "api.md", line: 20, code: 'import { CopilotClient } from "@flightdeck/copilot-sdk";\nconst client = new CopilotClient();\nawait client.start();\nclient.launchRockets();' },
+      {
+        file: "api.md",
+        line: 20,
+        code: 'import { CopilotClient } from "@flightdeck/copilot-sdk";\nconst client = new CopilotClient();\nawait client.start();\nclient.launchRockets();',
+      },
     ];
     const problems = checkSnippets(snippets, join(work, "snippets"));
     // Sorted by file, then line.

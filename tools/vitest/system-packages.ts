@@ -79,7 +79,10 @@ export default function setup(): void {
   }
   const prefix = root ? [] : ["sudo", "-n"];
   console.log(`[pnpm test] installing the Debian package(s) the tests drive: ${names} (once; a minute or two)`);
-  for (const argv of [["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", ...missing.map((p) => p.name)]]) {
+  for (const argv of [
+    ["apt-get", "update", "-qq"],
+    ["apt-get", "install", "-y", "-qq", ...missing.map((p) => p.name)],
+  ]) {
     const r = run([...prefix, ...argv]);
     if (!r.ok) {
       console.warn(`[pnpm test] \`${argv.join(" ")}\` failed: ${r.output.trim().split("\n").slice(-5).join(" | ")}. Run \`${manual}\` as root.`);

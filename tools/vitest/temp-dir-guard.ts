@@ -15,7 +15,9 @@ const CACHES = /^tsx-\d+$/;
 /** What is left in `dir`, by name, sorted (known tool caches aside). */
 export function leftovers(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => !CACHES.test(name)).sort();
+    return readdirSync(dir)
+      .filter((name) => !CACHES.test(name))
+      .sort();
   } catch {
     return [];
   }

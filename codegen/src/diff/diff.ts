@@ -74,15 +74,39 @@ const methodSummary = (m: IrMethod): MethodSummary => ({
   params: m.params?.tsType ?? null,
   result: m.result?.tsType ?? null,
 });
-const eventSummary = (e: IrEvent): EventSummary => ({ name: e.type, visibility: e.visibility, stability: e.stability, ephemeral: e.ephemeral, dataType: e.dataTypeName });
+const eventSummary = (e: IrEvent): EventSummary => ({
+  name: e.type,
+  visibility: e.visibility,
+  stability: e.stability,
+  ephemeral: e.ephemeral,
+  dataType: e.dataTypeName,
+});
 const typeSummary = (t: IrNamedType): TypeSummary => ({ name: t.name, visibility: t.visibility, stability: t.stability, origin: t.origin });
 
 function labelChanges(a: { visibility: string; stability: string; deprecated: boolean; description: string | null }, b: typeof a): DiffChange[] {
   const out: DiffChange[] = [];
-  if (a.visibility !== b.visibility) out.push({ path: "(root)", kind: "visibility-changed", effect: b.visibility === "internal" ? "breaking" : "additive", detail: `${a.visibility} → ${b.visibility}` });
+  if (a.visibility !== b.visibility)
+    out.push({
+      path: "(root)",
+      kind: "visibility-changed",
+      effect: b.visibility === "internal" ? "breaking" : "additive",
+      detail: `${a.visibility} → ${b.visibility}`,
+    });
   if (a.stability !== b.stability) out.push({ path: "(root)", kind: "stability-changed", effect: "neutral", detail: `${a.stability} → ${b.stability}` });
-  if (a.deprecated !== b.deprecated) out.push({ path: "(root)", kind: "deprecated-changed", effect: b.deprecated ? "additive" : "neutral", detail: b.deprecated ? "now deprecated" : "no longer deprecated" });
-  if (a.description !== b.description) out.push({ path: "(root)", kind: "description-changed", effect: "docs", detail: b.description === null ? "description removed" : a.description === null ? "description added" : "description reworded" });
+  if (a.deprecated !== b.deprecated)
+    out.push({
+      path: "(root)",
+      kind: "deprecated-changed",
+      effect: b.deprecated ? "additive" : "neutral",
+      detail: b.deprecated ? "now deprecated" : "no longer deprecated",
+    });
+  if (a.description !== b.description)
+    out.push({
+      path: "(root)",
+      kind: "description-changed",
+      effect: "docs",
+      detail: b.description === null ? "description removed" : a.description === null ? "description added" : "description reworded",
+    });
   return out;
 }
 
@@ -96,20 +120,29 @@ function methodChanges(a: IrMethod, b: IrMethod, refs: RefOptions): DiffChange[]
   if (!a.params && b.params) {
     const opt = splitOptionalForDiff(b.params.schema).optional || b.params.tsType === null;
     out.push({ path: "params", kind: "params-added", effect: opt || !c2s ? "additive" : "breaking", detail: `now takes ${b.params.tsType ?? "no argument"}` });
-  } else if (a.params && !b.params) out.push({ path: "params", kind: "params-removed", effect: "breaking", detail: `took ${a.params.tsType ?? "no argument"}` });
+  } else if (a.params && !b.params)
+    out.push({ path: "params", kind: "params-removed", effect: "breaking", detail: `took ${a.params.tsType ?? "no argument"}` });
   else if (a.params && b.params) {
     const oa = splitOptionalForDiff(a.params.schema);
     const ob = splitOptionalForDiff(b.params.schema);
     if (oa.optional !== ob.optional) {
       const nowRequired = !ob.optional;
-      out.push({ path: "params", kind: "params-optionality-changed", effect: nowRequired === c2s ? (nowRequired ? "breaking" : "additive") : "neutral", detail: nowRequired ? "params now required" : "params now optional" });
+      out.push({
+        path: "params",
+        kind: "params-optionality-changed",
+        effect: nowRequired === c2s ? (nowRequired ? "breaking" : "additive") : "neutral",
+        detail: nowRequired ? "params now required" : "params now optional",
+      });
     }
     out.push(...diffSchemas(oa.schema, ob.schema, { path: "params", pos: paramsPos, ...refs }));
   }
   if (!a.result && b.result) out.push({ path: "result", kind: "result-added", effect: c2s ? "additive" : "breaking", detail: `void → ${b.result.tsType}` });
-  else if (a.result && !b.result) out.push({ path: "result", kind: "result-removed", effect: c2s ? "breaking" : "additive", detail: `${a.result.tsType} → void` });
+  else if (a.result && !b.result)
+    out.push({ path: "result", kind: "result-removed", effect: c2s ? "breaking" : "additive", detail: `${a.result.tsType} → void` });
   else if (a.result && b.result) {
-    out.push(...diffSchemas(splitOptionalForDiff(a.result.schema).schema, splitOptionalForDiff(b.result.schema).schema, { path: "result", pos: resultPos, ...refs }));
+    out.push(
+      ...diffSchemas(splitOptionalForDiff(a.result.schema).schema, splitOptionalForDiff(b.result.schema).schema, { path: "result", pos: resultPos, ...refs }),
+    );
   }
   return sortChanges(out);
 }
@@ -120,10 +153,20 @@ function withoutEnvelopeFields(schema: Schema): Schema {
   delete props["type"];
   delete props["ephemeral"];
   const { description: _d, ...rest } = schema;
-  return { ...rest, properties: props, required: Array.isArray(schema["required"]) ? (schema["required"] as string[]).filter((r) => r !== "data" && r !== "type" && r !== "ephemeral") : [] };
+  return {
+    ...rest,
+    properties: props,
+    required: Array.isArray(schema["required"]) ? (schema["required"] as string[]).filter((r) => r !== "data" && r !== "type" && r !== "ephemeral") : [],
+  };
 }
 
-function eventChanges(a: IrEvent, b: IrEvent, oldTypes: ReadonlyMap<string, IrNamedType>, newTypes: ReadonlyMap<string, IrNamedType>, refs: RefOptions): DiffChange[] {
+function eventChanges(
+  a: IrEvent,
+  b: IrEvent,
+  oldTypes: ReadonlyMap<string, IrNamedType>,
+  newTypes: ReadonlyMap<string, IrNamedType>,
+  refs: RefOptions,
+): DiffChange[] {
   const out = labelChanges(a, b);
   if (a.ephemeral !== b.ephemeral) out.push({ path: "ephemeral", kind: "ephemeral-changed", effect: "neutral", detail: `${a.ephemeral} → ${b.ephemeral}` });
   const ea = oldTypes.get(a.typeName)?.schema;
@@ -145,8 +188,12 @@ function section<I, S>(
   const renamedFrom = new Set(accepted.map((r) => r.from));
   const renamedTo = new Set(accepted.map((r) => r.to));
   const names = (m: ReadonlyMap<string, I>) => [...m.keys()].sort(byString);
-  const added = names(newItems).filter((n) => !oldItems.has(n) && !renamedTo.has(n)).map((n) => summary(newItems.get(n)!));
-  const removed = names(oldItems).filter((n) => !newItems.has(n) && !renamedFrom.has(n)).map((n) => summary(oldItems.get(n)!));
+  const added = names(newItems)
+    .filter((n) => !oldItems.has(n) && !renamedTo.has(n))
+    .map((n) => summary(newItems.get(n)!));
+  const removed = names(oldItems)
+    .filter((n) => !newItems.has(n) && !renamedFrom.has(n))
+    .map((n) => summary(oldItems.get(n)!));
   const renamed: DiffRename[] = accepted.map((r) => ({
     from: r.from,
     to: r.to,
@@ -191,9 +238,27 @@ export function diffIr(oldIr: CodegenIr, newIr: CodegenIr): ProtocolDiff {
   const onlyIn = <T>(a: ReadonlyMap<string, T>, b: ReadonlyMap<string, T>) => [...a.keys()].filter((k) => !b.has(k)).sort(byString);
 
   const candidates = [
-    ...renameCandidates("type", onlyIn(oldTypes, newTypes), onlyIn(newTypes, oldTypes), (n) => memo(`o:t:${n}`, () => shapeFeatures(oldTypes.get(n)?.schema)), (n) => memo(`n:t:${n}`, () => shapeFeatures(newTypes.get(n)?.schema))),
-    ...renameCandidates("method", onlyIn(oldMethods, newMethods), onlyIn(newMethods, oldMethods), (n) => memo(`o:m:${n}`, () => methodFeatures(oldMethods.get(n))), (n) => memo(`n:m:${n}`, () => methodFeatures(newMethods.get(n)))),
-    ...renameCandidates("event", onlyIn(oldEvents, newEvents), onlyIn(newEvents, oldEvents), (n) => memo(`o:e:${n}`, () => eventFeatures(oldEvents.get(n), oldAll)), (n) => memo(`n:e:${n}`, () => eventFeatures(newEvents.get(n), newAll))),
+    ...renameCandidates(
+      "type",
+      onlyIn(oldTypes, newTypes),
+      onlyIn(newTypes, oldTypes),
+      (n) => memo(`o:t:${n}`, () => shapeFeatures(oldTypes.get(n)?.schema)),
+      (n) => memo(`n:t:${n}`, () => shapeFeatures(newTypes.get(n)?.schema)),
+    ),
+    ...renameCandidates(
+      "method",
+      onlyIn(oldMethods, newMethods),
+      onlyIn(newMethods, oldMethods),
+      (n) => memo(`o:m:${n}`, () => methodFeatures(oldMethods.get(n))),
+      (n) => memo(`n:m:${n}`, () => methodFeatures(newMethods.get(n))),
+    ),
+    ...renameCandidates(
+      "event",
+      onlyIn(oldEvents, newEvents),
+      onlyIn(newEvents, oldEvents),
+      (n) => memo(`o:e:${n}`, () => eventFeatures(oldEvents.get(n), oldAll)),
+      (n) => memo(`n:e:${n}`, () => eventFeatures(newEvents.get(n), newAll)),
+    ),
   ];
   const support = substitutionSupport(candidates);
   const accepted = acceptRenames(candidates, support);
@@ -222,6 +287,11 @@ export function diffIr(oldIr: CodegenIr, newIr: CodegenIr): ProtocolDiff {
     methods,
     events,
     types,
-    verdict: verdictOf(methods, events, types, (n) => oldMethods.get(n)?.visibility === "internal" && (newMethods.get(n)?.visibility ?? "internal") === "internal"),
+    verdict: verdictOf(
+      methods,
+      events,
+      types,
+      (n) => oldMethods.get(n)?.visibility === "internal" && (newMethods.get(n)?.visibility ?? "internal") === "internal",
+    ),
   };
 }

@@ -14,7 +14,18 @@ import { API_FILE, EVENTS_FILE, LOCK_FILE, OVERLAY_DIR, type LoadedFile, type Lo
 import { byString, isObject, sha256, type Schema } from "../util.js";
 
 /** Keywords the generator refuses (see bundle.ts) that the diff carries as opaque strings. */
-const OPAQUE_FOR_DIFF = new Set(["if", "then", "else", "dependentSchemas", "dependencies", "dependentRequired", "unevaluatedProperties", "unevaluatedItems", "prefixItems", "additionalItems"]);
+const OPAQUE_FOR_DIFF = new Set([
+  "if",
+  "then",
+  "else",
+  "dependentSchemas",
+  "dependencies",
+  "dependentRequired",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "prefixItems",
+  "additionalItems",
+]);
 const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions", "$defs"]);
 
 export interface DiffLoadOptions {
@@ -94,7 +105,13 @@ function readLock(dir: string): SchemaSource {
 export function loadSchemasForDiff(dir: string, options: DiffLoadOptions = {}): LoadedSchemas {
   const read = (name: string, role: LoadedFile["role"]): LoadedFile => {
     const bytes = readMaybeGz(dir, name);
-    if (!bytes) throw new CodegenError(`schema file not found in ${dir}`, name, undefined, `pass a folder with ${API_FILE} and ${EVENTS_FILE} (or their .gz), or an IR file from \`flightdeck-codegen ir --json\``);
+    if (!bytes)
+      throw new CodegenError(
+        `schema file not found in ${dir}`,
+        name,
+        undefined,
+        `pass a folder with ${API_FILE} and ${EVENTS_FILE} (or their .gz), or an IR file from \`flightdeck-codegen ir --json\``,
+      );
     return parseFile(bytes, name, role);
   };
   const api = read(API_FILE, "api");
@@ -125,7 +142,13 @@ export function loadIrForDiff(path: string, options: DiffLoadOptions = {}): Code
   } catch (err) {
     throw new CodegenError(`not valid JSON (${(err as Error).message})`, path, "#", "pass a schemas folder or the output of `flightdeck-codegen ir --json`");
   }
-  if (!isObject(json) || json["irVersion"] !== IR_VERSION || !Array.isArray(json["methods"]) || !Array.isArray(json["events"]) || !Array.isArray(json["types"])) {
+  if (
+    !isObject(json) ||
+    json["irVersion"] !== IR_VERSION ||
+    !Array.isArray(json["methods"]) ||
+    !Array.isArray(json["events"]) ||
+    !Array.isArray(json["types"])
+  ) {
     throw new CodegenError(
       `not an IR file with irVersion ${IR_VERSION} (irVersion: ${isObject(json) ? JSON.stringify(json["irVersion"]) : "missing"})`,
       path,

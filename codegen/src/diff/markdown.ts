@@ -8,7 +8,10 @@ const version = (s: SchemaSource) => `${s.package}@${s.version}`;
 const FOLD_OVER = 25;
 
 function changeLines(changes: readonly DiffChange[], indent: string): string[] {
-  return changes.map((c) => `${indent}- ${code(c.path)} ${c.kind.replace(/-/g, " ")}: ${c.detail.replace(/\|/g, "\\|")}${c.effect === "breaking" ? " **(breaking)**" : c.effect === "docs" ? " (docs)" : ""}`);
+  return changes.map(
+    (c) =>
+      `${indent}- ${code(c.path)} ${c.kind.replace(/-/g, " ")}: ${c.detail.replace(/\|/g, "\\|")}${c.effect === "breaking" ? " **(breaking)**" : c.effect === "docs" ? " (docs)" : ""}`,
+  );
 }
 
 function fold(title: string, lines: string[]): string[] {
@@ -23,16 +26,35 @@ function sectionLines<S>(name: string, s: DiffSection<S>, describe: (item: S) =>
   out.push(
     ...fold(
       `Renamed (${s.renamed.length})`,
-      s.renamed.flatMap((r) => [`- ${code(r.from)} → ${code(r.to)} (${r.substitution}, shape ${Math.round(r.similarity * 100)}%)`, ...changeLines(r.changes, "  ")]),
+      s.renamed.flatMap((r) => [
+        `- ${code(r.from)} → ${code(r.to)} (${r.substitution}, shape ${Math.round(r.similarity * 100)}%)`,
+        ...changeLines(r.changes, "  "),
+      ]),
     ),
   );
-  out.push(...fold(`Removed (${s.removed.length})`, s.removed.map((i) => `- ${describe(i)}`)));
-  out.push(...fold(`Added (${s.added.length})`, s.added.map((i) => `- ${describe(i)}`)));
-  out.push(...fold(`Changed (${s.changed.length})`, s.changed.flatMap((c) => [`- ${code(c.name)}`, ...changeLines(c.changes, "  ")])));
+  out.push(
+    ...fold(
+      `Removed (${s.removed.length})`,
+      s.removed.map((i) => `- ${describe(i)}`),
+    ),
+  );
+  out.push(
+    ...fold(
+      `Added (${s.added.length})`,
+      s.added.map((i) => `- ${describe(i)}`),
+    ),
+  );
+  out.push(
+    ...fold(
+      `Changed (${s.changed.length})`,
+      s.changed.flatMap((c) => [`- ${code(c.name)}`, ...changeLines(c.changes, "  ")]),
+    ),
+  );
   return out;
 }
 
-const labels = (visibility: string, stability: string | null) => [visibility === "internal" ? "internal" : null, stability && stability !== "stable" ? stability : null].filter(Boolean).join(", ");
+const labels = (visibility: string, stability: string | null) =>
+  [visibility === "internal" ? "internal" : null, stability && stability !== "stable" ? stability : null].filter(Boolean).join(", ");
 
 const describeMethod = (m: MethodSummary) => {
   const l = labels(m.visibility, m.stability);
@@ -73,11 +95,15 @@ export function renderDiffMarkdown(diff: ProtocolDiff, extra: readonly string[] 
     ...sectionLines("Events", diff.events, describeEvent),
     ...sectionLines("Types", diff.types, describeType),
   ];
-  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }
 
 /** One line per section, for terminals: `methods +11 -1 ~0 Δ3`. */
 export function summarizeDiff(diff: ProtocolDiff): string {
-  const s = (name: string, x: DiffSection<unknown>) => `${name} +${x.added.length} -${x.removed.length} renamed ${x.renamed.length} changed ${x.changed.length}`;
+  const s = (name: string, x: DiffSection<unknown>) =>
+    `${name} +${x.added.length} -${x.removed.length} renamed ${x.renamed.length} changed ${x.changed.length}`;
   return `${s("methods", diff.methods)}; ${s("events", diff.events)}; ${s("types", diff.types)}; verdict ${diff.verdict.level}`;
 }

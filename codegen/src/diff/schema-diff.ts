@@ -21,8 +21,22 @@ const DOCS = new Set(["description", "title", "x-enumDescriptions", "examples", 
 const LABELS = new Set(["stability", "visibility", "deprecated"]);
 const SHAPE_IGNORED = new Set([...DOCS, ...LABELS]);
 const CONSTRAINTS = [
-  "format", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
-  "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "contentEncoding", "contentMediaType",
+  "format",
+  "pattern",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "contentEncoding",
+  "contentMediaType",
 ];
 const SEVERITY: Record<ChangeEffect, number> = { docs: 0, neutral: 1, additive: 2, breaking: 3 };
 
@@ -161,7 +175,10 @@ function diffVariants(a: unknown[], b: unknown[], path: string, ctx: Ctx): void 
     if (j >= 0) diffNode(s, b[j], path, ctx, true);
   });
   if (ua.length === 0 && ub.length === 0) return;
-  if (ua.length === 1 && ub.length === 1) return diffNode(ua[0], ub[0], path, ctx);
+  if (ua.length === 1 && ub.length === 1) {
+    diffNode(ua[0], ub[0], path, ctx);
+    return;
+  }
   const keyed = new Map<string, unknown>();
   for (const s of ub) {
     const k = variantKey(s, ctx.renames);
@@ -194,10 +211,32 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
     if (canonical(a) !== canonical(b)) push(ctx, path, "schema-changed", effectAt(ctx.pos, "breaking", "breaking"), `${typeText(a)} → ${typeText(b)}`);
     return;
   }
-  if ((a["description"] ?? null) !== (b["description"] ?? null)) push(ctx, path, "description-changed", "docs", b["description"] === undefined ? "description removed" : a["description"] === undefined ? "description added" : "description reworded");
-  if ((a["deprecated"] === true) !== (b["deprecated"] === true)) push(ctx, path, "deprecated-changed", b["deprecated"] === true ? "additive" : "neutral", b["deprecated"] === true ? "now deprecated" : "no longer deprecated");
-  if ((a["stability"] ?? null) !== (b["stability"] ?? null)) push(ctx, path, "stability-changed", "neutral", `${a["stability"] ?? "stable"} → ${b["stability"] ?? "stable"}`);
-  if ((a["visibility"] ?? "public") !== (b["visibility"] ?? "public")) push(ctx, path, "visibility-changed", b["visibility"] === "internal" ? "breaking" : "additive", `${a["visibility"] ?? "public"} → ${b["visibility"] ?? "public"}`);
+  if ((a["description"] ?? null) !== (b["description"] ?? null))
+    push(
+      ctx,
+      path,
+      "description-changed",
+      "docs",
+      b["description"] === undefined ? "description removed" : a["description"] === undefined ? "description added" : "description reworded",
+    );
+  if ((a["deprecated"] === true) !== (b["deprecated"] === true))
+    push(
+      ctx,
+      path,
+      "deprecated-changed",
+      b["deprecated"] === true ? "additive" : "neutral",
+      b["deprecated"] === true ? "now deprecated" : "no longer deprecated",
+    );
+  if ((a["stability"] ?? null) !== (b["stability"] ?? null))
+    push(ctx, path, "stability-changed", "neutral", `${a["stability"] ?? "stable"} → ${b["stability"] ?? "stable"}`);
+  if ((a["visibility"] ?? "public") !== (b["visibility"] ?? "public"))
+    push(
+      ctx,
+      path,
+      "visibility-changed",
+      b["visibility"] === "internal" ? "breaking" : "additive",
+      `${a["visibility"] ?? "public"} → ${b["visibility"] ?? "public"}`,
+    );
   if (docsOnly) {
     recurseDocs(a, b, path, ctx);
     return;
@@ -207,8 +246,10 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
   const ua = unionOf(a);
   const ub = unionOf(b);
   if ((ua === null) !== (ub === null)) {
-    if (ub && ub.some((branch) => sameShape(a, branch, ctx.renames))) push(ctx, path, "type-widened", effectAt(ctx.pos, "additive", "breaking"), `${typeText(a)} → ${typeText(b)}`);
-    else if (ua && ua.some((branch) => sameShape(branch, b, ctx.renames))) push(ctx, path, "type-narrowed", effectAt(ctx.pos, "breaking", "neutral"), `${typeText(a)} → ${typeText(b)}`);
+    if (ub?.some((branch) => sameShape(a, branch, ctx.renames)))
+      push(ctx, path, "type-widened", effectAt(ctx.pos, "additive", "breaking"), `${typeText(a)} → ${typeText(b)}`);
+    else if (ua?.some((branch) => sameShape(branch, b, ctx.renames)))
+      push(ctx, path, "type-narrowed", effectAt(ctx.pos, "breaking", "neutral"), `${typeText(a)} → ${typeText(b)}`);
     else push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
     return;
   }
@@ -259,7 +300,13 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
     if (added.length > 0) push(ctx, path, "enum-values-added", "additive", `+ ${added.join(", ")}`);
     if (removed.length > 0) push(ctx, path, "enum-values-removed", "breaking", `- ${removed.join(", ")}`);
   } else if (ea || eb) {
-    push(ctx, path, ea ? "type-widened" : "type-narrowed", ea ? effectAt(ctx.pos, "additive", "breaking") : effectAt(ctx.pos, "breaking", "neutral"), `${typeText(a)} → ${typeText(b)}`);
+    push(
+      ctx,
+      path,
+      ea ? "type-widened" : "type-narrowed",
+      ea ? effectAt(ctx.pos, "additive", "breaking") : effectAt(ctx.pos, "breaking", "neutral"),
+      `${typeText(a)} → ${typeText(b)}`,
+    );
   }
   const ta = typeSet(a);
   const tb = typeSet(b);
@@ -269,7 +316,13 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
     const removed = ta.filter((t) => !tb.includes(t));
     const tsSame = canonical([...new Set(ta.map(num))].sort(byString)) === canonical([...new Set(tb.map(num))].sort(byString));
     if (tsSame && (added.length > 0 || removed.length > 0)) {
-      push(ctx, path, "constraint-changed", effectAt(ctx.pos, removed.length > 0 ? "breaking" : "additive", "neutral"), `type ${ta.join("|")} → ${tb.join("|")}`);
+      push(
+        ctx,
+        path,
+        "constraint-changed",
+        effectAt(ctx.pos, removed.length > 0 ? "breaking" : "additive", "neutral"),
+        `type ${ta.join("|")} → ${tb.join("|")}`,
+      );
     } else {
       if (added.length > 0) push(ctx, path, "type-widened", effectAt(ctx.pos, "additive", "breaking"), `${ta.join(" | ")} → ${tb.join(" | ")}`);
       if (removed.length > 0) push(ctx, path, "type-narrowed", effectAt(ctx.pos, "breaking", "neutral"), `${ta.join(" | ")} → ${tb.join(" | ")}`);
@@ -281,7 +334,13 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
   for (const k of constraintKeys.sort(byString)) {
     if (canonical(a[k]) !== canonical(b[k])) {
       const loosened = constraintLoosened(k, a[k], b[k]);
-      push(ctx, path, "constraint-changed", effectAt(ctx.pos, loosened ? "additive" : "breaking", "neutral"), `${k.replace(/^x-diff-/, "")}: ${a[k] === undefined ? "none" : literal(a[k])} → ${b[k] === undefined ? "none" : literal(b[k])}`);
+      push(
+        ctx,
+        path,
+        "constraint-changed",
+        effectAt(ctx.pos, loosened ? "additive" : "breaking", "neutral"),
+        `${k.replace(/^x-diff-/, "")}: ${a[k] === undefined ? "none" : literal(a[k])} → ${b[k] === undefined ? "none" : literal(b[k])}`,
+      );
     }
   }
   diffProperties(a, b, path, ctx);
@@ -309,7 +368,14 @@ function diffProperties(a: Schema, b: Schema, path: string, ctx: Ctx): void {
   for (const k of keys) {
     const p = path === "" ? k : `${path}.${k}`;
     if (!(k in pb)) push(ctx, p, "property-removed", "breaking", `was ${reqA.has(k) ? "required" : "optional"} ${typeText(pa[k])}`);
-    else if (!(k in pa)) push(ctx, p, "property-added", reqB.has(k) ? effectAt(ctx.pos, "breaking", "additive") : "additive", `${reqB.has(k) ? "required" : "optional"} ${typeText(pb[k])}`);
+    else if (!(k in pa))
+      push(
+        ctx,
+        p,
+        "property-added",
+        reqB.has(k) ? effectAt(ctx.pos, "breaking", "additive") : "additive",
+        `${reqB.has(k) ? "required" : "optional"} ${typeText(pb[k])}`,
+      );
     else {
       diffNode(pa[k], pb[k], p, ctx);
       if (reqA.has(k) && !reqB.has(k)) push(ctx, p, "required-removed", effectAt(ctx.pos, "additive", "breaking"), "required → optional");
@@ -335,7 +401,13 @@ function recurseDocs(a: Schema, b: Schema, path: string, ctx: Ctx): void {
 export function diffSchemas(
   oldSchema: unknown,
   newSchema: unknown,
-  options: { path?: string; pos: Position; renames: ReadonlyMap<string, string>; resolveOld?: (name: string) => unknown; resolveNew?: (name: string) => unknown },
+  options: {
+    path?: string;
+    pos: Position;
+    renames: ReadonlyMap<string, string>;
+    resolveOld?: (name: string) => unknown;
+    resolveNew?: (name: string) => unknown;
+  },
 ): DiffChange[] {
   const ctx: Ctx = { renames: options.renames, pos: options.pos, out: [], resolveOld: options.resolveOld, resolveNew: options.resolveNew };
   const equalShape = sameShape(oldSchema, newSchema, options.renames);

@@ -46,8 +46,14 @@ export function verdictOf(
         by[effect].add(e.name);
       }
     }
-    const what: Record<ChangeEffect, string> = { breaking: "with breaking changes", additive: "with additions", docs: "with documentation changes", neutral: "with label or constraint changes" };
-    for (const effect of ["breaking", "additive", "neutral", "docs"] as const) note(effect, by[effect].size, `${plural(by[effect].size, label)} ${what[effect]}`);
+    const what: Record<ChangeEffect, string> = {
+      breaking: "with breaking changes",
+      additive: "with additions",
+      docs: "with documentation changes",
+      neutral: "with label or constraint changes",
+    };
+    for (const effect of ["breaking", "additive", "neutral", "docs"] as const)
+      note(effect, by[effect].size, `${plural(by[effect].size, label)} ${what[effect]}`);
   };
   changed("method", methods.changed, internalMethod);
   changed("event", events.changed, () => false);

@@ -26,11 +26,29 @@ interface LanguageSpec {
 /** Languages `flightdeck-codegen types --lang` accepts, with the quicktype options we pin. */
 export const LANGUAGES: Readonly<Record<string, LanguageSpec>> = {
   python: { verified: true, file: "protocol.py", quicktype: "python", comment: "#", options: { "python-version": "3.7", "just-types": "false" } },
-  rust: { verified: false, file: "protocol.rs", quicktype: "rust", comment: "//", options: { visibility: "public", "derive-debug": "true", "derive-clone": "true", "derive-partial-eq": "true" } },
+  rust: {
+    verified: false,
+    file: "protocol.rs",
+    quicktype: "rust",
+    comment: "//",
+    options: { visibility: "public", "derive-debug": "true", "derive-clone": "true", "derive-partial-eq": "true" },
+  },
   java: { verified: false, file: "Protocol.java", quicktype: "java", comment: "//", options: { package: "dev.flightdeck.protocol", "just-types": "true" } },
   go: { verified: false, file: "protocol.go", quicktype: "go", comment: "//", options: { package: "protocol", "just-types-and-package": "true" } },
-  csharp: { verified: false, file: "Protocol.cs", quicktype: "csharp", comment: "//", options: { namespace: "Flightdeck.Protocol", framework: "SystemTextJson" } },
-  kotlin: { verified: false, file: "Protocol.kt", quicktype: "kotlin", comment: "//", options: { framework: "just-types", package: "dev.flightdeck.protocol" } },
+  csharp: {
+    verified: false,
+    file: "Protocol.cs",
+    quicktype: "csharp",
+    comment: "//",
+    options: { namespace: "Flightdeck.Protocol", framework: "SystemTextJson" },
+  },
+  kotlin: {
+    verified: false,
+    file: "Protocol.kt",
+    quicktype: "kotlin",
+    comment: "//",
+    options: { framework: "just-types", package: "dev.flightdeck.protocol" },
+  },
   swift: { verified: false, file: "Protocol.swift", quicktype: "swift", comment: "//", options: { "just-types": "true" } },
 };
 export type TargetLanguage = keyof typeof LANGUAGES;
@@ -42,7 +60,21 @@ export function verifiedLanguages(): string[] {
 
 const SCHEMA_ADDRESS = "flightdeck-protocol.json";
 /** Our annotations, `format`, and `if`/`then`/`else` (value rules, no type of their own; a branch left empty is `{}`) (strings stay strings, so values round-trip byte for byte). */
-const DROP = new Set(["stability", "visibility", "format", "x-enumDescriptions", "title", "examples", "$comment", "deprecated", "contentEncoding", "contentMediaType", "if", "then", "else"]);
+const DROP = new Set([
+  "stability",
+  "visibility",
+  "format",
+  "x-enumDescriptions",
+  "title",
+  "examples",
+  "$comment",
+  "deprecated",
+  "contentEncoding",
+  "contentMediaType",
+  "if",
+  "then",
+  "else",
+]);
 const isAbsent = (s: unknown) => isObject(s) && isObject(s["not"]) && Object.keys(s["not"]).length === 0 && Object.keys(s).length === 1;
 
 /** The IR schema in a form quicktype reads: no `{"not":{}}` branches, opaque JSON as `{}`, no vendor keywords. */
@@ -121,7 +153,14 @@ export async function emitLanguageTypes(ir: CodegenIr, lang: string, options: { 
   }
   const data = new InputData();
   data.addInput(input);
-  const result = await quicktype({ inputData: data, lang: spec.quicktype, rendererOptions: spec.options, leadingComments: [], inferDateTimes: false, combineClasses: false });
+  const result = await quicktype({
+    inputData: data,
+    lang: spec.quicktype,
+    rendererOptions: spec.options,
+    leadingComments: [],
+    inferDateTimes: false,
+    combineClasses: false,
+  });
   const body = result.lines.join("\n").trimEnd();
   return `${languageHeader(ir, lang as TargetLanguage)}\n\n${lang === "python" ? tolerantPython(body) : body}\n`;
 }
@@ -179,7 +218,13 @@ for _cls in list(globals().values()):
 `;
 
 function tolerantPython(text: string): string {
-  if (!/^from enum import Enum$/m.test(text)) throw new CodegenError("quicktype's Python output no longer imports Enum as expected", undefined, undefined, "update tolerantPython in codegen/src/emit-lang/quicktype.ts for this quicktype version");
+  if (!/^from enum import Enum$/m.test(text))
+    throw new CodegenError(
+      "quicktype's Python output no longer imports Enum as expected",
+      undefined,
+      undefined,
+      "update tolerantPython in codegen/src/emit-lang/quicktype.ts for this quicktype version",
+    );
   const typing = /^from typing import .*$/m.exec(text);
   const withEnum = text.replace(/^from enum import Enum\n/m, "");
   // After the typing import (the base class needs Any), before the first use.

@@ -13,7 +13,11 @@ export interface ModuleExports {
 export function emitBarrel(ir: CodegenIr, modules: readonly ModuleExports[], doc: string): string {
   const out: string[] = [tsHeader(ir), `// ${doc}\n`];
   for (const m of [...modules].sort((a, b) => byString(a.from, b.from))) {
-    const list = (names: readonly string[]) => [...names].sort(byString).map((n) => `  ${n},`).join("\n");
+    const list = (names: readonly string[]) =>
+      [...names]
+        .sort(byString)
+        .map((n) => `  ${n},`)
+        .join("\n");
     if (m.types.length) out.push(`export type {\n${list(m.types)}\n} from "${m.from}";`);
     if (m.values.length) out.push(`export {\n${list(m.values)}\n} from "${m.from}";`);
   }

@@ -10,7 +10,10 @@ export function referencedTypes(exprs: Iterable<string | null | undefined>, know
 
 export function importTypes(names: readonly string[], from: string): string {
   if (names.length === 0) return "";
-  return `import type {\n${[...names].sort(byString).map((n) => `  ${n},`).join("\n")}\n} from "${from}";\n`;
+  return `import type {\n${[...names]
+    .sort(byString)
+    .map((n) => `  ${n},`)
+    .join("\n")}\n} from "${from}";\n`;
 }
 
 export const isIdentifier = (s: string): boolean => /^[A-Za-z_$][\w$]*$/.test(s);

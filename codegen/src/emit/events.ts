@@ -12,7 +12,10 @@ export function emitEvents(ir: CodegenIr): string {
   const ev = ir.events;
   const names = ev.map((e) => e.typeName);
   const info = ev
-    .map((e) => `  ${JSON.stringify(e.type)}: { ephemeral: ${e.ephemeral}, visibility: ${JSON.stringify(e.visibility)}, stability: ${JSON.stringify(e.stability)} },`)
+    .map(
+      (e) =>
+        `  ${JSON.stringify(e.type)}: { ephemeral: ${e.ephemeral}, visibility: ${JSON.stringify(e.visibility)}, stability: ${JSON.stringify(e.stability)} },`,
+    )
     .join("\n");
   return `${tsHeader(ir)}
 ${importTypes(names, "./types.js")}

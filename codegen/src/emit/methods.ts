@@ -48,7 +48,10 @@ function paramKeys(m: IrMethod, ir: CodegenIr): string[] | undefined {
 export function emitMethods(ir: CodegenIr, which: "public" | "internal", runtimeModule: string): string {
   const methods = which === "public" ? publicMethods(ir) : internalMethods(ir);
   const known = new Set(ir.types.map((t) => t.name));
-  const used = referencedTypes(methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]), known);
+  const used = referencedTypes(
+    methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]),
+    known,
+  );
   const P = which === "public" ? "" : "Internal";
   const C = which === "public" ? "" : "INTERNAL_";
   const lines: string[] = [tsHeader(ir)];
@@ -73,7 +76,13 @@ ${methods.map(typesEntry).join("\n")}
  * hand-written option checks read these instead of keeping their own lists.
  */
 export const ${C}RPC_PARAM_KEYS: { readonly [M in ${P}RpcMethodName]?: readonly string[] } = {
-${methods.filter((m) => m.direction === "clientToServer" && m.kind === "request").flatMap((m) => { const keys = paramKeys(m, ir); return keys ? [`  ${JSON.stringify(m.name)}: ${JSON.stringify(keys)},`] : []; }).join("\n")}
+${methods
+  .filter((m) => m.direction === "clientToServer" && m.kind === "request")
+  .flatMap((m) => {
+    const keys = paramKeys(m, ir);
+    return keys ? [`  ${JSON.stringify(m.name)}: ${JSON.stringify(keys)},`] : [];
+  })
+  .join("\n")}
 };
 
 /** The argument a stub of method \`M\` takes (\`void\` when it takes none). */

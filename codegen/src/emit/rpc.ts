@@ -33,7 +33,8 @@ function buildTree(methods: readonly IrMethod[], scope: "server" | "session"): T
     if (m.scope !== scope) continue;
     let node = root;
     for (const seg of m.path.slice(0, -1)) {
-      if (node.methods.has(seg)) throw new CodegenError(`"${seg}" is both a method and a namespace (method ${m.name})`, m.source.file, m.source.pointer, "rename one of them");
+      if (node.methods.has(seg))
+        throw new CodegenError(`"${seg}" is both a method and a namespace (method ${m.name})`, m.source.file, m.source.pointer, "rename one of them");
       let next = node.children.get(seg);
       if (!next) node.children.set(seg, (next = { children: new Map(), methods: new Map() }));
       node = next;
@@ -72,12 +73,19 @@ function stubSignature(name: string, m: IrMethod): MethodSignatureStructure {
 function treeInterfaces(root: TreeNode, rootName: string, rootDoc: string, taken: Set<string>): InterfaceDeclarationStructure[] {
   const out: InterfaceDeclarationStructure[] = [];
   const visit = (node: TreeNode, name: string, doc: string) => {
-    if (taken.has(name)) throw new CodegenError(`generated interface name "${name}" collides with another type`, undefined, undefined, "rename the namespace or the definition");
+    if (taken.has(name))
+      throw new CodegenError(`generated interface name "${name}" collides with another type`, undefined, undefined, "rename the namespace or the definition");
     taken.add(name);
     const properties: PropertySignatureStructure[] = [];
     for (const seg of [...node.children.keys()].sort(byString)) {
       const childName = name + pascalFromMethod(seg);
-      properties.push({ kind: StructureKind.PropertySignature, name: propName(seg), type: childName, isReadonly: true, docs: [{ description: `\`${seg}\` methods.` }] });
+      properties.push({
+        kind: StructureKind.PropertySignature,
+        name: propName(seg),
+        type: childName,
+        isReadonly: true,
+        docs: [{ description: `\`${seg}\` methods.` }],
+      });
       visit(node.children.get(seg)!, childName, `The \`${seg}\` namespace of {@link ${rootName}}.`);
     }
     const methods = [...node.methods.keys()].sort(byString).map((k) => stubSignature(k, node.methods.get(k)!));
@@ -122,14 +130,28 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModu
   const where = which === "public" ? "" : " (runtime-internal methods only; import from `@flightdeck/copilot-core/internal`)";
 
   const interfaces: InterfaceDeclarationStructure[] = [
-    ...treeInterfaces(buildTree(methods, "server"), `${P}ServerRpc`, `Typed stubs for connection-level (server) methods${where}, nested like the schema: \`rpc.models.list()\`.`, taken),
-    ...treeInterfaces(buildTree(methods, "session"), `${P}SessionRpc`, `Typed stubs for one session's methods${where}; \`sessionId\` is injected: \`rpc.tools.handlePendingToolCall({ requestId, result })\`.`, taken),
+    ...treeInterfaces(
+      buildTree(methods, "server"),
+      `${P}ServerRpc`,
+      `Typed stubs for connection-level (server) methods${where}, nested like the schema: \`rpc.models.list()\`.`,
+      taken,
+    ),
+    ...treeInterfaces(
+      buildTree(methods, "session"),
+      `${P}SessionRpc`,
+      `Typed stubs for one session's methods${where}; \`sessionId\` is injected: \`rpc.tools.handlePendingToolCall({ requestId, result })\`.`,
+      taken,
+    ),
   ];
   const sessionReqs = methods.filter((m) => m.scope === "clientSession" && m.kind === "request");
   const globalReqs = methods.filter((m) => m.scope === "clientGlobal" && m.kind === "request");
   const notes = methods.filter((m) => m.direction === "serverToClient" && m.kind === "notification");
   interfaces.push(
-    handlerInterface(`${P}ClientSessionHandlers`, `Handlers for server→client requests about one session${where}. Params keep \`sessionId\`: one connection serves many sessions.`, sessionReqs),
+    handlerInterface(
+      `${P}ClientSessionHandlers`,
+      `Handlers for server→client requests about one session${where}. Params keep \`sessionId\`: one connection serves many sessions.`,
+      sessionReqs,
+    ),
     handlerInterface(`${P}ClientGlobalHandlers`, `Handlers for connection-wide server→client requests${where}.`, globalReqs),
     handlerInterface(`${P}ClientNotificationHandlers`, `Listeners for server→client notifications${where}.`, notes),
   );
@@ -137,7 +159,15 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModu
   const exprs = methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]);
   const used = referencedTypes(exprs, known);
   const usesWith = exprs.some((e) => e?.includes("WithSessionId<"));
-  const rpcTypes = ["NotificationHandler", "RequestHandler", "RequestOptions", "RpcCaller", "RpcHandlerRegistry", "Unsubscribe", ...(usesWith ? ["WithSessionId"] : [])];
+  const rpcTypes = [
+    "NotificationHandler",
+    "RequestHandler",
+    "RequestOptions",
+    "RpcCaller",
+    "RpcHandlerRegistry",
+    "Unsubscribe",
+    ...(usesWith ? ["WithSessionId"] : []),
+  ];
   const runtime = runtimeModuleFrom(runtimeModule, 0);
   const statements: (string | StatementStructures)[] = [
     tsHeader(ir),
@@ -146,15 +176,62 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModu
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: which === "public" ? "./methods.js" : "./internal-methods.js", namedImports: [table] },
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: ["buildStubs", "checkSessionId", "registerHandlers"] },
     ...interfaces,
-    fn(`create${P}ServerRpc`, `Creates the ${which} connection-level stubs on top of any {@link RpcCaller}.\n\n@example\n\`\`\`ts\nconst rpc = create${P}ServerRpc(connection);\n\`\`\``, [["conn", "RpcCaller"]], `${P}ServerRpc`, `return buildStubs(conn, ${table}, "server") as unknown as ${P}ServerRpc;`),
-    fn(`create${P}SessionRpc`, `Creates the ${which} stubs of one session; every call sends \`sessionId\` for you.\n\n@throws SdkError \`INVALID_OPTION\` when \`sessionId\` is not a non-empty string.`, [["conn", "RpcCaller"], ["sessionId", "string"]], `${P}SessionRpc`, `checkSessionId("create${P}SessionRpc", sessionId);\nreturn buildStubs(conn, ${table}, "session", sessionId) as unknown as ${P}SessionRpc;`),
-    fn(`register${P}ClientSessionHandlers`, `Registers handlers for server→client session requests. Returns one function that removes them all.\n\n@throws SdkError \`INVALID_OPTION\` on a key that is not such a method (nothing is registered then).`, [["registry", "RpcHandlerRegistry"], ["handlers", `Partial<${P}ClientSessionHandlers>`]], "Unsubscribe", `return registerHandlers("register${P}ClientSessionHandlers", registry, ${table}, ["clientSession"], "request", handlers as Record<string, unknown>);`),
-    fn(`register${P}ClientGlobalHandlers`, `Registers handlers for connection-wide server→client requests. Returns one function that removes them all.\n\n@throws SdkError \`INVALID_OPTION\` on a key that is not such a method (nothing is registered then).`, [["registry", "RpcHandlerRegistry"], ["handlers", `Partial<${P}ClientGlobalHandlers>`]], "Unsubscribe", `return registerHandlers("register${P}ClientGlobalHandlers", registry, ${table}, ["clientGlobal"], "request", handlers as Record<string, unknown>);`),
-    fn(`register${P}ClientNotificationHandlers`, `Adds listeners for server→client notifications. Returns one function that removes them all.\n\n@throws SdkError \`INVALID_OPTION\` on a key that is not such a notification (nothing is registered then).`, [["registry", "RpcHandlerRegistry"], ["handlers", `Partial<${P}ClientNotificationHandlers>`]], "Unsubscribe", `return registerHandlers("register${P}ClientNotificationHandlers", registry, ${table}, ["clientSession", "clientGlobal"], "notification", handlers as Record<string, unknown>);`),
+    fn(
+      `create${P}ServerRpc`,
+      `Creates the ${which} connection-level stubs on top of any {@link RpcCaller}.\n\n@example\n\`\`\`ts\nconst rpc = create${P}ServerRpc(connection);\n\`\`\``,
+      [["conn", "RpcCaller"]],
+      `${P}ServerRpc`,
+      `return buildStubs(conn, ${table}, "server") as unknown as ${P}ServerRpc;`,
+    ),
+    fn(
+      `create${P}SessionRpc`,
+      `Creates the ${which} stubs of one session; every call sends \`sessionId\` for you.\n\n@throws SdkError \`INVALID_OPTION\` when \`sessionId\` is not a non-empty string.`,
+      [
+        ["conn", "RpcCaller"],
+        ["sessionId", "string"],
+      ],
+      `${P}SessionRpc`,
+      `checkSessionId("create${P}SessionRpc", sessionId);\nreturn buildStubs(conn, ${table}, "session", sessionId) as unknown as ${P}SessionRpc;`,
+    ),
+    fn(
+      `register${P}ClientSessionHandlers`,
+      `Registers handlers for server→client session requests. Returns one function that removes them all.\n\n@throws SdkError \`INVALID_OPTION\` on a key that is not such a method (nothing is registered then).`,
+      [
+        ["registry", "RpcHandlerRegistry"],
+        ["handlers", `Partial<${P}ClientSessionHandlers>`],
+      ],
+      "Unsubscribe",
+      `return registerHandlers("register${P}ClientSessionHandlers", registry, ${table}, ["clientSession"], "request", handlers as Record<string, unknown>);`,
+    ),
+    fn(
+      `register${P}ClientGlobalHandlers`,
+      `Registers handlers for connection-wide server→client requests. Returns one function that removes them all.\n\n@throws SdkError \`INVALID_OPTION\` on a key that is not such a method (nothing is registered then).`,
+      [
+        ["registry", "RpcHandlerRegistry"],
+        ["handlers", `Partial<${P}ClientGlobalHandlers>`],
+      ],
+      "Unsubscribe",
+      `return registerHandlers("register${P}ClientGlobalHandlers", registry, ${table}, ["clientGlobal"], "request", handlers as Record<string, unknown>);`,
+    ),
+    fn(
+      `register${P}ClientNotificationHandlers`,
+      `Adds listeners for server→client notifications. Returns one function that removes them all.\n\n@throws SdkError \`INVALID_OPTION\` on a key that is not such a notification (nothing is registered then).`,
+      [
+        ["registry", "RpcHandlerRegistry"],
+        ["handlers", `Partial<${P}ClientNotificationHandlers>`],
+      ],
+      "Unsubscribe",
+      `return registerHandlers("register${P}ClientNotificationHandlers", registry, ${table}, ["clientSession", "clientGlobal"], "notification", handlers as Record<string, unknown>);`,
+    ),
   ];
   const project = new Project({
     useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, newLineKind: NewLineKind.LineFeed, quoteKind: QuoteKind.Double, useTrailingCommas: true },
+    manipulationSettings: {
+      indentationText: IndentationText.TwoSpaces,
+      newLineKind: NewLineKind.LineFeed,
+      quoteKind: QuoteKind.Double,
+      useTrailingCommas: true,
+    },
   });
   const sf = project.createSourceFile(`${which}-rpc.ts`, { statements });
   const valueNames = statements.flatMap((s) => (typeof s !== "string" && s.kind === StructureKind.Function && s.name ? [s.name] : []));

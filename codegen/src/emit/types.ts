@@ -21,7 +21,9 @@ const CONDITIONAL = ["if", "then", "else"] as const;
 const TYPE_ANNOTATIONS = new Set(["description", "title", "$comment", "deprecated", "stability", "visibility"]);
 /** An allOf branch that only holds `if`/`then`/`else` (and annotations): it constrains values, never their type. */
 const isConditionalOnly = (s: unknown): boolean =>
-  isObject(s) && "if" in s && Object.keys(s).every((k) => CONDITIONAL.includes(k as (typeof CONDITIONAL)[number]) || TYPE_ANNOTATIONS.has(k) || k.startsWith("x-"));
+  isObject(s) &&
+  "if" in s &&
+  Object.keys(s).every((k) => CONDITIONAL.includes(k as (typeof CONDITIONAL)[number]) || TYPE_ANNOTATIONS.has(k) || k.startsWith("x-"));
 
 /**
  * JSDoc for an `if`/`then`/`else`, which TypeScript cannot express: the type stays the base type
@@ -31,8 +33,9 @@ export function conditionalDoc(s: Schema): string | undefined {
   if (!("if" in s) || (s["then"] === undefined && s["else"] === undefined)) return undefined;
   const json = (v: unknown) => `\`${JSON.stringify(v)}\``;
   const rule =
-    s["then"] === undefined ? `if the value does not match ${json(s["if"])}, it must match ${json(s["else"])}`
-    : `if the value matches ${json(s["if"])}, it must also match ${json(s["then"])}${s["else"] === undefined ? "" : `; otherwise it must match ${json(s["else"])}`}`;
+    s["then"] === undefined
+      ? `if the value does not match ${json(s["if"])}, it must match ${json(s["else"])}`
+      : `if the value matches ${json(s["if"])}, it must also match ${json(s["then"])}${s["else"] === undefined ? "" : `; otherwise it must match ${json(s["else"])}`}`;
   return safeDoc(`@remarks Conditional rule (JSON Schema \`if\`/\`then\`/\`else\`), not expressed in the type but checked by the validators: ${rule}.`);
 }
 
@@ -158,7 +161,12 @@ export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: s
   }
   for (const n of want) if (!seen.has(n)) problems.push(`definition "${n}" was not emitted`);
   if (problems.length > 0) {
-    throw new CodegenError(`types.ts would not be one declaration per definition: ${problems.slice(0, 10).join("; ")}`, undefined, undefined, "fix the normalization in codegen/src/emit/types.ts; never ship renamed types");
+    throw new CodegenError(
+      `types.ts would not be one declaration per definition: ${problems.slice(0, 10).join("; ")}`,
+      undefined,
+      undefined,
+      "fix the normalization in codegen/src/emit/types.ts; never ship renamed types",
+    );
   }
   chunks.sort((a, b) => byString(a.name, b.name));
   const usedExternal = [...TYPES_EXTERNAL.keys()].filter((n) => chunks.some((c) => new RegExp(`\\b${n}\\b`).test(c.text)));
@@ -172,10 +180,8 @@ function typeSchemaFor(t: IrNamedType, names: ReadonlySet<string>): Schema {
 }
 
 function stripBoilerplate(text: string): string {
-  const ref = "This interface was referenced by `[^`]+`'s JSON-Schema\\n \\* via the `definition` \"[^\"]+\"\\.";
-  return text
-    .replace(new RegExp(`/\\*\\*\\n \\* ${ref}\\n \\*/\\n`, "g"), "")
-    .replace(new RegExp(`\\n \\*\\n \\* ${ref}`, "g"), "");
+  const ref = 'This interface was referenced by `[^`]+`\'s JSON-Schema\\n \\* via the `definition` "[^"]+"\\.';
+  return text.replace(new RegExp(`/\\*\\*\\n \\* ${ref}\\n \\*/\\n`, "g"), "").replace(new RegExp(`\\n \\*\\n \\* ${ref}`, "g"), "");
 }
 
 interface Chunk {

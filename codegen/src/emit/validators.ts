@@ -50,8 +50,7 @@ export function lenientCopy(s: unknown): unknown {
 
 const ANNOTATIONS = ANNOTATION_KEYWORDS;
 
-const mapValues = (v: unknown, f: (x: unknown) => unknown): unknown =>
-  isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, f(x)])) : v;
+const mapValues = (v: unknown, f: (x: unknown) => unknown): unknown => (isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, f(x)])) : v);
 
 /** Key in DEFINITIONS, `null` (nothing to validate: no params / void), or `false` (outbound: not generated). */
 type Target = string | null | false;
@@ -127,7 +126,12 @@ function shipForm(s: unknown, file: string | undefined, where: string, refs: str
   if (typeof s === "boolean") return s;
   if (!isObject(s)) throw new CodegenError(`expected a schema, got ${JSON.stringify(s)}`, file, where, "fix the schema");
   const bad = (k: string, why: string): never => {
-    throw new CodegenError(`"${k}" ${why}`, file, `${where}/${k}`, "fix the schema, or teach the checker in @flightdeck/copilot-core (schema-walker.ts, schema-compiled.ts) and INTERPRETED_KEYWORDS in its schema-keywords.ts the keyword");
+    throw new CodegenError(
+      `"${k}" ${why}`,
+      file,
+      `${where}/${k}`,
+      "fix the schema, or teach the checker in @flightdeck/copilot-core (schema-walker.ts, schema-compiled.ts) and INTERPRETED_KEYWORDS in its schema-keywords.ts the keyword",
+    );
   };
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {
@@ -148,7 +152,8 @@ function shipForm(s: unknown, file: string | undefined, where: string, refs: str
       out[k] = v;
     } else if (k === "const") out[k] = v;
     else if (k === "enum" || k === "required") {
-      if (!Array.isArray(v) || (k === "required" && !v.every((x) => typeof x === "string"))) bad(k, "must be an array" + (k === "required" ? " of strings" : ""));
+      if (!Array.isArray(v) || (k === "required" && !v.every((x) => typeof x === "string")))
+        bad(k, "must be an array" + (k === "required" ? " of strings" : ""));
       out[k] = v;
     } else if (k === "anyOf" || k === "oneOf" || k === "allOf") {
       if (!Array.isArray(v) || v.length === 0) bad(k, "must be a non-empty array of schemas");
@@ -194,7 +199,13 @@ export function shippedDefinitions(plan: ValidatorPlan): [string, unknown][] {
     const key = queue.pop()!;
     if (out.has(key)) continue;
     const schema = plan.schemas.get(key);
-    if (schema === undefined) throw new CodegenError(`validator schema "${key}" is referenced but not defined`, undefined, undefined, "report this: bundle.ts should have rejected the $ref");
+    if (schema === undefined)
+      throw new CodegenError(
+        `validator schema "${key}" is referenced but not defined`,
+        undefined,
+        undefined,
+        "report this: bundle.ts should have rejected the $ref",
+      );
     const refs: string[] = [];
     const source = plan.sources?.get(key);
     out.set(key, shipForm(schema, source?.file, source?.pointer ?? `#/${key}`, refs));
@@ -211,7 +222,10 @@ export function shippedDefinitions(plan: ValidatorPlan): [string, unknown][] {
  */
 function emitDefinitions(ir: CodegenIr, plan: ValidatorPlan): string {
   const json = JSON.stringify(Object.fromEntries(shippedDefinitions(plan)));
-  const literal = json.replace(/[\\']/g, (c) => `\\${c}`).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  const literal = json
+    .replace(/[\\']/g, (c) => `\\${c}`)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
   return `${tsHeader(ir)}// Schemas of what arrives from the runtime (annotations stripped), keyed d_<Definition>, p_/r_<method>.
 export const DEFINITIONS: Readonly<Record<string, unknown>> = /* @__PURE__ */ JSON.parse('${literal}');
 `;

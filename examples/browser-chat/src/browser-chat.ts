@@ -72,14 +72,14 @@ export function startDemoModel(): Promise<ScriptedModelServer> {
   let notes = 0;
   const callTool: ScriptedTurn = (request) => ({
     // The runtime prefixes the user's text with context tags such as <current_datetime>: keep the words only.
-    toolCalls: [{ name: "save_note", arguments: { title: `note-${++notes}`, text: (lastUserText(request) ?? "").replace(/<(\w+)>[\s\S]*?<\/\1>\s*/g, "").trim() } }],
+    toolCalls: [
+      { name: "save_note", arguments: { title: `note-${++notes}`, text: (lastUserText(request) ?? "").replace(/<(\w+)>[\s\S]*?<\/\1>\s*/g, "").trim() } },
+    ],
   });
   const answer: ScriptedTurn = (request) => {
     const result = toolResults(request).at(-1)?.content ?? "no result";
     // The tool result tells approved from refused: a refused call never reaches the tool.
-    return /^Saved /.test(result)
-      ? { text: `Done. ${result}.` }
-      : { text: `I did not save the note: the save_note call was rejected (${result}).` };
+    return /^Saved /.test(result) ? { text: `Done. ${result}.` } : { text: `I did not save the note: the save_note call was rejected (${result}).` };
   };
   // Strict pairs: each prompt costs one tool call and one answer, approved or not.
   const script = Array.from({ length: 50 }, () => [callTool, answer]).flat();
@@ -99,7 +99,8 @@ interface PendingPermission {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0969da"/><path d="M3 9l10-5-3 9-2-3z" fill="#fff"/></svg>';
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0969da"/><path d="M3 9l10-5-3 9-2-3z" fill="#fff"/></svg>';
 
 /**
  * Starts the browser chat on 127.0.0.1 and resolves once the page can be opened.
@@ -117,12 +118,18 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
   }
   const permissionTimeoutMs = options.permissionTimeoutMs ?? 60_000;
   if (!Number.isFinite(permissionTimeoutMs) || permissionTimeoutMs <= 0) {
-    throw new SdkError("INVALID_OPTION", `startBrowserChat: \`permissionTimeoutMs\` must be a positive number of milliseconds; got ${String(permissionTimeoutMs)}.`);
+    throw new SdkError(
+      "INVALID_OPTION",
+      `startBrowserChat: \`permissionTimeoutMs\` must be a positive number of milliseconds; got ${String(permissionTimeoutMs)}.`,
+    );
   }
 
   const cleanups: Array<() => unknown> = [];
   const runCleanups = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve().then(cleanup).catch(() => {});
+    for (const cleanup of cleanups.splice(0).reverse())
+      await Promise.resolve()
+        .then(cleanup)
+        .catch(() => {});
   };
   try {
     const ownModel = options.model === undefined ? await startDemoModel() : undefined;
@@ -134,7 +141,12 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
     if (isScripted(model)) {
       iso = createIsolatedEnvironment();
       cleanups.push(() => iso?.cleanup());
-      clientOptions = { ...clientOptions, env: { ...iso.env, COPILOT_CLI_PATH: process.env.COPILOT_CLI_PATH }, workingDirectory: iso.workingDirectory, useLoggedInUser: false };
+      clientOptions = {
+        ...clientOptions,
+        env: { ...iso.env, COPILOT_CLI_PATH: process.env.COPILOT_CLI_PATH },
+        workingDirectory: iso.workingDirectory,
+        useLoggedInUser: false,
+      };
     }
     const workingDirectory = options.workingDirectory ?? iso?.workingDirectory ?? process.cwd();
 
@@ -151,7 +163,14 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
       new Promise((resolvePromise) => {
         const id = randomUUID();
         const timer = setTimeout(
-          () => entry.resolve({ kind: "reject", feedback: `Nobody answered the permission request in the browser within ${permissionTimeoutMs} ms, so it was rejected. Do not retry; tell the user.` }, "timed-out"),
+          () =>
+            entry.resolve(
+              {
+                kind: "reject",
+                feedback: `Nobody answered the permission request in the browser within ${permissionTimeoutMs} ms, so it was rejected. Do not retry; tell the user.`,
+              },
+              "timed-out",
+            ),
           permissionTimeoutMs,
         );
         const entry: PendingPermission = {
@@ -206,7 +225,9 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
     cleanups.push(() => session.disconnect());
     session.on("assistant.message_delta", (e) => broadcast("delta", { messageId: e.data.messageId, text: e.data.deltaContent }));
     session.on("assistant.message", (e) => broadcast("message", { messageId: e.data.messageId, content: e.data.content }));
-    session.on("tool.execution_start", (e) => broadcast("tool-start", { toolCallId: e.data.toolCallId, toolName: e.data.toolName, arguments: e.data.arguments }));
+    session.on("tool.execution_start", (e) =>
+      broadcast("tool-start", { toolCallId: e.data.toolCallId, toolName: e.data.toolName, arguments: e.data.arguments }),
+    );
     session.on("tool.execution_complete", (e) =>
       broadcast("tool-complete", { toolCallId: e.data.toolCallId, success: e.data.success, result: e.data.result?.content, error: e.data.error?.message }),
     );
@@ -237,7 +258,8 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       // The server acts for whoever can reach it: refuse other hosts (DNS rebinding) and other sites' forms.
       const host = req.headers.host ?? "";
-      if (host !== new URL(origin).host && host !== `localhost:${new URL(origin).port}`) return sendJson(res, 421, { error: `Unexpected Host header "${host}"; open ${origin}` });
+      if (host !== new URL(origin).host && host !== `localhost:${new URL(origin).port}`)
+        return sendJson(res, 421, { error: `Unexpected Host header "${host}"; open ${origin}` });
       const path = new URL(req.url ?? "/", origin).pathname;
       if (req.method === "GET" && (path === "/favicon.svg" || path === "/favicon.ico")) {
         // An icon of its own, so the browser's console shows no 404.
@@ -252,7 +274,10 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
         res.write(`event: busy\ndata: ${JSON.stringify({ busy })}\n\n`);
         // A page that (re)connects sees the cards still waiting for it.
-        for (const entry of pending.values()) res.write(`event: permission\ndata: ${JSON.stringify({ id: entry.id, summary: entry.summary, detail: entry.detail, toolCallId: entry.toolCallId })}\n\n`);
+        for (const entry of pending.values())
+          res.write(
+            `event: permission\ndata: ${JSON.stringify({ id: entry.id, summary: entry.summary, detail: entry.detail, toolCallId: entry.toolCallId })}\n\n`,
+          );
         streams.add(res);
         req.on("close", () => streams.delete(res));
         return;
@@ -262,12 +287,14 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
         if (requestOrigin !== undefined && requestOrigin !== origin && requestOrigin !== origin.replace("127.0.0.1", "localhost")) {
           return sendJson(res, 403, { error: `Requests from ${requestOrigin} are not accepted; use the page at ${origin}` });
         }
-        if (!String(req.headers["content-type"]).startsWith("application/json")) return sendJson(res, 415, { error: "Send a JSON body with content-type: application/json." });
+        if (!String(req.headers["content-type"]).startsWith("application/json"))
+          return sendJson(res, 415, { error: "Send a JSON body with content-type: application/json." });
         const body = await readJson(req);
         if (!body.ok) return sendJson(res, body.status, { error: body.error });
         const input = body.value as Record<string, unknown>;
         if (path === "/chat") {
-          if (typeof input.prompt !== "string" || input.prompt.trim() === "") return sendJson(res, 400, { error: 'Body must be {"prompt": "<non-empty text>"}.' });
+          if (typeof input.prompt !== "string" || input.prompt.trim() === "")
+            return sendJson(res, 400, { error: 'Body must be {"prompt": "<non-empty text>"}.' });
           if (busy) return sendJson(res, 409, { error: "The agent is still working on the last prompt; wait for it to finish." });
           runTurn(input.prompt);
           return sendJson(res, 202, { accepted: true });
@@ -277,7 +304,10 @@ export async function startBrowserChat(options: BrowserChatOptions = {}): Promis
         }
         const entry = pending.get(input.id);
         if (!entry) return sendJson(res, 404, { error: `No permission request ${input.id} is waiting (already answered or timed out).` });
-        entry.resolve(input.decision === "approve" ? { kind: "approve-once" } : { kind: "reject", feedback: "The user clicked Deny in the browser." }, input.decision === "approve" ? "approved" : "denied");
+        entry.resolve(
+          input.decision === "approve" ? { kind: "approve-once" } : { kind: "reject", feedback: "The user clicked Deny in the browser." },
+          input.decision === "approve" ? "approved" : "denied",
+        );
         return sendJson(res, 200, { ok: true });
       }
       return sendJson(res, 404, { error: `No route for ${req.method} ${path}; open ${origin}` });
@@ -319,7 +349,11 @@ function describePermission(request: PermissionRequest): { summary: string; deta
   // The tool call's id lets the page put the tool's result under the card that allowed it.
   const toolCallId = typeof (request as { toolCallId?: unknown }).toolCallId === "string" ? (request as { toolCallId: string }).toolCallId : undefined;
   if (request.kind === "custom-tool") {
-    return { summary: `run the tool "${request.toolName}" (${request.toolDescription})`, detail: JSON.stringify(request.args ?? {}, null, 2), ...(toolCallId ? { toolCallId } : {}) };
+    return {
+      summary: `run the tool "${request.toolName}" (${request.toolDescription})`,
+      detail: JSON.stringify(request.args ?? {}, null, 2),
+      ...(toolCallId ? { toolCallId } : {}),
+    };
   }
   const { kind, ...rest } = request as unknown as { kind: string } & Record<string, unknown>;
   return { summary: `perform a ${kind} action`, detail: JSON.stringify(rest, null, 2), ...(toolCallId ? { toolCallId } : {}) };

@@ -29,7 +29,16 @@ describe("browser chat", () => {
     if (missingChromium !== undefined || !existsSync(CHROMIUM)) throw new Error(missingChromium ?? `${CHROMIUM} not found`);
     return (browser ??= await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     }));
   }
 

@@ -30,7 +30,10 @@ export function ensureChromium(): string | undefined {
   if (!root && !sudo) return `${manual} (not installed automatically: not root and no password-less sudo)`;
   const prefix = root ? [] : ["sudo", "-n"];
   console.log(`[browser-chat test] ${CHROMIUM} is missing: running \`${INSTALL}\` (once; takes a minute or two)`);
-  for (const argv of [["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]]) {
+  for (const argv of [
+    ["apt-get", "update", "-qq"],
+    ["apt-get", "install", "-y", "-qq", "chromium"],
+  ]) {
     const r = run([...prefix, ...argv]);
     if (!r.ok) return `${manual} (automatic install failed: \`${argv.join(" ")}\` said: ${r.output.trim().split("\n").slice(-5).join(" | ")})`;
   }

@@ -39,11 +39,15 @@ const model = online
         (request) =>
           listed !== undefined
             ? { text: `The working folder holds: ${listed.join(", ") || "nothing"}.` }
-            : { text: `All right, I won't look at your files. (${toolResults(request).at(-1)?.content ? "The tool was not run." : "No answer from the tool."})` },
+            : {
+                text: `All right, I won't look at your files. (${toolResults(request).at(-1)?.content ? "The tool was not run." : "No answer from the tool."})`,
+              },
         { text: "You're welcome. Bye!" },
       ],
     });
-const options: CopilotClientOptions = iso ? { env: { ...iso.env, COPILOT_CLI_PATH: process.env.COPILOT_CLI_PATH }, workingDirectory: root, useLoggedInUser: false } : {};
+const options: CopilotClientOptions = iso
+  ? { env: { ...iso.env, COPILOT_CLI_PATH: process.env.COPILOT_CLI_PATH }, workingDirectory: root, useLoggedInUser: false }
+  : {};
 const terminal = scripted ? undefined : createInterface({ input: process.stdin, output: process.stdout });
 
 const askAtTerminal: PermissionHandler = async (request) => {
@@ -60,7 +64,7 @@ const HELP = [
   "Type a message and press Enter; the answer streams in.",
   "When the agent wants to run a tool you are asked first: Enter or y allows it, n denies it.",
   "Commands: /help this help, /quit (or an empty line, or Ctrl-D) to leave.",
-  ...(online ? [] : ["Offline, the scripted model knows 3 turns: try \"Which files are here?\", then \"Thanks!\"."]),
+  ...(online ? [] : ['Offline, the scripted model knows 3 turns: try "Which files are here?", then "Thanks!".']),
 ].join("\n");
 console.log(`Flightdeck cli-chat — ${online ? "online (your Copilot login)" : "offline (a scripted model on 127.0.0.1, nothing leaves this machine)"}`);
 if (terminal) console.log(HELP);

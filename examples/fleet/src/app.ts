@@ -27,7 +27,12 @@ const store = await PostgresSessionStore.open({ hostId, leaseTtlMs: 3_000 }); //
 const pool = new RuntimePool({
   store,
   runtimes: 1,
-  client: { connection: RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args }), env: { ...iso.env }, workingDirectory: iso.workingDirectory, useLoggedInUser: false },
+  client: {
+    connection: RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args }),
+    env: { ...iso.env },
+    workingDirectory: iso.workingDirectory,
+    useLoggedInUser: false,
+  },
 });
 await pool.start();
 
@@ -72,7 +77,8 @@ const server = createServer((req, res) => {
       if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { host: hostId });
       if (req.method === "POST" && url.pathname === "/sessions") {
         const { text } = await body(req);
-        if (typeof text !== "string" || text === "") return send(res, 400, { error: 'body must be {"text": "…"}: a conversation starts with its first message' });
+        if (typeof text !== "string" || text === "")
+          return send(res, 400, { error: 'body must be {"text": "…"}: a conversation starts with its first message' });
         const session = await pool.createSession(sessionConfig);
         try {
           const reply = (await session.sendAndWait(text, { timeoutMs: 60_000 }))?.data.content;
@@ -83,7 +89,7 @@ const server = createServer((req, res) => {
       }
       if (parts[0] === "sessions" && parts[1] && parts.length === 3 && parts[2] === "messages" && req.method === "POST") {
         const { text } = await body(req);
-        if (typeof text !== "string" || text === "") return send(res, 400, { error: "body must be {\"text\": \"…\"}" });
+        if (typeof text !== "string" || text === "") return send(res, 400, { error: 'body must be {"text": "…"}' });
         return send(res, 200, { reply: await turn(parts[1], text), host: hostId });
       }
       if (parts[0] === "sessions" && parts[1] && parts.length === 2 && req.method === "GET") {

@@ -9,7 +9,14 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { migrate } from "@flightdeck/copilot-postgres";
-import { lastUserText, startScriptedModel, startTestPostgres, type ScriptedModelServer, type ScriptedTurn, type TestPostgres } from "@flightdeck/copilot-testing";
+import {
+  lastUserText,
+  startScriptedModel,
+  startTestPostgres,
+  type ScriptedModelServer,
+  type ScriptedTurn,
+  type TestPostgres,
+} from "@flightdeck/copilot-testing";
 import { startFront, type Front } from "./front.js";
 
 export interface Fleet {
@@ -63,7 +70,14 @@ export async function startFleet(options: { port?: number; databaseUrl?: string 
         // The connection string travels in the environment, never in argv.
         const child = spawn(process.execPath, ["--import", "tsx", APP], {
           cwd: PACKAGE_DIR,
-          env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: databaseUrl, FLEET_HOST_ID: hostId, FLEET_PROVIDER: provider, FLEET_WORK_DIR: work },
+          env: {
+            PATH: process.env.PATH ?? "",
+            HOME: process.env.HOME ?? "",
+            DATABASE_URL: databaseUrl,
+            FLEET_HOST_ID: hostId,
+            FLEET_PROVIDER: provider,
+            FLEET_WORK_DIR: work,
+          },
           stdio: ["ignore", "pipe", "inherit"],
           detached: true,
         });

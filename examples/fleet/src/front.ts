@@ -15,12 +15,15 @@ export function startFront(backends: () => number[], port = 0): Promise<Front> {
   let next = 0;
   const forward = (method: string, path: string, body: Buffer, backend: number): Promise<{ status: number; body: Buffer }> =>
     new Promise((resolve, reject) => {
-      const req = httpRequest({ host: "127.0.0.1", port: backend, method, path, headers: { "content-type": "application/json", "content-length": body.length } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks) }));
-        res.on("error", reject);
-      });
+      const req = httpRequest(
+        { host: "127.0.0.1", port: backend, method, path, headers: { "content-type": "application/json", "content-length": body.length } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks) }));
+          res.on("error", reject);
+        },
+      );
       req.on("error", reject);
       req.end(body);
     });

@@ -5,7 +5,12 @@
 import { startFleet } from "./fleet.js";
 
 const fleet = await startFleet({ port: Number(process.env.PORT ?? 0), ...(process.env.DATABASE_URL && { databaseUrl: process.env.DATABASE_URL }) });
-console.log(`Fleet: front on ${fleet.url}, app processes ${fleet.apps().map((a) => `${a.hostId} (pid ${a.pid})`).join(", ")}`);
+console.log(
+  `Fleet: front on ${fleet.url}, app processes ${fleet
+    .apps()
+    .map((a) => `${a.hostId} (pid ${a.pid})`)
+    .join(", ")}`,
+);
 console.log(`  curl -s -X POST ${fleet.url}/sessions -d '{"text":"hello"}'`);
 console.log(`  curl -s -X POST ${fleet.url}/sessions/<id>/messages -d '{"text":"hello"}'`);
 console.log(`  curl -s ${fleet.url}/sessions/<id>`);

@@ -15,7 +15,10 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${fleet.url}${path}`, { method, ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }) });
+  const res = await fetch(`${fleet.url}${path}`, {
+    method,
+    ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 

@@ -13,7 +13,9 @@ import { createIsolatedEnvironment, startScriptedModel } from "@flightdeck/copil
 const online = process.argv.includes("--online");
 const model = online ? undefined : await startScriptedModel({ script: [{ text: "Flightdeck drives Copilot agents from TypeScript." }] });
 const iso = online ? undefined : createIsolatedEnvironment();
-const options: CopilotClientOptions = iso ? { env: { ...iso.env, COPILOT_CLI_PATH: process.env.COPILOT_CLI_PATH }, workingDirectory: iso.workingDirectory, useLoggedInUser: false } : {};
+const options: CopilotClientOptions = iso
+  ? { env: { ...iso.env, COPILOT_CLI_PATH: process.env.COPILOT_CLI_PATH }, workingDirectory: iso.workingDirectory, useLoggedInUser: false }
+  : {};
 const provider: ProviderConfig | undefined = model?.provider();
 
 const client = new CopilotClient(options);

@@ -69,20 +69,29 @@ const IGNORED_FOR_URI = ["baseDirectory", "env", "workingDirectory", "sessionIdl
 export function checkRuntimeOptions(options: RuntimeOptions): SdkError[] {
   if (typeof options !== "object" || options === null) throw invalid("options", "CopilotClient takes an options object (or nothing).");
   const { connection } = options;
-  if (connection !== undefined && (typeof connection !== "object" || connection === null || !["stdio", "tcp", "uri", "inprocess"].includes((connection as { kind?: string }).kind ?? ""))) {
+  if (
+    connection !== undefined &&
+    (typeof connection !== "object" || connection === null || !["stdio", "tcp", "uri", "inprocess"].includes((connection as { kind?: string }).kind ?? ""))
+  ) {
     throw invalid("connection", "use RuntimeConnection.forStdio(), .forTcp(), .forUri(url) or .forInProcess().");
   }
   const warnings: SdkError[] = [];
   if (connection?.kind === "uri") {
     for (const key of ["gitHubToken", "useLoggedInUser"] as const) {
       if (options[key] !== undefined) {
-        throw invalid(key, "gitHubToken and useLoggedInUser cannot be used with RuntimeConnection.forUri (external server manages its own auth). Configure authentication where that runtime is started, or leave the option out.");
+        throw invalid(
+          key,
+          "gitHubToken and useLoggedInUser cannot be used with RuntimeConnection.forUri (external server manages its own auth). Configure authentication where that runtime is started, or leave the option out.",
+        );
       }
     }
     for (const key of IGNORED_FOR_URI) {
       if (options[key] !== undefined) {
         warnings.push(
-          invalid(key, `is ignored with RuntimeConnection.forUri(): that runtime is already running, so the client cannot set its process options. Configure the runtime where it is started, or use RuntimeConnection.forStdio()/forTcp() to let the client start it.`),
+          invalid(
+            key,
+            `is ignored with RuntimeConnection.forUri(): that runtime is already running, so the client cannot set its process options. Configure the runtime where it is started, or use RuntimeConnection.forStdio()/forTcp() to let the client start it.`,
+          ),
         );
       }
     }
@@ -92,7 +101,10 @@ export function checkRuntimeOptions(options: RuntimeOptions): SdkError[] {
     if (v !== undefined && (typeof v !== "string" || v === "")) throw invalid(key, "must be a non-empty path.");
   }
   if (options.workingDirectory !== undefined && !isDirectory(options.workingDirectory)) {
-    throw invalid("workingDirectory", `"${options.workingDirectory}" does not exist or is not a folder. Create it first, or pass an existing folder (the runtime runs there).`);
+    throw invalid(
+      "workingDirectory",
+      `"${options.workingDirectory}" does not exist or is not a folder. Create it first, or pass an existing folder (the runtime runs there).`,
+    );
   }
   for (const key of ["useLoggedInUser", "enableRemoteSessions"] as const) {
     const v = options[key];
@@ -102,7 +114,8 @@ export function checkRuntimeOptions(options: RuntimeOptions): SdkError[] {
     const dirs = options.builtinPluginDirectories;
     if (!Array.isArray(dirs)) throw invalid("builtinPluginDirectories", "must be an array of absolute folder paths.");
     for (const dir of dirs as unknown[]) {
-      if (typeof dir !== "string" || !isAbsolute(dir)) throw invalid("builtinPluginDirectories", `must contain only absolute paths, got ${JSON.stringify(dir)}.`);
+      if (typeof dir !== "string" || !isAbsolute(dir))
+        throw invalid("builtinPluginDirectories", `must contain only absolute paths, got ${JSON.stringify(dir)}.`);
     }
   }
   if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
@@ -116,12 +129,15 @@ export function checkRuntimeOptions(options: RuntimeOptions): SdkError[] {
     throw invalid("sessionIdleTimeoutSeconds", `${JSON.stringify(idle)} is not a whole number of seconds ≥ 0 (0 disables the timeout).`);
   }
   if (options.env !== undefined) {
-    if (typeof options.env !== "object" || options.env === null || Array.isArray(options.env)) throw invalid("env", "must be an object of environment variables.");
-    for (const [k, v] of Object.entries(options.env)) if (v !== undefined && typeof v !== "string") throw invalid(`env.${k}`, "environment values must be strings.");
+    if (typeof options.env !== "object" || options.env === null || Array.isArray(options.env))
+      throw invalid("env", "must be an object of environment variables.");
+    for (const [k, v] of Object.entries(options.env))
+      if (v !== undefined && typeof v !== "string") throw invalid(`env.${k}`, "environment values must be strings.");
   }
   if (options.clientInfo !== undefined) {
     if (typeof options.clientInfo !== "object" || options.clientInfo === null) throw invalid("clientInfo", "must be an object.");
-    for (const [k, v] of Object.entries(options.clientInfo)) if (v !== undefined && typeof v !== "string") throw invalid(`clientInfo.${k}`, "must be a string.");
+    for (const [k, v] of Object.entries(options.clientInfo))
+      if (v !== undefined && typeof v !== "string") throw invalid(`clientInfo.${k}`, "must be a string.");
   }
   return warnings;
 }

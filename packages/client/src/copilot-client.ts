@@ -24,7 +24,14 @@ import {
 } from "@flightdeck/copilot-core";
 import { createInternalServerRpc } from "@flightdeck/copilot-core/internal";
 import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
-import { SessionHost, type CopilotClientMode, type CopilotSession, type EventValidationMode, type ResumeSessionConfig, type SessionConfig } from "@flightdeck/copilot-session";
+import {
+  SessionHost,
+  type CopilotClientMode,
+  type CopilotSession,
+  type EventValidationMode,
+  type ResumeSessionConfig,
+  type SessionConfig,
+} from "@flightdeck/copilot-session";
 import { buildRuntimeLaunch, checkRuntimeOptions, type RuntimeOptions } from "./client-options.js";
 import { checkKnownKeys } from "./option-keys.js";
 import { checkProtocolVersion } from "./protocol-range.js";
@@ -158,10 +165,33 @@ const SUPPORTED_TASK_KINDS = ["agent", "client", "shell"];
 
 /** Every key `CopilotClientOptions` has (ours and `@github/copilot-sdk`'s): anything else is refused. */
 const CLIENT_OPTION_KEYS = [
-  "connection", "mode", "workingDirectory", "baseDirectory", "builtinPluginDirectories", "logLevel", "env", "gitHubToken",
-  "useLoggedInUser", "onListModels", "telemetry", "onGetTraceContext", "sessionFs", "requestHandler", "onGitHubTelemetry",
-  "sessionIdleTimeoutSeconds", "enableRemoteSessions", "clientInfo",
-  "autoStart", "autoRestart", "startTimeoutMs", "stopGraceMs", "requestTimeoutMs", "onError", "validation", "onStderr", "debug",
+  "connection",
+  "mode",
+  "workingDirectory",
+  "baseDirectory",
+  "builtinPluginDirectories",
+  "logLevel",
+  "env",
+  "gitHubToken",
+  "useLoggedInUser",
+  "onListModels",
+  "telemetry",
+  "onGetTraceContext",
+  "sessionFs",
+  "requestHandler",
+  "onGitHubTelemetry",
+  "sessionIdleTimeoutSeconds",
+  "enableRemoteSessions",
+  "clientInfo",
+  "autoStart",
+  "autoRestart",
+  "startTimeoutMs",
+  "stopGraceMs",
+  "requestTimeoutMs",
+  "onError",
+  "validation",
+  "onStderr",
+  "debug",
 ] as const satisfies ReadonlyArray<keyof CopilotClientOptions>;
 
 /** Options of older SDKs, with what replaces them. */
@@ -231,11 +261,17 @@ export class CopilotClient {
     for (const key of ["startTimeoutMs", "stopGraceMs", "requestTimeoutMs"] as const) {
       const v = options[key];
       if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
-        throw new SdkError("INVALID_OPTION", `${key}: ${JSON.stringify(v)} is not a duration in milliseconds (a finite number ≥ 0).`, { details: { option: key } });
+        throw new SdkError("INVALID_OPTION", `${key}: ${JSON.stringify(v)} is not a duration in milliseconds (a finite number ≥ 0).`, {
+          details: { option: key },
+        });
       }
     }
     if (options.mode !== undefined && options.mode !== "copilot-cli" && options.mode !== "empty") {
-      throw new SdkError("INVALID_OPTION", `mode: "${String(options.mode)}" is not a mode. Use "copilot-cli" (the default) or "empty" (multi-tenant servers).`, { details: { option: "mode" } });
+      throw new SdkError(
+        "INVALID_OPTION",
+        `mode: "${String(options.mode)}" is not a mode. Use "copilot-cli" (the default) or "empty" (multi-tenant servers).`,
+        { details: { option: "mode" } },
+      );
     }
     if (options.mode === "empty" && options.baseDirectory === undefined && options.sessionFs === undefined) {
       throw new SdkError(
@@ -245,20 +281,32 @@ export class CopilotClient {
       );
     }
     if (options.onListModels !== undefined && typeof options.onListModels !== "function") {
-      throw new SdkError("INVALID_OPTION", "onListModels: must be a function returning the models (or a promise of them).", { details: { option: "onListModels" } });
+      throw new SdkError("INVALID_OPTION", "onListModels: must be a function returning the models (or a promise of them).", {
+        details: { option: "onListModels" },
+      });
     }
     if (options.validation !== undefined && !["off", "lenient", "strict"].includes(options.validation)) {
-      throw new SdkError("INVALID_OPTION", `validation: "${String(options.validation)}" is not one of "off", "lenient", "strict".`, { details: { option: "validation" } });
+      throw new SdkError("INVALID_OPTION", `validation: "${String(options.validation)}" is not one of "off", "lenient", "strict".`, {
+        details: { option: "validation" },
+      });
     }
     if (options.sessionFs !== undefined) checkSessionFsOptions(options.sessionFs);
     if (options.telemetry !== undefined) {
       checkTelemetryOptions(options.telemetry);
       if (options.connection?.kind === "uri") {
-        throw new SdkError("INVALID_OPTION", "telemetry: cannot be used with RuntimeConnection.forUri(): the runtime is already running, so its exporter is configured where it was started (COPILOT_OTEL_* variables).", { details: { option: "telemetry" } });
+        throw new SdkError(
+          "INVALID_OPTION",
+          "telemetry: cannot be used with RuntimeConnection.forUri(): the runtime is already running, so its exporter is configured where it was started (COPILOT_OTEL_* variables).",
+          { details: { option: "telemetry" } },
+        );
       }
     }
     if (options.onGetTraceContext !== undefined && typeof options.onGetTraceContext !== "function") {
-      throw new SdkError("INVALID_OPTION", "onGetTraceContext: must be a function returning { traceparent, tracestate? } (or undefined, or a promise of either).", { details: { option: "onGetTraceContext" } });
+      throw new SdkError(
+        "INVALID_OPTION",
+        "onGetTraceContext: must be a function returning { traceparent, tracestate? } (or undefined, or a promise of either).",
+        { details: { option: "onGetTraceContext" } },
+      );
     }
     if (options.requestHandler !== undefined && !isCopilotRequestHandler(options.requestHandler)) checkRequestHandlerOption(options.requestHandler);
     this.options = { ...options };
@@ -329,8 +377,7 @@ export class CopilotClient {
   onLifecycle<T extends RuntimeLifecycleEvent["type"]>(type: T, handler: (event: Extract<RuntimeLifecycleEvent, { type: T }>) => void): Unsubscribe;
   onLifecycle(type: string, handler: (event: SessionLifecycleEvent) => void): Unsubscribe;
   onLifecycle(typeOrHandler: string | ((event: never) => void), maybeHandler?: (event: never) => void): Unsubscribe {
-    const entry =
-      typeof typeOrHandler === "function" ? { type: undefined, handler: typeOrHandler } : { type: typeOrHandler, handler: maybeHandler! };
+    const entry = typeof typeOrHandler === "function" ? { type: undefined, handler: typeOrHandler } : { type: typeOrHandler, handler: maybeHandler! };
     if (typeof entry.handler !== "function") throw new SdkError("INVALID_OPTION", "onLifecycle: the handler must be a function.");
     this.lifecycleListeners.add(entry);
     return () => void this.lifecycleListeners.delete(entry);
@@ -388,7 +435,8 @@ export class CopilotClient {
     } catch (error) {
       if (abort.signal.aborted) throw abort.signal.reason;
       if (state === "starting") {
-        this.failure = error instanceof SdkError ? error : new SdkError("CONNECT_FAILED", `Could not start the Copilot runtime: ${String(error)}`, { cause: error });
+        this.failure =
+          error instanceof SdkError ? error : new SdkError("CONNECT_FAILED", `Could not start the Copilot runtime: ${String(error)}`, { cause: error });
         this.setState("failed");
       }
       throw error;
@@ -510,7 +558,11 @@ export class CopilotClient {
             this.emitLifecycle(
               after.has(sessionId)
                 ? { type: "session.resumed", sessionId }
-                : { type: "session.lost", sessionId, error: new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted.`) },
+                : {
+                    type: "session.lost",
+                    sessionId,
+                    error: new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted.`),
+                  },
             );
           }
         });
@@ -532,16 +584,27 @@ export class CopilotClient {
       try {
         this.options.onStderr(safe);
       } catch (error) {
-        this.reportError(new SdkError("HANDLER_FAILED", `The onStderr handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        this.reportError(
+          new SdkError("HANDLER_FAILED", `The onStderr handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+        );
       }
     }
   }
 
-  private async handshake(connection: JsonRpcConnection, token: string | undefined, timeoutMs: number): Promise<{ runtimeVersion: string | undefined; protocolVersion: number }> {
+  private async handshake(
+    connection: JsonRpcConnection,
+    token: string | undefined,
+    timeoutMs: number,
+  ): Promise<{ runtimeVersion: string | undefined; protocolVersion: number }> {
     const internal = createInternalServerRpc(connection);
     try {
       const result = await internal.connect(
-        { supportedTaskKinds: SUPPORTED_TASK_KINDS, ...(token !== undefined && { token }), ...(this.options.clientInfo && { clientInfo: this.options.clientInfo }), ...(this.options.onGitHubTelemetry && { enableGitHubTelemetryForwarding: true }) } as Parameters<typeof internal.connect>[0],
+        {
+          supportedTaskKinds: SUPPORTED_TASK_KINDS,
+          ...(token !== undefined && { token }),
+          ...(this.options.clientInfo && { clientInfo: this.options.clientInfo }),
+          ...(this.options.onGitHubTelemetry && { enableGitHubTelemetryForwarding: true }),
+        } as Parameters<typeof internal.connect>[0],
         { timeoutMs },
       );
       const version = (result as { version?: string }).version;
@@ -569,13 +632,23 @@ export class CopilotClient {
         offs.push(serveSessionFs(connection, this.options.sessionFs, onError));
         const params = sessionFsSetProviderParams(this.options.sessionFs, this.options.workingDirectory ?? globalThis.process.cwd());
         const result = await rpc.sessionFs.setProvider(params, { timeoutMs });
-        if (!result?.success) throw new SdkError("CONNECT_FAILED", "sessionFs: the runtime refused to use this client as the session filesystem provider (sessionFs.setProvider answered success: false); another client may hold it.");
+        if (!result?.success)
+          throw new SdkError(
+            "CONNECT_FAILED",
+            "sessionFs: the runtime refused to use this client as the session filesystem provider (sessionFs.setProvider answered success: false); another client may hold it.",
+          );
       }
       if (this.options.requestHandler) {
         const handler = this.options.requestHandler;
-        offs.push(isCopilotRequestHandler(handler) ? serveCopilotRequestHandler(connection, handler, onError) : serveRequestHandler(connection, handler, onError));
+        offs.push(
+          isCopilotRequestHandler(handler) ? serveCopilotRequestHandler(connection, handler, onError) : serveRequestHandler(connection, handler, onError),
+        );
         const result = await rpc.llmInference.setProvider({ timeoutMs });
-        if (!result?.success) throw new SdkError("CONNECT_FAILED", "requestHandler: the runtime refused to route model requests to this client (llmInference.setProvider answered success: false); another client may hold it.");
+        if (!result?.success)
+          throw new SdkError(
+            "CONNECT_FAILED",
+            "requestHandler: the runtime refused to route model requests to this client (llmInference.setProvider answered success: false); another client may hold it.",
+          );
       }
     } catch (error) {
       for (const off of offs) off();
@@ -611,7 +684,9 @@ export class CopilotClient {
       try {
         (handler as (e: typeof event) => void)(event);
       } catch (error) {
-        this.reportError(new SdkError("HANDLER_FAILED", `An onLifecycle handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        this.reportError(
+          new SdkError("HANDLER_FAILED", `An onLifecycle handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+        );
       }
     }
   }
@@ -646,11 +721,17 @@ export class CopilotClient {
     const processDied = live.process !== undefined && (exit !== null || !live.process.treePids().includes(live.process.pid));
     const next = this.restartPolicy ? " autoRestart will try to bring it back." : " Call start() to start a new runtime, or set autoRestart: true.";
     if (live.kind !== "stdio" && !processDied) {
-      const where = live.process ? `the runtime it started (pid ${live.process.pid}) was still running and has been stopped` : "the runtime may still be running";
-      return new SdkError("CONNECTION_LOST", `The TCP connection to the Copilot runtime on port ${live.port ?? "?"} was lost (${closeError.message}); ${where}.${this.restartPolicy ? " autoRestart will reconnect." : " Call start() to connect again."}`, {
-        cause: closeError,
-        details: { port: live.port, pid: live.process?.pid },
-      });
+      const where = live.process
+        ? `the runtime it started (pid ${live.process.pid}) was still running and has been stopped`
+        : "the runtime may still be running";
+      return new SdkError(
+        "CONNECTION_LOST",
+        `The TCP connection to the Copilot runtime on port ${live.port ?? "?"} was lost (${closeError.message}); ${where}.${this.restartPolicy ? " autoRestart will reconnect." : " Call start() to connect again."}`,
+        {
+          cause: closeError,
+          details: { port: live.port, pid: live.process?.pid },
+        },
+      );
     }
     return new SdkError("RUNTIME_EXITED", `The Copilot runtime connection closed unexpectedly: ${closeError.message}${next}`, {
       cause: closeError,
@@ -685,7 +766,12 @@ export class CopilotClient {
         } catch (error) {
           if (abort.signal.aborted) return;
           lastError = error instanceof Error ? error : new Error(String(error));
-          this.reportError(new SdkError("RUNTIME_EXITED", `autoRestart attempt ${attempt} of ${policy.maxAttempts} failed: ${lastError.message}`, { cause: error, details: { attempt } }));
+          this.reportError(
+            new SdkError("RUNTIME_EXITED", `autoRestart attempt ${attempt} of ${policy.maxAttempts} failed: ${lastError.message}`, {
+              cause: error,
+              details: { attempt },
+            }),
+          );
         }
       }
     } finally {
@@ -721,7 +807,10 @@ export class CopilotClient {
     this.restartAbort?.abort(new SdkError("ABORTED", "autoRestart was cancelled by stop()."));
     const inFlight = this.inFlight;
     const timer = inFlight
-      ? setTimeout(() => inFlight.abort.abort(new SdkError("ABORTED", `start() was cancelled by stop(): the runtime was not up within stopGraceMs (${grace} ms).`)), grace)
+      ? setTimeout(
+          () => inFlight.abort.abort(new SdkError("ABORTED", `start() was cancelled by stop(): the runtime was not up within stopGraceMs (${grace} ms).`)),
+          grace,
+        )
       : undefined;
     const run = this.queue.then(() => {
       clearTimeout(timer);
@@ -760,7 +849,13 @@ export class CopilotClient {
       const detached = await within(Promise.allSettled(sessions.map((s) => s.disconnect())), grace);
       if (detached === undefined) {
         responsive = false;
-        errors.push(new SdkError("TIMEOUT", `stop(): the runtime did not confirm session.detach for ${sessions.length} session(s) within stopGraceMs (${grace} ms); it is not answering, so it was killed without detaching them.`, { details: { sessions: sessions.map((s) => s.sessionId) } }));
+        errors.push(
+          new SdkError(
+            "TIMEOUT",
+            `stop(): the runtime did not confirm session.detach for ${sessions.length} session(s) within stopGraceMs (${grace} ms); it is not answering, so it was killed without detaching them.`,
+            { details: { sessions: sessions.map((s) => s.sessionId) } },
+          ),
+        );
       } else {
         for (const result of detached) if (result.status === "rejected") errors.push(result.reason as Error);
       }
@@ -780,7 +875,13 @@ export class CopilotClient {
       } else {
         const { signalled } = await live.process.terminate(grace, grace);
         if (signalled === "SIGKILL") {
-          errors.push(new SdkError("TIMEOUT", `stop(): the runtime (or a process it started) did not exit within stopGraceMs (${grace} ms) after shutdown and SIGTERM; it was killed with SIGKILL.`, { details: { pid: live.process.pid } }));
+          errors.push(
+            new SdkError(
+              "TIMEOUT",
+              `stop(): the runtime (or a process it started) did not exit within stopGraceMs (${grace} ms) after shutdown and SIGTERM; it was killed with SIGKILL.`,
+              { details: { pid: live.process.pid } },
+            ),
+          );
         }
       }
     }
@@ -818,9 +919,17 @@ export class CopilotClient {
         // In process there is nothing to kill: the runtime's threads finish their writes only when
         // asked to shut down, so ask (bounded) before the host is torn down.
         if (this.connectionConfig.kind === "inprocess" && !live.connection.isClosed) {
-          await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS }).catch(() => {});
+          await createServerRpc(live.connection)
+            .runtime.shutdown({ timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS })
+            .catch(() => {});
         }
-        await Promise.all([live.process?.kill(), within(live.connection.close().catch(() => {}), 1_000)]);
+        await Promise.all([
+          live.process?.kill(),
+          within(
+            live.connection.close().catch(() => {}),
+            1_000,
+          ),
+        ]);
       }),
     );
     if (disposeHost) {
@@ -930,7 +1039,10 @@ export class CopilotClient {
    */
   async deleteSession(sessionId: string, options?: ControlCallOptions): Promise<void> {
     const live = await this.ensureLive();
-    const result = (await createInternalServerRpc(live.connection).session.delete({ sessionId }, options)) as { success?: boolean; error?: string } | null | undefined;
+    const result = (await createInternalServerRpc(live.connection).session.delete({ sessionId }, options)) as
+      | { success?: boolean; error?: string }
+      | null
+      | undefined;
     if (result && result.success === false) {
       throw new SdkError("VALIDATION", `Failed to delete session ${sessionId}: ${result.error || "Unknown error"}`, { details: { sessionId } });
     }
@@ -962,7 +1074,9 @@ export class CopilotClient {
       try {
         listener(state, previous);
       } catch (error) {
-        this.reportError(new SdkError("HANDLER_FAILED", `An onStateChange handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        this.reportError(
+          new SdkError("HANDLER_FAILED", `An onStateChange handler threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+        );
       }
     }
   }

@@ -67,7 +67,11 @@ export abstract class CopilotWebSocketHandler implements AsyncDisposable {
   protected constructor(protected readonly context: CopilotRequestContext) {
     const bridge = bridges.get(context);
     if (!bridge) {
-      throw new SdkError("INVALID_OPTION", "CopilotWebSocketHandler: construct it with the context passed to openWebSocket(ctx); it cannot be created on its own.", { details: { option: "context" } });
+      throw new SdkError(
+        "INVALID_OPTION",
+        "CopilotWebSocketHandler: construct it with the context passed to openWebSocket(ctx); it cannot be created on its own.",
+        { details: { option: "context" } },
+      );
     }
     this.#bridge = bridge;
   }
@@ -122,15 +126,24 @@ export class CopilotWebSocketForwarder extends CopilotWebSocketHandler {
     if (this.#upstream) return;
     const WebSocketClass = (globalThis as { WebSocket?: new (url: string) => MinimalWebSocket }).WebSocket;
     if (!WebSocketClass) {
-      throw new SdkError("UNSUPPORTED", `CopilotWebSocketForwarder: this Node.js (${process.version}) has no global WebSocket (Node 22 has one; on Node 20 run with --experimental-websocket), so ${this.context.url} cannot be forwarded. Override openWebSocket() to serve it yourself.`);
+      throw new SdkError(
+        "UNSUPPORTED",
+        `CopilotWebSocketForwarder: this Node.js (${process.version}) has no global WebSocket (Node 22 has one; on Node 20 run with --experimental-websocket), so ${this.context.url} cannot be forwarded. Override openWebSocket() to serve it yourself.`,
+      );
     }
     const upstream = new WebSocketClass(this.context.url);
     upstream.binaryType = "arraybuffer";
     this.#upstream = upstream;
     upstream.addEventListener("message", (event) => {
       const data = event.data;
-      const message = typeof data === "string" ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : new Uint8Array();
-      this.sendResponseMessage(message).catch((error: unknown) => void this.close(new CopilotWebSocketCloseStatus(String((error as Error)?.message ?? error), undefined, error instanceof Error ? error : new Error(String(error)))));
+      const message =
+        typeof data === "string" ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : data instanceof Uint8Array ? data : new Uint8Array();
+      this.sendResponseMessage(message).catch(
+        (error: unknown) =>
+          void this.close(
+            new CopilotWebSocketCloseStatus(String((error as Error)?.message ?? error), undefined, error instanceof Error ? error : new Error(String(error))),
+          ),
+      );
     });
     upstream.addEventListener("close", () => void this.close());
     await new Promise<void>((resolve, reject) => {
@@ -275,7 +288,11 @@ export function createCopilotRequestHandlerHandlers(
   };
   const write = async (x: Exchange, data: string | Uint8Array) => {
     if (x.finished) throw new SdkError("CONNECTION_CLOSED", `Model request ${x.head.requestId} already ended.`);
-    await rpc.httpResponseChunk(typeof data === "string" ? { requestId: x.head.requestId, data } : { requestId: x.head.requestId, data: Buffer.from(data).toString("base64"), binary: true });
+    await rpc.httpResponseChunk(
+      typeof data === "string"
+        ? { requestId: x.head.requestId, data }
+        : { requestId: x.head.requestId, data: Buffer.from(data).toString("base64"), binary: true },
+    );
   };
   const end = async (x: Exchange) => {
     if (x.finished) return;
@@ -292,7 +309,8 @@ export function createCopilotRequestHandlerHandlers(
   const context = (x: Exchange): CopilotRequestContext => {
     const { head } = x;
     const headers: Record<string, string[]> = {};
-    for (const [name, values] of Object.entries(head.headers ?? {})) headers[name.toLowerCase()] = Array.isArray(values) ? values.map(String) : [String(values)];
+    for (const [name, values] of Object.entries(head.headers ?? {}))
+      headers[name.toLowerCase()] = Array.isArray(values) ? values.map(String) : [String(values)];
     return {
       requestId: head.requestId,
       ...(head.sessionId !== undefined && { sessionId: head.sessionId }),
@@ -315,7 +333,8 @@ export function createCopilotRequestHandlerHandlers(
     const hasBody = method !== "GET" && method !== "HEAD" && parts.length > 0;
     const request = new Request(ctx.url, { method, headers, ...(hasBody && { body: Buffer.concat(parts) }) });
     const response = await hooks.sendRequest.call(handler, request, ctx);
-    if (!(response instanceof Response)) throw new TypeError(`sendRequest returned ${response === null ? "null" : typeof response}; return a Response (e.g. from fetch or super.sendRequest).`);
+    if (!(response instanceof Response))
+      throw new TypeError(`sendRequest returned ${response === null ? "null" : typeof response}; return a Response (e.g. from fetch or super.sendRequest).`);
     // fetch already decoded a compressed body: do not pass its encoding on.
     const responseHeaders = toHeaderMap(response.headers);
     delete responseHeaders["content-encoding"];
@@ -343,7 +362,8 @@ export function createCopilotRequestHandlerHandlers(
       fail: (message, code) => fail(x, 101, message, code),
     });
     const socket = await hooks.openWebSocket.call(handler, ctx);
-    if (!(socket instanceof CopilotWebSocketHandler)) throw new TypeError("openWebSocket must return a CopilotWebSocketHandler (e.g. a CopilotWebSocketForwarder).");
+    if (!(socket instanceof CopilotWebSocketHandler))
+      throw new TypeError("openWebSocket must return a CopilotWebSocketHandler (e.g. a CopilotWebSocketForwarder).");
     try {
       await socket.open();
       await start(x, 101);
@@ -372,7 +392,12 @@ export function createCopilotRequestHandlerHandlers(
         return;
       }
       const message = cause instanceof Error ? cause.message : String(cause);
-      onError(new SdkError("HANDLER_FAILED", `requestHandler failed for ${x.head.method} ${x.head.url}: ${message}`, { cause, details: { requestId: x.head.requestId } }));
+      onError(
+        new SdkError("HANDLER_FAILED", `requestHandler failed for ${x.head.method} ${x.head.url}: ${message}`, {
+          cause,
+          details: { requestId: x.head.requestId },
+        }),
+      );
       await fail(x, 502, message).catch((error: unknown) => onError(error));
     } finally {
       exchanges.delete(x.head.requestId);
@@ -385,8 +410,15 @@ export function createCopilotRequestHandlerHandlers(
       if (typeof p?.requestId !== "string" || typeof p.method !== "string" || typeof p.url !== "string") {
         throw new RpcError(RpcErrorCode.InvalidParams, "llmInference.httpRequestStart: params need string requestId, method and url.");
       }
-      if (exchanges.has(p.requestId)) throw new RpcError(RpcErrorCode.InvalidParams, `llmInference.httpRequestStart: request ${p.requestId} is already in flight.`);
-      const x: Exchange = { head: p as LlmInferenceHttpRequestStartRequest, body: new BodyFeed(), controller: new AbortController(), started: false, finished: false };
+      if (exchanges.has(p.requestId))
+        throw new RpcError(RpcErrorCode.InvalidParams, `llmInference.httpRequestStart: request ${p.requestId} is already in flight.`);
+      const x: Exchange = {
+        head: p as LlmInferenceHttpRequestStartRequest,
+        body: new BodyFeed(),
+        controller: new AbortController(),
+        started: false,
+        finished: false,
+      };
       exchanges.set(p.requestId, x);
       void run(x);
       return {};

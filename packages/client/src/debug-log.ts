@@ -29,7 +29,9 @@ function sinkFor(option: DebugOption | undefined, env: Readonly<Record<string, s
   if (typeof option === "function") return option;
   if (option === true) return (line) => void process.stderr.write(`${line}\n`);
   if (option !== undefined) {
-    throw new SdkError("INVALID_OPTION", `debug: must be true, false or a function receiving each log line, got ${typeof option}.`, { details: { option: "debug" } });
+    throw new SdkError("INVALID_OPTION", `debug: must be true, false or a function receiving each log line, got ${typeof option}.`, {
+      details: { option: "debug" },
+    });
   }
   const value = env[DEBUG_ENV]?.trim();
   if (!value || value === "0" || value.toLowerCase() === "false") return undefined;
@@ -47,7 +49,12 @@ function sinkFor(option: DebugOption | undefined, env: Readonly<Record<string, s
 
 function describe(entry: FrameLogEntry): string {
   const m = entry.message as { id?: unknown; method?: unknown; error?: unknown };
-  const kind = typeof m.method === "string" ? (m.id !== undefined ? `request ${m.method} #${String(m.id)}` : `notify ${m.method}`) : `${m.error !== undefined ? "error" : "result"} #${String(m.id)}`;
+  const kind =
+    typeof m.method === "string"
+      ? m.id !== undefined
+        ? `request ${m.method} #${String(m.id)}`
+        : `notify ${m.method}`
+      : `${m.error !== undefined ? "error" : "result"} #${String(m.id)}`;
   return `${entry.direction === "out" ? "-->" : "<--"} ${kind} (${entry.byteLength} B)`;
 }
 

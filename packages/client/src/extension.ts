@@ -13,7 +13,15 @@
  * extension import `@flightdeck/copilot-sdk/extension` from its own `node_modules`.
  */
 import { BaseTransport, FlightdeckError, JsonRpcConnection, RpcError, SdkError, createServerRpc } from "@flightdeck/copilot-core";
-import { SessionHost, WORKFLOW_PROTOCOLS, serveWorkflows, workflowNamespaceFor, type CopilotSession, type SessionConfig, type Workflow } from "@flightdeck/copilot-session";
+import {
+  SessionHost,
+  WORKFLOW_PROTOCOLS,
+  serveWorkflows,
+  workflowNamespaceFor,
+  type CopilotSession,
+  type SessionConfig,
+  type Workflow,
+} from "@flightdeck/copilot-session";
 
 /** Why `joinSession` could not join. */
 export type ExtensionErrorCode = "NOT_IN_RUNTIME" | "ENVIRONMENT_DENIED" | "JOIN_FAILED" | "RUNTIME_CANNOT_LAUNCH";
@@ -96,15 +104,22 @@ export async function joinSession(config: JoinSessionConfig = {}): Promise<Copil
       "joinSession() runs only inside an extension process launched by the Copilot runtime (SESSION_ID is not set, and stdin/stdout are not a runtime connection). Put the file at .github/extensions/<name>/extension.mjs and start a session with `requestExtensions: true` on a runtime that launches extensions (the Copilot CLI); to drive a session from an ordinary program, use `new CopilotClient().createSession()` instead.",
     );
   }
-  if (typeof config !== "object" || config === null) throw new SdkError("INVALID_OPTION", "joinSession(config): pass an options object (or nothing).", { details: { option: "config" } });
+  if (typeof config !== "object" || config === null)
+    throw new SdkError("INVALID_OPTION", "joinSession(config): pass an options object (or nothing).", { details: { option: "config" } });
   const { requestedEnvironmentVariables, workflows, suppressResumeEvent, ...sessionConfig } = config;
   if (requestedEnvironmentVariables !== undefined) {
     if (!Array.isArray(requestedEnvironmentVariables) || requestedEnvironmentVariables.some((n) => typeof n !== "string" || !ENV_NAME.test(n))) {
-      throw new SdkError("INVALID_OPTION", "joinSession: `requestedEnvironmentVariables` must be an array of environment variable names (letters, digits, _).", { details: { option: "requestedEnvironmentVariables" } });
+      throw new SdkError(
+        "INVALID_OPTION",
+        "joinSession: `requestedEnvironmentVariables` must be an array of environment variable names (letters, digits, _).",
+        { details: { option: "requestedEnvironmentVariables" } },
+      );
     }
   }
 
-  const connection = new JsonRpcConnection(new ParentProcessTransport(), { onError: (e) => sessionConfig.onError?.(e) ?? console.error(`[flightdeck extension] ${(e as Error)?.message ?? String(e)}`) });
+  const connection = new JsonRpcConnection(new ParentProcessTransport(), {
+    onError: (e) => sessionConfig.onError?.(e) ?? console.error(`[flightdeck extension] ${(e as Error)?.message ?? String(e)}`),
+  });
   // The runtime's version picks the workflow spelling (factory.* before 1.0.89, workflow.* after).
   let runtimeVersion: string | undefined;
   try {
@@ -118,8 +133,12 @@ export async function joinSession(config: JoinSessionConfig = {}): Promise<Copil
   if (requestedEnvironmentVariables?.length) wire.requestedEnvironmentVariables = [...requestedEnvironmentVariables];
   if (workflows?.length) wire[protocol.registrationKey] = workflows.map((w) => ({ ...w.meta }));
 
-  const host = new SessionHost(connection, { onError: (e) => (sessionConfig.onError ?? ((err: unknown) => console.error(`[flightdeck extension] ${(err as Error)?.message ?? String(err)}`)))(e) });
-  const offWorkflows = workflows?.length ? serveWorkflows({ sessionId, registry: connection, caller: connection, protocol, onError: (e) => host && sessionConfig.onError?.(e) }, workflows) : undefined;
+  const host = new SessionHost(connection, {
+    onError: (e) => (sessionConfig.onError ?? ((err: unknown) => console.error(`[flightdeck extension] ${(err as Error)?.message ?? String(err)}`)))(e),
+  });
+  const offWorkflows = workflows?.length
+    ? serveWorkflows({ sessionId, registry: connection, caller: connection, protocol, onError: (e) => host && sessionConfig.onError?.(e) }, workflows)
+    : undefined;
   let granted: Record<string, string> = {};
   let session: CopilotSession;
   try {
@@ -135,7 +154,11 @@ export async function joinSession(config: JoinSessionConfig = {}): Promise<Copil
     await connection.close().catch(() => {});
     const message = cause instanceof Error ? cause.message : String(cause);
     if (requestedEnvironmentVariables?.length && /environment|denied|declined/i.test(message)) {
-      throw new ExtensionError("ENVIRONMENT_DENIED", `joinSession: the user did not grant ${requestedEnvironmentVariables.join(", ")} (${message}). The extension cannot load without them; ask for fewer variables or explain why they are needed.`, { cause });
+      throw new ExtensionError(
+        "ENVIRONMENT_DENIED",
+        `joinSession: the user did not grant ${requestedEnvironmentVariables.join(", ")} (${message}). The extension cannot load without them; ask for fewer variables or explain why they are needed.`,
+        { cause },
+      );
     }
     throw new ExtensionError("JOIN_FAILED", `joinSession: could not join session ${sessionId}: ${message}`, { cause });
   }

@@ -95,9 +95,13 @@ export function resolveRuntimeLibrary(options: ResolveRuntimeLibraryOptions = {}
   if (options.libraryPath !== undefined) {
     const path = resolve(options.libraryPath);
     if (!existsSync(path)) {
-      throw new SdkError("RUNTIME_NOT_FOUND", `RuntimeConnection.forInProcess({ libraryPath }): no file at "${path}". Pass the path of the runtime library (runtime.node of @github/copilot-sdk-${platform}), or leave it out to use the installed package.`, {
-        details: { option: "libraryPath", path },
-      });
+      throw new SdkError(
+        "RUNTIME_NOT_FOUND",
+        `RuntimeConnection.forInProcess({ libraryPath }): no file at "${path}". Pass the path of the runtime library (runtime.node of @github/copilot-sdk-${platform}), or leave it out to use the installed package.`,
+        {
+          details: { option: "libraryPath", path },
+        },
+      );
     }
     return path;
   }
@@ -147,10 +151,14 @@ async function loadRuntimeLibrary(path: string): Promise<RuntimeLibrary> {
   try {
     lib = koffi.load(path);
   } catch (cause) {
-    throw new SdkError("RUNTIME_NOT_FOUND", `RuntimeConnection.forInProcess(): could not load the runtime library "${path}": ${(cause as Error)?.message ?? String(cause)}. Check that the installed @github/copilot-sdk-${runtimePlatform()} package matches this platform, or use RuntimeConnection.forStdio().`, {
-      cause,
-      details: { path },
-    });
+    throw new SdkError(
+      "RUNTIME_NOT_FOUND",
+      `RuntimeConnection.forInProcess(): could not load the runtime library "${path}": ${(cause as Error)?.message ?? String(cause)}. Check that the installed @github/copilot-sdk-${runtimePlatform()} package matches this platform, or use RuntimeConnection.forStdio().`,
+      {
+        cause,
+        details: { path },
+      },
+    );
   }
   const outboundCallback = koffi.pointer(koffi.proto(`void ${SYMBOL_PREFIX}outbound_cb(void *userData, uint8 *bytes, size_t length)`));
   loaded = {
@@ -158,7 +166,17 @@ async function loadRuntimeLibrary(path: string): Promise<RuntimeLibrary> {
     koffi,
     hostStart: lib.func(`${SYMBOL_PREFIX}host_start`, "uint32", ["uint8*", "size_t", "uint8*", "size_t"]),
     hostShutdown: lib.func(`${SYMBOL_PREFIX}host_shutdown`, "bool", ["uint32"]),
-    connectionOpen: lib.func(`${SYMBOL_PREFIX}connection_open`, "uint32", ["uint32", outboundCallback, "void*", "uint8*", "size_t", "uint8*", "size_t", "uint8*", "size_t"]),
+    connectionOpen: lib.func(`${SYMBOL_PREFIX}connection_open`, "uint32", [
+      "uint32",
+      outboundCallback,
+      "void*",
+      "uint8*",
+      "size_t",
+      "uint8*",
+      "size_t",
+      "uint8*",
+      "size_t",
+    ]),
     connectionWrite: lib.func(`${SYMBOL_PREFIX}connection_write`, "bool", ["uint32", "uint8*", "size_t"]),
     connectionClose: lib.func(`${SYMBOL_PREFIX}connection_close`, "bool", ["uint32"]),
     outboundCallback,
@@ -213,7 +231,11 @@ export class InProcessTransport extends BaseTransport {
     } catch (cause) {
       throw new SdkError("CONNECT_FAILED", `The in-process runtime failed to start: ${(cause as Error)?.message ?? String(cause)}.`, { cause });
     }
-    if (!hostId) throw new SdkError("CONNECT_FAILED", `The in-process runtime did not start (library "${lib.path}"). Run with logLevel "debug", or try RuntimeConnection.forStdio() to see the runtime's stderr.`);
+    if (!hostId)
+      throw new SdkError(
+        "CONNECT_FAILED",
+        `The in-process runtime did not start (library "${lib.path}"). Run with logLevel "debug", or try RuntimeConnection.forStdio() to see the runtime's stderr.`,
+      );
     let transport: InProcessTransport | undefined;
     const buffered: Uint8Array[] = [];
     const callback = lib.koffi.register((_userData: unknown, bytes: unknown, length: number | bigint) => {

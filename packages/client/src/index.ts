@@ -7,7 +7,7 @@ export {
   type RuntimeLifecycleEvent,
   type SessionLifecycleEvent,
 } from "./copilot-client.js";
-export { type SessionContext, type SessionListFilter, type SessionMetadata } from "./session-metadata.js";
+export type { SessionContext, SessionListFilter, SessionMetadata } from "./session-metadata.js";
 export type { AutoRestartOptions } from "./restart-policy.js";
 export { AUTH_TOKEN_ENV, type CopilotClientInfo, type RuntimeLogLevel, type RuntimeOptions } from "./client-options.js";
 export {

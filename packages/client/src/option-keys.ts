@@ -42,7 +42,7 @@ export function closestKey(key: string, known: readonly string[]): string | unde
 export function checkKnownKeys(where: string, value: object, known: readonly string[], hints: Readonly<Record<string, string>> = {}): void {
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
-    const hint = Object.prototype.hasOwnProperty.call(hints, key) ? hints[key] : undefined;
+    const hint = Object.hasOwn(hints, key) ? hints[key] : undefined;
     const suggestion = hint ?? (closestKey(key, known) !== undefined ? `Did you mean "${closestKey(key, known)}"?` : `Known options: ${known.join(", ")}.`);
     throw new SdkError("INVALID_OPTION", `${where}: unknown option "${key}". ${suggestion}`, { details: { option: key } });
   }

@@ -135,7 +135,11 @@ function makeRequest(head: LlmInferenceHttpRequestStartRequest, body: Uint8Array
       }
     },
     toRequest: () => {
-      const init: RequestInit = { method: head.method, headers: Object.entries(rawHeaders).flatMap(([n, vs]) => vs.map((v) => [n, v] as [string, string])), signal };
+      const init: RequestInit = {
+        method: head.method,
+        headers: Object.entries(rawHeaders).flatMap(([n, vs]) => vs.map((v) => [n, v] as [string, string])),
+        signal,
+      };
       if (head.method !== "GET" && head.method !== "HEAD" && body.length > 0) init.body = body;
       return new Request(head.url, init);
     },
@@ -196,7 +200,8 @@ function normalizeResponse(response: unknown): NormalizedResponse {
   }
   const r = response as InterceptedResponseInit;
   const status = r.status ?? 200;
-  if (!Number.isInteger(status) || status < 100 || status > 599) throw new TypeError(`status ${JSON.stringify(r.status)} is not an HTTP status (an integer 100–599)`);
+  if (!Number.isInteger(status) || status < 100 || status > 599)
+    throw new TypeError(`status ${JSON.stringify(r.status)} is not an HTTP status (an integer 100–599)`);
   if (r.statusText !== undefined && typeof r.statusText !== "string") throw new TypeError("statusText must be a string");
   const body = r.body;
   let chunks: NormalizedResponse["body"];
@@ -257,7 +262,8 @@ export function createRequestHandlerHandlers(
         if (signal.aborted) return;
         let frame: { data: string; binary?: boolean };
         if (typeof chunk === "string") frame = textual ? { data: chunk } : { data: Buffer.from(chunk, "utf8").toString("base64"), binary: true };
-        else if (chunk instanceof Uint8Array) frame = textual ? { data: decoder.decode(chunk, { stream: true }) } : { data: Buffer.from(chunk).toString("base64"), binary: true };
+        else if (chunk instanceof Uint8Array)
+          frame = textual ? { data: decoder.decode(chunk, { stream: true }) } : { data: Buffer.from(chunk).toString("base64"), binary: true };
         else throw new TypeError(`the body yielded ${typeof chunk}; yield strings or Uint8Arrays`);
         if (frame.data === "") continue;
         const sent = await rpc.httpResponseChunk({ requestId: head.requestId, ...frame });
@@ -297,9 +303,12 @@ export function createRequestHandlerHandlers(
         // The handler answers request/response exchanges; a full-duplex channel does not fit it.
         inFlight.set(p.requestId, entry.controller);
         queueMicrotask(() => {
-          void fail(p.requestId!, `cannot serve ${p.method} ${p.url}`, new Error("it handles HTTP requests only, and the runtime asked for a WebSocket channel"), "WEBSOCKET_UNSUPPORTED").finally(() =>
-            inFlight.delete(p.requestId!),
-          );
+          void fail(
+            p.requestId!,
+            `cannot serve ${p.method} ${p.url}`,
+            new Error("it handles HTTP requests only, and the runtime asked for a WebSocket channel"),
+            "WEBSOCKET_UNSUPPORTED",
+          ).finally(() => inFlight.delete(p.requestId!));
         });
         return {};
       }
@@ -327,7 +336,12 @@ export function createRequestHandlerHandlers(
       if (entry.size > MAX_REQUEST_BODY_BYTES) {
         pending.delete(p.requestId);
         inFlight.set(p.requestId, entry.controller);
-        void fail(p.requestId, `refused ${entry.head.method} ${entry.head.url}`, new Error(`the request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes`), "REQUEST_TOO_LARGE").finally(() => inFlight.delete(p.requestId as string));
+        void fail(
+          p.requestId,
+          `refused ${entry.head.method} ${entry.head.url}`,
+          new Error(`the request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes`),
+          "REQUEST_TOO_LARGE",
+        ).finally(() => inFlight.delete(p.requestId as string));
         return {};
       }
       entry.chunks.push(bytes);
@@ -357,6 +371,10 @@ export function serveRequestHandler(connection: RpcConnectionLike, handler: Mode
 /** Checks the `requestHandler` option. */
 export function checkRequestHandlerOption(value: unknown): asserts value is ModelRequestHandler {
   if (typeof value !== "function") {
-    throw new SdkError("INVALID_OPTION", "requestHandler: must be a function (request) => Response | { status?, headers?, body? } (or a promise of one), or an instance of a CopilotRequestHandler subclass.", { details: { option: "requestHandler" } });
+    throw new SdkError(
+      "INVALID_OPTION",
+      "requestHandler: must be a function (request) => Response | { status?, headers?, body? } (or a promise of one), or an instance of a CopilotRequestHandler subclass.",
+      { details: { option: "requestHandler" } },
+    );
   }
 }

@@ -27,7 +27,11 @@ export function restartPolicyOf(option: unknown): RestartPolicy | undefined {
   if (option === undefined || option === false) return undefined;
   if (option === true) return DEFAULT_RESTART_POLICY;
   if (typeof option !== "object" || option === null || Array.isArray(option)) {
-    throw new SdkError("INVALID_OPTION", `autoRestart: must be true, false or { maxAttempts?, windowMs?, initialDelayMs?, maxDelayMs? }, got ${JSON.stringify(option)}.`, { details: { option: "autoRestart" } });
+    throw new SdkError(
+      "INVALID_OPTION",
+      `autoRestart: must be true, false or { maxAttempts?, windowMs?, initialDelayMs?, maxDelayMs? }, got ${JSON.stringify(option)}.`,
+      { details: { option: "autoRestart" } },
+    );
   }
   const policy: Record<string, number> = { ...DEFAULT_RESTART_POLICY };
   for (const [key, value] of Object.entries(option)) {
@@ -37,7 +41,11 @@ export function restartPolicyOf(option: unknown): RestartPolicy | undefined {
     if (value === undefined) continue;
     const min = key === "maxAttempts" ? 1 : 0;
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || (key === "maxAttempts" && !Number.isInteger(value))) {
-      throw new SdkError("INVALID_OPTION", `autoRestart.${key}: ${JSON.stringify(value)} is not ${key === "maxAttempts" ? "a whole number ≥ 1" : "a duration in milliseconds (a finite number ≥ 0)"}.`, { details: { option: `autoRestart.${key}` } });
+      throw new SdkError(
+        "INVALID_OPTION",
+        `autoRestart.${key}: ${JSON.stringify(value)} is not ${key === "maxAttempts" ? "a whole number ≥ 1" : "a duration in milliseconds (a finite number ≥ 0)"}.`,
+        { details: { option: `autoRestart.${key}` } },
+      );
     }
     policy[key] = value;
   }

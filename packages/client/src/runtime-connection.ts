@@ -57,13 +57,17 @@ function invalid(option: string, message: string): SdkError {
 }
 
 function checkOptionsObject(where: string, options: unknown, known: readonly string[]): void {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) throw invalid(where, `takes an options object, got ${JSON.stringify(options)}.`);
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw invalid(where, `takes an options object, got ${JSON.stringify(options)}.`);
   checkKnownKeys(where, options, known);
 }
 
 function checkPort(option: string, port: unknown, allowZero: boolean): number {
   if (typeof port !== "number" || !Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
-    throw invalid(option, `${JSON.stringify(port)} is not a TCP port. Use an integer from ${allowZero ? 0 : 1} to 65535${allowZero ? " (0 lets the runtime pick one)" : ""}.`);
+    throw invalid(
+      option,
+      `${JSON.stringify(port)} is not a TCP port. Use an integer from ${allowZero ? 0 : 1} to 65535${allowZero ? " (0 lets the runtime pick one)" : ""}.`,
+    );
   }
   return port;
 }
@@ -105,7 +109,11 @@ export function parseRuntimeUrl(url: string): { host: string; port: number } {
   try {
     return parseRuntimeUri(url);
   } catch (error) {
-    if (error instanceof SdkError) throw new SdkError("INVALID_OPTION", `RuntimeConnection.forUri(url): ${error.message}`, { cause: error, details: { option: "RuntimeConnection.forUri(url)" } });
+    if (error instanceof SdkError)
+      throw new SdkError("INVALID_OPTION", `RuntimeConnection.forUri(url): ${error.message}`, {
+        cause: error,
+        details: { option: "RuntimeConnection.forUri(url)" },
+      });
     throw error;
   }
 }

@@ -78,14 +78,22 @@ export class RuntimeProcess {
       child.once("error", (error) =>
         reject(
           options.cwd !== undefined && (error as NodeJS.ErrnoException).code === "ENOENT" && !isDirectory(options.cwd)
-            ? new SdkError("INVALID_OPTION", `workingDirectory: "${options.cwd}" does not exist (or is not a folder), so the runtime cannot start in it. Create it, or pass an existing folder.`, {
-                cause: error,
-                details: { option: "workingDirectory" },
-              })
-            : new SdkError("RUNTIME_NOT_FOUND", `Could not start the Copilot runtime "${options.command}": ${error.message}. Check the path and that it is executable.`, {
-            cause: error,
-            details: { command: options.command },
-          }),
+            ? new SdkError(
+                "INVALID_OPTION",
+                `workingDirectory: "${options.cwd}" does not exist (or is not a folder), so the runtime cannot start in it. Create it, or pass an existing folder.`,
+                {
+                  cause: error,
+                  details: { option: "workingDirectory" },
+                },
+              )
+            : new SdkError(
+                "RUNTIME_NOT_FOUND",
+                `Could not start the Copilot runtime "${options.command}": ${error.message}. Check the path and that it is executable.`,
+                {
+                  cause: error,
+                  details: { command: options.command },
+                },
+              ),
         ),
       );
     });
@@ -125,9 +133,13 @@ export class RuntimeProcess {
         if (this.exitInfo) {
           done();
           reject(
-            new SdkError("RUNTIME_EXITED", `The runtime exited (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}) before listening on TCP. Last stderr: ${this.stderrTail().slice(-5).join(" | ") || "(none)"}`, {
-              details: { exitCode: this.exitInfo.code, signal: this.exitInfo.signal, stderrTail: this.stderrTail() },
-            }),
+            new SdkError(
+              "RUNTIME_EXITED",
+              `The runtime exited (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}) before listening on TCP. Last stderr: ${this.stderrTail().slice(-5).join(" | ") || "(none)"}`,
+              {
+                details: { exitCode: this.exitInfo.code, signal: this.exitInfo.signal, stderrTail: this.stderrTail() },
+              },
+            ),
           );
           return true;
         }
@@ -139,7 +151,12 @@ export class RuntimeProcess {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new SdkError("TIMEOUT", `The runtime did not announce a TCP port within ${timeoutMs} ms. Last stderr: ${this.stderrTail().slice(-5).join(" | ") || "(none)"}`));
+        reject(
+          new SdkError(
+            "TIMEOUT",
+            `The runtime did not announce a TCP port within ${timeoutMs} ms. Last stderr: ${this.stderrTail().slice(-5).join(" | ") || "(none)"}`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -165,7 +182,12 @@ export class RuntimeProcess {
     } catch {
       // the group is gone
     }
-    return signalPids(pids.filter((pid) => pid !== this.pid || this.exitInfo === null), signal) > 0 || sent;
+    return (
+      signalPids(
+        pids.filter((pid) => pid !== this.pid || this.exitInfo === null),
+        signal,
+      ) > 0 || sent
+    );
   }
 
   /** Live pids of the runtime and everything it started (see `runtimeTreePids`); Linux only. */

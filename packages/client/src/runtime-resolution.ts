@@ -77,14 +77,22 @@ export function checkRuntimePath(path: string, option: string): ResolvedRuntime 
   try {
     stat = statSync(abs);
   } catch {
-    throw new SdkError("INVALID_OPTION", `${option}: no file at "${abs}". Pass the path of the Copilot runtime executable, or leave it out to use an installed runtime.`, { details: { option, path: abs } });
+    throw new SdkError(
+      "INVALID_OPTION",
+      `${option}: no file at "${abs}". Pass the path of the Copilot runtime executable, or leave it out to use an installed runtime.`,
+      { details: { option, path: abs } },
+    );
   }
   if (!stat.isFile()) {
-    throw new SdkError("INVALID_OPTION", `${option}: "${abs}" is not a file. Pass the path of the Copilot runtime executable itself.`, { details: { option, path: abs } });
+    throw new SdkError("INVALID_OPTION", `${option}: "${abs}" is not a file. Pass the path of the Copilot runtime executable itself.`, {
+      details: { option, path: abs },
+    });
   }
   const resolved = commandFor(abs, option === "COPILOT_CLI_PATH" ? "COPILOT_CLI_PATH" : "explicit");
   if (resolved.command === abs && !isExecutableFile(abs)) {
-    throw new SdkError("INVALID_OPTION", `${option}: "${abs}" is not executable. Run \`chmod +x "${abs}"\` or pass another path.`, { details: { option, path: abs } });
+    throw new SdkError("INVALID_OPTION", `${option}: "${abs}" is not executable. Run \`chmod +x "${abs}"\` or pass another path.`, {
+      details: { option, path: abs },
+    });
   }
   return resolved;
 }

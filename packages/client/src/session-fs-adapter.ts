@@ -11,7 +11,9 @@ type SqliteParams = Record<string, string | number | null>;
 /** The incumbent's optional SQLite capability. */
 export interface PositionalSessionFsSqliteProvider {
   query(queryType: SessionFsSqliteQueryType, query: string, params?: SqliteParams): Promise<Partial<SessionFsSqliteResult> | undefined>;
-  transaction?(statements: Array<{ queryType: SessionFsSqliteQueryType; query: string; params?: SqliteParams }>): Promise<Array<Partial<SessionFsSqliteResult>>>;
+  transaction?(
+    statements: Array<{ queryType: SessionFsSqliteQueryType; query: string; params?: SqliteParams }>,
+  ): Promise<Array<Partial<SessionFsSqliteResult>>>;
   exists(): Promise<boolean>;
 }
 
@@ -71,11 +73,17 @@ function sqliteParams(params: Record<string, unknown> | undefined): SqliteParams
  */
 export function createSessionFsAdapter(provider: PositionalSessionFsProvider): SessionFsProvider {
   if (typeof provider !== "object" || provider === null) {
-    throw new SdkError("INVALID_OPTION", "createSessionFsAdapter(provider): pass an object implementing readFile, writeFile, … (a SessionFsProvider written for @github/copilot-sdk).", { details: { option: "provider" } });
+    throw new SdkError(
+      "INVALID_OPTION",
+      "createSessionFsAdapter(provider): pass an object implementing readFile, writeFile, … (a SessionFsProvider written for @github/copilot-sdk).",
+      { details: { option: "provider" } },
+    );
   }
   const missing = METHODS.filter((m) => typeof (provider as unknown as Record<string, unknown>)[m] !== "function");
   if (missing.length > 0) {
-    throw new SdkError("INVALID_OPTION", `createSessionFsAdapter(provider): the provider is missing ${missing.join(", ")}.`, { details: { option: "provider" } });
+    throw new SdkError("INVALID_OPTION", `createSessionFsAdapter(provider): the provider is missing ${missing.join(", ")}.`, {
+      details: { option: "provider" },
+    });
   }
   const sqlite = provider.sqlite;
   const name = provider.constructor?.name && provider.constructor.name !== "Object" ? provider.constructor.name : "sessionFs adapter";
@@ -96,7 +104,11 @@ export function createSessionFsAdapter(provider: PositionalSessionFsProvider): S
         query: async (queryType, query, params) => sqliteResult(await sqlite.query(queryType, query, sqliteParams(params))),
         ...(typeof sqlite.transaction === "function" && {
           transaction: async (statements: SessionFsSqliteStatement[]) =>
-            (await sqlite.transaction!(statements.map((s) => ({ queryType: s.queryType, query: s.query, ...(s.params && { params: sqliteParams(s.params) }) })))).map(sqliteResult),
+            (
+              await sqlite.transaction!(
+                statements.map((s) => ({ queryType: s.queryType, query: s.query, ...(s.params && { params: sqliteParams(s.params) }) })),
+              )
+            ).map(sqliteResult),
         }),
         exists: () => sqlite.exists(),
       },

@@ -38,9 +38,12 @@ export class DirectorySessionFs implements SessionFsProvider {
   readonly #scope: "session" | "shared";
 
   constructor(root: string, options: DirectorySessionFsOptions = {}) {
-    if (typeof root !== "string" || root === "") throw new SdkError("INVALID_OPTION", "DirectorySessionFs: root must be a non-empty folder path.", { details: { option: "root" } });
+    if (typeof root !== "string" || root === "")
+      throw new SdkError("INVALID_OPTION", "DirectorySessionFs: root must be a non-empty folder path.", { details: { option: "root" } });
     if (options.scope !== undefined && options.scope !== "session" && options.scope !== "shared") {
-      throw new SdkError("INVALID_OPTION", `DirectorySessionFs: scope must be "session" or "shared", got ${JSON.stringify(options.scope)}.`, { details: { option: "scope" } });
+      throw new SdkError("INVALID_OPTION", `DirectorySessionFs: scope must be "session" or "shared", got ${JSON.stringify(options.scope)}.`, {
+        details: { option: "scope" },
+      });
     }
     this.root = resolve(root);
     this.#scope = options.scope ?? "session";
@@ -100,12 +103,15 @@ export class DirectorySessionFs implements SessionFsProvider {
 
   async readdirWithTypes(path: string, context: SessionFsContext): Promise<SessionFsDirEntry[]> {
     const entries = await (await fs()).readdir(await this.#resolve(path, context), { withFileTypes: true });
-    return entries.map((e) => ({ name: e.name, type: e.isDirectory() ? ("directory" as const) : ("file" as const) })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    return entries
+      .map((e) => ({ name: e.name, type: e.isDirectory() ? ("directory" as const) : ("file" as const) }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   async rm(path: string, options: { recursive: boolean; force: boolean }, context: SessionFsContext): Promise<void> {
     const real = await this.#resolve(path, context);
-    if (real === this.sessionRoot(context.sessionId)) throw new SessionFsProviderError("UNKNOWN", `rm: refusing to remove the root folder of the session filesystem (${path})`);
+    if (real === this.sessionRoot(context.sessionId))
+      throw new SessionFsProviderError("UNKNOWN", `rm: refusing to remove the root folder of the session filesystem (${path})`);
     await (await fs()).rm(real, { recursive: options.recursive, force: options.force });
   }
 
@@ -125,7 +131,8 @@ export class DirectorySessionFs implements SessionFsProvider {
     for (const segment of path.split("/")) {
       if (segment === "" || segment === ".") continue;
       if (segment === "..") {
-        if (stack.length === 0) throw new SessionFsProviderError("UNKNOWN", `path ${JSON.stringify(path)} escapes the root of the session filesystem; ".." may not climb above "/"`);
+        if (stack.length === 0)
+          throw new SessionFsProviderError("UNKNOWN", `path ${JSON.stringify(path)} escapes the root of the session filesystem; ".." may not climb above "/"`);
         stack.pop();
       } else {
         stack.push(segment);

@@ -44,7 +44,9 @@ export class MemorySessionFs implements SessionFsProvider {
 
   constructor(options: MemorySessionFsOptions = {}) {
     if (options.scope !== undefined && options.scope !== "session" && options.scope !== "shared") {
-      throw new SdkError("INVALID_OPTION", `MemorySessionFs: scope must be "session" or "shared", got ${JSON.stringify(options.scope)}.`, { details: { option: "scope" } });
+      throw new SdkError("INVALID_OPTION", `MemorySessionFs: scope must be "session" or "shared", got ${JSON.stringify(options.scope)}.`, {
+        details: { option: "scope" },
+      });
     }
     this.#scope = options.scope ?? "session";
     this.name = options.name ?? "memory";
@@ -86,7 +88,13 @@ export class MemorySessionFs implements SessionFsProvider {
 
   stat(path: string, context: SessionFsContext): SessionFsFileInfo {
     const node = this.#get(path, context, "stat");
-    return { isFile: node.kind === "file", isDirectory: node.kind === "directory", size: Buffer.byteLength(node.content), mtime: node.mtime, birthtime: node.birthtime };
+    return {
+      isFile: node.kind === "file",
+      isDirectory: node.kind === "directory",
+      size: Buffer.byteLength(node.content),
+      mtime: node.mtime,
+      birthtime: node.birthtime,
+    };
   }
 
   mkdir(path: string, options: { recursive: boolean; mode?: number }, context: SessionFsContext): void {
@@ -122,7 +130,8 @@ export class MemorySessionFs implements SessionFsProvider {
     }
     if (node.kind === "directory") {
       const descendants = [...this.#nodes.keys()].filter((k) => k.startsWith(`${key}/`));
-      if (descendants.length > 0 && !options.recursive) throw new SessionFsProviderError("UNKNOWN", `rm: ${path} is a non-empty directory; pass recursive (ENOTEMPTY)`);
+      if (descendants.length > 0 && !options.recursive)
+        throw new SessionFsProviderError("UNKNOWN", `rm: ${path} is a non-empty directory; pass recursive (ENOTEMPTY)`);
       for (const k of descendants) this.#nodes.delete(k);
     }
     this.#nodes.delete(key);
@@ -166,7 +175,9 @@ export class MemorySessionFs implements SessionFsProvider {
     const node = this.#nodes.get(key);
     if (node) return node;
     // The root of a tree always exists.
-    return key === posix.normalize(this.#root(context)) ? { kind: "directory", content: "", mode: undefined, mtime: new Date(0), birthtime: new Date(0) } : undefined;
+    return key === posix.normalize(this.#root(context))
+      ? { kind: "directory", content: "", mode: undefined, mtime: new Date(0), birthtime: new Date(0) }
+      : undefined;
   }
 
   #get(path: string, context: SessionFsContext, operation: string): Node {
@@ -198,7 +209,8 @@ export class MemorySessionFs implements SessionFsProvider {
   #write(path: string, content: string, mode: number | undefined, context: SessionFsContext, append: boolean): void {
     const key = this.#key(path, context);
     const node = this.#nodes.get(key);
-    if (node?.kind === "directory" || this.#isRoot(path, context)) throw new SessionFsProviderError("UNKNOWN", `${append ? "appendFile" : "writeFile"}: ${path} is a directory (EISDIR)`);
+    if (node?.kind === "directory" || this.#isRoot(path, context))
+      throw new SessionFsProviderError("UNKNOWN", `${append ? "appendFile" : "writeFile"}: ${path} is a directory (EISDIR)`);
     this.#ensureDir(posix.dirname(key), context);
     const now = new Date();
     if (node) {

@@ -69,7 +69,12 @@ export interface SessionFsSqliteStatement {
  * tracking when the provider declares it (`sessionFs.sqlite`, default: when `sqlite` is present).
  */
 export interface SessionFsSqliteProvider {
-  query(queryType: SessionFsSqliteQueryType, query: string, params: Record<string, unknown> | undefined, context: SessionFsContext): Awaitable<SessionFsSqliteResult>;
+  query(
+    queryType: SessionFsSqliteQueryType,
+    query: string,
+    params: Record<string, unknown> | undefined,
+    context: SessionFsContext,
+  ): Awaitable<SessionFsSqliteResult>;
   /** Runs the statements atomically. Throw {@link SessionFsProviderError} with `sqliteErrorClass` to classify a failure (default `"fatal"`). */
   transaction?(statements: SessionFsSqliteStatement[], context: SessionFsContext): Awaitable<SessionFsSqliteResult[]>;
   /** Whether the database already exists (without creating it). */
@@ -298,7 +303,8 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
       const path = requirePath("readFile", p?.path);
       const r = await run("readFile", p, path, (fs, c) => fs.readFile(path, c), ctx.signal);
       if (!r.ok) return { content: "", error: r.error };
-      if (typeof r.value !== "string") return { content: "", error: { code: "UNKNOWN", message: `sessionFs provider readFile(${path}) returned ${typeof r.value}, not a string.` } };
+      if (typeof r.value !== "string")
+        return { content: "", error: { code: "UNKNOWN", message: `sessionFs provider readFile(${path}) returned ${typeof r.value}, not a string.` } };
       return { content: r.value };
     },
     "sessionFs.writeFile": async (p, ctx) => {
@@ -321,15 +327,35 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
     },
     "sessionFs.stat": async (p, ctx) => {
       const path = requirePath("stat", p?.path);
-      const r = await run("stat", p, path, async (fs, c) => {
-        const info = await fs.stat(path, c);
-        return { isFile: info.isFile === true, isDirectory: info.isDirectory === true, size: Math.max(0, Math.trunc(Number(info.size) || 0)), mtime: iso(info.mtime, "mtime"), birthtime: iso(info.birthtime, "birthtime") };
-      }, ctx.signal);
+      const r = await run(
+        "stat",
+        p,
+        path,
+        async (fs, c) => {
+          const info = await fs.stat(path, c);
+          return {
+            isFile: info.isFile === true,
+            isDirectory: info.isDirectory === true,
+            size: Math.max(0, Math.trunc(Number(info.size) || 0)),
+            mtime: iso(info.mtime, "mtime"),
+            birthtime: iso(info.birthtime, "birthtime"),
+          };
+        },
+        ctx.signal,
+      );
       return r.ok ? r.value : { isFile: false, isDirectory: false, size: 0, mtime: EPOCH, birthtime: EPOCH, error: r.error };
     },
     "sessionFs.mkdir": async (p, ctx) => {
       const path = requirePath("mkdir", p?.path);
-      return voidResult(await run("mkdir", p, path, (fs, c) => fs.mkdir(path, { recursive: p.recursive === true, ...(p.mode !== undefined && { mode: p.mode }) }, c), ctx.signal));
+      return voidResult(
+        await run(
+          "mkdir",
+          p,
+          path,
+          (fs, c) => fs.mkdir(path, { recursive: p.recursive === true, ...(p.mode !== undefined && { mode: p.mode }) }, c),
+          ctx.signal,
+        ),
+      );
     },
     "sessionFs.readdir": async (p, ctx) => {
       const path = requirePath("readdir", p?.path);
@@ -352,19 +378,46 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
     },
     "sessionFs.sqliteQuery": async (p, ctx) => {
       const query = requirePath("sqliteQuery", p?.query, "query");
-      const r = await run("sqliteQuery", p, p.queryType, (fs, c) => {
-        if (!fs.sqlite) throw new SessionFsProviderError("UNKNOWN", "this provider has no SQLite support (no `sqlite` member)");
-        return fs.sqlite.query(p.queryType, query, p.params, c);
-      }, ctx.signal);
-      return r.ok ? { rows: r.value.rows ?? [], columns: r.value.columns ?? [], rowsAffected: r.value.rowsAffected ?? 0, ...(r.value.lastInsertRowid !== undefined && { lastInsertRowid: r.value.lastInsertRowid }) } : { rows: [], columns: [], rowsAffected: 0, error: r.error };
+      const r = await run(
+        "sqliteQuery",
+        p,
+        p.queryType,
+        (fs, c) => {
+          if (!fs.sqlite) throw new SessionFsProviderError("UNKNOWN", "this provider has no SQLite support (no `sqlite` member)");
+          return fs.sqlite.query(p.queryType, query, p.params, c);
+        },
+        ctx.signal,
+      );
+      return r.ok
+        ? {
+            rows: r.value.rows ?? [],
+            columns: r.value.columns ?? [],
+            rowsAffected: r.value.rowsAffected ?? 0,
+            ...(r.value.lastInsertRowid !== undefined && { lastInsertRowid: r.value.lastInsertRowid }),
+          }
+        : { rows: [], columns: [], rowsAffected: 0, error: r.error };
     },
     "sessionFs.sqliteTransaction": async (p, ctx) => {
       if (!Array.isArray(p?.statements)) throw new RpcError(RpcErrorCode.InvalidParams, "sessionFs.sqliteTransaction: params.statements must be an array.");
-      const r = await run("sqliteTransaction", p, `${p.statements.length} statement(s)`, (fs, c) => {
-        if (!fs.sqlite?.transaction) throw new SessionFsProviderError("UNKNOWN", "this provider has no SQLite transactions (no `sqlite.transaction`)");
-        return fs.sqlite.transaction(p.statements, c);
-      }, ctx.signal);
-      if (r.ok) return { results: r.value.map((v) => ({ rows: v.rows ?? [], columns: v.columns ?? [], rowsAffected: v.rowsAffected ?? 0, ...(v.lastInsertRowid !== undefined && { lastInsertRowid: v.lastInsertRowid }) })) };
+      const r = await run(
+        "sqliteTransaction",
+        p,
+        `${p.statements.length} statement(s)`,
+        (fs, c) => {
+          if (!fs.sqlite?.transaction) throw new SessionFsProviderError("UNKNOWN", "this provider has no SQLite transactions (no `sqlite.transaction`)");
+          return fs.sqlite.transaction(p.statements, c);
+        },
+        ctx.signal,
+      );
+      if (r.ok)
+        return {
+          results: r.value.map((v) => ({
+            rows: v.rows ?? [],
+            columns: v.columns ?? [],
+            rowsAffected: v.rowsAffected ?? 0,
+            ...(v.lastInsertRowid !== undefined && { lastInsertRowid: v.lastInsertRowid }),
+          })),
+        };
       const cause = r.cause as { sqliteErrorClass?: unknown; errorClass?: unknown } | null;
       // SessionFsProviderError's sqliteErrorClass, or the errorClass of @github/copilot-sdk's SessionFsSqliteTransactionFailure.
       const classified = r.cause instanceof SessionFsProviderError ? cause?.sqliteErrorClass : cause instanceof Error ? cause.errorClass : undefined;

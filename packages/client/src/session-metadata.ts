@@ -47,7 +47,12 @@ export function toSessionMetadata(raw: PersistedSessionSummary): SessionMetadata
   if (raw.name !== undefined) metadata.name = raw.name;
   if (raw.context) {
     const { cwd, gitRoot, repository, branch } = raw.context;
-    metadata.context = { workingDirectory: cwd, ...(gitRoot !== undefined && { gitRoot }), ...(repository !== undefined && { repository }), ...(branch !== undefined && { branch }) };
+    metadata.context = {
+      workingDirectory: cwd,
+      ...(gitRoot !== undefined && { gitRoot }),
+      ...(repository !== undefined && { repository }),
+      ...(branch !== undefined && { branch }),
+    };
   }
   return metadata;
 }

@@ -71,7 +71,7 @@ function invalid(option: string, message: string): SdkError {
 /** Checks the `telemetry` option; throws `SdkError("INVALID_OPTION")` naming the bad field. */
 export function checkTelemetryOptions(options: unknown): asserts options is TelemetryOptions {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalid("telemetry", "must be an object like { otlpEndpoint: \"http://127.0.0.1:4318\" } or { filePath: \"spans.jsonl\" }.");
+    throw invalid("telemetry", 'must be an object like { otlpEndpoint: "http://127.0.0.1:4318" } or { filePath: "spans.jsonl" }.');
   }
   const t = options as TelemetryOptions;
   for (const key of ["otlpEndpoint", "filePath", "sourceName"] as const) {
@@ -86,7 +86,10 @@ export function checkTelemetryOptions(options: unknown): asserts options is Tele
       url = undefined;
     }
     if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      throw invalid("telemetry.otlpEndpoint", `${JSON.stringify(t.otlpEndpoint)} is not an http(s) URL; use the collector's OTLP/HTTP base URL, e.g. "http://127.0.0.1:4318".`);
+      throw invalid(
+        "telemetry.otlpEndpoint",
+        `${JSON.stringify(t.otlpEndpoint)} is not an http(s) URL; use the collector's OTLP/HTTP base URL, e.g. "http://127.0.0.1:4318".`,
+      );
     }
   }
   if (t.otlpProtocol !== undefined && t.otlpProtocol !== "http/protobuf" && t.otlpProtocol !== "http/json") {
@@ -96,7 +99,7 @@ export function checkTelemetryOptions(options: unknown): asserts options is Tele
     throw invalid("telemetry.exporterType", `"${String(t.exporterType)}" is not "otlp-http" or "file".`);
   }
   if (t.exporterType === "file" && t.filePath === undefined) {
-    throw invalid("telemetry.exporterType", "\"file\" needs telemetry.filePath (the JSON-lines file to write spans to).");
+    throw invalid("telemetry.exporterType", '"file" needs telemetry.filePath (the JSON-lines file to write spans to).');
   }
   if (t.captureContent !== undefined && typeof t.captureContent !== "boolean") throw invalid("telemetry.captureContent", "must be a boolean.");
 }
@@ -124,19 +127,39 @@ export async function resolveTraceContext(provider: TraceContextProvider, onErro
   try {
     value = await provider();
   } catch (cause) {
-    onError(new SdkError("HANDLER_FAILED", `onGetTraceContext threw: ${cause instanceof Error ? cause.message : String(cause)}. The request was sent without trace context.`, { cause }));
+    onError(
+      new SdkError(
+        "HANDLER_FAILED",
+        `onGetTraceContext threw: ${cause instanceof Error ? cause.message : String(cause)}. The request was sent without trace context.`,
+        { cause },
+      ),
+    );
     return {};
   }
   if (value === undefined || value === null) return {};
   if (typeof value !== "object") {
-    onError(new SdkError("VALIDATION", `onGetTraceContext returned ${typeof value}; return { traceparent, tracestate? } or undefined. The request was sent without trace context.`));
+    onError(
+      new SdkError(
+        "VALIDATION",
+        `onGetTraceContext returned ${typeof value}; return { traceparent, tracestate? } or undefined. The request was sent without trace context.`,
+      ),
+    );
     return {};
   }
   const { traceparent, tracestate } = value;
   if (traceparent === undefined) return {};
-  if (typeof traceparent !== "string" || !TRACEPARENT.test(traceparent) || ZERO_TRACE.test(traceparent) || ZERO_SPAN.test(traceparent) || traceparent.startsWith("ff")) {
+  if (
+    typeof traceparent !== "string" ||
+    !TRACEPARENT.test(traceparent) ||
+    ZERO_TRACE.test(traceparent) ||
+    ZERO_SPAN.test(traceparent) ||
+    traceparent.startsWith("ff")
+  ) {
     onError(
-      new SdkError("VALIDATION", `onGetTraceContext returned traceparent ${JSON.stringify(traceparent)}, which is not a W3C traceparent ("00-<32 hex trace id>-<16 hex span id>-<2 hex flags>", ids not all zero). The request was sent without trace context.`),
+      new SdkError(
+        "VALIDATION",
+        `onGetTraceContext returned traceparent ${JSON.stringify(traceparent)}, which is not a W3C traceparent ("00-<32 hex trace id>-<16 hex span id>-<2 hex flags>", ids not all zero). The request was sent without trace context.`,
+      ),
     );
     return {};
   }

@@ -24,8 +24,14 @@ describe("bad options fail at construction, naming the option", () => {
     expectOptionError(() => RuntimeConnection.forTcp({ port: 1.5 }), /port/);
   });
   it("forUri with gitHubToken or useLoggedInUser throws, in @github/copilot-sdk's words", () => {
-    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("127.0.0.1:4000"), gitHubToken: "ghp_x" }), /^gitHubToken: gitHubToken and useLoggedInUser cannot be used with RuntimeConnection.forUri/);
-    expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forUri("127.0.0.1:4000"), useLoggedInUser: false }), /^useLoggedInUser: .*external server manages its own auth/);
+    expectOptionError(
+      () => new CopilotClient({ connection: RuntimeConnection.forUri("127.0.0.1:4000"), gitHubToken: "ghp_x" }),
+      /^gitHubToken: gitHubToken and useLoggedInUser cannot be used with RuntimeConnection.forUri/,
+    );
+    expectOptionError(
+      () => new CopilotClient({ connection: RuntimeConnection.forUri("127.0.0.1:4000"), useLoggedInUser: false }),
+      /^useLoggedInUser: .*external server manages its own auth/,
+    );
   });
   it("forUri with process options (env, baseDirectory, …) warns once through the debug log and onError, and does not throw", () => {
     const errors: unknown[] = [];
@@ -54,7 +60,10 @@ describe("bad options fail at construction, naming the option", () => {
       const file = join(dir, "runtime");
       writeFileSync(file, "#!/bin/sh\n");
       chmodSync(file, 0o644);
-      expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forStdio({ path: file }) }), /forStdio\(\{ path \}\).*not executable.*chmod \+x/);
+      expectOptionError(
+        () => new CopilotClient({ connection: RuntimeConnection.forStdio({ path: file }) }),
+        /forStdio\(\{ path \}\).*not executable.*chmod \+x/,
+      );
       expectOptionError(() => new CopilotClient({ connection: RuntimeConnection.forStdio({ path: join(dir, "nope") }) }), /no file at/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -139,7 +148,9 @@ describe("runtime resolution", () => {
       throw new Error("expected RUNTIME_NOT_FOUND");
     } catch (error) {
       expect(isSdkError(error, "RUNTIME_NOT_FOUND")).toBe(true);
-      expect((error as Error).message).toMatch(/Tried: .*connection.path.*COPILOT_CLI_PATH.*`copilot` on PATH.*npm install @github\/copilot-sdk-.*npm install @github\/copilot/);
+      expect((error as Error).message).toMatch(
+        /Tried: .*connection.path.*COPILOT_CLI_PATH.*`copilot` on PATH.*npm install @github\/copilot-sdk-.*npm install @github\/copilot/,
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

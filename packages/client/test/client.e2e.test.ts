@@ -95,7 +95,10 @@ describe.each(RUNTIMES)("$name", (runtime) => {
       });
       child.once("exit", () => reject(new Error(`runtime exited early: ${out}`)));
     });
-    const client = new CopilotClient({ connection: RuntimeConnection.forUri(`tcp://127.0.0.1:${port}`, { connectionToken: "test-token-123" }), onError: () => {} });
+    const client = new CopilotClient({
+      connection: RuntimeConnection.forUri(`tcp://127.0.0.1:${port}`, { connectionToken: "test-token-123" }),
+      onError: () => {},
+    });
     cleanups.push(async () => void (await client.forceStop()));
     expect((await client.ping()).protocolVersion).toBe(3);
     expect(client.runtimePid).toBeUndefined();
@@ -103,7 +106,6 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     // Not ours to stop: the runtime is still alive after the attached client stops.
     expect(isAlive(child.pid!)).toBe(true);
   });
-
 });
 
 describe('mode "empty" through the client', () => {

@@ -22,7 +22,12 @@ const BEARER = "bearer-secret-value-ZXCVBNM98765";
 const createFrame = {
   direction: "out" as const,
   byteLength: 200,
-  message: { jsonrpc: "2.0" as const, id: 3, method: "session.create", params: { model: "gpt-4.1", provider: { type: "openai", baseUrl: "http://127.0.0.1:1/v1", apiKey: API_KEY, bearerToken: BEARER } } },
+  message: {
+    jsonrpc: "2.0" as const,
+    id: 3,
+    method: "session.create",
+    params: { model: "gpt-4.1", provider: { type: "openai", baseUrl: "http://127.0.0.1:1/v1", apiKey: API_KEY, bearerToken: BEARER } },
+  },
 };
 
 describe("createDebugLog switches", () => {

@@ -74,10 +74,7 @@ describe.skipIf(IN_PROCESS || cliRuntime === undefined)(`${cliRuntime?.name ?? "
       runtime: cliRuntime!,
       isolation: { extraEnv: { GITHUB_TOKEN: "gho_extension_test" } },
       model: {
-        script: [
-          { toolCalls: [{ name: "ext_weather", arguments: { city: "Oslo" } }] },
-          (req) => ({ text: `Relayed: ${toolResults(req).at(-1)?.content}` }),
-        ],
+        script: [{ toolCalls: [{ name: "ext_weather", arguments: { city: "Oslo" } }] }, (req) => ({ text: `Relayed: ${toolResults(req).at(-1)?.content}` })],
       },
       client: { onError: () => {} },
     });
@@ -98,7 +95,8 @@ describe.skipIf(IN_PROCESS || cliRuntime === undefined)(`${cliRuntime?.name ?? "
       });
       const recordPath = join(dir, "record.json");
       const read = () => (existsSync(recordPath) ? (JSON.parse(readFileSync(recordPath, "utf8")) as Record<string, unknown>) : {});
-      for (const deadline = Date.now() + 60_000; read().joined === undefined && read().error === undefined && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+      for (const deadline = Date.now() + 60_000; read().joined === undefined && read().error === undefined && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 100));
       const record = read();
       expect(record.error).toBeUndefined();
       expect(record.tokenBefore).toBeNull(); // stripped by the runtime before approval
@@ -109,7 +107,10 @@ describe.skipIf(IN_PROCESS || cliRuntime === undefined)(`${cliRuntime?.name ?? "
       // The extension registered a workflow under the CLI's spelling (workflows, workflow.*): the
       // runtime accepted the join; running it is gated on the Copilot account, so offline it is a typed refusal.
       expect(await session.workflows.listRuns()).toMatchObject({ runs: [] });
-      await expect(session.workflows.run("echo", { input: { a: 1 } })).rejects.toMatchObject({ name: "WorkflowsUnavailableError", runtimeCode: "dynamic_workflows_unavailable" });
+      await expect(session.workflows.run("echo", { input: { a: 1 } })).rejects.toMatchObject({
+        name: "WorkflowsUnavailableError",
+        runtimeCode: "dynamic_workflows_unavailable",
+      });
 
       const reply = await session.sendAndWait("Weather in Oslo?", { timeoutMs: 60_000 });
       expect(reply?.data.content).toBe("Relayed: Extension says sunny in Oslo; token granted");

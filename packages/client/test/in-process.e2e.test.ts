@@ -46,7 +46,9 @@ const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeo
 
 describe("RuntimeConnection.forInProcess()", { timeout: 60_000 }, () => {
   it("handshakes, answers ping, runs a turn with a tool, and stop() leaves nothing running in the process", async () => {
-    const model = await startScriptedModel({ script: [{ toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] }, (req) => ({ text: `sum is ${toolResults(req).at(-1)?.content}` })] });
+    const model = await startScriptedModel({
+      script: [{ toolCalls: [{ name: "add", arguments: { a: 2, b: 3 } }] }, (req) => ({ text: `sum is ${toolResults(req).at(-1)?.content}` })],
+    });
     cleanups.push(() => model.close());
     const timersBefore = timers();
     const { client, errors } = inProcessClient({ stopGraceMs: 60_000 });
@@ -116,7 +118,13 @@ describe("RuntimeConnection.forInProcess()", { timeout: 60_000 }, () => {
     const { client } = inProcessClient({ telemetry: { filePath, sourceName: "flightdeck-inproc" } });
     const session = await client.createSession({ model: "gpt-4.1", provider: model.provider() });
     await session.sendAndWait("Trace me", { timeoutMs: 30_000 });
-    const read = () => (existsSync(filePath) ? readFileSync(filePath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { instrumentationScope?: { name?: string } }) : []);
+    const read = () =>
+      existsSync(filePath)
+        ? readFileSync(filePath, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { instrumentationScope?: { name?: string } })
+        : [];
     for (const deadline = Date.now() + 15_000; read().length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
     const spans = read();
     expect(spans.length).toBeGreaterThan(0);
@@ -147,7 +155,10 @@ describe("RuntimeConnection.forInProcess()", { timeout: 60_000 }, () => {
 
 describe("in-process bad input", () => {
   it("a libraryPath that does not exist: RUNTIME_NOT_FOUND naming the option, at start", async () => {
-    const client = new CopilotClient({ connection: RuntimeConnection.forInProcess({ libraryPath: join(tmpdir(), "no-such-dir", "runtime.node") }), onError: () => {} });
+    const client = new CopilotClient({
+      connection: RuntimeConnection.forInProcess({ libraryPath: join(tmpdir(), "no-such-dir", "runtime.node") }),
+      onError: () => {},
+    });
     cleanups.push(() => client.forceStop());
     const error = await client.start().catch((e: unknown) => e);
     expect(isSdkError(error, "RUNTIME_NOT_FOUND")).toBe(true);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createScriptedRequestHandler, startScriptedModel, toolResults, SCRIPTED_MODEL_UNROUTABLE_BASE_URL } from "@flightdeck/copilot-testing";
 import { approveAll, defineTool } from "@flightdeck/copilot-tools";
-import { CopilotRequestHandler, DirectorySessionFs, MemorySessionFs, type CopilotRequestContext, type InterceptedRequest, type SessionFsContext } from "@flightdeck/copilot-client";
+import { CopilotRequestHandler, DirectorySessionFs, MemorySessionFs, type CopilotRequestContext, type InterceptedRequest } from "@flightdeck/copilot-client";
 import { RUNTIMES, isolatedClient } from "../../../test-support/e2e.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -59,7 +59,10 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
     const before = listeningSockets();
     expect(before).toEqual([]);
     const model = createScriptedRequestHandler({
-      script: [{ toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] }, (req) => ({ text: `Forecast: ${toolResults(req).at(-1)?.content}.`, chunkSize: 4 })],
+      script: [
+        { toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }] },
+        (req) => ({ text: `Forecast: ${toolResults(req).at(-1)?.content}.`, chunkSize: 4 }),
+      ],
     });
     const seen: InterceptedRequest[] = [];
     const { client, errors } = setup(runtime, {
@@ -68,7 +71,13 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
         return model.handler(request);
       },
     });
-    const session = await client.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [weather], onPermissionRequest: approveAll, streaming: true });
+    const session = await client.createSession({
+      model: "gpt-4.1",
+      provider: model.provider(),
+      tools: [weather],
+      onPermissionRequest: approveAll,
+      streaming: true,
+    });
     const deltas: string[] = [];
     session.on("assistant.message_delta", (e) => void deltas.push(e.data.deltaContent));
     const reply = await session.sendAndWait("Weather in Paris?", { timeoutMs: 30_000 });
@@ -111,7 +120,9 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
   });
 
   it("requestHandler: a CopilotRequestHandler subclass (the incumbent's form) sees every model call with the session's id and forwards it with super.sendRequest", async () => {
-    const model = await startScriptedModel({ script: [{ toolCalls: [{ name: "get_weather", arguments: { city: "Oslo" } }] }, { text: "Snow in Oslo.", chunkSize: 3 }] });
+    const model = await startScriptedModel({
+      script: [{ toolCalls: [{ name: "get_weather", arguments: { city: "Oslo" } }] }, { text: "Snow in Oslo.", chunkSize: 3 }],
+    });
     cleanups.push(() => model.close());
     const seen: Array<{ sessionId: string | undefined; url: string; transport: string }> = [];
     class Observer extends CopilotRequestHandler {
@@ -121,7 +132,13 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
       }
     }
     const { client, errors } = setup(runtime, { requestHandler: new Observer() });
-    const session = await client.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [weather], onPermissionRequest: approveAll, streaming: true });
+    const session = await client.createSession({
+      model: "gpt-4.1",
+      provider: model.provider(),
+      tools: [weather],
+      onPermissionRequest: approveAll,
+      streaming: true,
+    });
     const reply = await session.sendAndWait("Weather in Oslo?", { timeoutMs: 30_000 });
     expect(reply?.data.content).toBe("Snow in Oslo.");
     expect(seen).toEqual([
@@ -162,7 +179,9 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
 
     const files = fs.snapshot(session.sessionId);
     expect(Object.keys(files)).toEqual(expect.arrayContaining(["/session-state/events.jsonl", "/session-state/workspace.yaml"]));
-    const events = files["/session-state/events.jsonl"]!.trim().split("\n").map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    const events = files["/session-state/events.jsonl"]!.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["session.start", "user.message", "assistant.message"]));
     expect(events.find((e) => e.type === "user.message")?.data.content).toBe("Remember me");
     expect(files["/session-state/workspace.yaml"]).toContain(`id: ${session.sessionId}`);
@@ -214,7 +233,9 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
     const next = await session.sendAndWait("again", { timeoutMs: 30_000 });
     expect(next?.data.content).toBe("second");
     const messages = errors.map((e) => String((e as Error).message));
-    expect(messages.some((m) => m.startsWith(`sessionFs provider "flaky" failed in appendFile(/session-state/events.jsonl) for session ${session.sessionId}`))).toBe(true);
+    expect(
+      messages.some((m) => m.startsWith(`sessionFs provider "flaky" failed in appendFile(/session-state/events.jsonl) for session ${session.sessionId}`)),
+    ).toBe(true);
     if (runtime.kind === "copilot-runtime") expect(runtimeErrors.some((m) => m.includes('sessionFs provider "flaky" failed in appendFile'))).toBe(true);
     expect(memory.snapshot(session.sessionId)["/session-state/events.jsonl"]).toContain('"content":"second"');
   });
@@ -255,7 +276,10 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
     type Span = { traceId: string; parentSpanId?: string; name: string; instrumentationScope?: { name?: string } };
     const read = (): Span[] =>
       existsSync(filePath)
-        ? readFileSync(filePath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Span)
+        ? readFileSync(filePath, "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Span)
         : [];
     // The CLI also parents session construction on the create call's trace; runtime 1.0.85 does not.
     const expectCreateTrace = runtime.kind === "cli";

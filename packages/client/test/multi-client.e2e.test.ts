@@ -9,7 +9,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createIsolatedEnvironment, runtimeArgs, startScriptedModel, toolResults, type ScriptedModelServer, type ScriptedTurn } from "@flightdeck/copilot-testing";
+import {
+  createIsolatedEnvironment,
+  runtimeArgs,
+  startScriptedModel,
+  toolResults,
+  type ScriptedModelServer,
+  type ScriptedTurn,
+} from "@flightdeck/copilot-testing";
 import { defineTool, type AnyTool, type PermissionHandler } from "@flightdeck/copilot-tools";
 import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
 import { RUNTIMES } from "../../../test-support/e2e.js";
@@ -73,7 +80,11 @@ interface Participant {
   errors: unknown[];
 }
 
-function participant(name: string, shared: { url: string; token: string }, toolNames: string[]): Participant & { tools: AnyTool[]; onPermissionRequest: PermissionHandler } {
+function participant(
+  name: string,
+  shared: { url: string; token: string },
+  toolNames: string[],
+): Participant & { tools: AnyTool[]; onPermissionRequest: PermissionHandler } {
   const errors: unknown[] = [];
   const client = new CopilotClient({ connection: RuntimeConnection.forUri(shared.url, { connectionToken: shared.token }), onError: (e) => errors.push(e) });
   cleanups.push(() => client.forceStop().then(() => undefined));
@@ -122,7 +133,12 @@ describe.each(RUNTIMES)("$name: several clients on one runtime over TCP", { time
     const a = participant("A", shared, ["alpha"]);
     const b = participant("B", shared, ["beta"]);
     const session = await a.client.createSession({ model: "gpt-4.1", provider: model.provider(), tools: a.tools, onPermissionRequest: a.onPermissionRequest });
-    const joined = await b.client.resumeSession(session.sessionId, { model: "gpt-4.1", provider: model.provider(), tools: b.tools, onPermissionRequest: b.onPermissionRequest });
+    const joined = await b.client.resumeSession(session.sessionId, {
+      model: "gpt-4.1",
+      provider: model.provider(),
+      tools: b.tools,
+      onPermissionRequest: b.onPermissionRequest,
+    });
     expect(joined.sessionId).toBe(session.sessionId);
 
     const reply = await session.sendAndWait("Use alpha and beta", { timeoutMs: 60_000 });
@@ -146,7 +162,13 @@ describe.each(RUNTIMES)("$name: several clients on one runtime over TCP", { time
     const b = participant("B", shared, ["beta"]);
     const c = participant("C", shared, ["gamma"]);
     const session = await a.client.createSession({ model: "gpt-4.1", provider: model.provider(), tools: a.tools, onPermissionRequest: a.onPermissionRequest });
-    for (const p of [b, c]) await p.client.resumeSession(session.sessionId, { model: "gpt-4.1", provider: model.provider(), tools: p.tools, onPermissionRequest: p.onPermissionRequest });
+    for (const p of [b, c])
+      await p.client.resumeSession(session.sessionId, {
+        model: "gpt-4.1",
+        provider: model.provider(),
+        tools: p.tools,
+        onPermissionRequest: p.onPermissionRequest,
+      });
 
     const first = await session.sendAndWait("Use all three", { timeoutMs: 60_000 });
     expect(first?.data.content).toBe("turn 1: alpha ran on A with 1 | beta ran on B with 2 | gamma ran on C with 3");

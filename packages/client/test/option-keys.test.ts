@@ -31,7 +31,9 @@ afterEach(async () => {
 
 describe("unknown option keys are refused with a did-you-mean", () => {
   it("CopilotClient: an older SDK's cliPath names its replacement; typos get the closest key", () => {
-    expect(optionError(() => new CopilotClient({ cliPath: "/usr/bin/copilot" } as never)).message).toMatch(/unknown option "cliPath".*RuntimeConnection\.forStdio\(\{ path \}\)/);
+    expect(optionError(() => new CopilotClient({ cliPath: "/usr/bin/copilot" } as never)).message).toMatch(
+      /unknown option "cliPath".*RuntimeConnection\.forStdio\(\{ path \}\)/,
+    );
     expect(optionError(() => new CopilotClient({ cliUrl: "localhost:4321" } as never)).message).toMatch(/forUri/);
     expect(optionError(() => new CopilotClient({ autoRestrat: true } as never)).message).toMatch(/unknown option "autoRestrat"\. Did you mean "autoRestart"\?/);
     expect(optionError(() => new CopilotClient({ githubToken: "x" } as never)).message).toMatch(/Did you mean "gitHubToken"\?/);
@@ -42,9 +44,13 @@ describe("unknown option keys are refused with a did-you-mean", () => {
   });
 
   it("RuntimeConnection factories", () => {
-    expect(optionError(() => RuntimeConnection.forStdio({ cliPath: "/x" } as never)).message).toMatch(/forStdio\(\): unknown option "cliPath"\. Did you mean "path"\?/);
+    expect(optionError(() => RuntimeConnection.forStdio({ cliPath: "/x" } as never)).message).toMatch(
+      /forStdio\(\): unknown option "cliPath"\. Did you mean "path"\?/,
+    );
     expect(optionError(() => RuntimeConnection.forTcp({ prot: 4000 } as never)).message).toMatch(/forTcp\(\): unknown option "prot"\. Did you mean "port"\?/);
-    expect(optionError(() => RuntimeConnection.forUri("4000", { conectionToken: "t" } as never)).message).toMatch(/unknown option "conectionToken"\. Did you mean "connectionToken"\?/);
+    expect(optionError(() => RuntimeConnection.forUri("4000", { conectionToken: "t" } as never)).message).toMatch(
+      /unknown option "conectionToken"\. Did you mean "connectionToken"\?/,
+    );
     expect(optionError(() => RuntimeConnection.forStdio("copilot" as never)).message).toMatch(/forStdio\(\).*options object/);
   });
 
@@ -105,12 +111,15 @@ describe("the incumbent's options", () => {
     expect(buildRuntimeLaunch({}, RuntimeConnection.forStdio()).args).not.toContain("--remote");
   });
 
-  it.each(RUNTIMES.map((r) => [r.name, r] as const))("on %s: onGitHubTelemetry and builtinPluginDirectories are accepted by the runtime at start", async (_name, runtime) => {
-    const plugins = mkdtempSync(join(tmpdir(), "fd-plugins-"));
-    cleanups.push(() => rmSync(plugins, { recursive: true, force: true }));
-    const { client, cleanup } = isolatedClient(runtime, { onGitHubTelemetry: () => {}, builtinPluginDirectories: [plugins] });
-    cleanups.push(cleanup);
-    await client.start();
-    expect((await client.ping()).protocolVersion).toBe(3);
-  });
+  it.each(RUNTIMES.map((r) => [r.name, r] as const))(
+    "on %s: onGitHubTelemetry and builtinPluginDirectories are accepted by the runtime at start",
+    async (_name, runtime) => {
+      const plugins = mkdtempSync(join(tmpdir(), "fd-plugins-"));
+      cleanups.push(() => rmSync(plugins, { recursive: true, force: true }));
+      const { client, cleanup } = isolatedClient(runtime, { onGitHubTelemetry: () => {}, builtinPluginDirectories: [plugins] });
+      cleanups.push(cleanup);
+      await client.start();
+      expect((await client.ping()).protocolVersion).toBe(3);
+    },
+  );
 });

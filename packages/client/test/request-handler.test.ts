@@ -52,7 +52,13 @@ function wire(handler: ModelRequestHandler, options: { accept?: (frame: Frame) =
       check();
     });
   const send = async (requestId: string, head: Record<string, unknown>, chunks: Array<Record<string, unknown>>) => {
-    await runtime.request("llmInference.httpRequestStart", { requestId, method: "POST", url: "http://model.invalid/v1/chat/completions", headers: { "content-type": ["application/json"] }, ...head });
+    await runtime.request("llmInference.httpRequestStart", {
+      requestId,
+      method: "POST",
+      url: "http://model.invalid/v1/chat/completions",
+      headers: { "content-type": ["application/json"] },
+      ...head,
+    });
     for (const c of chunks) await runtime.request("llmInference.httpRequestChunk", { requestId, ...c });
   };
   return { runtime, frames, errors, done, send };
@@ -76,14 +82,25 @@ describe("requestHandler over the wire", () => {
     const bytes = Buffer.from(body);
     await send(
       "r1",
-      { headers: { authorization: ["Bearer k"], accept: ["application/json", "text/event-stream"] }, sessionId: "s1", agentId: "ag", interactionType: "conversation-agent" },
+      {
+        headers: { authorization: ["Bearer k"], accept: ["application/json", "text/event-stream"] },
+        sessionId: "s1",
+        agentId: "ag",
+        interactionType: "conversation-agent",
+      },
       [{ data: body.slice(0, 10) }, { data: bytes.subarray(Buffer.byteLength(body.slice(0, 10))).toString("base64"), binary: true, end: true }],
     );
     const frames = await done("r1");
     expect(seen!.json()).toEqual({ model: "m", messages: [{ role: "user", content: "héllo" }], stream: true });
     expect(seen!.headers).toEqual({ authorization: "Bearer k", accept: "application/json, text/event-stream" });
     expect(seen!.rawHeaders.accept).toEqual(["application/json", "text/event-stream"]);
-    expect([seen!.sessionId, seen!.agentId, seen!.interactionType, seen!.method, seen!.url]).toEqual(["s1", "ag", "conversation-agent", "POST", "http://model.invalid/v1/chat/completions"]);
+    expect([seen!.sessionId, seen!.agentId, seen!.interactionType, seen!.method, seen!.url]).toEqual([
+      "s1",
+      "ag",
+      "conversation-agent",
+      "POST",
+      "http://model.invalid/v1/chat/completions",
+    ]);
     expect(seen!.toRequest().method).toBe("POST");
     expect(frames.map((f) => [f.method, f.params])).toEqual([
       // Hop-by-hop headers are not relayed.
@@ -108,13 +125,22 @@ describe("requestHandler over the wire", () => {
                 controller.close();
               },
             }),
-            { status: 201, statusText: "Created", headers: { "content-type": "text/plain; charset=utf-8", "content-encoding": "gzip", "content-length": "11" } },
+            {
+              status: 201,
+              statusText: "Created",
+              headers: { "content-type": "text/plain; charset=utf-8", "content-encoding": "gzip", "content-length": "11" },
+            },
           ),
     );
     await send("r2", {}, [{ data: "", end: true }]);
     const frames = await done("r2");
     expect(frames[0]!.params).toEqual({ requestId: "r2", status: 201, statusText: "Created", headers: { "content-type": ["text/plain; charset=utf-8"] } });
-    expect(frames.slice(1).map((f) => f.params.data).join("")).toBe("price: 5€");
+    expect(
+      frames
+        .slice(1)
+        .map((f) => f.params.data)
+        .join(""),
+    ).toBe("price: 5€");
     await send("r3", { url: "http://model.invalid/bin", method: "GET" }, [{ data: "", end: true }]);
     const bin = await done("r3");
     expect(bin[1]!.params).toEqual({ requestId: "r3", data: Buffer.from([0, 255, 1]).toString("base64"), binary: true });
@@ -137,14 +163,21 @@ describe("requestHandler over the wire", () => {
     });
     await send("e1", {}, [{ data: "{}", end: true }]);
     expect((await done("e1")).map((f) => f.params)).toEqual([
-      { requestId: "e1", data: "", error: { message: "requestHandler failed for POST http://model.invalid/v1/chat/completions: upstream is down", code: "REQUEST_HANDLER_FAILED" } },
+      {
+        requestId: "e1",
+        data: "",
+        error: { message: "requestHandler failed for POST http://model.invalid/v1/chat/completions: upstream is down", code: "REQUEST_HANDLER_FAILED" },
+      },
     ]);
     await send("e2", {}, [{ data: "{}", end: true }]);
     expect((await done("e2"))[0]!.params.error).toMatchObject({ message: expect.stringContaining("status 42 is not an HTTP status") });
     await send("e3", {}, [{ data: "{}", end: true }]);
     const e3 = await done("e3");
     expect(e3.map((f) => f.method)).toEqual(["httpResponseStart", "httpResponseChunk", "httpResponseChunk"]);
-    expect(e3[2]!.params.error).toMatchObject({ message: expect.stringContaining("response body failed for POST http://model.invalid/v1/chat/completions: socket reset"), code: "REQUEST_HANDLER_BODY_FAILED" });
+    expect(e3[2]!.params.error).toMatchObject({
+      message: expect.stringContaining("response body failed for POST http://model.invalid/v1/chat/completions: socket reset"),
+      code: "REQUEST_HANDLER_BODY_FAILED",
+    });
     await send("ok", {}, [{ data: "{}", end: true }]);
     expect((await done("ok")).map((f) => f.params.data)).toEqual([undefined, "fine", ""]);
     expect(errors).toHaveLength(3);
@@ -177,7 +210,10 @@ describe("requestHandler over the wire", () => {
     expect(frames.filter((f) => f.params.requestId === "c1").map((f) => f.params.data)).toEqual([undefined, "first"]);
 
     await send("ws", { transport: "websocket", url: "wss://model.invalid/v1/responses" }, [{ data: "{}" }]);
-    expect((await done("ws"))[0]!.params.error).toMatchObject({ code: "WEBSOCKET_UNSUPPORTED", message: expect.stringContaining("requestHandler cannot serve POST wss://model.invalid/v1/responses") });
+    expect((await done("ws"))[0]!.params.error).toMatchObject({
+      code: "WEBSOCKET_UNSUPPORTED",
+      message: expect.stringContaining("requestHandler cannot serve POST wss://model.invalid/v1/responses"),
+    });
     expect(errors).toHaveLength(1);
     // A body chunk for a request nobody announced is a protocol error, answered as such.
     await expect(runtime.request("llmInference.httpRequestChunk", { requestId: "ghost", data: "x" })).rejects.toThrow(/no request ghost was announced/);
@@ -213,10 +249,15 @@ describe("createScriptedRequestHandler (the scripted model without a port)", () 
     expect(model.provider()).toEqual({ type: "openai", baseUrl: SCRIPTED_MODEL_UNROUTABLE_BASE_URL, apiKey: "test-key", wireApi: "completions" });
     const { send, done } = wire(model.handler);
     const body = JSON.stringify({ model: "gpt-4.1", messages: [{ role: "user", content: "hello" }], stream: true, stream_options: { include_usage: true } });
-    await send("m1", { url: `${SCRIPTED_MODEL_UNROUTABLE_BASE_URL}/chat/completions`, headers: { authorization: ["Bearer test-key"] } }, [{ data: body, end: true }]);
+    await send("m1", { url: `${SCRIPTED_MODEL_UNROUTABLE_BASE_URL}/chat/completions`, headers: { authorization: ["Bearer test-key"] } }, [
+      { data: body, end: true },
+    ]);
     const frames = await done("m1");
     expect(frames[0]!.params).toMatchObject({ status: 200, headers: { "content-type": ["text/event-stream"] } });
-    const sse = frames.slice(1).map((f) => f.params.data).join("");
+    const sse = frames
+      .slice(1)
+      .map((f) => f.params.data)
+      .join("");
     const deltas = sse
       .split("\n\n")
       .filter((l) => l.startsWith("data: {"))

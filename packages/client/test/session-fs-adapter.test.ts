@@ -1,7 +1,12 @@
 /** createSessionFsAdapter: a provider written for @github/copilot-sdk served through Flightdeck's sessionFs handlers. */
 import { describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
-import { SessionFsSqliteTransactionFailure, createSessionFsAdapter, createSessionFsHandlers, type PositionalSessionFsProvider } from "@flightdeck/copilot-client";
+import {
+  SessionFsSqliteTransactionFailure,
+  createSessionFsAdapter,
+  createSessionFsHandlers,
+  type PositionalSessionFsProvider,
+} from "@flightdeck/copilot-client";
 
 function positional(): PositionalSessionFsProvider & { files: Map<string, string>; calls: unknown[][] } {
   const files = new Map<string, string>();
@@ -49,13 +54,19 @@ describe("createSessionFsAdapter", () => {
     expect((await h["sessionFs.readFile"]({ sessionId: "s", path: "/missing" }, ctx)).error?.code).toBe("ENOENT");
     await h["sessionFs.mkdir"]({ sessionId: "s", path: "/d", recursive: true }, ctx);
     await h["sessionFs.rm"]({ sessionId: "s", path: "/a", recursive: false, force: true }, ctx);
-    expect(provider.calls.slice(0, 3)).toEqual([["writeFile", "/a", 0o600], ["mkdir", "/d", true, undefined], ["rm", "/a", false, true]]);
+    expect(provider.calls.slice(0, 3)).toEqual([
+      ["writeFile", "/a", 0o600],
+      ["mkdir", "/d", true, undefined],
+      ["rm", "/a", false, true],
+    ]);
   });
 
   it("passes the optional sqlite capability through, undefined params dropped, and keeps a transaction failure's class", async () => {
     const provider = positional();
     const h = createSessionFsHandlers({ provider: createSessionFsAdapter(provider) });
-    expect(await h["sessionFs.sqliteQuery"]({ sessionId: "s", queryType: "query", query: "select 1 as n", params: { a: 1, b: undefined } as never }, ctx)).toEqual({ rows: [{ n: 1 }], columns: ["n"], rowsAffected: 0 });
+    expect(
+      await h["sessionFs.sqliteQuery"]({ sessionId: "s", queryType: "query", query: "select 1 as n", params: { a: 1, b: undefined } as never }, ctx),
+    ).toEqual({ rows: [{ n: 1 }], columns: ["n"], rowsAffected: 0 });
     expect(provider.calls.at(-1)).toEqual(["query", "query", "select 1 as n", { a: 1 }]);
     expect(await h["sessionFs.sqliteExists"]({ sessionId: "s" }, ctx)).toEqual({ exists: true });
     const tx = await h["sessionFs.sqliteTransaction"]({ sessionId: "s", statements: [{ queryType: "run", query: "insert" }] }, ctx);

@@ -8,7 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { JsonRpcConnection, SdkError, createInMemoryTransportPair, isSdkError } from "@flightdeck/copilot-core";
-import { CopilotClient, DirectorySessionFs, MemorySessionFs, SessionFsProviderError, type SessionFsContext, type SessionFsProvider } from "@flightdeck/copilot-client";
+import {
+  CopilotClient,
+  DirectorySessionFs,
+  MemorySessionFs,
+  SessionFsProviderError,
+  type SessionFsContext,
+  type SessionFsProvider,
+} from "@flightdeck/copilot-client";
 import { checkSessionFsOptions, serveSessionFs, sessionFsSetProviderParams } from "../src/session-fs.js";
 
 const cleanups: Array<() => unknown> = [];
@@ -35,7 +42,11 @@ function wire(options: Parameters<typeof serveSessionFs>[1]) {
     await client.close();
     await runtime.close();
   });
-  return { runtime, errors, call: (method: string, params: Record<string, unknown>) => runtime.request<Record<string, unknown> | null>(`sessionFs.${method}`, params) };
+  return {
+    runtime,
+    errors,
+    call: (method: string, params: Record<string, unknown>) => runtime.request<Record<string, unknown> | null>(`sessionFs.${method}`, params),
+  };
 }
 
 describe("MemorySessionFs", () => {
@@ -172,7 +183,10 @@ describe("sessionFs over the wire", () => {
     expect(await call("rm", { sessionId: "s1", path: "/session-state", recursive: true })).toBeNull();
     expect(await call("stat", { sessionId: "s1", path: "/session-state" })).toMatchObject({ isFile: false, isDirectory: false, error: { code: "ENOENT" } });
     expect(await call("sqliteExists", { sessionId: "s1" })).toEqual({ exists: false });
-    expect(await call("sqliteQuery", { sessionId: "s1", query: "select 1", queryType: "query" })).toMatchObject({ rows: [], error: { code: "UNKNOWN", message: expect.stringContaining("no SQLite support") } });
+    expect(await call("sqliteQuery", { sessionId: "s1", query: "select 1", queryType: "query" })).toMatchObject({
+      rows: [],
+      error: { code: "UNKNOWN", message: expect.stringContaining("no SQLite support") },
+    });
     expect(errors).toHaveLength(1); // only the SQLite call on a provider without SQLite
   });
 
@@ -209,7 +223,9 @@ describe("sessionFs over the wire", () => {
     expect(await call("appendFile", { sessionId: "s9", path: "/x", content: "y" })).toMatchObject({ code: "ENOENT" });
     // exists has no error field: the failure becomes a JSON-RPC error that still names the provider.
     await expect(call("exists", { sessionId: "s9", path: "/x" })).rejects.toThrow(/sessionFs provider "broken-disk" failed in exists\(\/x\)/);
-    expect(await call("stat", { sessionId: "s9", path: "/x" })).toMatchObject({ error: { code: "UNKNOWN", message: expect.stringContaining("invalid mtime") } });
+    expect(await call("stat", { sessionId: "s9", path: "/x" })).toMatchObject({
+      error: { code: "UNKNOWN", message: expect.stringContaining("invalid mtime") },
+    });
     // The connection and the provider's working operations are unaffected.
     expect(await call("mkdir", { sessionId: "s9", path: "/ok", recursive: false })).toBeNull();
     expect(await call("readdir", { sessionId: "s9", path: "/" })).toEqual({ entries: ["ok"] });
@@ -256,7 +272,12 @@ describe("sessionFs over the wire", () => {
       },
     }) as SessionFsProvider;
     const { call } = wire({ provider });
-    expect(sessionFsSetProviderParams({ provider }, "/work")).toEqual({ initialCwd: "/work", sessionStatePath: "/session-state", conventions: "posix", capabilities: { sqlite: true } });
+    expect(sessionFsSetProviderParams({ provider }, "/work")).toEqual({
+      initialCwd: "/work",
+      sessionStatePath: "/session-state",
+      conventions: "posix",
+      capabilities: { sqlite: true },
+    });
     expect(await call("sqliteExists", { sessionId: "s" })).toEqual({ exists: true });
     expect(await call("sqliteQuery", { sessionId: "s", query: "select :a", queryType: "query", params: { a: 1 } })).toEqual({
       rows: [{ type: "query", query: "select :a", params: { a: 1 } }],
@@ -284,7 +305,9 @@ describe("the sessionFs option", () => {
     };
     expect(bad(true)).toMatch(/^sessionFs: must be an object/);
     expect(bad({})).toMatch(/^sessionFs.provider: is required/);
-    expect(bad({ provider: { readFile() {} } })).toMatch(/^sessionFs.provider: is missing writeFile, appendFile, exists, stat, mkdir, readdir, readdirWithTypes, rm, rename/);
+    expect(bad({ provider: { readFile() {} } })).toMatch(
+      /^sessionFs.provider: is missing writeFile, appendFile, exists, stat, mkdir, readdir, readdirWithTypes, rm, rename/,
+    );
     expect(bad({ provider: new MemorySessionFs(), conventions: "dos" })).toMatch(/^sessionFs.conventions: "dos" is not "posix" or "windows"/);
     expect(bad({ provider: new MemorySessionFs(), sqlite: true })).toMatch(/^sessionFs.sqlite: is true but the provider has no `sqlite` member/);
     expect(bad({ provider: new MemorySessionFs(), sessionStatePath: "" })).toMatch(/^sessionFs.sessionStatePath: must be a non-empty path/);
@@ -298,7 +321,12 @@ describe("the sessionFs option", () => {
       sessionStatePath: "/session-state",
       conventions: process.platform === "win32" ? "windows" : "posix",
     });
-    expect(sessionFsSetProviderParams({ provider: () => new MemorySessionFs(), initialCwd: "/w", sessionStatePath: "/s", conventions: "windows", sqlite: true }, "/ignored")).toEqual({
+    expect(
+      sessionFsSetProviderParams(
+        { provider: () => new MemorySessionFs(), initialCwd: "/w", sessionStatePath: "/s", conventions: "windows", sqlite: true },
+        "/ignored",
+      ),
+    ).toEqual({
       initialCwd: "/w",
       sessionStatePath: "/s",
       conventions: "windows",

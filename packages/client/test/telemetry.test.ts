@@ -30,7 +30,13 @@ describe("telemetry option", () => {
       COPILOT_OTEL_EXPORTER_TYPE: "file",
     });
     expect(
-      telemetryEnv({ otlpEndpoint: "http://127.0.0.1:4318", otlpProtocol: "http/json", sourceName: "my-app", captureContent: false, exporterType: "otlp-http" }),
+      telemetryEnv({
+        otlpEndpoint: "http://127.0.0.1:4318",
+        otlpProtocol: "http/json",
+        sourceName: "my-app",
+        captureContent: false,
+        exporterType: "otlp-http",
+      }),
     ).toEqual({
       COPILOT_OTEL_ENABLED: "true",
       OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318",
@@ -56,7 +62,9 @@ describe("telemetry option", () => {
     expect(message({ telemetry: { exporterType: "file" } })).toMatch(/^telemetry.exporterType: "file" needs telemetry.filePath/);
     expect(message({ telemetry: { otlpProtocol: "grpc" as never } })).toMatch(/^telemetry.otlpProtocol: "grpc" is not supported/);
     expect(message({ telemetry: { captureContent: "yes" as never } })).toMatch(/^telemetry.captureContent: must be a boolean/);
-    expect(message({ telemetry: { filePath: "/x" }, connection: RuntimeConnection.forUri("127.0.0.1:4000") })).toMatch(/^telemetry: cannot be used with RuntimeConnection.forUri/);
+    expect(message({ telemetry: { filePath: "/x" }, connection: RuntimeConnection.forUri("127.0.0.1:4000") })).toMatch(
+      /^telemetry: cannot be used with RuntimeConnection.forUri/,
+    );
     expect(message({ onGetTraceContext: "00-…" as never })).toMatch(/^onGetTraceContext: must be a function/);
     expect(message({ telemetry: { filePath: "/x", sourceName: "app" }, onGetTraceContext: () => undefined })).toBe("accepted");
   });
@@ -66,14 +74,28 @@ describe("telemetry option", () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const record = join(dir, "record.json");
     const env = { PATH: process.env.PATH, FAKE_RECORD: record, COPILOT_OTEL_EXPORTER_TYPE: "otlp-http" };
-    const client = new CopilotClient({ connection: RuntimeConnection.forStdio({ path: FAKE_RUNTIME }), env, telemetry: { filePath: join(dir, "spans.jsonl"), sourceName: "app" }, onError: () => {} });
+    const client = new CopilotClient({
+      connection: RuntimeConnection.forStdio({ path: FAKE_RUNTIME }),
+      env,
+      telemetry: { filePath: join(dir, "spans.jsonl"), sourceName: "app" },
+      onError: () => {},
+    });
     cleanups.push(() => client.forceStop());
     await client.start();
     const seen = (JSON.parse(readFileSync(record, "utf8")) as { env: Record<string, string> }).env;
-    expect(seen).toMatchObject({ COPILOT_OTEL_ENABLED: "true", COPILOT_OTEL_FILE_EXPORTER_PATH: join(dir, "spans.jsonl"), COPILOT_OTEL_EXPORTER_TYPE: "file", COPILOT_OTEL_SOURCE_NAME: "app" });
+    expect(seen).toMatchObject({
+      COPILOT_OTEL_ENABLED: "true",
+      COPILOT_OTEL_FILE_EXPORTER_PATH: join(dir, "spans.jsonl"),
+      COPILOT_OTEL_EXPORTER_TYPE: "file",
+      COPILOT_OTEL_SOURCE_NAME: "app",
+    });
     await client.stop();
 
-    const plain = new CopilotClient({ connection: RuntimeConnection.forStdio({ path: FAKE_RUNTIME }), env: { PATH: process.env.PATH, FAKE_RECORD: record }, onError: () => {} });
+    const plain = new CopilotClient({
+      connection: RuntimeConnection.forStdio({ path: FAKE_RUNTIME }),
+      env: { PATH: process.env.PATH, FAKE_RECORD: record },
+      onError: () => {},
+    });
     cleanups.push(() => plain.forceStop());
     await plain.start();
     const env2 = (JSON.parse(readFileSync(record, "utf8")) as { env: Record<string, string> }).env;
@@ -121,7 +143,11 @@ describe("trace context", () => {
     }
     let n = 0;
     const errors: unknown[] = [];
-    const traced = withTraceContext(clientSide, () => ({ traceparent: `00-4bf92f3577b34da6a3ce929d0e0e47${String(++n).padStart(2, "0")}-00f067aa0ba902b7-01`, tracestate: `n=${n}` }), (e) => errors.push(e));
+    const traced = withTraceContext(
+      clientSide,
+      () => ({ traceparent: `00-4bf92f3577b34da6a3ce929d0e0e47${String(++n).padStart(2, "0")}-00f067aa0ba902b7-01`, tracestate: `n=${n}` }),
+      (e) => errors.push(e),
+    );
     const host = new SessionHost(traced, { validation: "off", onError: (e) => errors.push(e) });
     const session = await host.createSession({ model: "gpt-4.1" });
     await session.send("hello");

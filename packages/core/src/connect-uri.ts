@@ -16,7 +16,10 @@ export interface RuntimeAddress {
  */
 export function parseRuntimeUri(uri: string): RuntimeAddress {
   const bad = (why: string) =>
-    new SdkError("INVALID_OPTION", `Invalid runtime URI ${JSON.stringify(uri)}: ${why}. Use "tcp://host:port", "host:port" or a port number, e.g. "tcp://127.0.0.1:3000".`);
+    new SdkError(
+      "INVALID_OPTION",
+      `Invalid runtime URI ${JSON.stringify(uri)}: ${why}. Use "tcp://host:port", "host:port" or a port number, e.g. "tcp://127.0.0.1:3000".`,
+    );
   if (typeof uri !== "string" || uri.trim() === "") throw bad("it is empty");
   const text = uri.trim();
   if (/^\d+$/.test(text)) return { host: "127.0.0.1", port: checkPort(text, bad) };

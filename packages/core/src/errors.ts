@@ -20,16 +20,16 @@ export class FlightdeckError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(redactString(message), options?.cause === undefined ? undefined : { cause: redactCause(options.cause) });
     const ctor = new.target as unknown as { errorClass?: string };
-    this.name = Object.prototype.hasOwnProperty.call(ctor, "errorClass") ? ctor.errorClass! : new.target.name;
+    this.name = Object.hasOwn(ctor, "errorClass") ? ctor.errorClass! : new.target.name;
   }
 
   static override [Symbol.hasInstance]<T extends abstract new (...args: never[]) => unknown>(this: T, value: unknown): value is InstanceType<T> {
     if (typeof value !== "object" || value === null) return false;
-    const own = Object.prototype.hasOwnProperty.call(this, "errorClass") ? (this as unknown as { errorClass: string }).errorClass : undefined;
+    const own = Object.hasOwn(this, "errorClass") ? (this as unknown as { errorClass: string }).errorClass : undefined;
     if (own === undefined || !(BRAND in value)) return Function.prototype[Symbol.hasInstance].call(this, value);
     for (let p = Object.getPrototypeOf(value) as object | null; p !== null; p = Object.getPrototypeOf(p) as object | null) {
       const ctor = (p as { constructor?: unknown }).constructor;
-      if (typeof ctor === "function" && Object.prototype.hasOwnProperty.call(ctor, "errorClass") && (ctor as unknown as { errorClass: string }).errorClass === own) return true;
+      if (typeof ctor === "function" && Object.hasOwn(ctor, "errorClass") && (ctor as unknown as { errorClass: string }).errorClass === own) return true;
     }
     return false;
   }
@@ -140,9 +140,7 @@ export class RpcError extends FlightdeckError {
 
   /** The wire form, for answering a server→client request with this error. */
   toJSON(): JsonRpcErrorObject {
-    return this.data === undefined
-      ? { code: this.code, message: this.rpcMessage }
-      : { code: this.code, message: this.rpcMessage, data: this.data };
+    return this.data === undefined ? { code: this.code, message: this.rpcMessage } : { code: this.code, message: this.rpcMessage, data: this.data };
   }
 }
 

@@ -166,9 +166,24 @@ export class FrameDecoder {
     if (this.failedWith !== null) return [];
     const events: FrameEvent[] = [];
     if (this.body !== null) {
-      this.fail(events, frameError("truncated", `The stream ended in the middle of a message body (${this.bodyFilled} of ${this.body.length} bytes arrived); the peer closed or crashed mid-write.`, true, { received: this.bodyFilled, expected: this.body.length }));
+      this.fail(
+        events,
+        frameError(
+          "truncated",
+          `The stream ended in the middle of a message body (${this.bodyFilled} of ${this.body.length} bytes arrived); the peer closed or crashed mid-write.`,
+          true,
+          { received: this.bodyFilled, expected: this.body.length },
+        ),
+      );
     } else if (this.header !== null) {
-      this.fail(events, frameError("truncated", `The stream ended in the middle of a message header (${this.header.length} bytes without the blank line that ends it); the peer closed or crashed mid-write.`, true));
+      this.fail(
+        events,
+        frameError(
+          "truncated",
+          `The stream ended in the middle of a message header (${this.header.length} bytes without the blank line that ends it); the peer closed or crashed mid-write.`,
+          true,
+        ),
+      );
     }
     this.header = null;
     this.body = null;
@@ -202,7 +217,14 @@ export class FrameDecoder {
 
     const first = data[base];
     if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
-      this.fail(events, frameError("unframed-json", "Received JSON without a Content-Length header; the peer is not speaking Content-Length framed JSON-RPC (is it the Copilot runtime started with --stdio?).", true));
+      this.fail(
+        events,
+        frameError(
+          "unframed-json",
+          "Received JSON without a Content-Length header; the peer is not speaking Content-Length framed JSON-RPC (is it the Copilot runtime started with --stdio?).",
+          true,
+        ),
+      );
       return chunk.length;
     }
 
@@ -216,14 +238,28 @@ export class FrameDecoder {
           break;
         }
       } else if (c >= 0x80 || (c < 0x20 && c !== CR && c !== 9)) {
-        this.fail(events, frameError("non-ascii-header", `A message header contains the non-ASCII/control byte 0x${c.toString(16).padStart(2, "0")}; the stream is corrupt or the peer wrote something other than framed JSON-RPC.`, true));
+        this.fail(
+          events,
+          frameError(
+            "non-ascii-header",
+            `A message header contains the non-ASCII/control byte 0x${c.toString(16).padStart(2, "0")}; the stream is corrupt or the peer wrote something other than framed JSON-RPC.`,
+            true,
+          ),
+        );
         return chunk.length;
       }
     }
 
     if (end === -1) {
       if (data.length - base > this.maxHeaderBytes + 3) {
-        this.fail(events, frameError("header-too-large", `No end of header (blank line) within ${this.maxHeaderBytes} bytes; the stream is corrupt or the peer is not speaking Content-Length framing.`, true));
+        this.fail(
+          events,
+          frameError(
+            "header-too-large",
+            `No end of header (blank line) within ${this.maxHeaderBytes} bytes; the stream is corrupt or the peer is not speaking Content-Length framing.`,
+            true,
+          ),
+        );
         return chunk.length;
       }
       this.header = data.slice(base);
@@ -255,7 +291,14 @@ export class FrameDecoder {
       if (line.trim() === "") continue;
       const colon = line.indexOf(":");
       if (colon <= 0) {
-        this.fail(events, frameError("malformed-header-line", `Malformed header line ${JSON.stringify(redactString(line.slice(0, 80)))} (expected "Name: value"); the stream is corrupt.`, true));
+        this.fail(
+          events,
+          frameError(
+            "malformed-header-line",
+            `Malformed header line ${JSON.stringify(redactString(line.slice(0, 80)))} (expected "Name: value"); the stream is corrupt.`,
+            true,
+          ),
+        );
         return -1;
       }
       const name = line.slice(0, colon).trim().toLowerCase();
@@ -263,22 +306,51 @@ export class FrameDecoder {
       const value = line.slice(colon + 1).trim();
       if (!/^[0-9]{1,16}$/.test(value)) {
         const what = value.startsWith("-") ? "negative" : value === "" ? "empty" : "not a non-negative integer";
-        this.fail(events, frameError("invalid-content-length", `Content-Length ${JSON.stringify(value.slice(0, 40))} is ${what}; the stream is corrupt and the connection must close.`, true));
+        this.fail(
+          events,
+          frameError(
+            "invalid-content-length",
+            `Content-Length ${JSON.stringify(value.slice(0, 40))} is ${what}; the stream is corrupt and the connection must close.`,
+            true,
+          ),
+        );
         return -1;
       }
       const n = Number(value);
       if (contentLength !== -1 && contentLength !== n) {
-        this.fail(events, frameError("conflicting-content-length", `Two different Content-Length headers (${contentLength} and ${n}) in one message; the stream is corrupt.`, true));
+        this.fail(
+          events,
+          frameError(
+            "conflicting-content-length",
+            `Two different Content-Length headers (${contentLength} and ${n}) in one message; the stream is corrupt.`,
+            true,
+          ),
+        );
         return -1;
       }
       contentLength = n;
     }
     if (contentLength === -1) {
-      this.fail(events, frameError("missing-content-length", "A message header has no Content-Length; the stream is corrupt or the peer is not speaking Content-Length framed JSON-RPC.", true));
+      this.fail(
+        events,
+        frameError(
+          "missing-content-length",
+          "A message header has no Content-Length; the stream is corrupt or the peer is not speaking Content-Length framed JSON-RPC.",
+          true,
+        ),
+      );
       return -1;
     }
     if (contentLength > this.maxMessageBytes) {
-      this.fail(events, frameError("message-too-large", `A message of ${contentLength} bytes exceeds maxMessageBytes (${this.maxMessageBytes}); raise the connection's maxMessageBytes option if such messages are expected.`, true, { contentLength, maxMessageBytes: this.maxMessageBytes }));
+      this.fail(
+        events,
+        frameError(
+          "message-too-large",
+          `A message of ${contentLength} bytes exceeds maxMessageBytes (${this.maxMessageBytes}); raise the connection's maxMessageBytes option if such messages are expected.`,
+          true,
+          { contentLength, maxMessageBytes: this.maxMessageBytes },
+        ),
+      );
       return -1;
     }
     return contentLength;
@@ -289,19 +361,41 @@ export class FrameDecoder {
     try {
       text = this.textDecoder.decode(bytes);
     } catch (cause) {
-      events.push({ type: "error", fatal: false, error: new SdkError("INVALID_FRAME", `A ${bytes.length}-byte message body is not valid UTF-8; it was skipped.`, { cause, details: { reason: "invalid-utf8", fatal: false } }) });
+      events.push({
+        type: "error",
+        fatal: false,
+        error: new SdkError("INVALID_FRAME", `A ${bytes.length}-byte message body is not valid UTF-8; it was skipped.`, {
+          cause,
+          details: { reason: "invalid-utf8", fatal: false },
+        }),
+      });
       return;
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      events.push({ type: "error", fatal: false, error: new SdkError("INVALID_FRAME", `A ${bytes.length}-byte message body is not valid JSON (${(cause as Error).message}); it was skipped. Starts with: ${JSON.stringify(text.slice(0, 60))}`, { cause, details: { reason: "invalid-json", fatal: false } }) });
+      events.push({
+        type: "error",
+        fatal: false,
+        error: new SdkError(
+          "INVALID_FRAME",
+          `A ${bytes.length}-byte message body is not valid JSON (${(cause as Error).message}); it was skipped. Starts with: ${JSON.stringify(text.slice(0, 60))}`,
+          { cause, details: { reason: "invalid-json", fatal: false } },
+        ),
+      });
       return;
     }
     const c = classifyMessage(value);
     if ("problem" in c) {
-      events.push({ type: "error", fatal: false, value, error: new SdkError("INVALID_FRAME", `A message is not JSON-RPC 2.0: ${c.problem}; it was skipped.`, { details: { reason: "not-json-rpc", fatal: false } }) });
+      events.push({
+        type: "error",
+        fatal: false,
+        value,
+        error: new SdkError("INVALID_FRAME", `A message is not JSON-RPC 2.0: ${c.problem}; it was skipped.`, {
+          details: { reason: "not-json-rpc", fatal: false },
+        }),
+      });
       return;
     }
     events.push({ type: "message", kind: c.kind, message: value as JsonRpcMessage, byteLength: bytes.length });

@@ -6,19 +6,12 @@ import { FlightdeckError, RpcError, RpcErrorCode, SdkError, type JsonRpcErrorObj
 import { FrameDecoder, encodeMessage, type FrameEvent } from "./framing.js";
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "./json-rpc-message.js";
 import { redactString } from "./redact.js";
-import type {
-  NotificationHandler,
-  RequestHandler,
-  RequestOptions,
-  RpcConnectionLike,
-  Unsubscribe,
-} from "./rpc-types.js";
+import type { NotificationHandler, RequestHandler, RequestOptions, RpcConnectionLike, Unsubscribe } from "./rpc-types.js";
 import type { Transport, TransportCloseInfo } from "./transport.js";
 import type { FrameLogEntry, JsonRpcConnectionOptions } from "./json-rpc-connection-options.js";
 import { abortedError, bodyLength, describeClose, errorMessage, validateTimeout } from "./json-rpc-helpers.js";
 
 export type { FrameLogEntry, JsonRpcConnectionOptions } from "./json-rpc-connection-options.js";
-
 
 interface PendingRequest {
   method: string;
@@ -33,7 +26,6 @@ interface PendingRequest {
 const MAX_TIMER_MS = 2_147_483_647;
 // Ids of calls given up on (timeout/abort), so their late responses are dropped silently.
 const MAX_ABANDONED_IDS = 10_000;
-
 
 /**
  * A JSON-RPC 2.0 connection. Implements `RpcConnectionLike`, so the generated stubs run on it.
@@ -79,10 +71,7 @@ export class JsonRpcConnection implements RpcConnectionLike {
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.unsubscribeTransport = [
-      transport.onData((chunk) => this.receive(chunk)),
-      transport.onClose((info) => this.handleTransportClose(info)),
-    ];
+    this.unsubscribeTransport = [transport.onData((chunk) => this.receive(chunk)), transport.onClose((info) => this.handleTransportClose(info))];
   }
 
   /** True once the connection is closed; every call then rejects with {@link closeError}. */
@@ -133,7 +122,13 @@ export class JsonRpcConnection implements RpcConnectionLike {
     try {
       bytes = encodeMessage(message);
     } catch (cause) {
-      return Promise.reject(new SdkError("VALIDATION", `${method}: params cannot be serialized to JSON (${(cause as Error).message}); pass plain JSON values (no BigInt, functions or cycles).`, { cause }));
+      return Promise.reject(
+        new SdkError(
+          "VALIDATION",
+          `${method}: params cannot be serialized to JSON (${(cause as Error).message}); pass plain JSON values (no BigInt, functions or cycles).`,
+          { cause },
+        ),
+      );
     }
 
     return new Promise<TResult>((resolve, reject) => {
@@ -141,7 +136,14 @@ export class JsonRpcConnection implements RpcConnectionLike {
       this.pending.set(id, entry);
       if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
         entry.timer = setTimeout(() => {
-          this.abandon(id, new SdkError("TIMEOUT", `${method}: no response within ${timeoutMs} ms. The runtime may be busy or stuck; raise timeoutMs, or pass an AbortSignal to cancel on your own terms.`, { details: { method, timeoutMs } }));
+          this.abandon(
+            id,
+            new SdkError(
+              "TIMEOUT",
+              `${method}: no response within ${timeoutMs} ms. The runtime may be busy or stuck; raise timeoutMs, or pass an AbortSignal to cancel on your own terms.`,
+              { details: { method, timeoutMs } },
+            ),
+          );
         }, timeoutMs);
         // The connection-wide default is a safety net: it never keeps the process alive by itself.
         if (options.timeoutMs === undefined) (entry.timer as { unref?: () => void }).unref?.();
@@ -153,7 +155,15 @@ export class JsonRpcConnection implements RpcConnectionLike {
       try {
         this.writeFrame(message, bytes);
       } catch (cause) {
-        this.settle(id)?.reject(cause instanceof SdkError ? cause : new SdkError("CONNECTION_CLOSED", `${method}: writing the request failed (${(cause as Error).message}); the connection is unusable, open a new one.`, { cause }));
+        this.settle(id)?.reject(
+          cause instanceof SdkError
+            ? cause
+            : new SdkError(
+                "CONNECTION_CLOSED",
+                `${method}: writing the request failed (${(cause as Error).message}); the connection is unusable, open a new one.`,
+                { cause },
+              ),
+        );
       }
     });
   }
@@ -166,12 +176,18 @@ export class JsonRpcConnection implements RpcConnectionLike {
     try {
       bytes = encodeMessage(message);
     } catch (cause) {
-      return Promise.reject(new SdkError("VALIDATION", `${method}: params cannot be serialized to JSON (${(cause as Error).message}); pass plain JSON values.`, { cause }));
+      return Promise.reject(
+        new SdkError("VALIDATION", `${method}: params cannot be serialized to JSON (${(cause as Error).message}); pass plain JSON values.`, { cause }),
+      );
     }
     try {
       this.writeFrame(message, bytes);
     } catch (cause) {
-      return Promise.reject(cause instanceof SdkError ? cause : new SdkError("CONNECTION_CLOSED", `${method}: writing the notification failed (${(cause as Error).message}).`, { cause }));
+      return Promise.reject(
+        cause instanceof SdkError
+          ? cause
+          : new SdkError("CONNECTION_CLOSED", `${method}: writing the notification failed (${(cause as Error).message}).`, { cause }),
+      );
     }
     return Promise.resolve();
   }
@@ -309,7 +325,16 @@ export class JsonRpcConnection implements RpcConnectionLike {
       events = this.decoder.push(chunk);
     } catch (cause) {
       // The decoder does not throw by design; if it ever does, fail loudly but safely.
-      events = [{ type: "error", fatal: true, error: new SdkError("INVALID_FRAME", `The frame decoder failed unexpectedly (${errorMessage(cause)}); please report this bug.`, { cause, details: { reason: "decoder-bug", fatal: true } }) }];
+      events = [
+        {
+          type: "error",
+          fatal: true,
+          error: new SdkError("INVALID_FRAME", `The frame decoder failed unexpectedly (${errorMessage(cause)}); please report this bug.`, {
+            cause,
+            details: { reason: "decoder-bug", fatal: true },
+          }),
+        },
+      ];
     }
     for (const event of events) {
       if (this.closeInfo) return;
@@ -333,13 +358,24 @@ export class JsonRpcConnection implements RpcConnectionLike {
     if (message.id === null) {
       // The peer could not tell which request it is answering (e.g. it failed to parse ours).
       const error = "error" in message ? RpcError.from(message.error) : undefined;
-      this.report(new SdkError("INVALID_FRAME", `The peer sent an error response without an id: ${error?.message ?? "(no error)"}`, { cause: error, details: { reason: "response-without-id" } }));
+      this.report(
+        new SdkError("INVALID_FRAME", `The peer sent an error response without an id: ${error?.message ?? "(no error)"}`, {
+          cause: error,
+          details: { reason: "response-without-id" },
+        }),
+      );
       return;
     }
     const entry = this.settle(message.id);
     if (!entry) {
       if (this.abandoned.delete(message.id)) return; // late answer to a timed-out/aborted call
-      this.report(new SdkError("INVALID_FRAME", `Received a response for unknown request id ${JSON.stringify(message.id)}; it was ignored. The peer may be answering twice or mixing up ids.`, { details: { reason: "unknown-response-id", id: message.id } }));
+      this.report(
+        new SdkError(
+          "INVALID_FRAME",
+          `Received a response for unknown request id ${JSON.stringify(message.id)}; it was ignored. The peer may be answering twice or mixing up ids.`,
+          { details: { reason: "unknown-response-id", id: message.id } },
+        ),
+      );
       return;
     }
     if ("error" in message) entry.reject(RpcError.from(message.error, entry.method));
@@ -368,7 +404,13 @@ export class JsonRpcConnection implements RpcConnectionLike {
 
   private handlerErrorToWire(method: string, error: unknown): JsonRpcErrorObject {
     if (error instanceof RpcError) return error.toJSON();
-    this.report(new SdkError("HANDLER_FAILED", `The handler for ${method} threw: ${errorMessage(error)}. The runtime got a -32603 error reply; fix the handler or throw an RpcError to choose the code.`, { cause: error, details: { method } }));
+    this.report(
+      new SdkError(
+        "HANDLER_FAILED",
+        `The handler for ${method} threw: ${errorMessage(error)}. The runtime got a -32603 error reply; fix the handler or throw an RpcError to choose the code.`,
+        { cause: error, details: { method } },
+      ),
+    );
     return { code: RpcErrorCode.InternalError, message: redactString(`${method} handler failed: ${errorMessage(error)}`) };
   }
 
@@ -379,8 +421,18 @@ export class JsonRpcConnection implements RpcConnectionLike {
     try {
       bytes = encodeMessage(message);
     } catch (cause) {
-      this.report(new SdkError("HANDLER_FAILED", `The result of the ${method ?? "request"} handler cannot be serialized to JSON (${errorMessage(cause)}); return plain JSON values.`, { cause }));
-      const fallback: JsonRpcResponse = { jsonrpc: "2.0", id, error: { code: RpcErrorCode.InternalError, message: "The client's handler returned a value that cannot be serialized to JSON." } };
+      this.report(
+        new SdkError(
+          "HANDLER_FAILED",
+          `The result of the ${method ?? "request"} handler cannot be serialized to JSON (${errorMessage(cause)}); return plain JSON values.`,
+          { cause },
+        ),
+      );
+      const fallback: JsonRpcResponse = {
+        jsonrpc: "2.0",
+        id,
+        error: { code: RpcErrorCode.InternalError, message: "The client's handler returned a value that cannot be serialized to JSON." },
+      };
       this.tryWrite(fallback, encodeMessage(fallback));
       return;
     }
@@ -391,7 +443,9 @@ export class JsonRpcConnection implements RpcConnectionLike {
     try {
       this.writeFrame(message, bytes);
     } catch (cause) {
-      this.report(cause instanceof FlightdeckError ? cause : new SdkError("CONNECTION_CLOSED", `Writing a response failed (${errorMessage(cause)}).`, { cause }));
+      this.report(
+        cause instanceof FlightdeckError ? cause : new SdkError("CONNECTION_CLOSED", `Writing a response failed (${errorMessage(cause)}).`, { cause }),
+      );
     }
   }
 
@@ -411,7 +465,12 @@ export class JsonRpcConnection implements RpcConnectionLike {
   }
 
   private reportNotificationError(method: string, cause: unknown): void {
-    this.report(new SdkError("HANDLER_FAILED", `A handler for the ${method} notification threw: ${errorMessage(cause)}. Other handlers still ran; fix the handler.`, { cause, details: { method } }));
+    this.report(
+      new SdkError("HANDLER_FAILED", `A handler for the ${method} notification threw: ${errorMessage(cause)}. Other handlers still ran; fix the handler.`, {
+        cause,
+        details: { method },
+      }),
+    );
   }
 
   private handleFrameError(event: Extract<FrameEvent, { type: "error" }>): void {
@@ -431,7 +490,13 @@ export class JsonRpcConnection implements RpcConnectionLike {
       return;
     }
     const entry = this.settle(id);
-    if (entry) entry.reject(new SdkError("INVALID_FRAME", `${entry.method}: the peer's response was malformed (${event.error.message})`, { cause: event.error, details: { method: entry.method } }));
+    if (entry)
+      entry.reject(
+        new SdkError("INVALID_FRAME", `${entry.method}: the peer's response was malformed (${event.error.message})`, {
+          cause: event.error,
+          details: { method: entry.method },
+        }),
+      );
   }
 
   private handleTransportClose(info: TransportCloseInfo): void {
@@ -467,9 +532,10 @@ export class JsonRpcConnection implements RpcConnectionLike {
   }
 
   private buildClosedError(info: TransportCloseInfo): SdkError {
-    const advice = info.initiatedLocally && !info.error
-      ? "Open a new connection to send more requests."
-      : "Start a new client/connection; the details above say why the peer went away.";
+    const advice =
+      info.initiatedLocally && !info.error
+        ? "Open a new connection to send more requests."
+        : "Start a new client/connection; the details above say why the peer went away.";
     return new SdkError("CONNECTION_CLOSED", `The connection is closed: ${describeClose(info)}. ${advice}`, {
       cause: info.error,
       details: {

@@ -3,7 +3,14 @@
  * hand-written): every issue, as a path and a message the model reads. Keywords it cannot check
  * are refused when the schema is compiled, never silently ignored.
  */
-import { JSON_TYPES, NUMBER_VALUED_KEYWORDS, SUBSCHEMA_ARRAY_KEYWORDS, SUBSCHEMA_KEYWORDS, SUBSCHEMA_MAP_KEYWORDS, UNSUPPORTED_KEYWORDS } from "./schema-keywords.js";
+import {
+  JSON_TYPES,
+  NUMBER_VALUED_KEYWORDS,
+  SUBSCHEMA_ARRAY_KEYWORDS,
+  SUBSCHEMA_KEYWORDS,
+  SUBSCHEMA_MAP_KEYWORDS,
+  UNSUPPORTED_KEYWORDS,
+} from "./schema-keywords.js";
 import type { JsonSchemaIssue, Run, SchemaNode } from "./schema-types.js";
 import { isObject, regExp } from "./schema-values.js";
 import { check } from "./schema-walker.js";
@@ -39,7 +46,8 @@ function scan(schema: unknown, root: SchemaNode, at: string, defs: Record<string
   for (const [key, value] of Object.entries(schema)) {
     if (UNSUPPORTED_KEYWORDS.has(key)) throw new Error(`${at} uses "${key}", which this validator does not support`);
     if (key === "$ref") {
-      if (typeof value !== "string" || !value.startsWith("#")) throw new Error(`${at}/$ref is ${JSON.stringify(value)}; only local references ("#/$defs/…") are supported`);
+      if (typeof value !== "string" || !value.startsWith("#"))
+        throw new Error(`${at}/$ref is ${JSON.stringify(value)}; only local references ("#/$defs/…") are supported`);
       defs[value] = resolvePointer(root, value);
     } else if (key === "pattern") {
       if (typeof value !== "string") throw new Error(`${at}/pattern must be a string`);
@@ -50,10 +58,14 @@ function scan(schema: unknown, root: SchemaNode, at: string, defs: Record<string
       if (Array.isArray(value)) value.forEach((s, i) => scan(s, root, `${at}/items/${i}`, defs));
       else scan(value, root, `${at}/items`, defs);
     } else if (NUMBER_VALUED_KEYWORDS.has(key)) {
-      if (typeof value !== "number" && !(key.startsWith("exclusive") && typeof value === "boolean")) throw new Error(`${at}/${key} is ${JSON.stringify(value)}; it must be a number`);
+      if (typeof value !== "number" && !(key.startsWith("exclusive") && typeof value === "boolean"))
+        throw new Error(`${at}/${key} is ${JSON.stringify(value)}; it must be a number`);
     } else if (key === "enum" && !Array.isArray(value)) {
       throw new Error(`${at}/enum must be an array of the allowed values`);
-    } else if (key === "dependentRequired" && !(isObject(value) && Object.values(value).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))) {
+    } else if (
+      key === "dependentRequired" &&
+      !(isObject(value) && Object.values(value).every((v) => Array.isArray(v) && v.every((x) => typeof x === "string")))
+    ) {
       throw new Error(`${at}/dependentRequired must map property names to arrays of property names`);
     } else if (key === "required" && !(Array.isArray(value) && value.every((v) => typeof v === "string"))) {
       // Draft-03 put `required: true` on properties; models and validators read it differently.

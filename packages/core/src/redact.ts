@@ -35,10 +35,16 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b(gh[pousr]_)[A-Za-z0-9]{8,}/g, `$1${REDACTED}`],
   [/\b(github_pat_)[A-Za-z0-9_]{8,}/g, `$1${REDACTED}`],
   [/\b(Bearer)(\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1$2${REDACTED}`],
-  [/\b((?:Proxy-)?Authorization"?\s*[:=]\s*"?(?!(?:(?:Bearer|Basic|Digest|Token|Negotiate)\s+)?\[REDACTED\])(?:(?:Bearer|Basic|Digest|Token|Negotiate)\s+)?)[^\s",;}]+/gi, `$1${REDACTED}`],
+  [
+    /\b((?:Proxy-)?Authorization"?\s*[:=]\s*"?(?!(?:(?:Bearer|Basic|Digest|Token|Negotiate)\s+)?\[REDACTED\])(?:(?:Bearer|Basic|Digest|Token|Negotiate)\s+)?)[^\s",;}]+/gi,
+    `$1${REDACTED}`,
+  ],
   [/\b(sk-)[A-Za-z0-9_-]{16,}/g, `$1${REDACTED}`],
   // `apikey=…`, `api_key: …`, `"password":"…"`, `client_secret=…` in log lines and messages.
-  [/\b((?:x-)?api[-_]?key|access[-_]?token|refresh[-_]?token|auth[-_]?token|client[-_]?secret|secret|password|passwd)("?\s*[:=]\s*"?)(?!\[REDACTED\])[^\s"&,;}]+/gi, `$1$2${REDACTED}`],
+  [
+    /\b((?:x-)?api[-_]?key|access[-_]?token|refresh[-_]?token|auth[-_]?token|client[-_]?secret|secret|password|passwd)("?\s*[:=]\s*"?)(?!\[REDACTED\])[^\s"&,;}]+/gi,
+    `$1$2${REDACTED}`,
+  ],
   // Credentials inside URLs: scheme://user:password@host
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${REDACTED}@`],
 ];

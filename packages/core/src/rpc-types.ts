@@ -28,10 +28,7 @@ export interface RequestHandlerContext {
   readonly signal: AbortSignal;
 }
 
-export type RequestHandler<TParams = unknown, TResult = unknown> = (
-  params: TParams,
-  context: RequestHandlerContext,
-) => TResult | Promise<TResult>;
+export type RequestHandler<TParams = unknown, TResult = unknown> = (params: TParams, context: RequestHandlerContext) => TResult | Promise<TResult>;
 
 export type NotificationHandler<TParams = unknown> = (params: TParams) => void | Promise<void>;
 

@@ -190,14 +190,15 @@ function typeCheck(t: string | readonly string[]): Check {
 /** The number keywords for a finite number (the walker's `numberKeywords`), or none. */
 function numberCheck(s: SchemaObject): ((d: number) => boolean) | undefined {
   const { maximum, minimum, exclusiveMaximum, exclusiveMinimum, multipleOf } = s;
-  if (maximum === undefined && minimum === undefined && exclusiveMaximum === undefined && exclusiveMinimum === undefined && multipleOf === undefined) return undefined;
+  if (maximum === undefined && minimum === undefined && exclusiveMaximum === undefined && exclusiveMinimum === undefined && multipleOf === undefined)
+    return undefined;
   return (d) =>
     (maximum === undefined || d <= maximum) &&
     (minimum === undefined || d >= minimum) &&
     (typeof exclusiveMaximum !== "number" || d < exclusiveMaximum) &&
     (typeof exclusiveMinimum !== "number" || d > exclusiveMinimum) &&
     // ajv's exact test, as in the walker.
-    (multipleOf === undefined || d / multipleOf === Number.parseInt(String(d / multipleOf)));
+    (multipleOf === undefined || d / multipleOf === Number.parseInt(String(d / multipleOf), 10));
 }
 
 function stringCheck(s: SchemaObject): ((d: string) => boolean) | undefined {
@@ -206,7 +207,11 @@ function stringCheck(s: SchemaObject): ((d: string) => boolean) | undefined {
   const re = pattern === undefined ? undefined : regExp(pattern);
   const f = format === undefined ? undefined : FORMATS[format];
   if (re === undefined && maxLength === undefined && minLength === undefined) return f;
-  return (d) => (maxLength === undefined || ucs2length(d) <= maxLength) && (minLength === undefined || ucs2length(d) >= minLength) && (re === undefined || re.test(d)) && (f === undefined || f(d));
+  return (d) =>
+    (maxLength === undefined || ucs2length(d) <= maxLength) &&
+    (minLength === undefined || ucs2length(d) >= minLength) &&
+    (re === undefined || re.test(d)) &&
+    (f === undefined || f(d));
 }
 
 function arrayCheck(c: Compiled, s: SchemaObject): ((d: readonly unknown[]) => boolean) | undefined {

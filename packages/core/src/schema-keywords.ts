@@ -13,16 +13,54 @@ export const JSON_TYPES: ReadonlySet<string> = new Set(["string", "number", "int
  * keyword left after annotations are stripped, rather than shipping one that is silently ignored.
  */
 export const INTERPRETED_KEYWORDS: ReadonlySet<string> = new Set([
-  "$ref", "type", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else",
-  "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf",
-  "maxLength", "minLength", "pattern", "format",
-  "maxItems", "minItems", "items", "contains", "uniqueItems",
-  "maxProperties", "minProperties", "required", "propertyNames", "additionalProperties", "properties", "patternProperties",
+  "$ref",
+  "type",
+  "const",
+  "enum",
+  "not",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "if",
+  "then",
+  "else",
+  "maximum",
+  "minimum",
+  "exclusiveMaximum",
+  "exclusiveMinimum",
+  "multipleOf",
+  "maxLength",
+  "minLength",
+  "pattern",
+  "format",
+  "maxItems",
+  "minItems",
+  "items",
+  "contains",
+  "uniqueItems",
+  "maxProperties",
+  "minProperties",
+  "required",
+  "propertyNames",
+  "additionalProperties",
+  "properties",
+  "patternProperties",
 ]);
 
 /** Keywords that never change what validates (ajv ignores them too): never shipped. */
 export const ANNOTATION_KEYWORDS: ReadonlySet<string> = new Set([
-  "description", "title", "stability", "visibility", "deprecated", "$comment", "examples", "contentEncoding", "contentMediaType", "default", "readOnly", "writeOnly",
+  "description",
+  "title",
+  "stability",
+  "visibility",
+  "deprecated",
+  "$comment",
+  "examples",
+  "contentEncoding",
+  "contentMediaType",
+  "default",
+  "readOnly",
+  "writeOnly",
 ]);
 
 /** Keywords whose value is a JSON value, not a schema: nothing below them is a schema. */
@@ -30,11 +68,29 @@ export const VALUE_KEYWORDS: ReadonlySet<string> = new Set(["const", "enum", "de
 
 /** Keywords that validate but are not implemented: user schemas using them are refused. */
 export const UNSUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
-  "unevaluatedProperties", "unevaluatedItems", "dependentSchemas", "dependencies", "$dynamicRef", "$recursiveRef", "minContains", "maxContains", "contentSchema",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "dependentSchemas",
+  "dependencies",
+  "$dynamicRef",
+  "$recursiveRef",
+  "minContains",
+  "maxContains",
+  "contentSchema",
 ]);
 
 /** Keywords whose value is one schema. */
-export const SUBSCHEMA_KEYWORDS: ReadonlySet<string> = new Set(["additionalProperties", "propertyNames", "contains", "not", "if", "then", "else", "additionalItems", "items"]);
+export const SUBSCHEMA_KEYWORDS: ReadonlySet<string> = new Set([
+  "additionalProperties",
+  "propertyNames",
+  "contains",
+  "not",
+  "if",
+  "then",
+  "else",
+  "additionalItems",
+  "items",
+]);
 /** Keywords whose value is an array of schemas. */
 export const SUBSCHEMA_ARRAY_KEYWORDS: ReadonlySet<string> = new Set(["allOf", "anyOf", "oneOf", "prefixItems"]);
 /** Keywords whose value maps names to schemas. */
@@ -42,7 +98,17 @@ export const SUBSCHEMA_MAP_KEYWORDS: ReadonlySet<string> = new Set(["properties"
 
 /** Keywords compared as numbers (`exclusiveMaximum`/`exclusiveMinimum` may also be draft-04's booleans in user schemas). */
 export const NUMBER_VALUED_KEYWORDS: ReadonlySet<string> = new Set([
-  "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "maxLength", "minLength", "maxItems", "minItems", "maxProperties", "minProperties",
+  "maximum",
+  "minimum",
+  "exclusiveMaximum",
+  "exclusiveMinimum",
+  "multipleOf",
+  "maxLength",
+  "minLength",
+  "maxItems",
+  "minItems",
+  "maxProperties",
+  "minProperties",
 ]);
 
 /** The string formats checked in generated data (user schemas' formats are annotations). */

@@ -1,7 +1,7 @@
 /** Value-level helpers of the schema checker: JSON types, equality, lengths, regexps, formats. */
 export const escapePointer = (s: string): string => s.replace(/~/g, "~0").replace(/\//g, "~1");
 export const escapeFragment = (s: string): string => encodeURIComponent(escapePointer(s));
-export const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+export const has = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 /** A JSON object (not an array, not null). */
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -57,11 +57,11 @@ export function ucs2length(str: string): number {
 /** Structural equality of JSON values (const/enum/uniqueItems). */
 export function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a !== a && b !== b;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  for (const k of ka) if (!Object.hasOwn(b, k) || !equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   return true;
 }
 
@@ -76,7 +76,14 @@ function isDateTimeShape(str: string): boolean {
   const n = str.length;
   if (n < 20) return false;
   const sep = str.charCodeAt(10);
-  if (str.charCodeAt(4) !== 0x2d || str.charCodeAt(7) !== 0x2d || (sep !== 0x54 && sep !== 0x74 && sep !== 0x20) || str.charCodeAt(13) !== 0x3a || str.charCodeAt(16) !== 0x3a) return false;
+  if (
+    str.charCodeAt(4) !== 0x2d ||
+    str.charCodeAt(7) !== 0x2d ||
+    (sep !== 0x54 && sep !== 0x74 && sep !== 0x20) ||
+    str.charCodeAt(13) !== 0x3a ||
+    str.charCodeAt(16) !== 0x3a
+  )
+    return false;
   for (let k = 0; k < 14; k++) if (!isDigit(str.charCodeAt(DATE_TIME_DIGIT_AT[k]!))) return false;
   let i = 19;
   if (str.charCodeAt(i) === 0x2e) {
@@ -86,7 +93,15 @@ function isDateTimeShape(str: string): boolean {
   }
   const c = str.charCodeAt(i);
   if (i === n - 1) return c === 0x5a || c === 0x7a;
-  return i === n - 6 && (c === 0x2b || c === 0x2d) && isDigit(str.charCodeAt(i + 1)) && isDigit(str.charCodeAt(i + 2)) && str.charCodeAt(i + 3) === 0x3a && isDigit(str.charCodeAt(i + 4)) && isDigit(str.charCodeAt(i + 5));
+  return (
+    i === n - 6 &&
+    (c === 0x2b || c === 0x2d) &&
+    isDigit(str.charCodeAt(i + 1)) &&
+    isDigit(str.charCodeAt(i + 2)) &&
+    str.charCodeAt(i + 3) === 0x3a &&
+    isDigit(str.charCodeAt(i + 4)) &&
+    isDigit(str.charCodeAt(i + 5))
+  );
 }
 /** The offsets of the digits in `YYYY-MM-DDTHH:MM:SS`. */
 const DATE_TIME_DIGIT_AT = Uint8Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18);
@@ -100,7 +115,12 @@ export const FORMATS: Readonly<Record<string, (s: string) => boolean>> = {
   "date-time": (str) => {
     // Every event has a timestamp: read the fixed-width fields the pattern matched, allocating nothing.
     if (!isDateTimeShape(str)) return false;
-    const y = twoDigits(str, 0) * 100 + twoDigits(str, 2), mo = twoDigits(str, 5), d = twoDigits(str, 8), h = twoDigits(str, 11), mi = twoDigits(str, 14), s = twoDigits(str, 17);
+    const y = twoDigits(str, 0) * 100 + twoDigits(str, 2),
+      mo = twoDigits(str, 5),
+      d = twoDigits(str, 8),
+      h = twoDigits(str, 11),
+      mi = twoDigits(str, 14),
+      s = twoDigits(str, 17);
     const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
     if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS[mo]!)) return false;
     // Not "Z": the string ends in the offset `±HH:MM`.

@@ -63,7 +63,14 @@ function node(run: Run, s: SchemaNode, data: unknown, composite: boolean): boole
     }
   }
   if (!untyped(run, s, data, composite)) return false;
-  if (s.maximum !== undefined || s.minimum !== undefined || s.exclusiveMaximum !== undefined || s.exclusiveMinimum !== undefined || s.multipleOf !== undefined || s.format !== undefined) {
+  if (
+    s.maximum !== undefined ||
+    s.minimum !== undefined ||
+    s.exclusiveMaximum !== undefined ||
+    s.exclusiveMinimum !== undefined ||
+    s.multipleOf !== undefined ||
+    s.format !== undefined
+  ) {
     if (typeof data === "number" && Number.isFinite(data)) {
       if (!numberKeywords(run, s, data)) return false;
     } else if (deferred === "number") return fail(run, "type", { type: t }, "type");
@@ -73,7 +80,14 @@ function node(run: Run, s: SchemaNode, data: unknown, composite: boolean): boole
       if (!stringKeywords(run, s, data)) return false;
     } else if (deferred === "string") return fail(run, "type", { type: t }, "type");
   }
-  if (s.maxItems !== undefined || s.minItems !== undefined || s.items !== undefined || s.contains !== undefined || s.uniqueItems !== undefined || (all && (s.prefixItems !== undefined || s.additionalItems !== undefined))) {
+  if (
+    s.maxItems !== undefined ||
+    s.minItems !== undefined ||
+    s.items !== undefined ||
+    s.contains !== undefined ||
+    s.uniqueItems !== undefined ||
+    (all && (s.prefixItems !== undefined || s.additionalItems !== undefined))
+  ) {
     if (Array.isArray(data)) {
       if (!arrayKeywords(run, s, data, composite)) return false;
     } else if (deferred === "array") return fail(run, "type", { type: t }, "type");
@@ -83,7 +97,8 @@ function node(run: Run, s: SchemaNode, data: unknown, composite: boolean): boole
       if (!objectKeywords(run, s, data, composite)) return false;
     } else if (deferred === "object") return fail(run, "type", { type: t }, "type");
   }
-  if (all && (s.not !== undefined || s.allOf !== undefined || s.anyOf !== undefined || s.oneOf !== undefined || s.if !== undefined)) combined(run, s, data, composite);
+  if (all && (s.not !== undefined || s.allOf !== undefined || s.anyOf !== undefined || s.oneOf !== undefined || s.if !== undefined))
+    combined(run, s, data, composite);
   return true;
 }
 
@@ -215,12 +230,22 @@ function numberKeywords(run: Run, s: SchemaObject, d: number): boolean {
     const ex = s.exclusiveMinimum === true;
     if (!(ex ? d > s.minimum : d >= s.minimum) && !fail(run, "minimum", { comparison: ex ? ">" : ">=", limit: s.minimum }, "minimum")) return false;
   }
-  if (typeof s.exclusiveMaximum === "number" && !(d < s.exclusiveMaximum) && !fail(run, "exclusiveMaximum", { comparison: "<", limit: s.exclusiveMaximum }, "exclusiveMaximum")) return false;
-  if (typeof s.exclusiveMinimum === "number" && !(d > s.exclusiveMinimum) && !fail(run, "exclusiveMinimum", { comparison: ">", limit: s.exclusiveMinimum }, "exclusiveMinimum")) return false;
+  if (
+    typeof s.exclusiveMaximum === "number" &&
+    !(d < s.exclusiveMaximum) &&
+    !fail(run, "exclusiveMaximum", { comparison: "<", limit: s.exclusiveMaximum }, "exclusiveMaximum")
+  )
+    return false;
+  if (
+    typeof s.exclusiveMinimum === "number" &&
+    !(d > s.exclusiveMinimum) &&
+    !fail(run, "exclusiveMinimum", { comparison: ">", limit: s.exclusiveMinimum }, "exclusiveMinimum")
+  )
+    return false;
   if (s.multipleOf !== undefined) {
     const q = d / s.multipleOf;
     // ajv's exact test for the pinned schemas; user schemas get a tolerance (0.3 is a multiple of 0.1).
-    const off = run.issues === null ? q !== Number.parseInt(String(q)) : s.multipleOf > 0 && Math.abs(q - Math.round(q)) > 1e-9;
+    const off = run.issues === null ? q !== Number.parseInt(String(q), 10) : s.multipleOf > 0 && Math.abs(q - Math.round(q)) > 1e-9;
     if (off && !fail(run, "multipleOf", { multipleOf: s.multipleOf }, "multipleOf")) return false;
   }
   // Every format the generator admits is a string format: ajv skips them for numbers.
@@ -297,12 +322,25 @@ export function duplicate(s: SchemaObject, d: readonly unknown[]): [number, numb
 
 /** Lenient: `additionalProperties: false` counts as absent, as if removed from the schema. */
 export const hasObjectKeywords = (s: SchemaObject, strict: boolean): boolean =>
-  s.maxProperties !== undefined || s.minProperties !== undefined || s.required !== undefined || s.propertyNames !== undefined || (s.additionalProperties !== undefined && (strict || s.additionalProperties !== false)) || s.properties !== undefined || s.patternProperties !== undefined;
+  s.maxProperties !== undefined ||
+  s.minProperties !== undefined ||
+  s.required !== undefined ||
+  s.propertyNames !== undefined ||
+  (s.additionalProperties !== undefined && (strict || s.additionalProperties !== false)) ||
+  s.properties !== undefined ||
+  s.patternProperties !== undefined;
 
 function hasGroupKeywords(s: SchemaObject, type: string, strict: boolean): boolean {
   switch (type) {
     case "number":
-      return s.maximum !== undefined || s.minimum !== undefined || s.exclusiveMaximum !== undefined || s.exclusiveMinimum !== undefined || s.multipleOf !== undefined || s.format !== undefined;
+      return (
+        s.maximum !== undefined ||
+        s.minimum !== undefined ||
+        s.exclusiveMaximum !== undefined ||
+        s.exclusiveMinimum !== undefined ||
+        s.multipleOf !== undefined ||
+        s.format !== undefined
+      );
     case "string":
       return s.maxLength !== undefined || s.minLength !== undefined || s.pattern !== undefined || s.format !== undefined;
     case "array":
@@ -332,7 +370,7 @@ function objectKeywords(run: Run, s: SchemaObject, d: Record<string, unknown>, c
     const props = s.properties;
     const patterns = s.patternProperties === undefined ? [] : Object.keys(s.patternProperties).map(regExp);
     for (const key in d) {
-      if (props !== undefined && Object.prototype.hasOwnProperty.call(props, key)) continue;
+      if (props !== undefined && Object.hasOwn(props, key)) continue;
       if (patterns.some((re) => re.test(key))) continue;
       if (ap === false) return fail(run, "additionalProperties", { additionalProperty: key }, "additionalProperties");
       if (!sub(run, ap, d[key], composite, key, "additionalProperties")) return false;
@@ -386,7 +424,15 @@ function collectObject(run: Run, s: SchemaObject, d: Record<string, unknown>): v
 }
 
 /** Checks a subschema one step down the schema (and, with `dataKey`, the value). */
-function sub(run: Run, s: SchemaNode, data: unknown, composite: boolean, dataKey: string | number | undefined, keyword: string, index?: string | number): boolean {
+function sub(
+  run: Run,
+  s: SchemaNode,
+  data: unknown,
+  composite: boolean,
+  dataKey: string | number | undefined,
+  keyword: string,
+  index?: string | number,
+): boolean {
   if (dataKey !== undefined) run.ip.push(dataKey);
   run.sp.push(keyword);
   if (index !== undefined) run.sp.push(index);
@@ -418,4 +464,3 @@ function fail(run: Run, keyword: string, params: Record<string, unknown>, schema
   run.errors.push({ instancePath, schemaPath, keyword, params });
   return false;
 }
-

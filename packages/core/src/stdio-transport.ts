@@ -133,11 +133,12 @@ export class StdioTransport extends BaseTransport {
     this.timers.clear();
     const exited = this.exited;
     const info: TransportCloseInfo = {
-      reason: exited === undefined
-        ? `the runtime process could not be started${this.ioError ? ` (${this.ioError.message})` : ""}`
-        : this.closeRequested
-          ? "the runtime process exited after its stdin was closed"
-          : "the runtime process exited",
+      reason:
+        exited === undefined
+          ? `the runtime process could not be started${this.ioError ? ` (${this.ioError.message})` : ""}`
+          : this.closeRequested
+            ? "the runtime process exited after its stdin was closed"
+            : "the runtime process exited",
       initiatedLocally: this.closeRequested,
       exitCode: exited?.code ?? null,
       signal: exited?.signal ?? null,
@@ -197,6 +198,14 @@ export async function spawnStdioTransport(options: SpawnStdioOptions): Promise<S
 
 function notFound(command: string, cause: unknown): SdkError {
   const code = (cause as NodeJS.ErrnoException)?.code;
-  const why = code === "ENOENT" ? "it does not exist (or a directory in its cwd does not)" : code === "EACCES" ? "it is not executable" : (cause as Error)?.message ?? String(cause);
-  return new SdkError("RUNTIME_NOT_FOUND", `Cannot start ${command}: ${why}. Check the runtime path (and the cwd option), or install the runtime package.`, { cause, details: { command, errno: code } });
+  const why =
+    code === "ENOENT"
+      ? "it does not exist (or a directory in its cwd does not)"
+      : code === "EACCES"
+        ? "it is not executable"
+        : ((cause as Error)?.message ?? String(cause));
+  return new SdkError("RUNTIME_NOT_FOUND", `Cannot start ${command}: ${why}. Check the runtime path (and the cwd option), or install the runtime package.`, {
+    cause,
+    details: { command, errno: code },
+  });
 }

@@ -81,32 +81,50 @@ export function connectTcp(options: ConnectTcpOptions): Promise<TcpTransport> {
     return Promise.reject(new SdkError("ABORTED", `Connecting to ${where} was aborted.`, { cause: options.signal.reason }));
   }
   // Loaded on first use: node:net costs ~3 ms at import, and stdio users never need it.
-  return import("node:net").then(({ connect: netConnect }) => new Promise<TcpTransport>((resolve, reject) => {
-    const socket = netConnect({ host, port });
-    socket.setNoDelay(true);
-    const cleanup = () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      socket.off("connect", onConnect);
-      socket.off("error", onError);
-    };
-    const fail = (error: SdkError) => {
-      cleanup();
-      socket.destroy();
-      reject(error);
-    };
-    const onConnect = () => {
-      cleanup();
-      resolve(new TcpTransport(socket));
-    };
-    const onError = (cause: NodeJS.ErrnoException) => {
-      const hint = cause.code === "ECONNREFUSED" ? "nothing is listening there; start the runtime with --port or check the port" : cause.code === "ENOTFOUND" ? "the host name does not resolve; check the host" : "check the host and port";
-      fail(new SdkError("CONNECT_FAILED", `Cannot connect to ${where}: ${cause.message}; ${hint}.`, { cause, details: { host, port, errno: cause.code } }));
-    };
-    const onAbort = () => fail(new SdkError("ABORTED", `Connecting to ${where} was aborted.`, { cause: options.signal?.reason }));
-    const timer = setTimeout(() => fail(new SdkError("TIMEOUT", `Connecting to ${where} took longer than ${timeoutMs} ms; check that the runtime is listening there, or raise timeoutMs.`, { details: { host, port, timeoutMs } })), timeoutMs);
-    socket.once("connect", onConnect);
-    socket.once("error", onError);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-  }));
+  return import("node:net").then(
+    ({ connect: netConnect }) =>
+      new Promise<TcpTransport>((resolve, reject) => {
+        const socket = netConnect({ host, port });
+        socket.setNoDelay(true);
+        const cleanup = () => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener("abort", onAbort);
+          socket.off("connect", onConnect);
+          socket.off("error", onError);
+        };
+        const fail = (error: SdkError) => {
+          cleanup();
+          socket.destroy();
+          reject(error);
+        };
+        const onConnect = () => {
+          cleanup();
+          resolve(new TcpTransport(socket));
+        };
+        const onError = (cause: NodeJS.ErrnoException) => {
+          const hint =
+            cause.code === "ECONNREFUSED"
+              ? "nothing is listening there; start the runtime with --port or check the port"
+              : cause.code === "ENOTFOUND"
+                ? "the host name does not resolve; check the host"
+                : "check the host and port";
+          fail(new SdkError("CONNECT_FAILED", `Cannot connect to ${where}: ${cause.message}; ${hint}.`, { cause, details: { host, port, errno: cause.code } }));
+        };
+        const onAbort = () => fail(new SdkError("ABORTED", `Connecting to ${where} was aborted.`, { cause: options.signal?.reason }));
+        const timer = setTimeout(
+          () =>
+            fail(
+              new SdkError(
+                "TIMEOUT",
+                `Connecting to ${where} took longer than ${timeoutMs} ms; check that the runtime is listening there, or raise timeoutMs.`,
+                { details: { host, port, timeoutMs } },
+              ),
+            ),
+          timeoutMs,
+        );
+        socket.once("connect", onConnect);
+        socket.once("error", onError);
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+      }),
+  );
 }

@@ -60,18 +60,24 @@ export interface Validators {
 }
 
 const OK: ValidationResult = Object.freeze({ ok: true });
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 function issue(e: SchemaError): ValidationIssue {
   const p = e.params;
   const detail =
-    e.keyword === "required" ? `missing required property "${String(p["missingProperty"])}"`
-    : e.keyword === "additionalProperties" ? `unknown property "${String(p["additionalProperty"])}"`
-    : e.keyword === "type" ? `must be ${String(p["type"])}`
-    : e.keyword === "const" ? `must be ${JSON.stringify(p["allowedValue"])}`
-    : e.keyword === "enum" ? `must be one of ${JSON.stringify(p["allowedValues"])}`
-    : e.keyword === "format" ? `must match format "${String(p["format"])}"`
-    : `fails "${e.keyword}" ${JSON.stringify(p)}`;
+    e.keyword === "required"
+      ? `missing required property "${String(p["missingProperty"])}"`
+      : e.keyword === "additionalProperties"
+        ? `unknown property "${String(p["additionalProperty"])}"`
+        : e.keyword === "type"
+          ? `must be ${String(p["type"])}`
+          : e.keyword === "const"
+            ? `must be ${JSON.stringify(p["allowedValue"])}`
+            : e.keyword === "enum"
+              ? `must be one of ${JSON.stringify(p["allowedValues"])}`
+              : e.keyword === "format"
+                ? `must match format "${String(p["format"])}"`
+                : `fails "${e.keyword}" ${JSON.stringify(p)}`;
   return { path: e.instancePath, keyword: e.keyword, message: `${e.instancePath || "(root)"} ${detail}`, schemaPath: e.schemaPath };
 }
 
@@ -107,7 +113,11 @@ export function createValidators(tables: ValidationTables): Validators {
     validateSessionEvent(event, mode = "lenient") {
       const type = typeof event === "object" && event !== null ? (event as { type?: unknown }).type : undefined;
       if (typeof type !== "string") {
-        return { ok: false, known: false, errors: [{ path: "/type", keyword: "type", message: "/type must be a string (not an event envelope)", schemaPath: "" }] };
+        return {
+          ok: false,
+          known: false,
+          errors: [{ path: "/type", keyword: "type", message: "/type must be a string (not an event envelope)", schemaPath: "" }],
+        };
       }
       const key = hasOwn(events, type) ? events[type] : undefined;
       return key ? run(mode, key, event) : unknownResult(`unknown event type "${type}"`);

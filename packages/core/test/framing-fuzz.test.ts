@@ -175,7 +175,11 @@ describe(`framing fuzz (seed ${SEED})`, () => {
       checkEvents(events, d);
       for (const e of events) if (e.type === "error") e.fatal ? fatal++ : recoverable++;
       if (kind === 3 || kind === 5) expect(d.fatalError, `case ${c}`).not.toBeNull();
-      if (kind === 4) expect(events.some((e) => e.type === "error"), `case ${c}`).toBe(true);
+      if (kind === 4)
+        expect(
+          events.some((e) => e.type === "error"),
+          `case ${c}`,
+        ).toBe(true);
     }
     // the mix really exercised both paths
     expect(fatal).toBeGreaterThan(1000);

@@ -2,7 +2,14 @@
 import { describe, expect, it } from "vitest";
 import type { NotificationHandler, RequestHandler, RequestOptions, RpcCaller, RpcHandlerRegistry } from "../src/rpc-types.js";
 import { SdkError } from "../src/errors.js";
-import { RPC_METHODS, createServerRpc, createSessionRpc, registerClientGlobalHandlers, registerClientNotificationHandlers, registerClientSessionHandlers } from "../src/generated/index.js";
+import {
+  RPC_METHODS,
+  createServerRpc,
+  createSessionRpc,
+  registerClientGlobalHandlers,
+  registerClientNotificationHandlers,
+  registerClientSessionHandlers,
+} from "../src/generated/index.js";
 import { INTERNAL_RPC_METHODS, createInternalServerRpc, createInternalSessionRpc } from "../src/internal.js";
 
 function recorder() {
@@ -52,7 +59,12 @@ describe("createServerRpc", () => {
     const rpc = createServerRpc(conn);
     // account.getAllUsers takes no params: its one argument is RequestOptions.
     const noParams = rpc.account.getAllUsers as unknown as (a?: unknown, b?: unknown) => Promise<unknown>;
-    await expect(noParams({ login: "octocat" })).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining('account.getAllUsers takes no params; its only argument is RequestOptions ({ timeoutMs?, signal? }), got an object with "login"') });
+    await expect(noParams({ login: "octocat" })).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining(
+        'account.getAllUsers takes no params; its only argument is RequestOptions ({ timeoutMs?, signal? }), got an object with "login"',
+      ),
+    });
     await expect(noParams({}, { timeoutMs: 5 })).rejects.toThrow(/at most one argument/);
     await expect(noParams("x")).rejects.toBeInstanceOf(SdkError);
     // A stub with params: the second slot is checked the same way.
@@ -62,7 +74,10 @@ describe("createServerRpc", () => {
     // Empty and real options still go through.
     await noParams({});
     await noParams({ timeoutMs: 5 });
-    expect(calls.map((c) => [c.method, c.options])).toEqual([["account.getAllUsers", {}], ["account.getAllUsers", { timeoutMs: 5 }]]);
+    expect(calls.map((c) => [c.method, c.options])).toEqual([
+      ["account.getAllUsers", {}],
+      ["account.getAllUsers", { timeoutMs: 5 }],
+    ]);
   });
   it("has no internal methods on the public surface", () => {
     const rpc = createServerRpc(recorder().conn) as unknown as Record<string, unknown>;
@@ -125,7 +140,9 @@ describe("handler registration", () => {
   it("throws on an unknown or wrong-kind key and registers nothing", () => {
     const { reg, requests, notes } = registry();
     expect(() => registerClientGlobalHandlers(reg, { "no.such": () => null } as never)).toThrow(/"no.such" is not a server→client request/);
-    expect(() => registerClientSessionHandlers(reg, { "session.lifecycle": () => null } as never)).toThrow(expect.objectContaining({ name: "SdkError", code: "INVALID_OPTION" }));
+    expect(() => registerClientSessionHandlers(reg, { "session.lifecycle": () => null } as never)).toThrow(
+      expect.objectContaining({ name: "SdkError", code: "INVALID_OPTION" }),
+    );
     expect(() => registerClientSessionHandlers(reg, { "sessionFs.readFile": "nope" } as never)).toThrow(/must be a function/);
     expect(requests.size + notes.size).toBe(0);
   });

@@ -2,19 +2,19 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { RequestOptions } from "../src/rpc-types.js";
 import { isKnownSessionEvent, isSessionEventOfType } from "../src/session-event-guards.js";
-import {
-  type AnySessionEvent,
-  type AssistantMessageDeltaEvent,
-  type ClientSessionHandlers,
-  type RpcParamsOf,
-  type RpcResultOf,
-  type SendRequest,
-  type ServerRpc,
-  type SessionEvent,
-  type SessionEventDataOf,
-  type SessionEventOf,
-  type SessionEventType,
-  type SessionRpc,
+import type {
+  AnySessionEvent,
+  AssistantMessageDeltaEvent,
+  ClientSessionHandlers,
+  RpcParamsOf,
+  RpcResultOf,
+  SendRequest,
+  ServerRpc,
+  SessionEvent,
+  SessionEventDataOf,
+  SessionEventOf,
+  SessionEventType,
+  SessionRpc,
 } from "../src/generated/index.js";
 
 describe("SessionEvent", () => {

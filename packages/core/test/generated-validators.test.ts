@@ -59,7 +59,11 @@ describe("validateSessionEvent", () => {
 describe("method validators", () => {
   it("checks results of client→server requests", () => {
     expect(validateRpcResult("ping", { message: "pong", timestamp: "2025-01-01T00:00:00Z", protocolVersion: 3 }, "strict")).toEqual({ ok: true });
-    expect(validateRpcResult("ping", { message: "pong", timestamp: 1, protocolVersion: 3 }, "strict")).toMatchObject({ ok: false, known: true, errors: [{ path: "/timestamp" }] });
+    expect(validateRpcResult("ping", { message: "pong", timestamp: 1, protocolVersion: 3 }, "strict")).toMatchObject({
+      ok: false,
+      known: true,
+      errors: [{ path: "/timestamp" }],
+    });
     expect(validateRpcResult("session.suspend", null, "strict")).toEqual({ ok: true });
   });
   it("checks params of server→client requests (sessionId kept)", () => {
@@ -76,10 +80,17 @@ describe("method validators", () => {
 describe("recorded runtime traffic (schemas/recordings/runtime-1.0.85)", () => {
   const dir = join(repo, "schemas/recordings/runtime-1.0.85");
   const frames = existsSync(dir)
-    ? readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n").filter(Boolean).map((l) => ({ file: f, ...(JSON.parse(l) as { dir: string; msg: Record<string, any> }) })))
+    ? readdirSync(dir).flatMap((f) =>
+        readFileSync(join(dir, f), "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => ({ file: f, ...(JSON.parse(l) as { dir: string; msg: Record<string, any> }) })),
+      )
     : [];
   // Deviations of the pinned runtime from its own schema, found by these tests. Each is reported upstream-worthy.
-  const KNOWN_LENIENT_DEVIATIONS = [{ type: "session.shutdown", path: "/data/shutdownType", why: 'runtime 1.0.85 sends shutdownType "destroy", not in the enum' }];
+  const KNOWN_LENIENT_DEVIATIONS = [
+    { type: "session.shutdown", path: "/data/shutdownType", why: 'runtime 1.0.85 sends shutdownType "destroy", not in the enum' },
+  ];
   it.runIf(frames.length > 0)("every known event passes the lenient validators (documented deviations aside)", () => {
     const failures: string[] = [];
     let checked = 0;
@@ -138,12 +149,22 @@ describe("the shipped modules", () => {
   ];
   it("contain no require() and import only each other (no ajv at run time)", () => {
     // The generated tables import only types from the runtime module (erased at build).
-    const allowed = new Set(["../../runtime.js", "./definitions.js", "./generated/validators/index.js", "./validation.js", "./errors.js", ...sources.map((f) => `./${f.replace(/\.ts$/, ".js")}`)]);
+    const allowed = new Set([
+      "../../runtime.js",
+      "./definitions.js",
+      "./generated/validators/index.js",
+      "./validation.js",
+      "./errors.js",
+      ...sources.map((f) => `./${f.replace(/\.ts$/, ".js")}`),
+    ]);
     for (const f of sources) {
       const text = readFileSync(join(coreSrc, f), "utf8");
       expect(text, f).not.toMatch(/\brequire\s*\(/);
       const imports = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]!);
-      expect(imports.filter((i) => !allowed.has(i)), f).toEqual([]);
+      expect(
+        imports.filter((i) => !allowed.has(i)),
+        f,
+      ).toEqual([]);
     }
   });
   it("ship the schemas once, for both modes, as one JSON.parse of data", () => {
@@ -155,7 +176,15 @@ describe("the shipped modules", () => {
   it("the data loads as ESM in a folder where nothing else resolves (its only TypeScript is the type annotation)", () => {
     const ts = readFileSync(join(validatorsDir, "definitions.ts"), "utf8");
     writeFileSync(join(scratch, "definitions.js"), ts.replace("export const DEFINITIONS: Readonly<Record<string, unknown>> =", "export const DEFINITIONS ="));
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", `const { DEFINITIONS: d } = await import(${JSON.stringify(join(scratch, "definitions.js"))}); console.log(Object.keys(d).length > 1000, d.d_IdleEvent.properties.type.const);`], { cwd: scratch, encoding: "utf8" });
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { DEFINITIONS: d } = await import(${JSON.stringify(join(scratch, "definitions.js"))}); console.log(Object.keys(d).length > 1000, d.d_IdleEvent.properties.type.const);`,
+      ],
+      { cwd: scratch, encoding: "utf8" },
+    );
     expect(out.trim()).toBe("true session.idle");
   });
   it("reports where in the bundled schemas a keyword failed", () => {

@@ -214,7 +214,13 @@ describe("JsonRpcConnection", () => {
     const pending = [client.request("never"), client.request("never", {}, { timeoutMs: 50_000 }), client.request("never")];
     await new Promise((r) => setTimeout(r, 1));
     const before = timerCount();
-    a.closeWith({ reason: "the runtime process exited", initiatedLocally: false, exitCode: 3, signal: null, stderrTail: ["panic: out of cheese", "token=ghp_abcdefghijklmnopqrstuvwxyz0123456789"] });
+    a.closeWith({
+      reason: "the runtime process exited",
+      initiatedLocally: false,
+      exitCode: 3,
+      signal: null,
+      stderrTail: ["panic: out of cheese", "token=ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
+    });
     const errors = (await Promise.all(pending.map((p) => p.catch((e: unknown) => e)))) as SdkError[];
     for (const error of errors) {
       expect(error.code).toBe("CONNECTION_CLOSED");

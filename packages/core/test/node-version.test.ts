@@ -19,17 +19,30 @@ function importWithNode(version: string, env: Record<string, string> = {}): Prom
   writeFileSync(preload, `Object.defineProperty(process.versions, "node", { value: ${JSON.stringify(version)}, enumerable: true });\n`);
   const script = `import(${JSON.stringify(entry)}).then(() => console.log("LOADED"), (e) => console.log("ERROR " + e.name + " " + e.code + " " + e.message));`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--require", preload, "--import", "tsx", "-e", script], { env: { ...process.env, FLIGHTDECK_SKIP_NODE_CHECK: "", ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${error.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      ["--require", preload, "--import", "tsx", "-e", script],
+      { env: { ...process.env, FLIGHTDECK_SKIP_NODE_CHECK: "", ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
 describe("isSupportedNodeVersion", () => {
   it.each([
-    ["20.19.0", true], ["v20.20.2", true], ["22.12.0", true], ["24.1.0", true], ["23.0.0", true],
-    ["20.18.3", false], ["18.19.0", false], ["21.7.3", false], ["22.11.0", false], ["not-a-version", false],
+    ["20.19.0", true],
+    ["v20.20.2", true],
+    ["22.12.0", true],
+    ["24.1.0", true],
+    ["23.0.0", true],
+    ["20.18.3", false],
+    ["18.19.0", false],
+    ["21.7.3", false],
+    ["22.11.0", false],
+    ["not-a-version", false],
   ])("%s → %s", (version, supported) => {
     expect(isSupportedNodeVersion(version)).toBe(supported);
   });

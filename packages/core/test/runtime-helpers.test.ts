@@ -5,7 +5,12 @@ import { SESSION_EVENT_TYPES, isKnownSessionEvent, isKnownSessionEventType, isSe
 
 const tables: ValidationTables = {
   definitions: {
-    d_Ping: { type: "object", required: ["type", "data"], additionalProperties: false, properties: { type: { const: "ping" }, data: { type: "object", required: ["n"], additionalProperties: false, properties: { n: { type: "integer" } } } } },
+    d_Ping: {
+      type: "object",
+      required: ["type", "data"],
+      additionalProperties: false,
+      properties: { type: { const: "ping" }, data: { type: "object", required: ["n"], additionalProperties: false, properties: { n: { type: "integer" } } } },
+    },
     d_Result: { type: "object", required: ["ok"], properties: { ok: { type: "boolean" } } },
   },
   events: { ping: "d_Ping" },

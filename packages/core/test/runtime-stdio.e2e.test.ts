@@ -17,7 +17,15 @@ const root = mkdtempSync(join(tmpdir(), "fd-core-rt-"));
 let transport: StdioTransport | undefined;
 
 function isolatedEnv(): Record<string, string> {
-  const dirs = { HOME: "home", COPILOT_HOME: "copilot", TMPDIR: "tmp", XDG_CONFIG_HOME: "config", XDG_STATE_HOME: "state", XDG_DATA_HOME: "data", XDG_CACHE_HOME: "cache" };
+  const dirs = {
+    HOME: "home",
+    COPILOT_HOME: "copilot",
+    TMPDIR: "tmp",
+    XDG_CONFIG_HOME: "config",
+    XDG_STATE_HOME: "state",
+    XDG_DATA_HOME: "data",
+    XDG_CACHE_HOME: "cache",
+  };
   const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_PROXY: "127.0.0.1,localhost" };
   for (const [name, dir] of Object.entries(dirs)) {
     env[name] = join(root, dir);

@@ -28,14 +28,16 @@ async function main(argv: string[]): Promise<void> {
     const value = rest[i + 1];
     if (arg === "--schema" && value) (schema = value), i++;
     else if (arg === "--url-env" && value) (urlEnv = value), i++;
-    else if (/^postgres(ql)?:\/\//i.test(arg)) fail("do not pass the connection string on the command line (it would show in process listings); set DATABASE_URL (or --url-env VAR) instead.");
+    else if (/^postgres(ql)?:\/\//i.test(arg))
+      fail("do not pass the connection string on the command line (it would show in process listings); set DATABASE_URL (or --url-env VAR) instead.");
     else fail(`unknown argument ${JSON.stringify(arg)}.\n${USAGE}`);
   }
   if (command === "print-schema") {
     process.stdout.write(`${schemaStatements(schema ?? "flightdeck").join(";\n\n")};\n`);
     return;
   }
-  if (command !== "migrate") fail(command === undefined || command === "--help" ? USAGE : `unknown command ${JSON.stringify(command)}.\n${USAGE}`, command === "--help" ? 0 : 2);
+  if (command !== "migrate")
+    fail(command === undefined || command === "--help" ? USAGE : `unknown command ${JSON.stringify(command)}.\n${USAGE}`, command === "--help" ? 0 : 2);
   const connectionString = process.env[urlEnv];
   if (!connectionString) fail(`${urlEnv} is not set: export ${urlEnv}=postgres://user:password@host:5432/database and run again.`);
   try {

@@ -54,7 +54,10 @@ export function resolveConnection(options: PostgresConnectionOptions, env: NodeJ
   }
   const connectionString = given ?? env.DATABASE_URL;
   if (connectionString === undefined || connectionString.trim() === "") {
-    throw invalid("connectionString", "no database given: pass connectionString or set the DATABASE_URL environment variable (postgres://user:password@host:5432/database).");
+    throw invalid(
+      "connectionString",
+      "no database given: pass connectionString or set the DATABASE_URL environment variable (postgres://user:password@host:5432/database).",
+    );
   }
   if (/^[a-z]+:\/\//i.test(connectionString) && !/^postgres(ql)?:\/\//i.test(connectionString)) {
     throw invalid("connectionString", `${maskConnectionString(connectionString)} is not a postgres:// URL.`);
@@ -101,7 +104,9 @@ export function isTransient(error: unknown): boolean {
   const code = typeof e?.code === "string" ? e.code : "";
   if (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATES.has(code)) return true;
   const message = typeof e?.message === "string" ? e.message : "";
-  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|server closed the connection|Connection terminated unexpectedly/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|server closed the connection|Connection terminated unexpectedly/i.test(
+    message,
+  );
 }
 
 /** Turns a `pg` failure into a typed error naming the cause and the fix. Already typed errors pass through. */
@@ -112,18 +117,36 @@ export function classify(error: unknown, resolved: Pick<ResolvedConnection, "dis
   const code = typeof e?.code === "string" ? e.code : "";
   const reason = typeof e?.message === "string" ? scrub(e.message) : String(error);
   if (code === "28P01" || code === "28000") {
-    return new PostgresStoreError("AUTHENTICATION_FAILED", `PostgreSQL at ${resolved.display} refused the credentials while ${doing} (${reason}). Check the user and password in the connection string (or DATABASE_URL).`, { cause: error });
+    return new PostgresStoreError(
+      "AUTHENTICATION_FAILED",
+      `PostgreSQL at ${resolved.display} refused the credentials while ${doing} (${reason}). Check the user and password in the connection string (or DATABASE_URL).`,
+      { cause: error },
+    );
   }
   if (code === "3D000") {
-    return new PostgresStoreError("AUTHENTICATION_FAILED", `PostgreSQL at ${resolved.display}: ${reason}. Create the database or fix its name in the connection string.`, { cause: error });
+    return new PostgresStoreError(
+      "AUTHENTICATION_FAILED",
+      `PostgreSQL at ${resolved.display}: ${reason}. Create the database or fix its name in the connection string.`,
+      { cause: error },
+    );
   }
   if (isTransient(error)) {
-    return new PostgresStoreError("DATABASE_UNREACHABLE", `PostgreSQL at ${resolved.display} is unreachable while ${doing} (${reason || code}). Check that the server is running and reachable; the call can be retried.`, { cause: error });
+    return new PostgresStoreError(
+      "DATABASE_UNREACHABLE",
+      `PostgreSQL at ${resolved.display} is unreachable while ${doing} (${reason || code}). Check that the server is running and reachable; the call can be retried.`,
+      { cause: error },
+    );
   }
   if (code === "42P01" || code === "3F000") {
-    return new PostgresStoreError("SCHEMA_MISSING", `PostgreSQL at ${resolved.display} has no Flightdeck tables (${reason}). Run \`flightdeck-postgres migrate\` (or \`migrate()\`) once before starting the hosts.`, { cause: error });
+    return new PostgresStoreError(
+      "SCHEMA_MISSING",
+      `PostgreSQL at ${resolved.display} has no Flightdeck tables (${reason}). Run \`flightdeck-postgres migrate\` (or \`migrate()\`) once before starting the hosts.`,
+      { cause: error },
+    );
   }
-  return new PostgresStoreError("QUERY_FAILED", `PostgreSQL at ${resolved.display} failed while ${doing}: ${reason}${code ? ` (SQLSTATE ${code})` : ""}.`, { cause: error });
+  return new PostgresStoreError("QUERY_FAILED", `PostgreSQL at ${resolved.display} failed while ${doing}: ${reason}${code ? ` (SQLSTATE ${code})` : ""}.`, {
+    cause: error,
+  });
 }
 
 /** Removes anything that looks like a connection string's password from a message. */

@@ -109,7 +109,10 @@ export class RuntimeLostError extends FlightdeckError {
   readonly runtime: number;
 
   constructor(sessionId: string, runtime: number, reason: string, options?: { cause?: unknown }) {
-    super(`Session ${sessionId}: runtime #${runtime} of the pool was lost (${reason}) while a call was pending. The session is resumed on another runtime from the store; retry the call.`, options);
+    super(
+      `Session ${sessionId}: runtime #${runtime} of the pool was lost (${reason}) while a call was pending. The session is resumed on another runtime from the store; retry the call.`,
+      options,
+    );
     this.sessionId = sessionId;
     this.runtime = runtime;
   }

@@ -5,7 +5,15 @@
  * ("Session not found"), the next call resumes it there and retries once.
  */
 import { SdkError, type FlightdeckError } from "@flightdeck/copilot-core";
-import type { AnySessionEventHandler, CopilotSession, MessageOptions, SendAndWaitOptions, SessionConfig, SessionEventHandler, SessionEventType } from "@flightdeck/copilot-session";
+import type {
+  AnySessionEventHandler,
+  CopilotSession,
+  MessageOptions,
+  SendAndWaitOptions,
+  SessionConfig,
+  SessionEventHandler,
+  SessionEventType,
+} from "@flightdeck/copilot-session";
 import { LeaseLostError, RuntimeLostError } from "./errors.js";
 import type { PostgresSessionStore } from "./session-store.js";
 
@@ -85,7 +93,8 @@ export class PooledSession {
   /** Subscribes to every event. */
   on(handler: AnySessionEventHandler): () => void;
   on(typeOrHandler: string | AnySessionEventHandler, maybeHandler?: AnyHandler): () => void {
-    const entry = typeof typeOrHandler === "function" ? { type: undefined, handler: typeOrHandler as AnyHandler } : { type: typeOrHandler, handler: maybeHandler! };
+    const entry =
+      typeof typeOrHandler === "function" ? { type: undefined, handler: typeOrHandler as AnyHandler } : { type: typeOrHandler, handler: maybeHandler! };
     if (typeof entry.handler !== "function") throw new SdkError("INVALID_OPTION", "on: the handler must be a function.");
     this.#handlers.push(entry);
     const b = this.#binding;
@@ -174,7 +183,7 @@ export class PooledSession {
   /** The binding to a live runtime, resuming the session on one if needed. */
   #ensureBound(): Promise<Binding> {
     const b = this.#binding;
-    if (b && b.member.healthy && b.member.generation === b.generation) return Promise.resolve(b);
+    if (b?.member.healthy && b.member.generation === b.generation) return Promise.resolve(b);
     if (b) this.#unbind();
     this.#binding$ ??= (async () => {
       try {

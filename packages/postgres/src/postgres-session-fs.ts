@@ -6,7 +6,13 @@
  */
 import { posix } from "node:path";
 import type pg from "pg";
-import { SessionFsProviderError, type SessionFsContext, type SessionFsDirEntry, type SessionFsFileInfo, type SessionFsProvider } from "@flightdeck/copilot-client";
+import {
+  SessionFsProviderError,
+  type SessionFsContext,
+  type SessionFsDirEntry,
+  type SessionFsFileInfo,
+  type SessionFsProvider,
+} from "@flightdeck/copilot-client";
 import { classify, inTransaction, retryTransient, type ResolvedConnection } from "./connection.js";
 import { LeaseLostError, PostgresStoreError } from "./errors.js";
 
@@ -66,14 +72,16 @@ export class PostgresSessionFs implements SessionFsProvider {
 
   async readFile(path: string, context: SessionFsContext): Promise<string> {
     const key = keyOf(path);
-    const row = await this.#read("readFile", async (db) =>
-      (
-        await db.query<{ kind: string; content: string }>(
-          `SELECT f.kind, f.content || coalesce((SELECT string_agg(c.content, '' ORDER BY c.seq) FROM ${this.#t.chunks} c WHERE c.session_id = f.session_id AND c.path = f.path), '') AS content
+    const row = await this.#read(
+      "readFile",
+      async (db) =>
+        (
+          await db.query<{ kind: string; content: string }>(
+            `SELECT f.kind, f.content || coalesce((SELECT string_agg(c.content, '' ORDER BY c.seq) FROM ${this.#t.chunks} c WHERE c.session_id = f.session_id AND c.path = f.path), '') AS content
            FROM ${this.#t.files} f WHERE f.session_id = $1 AND f.path = $2`,
-          [context.sessionId, key],
-        )
-      ).rows[0],
+            [context.sessionId, key],
+          )
+        ).rows[0],
     );
     if (!row) throw SessionFsProviderError.notFound(path, "readFile");
     if (row.kind === "d") throw new SessionFsProviderError("UNKNOWN", `readFile: ${path} is a directory (EISDIR)`);
@@ -131,24 +139,35 @@ export class PostgresSessionFs implements SessionFsProvider {
   async exists(path: string, context: SessionFsContext): Promise<boolean> {
     const key = keyOf(path);
     if (key === "/") return true;
-    return this.#read("exists", async (db) => (await db.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND path = $2`, [context.sessionId, key])).rowCount! > 0);
+    return this.#read(
+      "exists",
+      async (db) => (await db.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND path = $2`, [context.sessionId, key])).rowCount! > 0,
+    );
   }
 
   async stat(path: string, context: SessionFsContext): Promise<SessionFsFileInfo> {
     const key = keyOf(path);
     if (key === "/") return { isFile: false, isDirectory: true, size: 0, mtime: new Date(0), birthtime: new Date(0) };
-    const row = await this.#read("stat", async (db) =>
-      (
-        await db.query<{ kind: string; size: string; mtime: Date; birthtime: Date }>(
-          `SELECT f.kind, f.mtime, f.birthtime,
+    const row = await this.#read(
+      "stat",
+      async (db) =>
+        (
+          await db.query<{ kind: string; size: string; mtime: Date; birthtime: Date }>(
+            `SELECT f.kind, f.mtime, f.birthtime,
              octet_length(f.content) + coalesce((SELECT sum(octet_length(c.content)) FROM ${this.#t.chunks} c WHERE c.session_id = f.session_id AND c.path = f.path), 0) AS size
            FROM ${this.#t.files} f WHERE f.session_id = $1 AND f.path = $2`,
-          [context.sessionId, key],
-        )
-      ).rows[0],
+            [context.sessionId, key],
+          )
+        ).rows[0],
     );
     if (!row) throw SessionFsProviderError.notFound(path, "stat");
-    return { isFile: row.kind === "f", isDirectory: row.kind === "d", size: row.kind === "f" ? Number(row.size) : 0, mtime: row.mtime, birthtime: row.birthtime };
+    return {
+      isFile: row.kind === "f",
+      isDirectory: row.kind === "d",
+      size: row.kind === "f" ? Number(row.size) : 0,
+      mtime: row.mtime,
+      birthtime: row.birthtime,
+    };
   }
 
   async mkdir(path: string, options: { recursive: boolean; mode?: number }, context: SessionFsContext): Promise<void> {
@@ -201,8 +220,12 @@ export class PostgresSessionFs implements SessionFsProvider {
         throw SessionFsProviderError.notFound(path, "rm");
       }
       if (kind === "d") {
-        const children = await db.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND starts_with(path, $2) LIMIT 1`, [context.sessionId, `${key}/`]);
-        if (children.rowCount! > 0 && !options.recursive) throw new SessionFsProviderError("UNKNOWN", `rm: ${path} is a non-empty directory; pass recursive (ENOTEMPTY)`);
+        const children = await db.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND starts_with(path, $2) LIMIT 1`, [
+          context.sessionId,
+          `${key}/`,
+        ]);
+        if (children.rowCount! > 0 && !options.recursive)
+          throw new SessionFsProviderError("UNKNOWN", `rm: ${path} is a non-empty directory; pass recursive (ENOTEMPTY)`);
         await db.query(`DELETE FROM ${this.#t.files} WHERE session_id = $1 AND starts_with(path, $2)`, [context.sessionId, `${key}/`]);
       }
       await db.query(`DELETE FROM ${this.#t.files} WHERE session_id = $1 AND path = $2`, [context.sessionId, key]);
@@ -222,8 +245,12 @@ export class PostgresSessionFs implements SessionFsProvider {
       await this.#requireParent(db, context.sessionId, to, dest, "rename");
       const target = await this.#kind(db, context.sessionId, to);
       if (target === "d") {
-        const children = await db.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND starts_with(path, $2) LIMIT 1`, [context.sessionId, `${to}/`]);
-        if (kind === "f" || children.rowCount! > 0) throw new SessionFsProviderError("UNKNOWN", `rename: ${dest} is a ${kind === "f" ? "directory (EISDIR)" : "non-empty directory (ENOTEMPTY)"}`);
+        const children = await db.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND starts_with(path, $2) LIMIT 1`, [
+          context.sessionId,
+          `${to}/`,
+        ]);
+        if (kind === "f" || children.rowCount! > 0)
+          throw new SessionFsProviderError("UNKNOWN", `rename: ${dest} is a ${kind === "f" ? "directory (EISDIR)" : "non-empty directory (ENOTEMPTY)"}`);
       }
       if (target === "f" && kind === "d") throw new SessionFsProviderError("UNKNOWN", `rename: ${dest} is a file (ENOTDIR)`);
       if (target) await db.query(`DELETE FROM ${this.#t.files} WHERE session_id = $1 AND path = $2`, [context.sessionId, to]);
@@ -253,17 +280,19 @@ export class PostgresSessionFs implements SessionFsProvider {
     const hostId = this.#init.hostId ?? null;
     let row: { ok: boolean; appended: boolean; holder: string | null; expires_at: Date | null } | undefined;
     try {
-      row = await retryTransient(this.#init.retryWindowMs, async () =>
-        (
-          await this.#init.pool.query<{ ok: boolean; appended: boolean; holder: string | null; expires_at: Date | null }>(
-            `WITH lease AS (SELECT holder, expires_at, expires_at > now() AS live FROM ${this.#t.leases} WHERE session_id = $1 FOR SHARE),
+      row = await retryTransient(
+        this.#init.retryWindowMs,
+        async () =>
+          (
+            await this.#init.pool.query<{ ok: boolean; appended: boolean; holder: string | null; expires_at: Date | null }>(
+              `WITH lease AS (SELECT holder, expires_at, expires_at > now() AS live FROM ${this.#t.leases} WHERE session_id = $1 FOR SHARE),
                   allowed AS (SELECT $4::text IS NULL OR NOT EXISTS (SELECT 1 FROM lease WHERE holder <> $4::text AND live) AS ok),
                   touched AS (UPDATE ${this.#t.files} SET mtime = now() WHERE session_id = $1 AND path = $2 AND kind = 'f' AND (SELECT ok FROM allowed) RETURNING session_id, path),
                   added AS (INSERT INTO ${this.#t.chunks} (session_id, path, content) SELECT session_id, path, $3 FROM touched RETURNING 1)
              SELECT (SELECT ok FROM allowed) AS ok, EXISTS (SELECT 1 FROM added) AS appended, (SELECT holder FROM lease) AS holder, (SELECT expires_at FROM lease) AS expires_at`,
-            [sessionId, key, content, hostId],
-          )
-        ).rows[0],
+              [sessionId, key, content, hostId],
+            )
+          ).rows[0],
       );
     } catch (error) {
       throw this.#typed(error, "appendFile");
@@ -292,7 +321,10 @@ export class PostgresSessionFs implements SessionFsProvider {
   async #ensureParents(db: Queryable, sessionId: string, key: string, operation: string): Promise<void> {
     const dirs = ancestors(key);
     if (dirs.length === 0) return;
-    const files = await db.query<{ path: string }>(`SELECT path FROM ${this.#t.files} WHERE session_id = $1 AND path = ANY($2::text[]) AND kind = 'f' LIMIT 1`, [sessionId, dirs]);
+    const files = await db.query<{ path: string }>(
+      `SELECT path FROM ${this.#t.files} WHERE session_id = $1 AND path = ANY($2::text[]) AND kind = 'f' LIMIT 1`,
+      [sessionId, dirs],
+    );
     if (files.rowCount! > 0) throw new SessionFsProviderError("UNKNOWN", `${operation}: ${files.rows[0]!.path} is a file, not a directory (ENOTDIR)`);
     await db.query(`INSERT INTO ${this.#t.files} (session_id, path, kind) SELECT $1, unnest($2::text[]), 'd' ON CONFLICT DO NOTHING`, [sessionId, dirs]);
   }

@@ -65,7 +65,8 @@ class Member implements PoolMember {
 
 function checkDuration(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min) throw new PostgresStoreError("INVALID_OPTION", `${name}: ${JSON.stringify(value)} is not a duration in milliseconds ≥ ${min}.`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min)
+    throw new PostgresStoreError("INVALID_OPTION", `${name}: ${JSON.stringify(value)} is not a duration in milliseconds ≥ ${min}.`);
   return value;
 }
 
@@ -97,13 +98,18 @@ export class RuntimePool {
 
   constructor(options: RuntimePoolOptions) {
     if (typeof options !== "object" || options === null) throw new PostgresStoreError("INVALID_OPTION", "RuntimePool: pass { store, runtimes }.");
-    if (!options.store || typeof options.store.sessionFsOptions !== "function") throw new PostgresStoreError("INVALID_OPTION", "store: required, a PostgresSessionStore (await PostgresSessionStore.open(…)).");
+    if (!options.store || typeof options.store.sessionFsOptions !== "function")
+      throw new PostgresStoreError("INVALID_OPTION", "store: required, a PostgresSessionStore (await PostgresSessionStore.open(…)).");
     const list = typeof options.runtimes === "number" ? Array.from({ length: options.runtimes }, () => ({})) : options.runtimes;
     if (!Array.isArray(list) || list.length === 0 || (typeof options.runtimes === "number" && (!Number.isInteger(options.runtimes) || options.runtimes < 1))) {
-      throw new PostgresStoreError("INVALID_OPTION", `runtimes: ${JSON.stringify(options.runtimes)} is not a whole number ≥ 1 or a non-empty array of client options.`);
+      throw new PostgresStoreError(
+        "INVALID_OPTION",
+        `runtimes: ${JSON.stringify(options.runtimes)} is not a whole number ≥ 1 or a non-empty array of client options.`,
+      );
     }
     const cap = options.maxSessionsPerRuntime ?? 64;
-    if (!Number.isInteger(cap) || cap < 1) throw new PostgresStoreError("INVALID_OPTION", `maxSessionsPerRuntime: ${JSON.stringify(cap)} is not a whole number ≥ 1.`);
+    if (!Number.isInteger(cap) || cap < 1)
+      throw new PostgresStoreError("INVALID_OPTION", `maxSessionsPerRuntime: ${JSON.stringify(cap)} is not a whole number ≥ 1.`);
     this.store = options.store;
     this.maxSessionsPerRuntime = cap;
     this.#pingTimeoutMs = checkDuration("pingTimeoutMs", options.pingTimeoutMs, 2_000, 1);
@@ -111,7 +117,14 @@ export class RuntimePool {
     this.#replace = options.replaceDeadRuntimes ?? true;
     this.#onError = options.onError ?? ((e) => console.warn(`[flightdeck-postgres] ${(e as Error)?.message ?? String(e)}`));
     this.#makeClient = (index) => {
-      const client = new CopilotClient({ onError: this.#onError, ...options.client, ...list[index], sessionFs: this.store.sessionFsOptions(), autoRestart: false, autoStart: false });
+      const client = new CopilotClient({
+        onError: this.#onError,
+        ...options.client,
+        ...list[index],
+        sessionFs: this.store.sessionFsOptions(),
+        autoRestart: false,
+        autoStart: false,
+      });
       client.onStateChange((state) => {
         const member = this.#members[index];
         if (state === "failed" && member?.client === client && member.healthy) this.#lose(member, "its connection closed");
@@ -138,7 +151,10 @@ export class RuntimePool {
       if (!this.#members.some((m) => m.healthy)) {
         const first = results.find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
         this.#starting = undefined;
-        throw new PoolExhaustedError(`RuntimePool: none of the ${this.#members.length} runtimes started: ${(first?.reason as Error)?.message ?? "unknown error"}`, { cause: first?.reason });
+        throw new PoolExhaustedError(
+          `RuntimePool: none of the ${this.#members.length} runtimes started: ${(first?.reason as Error)?.message ?? "unknown error"}`,
+          { cause: first?.reason },
+        );
       }
       for (const [i, r] of results.entries()) if (r.status === "rejected") this.#lose(this.#members[i]!, `it failed to start: ${(r.reason as Error)?.message}`);
     })();
@@ -176,7 +192,10 @@ export class RuntimePool {
     // of the new session is fenced from the start.
     const sessionId = config.sessionId ?? globalThis.crypto.randomUUID();
     if (config.sessionId !== undefined && (await this.store.hasSession(sessionId))) {
-      throw new PostgresStoreError("INVALID_OPTION", `sessionId: session ${sessionId} already exists in the store; use resumeSession() to continue it, or choose another id.`);
+      throw new PostgresStoreError(
+        "INVALID_OPTION",
+        `sessionId: session ${sessionId} already exists in the store; use resumeSession() to continue it, or choose another id.`,
+      );
     }
     await this.store.acquireLease(sessionId);
     let session: CopilotSession;
@@ -204,7 +223,10 @@ export class RuntimePool {
     await this.#ready();
     const hasLog = await this.store.hasSession(sessionId);
     if (!hasLog && !(await this.store.knowsSession(sessionId))) {
-      throw new PostgresStoreError("SESSION_NOT_FOUND", `resumeSession: the store at ${this.store.displayUrl} has no session ${sessionId}. Check the id (store.listSessions() lists them).`);
+      throw new PostgresStoreError(
+        "SESSION_NOT_FOUND",
+        `resumeSession: the store at ${this.store.displayUrl} has no session ${sessionId}. Check the id (store.listSessions() lists them).`,
+      );
     }
     await this.store.waitForLease(sessionId, checkDuration("waitMs", options.waitMs, 0, 0));
     const member = this.#pick();
@@ -268,7 +290,12 @@ export class RuntimePool {
     member.healthy = false;
     member.generation++;
     member.failures++;
-    this.#onError(new SdkError("RUNTIME_EXITED", `RuntimePool: runtime #${member.index} was lost (${reason}); moving its ${member.sessions.size} session(s) to other runtimes.`));
+    this.#onError(
+      new SdkError(
+        "RUNTIME_EXITED",
+        `RuntimePool: runtime #${member.index} was lost (${reason}); moving its ${member.sessions.size} session(s) to other runtimes.`,
+      ),
+    );
     for (const session of [...member.sessions]) session.runtimeLost(member);
     if (this.#replace && !this.#stopped) this.#scheduleRestart(member, 200);
   }

@@ -92,11 +92,14 @@ export class PostgresSessionStore {
       );
     }
     const hostId = options.hostId ?? `${hostname()}:${process.pid}:${globalThis.crypto.randomUUID().slice(0, 8)}`;
-    if (typeof hostId !== "string" || hostId.trim() === "" || hostId.length > 200) throw new PostgresStoreError("INVALID_OPTION", "hostId: must be a non-empty string of at most 200 characters, unique per live host.");
+    if (typeof hostId !== "string" || hostId.trim() === "" || hostId.length > 200)
+      throw new PostgresStoreError("INVALID_OPTION", "hostId: must be a non-empty string of at most 200 characters, unique per live host.");
     const ttl = options.leaseTtlMs ?? 15_000;
-    if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl < 300) throw new PostgresStoreError("INVALID_OPTION", `leaseTtlMs: ${JSON.stringify(ttl)} is not a duration in milliseconds ≥ 300.`);
+    if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl < 300)
+      throw new PostgresStoreError("INVALID_OPTION", `leaseTtlMs: ${JSON.stringify(ttl)} is not a duration in milliseconds ≥ 300.`);
     const retry = options.retryWindowMs ?? 10_000;
-    if (typeof retry !== "number" || !Number.isFinite(retry) || retry < 0) throw new PostgresStoreError("INVALID_OPTION", `retryWindowMs: ${JSON.stringify(retry)} is not a duration in milliseconds ≥ 0.`);
+    if (typeof retry !== "number" || !Number.isFinite(retry) || retry < 0)
+      throw new PostgresStoreError("INVALID_OPTION", `retryWindowMs: ${JSON.stringify(retry)} is not a duration in milliseconds ≥ 0.`);
     this.hostId = hostId;
     this.leaseTtlMs = ttl;
     this.#retryWindowMs = retry;
@@ -149,9 +152,10 @@ export class PostgresSessionStore {
     // A lease row made concurrently by another host may be invisible to this statement's snapshot
     // (no row either way): ask again.
     let row: { holder: string; expires_at: Date; taken: boolean } | undefined;
-    for (let attempt = 0; attempt < 3 && !row; attempt++) row = await this.#query("taking a session lease", async () => {
-      const r = await this.#pool.query<{ holder: string; expires_at: Date; taken: boolean }>(
-        `WITH taken AS (
+    for (let attempt = 0; attempt < 3 && !row; attempt++)
+      row = await this.#query("taking a session lease", async () => {
+        const r = await this.#pool.query<{ holder: string; expires_at: Date; taken: boolean }>(
+          `WITH taken AS (
            INSERT INTO ${this.#t.leases} AS l (session_id, holder, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
            ON CONFLICT (session_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
              acquired_at = CASE WHEN l.holder = excluded.holder THEN l.acquired_at ELSE now() END
@@ -163,10 +167,10 @@ export class PostgresSessionStore {
          )
          SELECT holder, expires_at, true AS taken FROM taken
          UNION ALL SELECT holder, expires_at, false FROM ${this.#t.leases} WHERE session_id = $1 AND NOT EXISTS (SELECT 1 FROM taken)`,
-        [sessionId, this.hostId, this.leaseTtlMs],
-      );
-      return r.rows[0];
-    });
+          [sessionId, this.hostId, this.leaseTtlMs],
+        );
+        return r.rows[0];
+      });
     if (!row) throw new PostgresStoreError("QUERY_FAILED", `Taking the lease of session ${sessionId} returned nothing; retry.`);
     if (!row.taken) throw new SessionLeasedError({ sessionId, holder: row.holder, expiresAt: row.expires_at });
     const held = this.#held.get(sessionId);
@@ -202,7 +206,9 @@ export class PostgresSessionStore {
   async releaseLease(sessionId: string): Promise<void> {
     this.#held.delete(sessionId);
     if (this.#closed) return;
-    await this.#query("releasing a session lease", () => this.#pool.query(`DELETE FROM ${this.#t.leases} WHERE session_id = $1 AND holder = $2`, [sessionId, this.hostId]));
+    await this.#query("releasing a session lease", () =>
+      this.#pool.query(`DELETE FROM ${this.#t.leases} WHERE session_id = $1 AND holder = $2`, [sessionId, this.hostId]),
+    );
   }
 
   /** Whether this host believes it holds the session's lease (and has not seen it lost). */
@@ -246,7 +252,15 @@ export class PostgresSessionStore {
   /** Every session the store knows, most recently driven first, with its live lease if any. */
   async listSessions(): Promise<StoredSession[]> {
     const r = await this.#query("listing sessions", () =>
-      this.#pool.query<{ session_id: string; created_at: Date; updated_at: Date; created_by: string; last_host: string; holder: string | null; expires_at: Date | null }>(
+      this.#pool.query<{
+        session_id: string;
+        created_at: Date;
+        updated_at: Date;
+        created_by: string;
+        last_host: string;
+        holder: string | null;
+        expires_at: Date | null;
+      }>(
         `SELECT s.session_id, s.created_at, s.updated_at, s.created_by, s.last_host, l.holder, l.expires_at
          FROM ${this.#t.sessions} s LEFT JOIN ${this.#t.leases} l ON l.session_id = s.session_id AND l.expires_at > now()
          ORDER BY s.updated_at DESC`,
@@ -268,7 +282,10 @@ export class PostgresSessionStore {
    */
   async hasSession(sessionId: string): Promise<boolean> {
     const r = await this.#query("looking a session up", () =>
-      this.#pool.query(`SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND kind = 'f' AND (path = '/events.jsonl' OR path LIKE '%/events.jsonl') LIMIT 1`, [sessionId]),
+      this.#pool.query(
+        `SELECT 1 FROM ${this.#t.files} WHERE session_id = $1 AND kind = 'f' AND (path = '/events.jsonl' OR path LIKE '%/events.jsonl') LIMIT 1`,
+        [sessionId],
+      ),
     );
     return r.rowCount! > 0;
   }
@@ -309,7 +326,8 @@ export class PostgresSessionStore {
     clearTimeout(this.#renewTimer);
     const held = [...this.#held.keys()];
     this.#held.clear();
-    if (held.length > 0) await this.#pool.query(`DELETE FROM ${this.#t.leases} WHERE holder = $1 AND session_id = ANY($2::text[])`, [this.hostId, held]).catch(() => {});
+    if (held.length > 0)
+      await this.#pool.query(`DELETE FROM ${this.#t.leases} WHERE holder = $1 AND session_id = ANY($2::text[])`, [this.hostId, held]).catch(() => {});
     this.#closed = true;
     await this.#pool.end().catch(() => {});
   }
@@ -330,7 +348,9 @@ export class PostgresSessionStore {
   }
 
   async #currentLease(sessionId: string): Promise<{ holder: string; expiresAt: Date } | undefined> {
-    const r = await this.#pool.query<{ holder: string; expires_at: Date }>(`SELECT holder, expires_at FROM ${this.#t.leases} WHERE session_id = $1 AND expires_at > now()`, [sessionId]).catch(() => undefined);
+    const r = await this.#pool
+      .query<{ holder: string; expires_at: Date }>(`SELECT holder, expires_at FROM ${this.#t.leases} WHERE session_id = $1 AND expires_at > now()`, [sessionId])
+      .catch(() => undefined);
     const row = r?.rows[0];
     return row ? { holder: row.holder, expiresAt: row.expires_at } : undefined;
   }

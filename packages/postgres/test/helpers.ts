@@ -23,7 +23,12 @@ export const echoes = (n: number): ScriptedTurn[] => Array.from({ length: n }, (
 export function runtimeOptions(cleanups: Array<() => unknown>): CopilotClientOptions {
   const iso: IsolatedEnvironment = createIsolatedEnvironment();
   cleanups.push(() => iso.cleanup());
-  return { connection: RuntimeConnection.forStdio({ path: RUNTIME.path, args: RUNTIME.args }), env: { ...iso.env }, workingDirectory: iso.workingDirectory, useLoggedInUser: false };
+  return {
+    connection: RuntimeConnection.forStdio({ path: RUNTIME.path, args: RUNTIME.args }),
+    env: { ...iso.env },
+    workingDirectory: iso.workingDirectory,
+    useLoggedInUser: false,
+  };
 }
 
 /** A host process (test/fixtures/host.ts) driven over stdin/stdout. */
@@ -69,7 +74,10 @@ export async function startHostProcess(env: Record<string, string>): Promise<Hos
         child.stdin.write(`${JSON.stringify(cmd)}\n`);
         return next();
       });
-      queue = result.then(() => {}, () => {});
+      queue = result.then(
+        () => {},
+        () => {},
+      );
       return result;
     },
     kill,

@@ -29,7 +29,13 @@ afterAll(async () => {
 /** A host in this process: its own store handle (host id) and a pool of one runtime. */
 async function host(hostId: string, options: { leaseTtlMs?: number; retryWindowMs?: number } = {}) {
   const errors: unknown[] = [];
-  const store = await PostgresSessionStore.open({ connectionString: db.url, hostId, leaseTtlMs: options.leaseTtlMs ?? 3_000, retryWindowMs: options.retryWindowMs ?? 10_000, onError: (e) => errors.push(e) });
+  const store = await PostgresSessionStore.open({
+    connectionString: db.url,
+    hostId,
+    leaseTtlMs: options.leaseTtlMs ?? 3_000,
+    retryWindowMs: options.retryWindowMs ?? 10_000,
+    onError: (e) => errors.push(e),
+  });
   const pool = new RuntimePool({ store, runtimes: [runtimeOptions(cleanups)], onError: (e) => errors.push(e) });
   cleanups.push(async () => {
     await pool.stop().catch(() => {});
@@ -39,7 +45,13 @@ async function host(hostId: string, options: { leaseTtlMs?: number; retryWindowM
 }
 
 const userTexts = (events: Array<{ type: string; data?: unknown }>) =>
-  events.filter((e) => e.type === "user.message").map((e) => String((e.data as { content: string }).content).replace(/<current_datetime>.*?<\/current_datetime>\s*/s, "").trim());
+  events
+    .filter((e) => e.type === "user.message")
+    .map((e) =>
+      String((e.data as { content: string }).content)
+        .replace(/<current_datetime>.*?<\/current_datetime>\s*/s, "")
+        .trim(),
+    );
 
 describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
   it("a session created and used on host A is resumed on host B with its full history, and its next turn answers; A is refused while B drives it", async () => {
@@ -69,7 +81,9 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
     expect(listed).toMatchObject({ createdBy: "host-a", lastHost: "host-b", lease: { holder: "host-b" } });
     expect(a.errors).toEqual([]);
     // Creating a session with an id the store has is refused.
-    await expect(a.pool.createSession({ model: "gpt-4.1", provider, sessionId: s.sessionId })).rejects.toThrow(/sessionId: session .* already exists in the store; use resumeSession\(\)/);
+    await expect(a.pool.createSession({ model: "gpt-4.1", provider, sessionId: s.sessionId })).rejects.toThrow(
+      /sessionId: session .* already exists in the store; use resumeSession\(\)/,
+    );
     // A chosen id for a new session is honoured.
     const chosen = globalThis.crypto.randomUUID();
     const fresh = await a.pool.createSession({ model: "gpt-4.1", provider, sessionId: chosen });
@@ -91,7 +105,12 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
 
   it("host A is SIGKILLed mid-turn: its lease expires within leaseTtlMs and host B takes the session over with its history; the next turn answers", async () => {
     const leaseTtlMs = 2_000;
-    const hostA = await startHostProcess({ DATABASE_URL: db.url, HOST_ID: "host-a-proc", LEASE_TTL_MS: String(leaseTtlMs), PROVIDER: JSON.stringify(model.provider()) });
+    const hostA = await startHostProcess({
+      DATABASE_URL: db.url,
+      HOST_ID: "host-a-proc",
+      LEASE_TTL_MS: String(leaseTtlMs),
+      PROVIDER: JSON.stringify(model.provider()),
+    });
     cleanups.push(() => hostA.cleanup());
     const created = await hostA.command({ op: "create" });
     const sessionId = created.sessionId as string;

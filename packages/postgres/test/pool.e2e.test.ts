@@ -26,7 +26,10 @@ afterAll(async () => {
   await db?.cleanup();
 });
 
-async function makePool(runtimes: number, options: { maxSessionsPerRuntime?: number; healthCheckIntervalMs?: number; pingTimeoutMs?: number; client?: Record<string, unknown> } = {}) {
+async function makePool(
+  runtimes: number,
+  options: { maxSessionsPerRuntime?: number; healthCheckIntervalMs?: number; pingTimeoutMs?: number; client?: Record<string, unknown> } = {},
+) {
   const errors: unknown[] = [];
   const store = await PostgresSessionStore.open({ connectionString: db.url, onError: (e) => errors.push(e) });
   const { client, ...rest } = options;
@@ -72,7 +75,12 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
     expect(victims).toHaveLength(10);
     const pid = pool.clientOf(0).runtimePid!;
     const before = model.requests.length;
-    const pending = victims.map((s) => s.sendAndWait("slow:4000 doomed", { timeoutMs: 60_000 }).then(() => "answered", (e: unknown) => e));
+    const pending = victims.map((s) =>
+      s.sendAndWait("slow:4000 doomed", { timeoutMs: 60_000 }).then(
+        () => "answered",
+        (e: unknown) => e,
+      ),
+    );
     await model.waitForRequests(before + 10, { timeoutMs: 30_000 });
     killGroup(pid);
 
@@ -137,7 +145,12 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
     const { pool } = await makePool(3, { maxSessionsPerRuntime: 17 });
     const sessions: PooledSession[] = [];
     for (let i = 0; i < 50; i++) sessions.push(await pool.createSession(config()));
-    expect(pool.runtimes().map((r) => r.sessions).sort()).toEqual([16, 17, 17]);
+    expect(
+      pool
+        .runtimes()
+        .map((r) => r.sessions)
+        .sort(),
+    ).toEqual([16, 17, 17]);
     // One seat left (3 × 17 = 51), then the pool is full.
     const last = await pool.createSession(config());
     await expect(pool.createSession(config())).rejects.toBeInstanceOf(PoolExhaustedError);
@@ -162,7 +175,12 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
   it("runtimes reached over TCP (started elsewhere) serve pooled sessions like spawned ones", async () => {
     // A runtime started by another client on a TCP port, as one would run on another machine.
     const iso = createIsolatedEnvironment();
-    const owner = new CopilotClient({ connection: RuntimeConnection.forTcp({ path: RUNTIME.path, args: RUNTIME.args }), env: { ...iso.env }, workingDirectory: iso.workingDirectory, useLoggedInUser: false });
+    const owner = new CopilotClient({
+      connection: RuntimeConnection.forTcp({ path: RUNTIME.path, args: RUNTIME.args }),
+      env: { ...iso.env },
+      workingDirectory: iso.workingDirectory,
+      useLoggedInUser: false,
+    });
     cleanups.push(async () => {
       await owner.forceStop();
       iso.cleanup();

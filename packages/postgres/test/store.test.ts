@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { startTestPostgres, type TestPostgres } from "@flightdeck/copilot-testing";
-import { SessionFsProviderError, createSessionFsHandlers, type SessionFsContext } from "@flightdeck/copilot-client";
+import { type SessionFsProviderError, createSessionFsHandlers, type SessionFsContext } from "@flightdeck/copilot-client";
 import { LeaseLostError, PostgresSessionStore, PostgresStoreError, SCHEMA_VERSION, SessionLeasedError, migrate } from "@flightdeck/copilot-postgres";
 
 let db: TestPostgres;
@@ -34,8 +34,11 @@ const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", CLI, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, cwd: fileURLToPath(new URL("..", import.meta.url)) }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ["--import", "tsx", CLI, ...args],
+      { env: { PATH: process.env.PATH ?? "", ...env }, cwd: fileURLToPath(new URL("..", import.meta.url)) },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -84,7 +87,9 @@ describe("bad input: typed errors naming the cause and the fix, never the passwo
     expect(error).toBeInstanceOf(PostgresStoreError);
     expect((error as PostgresStoreError).code).toBe("DATABASE_UNREACHABLE");
     expect((error as PostgresStoreError).retryable).toBe(true);
-    expect((error as Error).message).toMatch(/PostgreSQL at postgres:\/\/flightdeck:\[REDACTED\]@127\.0\.0\.1:1\/postgres is unreachable .* Check that the server is running/);
+    expect((error as Error).message).toMatch(
+      /PostgreSQL at postgres:\/\/flightdeck:\[REDACTED\]@127\.0\.0\.1:1\/postgres is unreachable .* Check that the server is running/,
+    );
     expect((error as Error).message).not.toContain("s3cret-pw");
   });
 
@@ -95,7 +100,11 @@ describe("bad input: typed errors naming the cause and the fix, never the passwo
     const port = (blackHole.address() as { port: number }).port;
     try {
       const started = Date.now();
-      const error = await PostgresSessionStore.open({ connectionString: `postgres://u:pw-in-url@127.0.0.1:${port}/db`, connectTimeoutMs: 500, retryWindowMs: 0 }).catch((e: unknown) => e);
+      const error = await PostgresSessionStore.open({
+        connectionString: `postgres://u:pw-in-url@127.0.0.1:${port}/db`,
+        connectTimeoutMs: 500,
+        retryWindowMs: 0,
+      }).catch((e: unknown) => e);
       expect((error as PostgresStoreError).code).toBe("DATABASE_UNREACHABLE");
       expect(Date.now() - started).toBeLessThan(5_000);
       expect((error as Error).message).not.toContain("pw-in-url");
@@ -148,11 +157,15 @@ describe("bad input: typed errors naming the cause and the fix, never the passwo
   });
 
   it("the SQLite capability is refused with a clear error; bad options name the option", () => {
-    expect(() => new PostgresSessionStore({ connectionString: db.url, sqlite: true })).toThrow(/sqlite: the PostgreSQL session filesystem does not offer the SQLite capability/);
+    expect(() => new PostgresSessionStore({ connectionString: db.url, sqlite: true })).toThrow(
+      /sqlite: the PostgreSQL session filesystem does not offer the SQLite capability/,
+    );
     expect(() => new PostgresSessionStore({ connectionString: db.url, leaseTtlMs: 5 })).toThrow(/leaseTtlMs: 5 is not a duration/);
     expect(() => new PostgresSessionStore({ connectionString: db.url, queryTimeoutMs: 0 })).toThrow(/queryTimeoutMs: 0 is not a duration/);
     expect(() => new PostgresSessionStore({ connectionString: db.url, schema: "Bad-Name" })).toThrow(/schema: "Bad-Name" is not a plain lower-case identifier/);
-    expect(() => new PostgresSessionStore({ connectionString: "mysql://u:pw@h/db" })).toThrow(/connectionString: mysql:\/\/u:\[REDACTED\]@h\/db is not a postgres:\/\/ URL/);
+    expect(() => new PostgresSessionStore({ connectionString: "mysql://u:pw@h/db" })).toThrow(
+      /connectionString: mysql:\/\/u:\[REDACTED\]@h\/db is not a postgres:\/\/ URL/,
+    );
   });
 });
 
@@ -285,7 +298,14 @@ describe("leases", () => {
 
   it("hosts racing for one session: exactly one gets the lease, every other one gets SessionLeasedError naming it", async () => {
     const hosts = await Promise.all(Array.from({ length: 6 }, (_, i) => open({ hostId: `racer-${i}` })));
-    const outcomes = await Promise.all(hosts.map((h) => h.acquireLease("RACE").then((l) => l.holder, (e: unknown) => e)));
+    const outcomes = await Promise.all(
+      hosts.map((h) =>
+        h.acquireLease("RACE").then(
+          (l) => l.holder,
+          (e: unknown) => e,
+        ),
+      ),
+    );
     const winners = outcomes.filter((o): o is string => typeof o === "string");
     expect(winners).toHaveLength(1);
     for (const o of outcomes) if (typeof o !== "string") expect(o).toMatchObject({ holder: winners[0], code: "SESSION_LEASED" });

@@ -25,11 +25,19 @@ if (names.length === 0 || /^export (?:declare |default )/m.test(declarations)) {
 }
 // Indentation by tabs instead of groups of four spaces (~90 KB less on disk; the declarations hold
 // no multi-line template literal whose text that could change).
-writeFileSync(esmTypes, declarations.replace(/^(?: {4})+/gm, (indent) => "\t".repeat(indent.length / 4)));
+writeFileSync(
+  esmTypes,
+  declarations.replace(/^(?: {4})+/gm, (indent) => "\t".repeat(indent.length / 4)),
+);
 renameSync(esmTypes, cjsTypes);
-writeFileSync(esmTypes, `// The declarations are in index.d.cts (shared by the import and require conditions).\nexport { ${names.join(", ")} } from "./index.cjs";\n`);
+writeFileSync(
+  esmTypes,
+  `// The declarations are in index.d.cts (shared by the import and require conditions).\nexport { ${names.join(", ")} } from "./index.cjs";\n`,
+);
 
-writeFileSync(new URL("index.cjs", dist), `"use strict";
+writeFileSync(
+  new URL("index.cjs", dist),
+  `"use strict";
 // @flightdeck/copilot-sdk is an ES module; CommonJS gets it through require(esm) (Node >= 20.19 / 22.12).
 try {
   module.exports = require("./index.js");
@@ -39,5 +47,6 @@ try {
   }
   throw error;
 }
-`);
+`,
+);
 console.log(`finish-build: dist/index.cjs, dist/index.d.cts (${names.length} exports) and dist/index.d.ts written`);

@@ -11,7 +11,16 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { createIsolatedEnvironment, lastUserText, resolveTestRuntimes, startScriptedModel, systemPrompt, toolResults, type ModelRequest, type ScriptedTurn } from "@flightdeck/copilot-testing";
+import {
+  createIsolatedEnvironment,
+  lastUserText,
+  resolveTestRuntimes,
+  startScriptedModel,
+  systemPrompt,
+  toolResults,
+  type ModelRequest,
+  type ScriptedTurn,
+} from "@flightdeck/copilot-testing";
 import { COMPAT_EXCLUSIONS } from "./compat/exclusions.js";
 
 const CORPUS = fileURLToPath(new URL("./compat-corpus/", import.meta.url));
@@ -21,7 +30,9 @@ const TSX_CLI = join(createRequire(import.meta.url).resolve("tsx/package.json"),
 const SWAPPED = join(CORPUS, `.swapped-${process.pid}`);
 afterAll(() => rmSync(SWAPPED, { recursive: true, force: true }));
 
-const PROGRAMS = readdirSync(CORPUS).filter((f) => f.endsWith(".ts")).sort();
+const PROGRAMS = readdirSync(CORPUS)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 const RUNTIMES = resolveTestRuntimes();
 
 const lastTool = (req: ModelRequest) => toolResults(req).at(-1)?.content ?? "";
@@ -33,7 +44,10 @@ const SCRIPTS: Record<string, ScriptedTurn[]> = {
   "event-callback-and-history.ts": [{ text: "Hi!" }],
   "lifecycle-events.ts": [{ text: "hello" }],
   "ping-and-status.ts": [],
-  "user-input.ts": [{ toolCalls: [{ name: "ask_user", arguments: { question: "Which colour?", choices: ["red", "blue"] } }] }, (req) => ({ text: `User said: ${lastTool(req)}` })],
+  "user-input.ts": [
+    { toolCalls: [{ name: "ask_user", arguments: { question: "Which colour?", choices: ["red", "blue"] } }] },
+    (req) => ({ text: `User said: ${lastTool(req)}` }),
+  ],
   "basic-send-and-idle.ts": [{ text: "2 + 2 = 4" }],
   "define-tool-zod.ts": [{ toolCalls: [{ name: "get_weather", arguments: { city: "Lisbon" } }] }, (req) => ({ text: `Lisbon: ${lastTool(req)}` })],
   "dispose.ts": [{ text: "bye" }],
@@ -44,7 +58,12 @@ const SCRIPTS: Record<string, ScriptedTurn[]> = {
   "permission-handler.ts": [{ toolCalls: [{ name: "deploy", arguments: { env: "staging" } }] }, (req) => ({ text: `Done: ${lastTool(req)}` })],
   "request-handler.ts": [{ text: "observed" }],
   // The resumed turn must carry the first turn's history to the model.
-  "resume-session.ts": [{ text: "Noted." }, (req) => ({ text: (lastUserText(req) ?? "").includes("What is my name?") && JSON.stringify(req.body).includes("My name is Ada") ? "Your name is Ada." : "?" })],
+  "resume-session.ts": [
+    { text: "Noted." },
+    (req) => ({
+      text: (lastUserText(req) ?? "").includes("What is my name?") && JSON.stringify(req.body).includes("My name is Ada") ? "Your name is Ada." : "?",
+    }),
+  ],
   "send-and-wait-timeout.ts": [{ text: "Hello there!" }],
   "streaming-deltas.ts": [{ text: "Once upon a time, a test passed.", chunkSize: 5 }],
   "system-message.ts": [(req) => ({ text: (systemPrompt(req) ?? "").includes("MARKER-7731") ? "system message seen" : "system message missing" })],

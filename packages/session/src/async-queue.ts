@@ -63,7 +63,13 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     if (this.ended) {
       return new Promise((resolve, reject) => this.settleEnd({ resolve, reject }));
     }
-    if (this.waiter) return Promise.reject(new SdkError("INVALID_OPTION", `${this.options.label}: next() called again before the previous call settled; consume the stream with one for-await loop.`));
+    if (this.waiter)
+      return Promise.reject(
+        new SdkError(
+          "INVALID_OPTION",
+          `${this.options.label}: next() called again before the previous call settled; consume the stream with one for-await loop.`,
+        ),
+      );
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
     });

@@ -19,7 +19,13 @@ type Json = Record<string, unknown>;
 type InferOutput<S> = S extends StandardSchema<unknown, infer O> ? O : unknown;
 
 /** Codes of {@link CanvasError}. */
-export type CanvasErrorCode = "canvas_not_found" | "canvas_action_not_found" | "canvas_action_no_handler" | "canvas_invalid_input" | "canvas_handler_error" | "canvas_invalid_option";
+export type CanvasErrorCode =
+  | "canvas_not_found"
+  | "canvas_action_not_found"
+  | "canvas_action_no_handler"
+  | "canvas_invalid_input"
+  | "canvas_handler_error"
+  | "canvas_invalid_option";
 
 /** A canvas failed: bad input, an unknown canvas or action, or a handler that threw. `code` says which. */
 export class CanvasError extends FlightdeckError {
@@ -36,7 +42,8 @@ export class CanvasError extends FlightdeckError {
   static from(error: unknown): unknown {
     if (!(error instanceof RpcError)) return error;
     const data = error.data as { code?: unknown } | undefined;
-    if (typeof data?.code === "string" && data.code.startsWith("canvas_")) return new CanvasError(data.code as CanvasErrorCode, error.rpcMessage, { cause: error });
+    if (typeof data?.code === "string" && data.code.startsWith("canvas_"))
+      return new CanvasError(data.code as CanvasErrorCode, error.rpcMessage, { cause: error });
     // The runtime relays a provider's error as text: recognise ours and its own input check.
     const text = error.rpcMessage;
     if (/Invalid input for action|does not match its schema/.test(text)) return new CanvasError("canvas_invalid_input", text, { cause: error });
@@ -139,7 +146,8 @@ const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 export function createCanvas<SOpen = unknown, const A extends readonly unknown[] = unknown[]>(options: CanvasOptions<SOpen, A>): Canvas {
   const fail = (option: string, message: string) => new CanvasError("canvas_invalid_option", `createCanvas: ${option}: ${message}`);
   if (typeof options !== "object" || options === null) throw fail("options", "pass { id, displayName, open }.");
-  if (typeof options.id !== "string" || !ID.test(options.id)) throw fail("id", `${JSON.stringify(options.id)} is not a canvas id: use 1-64 letters, digits, "_", "-", "." or ":".`);
+  if (typeof options.id !== "string" || !ID.test(options.id))
+    throw fail("id", `${JSON.stringify(options.id)} is not a canvas id: use 1-64 letters, digits, "_", "-", "." or ":".`);
   if (typeof options.displayName !== "string" || options.displayName.trim() === "") throw fail("displayName", "must be a non-empty string.");
   if (typeof options.open !== "function") throw fail("open", "must be a function (context) => { url?, title?, status? }.");
   if (options.onClose !== undefined && typeof options.onClose !== "function") throw fail("onClose", "must be a function.");
@@ -194,7 +202,13 @@ async function parse(schema: unknown, value: unknown, what: string, canvasId: st
 
 function toRpcError(error: unknown, canvasId: string): RpcError {
   if (error instanceof RpcError) return error;
-  const canvasError = error instanceof CanvasError ? error : new CanvasError("canvas_handler_error", `Canvas "${canvasId}": its handler failed: ${error instanceof Error ? error.message : String(error)}`, { canvasId, cause: error });
+  const canvasError =
+    error instanceof CanvasError
+      ? error
+      : new CanvasError("canvas_handler_error", `Canvas "${canvasId}": its handler failed: ${error instanceof Error ? error.message : String(error)}`, {
+          canvasId,
+          cause: error,
+        });
   return new RpcError(RpcErrorCode.InternalError, canvasError.message, { data: { code: canvasError.code, message: canvasError.message }, cause: error });
 }
 
@@ -209,7 +223,12 @@ export async function answerCanvasRequest(canvases: readonly Canvas[] | undefine
   const canvasId = String(params.canvasId ?? "");
   const canvas = canvases?.find((c) => c.id === canvasId);
   try {
-    if (!canvas) throw new CanvasError("canvas_not_found", `No canvas "${canvasId}" is declared by this session (declared: ${(canvases ?? []).map((c) => c.id).join(", ") || "none"}).`, { canvasId });
+    if (!canvas)
+      throw new CanvasError(
+        "canvas_not_found",
+        `No canvas "${canvasId}" is declared by this session (declared: ${(canvases ?? []).map((c) => c.id).join(", ") || "none"}).`,
+        { canvasId },
+      );
     const base = {
       sessionId: String(params.sessionId),
       canvasId,

@@ -4,7 +4,16 @@
  * is done by its features (`features.ts`, run by `feature-runtime.ts`).
  */
 import { SdkError, type RequestHandlerContext, type RpcConnectionLike } from "@flightdeck/copilot-core";
-import { createInternalSessionRpc, createSessionRpc, type SessionCreateResult, type SessionEvent, type SessionHostCapabilities, type SessionLogLevel, type SessionRequestMethod, type SessionRpc } from "./bindings.js";
+import {
+  createInternalSessionRpc,
+  createSessionRpc,
+  type SessionCreateResult,
+  type SessionEvent,
+  type SessionHostCapabilities,
+  type SessionLogLevel,
+  type SessionRequestMethod,
+  type SessionRpc,
+} from "./bindings.js";
 import { EventHub, type EventStreamOptions } from "./event-hub.js";
 import { OpenCanvasTracker, type OpenCanvas } from "./canvases.js";
 import { SessionWorkflows } from "./workflows.js";
@@ -142,7 +151,11 @@ export class CopilotSession {
    * `SdkError("INVALID_OPTION")` saying so.
    */
   get ui(): SessionUi {
-    this.#ui ??= createSessionUi(this.sessionId, () => this.#capabilities, () => this.rpc);
+    this.#ui ??= createSessionUi(
+      this.sessionId,
+      () => this.#capabilities,
+      () => this.rpc,
+    );
     return this.#ui;
   }
 
@@ -206,7 +219,9 @@ export class CopilotSession {
    */
   async abort(): Promise<void> {
     this.#assertOpen("abort");
-    this.#features.cancelAll(new SdkError("ABORTED", `The turn on session ${this.sessionId} was aborted (abort()).`, { details: { sessionId: this.sessionId } }));
+    this.#features.cancelAll(
+      new SdkError("ABORTED", `The turn on session ${this.sessionId} was aborted (abort()).`, { details: { sessionId: this.sessionId } }),
+    );
     await this.rpc.abort({});
   }
 
@@ -214,25 +229,37 @@ export class CopilotSession {
   async getEvents(): Promise<AnySessionEvent[]> {
     this.#assertOpen("getEvents");
     const result = await createInternalSessionRpc(this.#connection, this.sessionId).getMessages();
-    return (result.events as unknown as Record<string, unknown>[]).map((raw) => (typeof raw?.type === "string" && isKnownEventType(raw.type) ? (raw as unknown as SessionEvent) : toUnknownEvent(raw)));
+    return (result.events as unknown as Record<string, unknown>[]).map((raw) =>
+      typeof raw?.type === "string" && isKnownEventType(raw.type) ? (raw as unknown as SessionEvent) : toUnknownEvent(raw),
+    );
   }
 
   /** Switches the model for the following turns. Returns the model now active. */
   async setModel(model: string, options: { reasoningEffort?: string } = {}): Promise<string | undefined> {
     this.#assertOpen("setModel");
-    if (typeof model !== "string" || model.trim() === "") throw new SdkError("INVALID_OPTION", `setModel: \`model\` must be a non-empty model id, got ${describe(model)}.`, { details: { option: "model" } });
-    const result = await this.rpc.model.switchTo(options.reasoningEffort === undefined ? { modelId: model } : { modelId: model, reasoningEffort: options.reasoningEffort });
+    if (typeof model !== "string" || model.trim() === "")
+      throw new SdkError("INVALID_OPTION", `setModel: \`model\` must be a non-empty model id, got ${describe(model)}.`, { details: { option: "model" } });
+    const result = await this.rpc.model.switchTo(
+      options.reasoningEffort === undefined ? { modelId: model } : { modelId: model, reasoningEffort: options.reasoningEffort },
+    );
     return (result as { modelId?: string }).modelId;
   }
 
   /** Writes a message into the session's timeline. Returns the id of the event it produced. */
   async log(message: string, options: LogOptions = {}): Promise<string> {
     this.#assertOpen("log");
-    if (typeof message !== "string") throw new SdkError("INVALID_OPTION", `log: \`message\` must be a string, got ${describe(message)}.`, { details: { option: "message" } });
+    if (typeof message !== "string")
+      throw new SdkError("INVALID_OPTION", `log: \`message\` must be a string, got ${describe(message)}.`, { details: { option: "message" } });
     if (options.level !== undefined && !["info", "warning", "error"].includes(options.level)) {
-      throw new SdkError("INVALID_OPTION", `log: \`level\` must be "info", "warning" or "error", got ${describe(options.level)}.`, { details: { option: "level" } });
+      throw new SdkError("INVALID_OPTION", `log: \`level\` must be "info", "warning" or "error", got ${describe(options.level)}.`, {
+        details: { option: "level" },
+      });
     }
-    const result = await this.rpc.log({ message, ...(options.level ? { level: options.level } : {}), ...(options.ephemeral !== undefined ? { ephemeral: options.ephemeral } : {}) });
+    const result = await this.rpc.log({
+      message,
+      ...(options.level ? { level: options.level } : {}),
+      ...(options.ephemeral !== undefined ? { ephemeral: options.ephemeral } : {}),
+    });
     return result.eventId;
   }
 
@@ -250,9 +277,19 @@ export class CopilotSession {
       throw new SdkError("INVALID_OPTION", "on: call on(type, handler) or on(handler) with a function handler.", { details: { option: "handler" } });
     }
     // Delta events come only with `streaming: true`: say so once instead of staying silent.
-    if ((typeOrHandler === "assistant.message_delta" || typeOrHandler === "assistant.reasoning_delta") && this.#resolved.config.streaming !== true && !this.#warnedNoStreaming) {
+    if (
+      (typeOrHandler === "assistant.message_delta" || typeOrHandler === "assistant.reasoning_delta") &&
+      this.#resolved.config.streaming !== true &&
+      !this.#warnedNoStreaming
+    ) {
       this.#warnedNoStreaming = true;
-      this.#report(new SdkError("INVALID_OPTION", `on("${typeOrHandler}"): session ${this.sessionId} was created without \`streaming: true\`, so the runtime sends no delta events (only whole assistant.message events). Pass \`streaming: true\` to createSession/resumeSession to receive them.`, { details: { option: "streaming" } }));
+      this.#report(
+        new SdkError(
+          "INVALID_OPTION",
+          `on("${typeOrHandler}"): session ${this.sessionId} was created without \`streaming: true\`, so the runtime sends no delta events (only whole assistant.message events). Pass \`streaming: true\` to createSession/resumeSession to receive them.`,
+          { details: { option: "streaming" } },
+        ),
+      );
     }
     return this.#hub.on(typeOrHandler, handler as (event: AnySessionEvent) => unknown);
   }
@@ -382,7 +419,8 @@ export class CopilotSession {
     }
     if (known) {
       // Another client (or the runtime) aborted the turn: stop this client's handlers too.
-      if (event.type === "abort") this.#features.cancelAll(new SdkError("ABORTED", `The turn on session ${this.sessionId} was aborted.`, { details: { sessionId: this.sessionId } }));
+      if (event.type === "abort")
+        this.#features.cancelAll(new SdkError("ABORTED", `The turn on session ${this.sessionId} was aborted.`, { details: { sessionId: this.sessionId } }));
       this.#features.dispatch(event as SessionEvent);
     }
     this.#hub.emit(event, known);

@@ -61,7 +61,12 @@ export class FeatureRuntime {
       const what = owner.feature.name;
       const sessionId = this.#host.sessionId;
       if (!(error instanceof Error && error.name === "AbortError")) {
-        this.#host.report(new SdkError("HANDLER_FAILED", `${what} for session ${sessionId} threw: ${errorMessage(error)}. The runtime got an error reply.`, { cause: error, details: { sessionId } }));
+        this.#host.report(
+          new SdkError("HANDLER_FAILED", `${what} for session ${sessionId} threw: ${errorMessage(error)}. The runtime got an error reply.`, {
+            cause: error,
+            details: { sessionId },
+          }),
+        );
       }
       throw new RpcError(RpcErrorCode.InternalError, `${what} failed on the client: ${errorMessage(error)}`);
     }
@@ -83,7 +88,6 @@ export class FeatureRuntime {
     let context = this.#contexts.get(feature);
     if (context) return context;
     const host = this.#host;
-    const runtime = this;
     context = {
       sessionId: host.sessionId,
       get options() {
@@ -102,12 +106,12 @@ export class FeatureRuntime {
         return host.closed;
       },
       report: (error) => host.report(error),
-      firstSight: (key) => runtime.#firstSight(key),
-      startRun: (key, linked) => runtime.#startRun(key, linked),
+      firstSight: (key) => this.#firstSight(key),
+      startRun: (key, linked) => this.#startRun(key, linked),
       cancelRun: (key, reason) => {
-        const controller = runtime.#runs.get(key);
+        const controller = this.#runs.get(key);
         if (!controller) return;
-        runtime.#runs.delete(key);
+        this.#runs.delete(key);
         controller.abort(reason);
       },
     };

@@ -102,7 +102,9 @@ type MissingKeys<O, K extends readonly PropertyKey[]> = Exclude<keyof O, K[numbe
  */
 export function defineFeature<O extends object, S = undefined>() {
   return <const K extends readonly (keyof O & string)[]>(
-    feature: SessionFeature<O, S> & { readonly keys: K } & ([MissingKeys<O, K>] extends [never] ? unknown : { readonly keys: { missingFromKeys: MissingKeys<O, K> } }),
+    feature: SessionFeature<O, S> & { readonly keys: K } & ([MissingKeys<O, K>] extends [never]
+        ? unknown
+        : { readonly keys: { missingFromKeys: MissingKeys<O, K> } }),
   ): SessionFeature<O, S> => feature;
 }
 

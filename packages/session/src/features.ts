@@ -63,7 +63,10 @@ export const FEATURES: readonly AnyFeature[] = [...OWN_OPTION_FEATURES, wireOpti
 export const FEATURE_KEYS: ReadonlySet<string> = new Set(FEATURES.flatMap((f) => f.keys as readonly string[]));
 
 /** The feature answering each server→client request (one owner each). */
-export const REQUEST_OWNERS: ReadonlyMap<SessionRequestMethod, { feature: AnyFeature; handler: FeatureRequestHandler<unknown, unknown, SessionRequestMethod> }> = (() => {
+export const REQUEST_OWNERS: ReadonlyMap<
+  SessionRequestMethod,
+  { feature: AnyFeature; handler: FeatureRequestHandler<unknown, unknown, SessionRequestMethod> }
+> = (() => {
   const owners = new Map<SessionRequestMethod, { feature: AnyFeature; handler: FeatureRequestHandler<unknown, unknown, SessionRequestMethod> }>();
   for (const feature of FEATURES) {
     for (const [method, handler] of Object.entries(feature.requests ?? {})) {
@@ -76,7 +79,10 @@ export const REQUEST_OWNERS: ReadonlyMap<SessionRequestMethod, { feature: AnyFea
 })();
 
 /** The features watching each event type, in list order. */
-export const EVENT_WATCHERS: ReadonlyMap<string, ReadonlyArray<{ feature: AnyFeature; handler: FeatureEventHandler<unknown, unknown, SessionEventType> }>> = (() => {
+export const EVENT_WATCHERS: ReadonlyMap<
+  string,
+  ReadonlyArray<{ feature: AnyFeature; handler: FeatureEventHandler<unknown, unknown, SessionEventType> }>
+> = (() => {
   const watchers = new Map<string, Array<{ feature: AnyFeature; handler: FeatureEventHandler<unknown, unknown, SessionEventType> }>>();
   for (const feature of FEATURES) {
     for (const [type, handler] of Object.entries(feature.events ?? {})) {

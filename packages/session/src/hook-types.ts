@@ -158,9 +158,7 @@ export const HOOK_TYPES: Readonly<Record<keyof SessionHooks, string>> = {
   onPreMcpToolCall: "preMcpToolCall",
 };
 
-const HANDLER_BY_TYPE = new Map<string, keyof SessionHooks>(
-  Object.entries(HOOK_TYPES).map(([name, type]) => [type, name as keyof SessionHooks]),
-);
+const HANDLER_BY_TYPE = new Map<string, keyof SessionHooks>(Object.entries(HOOK_TYPES).map(([name, type]) => [type, name as keyof SessionHooks]));
 
 /** The `SessionHooks` member that handles a wire `hookType`, if any. */
 export function hookHandlerName(hookType: string): keyof SessionHooks | undefined {

@@ -45,7 +45,8 @@ export function messageParams(input: unknown, method: "send" | "sendAndWait"): M
   if (!isObject(input)) return fail("prompt", `must be a string or { prompt, attachments?, mode? }, got ${describe(input)}.`);
   if (MESSAGE_KEYS.size > 0) refuseUnknownKeys(input, MESSAGE_KEYS, fail, "a message option");
   if (typeof input.prompt !== "string") fail("prompt", `must be a string, got ${describe(input.prompt)}.`);
-  if (input.mode !== undefined && input.mode !== "enqueue" && input.mode !== "immediate") fail("mode", `must be "enqueue" or "immediate", got ${describe(input.mode)}.`);
+  if (input.mode !== undefined && input.mode !== "enqueue" && input.mode !== "immediate")
+    fail("mode", `must be "enqueue" or "immediate", got ${describe(input.mode)}.`);
   for (const key of ["displayPrompt", "source", "requiredTool"]) {
     if (input[key] !== undefined && typeof input[key] !== "string") fail(key, `must be a string, got ${describe(input[key])}.`);
   }
@@ -78,10 +79,12 @@ export function waitLimits(options: SendAndWaitOptions | number | undefined): Wa
   };
   if (options === undefined) return { timeoutMs: DEFAULT_TIMEOUT_MS, idleTimeoutMs: undefined, signal: undefined };
   if (typeof options === "number") return { timeoutMs: ms("timeoutMs", options, DEFAULT_TIMEOUT_MS), idleTimeoutMs: undefined, signal: undefined };
-  if (!isObject(options)) return fail("options", `must be a number of milliseconds or an object like { timeoutMs, idleTimeoutMs, signal }, got ${describe(options)}.`);
+  if (!isObject(options))
+    return fail("options", `must be a number of milliseconds or an object like { timeoutMs, idleTimeoutMs, signal }, got ${describe(options)}.`);
   refuseUnknownKeys(options, WAIT_KEYS, fail, "a sendAndWait option");
   const signal = options.signal as unknown;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) fail("signal", `must be an AbortSignal (e.g. AbortSignal.timeout(5000)), got ${describe(signal)}.`);
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    fail("signal", `must be an AbortSignal (e.g. AbortSignal.timeout(5000)), got ${describe(signal)}.`);
   return {
     timeoutMs: ms("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS),
     idleTimeoutMs: ms("idleTimeoutMs", options.idleTimeoutMs, undefined),

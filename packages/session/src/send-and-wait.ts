@@ -30,7 +30,10 @@ export interface TurnHost {
 type Reply = SessionEventOf<"assistant.message"> | undefined;
 
 export function abortedError(sessionId: string, reason: unknown): SdkError {
-  return new SdkError("ABORTED", `sendAndWait on session ${sessionId} was aborted by its signal; the turn was aborted too.`, { cause: reason, details: { sessionId } });
+  return new SdkError("ABORTED", `sendAndWait on session ${sessionId} was aborted by its signal; the turn was aborted too.`, {
+    cause: reason,
+    details: { sessionId },
+  });
 }
 
 /** Sends `params` and resolves with the turn's last main-agent `assistant.message`. */
@@ -73,7 +76,12 @@ export function sendAndWaitForIdle(host: TurnHost, params: MessageOptions, limit
         else if (event.type === "session.idle") {
           const data = (event as SessionEventOf<"session.idle">).data;
           if (data.mode === "autopilot") return; // an autopilot continuation boundary: the agent keeps working
-          if (data.aborted) finish(new SdkError("ABORTED", `sendAndWait: the turn on session ${sessionId} was aborted (abort() was called, here or by another client).`, { details: { sessionId } }));
+          if (data.aborted)
+            finish(
+              new SdkError("ABORTED", `sendAndWait: the turn on session ${sessionId} was aborted (abort() was called, here or by another client).`, {
+                details: { sessionId },
+              }),
+            );
           else finish(undefined, last);
         }
       },

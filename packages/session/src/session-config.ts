@@ -56,7 +56,11 @@ export interface ResolvedSessionConfig {
  * Checks a config with every feature and builds its wire params.
  * @throws {SdkError} `INVALID_OPTION` naming the option (`details.option`) and the fix.
  */
-export function resolveSessionConfig(input: SessionConfig | ResumeSessionConfig | undefined, method: "createSession" | "resumeSession", mode: CopilotClientMode = "copilot-cli"): ResolvedSessionConfig {
+export function resolveSessionConfig(
+  input: SessionConfig | ResumeSessionConfig | undefined,
+  method: "createSession" | "resumeSession",
+  mode: CopilotClientMode = "copilot-cli",
+): ResolvedSessionConfig {
   const fail = optionFailure(method);
   const config: unknown = input ?? {};
   if (!isObject(config)) return fail("config", `must be an options object, got ${describe(config)}.`);

@@ -89,11 +89,15 @@ export class SessionHost {
 
   constructor(connection: RpcConnectionLike, options: SessionHostOptions = {}) {
     if (options.onError !== undefined && typeof options.onError !== "function") {
-      throw new SdkError("INVALID_OPTION", `SessionHost: \`onError\` must be a function, got ${describe(options.onError)}.`, { details: { option: "onError" } });
+      throw new SdkError("INVALID_OPTION", `SessionHost: \`onError\` must be a function, got ${describe(options.onError)}.`, {
+        details: { option: "onError" },
+      });
     }
     const validation = options.validation ?? "lenient";
     if (validation !== "off" && validation !== "lenient" && validation !== "strict") {
-      throw new SdkError("INVALID_OPTION", `SessionHost: \`validation\` must be "off", "lenient" or "strict", got ${describe(validation)}.`, { details: { option: "validation" } });
+      throw new SdkError("INVALID_OPTION", `SessionHost: \`validation\` must be "off", "lenient" or "strict", got ${describe(validation)}.`, {
+        details: { option: "validation" },
+      });
     }
     const mode = options.mode ?? "copilot-cli";
     if (mode !== "copilot-cli" && mode !== "empty") {
@@ -110,8 +114,7 @@ export class SessionHost {
     this.#connection = connection;
     this.#validation = validation;
     this.#onError =
-      options.onError ??
-      ((error: unknown) => console.warn(`[flightdeck] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+      options.onError ?? ((error: unknown) => console.warn(`[flightdeck] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
     this.#register(connection);
   }
 
@@ -125,11 +128,13 @@ export class SessionHost {
     const resolved = resolveSessionConfig(config, "createSession", this.#mode);
     const sessionId = resolved.config.sessionId ?? globalThis.crypto.randomUUID();
     if (this.#sessions.has(sessionId)) {
-      throw new SdkError("INVALID_OPTION", `createSession: \`sessionId\` ${sessionId} is already open on this client; choose another id, or resumeSession() it.`, { details: { option: "sessionId" } });
+      throw new SdkError(
+        "INVALID_OPTION",
+        `createSession: \`sessionId\` ${sessionId} is already open on this client; choose another id, or resumeSession() it.`,
+        { details: { option: "sessionId" } },
+      );
     }
-    return this.#open(sessionId, resolved, "createSession", () =>
-      createInternalServerRpc(this.#connection).session.create({ ...resolved.wire, sessionId }),
-    );
+    return this.#open(sessionId, resolved, "createSession", () => createInternalServerRpc(this.#connection).session.create({ ...resolved.wire, sessionId }));
   }
 
   /**
@@ -141,7 +146,9 @@ export class SessionHost {
   async resumeSession(sessionId: string, config: ResumeSessionConfig = {}, extra: ResumeExtras = {}): Promise<CopilotSession> {
     this.#assertOpen("resumeSession");
     if (typeof sessionId !== "string" || sessionId.trim() === "") {
-      throw new SdkError("INVALID_OPTION", `resumeSession: \`sessionId\` must be a non-empty session id, got ${describe(sessionId)}.`, { details: { option: "sessionId" } });
+      throw new SdkError("INVALID_OPTION", `resumeSession: \`sessionId\` must be a non-empty session id, got ${describe(sessionId)}.`, {
+        details: { option: "sessionId" },
+      });
     }
     const resolved = resolveSessionConfig(config, "resumeSession", this.#mode);
     const open = this.#sessions.get(sessionId);
@@ -175,7 +182,10 @@ export class SessionHost {
     this.#connection = connection;
     this.#register(connection);
     this.#pending = [];
-    const lost = new SdkError("CONNECTION_CLOSED", "The runtime restarted; the turn in progress was lost. The session was resumed on the new runtime: send the prompt again.");
+    const lost = new SdkError(
+      "CONNECTION_CLOSED",
+      "The runtime restarted; the turn in progress was lost. The session was resumed on the new runtime: send the prompt again.",
+    );
     const controllers = [...this.#sessions.values()];
     for (const controller of controllers) {
       controller.interrupt(lost);
@@ -189,7 +199,10 @@ export class SessionHost {
           controller.attach(result);
           await controller.afterOpen();
         } catch (cause) {
-          const error = new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted: ${errorMessage(cause)}`, { cause, details: { sessionId } });
+          const error = new SdkError("CONNECTION_CLOSED", `Session ${sessionId} could not be resumed after the runtime restarted: ${errorMessage(cause)}`, {
+            cause,
+            details: { sessionId },
+          });
           controller.report(error);
           controller.dispose(error);
         }
@@ -258,7 +271,11 @@ export class SessionHost {
     }
     if (this.#disposed !== undefined) throw this.#disposed;
     if (typeof result?.sessionId === "string" && result.sessionId !== sessionId) {
-      const error = new SdkError("VALIDATION", `${method}: the runtime answered for session ${result.sessionId}, not ${sessionId}; this runtime does not honour client-chosen ids.`, { details: { sessionId, received: result.sessionId } });
+      const error = new SdkError(
+        "VALIDATION",
+        `${method}: the runtime answered for session ${result.sessionId}, not ${sessionId}; this runtime does not honour client-chosen ids.`,
+        { details: { sessionId, received: result.sessionId } },
+      );
       controller.dispose(error);
       throw error;
     }
@@ -283,7 +300,10 @@ export class SessionHost {
    * server→client request a feature answers: each goes to the session its `sessionId` names.
    */
   #register(connection: RpcConnectionLike): void {
-    const maps = { public: { clientSession: {}, clientGlobal: {} }, internal: { clientSession: {}, clientGlobal: {} } } as Record<"public" | "internal", Record<string, Record<string, unknown>>>;
+    const maps = { public: { clientSession: {}, clientGlobal: {} }, internal: { clientSession: {}, clientGlobal: {} } } as Record<
+      "public" | "internal",
+      Record<string, Record<string, unknown>>
+    >;
     for (const method of REQUEST_OWNERS.keys()) {
       const info = (RPC_METHODS as Record<string, { scope: string }>)[method] ?? (INTERNAL_RPC_METHODS as Record<string, { scope: string }>)[method];
       const table = method in RPC_METHODS ? maps.public : maps.internal;
@@ -312,7 +332,11 @@ export class SessionHost {
     const p = params as { sessionId?: unknown; event?: unknown } | null;
     const event = p?.event as Record<string, unknown> | undefined;
     if (typeof p?.sessionId !== "string" || typeof event !== "object" || event === null || Array.isArray(event) || typeof event.type !== "string") {
-      this.#onError(new SdkError("VALIDATION", "Received a session.event notification without a string sessionId and an event object with a string type; it was dropped.", { details: { params: p } }));
+      this.#onError(
+        new SdkError("VALIDATION", "Received a session.event notification without a string sessionId and an event object with a string type; it was dropped.", {
+          details: { params: p },
+        }),
+      );
       return;
     }
     // Events of sessions this client does not host (or no longer hosts) are not ours to handle.
@@ -360,9 +384,13 @@ export class SessionHost {
       if (!result.ok) {
         const strict = this.#validation === "strict";
         controller.report(
-          new SdkError("VALIDATION", `Session ${controller.session.sessionId}: a "${String(event.type)}" event does not match the schema (${result.errors.slice(0, 5).join("; ")}). ${strict ? "It was dropped (validation: strict)." : "It was delivered anyway (validation: lenient)."}`, {
-            details: { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id, errors: result.errors },
-          }),
+          new SdkError(
+            "VALIDATION",
+            `Session ${controller.session.sessionId}: a "${String(event.type)}" event does not match the schema (${result.errors.slice(0, 5).join("; ")}). ${strict ? "It was dropped (validation: strict)." : "It was delivered anyway (validation: lenient)."}`,
+            {
+              details: { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id, errors: result.errors },
+            },
+          ),
         );
         if (strict) return;
       }
@@ -370,9 +398,13 @@ export class SessionHost {
       // Strict reports every drift from the pinned schemas, an unknown event type included; the
       // event is still delivered (as UnknownSessionEvent), as in lenient mode.
       controller.report(
-        new SdkError("VALIDATION", `Session ${controller.session.sessionId}: the event type "${String(event.type)}" is not in the pinned schemas (a newer runtime?). It was delivered as UnknownSessionEvent (validation: strict reports it).`, {
-          details: { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id },
-        }),
+        new SdkError(
+          "VALIDATION",
+          `Session ${controller.session.sessionId}: the event type "${String(event.type)}" is not in the pinned schemas (a newer runtime?). It was delivered as UnknownSessionEvent (validation: strict reports it).`,
+          {
+            details: { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id },
+          },
+        ),
       );
     }
     controller.dispatch(event);

@@ -42,7 +42,10 @@ export function createSessionUi(sessionId: string, capabilities: () => SessionHo
         { details: { sessionId, capability: "ui.elicitation" } },
       );
     }
-    if (typeof message !== "string" || message === "") throw new SdkError("INVALID_OPTION", `session.ui.${method}: \`message\` must be a non-empty string, got ${describe(message)}.`, { details: { option: "message" } });
+    if (typeof message !== "string" || message === "")
+      throw new SdkError("INVALID_OPTION", `session.ui.${method}: \`message\` must be a non-empty string, got ${describe(message)}.`, {
+        details: { option: "message" },
+      });
     return rpc().ui.elicitation({ message, requestedSchema });
   };
   return {
@@ -51,14 +54,24 @@ export function createSessionUi(sessionId: string, capabilities: () => SessionHo
     },
     elicitation: (message, requestedSchema) => ask("elicitation", message, requestedSchema),
     confirm: async (message) => {
-      const result = await ask("confirm", message, { type: "object", properties: { confirmed: { type: "boolean", default: true } }, required: ["confirmed"] } as ElicitationSchema);
+      const result = await ask("confirm", message, {
+        type: "object",
+        properties: { confirmed: { type: "boolean", default: true } },
+        required: ["confirmed"],
+      } as ElicitationSchema);
       return result.action === "accept" && result.content?.confirmed === true;
     },
     select: async (message, options) => {
       if (!Array.isArray(options) || options.length === 0 || options.some((o) => typeof o !== "string")) {
-        throw new SdkError("INVALID_OPTION", `session.ui.select: \`options\` must be a non-empty array of strings, got ${describe(options)}.`, { details: { option: "options" } });
+        throw new SdkError("INVALID_OPTION", `session.ui.select: \`options\` must be a non-empty array of strings, got ${describe(options)}.`, {
+          details: { option: "options" },
+        });
       }
-      const result = await ask("select", message, { type: "object", properties: { selection: { type: "string", enum: [...options] } }, required: ["selection"] } as ElicitationSchema);
+      const result = await ask("select", message, {
+        type: "object",
+        properties: { selection: { type: "string", enum: [...options] } },
+        required: ["selection"],
+      } as ElicitationSchema);
       return result.action === "accept" && typeof result.content?.selection === "string" ? result.content.selection : undefined;
     },
     input: async (message) => {

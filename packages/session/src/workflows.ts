@@ -26,7 +26,22 @@ export type WorkflowNamespace = "factory" | "workflow";
 export interface WorkflowProtocol {
   readonly namespace: WorkflowNamespace;
   /** Session methods: `session.<ns>.run`, … */
-  method(name: "run" | "resume" | "getRun" | "listRuns" | "getRunDetail" | "getRunProgress" | "cancel" | "pause" | "pauseAtCheckpoint" | "log" | "agent" | "journal.get" | "journal.put"): string;
+  method(
+    name:
+      | "run"
+      | "resume"
+      | "getRun"
+      | "listRuns"
+      | "getRunDetail"
+      | "getRunProgress"
+      | "cancel"
+      | "pause"
+      | "pauseAtCheckpoint"
+      | "log"
+      | "agent"
+      | "journal.get"
+      | "journal.put",
+  ): string;
   /** Server → client requests: `<ns>.execute`, `<ns>.abort`. */
   readonly execute: string;
   readonly abort: string;
@@ -79,7 +94,9 @@ export interface StandardSchema<Input = unknown, Output = Input> {
     readonly jsonSchema?: { readonly input: (options: { target: string }) => Record<string, unknown> };
   };
 }
-type StandardResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> };
+type StandardResult<Output> =
+  | { readonly value: Output; readonly issues?: undefined }
+  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> };
 type InferOutput<S> = S extends StandardSchema<unknown, infer O> ? O : unknown;
 type InferInput<S> = S extends StandardSchema<infer I, unknown> ? I : unknown;
 
@@ -300,12 +317,17 @@ function fail(option: string, message: string): SdkError {
  * });
  * ```
  */
-export function defineWorkflow<SIn extends StandardSchema | undefined = undefined, SOut extends StandardSchema | undefined = undefined, TResult = SOut extends StandardSchema ? InferOutput<SOut> : unknown>(
+export function defineWorkflow<
+  SIn extends StandardSchema | undefined = undefined,
+  SOut extends StandardSchema | undefined = undefined,
+  TResult = SOut extends StandardSchema ? InferOutput<SOut> : unknown,
+>(
   definition: WorkflowDefinition<SIn, SOut, TResult>,
 ): Workflow<SIn extends StandardSchema ? InferInput<SIn> : unknown, SOut extends StandardSchema ? InferOutput<SOut> : TResult> {
   if (typeof definition !== "object" || definition === null) throw fail("definition", "pass { name, description, run }.");
   const { name, description, phases = [], input, result, limits } = definition;
-  if (typeof name !== "string" || !NAME.test(name)) throw fail("name", `${JSON.stringify(name)} is not a workflow name: use 1-64 letters, digits, "_", "-" or ".".`);
+  if (typeof name !== "string" || !NAME.test(name))
+    throw fail("name", `${JSON.stringify(name)} is not a workflow name: use 1-64 letters, digits, "_", "-" or ".".`);
   if (typeof description !== "string" || description.trim() === "") throw fail("description", "must be a non-empty string (the model reads it).");
   if (typeof definition.run !== "function") throw fail("run", "must be a function (context) => result.");
   if (input !== undefined && !isStandardSchema(input)) throw fail("input", "must be a Standard Schema (zod, valibot, arktype, …).");
@@ -329,16 +351,37 @@ export function defineWorkflow<SIn extends StandardSchema | undefined = undefine
     const { $schema: _drop, ...rest } = input["~standard"].jsonSchema.input({ target: "draft-2020-12" });
     argsSchema = rest;
   }
-  const meta: WorkflowMeta = { name, description, phases: phases.map((p) => ({ ...p })), ...(argsSchema && { argsSchema }), ...(limits && { limits: { ...limits } }) };
+  const meta: WorkflowMeta = {
+    name,
+    description,
+    phases: phases.map((p) => ({ ...p })),
+    ...(argsSchema && { argsSchema }),
+    ...(limits && { limits: { ...limits } }),
+  };
   const run = definition.run as (context: WorkflowContext<unknown>) => Promise<unknown> | unknown;
-  return Object.freeze({ name, meta: Object.freeze(meta), inputSchema: input, resultSchema: result, execute: async (context: WorkflowContext<unknown>) => run(context) }) as Workflow<never, never>;
+  return Object.freeze({
+    name,
+    meta: Object.freeze(meta),
+    inputSchema: input,
+    resultSchema: result,
+    execute: async (context: WorkflowContext<unknown>) => run(context),
+  }) as Workflow<never, never>;
 }
 
 /**
  * The incumbent's `defineFactory({ meta, run })`, for programs moving over: the same workflow
  * without schemas (`context.args` is `context.input`).
  */
-export function defineFactory(definition: { meta: { name: string; description: string; phases?: Array<{ title: string; detail?: string }>; argsSchema?: Record<string, unknown>; limits?: WorkflowLimits }; run(context: WorkflowContext<unknown> & { args: unknown }): Promise<unknown> }): Workflow {
+export function defineFactory(definition: {
+  meta: {
+    name: string;
+    description: string;
+    phases?: Array<{ title: string; detail?: string }>;
+    argsSchema?: Record<string, unknown>;
+    limits?: WorkflowLimits;
+  };
+  run(context: WorkflowContext<unknown> & { args: unknown }): Promise<unknown>;
+}): Workflow {
   const { meta, run } = definition;
   return defineWorkflow({
     name: meta.name,
@@ -414,7 +457,8 @@ export class SessionWorkflows {
 
   async #call<T>(name: Parameters<WorkflowProtocol["method"]>[0], params: Record<string, unknown>): Promise<T> {
     const first = this.namespace ?? "workflow";
-    const send = (ns: WorkflowNamespace) => this.#transport.caller().request(WORKFLOW_PROTOCOLS[ns].method(name), { sessionId: this.#transport.sessionId, ...params }) as Promise<T>;
+    const send = (ns: WorkflowNamespace) =>
+      this.#transport.caller().request(WORKFLOW_PROTOCOLS[ns].method(name), { sessionId: this.#transport.sessionId, ...params }) as Promise<T>;
     try {
       const result = await send(first);
       this.#namespace = first;
@@ -432,7 +476,12 @@ export class SessionWorkflows {
             this.#namespace = other;
             throw new WorkflowsUnavailableError(WORKFLOW_PROTOCOLS[other].method(name), (second as RpcError).rpcMessage, { cause: second });
           }
-          if (isUnhandledMethod(second)) throw new WorkflowsUnavailableError(WORKFLOW_PROTOCOLS[first].method(name), "the runtime implements neither session.factory.* nor session.workflow.*", { cause: second });
+          if (isUnhandledMethod(second))
+            throw new WorkflowsUnavailableError(
+              WORKFLOW_PROTOCOLS[first].method(name),
+              "the runtime implements neither session.factory.* nor session.workflow.*",
+              { cause: second },
+            );
           throw second;
         }
       }
@@ -453,7 +502,8 @@ export class SessionWorkflows {
   async run<TInput, TResult>(workflow: Workflow<TInput, TResult> | string, options: RunWorkflowOptions<TInput> = {}): Promise<WorkflowRun<TResult>> {
     const handle = typeof workflow === "string" ? undefined : workflow;
     const name = handle?.name ?? workflow;
-    if (typeof name !== "string" || name === "") throw new SdkError("INVALID_OPTION", "workflows.run(workflow): pass a workflow from defineWorkflow() or a registered workflow's name.");
+    if (typeof name !== "string" || name === "")
+      throw new SdkError("INVALID_OPTION", "workflows.run(workflow): pass a workflow from defineWorkflow() or a registered workflow's name.");
     let input: unknown = options.input ?? {};
     if (handle?.inputSchema) {
       const checked = await check(handle.inputSchema, options.input);
@@ -480,14 +530,23 @@ export class SessionWorkflows {
    * Resumes a paused, halted or failed run from its journal. A resume refused before the run
    * executes throws {@link WorkflowResumeError} with the runtime's `code`.
    */
-  async resume<TResult = unknown>(runId: string, options: Omit<RunWorkflowOptions<never>, "input"> & { workflow?: Workflow<unknown, TResult> } = {}): Promise<WorkflowRun<TResult>> {
+  async resume<TResult = unknown>(
+    runId: string,
+    options: Omit<RunWorkflowOptions<never>, "input"> & { workflow?: Workflow<unknown, TResult> } = {},
+  ): Promise<WorkflowRun<TResult>> {
     if (typeof runId !== "string" || runId === "") throw new SdkError("INVALID_OPTION", "workflows.resume(runId): pass the id of a run (see listRuns()).");
     let response: { run: WorkflowRun };
     try {
-      response = await this.#call<{ run: WorkflowRun }>("resume", { runId, limits: options.limits, notifyOnComplete: options.notifyOnComplete, logPhaseNames: options.logPhaseNames });
+      response = await this.#call<{ run: WorkflowRun }>("resume", {
+        runId,
+        limits: options.limits,
+        notifyOnComplete: options.notifyOnComplete,
+        logPhaseNames: options.logPhaseNames,
+      });
     } catch (error) {
       const code = error instanceof RpcError ? (error.data as { code?: unknown } | undefined)?.code : undefined;
-      if (typeof code === "string" && RESUME_CODES.has(code)) throw new WorkflowResumeError(code as WorkflowResumeErrorCode, runId, (error as RpcError).rpcMessage, { cause: error });
+      if (typeof code === "string" && RESUME_CODES.has(code))
+        throw new WorkflowResumeError(code as WorkflowResumeErrorCode, runId, (error as RpcError).rpcMessage, { cause: error });
       throw error;
     }
     const run = response.run;
@@ -532,7 +591,10 @@ export class SessionWorkflows {
    */
   waitForRun(runId: string, options: { signal?: AbortSignal; pollMs?: number } = {}): Promise<WorkflowRun> {
     const { signal, pollMs = 5_000 } = options;
-    if (signal?.aborted) return Promise.reject(new SdkError("ABORTED", `Stopped waiting for workflow run ${runId}: the signal was aborted. The run goes on; cancel it with workflows.cancel(runId).`));
+    if (signal?.aborted)
+      return Promise.reject(
+        new SdkError("ABORTED", `Stopped waiting for workflow run ${runId}: the signal was aborted. The run goes on; cancel it with workflows.cancel(runId).`),
+      );
     return new Promise<WorkflowRun>((resolve, reject) => {
       let done = false;
       let reading = false;
@@ -565,7 +627,15 @@ export class SessionWorkflows {
           reading = false;
         }
       };
-      const onAbort = () => finish(() => reject(new SdkError("ABORTED", `Stopped waiting for workflow run ${runId}: the signal was aborted. The run goes on; cancel it with workflows.cancel(runId).`)));
+      const onAbort = () =>
+        finish(() =>
+          reject(
+            new SdkError(
+              "ABORTED",
+              `Stopped waiting for workflow run ${runId}: the signal was aborted. The run goes on; cancel it with workflows.cancel(runId).`,
+            ),
+          ),
+        );
       signal?.addEventListener("abort", onAbort, { once: true });
       for (const ns of ["factory", "workflow"] as const) {
         offs.push(this.#transport.on(WORKFLOW_PROTOCOLS[ns].events.updated, (event) => void (event.data.runId === runId && read())));
@@ -598,22 +668,34 @@ export interface WorkflowHost {
 export function serveWorkflows(host: WorkflowHost, workflows: readonly Workflow[]): Unsubscribe {
   const byName = new Map<string, Workflow>();
   for (const w of workflows) {
-    if (byName.has(w.name)) throw new SdkError("INVALID_OPTION", `workflows: the name "${w.name}" is registered twice. Give each workflow its own name.`, { details: { option: "workflows" } });
+    if (byName.has(w.name))
+      throw new SdkError("INVALID_OPTION", `workflows: the name "${w.name}" is registered twice. Give each workflow its own name.`, {
+        details: { option: "workflows" },
+      });
     byName.set(w.name, w);
   }
   const running = new Map<string, AbortController>();
   const { protocol: p, caller, sessionId } = host;
-  const call = (method: Parameters<WorkflowProtocol["method"]>[0], params: Record<string, unknown>) => caller.request(p.method(method), { sessionId, ...params });
+  const call = (method: Parameters<WorkflowProtocol["method"]>[0], params: Record<string, unknown>) =>
+    caller.request(p.method(method), { sessionId, ...params });
 
   const offExecute = host.registry.onRequest(p.execute, async (raw: unknown) => {
     const params = raw as { sessionId: string; name: string; runId: string; executionToken: string; args: unknown };
     if (params.sessionId !== sessionId) throw new RpcError(RpcErrorCode.InvalidParams, `${p.execute}: session ${params.sessionId} is not served here.`);
     const workflow = byName.get(params.name);
-    if (!workflow) throw new RpcError(RpcErrorCode.InvalidParams, `No workflow named "${params.name}" is registered by this connection (registered: ${[...byName.keys()].join(", ") || "none"}).`, { data: { code: "factory_not_found" } });
+    if (!workflow)
+      throw new RpcError(
+        RpcErrorCode.InvalidParams,
+        `No workflow named "${params.name}" is registered by this connection (registered: ${[...byName.keys()].join(", ") || "none"}).`,
+        { data: { code: "factory_not_found" } },
+      );
     let input: unknown = params.args;
     if (workflow.inputSchema) {
       const checked = await check(workflow.inputSchema, params.args);
-      if (!checked.ok) throw new RpcError(RpcErrorCode.InvalidParams, new WorkflowInputError(workflow.name, "input", checked.issues).message, { data: { code: "invalid_args" } });
+      if (!checked.ok)
+        throw new RpcError(RpcErrorCode.InvalidParams, new WorkflowInputError(workflow.name, "input", checked.issues).message, {
+          data: { code: "invalid_args" },
+        });
       input = checked.value;
     }
     const controller = new AbortController();
@@ -626,7 +708,9 @@ export function serveWorkflows(host: WorkflowHost, workflows: readonly Workflow[
       runId: params.runId,
       input,
       signal: controller.signal,
-      agent: async (prompt, options = {}) => ((await call("agent", { [p.agentRunIdKey]: params.runId, executionToken: params.executionToken, prompt, opts: options })) as { result?: unknown }).result,
+      agent: async (prompt, options = {}) =>
+        ((await call("agent", { [p.agentRunIdKey]: params.runId, executionToken: params.executionToken, prompt, opts: options })) as { result?: unknown })
+          .result,
       step: async (stepKey, producer) => {
         const hit = (await call("journal.get", { ...token, key: stepKey })) as { hit: boolean; resultJson?: unknown };
         if (hit.hit) return hit.resultJson as never;

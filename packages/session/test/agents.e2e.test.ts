@@ -22,7 +22,9 @@ const REVIEWER: CustomAgentConfig = {
 
 /** The `enum` of the task tool's `agent_type` parameter in a request. */
 function taskAgentTypes(request: RecordedRequest | undefined): string[] {
-  const tools = (request?.body as { tools?: Array<{ function?: { name: string; parameters?: { properties?: { agent_type?: { enum?: string[] } } } } }> }).tools ?? [];
+  const tools =
+    (request?.body as { tools?: Array<{ function?: { name: string; parameters?: { properties?: { agent_type?: { enum?: string[] } } } } }> } | undefined)
+      ?.tools ?? [];
   return tools.find((t) => t.function?.name === "task")?.function?.parameters?.properties?.agent_type?.enum ?? [];
 }
 
@@ -50,7 +52,13 @@ describe.each(RUNTIMES)("$name", (runtime) => {
   it("agent starts the session on a custom agent: its prompt and its tools only; deselect returns to the default", async () => {
     const t = await setup(runtime);
     t.model.push({ text: "reviewing" }, { text: "default again" });
-    const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), customAgents: [REVIEWER], agent: "reviewer", onPermissionRequest: approveAll });
+    const session = await t.client.createSession({
+      model: "gpt-4.1",
+      provider: t.model.provider(),
+      customAgents: [REVIEWER],
+      agent: "reviewer",
+      onPermissionRequest: approveAll,
+    });
 
     expect((await session.rpc.agent.getCurrent()).agent).toMatchObject({ name: "reviewer" });
     await session.sendAndWait("Review", { timeoutMs: 20_000 });

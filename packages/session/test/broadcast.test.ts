@@ -55,7 +55,12 @@ describe("external_tool.requested", () => {
   });
 
   it("turns a throwing handler into a failure result and reports it", async () => {
-    const boom = defineTool("boom", { description: "Fails", handler: () => { throw new Error("disk on fire"); } });
+    const boom = defineTool("boom", {
+      description: "Fails",
+      handler: () => {
+        throw new Error("disk on fire");
+      },
+    });
     const { session, onError } = await setup({ tools: [boom] });
     requestTool(session.sessionId, "r1", "boom", {});
     const answer = await toolAnswer("r1");
@@ -109,7 +114,16 @@ describe("external_tool.requested", () => {
 });
 
 describe("permission.requested", () => {
-  const shell = { kind: "shell", fullCommandText: "ls", intention: "list", commands: [], possiblePaths: [], possibleUrls: [], hasWriteFileRedirection: false, canOfferSessionApproval: false };
+  const shell = {
+    kind: "shell",
+    fullCommandText: "ls",
+    intention: "list",
+    commands: [],
+    possiblePaths: [],
+    possibleUrls: [],
+    hasWriteFileRedirection: false,
+    canOfferSessionApproval: false,
+  };
 
   async function permissionAnswer(requestId: string) {
     const call = await runtime.waitForCall("session.permissions.handlePendingPermissionRequest", (p) => p.requestId === requestId);
@@ -147,7 +161,9 @@ describe("permission.requested", () => {
   });
 
   it("sends nothing for a no-result (another client answers), and answers the next request", async () => {
-    const { session, onError } = await setup({ onPermissionRequest: (request) => (request.kind === "shell" ? { kind: "no-result" } : { kind: "approve-once" }) });
+    const { session, onError } = await setup({
+      onPermissionRequest: (request) => (request.kind === "shell" ? { kind: "no-result" } : { kind: "approve-once" }),
+    });
     runtime.emit(session.sessionId, "permission.requested", { requestId: "p1", permissionRequest: shell });
     runtime.emit(session.sessionId, "permission.requested", { requestId: "p2", permissionRequest: { kind: "read", path: "/x", intention: "read" } });
     await permissionAnswer("p2");
@@ -158,10 +174,17 @@ describe("permission.requested", () => {
 
   it("unwraps an attributed result and sends its decision context", async () => {
     const decisionContext = { outcome: "auto_approved", source: "host_policy", surface: "sdk" } as const;
-    const { session } = await setup({ onPermissionRequest: () => createAttributedPermissionResult({ kind: "approve-for-session", approval: { kind: "read" } } as never, decisionContext) });
+    const { session } = await setup({
+      onPermissionRequest: () => createAttributedPermissionResult({ kind: "approve-for-session", approval: { kind: "read" } } as never, decisionContext),
+    });
     runtime.emit(session.sessionId, "permission.requested", { requestId: "p1", permissionRequest: shell });
     const call = await runtime.waitForCall("session.permissions.handlePendingPermissionRequest", (p) => p.requestId === "p1");
-    expect(call.params).toEqual({ sessionId: session.sessionId, requestId: "p1", result: { kind: "approve-for-session", approval: { kind: "read" } }, decisionContext });
+    expect(call.params).toEqual({
+      sessionId: session.sessionId,
+      requestId: "p1",
+      result: { kind: "approve-for-session", approval: { kind: "read" } },
+      decisionContext,
+    });
   });
 
   it("does not answer requests a permissionRequest hook already resolved", async () => {
@@ -175,7 +198,10 @@ describe("permission.requested", () => {
 describe("server→client requests", () => {
   it("answers userInput.request from onUserInputRequest, and errors clearly without one", async () => {
     const { host, session } = await setup({ onUserInputRequest: (req) => ({ answer: `you asked: ${req.question}`, wasFreeform: true }) });
-    await expect(runtime.request("userInput.request", { sessionId: session.sessionId, question: "Which file?" })).resolves.toEqual({ answer: "you asked: Which file?", wasFreeform: true });
+    await expect(runtime.request("userInput.request", { sessionId: session.sessionId, question: "Which file?" })).resolves.toEqual({
+      answer: "you asked: Which file?",
+      wasFreeform: true,
+    });
     const plain = await host.createSession();
     const error = await runtime.request("userInput.request", { sessionId: plain.sessionId, question: "?" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RpcError);
@@ -188,7 +214,9 @@ describe("server→client requests", () => {
     const onPreToolUse = vi.fn(() => ({ permissionDecision: "deny" as const, permissionDecisionReason: "no" }));
     const { session } = await setup({ hooks: { onPreToolUse } });
     const input = { sessionId: session.sessionId, timestamp: 1_700_000_000_000, cwd: "/work", toolName: "bash", toolArgs: { command: "rm -rf /" } };
-    await expect(runtime.request("hooks.invoke", { sessionId: session.sessionId, hookType: "preToolUse", input })).resolves.toEqual({ output: { permissionDecision: "deny", permissionDecisionReason: "no" } });
+    await expect(runtime.request("hooks.invoke", { sessionId: session.sessionId, hookType: "preToolUse", input })).resolves.toEqual({
+      output: { permissionDecision: "deny", permissionDecisionReason: "no" },
+    });
     expect(onPreToolUse).toHaveBeenCalledWith(
       { sessionId: session.sessionId, timestamp: new Date(1_700_000_000_000), workingDirectory: "/work", toolName: "bash", toolArgs: { command: "rm -rf /" } },
       { sessionId: session.sessionId, signal: expect.any(AbortSignal) },
@@ -198,8 +226,16 @@ describe("server→client requests", () => {
   });
 
   it("answers a throwing hook with an error reply and reports it", async () => {
-    const { session, onError } = await setup({ hooks: { onUserPromptSubmitted: () => { throw new Error("hook broke"); } } });
-    await expect(runtime.request("hooks.invoke", { sessionId: session.sessionId, hookType: "userPromptSubmitted", input: { prompt: "hi" } })).rejects.toThrow("hook broke");
+    const { session, onError } = await setup({
+      hooks: {
+        onUserPromptSubmitted: () => {
+          throw new Error("hook broke");
+        },
+      },
+    });
+    await expect(runtime.request("hooks.invoke", { sessionId: session.sessionId, hookType: "userPromptSubmitted", input: { prompt: "hi" } })).rejects.toThrow(
+      "hook broke",
+    );
     expect(isSdkError(onError.mock.calls[0]![0], "HANDLER_FAILED")).toBe(true);
   });
 
@@ -209,13 +245,20 @@ describe("server→client requests", () => {
         mode: "customize",
         sections: {
           tone: { action: (content) => content.toUpperCase() },
-          identity: { action: async () => { throw new Error("nope"); } },
+          identity: {
+            action: async () => {
+              throw new Error("nope");
+            },
+          },
           safety: { action: "append", content: " Be careful." },
         },
       },
     });
     const wire = runtime.callsOf("session.create")[0]!.params.systemMessage;
-    expect(wire).toEqual({ mode: "customize", sections: { tone: { action: "transform" }, identity: { action: "transform" }, safety: { action: "append", content: " Be careful." } } });
+    expect(wire).toEqual({
+      mode: "customize",
+      sections: { tone: { action: "transform" }, identity: { action: "transform" }, safety: { action: "append", content: " Be careful." } },
+    });
     const result = await runtime.request("systemMessage.transform", {
       sessionId: session.sessionId,
       sections: { tone: { content: "be nice" }, identity: { content: "You are Copilot" }, other: { content: "same" } },
@@ -229,7 +272,9 @@ describe("server→client requests", () => {
     const { session } = await setup({ onExitPlanModeRequest: () => ({ approved: true, selectedAction: "interactive" }), onAutoModeSwitchRequest: () => "no" });
     const wire = runtime.callsOf("session.create")[0]!.params;
     expect(wire).toMatchObject({ requestExitPlanMode: true, requestAutoModeSwitch: true });
-    await expect(runtime.request("exitPlanMode.request", { sessionId: session.sessionId, summary: "plan", actions: ["interactive"], recommendedAction: "interactive" })).resolves.toEqual({ approved: true, selectedAction: "interactive" });
+    await expect(
+      runtime.request("exitPlanMode.request", { sessionId: session.sessionId, summary: "plan", actions: ["interactive"], recommendedAction: "interactive" }),
+    ).resolves.toEqual({ approved: true, selectedAction: "interactive" });
     await expect(runtime.request("autoModeSwitch.request", { sessionId: session.sessionId, errorCode: "rate_limited" })).resolves.toEqual({ response: "no" });
   });
 });

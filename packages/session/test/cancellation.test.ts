@@ -29,7 +29,9 @@ function blocker<T>(value: T) {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   const handler = async (...args: unknown[]): Promise<T> => {
-    const found = args.find((a) => typeof a === "object" && a !== null && (a as { signal?: unknown }).signal instanceof AbortSignal) as { signal: AbortSignal } | undefined;
+    const found = args.find((a) => typeof a === "object" && a !== null && (a as { signal?: unknown }).signal instanceof AbortSignal) as
+      | { signal: AbortSignal }
+      | undefined;
     if (found) signals.push(found.signal);
     await released;
     return value;
@@ -42,7 +44,14 @@ describe("abort() cancels every running handler of the session", () => {
     const slow = blocker("late result");
     const tool = defineTool("slow", { description: "Waits", handler: (_args, invocation) => slow.handler(invocation) });
     const { session } = await setup({ tools: [tool] });
-    for (const id of ["r1", "r2"]) runtime.emit(session.sessionId, "external_tool.requested", { requestId: id, sessionId: session.sessionId, toolCallId: `c-${id}`, toolName: "slow", arguments: {} });
+    for (const id of ["r1", "r2"])
+      runtime.emit(session.sessionId, "external_tool.requested", {
+        requestId: id,
+        sessionId: session.sessionId,
+        toolCallId: `c-${id}`,
+        toolName: "slow",
+        arguments: {},
+      });
     await vi.waitFor(() => expect(slow.signals).toHaveLength(2));
     expect(slow.signals.some((s) => s.aborted)).toBe(false);
     await session.abort();
@@ -59,9 +68,23 @@ describe("abort() cancels every running handler of the session", () => {
     const input = blocker({ answer: "late", wasFreeform: true });
     const hook = blocker(undefined);
     const { session } = await setup({ onPermissionRequest: permission.handler, onUserInputRequest: input.handler, hooks: { onPreToolUse: hook.handler } });
-    runtime.emit(session.sessionId, "permission.requested", { requestId: "p1", permissionRequest: { kind: "shell", fullCommandText: "ls", intention: "list", commands: [], possiblePaths: [], possibleUrls: [], hasWriteFileRedirection: false, canOfferSessionApproval: false } });
+    runtime.emit(session.sessionId, "permission.requested", {
+      requestId: "p1",
+      permissionRequest: {
+        kind: "shell",
+        fullCommandText: "ls",
+        intention: "list",
+        commands: [],
+        possiblePaths: [],
+        possibleUrls: [],
+        hasWriteFileRedirection: false,
+        canOfferSessionApproval: false,
+      },
+    });
     const asked = runtime.request("userInput.request", { sessionId: session.sessionId, question: "Which?" }).catch((e: unknown) => e);
-    const hooked = runtime.request("hooks.invoke", { sessionId: session.sessionId, hookType: "preToolUse", input: { toolName: "bash" } }).catch((e: unknown) => e);
+    const hooked = runtime
+      .request("hooks.invoke", { sessionId: session.sessionId, hookType: "preToolUse", input: { toolName: "bash" } })
+      .catch((e: unknown) => e);
     await vi.waitFor(() => expect(permission.signals.length + input.signals.length + hook.signals.length).toBe(3));
     await session.abort();
     expect([...permission.signals, ...input.signals, ...hook.signals].every((s) => s.aborted)).toBe(true);

@@ -52,7 +52,10 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(session.capabilities).toMatchObject({ ui: { canvases: true } });
     const listed = (await session.rpc.canvas.list()) as { canvases: Array<{ canvasId: string; actions?: Array<{ name: string; inputSchema?: unknown }> }> };
     expect(listed.canvases.map((c) => c.canvasId)).toEqual(["board"]);
-    expect(listed.canvases[0]!.actions?.find((a) => a.name === "move")?.inputSchema).toMatchObject({ type: "object", required: expect.arrayContaining(["card", "to"]) });
+    expect(listed.canvases[0]!.actions?.find((a) => a.name === "move")?.inputSchema).toMatchObject({
+      type: "object",
+      required: expect.arrayContaining(["card", "to"]),
+    });
 
     const opened = (await session.rpc.canvas.open({ canvasId: "board", instanceId: "b1", input: { project: "apollo" } })) as { title?: string };
     expect(opened.title).toBe("Board of apollo");
@@ -63,11 +66,15 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(moved.result).toEqual({ moved: "c1", to: "done" });
 
     // Refused by the runtime against the declared JSON Schema: the handler never runs.
-    const missing = await session.rpc.canvas.action.invoke({ instanceId: "b1", actionName: "move", input: { card: "c2" } }).catch((e: unknown) => CanvasError.from(e));
+    const missing = await session.rpc.canvas.action
+      .invoke({ instanceId: "b1", actionName: "move", input: { card: "c2" } })
+      .catch((e: unknown) => CanvasError.from(e));
     expect(missing).toBeInstanceOf(CanvasError);
     expect((missing as CanvasError).code).toBe("canvas_invalid_input");
     // Passes the JSON Schema, fails the Standard Schema here: a typed error back through the runtime.
-    const trash = await session.rpc.canvas.action.invoke({ instanceId: "b1", actionName: "move", input: { card: "c3", to: "trash" } }).catch((e: unknown) => CanvasError.from(e));
+    const trash = await session.rpc.canvas.action
+      .invoke({ instanceId: "b1", actionName: "move", input: { card: "c3", to: "trash" } })
+      .catch((e: unknown) => CanvasError.from(e));
     expect(trash).toBeInstanceOf(CanvasError);
     expect((trash as Error).message).toMatch(/to: cards cannot be moved to trash/);
     const fire = await session.rpc.canvas.action.invoke({ instanceId: "b1", actionName: "explode" }).catch((e: unknown) => CanvasError.from(e));
@@ -75,7 +82,9 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(log.filter((l) => l.startsWith("move"))).toEqual(["move c1→done on b1"]);
 
     // The session goes on.
-    expect(((await session.rpc.canvas.action.invoke({ instanceId: "b1", actionName: "move", input: { card: "c4", to: "todo" } })) as { result?: unknown }).result).toEqual({ moved: "c4", to: "todo" });
+    expect(
+      ((await session.rpc.canvas.action.invoke({ instanceId: "b1", actionName: "move", input: { card: "c4", to: "todo" } })) as { result?: unknown }).result,
+    ).toEqual({ moved: "c4", to: "todo" });
     await session.rpc.canvas.close({ instanceId: "b1" });
     await until(() => session.openCanvases.length === 0);
     expect(session.openCanvases).toEqual([]);
@@ -104,7 +113,19 @@ describe.each(RUNTIMES)("$name", (runtime) => {
   it("bad canvas options are refused before anything is sent, naming the option", async () => {
     const t = await setup(runtime);
     expect(() => createCanvas({ id: "has space", displayName: "x", open: () => undefined })).toThrow(/createCanvas: id: "has space" is not a canvas id/);
-    expect(() => createCanvas({ id: "a", displayName: "x", actions: [{ name: "m", handler: () => 1 }, { name: "m", handler: () => 2 }], open: () => undefined })).toThrow(/actions\[1\].name: "m" is declared twice/);
-    await expect(t.client.createSession({ model: "gpt-4.1", canvases: [{ id: "fake" } as never] })).rejects.toThrow(/`canvases\[0\]` is not a canvas: make it with createCanvas/);
+    expect(() =>
+      createCanvas({
+        id: "a",
+        displayName: "x",
+        actions: [
+          { name: "m", handler: () => 1 },
+          { name: "m", handler: () => 2 },
+        ],
+        open: () => undefined,
+      }),
+    ).toThrow(/actions\[1\].name: "m" is declared twice/);
+    await expect(t.client.createSession({ model: "gpt-4.1", canvases: [{ id: "fake" } as never] })).rejects.toThrow(
+      /`canvases\[0\]` is not a canvas: make it with createCanvas/,
+    );
   });
 });

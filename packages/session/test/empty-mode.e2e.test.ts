@@ -46,7 +46,13 @@ async function start(runtime: TestRuntime, options: SessionHostOptions): Promise
 describe.each(RUNTIMES)("$name", (runtime) => {
   it("default mode picks up the working directory's instructions and skills, and offers the built-in tools", async () => {
     const { host, model, cwd } = await start(runtime, {});
-    const session = await host.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [lookup], workingDirectory: cwd, enableConfigDiscovery: true });
+    const session = await host.createSession({
+      model: "gpt-4.1",
+      provider: model.provider(),
+      tools: [lookup],
+      workingDirectory: cwd,
+      enableConfigDiscovery: true,
+    });
     await session.sendAndWait("hi", { timeoutMs: 20_000 });
 
     const prompt = promptText(model.requests[0]);
@@ -58,10 +64,18 @@ describe.each(RUNTIMES)("$name", (runtime) => {
 
   it("empty mode: no ambient instructions, skills or host environment; only the allowlisted tools", async () => {
     const { host, model, cwd } = await start(runtime, { mode: "empty", storage: "baseDirectory" });
-    await expect(host.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [lookup] })).rejects.toThrow(/`availableTools` is required in mode "empty"/);
+    await expect(host.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [lookup] })).rejects.toThrow(
+      /`availableTools` is required in mode "empty"/,
+    );
 
     const tools = new ToolSet([lookup]);
-    const session = await host.createSession({ model: "gpt-4.1", provider: model.provider(), tools, availableTools: tools.addCustom("lookup_order"), workingDirectory: cwd });
+    const session = await host.createSession({
+      model: "gpt-4.1",
+      provider: model.provider(),
+      tools,
+      availableTools: tools.addCustom("lookup_order"),
+      workingDirectory: cwd,
+    });
     await session.sendAndWait("hi", { timeoutMs: 20_000 });
 
     const prompt = promptText(model.requests[0]);

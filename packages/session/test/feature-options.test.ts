@@ -33,10 +33,24 @@ describe("bad feature options fail naming the option", () => {
     ["onMcpAuthRequest not a function", { onMcpAuthRequest: "token" }, "onMcpAuthRequest"],
     ["customAgents not an array", { customAgents: { name: "a" } }, "customAgents"],
     ["agent without prompt", { customAgents: [{ name: "reviewer" }] }, "customAgents.reviewer.prompt"],
-    ["duplicate agent names", { customAgents: [{ name: "a", prompt: "p" }, { name: "a", prompt: "q" }] }, "customAgents[1].name"],
+    [
+      "duplicate agent names",
+      {
+        customAgents: [
+          { name: "a", prompt: "p" },
+          { name: "a", prompt: "q" },
+        ],
+      },
+      "customAgents[1].name",
+    ],
     ["unknown agent option", { customAgents: [{ name: "a", prompt: "p", tool: ["view"] }] }, "customAgents.a.tool"],
     ["agent's MCP server invalid", { customAgents: [{ name: "a", prompt: "p", mcpServers: { kb: {} } }] }, "customAgents.a.mcpServers.kb.command"],
-    ["starting agent not defined", { agent: "ghost", customAgents: [{ name: "reviewer", prompt: "p" }] }, "agent", /"ghost".*not in `customAgents` \("reviewer"\)/],
+    [
+      "starting agent not defined",
+      { agent: "ghost", customAgents: [{ name: "reviewer", prompt: "p" }] },
+      "agent",
+      /"ghost".*not in `customAgents` \("reviewer"\)/,
+    ],
     ["starting agent without customAgents", { agent: "ghost" }, "agent", /"ghost".*`customAgents` is empty/],
     ["defaultAgent with unknown key", { defaultAgent: { tools: [] } }, "defaultAgent.tools"],
     ["defaultAgent.excludedTools not strings", { defaultAgent: { excludedTools: [1] } }, "defaultAgent.excludedTools[0]"],
@@ -47,11 +61,25 @@ describe("bad feature options fail naming the option", () => {
     ["onElicitationRequest not a function", { onElicitationRequest: {} }, "onElicitationRequest"],
     ["command without handler", { commands: [{ name: "deploy" }] }, "commands.deploy.handler"],
     ["command name with a slash", { commands: [{ name: "/deploy", handler: noop }] }, "commands[0].name"],
-    ["duplicate command names", { commands: [{ name: "Deploy", handler: noop }, { name: "deploy", handler: noop }] }, "commands[1].name"],
+    [
+      "duplicate command names",
+      {
+        commands: [
+          { name: "Deploy", handler: noop },
+          { name: "deploy", handler: noop },
+        ],
+      },
+      "commands[1].name",
+    ],
     ["infiniteSessions not a boolean or object", { infiniteSessions: "yes" }, "infiniteSessions"],
     ["infiniteSessions threshold above 1", { infiniteSessions: { backgroundCompactionThreshold: 80 } }, "infiniteSessions.backgroundCompactionThreshold"],
     ["infiniteSessions unknown setting", { infiniteSessions: { threshold: 0.5 } }, "infiniteSessions.threshold"],
-    ["background not below exhaustion", { infiniteSessions: { backgroundCompactionThreshold: 0.9, bufferExhaustionThreshold: 0.85 } }, "infiniteSessions.backgroundCompactionThreshold", /below bufferExhaustionThreshold/],
+    [
+      "background not below exhaustion",
+      { infiniteSessions: { backgroundCompactionThreshold: 0.9, bufferExhaustionThreshold: 0.85 } },
+      "infiniteSessions.backgroundCompactionThreshold",
+      /below bufferExhaustionThreshold/,
+    ],
   ];
   it.each(cases)("%s", (_, config, option, pattern) => {
     const error = fails(config);
@@ -69,8 +97,13 @@ describe("bad feature options fail naming the option", () => {
 
 describe("feature options on the wire", () => {
   it("mcpServers are sent as given, with envValueMode direct", () => {
-    const w = wire({ mcpServers: { kb: { command: "node", args: ["kb.mjs"], env: { KB: "1" }, tools: ["*"] }, web: { type: "http", url: "https://example.com/mcp" } } });
-    expect(w.mcpServers).toEqual({ kb: { command: "node", args: ["kb.mjs"], env: { KB: "1" }, tools: ["*"] }, web: { type: "http", url: "https://example.com/mcp" } });
+    const w = wire({
+      mcpServers: { kb: { command: "node", args: ["kb.mjs"], env: { KB: "1" }, tools: ["*"] }, web: { type: "http", url: "https://example.com/mcp" } },
+    });
+    expect(w.mcpServers).toEqual({
+      kb: { command: "node", args: ["kb.mjs"], env: { KB: "1" }, tools: ["*"] },
+      web: { type: "http", url: "https://example.com/mcp" },
+    });
     expect(w.envValueMode).toBe("direct");
   });
 
@@ -100,7 +133,11 @@ describe("feature options on the wire", () => {
   });
 
   it("handlers stay local: commands are declared by name, elicitation and MCP auth become flags", () => {
-    const w = wire({ commands: [{ name: "deploy", description: "Deploys", handler: noop }], onElicitationRequest: () => ({ action: "cancel" }), onMcpAuthRequest: () => null });
+    const w = wire({
+      commands: [{ name: "deploy", description: "Deploys", handler: noop }],
+      onElicitationRequest: () => ({ action: "cancel" }),
+      onMcpAuthRequest: () => null,
+    });
     expect(w.commands).toEqual([{ name: "deploy", description: "Deploys" }]);
     expect(w.requestElicitation).toBe(true);
     expect(JSON.stringify(w)).not.toContain("handler");
@@ -108,7 +145,10 @@ describe("feature options on the wire", () => {
 
   it("infiniteSessions passes booleans and checked thresholds", () => {
     expect(wire({ infiniteSessions: false }).infiniteSessions).toBe(false);
-    expect(wire({ infiniteSessions: { enabled: true, backgroundCompactionThreshold: 0.5 } }).infiniteSessions).toEqual({ enabled: true, backgroundCompactionThreshold: 0.5 });
+    expect(wire({ infiniteSessions: { enabled: true, backgroundCompactionThreshold: 0.5 } }).infiniteSessions).toEqual({
+      enabled: true,
+      backgroundCompactionThreshold: 0.5,
+    });
   });
 
   it("without an elicitation handler the capability is not requested", () => {

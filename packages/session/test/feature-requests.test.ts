@@ -74,7 +74,14 @@ describe("providerToken.getToken", () => {
     const reject = (config: SessionConfig) => h.createSession(config).catch((e: unknown) => (e as { details?: { option?: string } }).details?.option);
     expect(await reject({ provider, providers: [{ name: "a", baseUrl: "http://127.0.0.1:1/v1" }] })).toBe("providers");
     expect(await reject({ providers: [{ name: "a", baseUrl: "not a url" }] })).toBe("providers.a.baseUrl");
-    expect(await reject({ providers: [{ name: "a", baseUrl: "http://x/v1" }, { name: "a", baseUrl: "http://y/v1" }] })).toBe("providers[1].name");
+    expect(
+      await reject({
+        providers: [
+          { name: "a", baseUrl: "http://x/v1" },
+          { name: "a", baseUrl: "http://y/v1" },
+        ],
+      }),
+    ).toBe("providers[1].name");
     expect(await reject({ providers: [{ name: "a", baseUrl: "http://x/v1", bearerTokenProvider: "tok" as never }] })).toBe("providers.a.bearerTokenProvider");
     expect(await reject({ providers: [{ name: "a", baseUrl: "http://x/v1" }], models: [{ id: "m", provider: "b" }] })).toBe("models[0].provider");
     expect(await reject({ provider: { ...provider, hasBearerTokenProvider: true } as never })).toBe("provider.hasBearerTokenProvider");
@@ -145,10 +152,17 @@ describe("elicitation.requested and command.execute", () => {
     const results: unknown[] = [{ action: "accept", content: { name: "Ada" } }, { ok: true }];
     const session = await h.createSession({ onElicitationRequest: () => results.shift() as never });
     expect(runtime.callsOf("session.create")[0]!.params.requestElicitation).toBe(true);
-    runtime.emit(session.sessionId, "elicitation.requested", { requestId: "e1", message: "Name?", requestedSchema: { type: "object", properties: { name: { type: "string" } } } });
+    runtime.emit(session.sessionId, "elicitation.requested", {
+      requestId: "e1",
+      message: "Name?",
+      requestedSchema: { type: "object", properties: { name: { type: "string" } } },
+    });
     runtime.emit(session.sessionId, "elicitation.requested", { requestId: "e2", message: "Again?" });
     await runtime.waitForCall("session.ui.handlePendingElicitation", (p) => p.requestId === "e2");
-    expect(runtime.callsOf("session.ui.handlePendingElicitation").map((c) => c.params.result)).toEqual([{ action: "accept", content: { name: "Ada" } }, { action: "cancel" }]);
+    expect(runtime.callsOf("session.ui.handlePendingElicitation").map((c) => c.params.result)).toEqual([
+      { action: "accept", content: { name: "Ada" } },
+      { action: "cancel" },
+    ]);
     expect(text(errors)).toContain("onElicitationRequest");
   });
 
@@ -191,7 +205,14 @@ describe('mode "empty"', () => {
 
   it("sends restrictive defaults, removes the environment context, and lets explicit options win", async () => {
     const { host: h } = host({ mode: "empty", storage: "sessionFs" });
-    await h.createSession({ model: "m", provider, availableTools: ["custom:*"], enableConfigDiscovery: true, workingDirectory: "/tenants/a", systemMessage: { content: "Be brief." } });
+    await h.createSession({
+      model: "m",
+      provider,
+      availableTools: ["custom:*"],
+      enableConfigDiscovery: true,
+      workingDirectory: "/tenants/a",
+      systemMessage: { content: "Be brief." },
+    });
     const params = runtime.callsOf("session.create")[0]!.params;
     expect(params).toMatchObject({
       availableTools: ["custom:*"],
@@ -207,6 +228,11 @@ describe('mode "empty"', () => {
       systemMessage: { mode: "customize", content: "Be brief.", sections: { environment_context: { action: "remove" } } },
     });
     // Options session.create does not take are set before createSession returns.
-    expect(runtime.callsOf("session.options.update")[0]!.params).toMatchObject({ skipCustomInstructions: true, installedPlugins: [], includedBuiltinSkills: [], customAgentsLocalOnly: true });
+    expect(runtime.callsOf("session.options.update")[0]!.params).toMatchObject({
+      skipCustomInstructions: true,
+      installedPlugins: [],
+      includedBuiltinSkills: [],
+      customAgentsLocalOnly: true,
+    });
   });
 });

@@ -16,7 +16,9 @@ type PassThrough = Exclude<keyof SessionConfig, OwnedByNamedFeatures | keyof Wir
 describe("features cover the config", () => {
   it("every config key is owned by a named feature, a convenience, or is a generated wire field", () => {
     expectTypeOf<Exclude<PassThrough, keyof SessionCreateParams>>().toEqualTypeOf<never>();
-    expectTypeOf<Exclude<Exclude<keyof ResumeSessionConfig, OwnedByNamedFeatures | keyof WireConveniences>, keyof SessionResumeParams>>().toEqualTypeOf<never>();
+    expectTypeOf<
+      Exclude<Exclude<keyof ResumeSessionConfig, OwnedByNamedFeatures | keyof WireConveniences>, keyof SessionResumeParams>
+    >().toEqualTypeOf<never>();
   });
 
   it("pass-through fields have the generated types", () => {

@@ -71,7 +71,11 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     const t = await setup(runtime, { model: { script: turns(4) } });
     // A 12k-token window: the ~8k-token system prompt and tools alone fill two thirds of it.
     const provider = { ...t.model.provider(), maxPromptTokens: 12_000, maxContextWindowTokens: 12_000 };
-    const session = await t.client.createSession({ model: "gpt-4.1", provider, infiniteSessions: { enabled: true, backgroundCompactionThreshold: 0.5, bufferExhaustionThreshold: 0.95 } });
+    const session = await t.client.createSession({
+      model: "gpt-4.1",
+      provider,
+      infiniteSessions: { enabled: true, backgroundCompactionThreshold: 0.5, bufferExhaustionThreshold: 0.95 },
+    });
     const completed = waitForEvent(session, (e) => e.type === "session.compaction_complete", 20_000, "a background compaction");
     await session.sendAndWait("alpha", { timeoutMs: 20_000 });
     await session.sendAndWait("beta", { timeoutMs: 20_000 });

@@ -58,7 +58,9 @@ describe.each(RUNTIMES)("$name", (runtime) => {
 
     let history: string[] = [];
     t.model.push((req) => {
-      history = ((req.body as { messages: Array<{ role: string; content: unknown }> }).messages ?? []).filter((m) => m.role !== "system").map((m) => `${m.role}: ${JSON.stringify(m.content)}`);
+      history = ((req.body as { messages: Array<{ role: string; content: unknown }> }).messages ?? [])
+        .filter((m) => m.role !== "system")
+        .map((m) => `${m.role}: ${JSON.stringify(m.content)}`);
       return { text: "About 2.1 million people." };
     });
     const reply = await resumed.sendAndWait("And its population?", { timeoutMs: 20_000 });
@@ -198,7 +200,10 @@ describe.each(RUNTIMES)("$name", (runtime) => {
         return `order ${args.orderId}: shipped`;
       },
     });
-    t.model.push({ toolCalls: [{ name: "lookup_order", arguments: { orderId: "A-17" } }] }, (req) => ({ text: `Status: ${toolResults(req).at(-1)?.content}`, chunkSize: 6 }));
+    t.model.push({ toolCalls: [{ name: "lookup_order", arguments: { orderId: "A-17" } }] }, (req) => ({
+      text: `Status: ${toolResults(req).at(-1)?.content}`,
+      chunkSize: 6,
+    }));
     const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider({ wireApi: "responses" }), tools: [lookup], streaming: true });
     const deltas: string[] = [];
     session.on("assistant.message_delta", (e) => void deltas.push(e.data.deltaContent));

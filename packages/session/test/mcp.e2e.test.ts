@@ -98,7 +98,12 @@ describe.each(RUNTIMES)("$name", (runtime) => {
         return { accessToken: token };
       },
     });
-    const connected = waitForEvent(session, (e) => e.type === "session.mcp_server_status_changed" && (e.data as { status: string }).status === "connected", 10_000, "the MCP server to connect");
+    const connected = waitForEvent(
+      session,
+      (e) => e.type === "session.mcp_server_status_changed" && (e.data as { status: string }).status === "connected",
+      10_000,
+      "the MCP server to connect",
+    );
     // Runtime 1.0.85 connects MCP servers lazily: a reload makes it connect (and ask for OAuth) now.
     await session.rpc.mcp.reload();
     await connected;
@@ -135,7 +140,9 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(failures[0]!.message).toMatch(/MCP server "broken" .* failed to start: .*No such file/);
     expect(failures[0]!.message).toContain("mcpServers.broken");
     const { servers } = await session.rpc.mcp.list();
-    expect(servers).toEqual(expect.arrayContaining([expect.objectContaining({ name: "broken", status: "failed" }), expect.objectContaining({ name: "kb", status: "connected" })]));
+    expect(servers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "broken", status: "failed" }), expect.objectContaining({ name: "kb", status: "connected" })]),
+    );
     t.model.assertDone();
   });
 });

@@ -74,7 +74,9 @@ describe("sendAndWait", () => {
   it("rejects with SessionError carrying the runtime's message on session.error", async () => {
     const { session } = await setup();
     const before = timers();
-    onSend((id) => runtime.emit(id, "session.error", { errorType: "authentication", message: "No GitHub OAuth token or Copilot HMAC key provided", statusCode: 401 }));
+    onSend((id) =>
+      runtime.emit(id, "session.error", { errorType: "authentication", message: "No GitHub OAuth token or Copilot HMAC key provided", statusCode: 401 }),
+    );
     const error = await session.sendAndWait("hi").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionError);
     expect((error as SessionError).message).toContain("No GitHub OAuth token");
@@ -157,8 +159,13 @@ describe("sendAndWait", () => {
   it("validates its options", async () => {
     const { session } = await setup();
     await expect(session.sendAndWait("hi", { timeoutMs: -1 })).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining("timeoutMs") });
-    await expect(session.sendAndWait({ prompt: 42 as unknown as string })).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining("`prompt`") });
-    await expect(session.send({ prompt: "x", attachments: [{ type: "file" } as never] })).rejects.toMatchObject({ message: expect.stringContaining("attachments[0].path") });
+    await expect(session.sendAndWait({ prompt: 42 as unknown as string })).rejects.toMatchObject({
+      code: "INVALID_OPTION",
+      message: expect.stringContaining("`prompt`"),
+    });
+    await expect(session.send({ prompt: "x", attachments: [{ type: "file" } as never] })).rejects.toMatchObject({
+      message: expect.stringContaining("attachments[0].path"),
+    });
     expect(runtime.callsOf("session.send")).toHaveLength(0);
   });
 });

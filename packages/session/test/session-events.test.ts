@@ -140,32 +140,35 @@ describe("unknown event types", () => {
     expect(onError).not.toHaveBeenCalled();
   });
 
-  it.each(["lenient", "strict"] as const)("validation %s: what docs/protocol-bumps.md says it does with unknown types and unknown fields", async (validation) => {
-    runtime = createFakeRuntime();
-    const onError = vi.fn();
-    const host = new SessionHost(runtime.client, { onError, validation });
-    const session = await host.createSession();
-    const got: AnySessionEvent[] = [];
-    session.on(got.push.bind(got));
-    runtime.emit(session.sessionId, "future.thing_happened", { answer: 42 });
-    runtime.emit(session.sessionId, "session.idle", { futureField: true }, { ephemeral: true });
-    // The validators load on first use: wait until both events went through them.
-    await vi.waitFor(() => expect(got.length + onError.mock.calls.length).toBeGreaterThanOrEqual(validation === "strict" ? 3 : 2), { timeout: 5000 });
-    await runtime.settle();
-    const reported = onError.mock.calls.map(([e]) => (e as Error).message);
-    if (validation === "lenient") {
-      // Lenient: both delivered, nothing reported.
-      expect(got.map((e) => e.type)).toEqual(["future.thing_happened", "session.idle"]);
-      expect(reported).toEqual([]);
-    } else {
-      // Strict: the unknown type is reported and still delivered; the unknown field is reported and the event dropped.
-      expect(got.map((e) => e.type)).toEqual(["future.thing_happened"]);
-      expect(reported).toHaveLength(2);
-      expect(reported[0]).toContain('the event type "future.thing_happened" is not in the pinned schemas');
-      expect(reported[1]).toMatch(/a "session.idle" event does not match the schema \(.*futureField.*\)\. It was dropped \(validation: strict\)/);
-      expect(onError.mock.calls.every(([e]) => isSdkError(e, "VALIDATION"))).toBe(true);
-    }
-  });
+  it.each(["lenient", "strict"] as const)(
+    "validation %s: what docs/protocol-bumps.md says it does with unknown types and unknown fields",
+    async (validation) => {
+      runtime = createFakeRuntime();
+      const onError = vi.fn();
+      const host = new SessionHost(runtime.client, { onError, validation });
+      const session = await host.createSession();
+      const got: AnySessionEvent[] = [];
+      session.on(got.push.bind(got));
+      runtime.emit(session.sessionId, "future.thing_happened", { answer: 42 });
+      runtime.emit(session.sessionId, "session.idle", { futureField: true }, { ephemeral: true });
+      // The validators load on first use: wait until both events went through them.
+      await vi.waitFor(() => expect(got.length + onError.mock.calls.length).toBeGreaterThanOrEqual(validation === "strict" ? 3 : 2), { timeout: 5000 });
+      await runtime.settle();
+      const reported = onError.mock.calls.map(([e]) => (e as Error).message);
+      if (validation === "lenient") {
+        // Lenient: both delivered, nothing reported.
+        expect(got.map((e) => e.type)).toEqual(["future.thing_happened", "session.idle"]);
+        expect(reported).toEqual([]);
+      } else {
+        // Strict: the unknown type is reported and still delivered; the unknown field is reported and the event dropped.
+        expect(got.map((e) => e.type)).toEqual(["future.thing_happened"]);
+        expect(reported).toHaveLength(2);
+        expect(reported[0]).toContain('the event type "future.thing_happened" is not in the pinned schemas');
+        expect(reported[1]).toMatch(/a "session.idle" event does not match the schema \(.*futureField.*\)\. It was dropped \(validation: strict\)/);
+        expect(onError.mock.calls.every(([e]) => isSdkError(e, "VALIDATION"))).toBe(true);
+      }
+    },
+  );
 });
 
 describe("events() and textStream()", () => {

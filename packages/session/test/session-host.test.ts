@@ -74,7 +74,7 @@ describe("SessionHost", () => {
     });
     await host.rebind(second.client);
     expect(isSdkError(await wait, "CONNECTION_CLOSED")).toBe(true);
-    expect((await wait as Error).message).toContain("runtime restarted");
+    expect(((await wait) as Error).message).toContain("runtime restarted");
     expect(second.callsOf("session.resume").map((c) => c.params)).toEqual(
       expect.arrayContaining([
         { sessionId: a.sessionId, model: "gpt-a", streaming: true, requestPermission: true },
@@ -109,6 +109,8 @@ describe("SessionHost", () => {
     await expect(session.abort()).rejects.toMatchObject({ code: "CONNECTION_CLOSED", message: expect.stringContaining("code 137") });
     expect(host.sessions()).toEqual([]);
     // Handlers were removed from the connection: the runtime's requests now get method-not-found.
-    await expect(runtime.request("userInput.request", { sessionId: session.sessionId, question: "?" })).rejects.toMatchObject({ code: RpcErrorCode.MethodNotFound });
+    await expect(runtime.request("userInput.request", { sessionId: session.sessionId, question: "?" })).rejects.toMatchObject({
+      code: RpcErrorCode.MethodNotFound,
+    });
   });
 });

@@ -70,7 +70,10 @@ describe("createSession / resumeSession options from the wire schema", () => {
     const resume: ResumeSessionConfig = { continuePendingWork: true, suppressResumeEvent: true };
     await h.resumeSession("persisted", resume);
     expect(runtime.callsOf("session.resume")[0]!.params).toMatchObject({ sessionId: "persisted", continuePendingWork: true, disableResume: true });
-    expect(await refusal(h.createSession({ continuePendingWork: true } as SessionConfig))).toMatchObject({ option: "continuePendingWork", message: expect.stringContaining("resumeSession only") });
+    expect(await refusal(h.createSession({ continuePendingWork: true } as SessionConfig))).toMatchObject({
+      option: "continuePendingWork",
+      message: expect.stringContaining("resumeSession only"),
+    });
     expect(await refusal(h.createSession({ suppressResumeEvent: true } as SessionConfig))).toMatchObject({ option: "suppressResumeEvent" });
     expect(runtime.callsOf("session.create")).toHaveLength(0);
   });
@@ -83,17 +86,31 @@ describe("createSession / resumeSession options from the wire schema", () => {
 
   it("refuses a non-UUID sessionId, gitHubToken with a BYOK provider, and options Flightdeck does not support yet", async () => {
     const h = host();
-    expect(await refusal(h.createSession({ sessionId: "my-session" }))).toMatchObject({ option: "sessionId", message: expect.stringContaining("must be a UUID") });
+    expect(await refusal(h.createSession({ sessionId: "my-session" }))).toMatchObject({
+      option: "sessionId",
+      message: expect.stringContaining("must be a UUID"),
+    });
     const provider = { type: "openai" as const, baseUrl: "http://127.0.0.1:1/v1" };
-    expect(await refusal(h.createSession({ model: "m", provider, gitHubToken: "gho_x" }))).toMatchObject({ option: "gitHubToken", message: expect.stringContaining("cannot be combined with a BYOK `provider`") });
-    expect(await refusal(h.createSession({ gitHubTokenProvider: () => "t" }))).toMatchObject({ option: "gitHubTokenProvider", message: expect.stringContaining("not supported") });
+    expect(await refusal(h.createSession({ model: "m", provider, gitHubToken: "gho_x" }))).toMatchObject({
+      option: "gitHubToken",
+      message: expect.stringContaining("cannot be combined with a BYOK `provider`"),
+    });
+    expect(await refusal(h.createSession({ gitHubTokenProvider: () => "t" }))).toMatchObject({
+      option: "gitHubTokenProvider",
+      message: expect.stringContaining("not supported"),
+    });
     expect(runtime.callsOf("session.create")).toHaveLength(0);
   });
 
   it("refuses an unknown key with the closest option", async () => {
     const h = host();
-    expect(await refusal(h.createSession({ modle: "gpt-5" } as SessionConfig))).toMatchObject({ option: "modle", message: expect.stringContaining("did you mean `model`?") });
-    expect(await refusal(h.createSession({ onPermission: () => ({ kind: "approve-once" }) } as SessionConfig))).toMatchObject({ message: expect.stringContaining("`onPermissionRequest`") });
+    expect(await refusal(h.createSession({ modle: "gpt-5" } as SessionConfig))).toMatchObject({
+      option: "modle",
+      message: expect.stringContaining("did you mean `model`?"),
+    });
+    expect(await refusal(h.createSession({ onPermission: () => ({ kind: "approve-once" }) } as SessionConfig))).toMatchObject({
+      message: expect.stringContaining("`onPermissionRequest`"),
+    });
     expect(await refusal(h.createSession({ requestPermission: true } as SessionConfig))).toMatchObject({ option: "requestPermission" });
   });
 });
@@ -102,10 +119,16 @@ describe("send / sendAndWait options", () => {
   it("refuses unknown keys with a did-you-mean and wrong types naming the option", async () => {
     const h = host();
     const session = await h.createSession({});
-    expect(await refusal(session.sendAndWait("hi", { timeout: 5_000 } as never))).toMatchObject({ option: "timeout", message: expect.stringContaining("did you mean `timeoutMs`?") });
+    expect(await refusal(session.sendAndWait("hi", { timeout: 5_000 } as never))).toMatchObject({
+      option: "timeout",
+      message: expect.stringContaining("did you mean `timeoutMs`?"),
+    });
     expect(await refusal(session.sendAndWait("hi", { timeoutMs: "5s" } as never))).toMatchObject({ option: "timeoutMs" });
     expect(await refusal(session.sendAndWait("hi", { signal: {} } as never))).toMatchObject({ option: "signal" });
-    expect(await refusal(session.send({ prompt: "hi", attachment: [] } as never))).toMatchObject({ option: "attachment", message: expect.stringContaining("did you mean `attachments`?") });
+    expect(await refusal(session.send({ prompt: "hi", attachment: [] } as never))).toMatchObject({
+      option: "attachment",
+      message: expect.stringContaining("did you mean `attachments`?"),
+    });
     expect(await refusal(session.send({ prompt: "hi", displayPrompt: 3 } as never))).toMatchObject({ option: "displayPrompt" });
     expect(runtime.callsOf("session.send")).toHaveLength(0);
   });
@@ -113,7 +136,15 @@ describe("send / sendAndWait options", () => {
   it("accepts every field of the incumbent's MessageOptions", async () => {
     const h = host();
     const session = await h.createSession({});
-    await session.send({ prompt: "hi", mode: "immediate", agentMode: "plan", displayPrompt: "hello", source: "user", requestHeaders: { "x-a": "1" }, attachments: [{ type: "file", path: "/a.txt", displayName: "a.txt" }] });
+    await session.send({
+      prompt: "hi",
+      mode: "immediate",
+      agentMode: "plan",
+      displayPrompt: "hello",
+      source: "user",
+      requestHeaders: { "x-a": "1" },
+      attachments: [{ type: "file", path: "/a.txt", displayName: "a.txt" }],
+    });
     expect(runtime.callsOf("session.send")[0]!.params).toMatchObject({ prompt: "hi", mode: "immediate", agentMode: "plan", requestHeaders: { "x-a": "1" } });
   });
 

@@ -1,11 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type {
-  AnySessionEvent,
-  CopilotSession,
-  SessionConfig,
-  SessionEventOf,
-  UnknownSessionEvent,
-} from "@flightdeck/copilot-session";
+import type { AnySessionEvent, CopilotSession, SessionConfig, SessionEventOf, UnknownSessionEvent } from "@flightdeck/copilot-session";
 import { isUnknownSessionEvent } from "@flightdeck/copilot-session";
 
 declare const session: CopilotSession;

@@ -59,7 +59,9 @@ describe.each(RUNTIMES)("$name", (runtime) => {
 
   it("runs a tool the model calls and gives the model its result", async () => {
     const { client, model, errors } = await setup(runtime);
-    model.push({ toolCalls: [{ name: "add_numbers", arguments: { a: 2, b: 40 } }] }, (request) => ({ text: `The sum is ${toolResults(request).at(-1)?.content}` }));
+    model.push({ toolCalls: [{ name: "add_numbers", arguments: { a: 2, b: 40 } }] }, (request) => ({
+      text: `The sum is ${toolResults(request).at(-1)?.content}`,
+    }));
     const session = await client.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [add], onPermissionRequest: approveAll });
     const reply = await session.sendAndWait("What is 2 + 40?", { timeoutMs: 30_000 });
     expect(reply?.data.content).toBe("The sum is 42");
@@ -69,7 +71,9 @@ describe.each(RUNTIMES)("$name", (runtime) => {
 
   it("without a permission handler the request is rejected with feedback and the turn still ends", async () => {
     const { client, model, errors } = await setup(runtime);
-    model.push({ toolCalls: [{ name: "add_numbers", arguments: { a: 1, b: 1 } }] }, (request) => ({ text: `Tool said: ${toolResults(request).at(-1)?.content}` }));
+    model.push({ toolCalls: [{ name: "add_numbers", arguments: { a: 1, b: 1 } }] }, (request) => ({
+      text: `Tool said: ${toolResults(request).at(-1)?.content}`,
+    }));
     const session = await client.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [add] });
     const permissions: string[] = [];
     session.on("permission.requested", (e) => void permissions.push(e.data.permissionRequest.kind));
@@ -83,7 +87,13 @@ describe.each(RUNTIMES)("$name", (runtime) => {
 
   it("a throwing tool becomes a failure the model reads; the error is reported", async () => {
     const { client, model, errors } = await setup(runtime);
-    const broken = defineTool("broken_tool", { description: "Always fails", skipPermission: true, handler: () => { throw new Error("database unreachable"); } });
+    const broken = defineTool("broken_tool", {
+      description: "Always fails",
+      skipPermission: true,
+      handler: () => {
+        throw new Error("database unreachable");
+      },
+    });
     model.push({ toolCalls: [{ name: "broken_tool", arguments: {} }] }, (request) => ({ text: `Result: ${toolResults(request).at(-1)?.content}` }));
     const session = await client.createSession({ model: "gpt-4.1", provider: model.provider(), tools: [broken] });
     const reply = await session.sendAndWait("Use the tool", { timeoutMs: 30_000 });

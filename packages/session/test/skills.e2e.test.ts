@@ -28,7 +28,12 @@ describe.each(RUNTIMES)("$name", (runtime) => {
       text: promptText(req).includes("SKILL-BODY: start every release note with a haiku.") ? "skill received" : "skill missing",
     }));
     const invoked: unknown[] = [];
-    const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), skillDirectories: [skills], onPermissionRequest: approveAll });
+    const session = await t.client.createSession({
+      model: "gpt-4.1",
+      provider: t.model.provider(),
+      skillDirectories: [skills],
+      onPermissionRequest: approveAll,
+    });
     session.on("skill.invoked", (e) => invoked.push(e.data));
     const reply = await session.sendAndWait("Write release notes", { timeoutMs: 20_000 });
 
@@ -46,7 +51,12 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     const skills = writeSkill(join(t.iso.dir, "skills"), "release-notes", "notes");
     writeSkill(skills, "changelog", "changelog");
     const missing = join(t.iso.dir, "no-such-skills");
-    const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), skillDirectories: [skills, missing], disabledSkills: ["changelog"] });
+    const session = await t.client.createSession({
+      model: "gpt-4.1",
+      provider: t.model.provider(),
+      skillDirectories: [skills, missing],
+      disabledSkills: ["changelog"],
+    });
 
     const reports = t.errors.filter((e): e is SessionSetupError => e instanceof SessionSetupError);
     expect(reports).toHaveLength(1);
@@ -83,6 +93,8 @@ describe.each(RUNTIMES)("$name", (runtime) => {
 
     expect((await session.rpc.plugins.list()).plugins).toEqual([expect.objectContaining({ name: "house-tools", version: "1.2.0", enabled: true })]);
     const { skills } = await session.rpc.skills.list();
-    expect(skills).toEqual(expect.arrayContaining([expect.objectContaining({ name: "deploy-checklist", source: "plugin", commandName: "house-tools:deploy-checklist" })]));
+    expect(skills).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "deploy-checklist", source: "plugin", commandName: "house-tools:deploy-checklist" })]),
+    );
   });
 });

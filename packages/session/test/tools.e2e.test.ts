@@ -78,7 +78,12 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(reply?.data.content).toBe("Sunny in Lyon for 3 day(s)");
     expect(seen).toEqual([{ city: "Lyon", days: 3 }]);
     const received = toolDefinition(t.model.requests[0]!, "get_forecast")?.parameters as { properties: { days: Record<string, unknown> } };
-    expect(received).toMatchObject({ type: "object", properties: { city: parameters.properties.city, days: { type: "integer" } }, required: ["city"], additionalProperties: false });
+    expect(received).toMatchObject({
+      type: "object",
+      properties: { city: parameters.properties.city, days: { type: "integer" } },
+      required: ["city"],
+      additionalProperties: false,
+    });
     // Both runtimes fold numeric bounds into the description before calling the model.
     const days = received.properties.days;
     expect(days.minimum === 1 || String(days.description).includes("minimum: 1")).toBe(true);
@@ -227,7 +232,9 @@ describe.each(RUNTIMES)("$name", (runtime) => {
   it("ask_user: onUserInputRequest gets the question and its answer reaches the model", async () => {
     const t = await setup(runtime);
     const questions: unknown[] = [];
-    t.model.push({ toolCalls: [{ name: "ask_user", arguments: { question: "Which colour?", choices: ["red", "blue"] } }] }, (req) => ({ text: `User said: ${lastResult(req)}` }));
+    t.model.push({ toolCalls: [{ name: "ask_user", arguments: { question: "Which colour?", choices: ["red", "blue"] } }] }, (req) => ({
+      text: `User said: ${lastResult(req)}`,
+    }));
     const session = await t.client.createSession({
       model: "gpt-4.1",
       provider: t.model.provider(),

@@ -17,7 +17,10 @@ const COLOR_FORM: FixtureTool = {
   name: "pick_color",
   description: "Asks the user for a colour",
   prefix: "USER SAID:",
-  elicit: { message: "Pick a colour", requestedSchema: { type: "object", properties: { color: { type: "string", enum: ["red", "blue"] } }, required: ["color"] } },
+  elicit: {
+    message: "Pick a colour",
+    requestedSchema: { type: "object", properties: { color: { type: "string", enum: ["red", "blue"] } }, required: ["color"] },
+  },
 };
 const SIGN_IN: FixtureTool = {
   name: "sign_in",
@@ -34,7 +37,11 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     t.model.push(
       { toolCalls: [{ name: "forms-pick_color", arguments: { query: "colour" } }] },
       { toolCalls: [{ name: "forms-sign_in", arguments: { query: "sign in" } }] },
-      (req) => ({ text: toolResults(req).map((r) => r.content).join(" | ") }),
+      (req) => ({
+        text: toolResults(req)
+          .map((r) => r.content)
+          .join(" | "),
+      }),
     );
     const seen: ElicitationRequest[] = [];
     const session = await t.client.createSession({
@@ -85,7 +92,12 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     const t = await setup(runtime);
     const plain = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider() });
     expect(plain.ui.available).toBe(false);
-    await expect(plain.ui.confirm("Deploy?")).rejects.toSatisfy((e) => isSdkError(e, "INVALID_OPTION") && /capabilities\.ui\.elicitation/.test((e as Error).message) && (e as Error).message.startsWith("Elicitation is not supported by the host."));
+    await expect(plain.ui.confirm("Deploy?")).rejects.toSatisfy(
+      (e) =>
+        isSdkError(e, "INVALID_OPTION") &&
+        /capabilities\.ui\.elicitation/.test((e as Error).message) &&
+        (e as Error).message.startsWith("Elicitation is not supported by the host."),
+    );
 
     // This client is the session's UI: its own onElicitationRequest answers what session.ui asks.
     const asked: ElicitationRequest[] = [];
@@ -107,7 +119,9 @@ describe.each(RUNTIMES)("$name", (runtime) => {
 
   it("onExitPlanModeRequest decides the model's exit_plan_mode call in plan mode", async () => {
     const t = await setup(runtime);
-    t.model.push({ toolCalls: [{ name: "exit_plan_mode", arguments: { summary: "Add a greeting.", recommendedAction: "interactive" } }] }, (req) => ({ text: lastResult(req) }));
+    t.model.push({ toolCalls: [{ name: "exit_plan_mode", arguments: { summary: "Add a greeting.", recommendedAction: "interactive" } }] }, (req) => ({
+      text: lastResult(req),
+    }));
     const requests: unknown[] = [];
     const session = await t.client.createSession({
       model: "gpt-4.1",

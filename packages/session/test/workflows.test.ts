@@ -45,7 +45,13 @@ function fakeRuntime(ns: WorkflowNamespace, options: { unavailable?: boolean } =
   const checkpoints = new Set<string>();
   const listeners = new Set<(event: { type: string; data: Record<string, unknown> }) => void>();
   let tokens = 0;
-  const envelope = (run: Run) => ({ runId: run.runId, status: run.status, attempt: run.attempt, ...(run.result !== undefined && { result: run.result }), ...(run.error && { error: run.error }) });
+  const envelope = (run: Run) => ({
+    runId: run.runId,
+    status: run.status,
+    attempt: run.attempt,
+    ...(run.result !== undefined && { result: run.result }),
+    ...(run.error && { error: run.error }),
+  });
   const updated = (run: Run) => {
     for (const l of listeners) l({ type: p.events.updated, data: { runId: run.runId } });
   };
@@ -75,7 +81,8 @@ function fakeRuntime(ns: WorkflowNamespace, options: { unavailable?: boolean } =
         const params = raw as Record<string, unknown>;
         calls.push({ method, params });
         if (other !== ns) throw new RpcError(RpcErrorCode.MethodNotFound, `Unhandled method ${method}`);
-        if (options.unavailable) throw new RpcError(RpcErrorCode.MethodNotFound, `Agent ${ns === "factory" ? "factories" : "workflows"} are not available for this session`);
+        if (options.unavailable)
+          throw new RpcError(RpcErrorCode.MethodNotFound, `Agent ${ns === "factory" ? "factories" : "workflows"} are not available for this session`);
         const run = runs.get(params.runId as string);
         switch (name) {
           case "run": {
@@ -135,7 +142,8 @@ function fakeRuntime(ns: WorkflowNamespace, options: { unavailable?: boolean } =
     workflows,
     calls,
     runs,
-    serve: (list: Parameters<typeof serveWorkflows>[1]) => serveWorkflows({ sessionId: SESSION, registry: client, caller: client, protocol: p, onError: (e) => errors.push(e) }, list),
+    serve: (list: Parameters<typeof serveWorkflows>[1]) =>
+      serveWorkflows({ sessionId: SESSION, registry: client, caller: client, protocol: p, onError: (e) => errors.push(e) }, list),
     close: () => Promise.all([client.close(), server.close()]),
   };
 }
@@ -179,7 +187,10 @@ describe.each(["factory", "workflow"] as const)("workflows over the %s spelling 
     const triaged: number | undefined = done.result?.triaged; // typed from the result schema
     expect(triaged).toBe(2);
     expect(counter.producer).toBe(1); // the resumed attempt read the step from the journal
-    expect(counter.seen).toEqual([{ repo: "octo/hello", limit: 2 }, { repo: "octo/hello", limit: 2 }]); // defaults applied by the input schema
+    expect(counter.seen).toEqual([
+      { repo: "octo/hello", limit: 2 },
+      { repo: "octo/hello", limit: 2 },
+    ]); // defaults applied by the input schema
 
     const methods = peer.calls.map((c) => c.method);
     const spelled = methods.filter((m) => m.startsWith(`session.${ns}.`));
@@ -218,7 +229,12 @@ describe.each(["factory", "workflow"] as const)("workflows over the %s spelling 
 
   it("a result that does not match the result schema is a typed error", async () => {
     const peer = fakeRuntime(ns);
-    const liar = defineWorkflow({ name: "liar", description: "Returns the wrong shape", result: z.object({ n: z.number() }), run: () => ({ n: "one" }) as never });
+    const liar = defineWorkflow({
+      name: "liar",
+      description: "Returns the wrong shape",
+      result: z.object({ n: z.number() }),
+      run: () => ({ n: "one" }) as never,
+    });
     const server = defineWorkflow({ name: "liar", description: "Returns the wrong shape", run: () => ({ n: "one" }) });
     peer.serve([server]);
     const error = await peer.workflows.run(liar).catch((e: unknown) => e);
@@ -288,8 +304,12 @@ describe("workflow definitions", () => {
     expect(w.meta.argsSchema).toMatchObject({ type: "object", properties: { repo: { type: "string" } }, required: ["repo"] });
     expect(() => defineWorkflow({ name: "bad name!", description: "d", run: () => null })).toThrow(/defineWorkflow: name: "bad name!" is not a workflow name/);
     expect(() => defineWorkflow({ name: "w", description: "", run: () => null })).toThrow(/description: must be a non-empty string/);
-    expect(() => defineWorkflow({ name: "w", description: "d", phases: [{ title: "a" }, { title: "a" }], run: () => null })).toThrow(/phases: the title "a" is declared twice/);
-    expect(() => defineWorkflow({ name: "w", description: "d", limits: { maxTotalSubagents: 0 }, run: () => null })).toThrow(/limits.maxTotalSubagents: must be a positive integer/);
+    expect(() => defineWorkflow({ name: "w", description: "d", phases: [{ title: "a" }, { title: "a" }], run: () => null })).toThrow(
+      /phases: the title "a" is declared twice/,
+    );
+    expect(() => defineWorkflow({ name: "w", description: "d", limits: { maxTotalSubagents: 0 }, run: () => null })).toThrow(
+      /limits.maxTotalSubagents: must be a positive integer/,
+    );
     expect(() => defineWorkflow({ name: "w", description: "d", input: {} as never, run: () => null })).toThrow(/input: must be a Standard Schema/);
   });
 

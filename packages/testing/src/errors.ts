@@ -1,13 +1,7 @@
 import { FlightdeckError } from "@flightdeck/copilot-sdk";
 
 /** What went wrong, as a stable string a test can branch on. */
-export type TestingErrorCode =
-  | "INVALID_OPTION"
-  | "INVALID_SCRIPT"
-  | "TIMEOUT"
-  | "SCRIPT_NOT_DONE"
-  | "SERVER_CLOSED"
-  | "RUNTIME_NOT_FOUND";
+export type TestingErrorCode = "INVALID_OPTION" | "INVALID_SCRIPT" | "TIMEOUT" | "SCRIPT_NOT_DONE" | "SERVER_CLOSED" | "RUNTIME_NOT_FOUND";
 
 /**
  * Every error thrown by `@flightdeck/copilot-testing` (a `FlightdeckError`, like the rest of the

@@ -38,9 +38,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content
-      .map((part: unknown) => (isRecord(part) && typeof part["text"] === "string" ? part["text"] : ""))
-      .join("");
+    return content.map((part: unknown) => (isRecord(part) && typeof part["text"] === "string" ? part["text"] : "")).join("");
   }
   return "";
 }

@@ -43,7 +43,10 @@ function findBinDir(): string {
   const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "initdb"))) : [];
   versions.sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) {
-    throw new TestingError("RUNTIME_NOT_FOUND", "startTestPostgres: no PostgreSQL server found (/usr/lib/postgresql/<version>/bin/initdb). Install it: `apt-get install -y postgresql`.");
+    throw new TestingError(
+      "RUNTIME_NOT_FOUND",
+      "startTestPostgres: no PostgreSQL server found (/usr/lib/postgresql/<version>/bin/initdb). Install it: `apt-get install -y postgresql`.",
+    );
   }
   return join(base, versions[0]!, "bin");
 }
@@ -60,7 +63,9 @@ function freePort(): Promise<number> {
 }
 
 function systemUser(name: string): { uid: number; gid: number } | undefined {
-  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${name}:`));
   if (!line) return undefined;
   const [, , uid, gid] = line.split(":");
   return { uid: Number(uid), gid: Number(gid) };
@@ -87,7 +92,10 @@ function parentFolder(asRoot: boolean): string {
   let dir = temp;
   while (asRoot && !traversableByOthers(dir) && dirname(dir) !== dir) dir = dirname(dir);
   if (!asRoot || (traversableByOthers(dir) && dirname(dir) !== dir)) return dir;
-  throw new TestingError("RUNTIME_NOT_FOUND", `startTestPostgres: running as root, the server runs as the postgres user, who cannot reach ${temp} (a folder on the way is private). Set TMPDIR to a folder every user can traverse.`);
+  throw new TestingError(
+    "RUNTIME_NOT_FOUND",
+    `startTestPostgres: running as root, the server runs as the postgres user, who cannot reach ${temp} (a folder on the way is private). Set TMPDIR to a folder every user can traverse.`,
+  );
 }
 
 /**
@@ -105,7 +113,11 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
   const password = globalThis.crypto.randomUUID().replaceAll("-", "");
   const port = await freePort();
   const owner = asRoot ? systemUser("postgres") : undefined;
-  if (asRoot && !owner) throw new TestingError("RUNTIME_NOT_FOUND", "startTestPostgres: running as root needs the `postgres` system user (it comes with Debian's postgresql package).");
+  if (asRoot && !owner)
+    throw new TestingError(
+      "RUNTIME_NOT_FOUND",
+      "startTestPostgres: running as root needs the `postgres` system user (it comes with Debian's postgresql package).",
+    );
   const pwfile = join(dir, "pwfile");
   writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   if (owner) {

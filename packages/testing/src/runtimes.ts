@@ -67,11 +67,7 @@ function pinnedRuntimeVersion(require: NodeRequire, pkg: string): string | undef
 }
 
 function missing(what: string, install: string, cause?: unknown): TestingError {
-  return new TestingError(
-    "RUNTIME_NOT_FOUND",
-    `${what} is not installed for ${process.platform}-${process.arch}. Install it with \`${install}\`.`,
-    { cause },
-  );
+  return new TestingError("RUNTIME_NOT_FOUND", `${what} is not installed for ${process.platform}-${process.arch}. Install it with \`${install}\`.`, { cause });
 }
 
 // Where to look for runtime packages: the user's project first, then this package and the sdk
@@ -111,16 +107,32 @@ export function askRuntimeVersion(path: string): string {
   const home = mkdtempSync(join(tmpdir(), "fd-runtime-version-"));
   try {
     const env: Record<string, string> = { PATH: process.env["PATH"] ?? "/usr/bin:/bin" };
-    for (const [name, sub] of [["HOME", "home"], ["COPILOT_HOME", "copilot"], ["XDG_CONFIG_HOME", "config"], ["XDG_STATE_HOME", "state"], ["XDG_CACHE_HOME", "cache"], ["TMPDIR", "tmp"]] as const) {
+    for (const [name, sub] of [
+      ["HOME", "home"],
+      ["COPILOT_HOME", "copilot"],
+      ["XDG_CONFIG_HOME", "config"],
+      ["XDG_STATE_HOME", "state"],
+      ["XDG_CACHE_HOME", "cache"],
+      ["TMPDIR", "tmp"],
+    ] as const) {
       env[name] = join(home, sub);
       mkdirSync(env[name]!, { recursive: true });
     }
     const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "connect", params: { supportedTaskKinds: ["agent"] } });
-    const r = spawnSync(path, runtimeArgs(), { cwd: home, env, input: `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, timeout: 20_000, encoding: "utf8" });
+    const r = spawnSync(path, runtimeArgs(), {
+      cwd: home,
+      env,
+      input: `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      timeout: 20_000,
+      encoding: "utf8",
+    });
     const frame = /\{"jsonrpc":"2\.0","id":1,"result":\{[^\r\n]*?\}\}/.exec(r.stdout ?? "")?.[0];
     const version = frame === undefined ? undefined : (JSON.parse(frame) as { result?: { version?: unknown } }).result?.version;
     if (typeof version !== "string") {
-      throw new TestingError("RUNTIME_NOT_FOUND", `The runtime ${path} did not answer the connect handshake with its version (exit ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ""}); reinstall it.`);
+      throw new TestingError(
+        "RUNTIME_NOT_FOUND",
+        `The runtime ${path} did not answer the connect handshake with its version (exit ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ""}); reinstall it.`,
+      );
     }
     versions.set(key, version);
     return version;
@@ -198,7 +210,8 @@ export function resolveTestRuntime(name: TestRuntimeName = "copilot-runtime"): T
 export function resolveTestRuntimes(): TestRuntime[] {
   if (process.env[TEST_CONNECTION_ENV] === "inprocess") {
     const sdk = resolveSdkRuntime();
-    if (sdk.inProcessLibrary === undefined) throw missing(`The in-process runtime library (${TEST_CONNECTION_ENV}=inprocess)`, `npm install --save-dev @github/copilot-sdk-${runtimePlatform()}`);
+    if (sdk.inProcessLibrary === undefined)
+      throw missing(`The in-process runtime library (${TEST_CONNECTION_ENV}=inprocess)`, `npm install --save-dev @github/copilot-sdk-${runtimePlatform()}`);
     return [{ ...sdk, name: `${sdk.name} in-process` }];
   }
   return [resolveSdkRuntime(), resolveCli()];

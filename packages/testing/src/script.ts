@@ -109,10 +109,7 @@ export function validateTurn(turn: unknown, where: string): StaticTurn {
   }
   if (turn["malformed"] !== undefined) {
     if (turn["malformed"] !== "invalid-json" && turn["malformed"] !== "truncated") {
-      throw new TestingError(
-        "INVALID_SCRIPT",
-        `${where}.malformed must be "invalid-json" or "truncated" (got ${JSON.stringify(turn["malformed"])}).`,
-      );
+      throw new TestingError("INVALID_SCRIPT", `${where}.malformed must be "invalid-json" or "truncated" (got ${JSON.stringify(turn["malformed"])}).`);
     }
     return turn as unknown as MalformedTurn;
   }
@@ -132,10 +129,7 @@ export function validateTurn(turn: unknown, where: string): StaticTurn {
       }
       const args = call["arguments"];
       if (args !== undefined && typeof args !== "string" && typeof args !== "object") {
-        throw new TestingError(
-          "INVALID_SCRIPT",
-          `${at}.arguments must be an object (sent as JSON) or a string (sent raw); got ${typeof args}.`,
-        );
+        throw new TestingError("INVALID_SCRIPT", `${at}.arguments must be an object (sent as JSON) or a string (sent raw); got ${typeof args}.`);
       }
       if (call["id"] !== undefined && (typeof call["id"] !== "string" || call["id"] === "")) {
         throw new TestingError("INVALID_SCRIPT", `${at}.id must be a non-empty string or left out.`);
@@ -150,9 +144,7 @@ export function validateScript(script: unknown, where = "script"): ScriptedTurn[
   if (!Array.isArray(script)) {
     throw new TestingError("INVALID_SCRIPT", `${where} must be an array of turns (got ${typeof script}).`);
   }
-  return script.map((turn: unknown, i) =>
-    typeof turn === "function" ? (turn as DynamicTurn) : validateTurn(turn, `${where}[${i}]`),
-  );
+  return script.map((turn: unknown, i) => (typeof turn === "function" ? (turn as DynamicTurn) : validateTurn(turn, `${where}[${i}]`)));
 }
 
 /** The arguments string sent on the wire for a scripted tool call. */

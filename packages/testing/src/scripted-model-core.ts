@@ -189,7 +189,11 @@ export function checkCoreOptions(options: unknown, entry: string, extraKeys: rea
   if (typeof options !== "object" || options === null) throw new TestingError("INVALID_OPTION", `${entry}: pass an options object (or nothing).`);
   refuseUnknownKeys(options, [...CORE_OPTION_KEYS, ...extraKeys], `${entry}: options`);
   const o = options as Record<string, unknown>;
-  for (const [name, min] of [["chunkSize", 1], ["chunkDelayMs", 0], ["maxBodyBytes", 1]] as const) {
+  for (const [name, min] of [
+    ["chunkSize", 1],
+    ["chunkDelayMs", 0],
+    ["maxBodyBytes", 1],
+  ] as const) {
     const v = o[name];
     if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < min)) {
       throw new TestingError("INVALID_OPTION", `${entry}: options.${name} must be an integer >= ${min} (got ${JSON.stringify(v)}).`);
@@ -279,7 +283,11 @@ export function createScriptedModelCore(options: CoreOptions, labels: CoreLabels
     const field = route === "completions" ? "messages" : "input";
     const value = isRecord(body) ? body[field] : undefined;
     if (!Array.isArray(value) && !(route === "responses" && typeof value === "string")) {
-      return reject(400, `request body must be a JSON object with a "${field}" ${route === "responses" ? "array or string" : "array"}`, "invalid_request_error");
+      return reject(
+        400,
+        `request body must be a JSON object with a "${field}" ${route === "responses" ? "array or string" : "array"}`,
+        "invalid_request_error",
+      );
     }
 
     const call = ++calls;
@@ -388,7 +396,9 @@ export function createScriptedModelCore(options: CoreOptions, labels: CoreLabels
         };
         const timer = setTimeout(() => {
           const got = counted().length;
-          finish(() => reject(new TestingError("TIMEOUT", `waitForRequests(${n}): only ${got} request(s) arrived within ${timeoutMs} ms; ${labels.timeoutHint}`)));
+          finish(() =>
+            reject(new TestingError("TIMEOUT", `waitForRequests(${n}): only ${got} request(s) arrived within ${timeoutMs} ms; ${labels.timeoutHint}`)),
+          );
         }, timeoutMs);
         const finish = (settle: () => void) => {
           clearTimeout(timer);

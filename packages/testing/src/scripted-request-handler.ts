@@ -7,7 +7,14 @@
 import type { InterceptedRequest, ModelRequestHandler } from "@flightdeck/copilot-sdk";
 import type { WireApi } from "./model-request.js";
 import type { ScriptedTurn } from "./script.js";
-import { checkCoreOptions, createScriptedModelCore, providerConfig, type RecordedRequest, type ScriptedModelState, type ScriptedProviderConfig } from "./scripted-model-core.js";
+import {
+  checkCoreOptions,
+  createScriptedModelCore,
+  providerConfig,
+  type RecordedRequest,
+  type ScriptedModelState,
+  type ScriptedProviderConfig,
+} from "./scripted-model-core.js";
 
 /** Options of {@link createScriptedRequestHandler}. */
 export interface ScriptedRequestHandlerOptions {

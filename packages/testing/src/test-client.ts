@@ -10,7 +10,10 @@ import { TEST_CONNECTION_ENV, resolveTestRuntime, type TestRuntime } from "./run
 import { startScriptedModel, type ScriptedModelOptions, type ScriptedModelServer } from "./scripted-model-server.js";
 
 /** Client options a test may set; the runtime, environment and login are owned by the helper. */
-export type TestClientOptionsOverrides = Omit<CopilotClientOptions, "connection" | "env" | "workingDirectory" | "useLoggedInUser" | "gitHubToken" | "baseDirectory">;
+export type TestClientOptionsOverrides = Omit<
+  CopilotClientOptions,
+  "connection" | "env" | "workingDirectory" | "useLoggedInUser" | "gitHubToken" | "baseDirectory"
+>;
 
 /** Options of {@link createTestClient}. */
 export interface TestClientOptions {
@@ -66,24 +69,32 @@ export function defaultTestConnection(): "stdio" | "inprocess" {
  * `RuntimeConnection.forStdio()` on its executable.
  */
 export function testRuntimeConnection(runtime: Pick<TestRuntime, "path" | "args" | "inProcessLibrary">): RuntimeConnection {
-  if (defaultTestConnection() === "inprocess" && runtime.inProcessLibrary !== undefined) return RuntimeConnection.forInProcess({ libraryPath: runtime.inProcessLibrary });
+  if (defaultTestConnection() === "inprocess" && runtime.inProcessLibrary !== undefined)
+    return RuntimeConnection.forInProcess({ libraryPath: runtime.inProcessLibrary });
   return RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args });
 }
 
 function pickRuntime(choice: TestClientOptions["runtime"]): TestRuntime {
   if (typeof choice === "object" && choice !== null) {
     if (typeof choice.path !== "string" || !Array.isArray(choice.args)) {
-      throw new TestingError("INVALID_OPTION", "createTestClient: `runtime` must be the result of resolveTestRuntime(), \"copilot-runtime\" or \"cli\".");
+      throw new TestingError("INVALID_OPTION", 'createTestClient: `runtime` must be the result of resolveTestRuntime(), "copilot-runtime" or "cli".');
     }
     return choice;
   }
   // Only the chosen runtime's package needs to be installed.
   if (choice === undefined || choice === "copilot-runtime") return resolveTestRuntime("copilot-runtime");
   if (choice === "cli") {
-    if (defaultTestConnection() === "inprocess") throw new TestingError("INVALID_OPTION", `createTestClient: the CLI runtime cannot run in process, and ${TEST_CONNECTION_ENV}=inprocess restricts the runtimes to those that can.`);
+    if (defaultTestConnection() === "inprocess")
+      throw new TestingError(
+        "INVALID_OPTION",
+        `createTestClient: the CLI runtime cannot run in process, and ${TEST_CONNECTION_ENV}=inprocess restricts the runtimes to those that can.`,
+      );
     return resolveTestRuntime("cli");
   }
-  throw new TestingError("INVALID_OPTION", `createTestClient: \`runtime\` must be "copilot-runtime", "cli" or an entry of resolveTestRuntimes(), got ${JSON.stringify(choice)}.`);
+  throw new TestingError(
+    "INVALID_OPTION",
+    `createTestClient: \`runtime\` must be "copilot-runtime", "cli" or an entry of resolveTestRuntimes(), got ${JSON.stringify(choice)}.`,
+  );
 }
 
 /**
@@ -116,12 +127,18 @@ export async function createTestClient(options: TestClientOptions = {}): Promise
   const overrides = (options.client ?? {}) as Record<string, unknown>;
   for (const key of ["connection", "env", "workingDirectory", "useLoggedInUser", "gitHubToken", "baseDirectory"]) {
     if (overrides[key] !== undefined) {
-      throw new TestingError("INVALID_OPTION", `createTestClient: \`client.${key}\` is set by the helper to keep the test isolated; leave it out (use \`isolation.extraEnv\` for extra environment variables).`);
+      throw new TestingError(
+        "INVALID_OPTION",
+        `createTestClient: \`client.${key}\` is set by the helper to keep the test isolated; leave it out (use \`isolation.extraEnv\` for extra environment variables).`,
+      );
     }
   }
   const runtime = pickRuntime(options.runtime);
   if (transport === "inprocess" && runtime.inProcessLibrary === undefined) {
-    throw new TestingError("INVALID_OPTION", `createTestClient: ${runtime.name} has no in-process library (only the copilot-runtime package ships one). Use transport "stdio" or "tcp" for it.`);
+    throw new TestingError(
+      "INVALID_OPTION",
+      `createTestClient: ${runtime.name} has no in-process library (only the copilot-runtime package ships one). Use transport "stdio" or "tcp" for it.`,
+    );
   }
   const model = await startScriptedModel(options.model);
   let iso: IsolatedEnvironment;

@@ -76,8 +76,7 @@ export function responsesJson(turn: ReplyTurn, ctx: ReplyContext): Item {
 export function responsesStreamFrames(turn: ReplyTurn, ctx: ReplyContext): string[] {
   let sequence = 0;
   const frames: string[] = [];
-  const emit = (type: string, data: Item) =>
-    frames.push(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`);
+  const emit = (type: string, data: Item) => frames.push(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`);
 
   emit("response.created", { response: responseObject(ctx, "in_progress", []) });
   emit("response.in_progress", { response: responseObject(ctx, "in_progress", []) });

@@ -53,7 +53,9 @@ describe("createIsolatedEnvironment", () => {
         expect(iso.env[key]!.startsWith(iso.dir + "/"), key).toBe(true);
         expect(statSync(iso.env[key]!).isDirectory(), key).toBe(true);
       }
-      expect(new Set(["HOME", "COPILOT_HOME", "TMPDIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"].map((k) => iso.env[k])).size).toBe(7);
+      expect(
+        new Set(["HOME", "COPILOT_HOME", "TMPDIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"].map((k) => iso.env[k])).size,
+      ).toBe(7);
       expect(iso.workingDirectory.startsWith(iso.dir + "/")).toBe(true);
       expect(readdirSync(iso.workingDirectory)).toEqual([]);
       expect(iso.env["COPILOT_PKG_CACHE_HOME"]).toBe(sharedPackageCacheDir());

@@ -1,9 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { createIsolatedEnvironment, createScriptedRequestHandler, createTestClient, resolveTestRuntime, runtimeArgs, startScriptedModel, TestingError } from "@flightdeck/copilot-testing";
+import {
+  createIsolatedEnvironment,
+  createScriptedRequestHandler,
+  createTestClient,
+  resolveTestRuntime,
+  runtimeArgs,
+  startScriptedModel,
+  TestingError,
+} from "@flightdeck/copilot-testing";
 import { didYouMean } from "../src/option-keys.js";
 
 async function refused(run: () => unknown, message: RegExp): Promise<void> {
-  const error = await Promise.resolve().then(run).then(() => undefined, (e: unknown) => e);
+  const error = await Promise.resolve()
+    .then(run)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(error).toBeInstanceOf(TestingError);
   expect((error as TestingError).code).toBe("INVALID_OPTION");
   expect((error as Error).message).toMatch(message);
@@ -11,7 +24,10 @@ async function refused(run: () => unknown, message: RegExp): Promise<void> {
 
 describe("testing kit options refuse unknown keys, with a did-you-mean", () => {
   it("createTestClient", async () => {
-    await refused(() => createTestClient({ modle: { script: [] } } as never), /^createTestClient: options: unknown option `modle`\. Did you mean `model`\?.*Known options: runtime, model, client, isolation, transport\./);
+    await refused(
+      () => createTestClient({ modle: { script: [] } } as never),
+      /^createTestClient: options: unknown option `modle`\. Did you mean `model`\?.*Known options: runtime, model, client, isolation, transport\./,
+    );
     await refused(() => createTestClient({ transprot: "tcp" } as never), /Did you mean `transport`\?/);
   });
   it("the scripted model and its waitForRequests (a misspelled timeout is not the default)", async () => {
@@ -19,7 +35,10 @@ describe("testing kit options refuse unknown keys, with a did-you-mean", () => {
     await refused(() => createScriptedRequestHandler({ scirpt: [] } as never), /Did you mean `script`\?/);
     const model = await startScriptedModel({ script: [] });
     try {
-      await refused(() => model.waitForRequests(1, { timeout: 50 } as never), /^waitForRequests\(n, options\): unknown option `timeout`\. Did you mean `timeoutMs`\?/);
+      await refused(
+        () => model.waitForRequests(1, { timeout: 50 } as never),
+        /^waitForRequests\(n, options\): unknown option `timeout`\. Did you mean `timeoutMs`\?/,
+      );
     } finally {
       await model.close();
     }

@@ -12,7 +12,12 @@ describe("script types", () => {
   it("accepts static and dynamic (sync or async) turns", () => {
     const script: ScriptedTurn[] = [
       { text: "hi", chunkSize: 2, delayMs: 5 },
-      { toolCalls: [{ name: "bash", arguments: { command: "ls" } }, { name: "x", arguments: "{raw" }] },
+      {
+        toolCalls: [
+          { name: "bash", arguments: { command: "ls" } },
+          { name: "x", arguments: "{raw" },
+        ],
+      },
       { error: { status: 429, message: "slow down" } },
       { malformed: "truncated" },
       (req) => ({ text: String(req.index) }),

@@ -68,7 +68,14 @@ describe("chat completions", () => {
   it("streams tool calls: an opening delta with id/name/empty arguments, then argument chunks", async () => {
     const model = await start({
       chunkSize: 5,
-      script: [{ toolCalls: [{ name: "get_weather", arguments: { city: "Paris" } }, { name: "noop", id: "my-id" }] }],
+      script: [
+        {
+          toolCalls: [
+            { name: "get_weather", arguments: { city: "Paris" } },
+            { name: "noop", id: "my-id" },
+          ],
+        },
+      ],
     });
     const frames = parseSse(await (await postJson(`${model.baseUrl}/chat/completions`, chatBody({ stream: true }))).text());
     const chunks = json(frames.slice(0, -1));
@@ -90,7 +97,10 @@ describe("chat completions", () => {
       message: { content: null, tool_calls: [{ id: "call_1_0", type: "function", function: { name: "x", arguments: "{city: Paris" } }] },
     });
     const chunks = json(parseSse(await (await postJson(`${model.baseUrl}/chat/completions`, chatBody({ stream: true }))).text()).slice(0, -1));
-    const args = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).map((d: Json) => d.function.arguments).join("");
+    const args = chunks
+      .flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])
+      .map((d: Json) => d.function.arguments)
+      .join("");
     expect(args).toBe("{oops");
   });
 
@@ -251,7 +261,12 @@ describe("bad requests", () => {
 
 describe("timing", () => {
   it("waits delayMs before answering and chunkDelayMs between chunks", async () => {
-    const model = await start({ script: [{ text: "x", delayMs: 150 }, { text: "abc", chunkSize: 1, chunkDelayMs: 60 }] });
+    const model = await start({
+      script: [
+        { text: "x", delayMs: 150 },
+        { text: "abc", chunkSize: 1, chunkDelayMs: 60 },
+      ],
+    });
     let t0 = Date.now();
     await (await postJson(`${model.baseUrl}/chat/completions`, chatBody())).json();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
@@ -287,7 +302,18 @@ describe("request log and helpers", () => {
     await postJson(`${model.baseUrl}/chat/completions`, chatBody(), { "api-key": "azure-secret", "x-trace": "t1" });
     await postJson(`${model.baseUrl}/responses`, responsesBody({ stream: true }));
     const [first, second] = await model.waitForRequests(2);
-    expect(first).toMatchObject({ index: 1, call: 1, method: "POST", path: "/v1/chat/completions", wireApi: "completions", stream: false, turnIndex: 0, turn: { text: "a" }, status: 200, unexpected: false });
+    expect(first).toMatchObject({
+      index: 1,
+      call: 1,
+      method: "POST",
+      path: "/v1/chat/completions",
+      wireApi: "completions",
+      stream: false,
+      turnIndex: 0,
+      turn: { text: "a" },
+      status: 200,
+      unexpected: false,
+    });
     expect(first!.headers["authorization"]).toBe("[redacted]");
     expect(first!.headers["api-key"]).toBe("[redacted]");
     expect(first!.headers["x-trace"]).toBe("t1");
@@ -361,7 +387,9 @@ describe("request log and helpers", () => {
 
   it("answers concurrent requests with distinct turns, and push() adds turns", async () => {
     const model = await start({ script: [{ text: "1" }, { text: "2" }] });
-    const bodies = await Promise.all([1, 2].map(async () => ((await (await postJson(`${model.baseUrl}/chat/completions`, chatBody())).json()) as Json).choices[0].message.content));
+    const bodies = await Promise.all(
+      [1, 2].map(async () => ((await (await postJson(`${model.baseUrl}/chat/completions`, chatBody())).json()) as Json).choices[0].message.content),
+    );
     expect(bodies.sort()).toEqual(["1", "2"]);
     model.push((req) => ({ text: `system was: ${systemPrompt(req)}` }));
     const third = (await (await postJson(`${model.baseUrl}/chat/completions`, chatBody())).json()) as Json;

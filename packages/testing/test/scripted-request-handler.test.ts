@@ -50,7 +50,11 @@ async function readAll(body: Init["body"]): Promise<string> {
 }
 
 // Both front ends share one core: the same script must give the same status and bytes.
-async function bothAnswer(script: ScriptedTurn[], path: string, body: unknown): Promise<{ http: { status: number; text: string }; handler: { status: number; text: string } }> {
+async function bothAnswer(
+  script: ScriptedTurn[],
+  path: string,
+  body: unknown,
+): Promise<{ http: { status: number; text: string }; handler: { status: number; text: string } }> {
   const server = await startScriptedModel({ script });
   servers.push(server);
   const res = await postJson(`${server.baseUrl}${path}`, body);

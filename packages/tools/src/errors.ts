@@ -24,11 +24,7 @@ export class ToolError extends SdkError {
   /** The `defineTool` option at fault, for `INVALID_OPTION`. */
   readonly option: string | undefined;
 
-  constructor(
-    code: ToolErrorCode,
-    message: string,
-    options: { toolName: string; option?: string; cause?: unknown },
-  ) {
+  constructor(code: ToolErrorCode, message: string, options: { toolName: string; option?: string; cause?: unknown }) {
     const details: Record<string, unknown> = { toolName: options.toolName };
     if (options.option !== undefined) details.option = options.option;
     super(code, message, options.cause === undefined ? { details } : { cause: options.cause, details });

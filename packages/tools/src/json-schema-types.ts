@@ -29,11 +29,7 @@ type ObjectOf<S> = S extends { readonly properties: infer P }
       : Record<string, FromJsonSchema<A>>
     : Record<string, unknown>;
 
-type ArrayOf<S> = S extends { readonly items: infer I }
-  ? I extends readonly unknown[]
-    ? unknown[]
-    : FromJsonSchema<I>[]
-  : unknown[];
+type ArrayOf<S> = S extends { readonly items: infer I } ? (I extends readonly unknown[] ? unknown[] : FromJsonSchema<I>[]) : unknown[];
 
 type OneType<T, S> = T extends "string"
   ? string

@@ -31,7 +31,9 @@ export interface McpToolResult extends ToolResultObject {
  */
 export function convertMcpCallToolResult(callResult: McpCallToolResult): McpToolResult {
   if (typeof callResult !== "object" || callResult === null || !Array.isArray(callResult.content)) {
-    throw new ToolError("VALIDATION", "convertMcpCallToolResult(result): `result.content` must be the array of content blocks of an MCP CallToolResult.", { toolName: "" });
+    throw new ToolError("VALIDATION", "convertMcpCallToolResult(result): `result.content` must be the array of content blocks of an MCP CallToolResult.", {
+      toolName: "",
+    });
   }
   const texts: string[] = [];
   const binary: BinaryResultForLlm[] = [];

@@ -83,10 +83,18 @@ export function createAttributedPermissionResult(
   decisionContext: PermissionDecisionContext,
 ): AttributedPermissionResult {
   if (typeof result !== "object" || result === null || typeof (result as { kind?: unknown }).kind !== "string") {
-    throw new ToolDefinitionError("", "result", "createAttributedPermissionResult(result, context): `result` must be a permission result such as { kind: \"approve-once\" }.");
+    throw new ToolDefinitionError(
+      "",
+      "result",
+      'createAttributedPermissionResult(result, context): `result` must be a permission result such as { kind: "approve-once" }.',
+    );
   }
   if (typeof decisionContext !== "object" || decisionContext === null) {
-    throw new ToolDefinitionError("", "decisionContext", "createAttributedPermissionResult(result, context): `context` must be a decision context object, e.g. { outcome: \"auto_approved\", source: \"host_policy\", surface: \"sdk\" }.");
+    throw new ToolDefinitionError(
+      "",
+      "decisionContext",
+      'createAttributedPermissionResult(result, context): `context` must be a decision context object, e.g. { outcome: "auto_approved", source: "host_policy", surface: "sdk" }.',
+    );
   }
   return { kind: "attributed", result: isAttributedPermissionResult(result) ? result.result : result, decisionContext };
 }

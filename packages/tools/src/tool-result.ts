@@ -59,10 +59,7 @@ export function failureResult(text: string, resultType: ToolResultType = "failur
  * Normalises a handler's return value. Returns `{ ok: false, problem }` when the value cannot be a
  * result (the caller turns it into a failure result and reports it).
  */
-export function normalizeToolResult(
-  value: ToolHandlerResult,
-  maxResultChars: number,
-): { ok: true; result: ToolResultObject } | { ok: false; problem: string } {
+export function normalizeToolResult(value: ToolHandlerResult, maxResultChars: number): { ok: true; result: ToolResultObject } | { ok: false; problem: string } {
   let result: ToolResultObject;
   if (value === undefined) result = { textResultForLlm: "", resultType: "success" };
   else if (typeof value === "string") result = { textResultForLlm: value, resultType: "success" };
@@ -79,7 +76,8 @@ export function normalizeToolResult(
     } catch (error) {
       return { ok: false, problem: `the return value cannot be serialized as JSON (${(error as Error).message})` };
     }
-    if (text === undefined) return { ok: false, problem: `the return value is ${typeof value}, which is not JSON; return a string, a JSON value or a result object` };
+    if (text === undefined)
+      return { ok: false, problem: `the return value is ${typeof value}, which is not JSON; return a string, a JSON value or a result object` };
     result = { textResultForLlm: text, resultType: "success" };
   }
   result.textResultForLlm = truncateText(result.textResultForLlm, maxResultChars);
@@ -167,10 +165,7 @@ function toBytes(value: Uint8Array | ArrayBuffer): Uint8Array {
 
 function isBinaryContent(value: unknown): value is BinaryContent {
   return (
-    isPlainObject(value) &&
-    typeof value.mimeType === "string" &&
-    (typeof value.data === "string" || isBytes(value.data)) &&
-    !("textResultForLlm" in value)
+    isPlainObject(value) && typeof value.mimeType === "string" && (typeof value.data === "string" || isBytes(value.data)) && !("textResultForLlm" in value)
   );
 }
 

@@ -153,9 +153,11 @@ describe("collections and permissions", () => {
       if (request.kind === "shell") expectTypeOf(request.fullCommandText).toEqualTypeOf<string>();
       return { kind: "reject", feedback: "no" } satisfies PermissionDecision;
     };
-    expectTypeOf(custom).returns.toEqualTypeOf<PermissionRequestResult | AttributedPermissionResult | Promise<PermissionRequestResult | AttributedPermissionResult>>();
+    expectTypeOf(custom).returns.toEqualTypeOf<
+      PermissionRequestResult | AttributedPermissionResult | Promise<PermissionRequestResult | AttributedPermissionResult>
+    >();
     // Every decision kind of the protocol, and the incumbent's "no-result", are accepted.
-    const passThrough: PermissionHandler = () => ({ kind: "approve-for-session", approval: { kind: "read" } } as PermissionDecision);
+    const passThrough: PermissionHandler = () => ({ kind: "approve-for-session", approval: { kind: "read" } }) as PermissionDecision;
     const abstain: PermissionHandler = () => ({ kind: "no-result" });
     expectTypeOf(passThrough).toEqualTypeOf(abstain);
     // @ts-expect-error not a decision kind

@@ -70,9 +70,7 @@ describe("defineTool: definition errors", () => {
   });
 
   it("refuses JSON Schemas it cannot validate, naming the keyword", () => {
-    const e = definitionError(() =>
-      defineTool("t", { description: "d", parameters: { type: "object", unevaluatedProperties: false }, handler }),
-    );
+    const e = definitionError(() => defineTool("t", { description: "d", parameters: { type: "object", unevaluatedProperties: false }, handler }));
     expect(e.message).toContain('"unevaluatedProperties"');
     expect(() => defineTool("t", { description: "d", parameters: { type: "object", properties: { a: { $ref: "#/$defs/missing" } } }, handler })).toThrow(
       /does not resolve/,
@@ -164,7 +162,14 @@ describe("defineTool: the JSON Schema sent to the runtime", () => {
 
   it("renders the wire definition with only the options that were set", () => {
     const tool = defineTool("t", { description: "d", handler, skipPermission: true, defer: "never", title: "T" });
-    expect(tool.toJSON()).toEqual({ name: "t", description: "d", title: "T", parameters: { type: "object", properties: {} }, skipPermission: true, defer: "never" });
+    expect(tool.toJSON()).toEqual({
+      name: "t",
+      description: "d",
+      title: "T",
+      parameters: { type: "object", properties: {} },
+      skipPermission: true,
+      defer: "never",
+    });
     expect(JSON.parse(JSON.stringify(tool))).toEqual(tool.toJSON());
   });
 });

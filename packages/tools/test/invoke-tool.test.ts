@@ -30,7 +30,9 @@ function orderTools(handler: (args: unknown, inv: ToolInvocation) => unknown): R
     }),
     "zod 3": defineTool("order", {
       description,
-      parameters: z3.z.object({ item: z3.z.string().min(1), quantity: z3.z.number().int().min(1).max(10), tags: z3.z.array(z3.z.string()).optional() }).strict(),
+      parameters: z3.z
+        .object({ item: z3.z.string().min(1), quantity: z3.z.number().int().min(1).max(10), tags: z3.z.array(z3.z.string()).optional() })
+        .strict(),
       jsonSchema,
       handler,
     }),
@@ -188,7 +190,11 @@ describe("invokeTool: result normalisation", () => {
     expect(result.binaryResultsForLlm).toEqual([{ type: "image", mimeType: "image/png", data: Buffer.from(png).toString("base64") }]);
     expect(result.textResultForLlm).toBe("The tool returned image/png data (11 bytes).");
     const buf = await run(Buffer.from("plain bytes"));
-    expect(buf.binaryResultsForLlm?.[0]).toEqual({ type: "resource", mimeType: "application/octet-stream", data: Buffer.from("plain bytes").toString("base64") });
+    expect(buf.binaryResultsForLlm?.[0]).toEqual({
+      type: "resource",
+      mimeType: "application/octet-stream",
+      data: Buffer.from("plain bytes").toString("base64"),
+    });
   });
 
   it("{ data, mimeType } → binary result, and bytes inside binaryResultsForLlm are encoded", async () => {
@@ -222,9 +228,12 @@ describe("invokeTool: failures", () => {
   it("a handler that throws → failure with the message, reported to onError with the cause", async () => {
     const boom = new Error("disk full");
     const onError = vi.fn<(e: ToolError) => void>();
-    const tool = defineTool("save", { description: "d", handler: () => {
-      throw boom;
-    } });
+    const tool = defineTool("save", {
+      description: "d",
+      handler: () => {
+        throw boom;
+      },
+    });
     const result = await invokeTool(tool, {}, ctx, { onError });
     expect(result).toEqual({ textResultForLlm: 'Tool "save" failed: disk full', resultType: "failure", error: "disk full" });
     expect(onError).toHaveBeenCalledOnce();
@@ -236,9 +245,12 @@ describe("invokeTool: failures", () => {
 
   it("masks credentials in the failure text the model reads", async () => {
     const token = `ghp_${"a1B2".repeat(9)}`;
-    const tool = defineTool("t", { description: "d", handler: () => {
-      throw new Error(`request failed with ${token}`);
-    } });
+    const tool = defineTool("t", {
+      description: "d",
+      handler: () => {
+        throw new Error(`request failed with ${token}`);
+      },
+    });
     const result = await invokeTool(tool, {}, ctx, { onError: () => {} });
     expect(result.textResultForLlm).not.toContain(token);
     expect(result.textResultForLlm).toContain("ghp_[REDACTED]");
@@ -341,12 +353,17 @@ describe("invokeTool: failures", () => {
   it("an onError that throws does not break the result", async () => {
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
     try {
-      const tool = defineTool("t", { description: "d", handler: () => {
-        throw new Error("x");
-      } });
-      const result = await invokeTool(tool, {}, ctx, { onError: () => {
-        throw new Error("bad reporter");
-      } });
+      const tool = defineTool("t", {
+        description: "d",
+        handler: () => {
+          throw new Error("x");
+        },
+      });
+      const result = await invokeTool(tool, {}, ctx, {
+        onError: () => {
+          throw new Error("bad reporter");
+        },
+      });
       expect(result.resultType).toBe("failure");
       expect(warn).toHaveBeenCalledTimes(2);
     } finally {

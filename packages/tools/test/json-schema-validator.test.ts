@@ -68,10 +68,7 @@ describe("compileJsonSchema", () => {
   it("combines: allOf, anyOf (with the closest branch's issues), oneOf, not, if/then/else", () => {
     expect(messages({ allOf: [{ minimum: 1 }, { maximum: 2 }] }, 3)).toEqual(["(root): must be <= 2"]);
     const anyOf = {
-      anyOf: [
-        { type: "object", properties: { kind: { const: "a" }, x: { type: "number" } }, required: ["kind", "x"] },
-        { type: "string" },
-      ],
+      anyOf: [{ type: "object", properties: { kind: { const: "a" }, x: { type: "number" } }, required: ["kind", "x"] }, { type: "string" }],
     };
     expect(messages(anyOf, { kind: "a", x: "1" })).toEqual(["(root): must match at least one of 2 alternatives", "x: expected number, received string"]);
     expect(messages(anyOf, "ok")).toEqual([]);
@@ -84,11 +81,17 @@ describe("compileJsonSchema", () => {
 
   it("resolves local $refs ($defs, definitions, recursive)", () => {
     const tree = {
-      $defs: { node: { type: "object", properties: { value: { type: "number" }, children: { type: "array", items: { $ref: "#/$defs/node" } } }, required: ["value"] } },
+      $defs: {
+        node: { type: "object", properties: { value: { type: "number" }, children: { type: "array", items: { $ref: "#/$defs/node" } } }, required: ["value"] },
+      },
       $ref: "#/$defs/node",
     };
-    expect(messages(tree, { value: 1, children: [{ value: 2, children: [{ children: [] }] }] })).toEqual(["children.0.children.0.value: required property is missing"]);
-    expect(messages({ definitions: { s: { type: "string" } }, properties: { a: { $ref: "#/definitions/s" } } }, { a: 1 })).toEqual(["a: expected string, received integer"]);
+    expect(messages(tree, { value: 1, children: [{ value: 2, children: [{ children: [] }] }] })).toEqual([
+      "children.0.children.0.value: required property is missing",
+    ]);
+    expect(messages({ definitions: { s: { type: "string" } }, properties: { a: { $ref: "#/definitions/s" } } }, { a: 1 })).toEqual([
+      "a: expected string, received integer",
+    ]);
   });
 
   it("stops a $ref cycle that consumes no data instead of overflowing the stack", () => {

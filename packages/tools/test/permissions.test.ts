@@ -72,8 +72,14 @@ describe("incumbent-compatible permission results", () => {
   });
   it("resolvePermissionResult: no-result → no decision; attributed → decision + context; junk → undefined", () => {
     expect(resolvePermissionResult({ kind: "no-result" })).toEqual({ decision: undefined, decisionContext: undefined });
-    expect(resolvePermissionResult(createAttributedPermissionResult({ kind: "reject", feedback: "no" }, context))).toEqual({ decision: { kind: "reject", feedback: "no" }, decisionContext: context });
-    expect(resolvePermissionResult({ kind: "denied-by-rules", rules: [] })).toEqual({ decision: { kind: "denied-by-rules", rules: [] }, decisionContext: undefined });
+    expect(resolvePermissionResult(createAttributedPermissionResult({ kind: "reject", feedback: "no" }, context))).toEqual({
+      decision: { kind: "reject", feedback: "no" },
+      decisionContext: context,
+    });
+    expect(resolvePermissionResult({ kind: "denied-by-rules", rules: [] })).toEqual({
+      decision: { kind: "denied-by-rules", rules: [] },
+      decisionContext: undefined,
+    });
     expect(resolvePermissionResult("yes")).toBeUndefined();
     expect(resolvePermissionResult({ kind: "attributed", result: null })).toBeUndefined();
   });

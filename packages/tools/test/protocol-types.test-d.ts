@@ -11,7 +11,14 @@ import type {
   ToolResultType as GenToolResultType,
 } from "@flightdeck/copilot-core";
 import { describe, expectTypeOf, it } from "vitest";
-import { PERMISSION_KINDS, type PermissionDecision, type PermissionRequestKind, type ToolDefinitionWire, type ToolResultObject, type ToolResultType } from "../src/index.js";
+import {
+  PERMISSION_KINDS,
+  type PermissionDecision,
+  type PermissionRequestKind,
+  type ToolDefinitionWire,
+  type ToolResultObject,
+  type ToolResultType,
+} from "../src/index.js";
 
 describe("the tools package's wire types are the generated ones", () => {
   it("outbound shapes are the generated types (decisions: a subset of the generated union)", () => {

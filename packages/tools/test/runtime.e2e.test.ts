@@ -54,9 +54,13 @@ describe("against runtime 1.0.85", () => {
         return { ordered: args.item, quantity: args.quantity };
       },
     });
-    const explode = defineTool("explode", { description: "Always fails", skipPermission: true, handler: () => {
-      throw new Error("the warehouse is on fire");
-    } });
+    const explode = defineTool("explode", {
+      description: "Always fails",
+      skipPermission: true,
+      handler: () => {
+        throw new Error("the warehouse is on fire");
+      },
+    });
     const picture = defineTool("picture", {
       description: "Returns a picture",
       skipPermission: true,
@@ -113,7 +117,10 @@ describe("against runtime 1.0.85", () => {
       off();
 
       expect(calls).toEqual([{ item: "tea", quantity: 2 }]);
-      expect(errors.map((e) => e.message).sort()).toEqual(['Tool "explode" handler threw: the warehouse is on fire', 'Tool "slow" did not finish within 20 ms.']);
+      expect(errors.map((e) => e.message).sort()).toEqual([
+        'Tool "explode" handler threw: the warehouse is on fire',
+        'Tool "slow" did not finish within 20 ms.',
+      ]);
       expect(permissionKinds).toEqual(["custom-tool", "custom-tool"]); // the two skipPermission tools asked nothing
       expect(model.requests).toHaveLength(2);
       // What the model read back, by call: exactly the texts invokeTool produced.

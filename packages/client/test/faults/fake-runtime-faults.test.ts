@@ -124,7 +124,11 @@ describe("crashes and autoRestart", () => {
   it("a crash loop: restarts back off with jitter, stop at maxAttempts, each attempt and the give-up are reported, pending calls fail with the reason", async () => {
     const errors: unknown[] = [];
     const states: string[] = [];
-    const client = fakeClient(cleanups, { FAKE_CRASH_AFTER_HANDSHAKE: "20" }, { autoRestart: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1_000, windowMs: 10_000 }, onError: (e) => errors.push(e) });
+    const client = fakeClient(
+      cleanups,
+      { FAKE_CRASH_AFTER_HANDSHAKE: "20" },
+      { autoRestart: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1_000, windowMs: 10_000 }, onError: (e) => errors.push(e) },
+    );
     client.onStateChange((s) => states.push(s));
     const restarting: Array<Extract<RuntimeLifecycleEvent, { type: "runtime.restarting" }>> = [];
     const restarted: number[] = [];

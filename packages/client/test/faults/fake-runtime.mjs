@@ -107,7 +107,10 @@ function handle(message) {
       return;
     default:
       if (env.FAKE_ECHO_ERRORS === "1") {
-        return send({ id: message.id, error: { code: -32603, message: `cannot handle ${message.method} with ${JSON.stringify(message.params)}`, data: message.params } });
+        return send({
+          id: message.id,
+          error: { code: -32603, message: `cannot handle ${message.method} with ${JSON.stringify(message.params)}`, data: message.params },
+        });
       }
       return send({ id: message.id, error: { code: -32601, message: `Method not found: ${message.method}` } });
   }

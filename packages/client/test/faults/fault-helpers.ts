@@ -57,7 +57,8 @@ export function leftovers(tag: string, pgid?: number): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, "latin1");
       const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (state === "Z" || state === "X") continue;
-      if ((pgid !== undefined && Number(pgrp) === pgid) || readFileSync(`/proc/${name}/environ`, "latin1").includes(`FLIGHTDECK_RUNTIME_ID=${tag}\0`)) found.push(Number(name));
+      if ((pgid !== undefined && Number(pgrp) === pgid) || readFileSync(`/proc/${name}/environ`, "latin1").includes(`FLIGHTDECK_RUNTIME_ID=${tag}\0`))
+        found.push(Number(name));
     } catch {
       // ended while we looked
     }

@@ -19,7 +19,11 @@ afterEach(async () => {
 describe("stop() and forceStop() leave no process behind", () => {
   it("a runtime that ignores SIGTERM and stdin EOF, with a grandchild, is killed after the grace period", async () => {
     const stderr: string[] = [];
-    const { client, cleanup } = isolatedClient(fake, { extraEnv: { FAKE_IGNORE_TERM: "1", FAKE_GRANDCHILD: "1" }, stopGraceMs: 150, onStderr: (l) => stderr.push(l) });
+    const { client, cleanup } = isolatedClient(fake, {
+      extraEnv: { FAKE_IGNORE_TERM: "1", FAKE_GRANDCHILD: "1" },
+      stopGraceMs: 150,
+      onStderr: (l) => stderr.push(l),
+    });
     cleanups.push(cleanup);
     await client.start();
     const pid = client.runtimePid!;

@@ -155,12 +155,21 @@ describe.each(resolveTestRuntimes())("real runtime faults on $name", (runtime) =
 
   it("a server-side socket close while the runtime lives: pending calls reject at once; the client reports CONNECTION_LOST, not RUNTIME_EXITED; start() reconnects", async () => {
     const t = await setup(runtime, {});
-    const owner = new CopilotClient({ connection: RuntimeConnection.forTcp({ path: runtime.path, args: runtime.args }), env: t.iso.env, workingDirectory: t.iso.workingDirectory, useLoggedInUser: false, onError: () => {} });
+    const owner = new CopilotClient({
+      connection: RuntimeConnection.forTcp({ path: runtime.path, args: runtime.args }),
+      env: t.iso.env,
+      workingDirectory: t.iso.workingDirectory,
+      useLoggedInUser: false,
+      onError: () => {},
+    });
     cleanups.push(async () => void (await owner.forceStop()));
     await owner.start();
     const proxy = await tcpProxy(owner.runtimePort!);
     cleanups.push(() => proxy.close());
-    const client = new CopilotClient({ connection: RuntimeConnection.forUri(`127.0.0.1:${proxy.port}`, { connectionToken: owner.connectionToken! }), onError: () => {} });
+    const client = new CopilotClient({
+      connection: RuntimeConnection.forUri(`127.0.0.1:${proxy.port}`, { connectionToken: owner.connectionToken! }),
+      onError: () => {},
+    });
     cleanups.push(async () => void (await client.forceStop()));
     await client.start();
     // The proxy drops both sides in the same tick the request is written: it is certainly pending.
@@ -199,9 +208,10 @@ async function tcpProxy(target: number): Promise<{ port: number; dropAll: () => 
     dropAll: () => {
       for (const s of sockets) s.destroy();
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -57,53 +57,69 @@ function expectClean(channel: string, text: string, secrets: Record<string, stri
 }
 
 describe("secrets never leak", () => {
-  it.each(resolveTestRuntimes().map((r) => [r.name, r] as const))("on %s: a turn, a failing MCP server and a bad request, with every slot planted", async (_name, runtime) => {
-    const s = secretsFor();
-    const model = await startScriptedModel({ script: [{ text: "hello" }, { text: "again" }] });
-    cleanups.push(() => model.close());
-    const iso = createIsolatedEnvironment();
-    cleanups.push(() => iso.cleanup());
-    const debug: string[] = [];
-    const stderr: string[] = [];
-    const reported: unknown[] = [];
-    const warned: string[] = [];
-    vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warned.push(args.map(String).join(" ")));
-    const client = new CopilotClient({
-      connection: RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args }),
-      env: iso.env,
-      workingDirectory: iso.workingDirectory,
-      gitHubToken: s.gitHubToken,
-      useLoggedInUser: false,
-      logLevel: "all",
-      debug: (line) => debug.push(line),
-      onStderr: (line) => stderr.push(line),
-      onError: (e) => reported.push(e),
-    });
-    cleanups.push(async () => void (await client.forceStop()));
-    const provider = { ...model.provider(), apiKey: s.apiKey, headers: { "X-Custom-Auth": s.customAuth, "Ocp-Apim-Subscription-Key": s.subscriptionKey } };
-    const mcpServers = {
-      db: { type: "stdio", command: "/nonexistent/mcp-server", args: [], env: { DATABASE_URL: `postgres://app:${s.dbPassword}@127.0.0.1:1/db`, MCP_TOKEN: s.mcpEnv }, tools: ["*"] },
-      web: { type: "http", url: "http://127.0.0.1:1/mcp", headers: { "X-Api-Token": s.mcpHeader }, tools: ["*"] },
-    };
-    const thrown: unknown[] = [];
-    const session = await client.createSession({ model: "gpt-4.1", provider, mcpServers, onPermissionRequest: approveAll } as Parameters<CopilotClient["createSession"]>[0]);
-    await session.sendAndWait("hi", { timeoutMs: 20_000 }).catch((e: unknown) => thrown.push(e));
-    // A second session with a bearer token instead of a key.
-    const bearer = await client.createSession({ model: "gpt-4.1", provider: { ...model.provider(), bearerToken: s.bearerToken }, onPermissionRequest: approveAll });
-    await bearer.sendAndWait("hi", { timeoutMs: 20_000 }).catch((e: unknown) => thrown.push(e));
-    // A request the runtime refuses, carrying secrets in its params.
-    await client.rpc.session.list({ filter: { repository: s.dbPassword } } as never).catch((e: unknown) => thrown.push(e));
-    await client.stop();
+  it.each(resolveTestRuntimes().map((r) => [r.name, r] as const))(
+    "on %s: a turn, a failing MCP server and a bad request, with every slot planted",
+    async (_name, runtime) => {
+      const s = secretsFor();
+      const model = await startScriptedModel({ script: [{ text: "hello" }, { text: "again" }] });
+      cleanups.push(() => model.close());
+      const iso = createIsolatedEnvironment();
+      cleanups.push(() => iso.cleanup());
+      const debug: string[] = [];
+      const stderr: string[] = [];
+      const reported: unknown[] = [];
+      const warned: string[] = [];
+      vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warned.push(args.map(String).join(" ")));
+      const client = new CopilotClient({
+        connection: RuntimeConnection.forStdio({ path: runtime.path, args: runtime.args }),
+        env: iso.env,
+        workingDirectory: iso.workingDirectory,
+        gitHubToken: s.gitHubToken,
+        useLoggedInUser: false,
+        logLevel: "all",
+        debug: (line) => debug.push(line),
+        onStderr: (line) => stderr.push(line),
+        onError: (e) => reported.push(e),
+      });
+      cleanups.push(async () => void (await client.forceStop()));
+      const provider = { ...model.provider(), apiKey: s.apiKey, headers: { "X-Custom-Auth": s.customAuth, "Ocp-Apim-Subscription-Key": s.subscriptionKey } };
+      const mcpServers = {
+        db: {
+          type: "stdio",
+          command: "/nonexistent/mcp-server",
+          args: [],
+          env: { DATABASE_URL: `postgres://app:${s.dbPassword}@127.0.0.1:1/db`, MCP_TOKEN: s.mcpEnv },
+          tools: ["*"],
+        },
+        web: { type: "http", url: "http://127.0.0.1:1/mcp", headers: { "X-Api-Token": s.mcpHeader }, tools: ["*"] },
+      };
+      const thrown: unknown[] = [];
+      const session = await client.createSession({ model: "gpt-4.1", provider, mcpServers, onPermissionRequest: approveAll } as Parameters<
+        CopilotClient["createSession"]
+      >[0]);
+      await session.sendAndWait("hi", { timeoutMs: 20_000 }).catch((e: unknown) => thrown.push(e));
+      // A second session with a bearer token instead of a key.
+      const bearer = await client.createSession({
+        model: "gpt-4.1",
+        provider: { ...model.provider(), bearerToken: s.bearerToken },
+        onPermissionRequest: approveAll,
+      });
+      await bearer.sendAndWait("hi", { timeoutMs: 20_000 }).catch((e: unknown) => thrown.push(e));
+      // A request the runtime refuses, carrying secrets in its params.
+      await client.rpc.session.list({ filter: { repository: s.dbPassword } } as never).catch((e: unknown) => thrown.push(e));
+      await client.stop();
 
-    expect(debug.length).toBeGreaterThan(10);
-    expectClean("the debug log", debug.join("\n"), s);
-    expectClean("onStderr", stderr.join("\n"), s);
-    expectClean("onError", reported.map((e) => dumpError(e)).join("\n"), s);
-    expectClean("console.warn", warned.join("\n"), s);
-    expectClean("thrown errors", thrown.map((e) => dumpError(e)).join("\n"), s);
-    // The frames did carry the values (masked): the test looks where the secrets would be.
-    expect(debug.join("\n")).toContain("X-Custom-Auth");
-  }, 60_000);
+      expect(debug.length).toBeGreaterThan(10);
+      expectClean("the debug log", debug.join("\n"), s);
+      expectClean("onStderr", stderr.join("\n"), s);
+      expectClean("onError", reported.map((e) => dumpError(e)).join("\n"), s);
+      expectClean("console.warn", warned.join("\n"), s);
+      expectClean("thrown errors", thrown.map((e) => dumpError(e)).join("\n"), s);
+      // The frames did carry the values (masked): the test looks where the secrets would be.
+      expect(debug.join("\n")).toContain("X-Custom-Auth");
+    },
+    60_000,
+  );
 
   it("credential patterns in the runtime's stderr and secrets echoed back in wire errors are masked in every channel", async () => {
     const s = secretsFor();
@@ -129,13 +145,23 @@ describe("secrets never leak", () => {
     await client.start();
     const session = await client.createSession({
       model: "gpt-4.1",
-      provider: { type: "openai", baseUrl: "http://127.0.0.1:1/v1", apiKey: s.apiKey, headers: { "X-Custom-Auth": s.customAuth, "Ocp-Apim-Subscription-Key": s.subscriptionKey } },
-      mcpServers: { db: { type: "stdio", command: "mcp", args: [], env: { DATABASE_URL: `postgres://app:${s.dbPassword}@db/x`, MCP_TOKEN: s.mcpEnv }, tools: ["*"] } },
+      provider: {
+        type: "openai",
+        baseUrl: "http://127.0.0.1:1/v1",
+        apiKey: s.apiKey,
+        headers: { "X-Custom-Auth": s.customAuth, "Ocp-Apim-Subscription-Key": s.subscriptionKey },
+      },
+      mcpServers: {
+        db: { type: "stdio", command: "mcp", args: [], env: { DATABASE_URL: `postgres://app:${s.dbPassword}@db/x`, MCP_TOKEN: s.mcpEnv }, tools: ["*"] },
+      },
       onPermissionRequest: approveAll,
     } as Parameters<CopilotClient["createSession"]>[0]);
     const thrown: unknown[] = [];
     // The fake echoes these params back in its error message and data.
-    for (const params of [{ note: `key ${s.apiKey}`, header: s.customAuth }, { url: `postgres://app:${s.dbPassword}@db/x`, sub: s.subscriptionKey, env: s.mcpEnv, token: s.gitHubToken }]) {
+    for (const params of [
+      { note: `key ${s.apiKey}`, header: s.customAuth },
+      { url: `postgres://app:${s.dbPassword}@db/x`, sub: s.subscriptionKey, env: s.mcpEnv, token: s.gitHubToken },
+    ]) {
       await client.rpc.models.list(params as never).catch((e: unknown) => thrown.push(e));
     }
     // And a crash: its errors carry the stderr tail.
@@ -161,7 +187,10 @@ describe("secrets never leak", () => {
     const client = new CopilotClient({ gitHubToken: s.gitHubToken, env: { MY_SERVICE_PASSWORD: s.dbPassword, PATH: "/usr/bin" }, onError: () => {} });
     void client;
     const cause = new Error(`upstream said ${s.dbPassword}`, { cause: new Error(`token ${s.gitHubToken}`) });
-    const error = new SdkError("CONNECT_FAILED", `failed with ${s.dbPassword}`, { cause, details: { note: s.gitHubToken, nested: { v: `x ${s.dbPassword} y` } } });
+    const error = new SdkError("CONNECT_FAILED", `failed with ${s.dbPassword}`, {
+      cause,
+      details: { note: s.gitHubToken, nested: { v: `x ${s.dbPassword} y` } },
+    });
     expect(error).toBeInstanceOf(FlightdeckError);
     expectClean("SdkError", dumpError(error), s);
     expect(error.message).toBe("failed with [REDACTED]");

@@ -23,6 +23,9 @@ assert.ok(metadata?.startTime instanceof Date);
 
 await session.disconnect();
 await client.deleteSession(id);
-assert.equal((await client.listSessions()).some((s) => s.sessionId === id), false);
+assert.equal(
+  (await client.listSessions()).some((s) => s.sessionId === id),
+  false,
+);
 await assert.rejects(client.deleteSession(id), /Failed to delete session/);
 await client.stop();

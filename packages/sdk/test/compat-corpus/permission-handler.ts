@@ -20,6 +20,9 @@ const session = await client.createSession({
   },
 });
 const reply = await session.sendAndWait({ prompt: "Deploy to staging" });
-assert.deepEqual(requests.map((r) => r.kind), ["custom-tool"]);
+assert.deepEqual(
+  requests.map((r) => r.kind),
+  ["custom-tool"],
+);
 assert.equal(reply?.data.content, "Done: deployed to staging");
 await client.stop();

@@ -32,7 +32,9 @@ export type OptionIncompatibilities =
   | RejectedKeys<Theirs.ProviderConfig, OurProvider, "ProviderConfig">
   | RejectedKeys<Theirs.MCPStdioServerConfig, Extract<OurMcpServer, { command: string }>, "MCPStdioServerConfig">
   | RejectedKeys<Theirs.MCPHTTPServerConfig, Extract<OurMcpServer, { url: string }>, "MCPHTTPServerConfig">
-  | (Assignable<Theirs.SessionFsProvider, Parameters<OurValues["createSessionFsAdapter"]>[0]> extends true ? never : "SessionFsProvider(createSessionFsAdapter)");
+  | (Assignable<Theirs.SessionFsProvider, Parameters<OurValues["createSessionFsAdapter"]>[0]> extends true
+      ? never
+      : "SessionFsProvider(createSessionFsAdapter)");
 
 /** What a tool handler receives. */
 export type InvocationIncompatibilities = MissingMembers<Theirs.ToolInvocation, Ours.ToolInvocation, "ToolInvocation">;
@@ -59,4 +61,9 @@ type HookIncompatibility<K extends keyof Theirs.SessionHooks> = K extends keyof 
 /** Each hook: the input we pass has their fields; the output they return is accepted. */
 export type HookIncompatibilities = { [K in keyof Theirs.SessionHooks & string]-?: HookIncompatibility<K> }[keyof Theirs.SessionHooks & string];
 
-export type Incompatible = ExportIncompatibilities | OptionIncompatibilities | InvocationIncompatibilities | PermissionIncompatibilities | HookIncompatibilities;
+export type Incompatible =
+  | ExportIncompatibilities
+  | OptionIncompatibilities
+  | InvocationIncompatibilities
+  | PermissionIncompatibilities
+  | HookIncompatibilities;

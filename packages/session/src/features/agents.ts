@@ -98,7 +98,8 @@ function checkStartingAgent(agent: unknown, agents: readonly WireCustomAgentConf
 
 /** Checks `defaultAgent`. */
 function defaultAgentToWire(value: unknown, fail: Fail): DefaultAgentConfig {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("defaultAgent", `must be an object like { excludedTools: ["bash"] }, got ${describe(value)}.`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail("defaultAgent", `must be an object like { excludedTools: ["bash"] }, got ${describe(value)}.`);
   for (const key of Object.keys(value)) if (key !== "excludedTools") fail(`defaultAgent.${key}`, "is not a defaultAgent option (options: excludedTools).");
   const excluded = (value as { excludedTools?: unknown }).excludedTools;
   checkStringList(excluded, "defaultAgent.excludedTools", fail);

@@ -9,7 +9,10 @@ export interface AutoModeSwitchRequest {
   retryAfterSeconds?: number;
 }
 /** Decides an auto-mode switch: `"yes"` (this turn), `"yes_always"`, or `"no"`. */
-export type AutoModeSwitchHandler = (request: AutoModeSwitchRequest, invocation: RequestInvocation) => "yes" | "yes_always" | "no" | Promise<"yes" | "yes_always" | "no">;
+export type AutoModeSwitchHandler = (
+  request: AutoModeSwitchRequest,
+  invocation: RequestInvocation,
+) => "yes" | "yes_always" | "no" | Promise<"yes" | "yes_always" | "no">;
 
 export interface AutoModeSwitchOptions {
   /** Decides switching to auto mode after a rate limit. */
@@ -31,7 +34,8 @@ export const autoModeSwitchFeature = defineFeature<AutoModeSwitchOptions>()({
       const run = ctx.startRun(`auto-mode-switch:${context.id}`, context.signal);
       try {
         const response = await handler(request, { sessionId: ctx.sessionId, signal: run.signal });
-        if (response !== "yes" && response !== "yes_always" && response !== "no") throw new Error(`it returned ${describe(response)}; return "yes", "yes_always" or "no"`);
+        if (response !== "yes" && response !== "yes_always" && response !== "no")
+          throw new Error(`it returned ${describe(response)}; return "yes", "yes_always" or "no"`);
         return { response };
       } finally {
         run.end();

@@ -22,6 +22,7 @@ export const canvasesFeature = defineFeature<CanvasSessionOptions>()({
   requests: {
     "canvas.open": (ctx, params) => answerCanvasRequest(ctx.options.canvases, "canvas.open", { ...params, sessionId: ctx.sessionId }) as never,
     "canvas.close": (ctx, params) => answerCanvasRequest(ctx.options.canvases, "canvas.close", { ...params, sessionId: ctx.sessionId }) as never,
-    "canvas.action.invoke": (ctx, params) => answerCanvasRequest(ctx.options.canvases, "canvas.action.invoke", { ...params, sessionId: ctx.sessionId }) as never,
+    "canvas.action.invoke": (ctx, params) =>
+      answerCanvasRequest(ctx.options.canvases, "canvas.action.invoke", { ...params, sessionId: ctx.sessionId }) as never,
   },
 });

@@ -54,11 +54,19 @@ export const commandsFeature = defineFeature<CommandOptions>()({
           await command.handler({ sessionId: ctx.sessionId, command: data.command, commandName: data.commandName, args: data.args });
           return undefined;
         } catch (error) {
-          ctx.report(new SdkError("HANDLER_FAILED", `The handler of /${command.name} on session ${ctx.sessionId} threw: ${errorMessage(error)}. The command was completed with this error.`, { cause: error, details: { sessionId: ctx.sessionId, command: command.name } }));
+          ctx.report(
+            new SdkError(
+              "HANDLER_FAILED",
+              `The handler of /${command.name} on session ${ctx.sessionId} threw: ${errorMessage(error)}. The command was completed with this error.`,
+              { cause: error, details: { sessionId: ctx.sessionId, command: command.name } },
+            ),
+          );
           return `/${command.name} failed: ${errorMessage(error)}`;
         }
       };
-      answerInBackground(ctx, `command:${data.requestId}`, run, (error) => ctx.rpc.commands.handlePendingCommand(error === undefined ? { requestId: data.requestId } : { requestId: data.requestId, error }));
+      answerInBackground(ctx, `command:${data.requestId}`, run, (error) =>
+        ctx.rpc.commands.handlePendingCommand(error === undefined ? { requestId: data.requestId } : { requestId: data.requestId, error }),
+      );
     },
   },
 });
@@ -78,7 +86,8 @@ function commandsToWire(value: unknown, fail: Fail): Array<{ name: string; descr
     if (seen.has(name.toLowerCase())) fail(`${at}.name`, `"${name}" is declared twice (names are matched case-insensitively).`);
     seen.add(name.toLowerCase());
     if (typeof c.handler !== "function") fail(`commands.${name}.handler`, `must be a function ({ args }) => …, got ${describe(c.handler)}.`);
-    if (c.description !== undefined && typeof c.description !== "string") fail(`commands.${name}.description`, `must be a string, got ${describe(c.description)}.`);
+    if (c.description !== undefined && typeof c.description !== "string")
+      fail(`commands.${name}.description`, `must be a string, got ${describe(c.description)}.`);
     return c.description === undefined ? { name } : { name, description: c.description as string };
   });
 }

@@ -48,10 +48,14 @@ function handleElicitationRequested(ctx: FeatureContext<ElicitationOptions, unde
     } catch (error) {
       const source = data.elicitationSource ? ` from "${data.elicitationSource}"` : "";
       ctx.report(
-        new SdkError("HANDLER_FAILED", `onElicitationRequest${source} for session ${ctx.sessionId} failed: ${errorMessage(error)}. The elicitation was cancelled.`, {
-          cause: error,
-          details: { sessionId: ctx.sessionId, requestId: data.requestId },
-        }),
+        new SdkError(
+          "HANDLER_FAILED",
+          `onElicitationRequest${source} for session ${ctx.sessionId} failed: ${errorMessage(error)}. The elicitation was cancelled.`,
+          {
+            cause: error,
+            details: { sessionId: ctx.sessionId, requestId: data.requestId },
+          },
+        ),
       );
       return { action: "cancel" };
     }

@@ -26,7 +26,8 @@ export const historyFeature = defineFeature<HistoryOptions>()({
  */
 function infiniteSessionsToWire(value: unknown, fail: Fail): boolean | InfiniteSessionsConfig {
   if (typeof value === "boolean") return value;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("infiniteSessions", `must be true, false or a settings object, got ${describe(value)}.`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail("infiniteSessions", `must be true, false or a settings object, got ${describe(value)}.`);
   const v = value as Record<string, unknown>;
   const out: InfiniteSessionsConfig = {};
   for (const key of Object.keys(v)) {
@@ -41,13 +42,17 @@ function infiniteSessionsToWire(value: unknown, fail: Fail): boolean | InfiniteS
   for (const key of ["backgroundCompactionThreshold", "bufferExhaustionThreshold"] as const) {
     const t = v[key];
     if (t === undefined) continue;
-    if (typeof t !== "number" || !(t > 0 && t <= 1)) fail(`infiniteSessions.${key}`, `must be a fraction of the context window above 0 and at most 1 (e.g. 0.8), got ${describe(t)}.`);
+    if (typeof t !== "number" || !(t > 0 && t <= 1))
+      fail(`infiniteSessions.${key}`, `must be a fraction of the context window above 0 and at most 1 (e.g. 0.8), got ${describe(t)}.`);
     out[key] = t as number;
   }
   const background = out.backgroundCompactionThreshold ?? 0.8;
   const buffer = out.bufferExhaustionThreshold ?? 0.95;
   if (background >= buffer) {
-    fail("infiniteSessions.backgroundCompactionThreshold", `(${background}) must be below bufferExhaustionThreshold (${buffer}): background compaction has to start before the session blocks on a full context.`);
+    fail(
+      "infiniteSessions.backgroundCompactionThreshold",
+      `(${background}) must be below bufferExhaustionThreshold (${buffer}): background compaction has to start before the session blocks on a full context.`,
+    );
   }
   return out;
 }

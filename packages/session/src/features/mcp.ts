@@ -99,7 +99,8 @@ export function mcpServersToWire(value: unknown, fail: Fail, option = "mcpServer
   const out: Record<string, McpServerConfig> = {};
   for (const [name, server] of Object.entries(value as Record<string, unknown>)) {
     const at = `${option}.${name}`;
-    if (!SERVER_NAME.test(name)) fail(at, "has an invalid server name: use letters, digits, dashes or underscores (no control characters, no empty path segments).");
+    if (!SERVER_NAME.test(name))
+      fail(at, "has an invalid server name: use letters, digits, dashes or underscores (no control characters, no empty path segments).");
     if (typeof server !== "object" || server === null || Array.isArray(server)) {
       fail(at, `must be a server config: { command, args? } for stdio or { url } for HTTP, got ${describe(server)}.`);
     }
@@ -108,7 +109,8 @@ export function mcpServersToWire(value: unknown, fail: Fail, option = "mcpServer
       if (typeof s.url !== "string" || !URL.canParse(s.url) || !/^https?:$/.test(new URL(s.url).protocol)) {
         fail(`${at}.url`, `must be an absolute http(s) URL of the MCP endpoint, e.g. "https://example.com/mcp", got ${describe(s.url)}.`);
       }
-      if (s.type !== undefined && s.type !== "http" && s.type !== "sse") fail(`${at}.type`, `must be "http" or "sse" for a remote server, got ${describe(s.type)}.`);
+      if (s.type !== undefined && s.type !== "http" && s.type !== "sse")
+        fail(`${at}.type`, `must be "http" or "sse" for a remote server, got ${describe(s.type)}.`);
       if (s.command !== undefined) fail(at, "has both `url` and `command`: a server is either remote (url) or local (command).");
       checkStringMap(s.headers, `${at}.headers`, fail, true);
     } else {
@@ -121,7 +123,8 @@ export function mcpServersToWire(value: unknown, fail: Fail, option = "mcpServer
       if (s.cwd !== undefined && (typeof s.cwd !== "string" || s.cwd === "")) fail(`${at}.cwd`, `must be a directory path, got ${describe(s.cwd)}.`);
     }
     checkStringList(s.tools, `${at}.tools`, fail);
-    if (s.timeout !== undefined && (typeof s.timeout !== "number" || !(s.timeout > 0))) fail(`${at}.timeout`, `must be a positive number of milliseconds, got ${describe(s.timeout)}.`);
+    if (s.timeout !== undefined && (typeof s.timeout !== "number" || !(s.timeout > 0)))
+      fail(`${at}.timeout`, `must be a positive number of milliseconds, got ${describe(s.timeout)}.`);
     const copy: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(s)) if (v !== undefined) copy[key] = v;
     out[name] = copy as McpServerConfig;
@@ -150,10 +153,14 @@ function handleMcpOAuthRequired(ctx: Ctx, data: McpAuthRequest): void {
       };
     } catch (error) {
       ctx.report(
-        new SdkError("HANDLER_FAILED", `onMcpAuthRequest for MCP server "${data.serverName}" of session ${ctx.sessionId} failed: ${errorMessage(error)}. The request was cancelled; the server stays unauthenticated.`, {
-          cause: error,
-          details: { sessionId: ctx.sessionId, serverName: data.serverName },
-        }),
+        new SdkError(
+          "HANDLER_FAILED",
+          `onMcpAuthRequest for MCP server "${data.serverName}" of session ${ctx.sessionId} failed: ${errorMessage(error)}. The request was cancelled; the server stays unauthenticated.`,
+          {
+            cause: error,
+            details: { sessionId: ctx.sessionId, serverName: data.serverName },
+          },
+        ),
       );
       return { kind: "cancelled" as const };
     }
@@ -164,7 +171,7 @@ function handleMcpOAuthRequired(ctx: Ctx, data: McpAuthRequest): void {
 /** `session.mcp_server_status_changed` with `failed`: reported once per server and error, naming the server. */
 function reportMcpServerStatus(ctx: Ctx, data: { serverName: string; status: string; error?: string }): void {
   if (data.status !== "failed") return;
-  const configured = ctx.options.mcpServers !== undefined && Object.prototype.hasOwnProperty.call(ctx.options.mcpServers, data.serverName);
+  const configured = ctx.options.mcpServers !== undefined && Object.hasOwn(ctx.options.mcpServers, data.serverName);
   const reason = data.error ?? "no reason given";
   // The runtime retries once at the first turn and reports the same failure again.
   if (!ctx.firstSight(`mcp-failed:${data.serverName}:${reason}`)) return;

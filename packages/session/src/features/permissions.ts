@@ -28,7 +28,8 @@ interface Answer {
 const NO_HANDLER: Answer = {
   decision: {
     kind: "reject",
-    feedback: "No permission handler is configured on this client (onPermissionRequest), so the request was rejected. Continue without this action or ask the user.",
+    feedback:
+      "No permission handler is configured on this client (onPermissionRequest), so the request was rejected. Continue without this action or ask the user.",
   },
 };
 const HANDLER_FAILED: Answer = { decision: { kind: "reject", feedback: "The client's permission handler failed, so the request was rejected." } };
@@ -54,15 +55,33 @@ export const permissionsFeature = defineFeature<PermissionOptions>()({
           const value = (await handler(data.permissionRequest as never, { sessionId: ctx.sessionId, signal })) as unknown;
           const resolved = resolvePermissionResult(value);
           if (resolved) return resolved;
-          ctx.report(new SdkError("HANDLER_FAILED", `onPermissionRequest for session ${ctx.sessionId} returned ${describe(value)}; return { kind: "approve-once" }, { kind: "reject", feedback } or { kind: "no-result" }. The request was rejected.`, { details }));
+          ctx.report(
+            new SdkError(
+              "HANDLER_FAILED",
+              `onPermissionRequest for session ${ctx.sessionId} returned ${describe(value)}; return { kind: "approve-once" }, { kind: "reject", feedback } or { kind: "no-result" }. The request was rejected.`,
+              { details },
+            ),
+          );
         } catch (error) {
-          if (!signal.aborted) ctx.report(new SdkError("HANDLER_FAILED", `onPermissionRequest for session ${ctx.sessionId} threw: ${errorMessage(error)}. The request was rejected.`, { cause: error, details }));
+          if (!signal.aborted)
+            ctx.report(
+              new SdkError("HANDLER_FAILED", `onPermissionRequest for session ${ctx.sessionId} threw: ${errorMessage(error)}. The request was rejected.`, {
+                cause: error,
+                details,
+              }),
+            );
         }
         return HANDLER_FAILED;
       };
       answerInBackground(ctx, `permission:${data.requestId}`, decide, async ({ decision, decisionContext }) =>
         // "no-result": this client abstains; another client (or the runtime) answers.
-        decision === undefined ? undefined : ctx.rpc.permissions.handlePendingPermissionRequest({ requestId: data.requestId, result: decision, ...(decisionContext !== undefined && { decisionContext }) }),
+        decision === undefined
+          ? undefined
+          : ctx.rpc.permissions.handlePendingPermissionRequest({
+              requestId: data.requestId,
+              result: decision,
+              ...(decisionContext !== undefined && { decisionContext }),
+            }),
       );
     },
     // Settled elsewhere (another client, a hook, or the turn ended): the handler's signal fires.

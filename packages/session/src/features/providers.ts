@@ -48,22 +48,37 @@ export const providersFeature = defineFeature<ProviderOptions>()({
   lower(options, wire, { fail, config, method }) {
     if (options.providers !== undefined) {
       if (options.provider !== undefined) {
-        fail("providers", "cannot be combined with `provider` (the runtime rejects both): move the single provider into `providers` with a name, and its model into `models`.");
+        fail(
+          "providers",
+          "cannot be combined with `provider` (the runtime rejects both): move the single provider into `providers` with a name, and its model into `models`.",
+        );
       }
       wire.providers = providersToWire(options.providers, fail);
     }
     if (options.provider !== undefined) {
-      if (!isObject(options.provider)) fail("provider", `must be an object like { type: "openai", baseUrl: "https://…/v1", apiKey }, got ${describe(options.provider)}.`);
+      if (!isObject(options.provider))
+        fail("provider", `must be an object like { type: "openai", baseUrl: "https://…/v1", apiKey }, got ${describe(options.provider)}.`);
       wire.provider = checkProvider(options.provider as unknown as Record<string, unknown>, "provider", fail);
       // The runtime otherwise falls back to a Copilot model name the provider does not serve.
-      if (config.model === undefined && method === "createSession") fail("model", "is required with a BYOK `provider`: name the model the provider serves (e.g. \"gpt-4.1\" or your deployment name).");
-      if (config.gitHubToken !== undefined) fail("gitHubToken", "cannot be combined with a BYOK `provider` (the runtime refuses both): drop `gitHubToken`, or use `providers` + `models` beside Copilot auth.");
+      if (config.model === undefined && method === "createSession")
+        fail("model", 'is required with a BYOK `provider`: name the model the provider serves (e.g. "gpt-4.1" or your deployment name).');
+      if (config.gitHubToken !== undefined)
+        fail(
+          "gitHubToken",
+          "cannot be combined with a BYOK `provider` (the runtime refuses both): drop `gitHubToken`, or use `providers` + `models` beside Copilot auth.",
+        );
     }
-    if (options.models !== undefined) wire.models = modelsToWire(options.models, ((wire.providers as Array<{ name: string }> | undefined) ?? []).map((p) => p.name), fail);
+    if (options.models !== undefined)
+      wire.models = modelsToWire(
+        options.models,
+        ((wire.providers as Array<{ name: string }> | undefined) ?? []).map((p) => p.name),
+        fail,
+      );
     return undefined;
   },
   requests: {
-    "providerToken.getToken": (ctx, params) => answerProviderToken(ctx.sessionId, ctx.options, params as unknown as Record<string, unknown>, (error) => ctx.report(error)),
+    "providerToken.getToken": (ctx, params) =>
+      answerProviderToken(ctx.sessionId, ctx.options, params as unknown as Record<string, unknown>, (error) => ctx.report(error)),
   },
 });
 
@@ -78,14 +93,19 @@ function checkProvider(value: Record<string, unknown>, option: string, fail: Fai
   if (value.baseUrl === undefined || value.baseUrl === "") {
     fail(`${option}.baseUrl`, 'is required: the endpoint of the provider\'s API, e.g. "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1".');
   }
-  if (typeof value.baseUrl !== "string" || !URL.canParse(value.baseUrl)) fail(`${option}.baseUrl`, `must be an absolute URL such as "https://api.openai.com/v1", got ${describe(value.baseUrl)}.`);
-  if (value.type !== undefined && (typeof value.type !== "string" || !PROVIDER_TYPES.includes(value.type))) fail(`${option}.type`, `must be "openai", "azure" or "anthropic", got ${describe(value.type)}.`);
-  if (value.wireApi !== undefined && (typeof value.wireApi !== "string" || !WIRE_APIS.includes(value.wireApi))) fail(`${option}.wireApi`, `must be "completions" or "responses", got ${describe(value.wireApi)}.`);
+  if (typeof value.baseUrl !== "string" || !URL.canParse(value.baseUrl))
+    fail(`${option}.baseUrl`, `must be an absolute URL such as "https://api.openai.com/v1", got ${describe(value.baseUrl)}.`);
+  if (value.type !== undefined && (typeof value.type !== "string" || !PROVIDER_TYPES.includes(value.type)))
+    fail(`${option}.type`, `must be "openai", "azure" or "anthropic", got ${describe(value.type)}.`);
+  if (value.wireApi !== undefined && (typeof value.wireApi !== "string" || !WIRE_APIS.includes(value.wireApi)))
+    fail(`${option}.wireApi`, `must be "completions" or "responses", got ${describe(value.wireApi)}.`);
   // Secrets: say what is wrong without echoing the value.
   for (const key of ["apiKey", "bearerToken"]) {
-    if (value[key] !== undefined && typeof value[key] !== "string") fail(`${option}.${key}`, `must be a string (got a ${value[key] === null ? "null" : typeof value[key]}).`);
+    if (value[key] !== undefined && typeof value[key] !== "string")
+      fail(`${option}.${key}`, `must be a string (got a ${value[key] === null ? "null" : typeof value[key]}).`);
   }
-  if ("hasBearerTokenProvider" in value) fail(`${option}.hasBearerTokenProvider`, "is set by this SDK; pass `bearerTokenProvider: ({ providerName }) => token` instead.");
+  if ("hasBearerTokenProvider" in value)
+    fail(`${option}.hasBearerTokenProvider`, "is set by this SDK; pass `bearerTokenProvider: ({ providerName }) => token` instead.");
   if (value.bearerTokenProvider !== undefined && typeof value.bearerTokenProvider !== "function") {
     fail(`${option}.bearerTokenProvider`, `must be a function ({ sessionId, providerName }) => token, got ${describe(value.bearerTokenProvider)}.`);
   }
@@ -97,10 +117,12 @@ function checkProvider(value: Record<string, unknown>, option: string, fail: Fai
 
 /** Checks `providers` and returns the wire value. */
 function providersToWire(value: unknown, fail: Fail): WireNamedProviderConfig[] {
-  if (!Array.isArray(value)) return fail("providers", `must be an array like [{ name: "local", baseUrl: "http://127.0.0.1:11434/v1" }], got ${describe(value)}.`);
+  if (!Array.isArray(value))
+    return fail("providers", `must be an array like [{ name: "local", baseUrl: "http://127.0.0.1:11434/v1" }], got ${describe(value)}.`);
   const seen = new Set<string>();
   return value.map((provider: unknown, i) => {
-    if (typeof provider !== "object" || provider === null || Array.isArray(provider)) return fail(`providers[${i}]`, `must be a provider like { name, baseUrl, type? }, got ${describe(provider)}.`);
+    if (typeof provider !== "object" || provider === null || Array.isArray(provider))
+      return fail(`providers[${i}]`, `must be a provider like { name, baseUrl, type? }, got ${describe(provider)}.`);
     const p = provider as Record<string, unknown>;
     if (typeof p.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(p.name)) {
       fail(`providers[${i}].name`, `must be a name of letters, digits, ".", "_" or "-" (models are selected as "<name>/<model id>"), got ${describe(p.name)}.`);
@@ -115,7 +137,8 @@ function providersToWire(value: unknown, fail: Fail): WireNamedProviderConfig[] 
 function modelsToWire(value: unknown, providerNames: readonly string[], fail: Fail): ProviderModelConfig[] {
   if (!Array.isArray(value)) return fail("models", `must be an array like [{ id: "llama3", provider: "local" }], got ${describe(value)}.`);
   return value.map((model: unknown, i) => {
-    if (typeof model !== "object" || model === null || Array.isArray(model)) return fail(`models[${i}]`, `must be a model like { id, provider }, got ${describe(model)}.`);
+    if (typeof model !== "object" || model === null || Array.isArray(model))
+      return fail(`models[${i}]`, `must be a model like { id, provider }, got ${describe(model)}.`);
     const m = model as Record<string, unknown>;
     if (typeof m.id !== "string" || m.id.trim() === "") fail(`models[${i}].id`, `must be the provider's model id, got ${describe(m.id)}.`);
     if (typeof m.provider !== "string" || !providerNames.includes(m.provider)) {

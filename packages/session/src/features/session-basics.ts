@@ -37,9 +37,13 @@ export const sessionBasicsFeature = defineFeature<SessionBasicsOptions>()({
   lower(options, wire, { fail, method }) {
     const id = options.sessionId as unknown;
     if (id !== undefined) {
-      if (method === "resumeSession") fail("sessionId", "is the first argument of resumeSession(sessionId, config), not a config option; remove it from the config.");
+      if (method === "resumeSession")
+        fail("sessionId", "is the first argument of resumeSession(sessionId, config), not a config option; remove it from the config.");
       if (typeof id !== "string" || !UUID.test(id)) {
-        fail("sessionId", `must be a UUID such as "${globalThis.crypto.randomUUID()}" (the runtime accepts no other ids), got ${describe(id)}. Omit it to get a random one.`);
+        fail(
+          "sessionId",
+          `must be a UUID such as "${globalThis.crypto.randomUUID()}" (the runtime accepts no other ids), got ${describe(id)}. Omit it to get a random one.`,
+        );
       }
     }
     for (const key of ["model", "reasoningEffort", "workingDirectory"] as const) {

@@ -46,7 +46,15 @@ export const skillsFeature = defineFeature<SkillOptions>()({
       const { skills } = await ctx.rpc.skills.list();
       paths = skills.map((s) => (s.path ?? "").replace(/\\/g, "/"));
     } catch (error) {
-      ctx.report(new SessionSetupError(ctx.sessionId, "skillDirectories", dirs.join(", "), `Could not check the skills of session ${ctx.sessionId} (session.skills.list failed: ${errorMessage(error)}).`, { cause: error }));
+      ctx.report(
+        new SessionSetupError(
+          ctx.sessionId,
+          "skillDirectories",
+          dirs.join(", "),
+          `Could not check the skills of session ${ctx.sessionId} (session.skills.list failed: ${errorMessage(error)}).`,
+          { cause: error },
+        ),
+      );
       return;
     }
     for (const dir of dirs) {

@@ -63,7 +63,8 @@ export const systemMessageFeature = defineFeature<SystemMessageOptions, Transfor
         try {
           const next = await transform(content, { sessionId: ctx.sessionId, sectionId });
           if (typeof next === "string") out[sectionId] = { content: next };
-          else ctx.report(new SdkError("HANDLER_FAILED", `${where} returned ${describe(next)} instead of a string; the section was kept unchanged.`, { details }));
+          else
+            ctx.report(new SdkError("HANDLER_FAILED", `${where} returned ${describe(next)} instead of a string; the section was kept unchanged.`, { details }));
         } catch (error) {
           ctx.report(new SdkError("HANDLER_FAILED", `${where} threw: ${errorMessage(error)}; the section was kept unchanged.`, { cause: error, details }));
         }

@@ -16,7 +16,10 @@ export interface RequestInvocation {
 /** The agent's `ask_user` question. */
 export type UserInputRequest = Omit<UserInputRequestParams, "sessionId">;
 /** Answers the agent's `ask_user` question: `{ answer, wasFreeform }`, or a bare string (a free-form answer). */
-export type UserInputHandler = (request: UserInputRequest, invocation: RequestInvocation) => UIUserInputResponse | string | Promise<UIUserInputResponse | string>;
+export type UserInputHandler = (
+  request: UserInputRequest,
+  invocation: RequestInvocation,
+) => UIUserInputResponse | string | Promise<UIUserInputResponse | string>;
 
 export interface UserInputOptions {
   /** Answers the agent's `ask_user` questions; without it the agent cannot ask. */

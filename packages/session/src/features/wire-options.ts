@@ -108,7 +108,11 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
       try {
         await ctx.rpc.options.update(ctx.state);
       } catch (cause) {
-        throw new SdkError("INVALID_OPTION", `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${errorMessage(cause)}`, { cause, details: { option: Object.keys(ctx.state)[0] } });
+        throw new SdkError(
+          "INVALID_OPTION",
+          `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${errorMessage(cause)}`,
+          { cause, details: { option: Object.keys(ctx.state)[0] } },
+        );
       }
     },
   };
