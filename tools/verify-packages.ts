@@ -399,14 +399,14 @@ async function bundledRuntime(ctx: Context): Promise<void> {
   console.log(`    ${out.trim()}`);
 }
 
-/** The codegen package alone from its tarball: both module systems load it and generate() works. */
+/** The codegen package from its tarball (with core, its one workspace dependency): both module systems load it and generate() works. */
 async function codegenFromTarball(ctx: Context): Promise<void> {
   const dir = join(ctx.work, "consumer-codegen");
   mkdirSync(dir, { recursive: true });
   const tarball = ctx.tarballs.get("@flightdeck/copilot-codegen") as string;
   writeFileSync(
     join(dir, "package.json"),
-    `${JSON.stringify({ name: "codegen-consumer", private: true, version: "0.0.0", dependencies: { "@flightdeck/copilot-codegen": `file:${tarball}` } }, null, 2)}\n`,
+    `${JSON.stringify({ name: "codegen-consumer", private: true, version: "0.0.0", dependencies: { "@flightdeck/copilot-codegen": `file:${tarball}`, "@flightdeck/copilot-core": `file:${ctx.tarballs.get("@flightdeck/copilot-core") as string}` } }, null, 2)}\n`,
   );
   await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"], { cwd: dir, timeoutMs: 300_000 });
   const schemas = join(repoRoot, "schemas");

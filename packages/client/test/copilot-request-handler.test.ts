@@ -6,13 +6,7 @@
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { JsonRpcConnection, createInMemoryTransportPair, isSdkError } from "@flightdeck/copilot-core";
-import {
-  CopilotRequestHandler,
-  CopilotWebSocketCloseStatus,
-  CopilotWebSocketHandler,
-  RuntimeConnection,
-  type CopilotRequestContext,
-} from "@flightdeck/copilot-client";
+import { CopilotRequestHandler, CopilotWebSocketCloseStatus, CopilotWebSocketHandler, type CopilotRequestContext } from "@flightdeck/copilot-client";
 import { serveCopilotRequestHandler } from "../src/copilot-request-handler.js";
 
 const cleanups: Array<() => unknown> = [];
@@ -223,18 +217,5 @@ describe("CopilotRequestHandler subclass", () => {
       error = e;
     }
     expect(isSdkError(error, "INVALID_OPTION")).toBe(true);
-  });
-});
-
-describe("RuntimeConnection.forInProcess", () => {
-  it("throws SdkError UNSUPPORTED saying what to use instead", () => {
-    let error: unknown;
-    try {
-      RuntimeConnection.forInProcess();
-    } catch (e) {
-      error = e;
-    }
-    expect(isSdkError(error, "UNSUPPORTED")).toBe(true);
-    expect((error as Error).message).toContain("RuntimeConnection.forStdio()");
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   InvalidParamsError,
   JsonRpcConnection,
@@ -20,12 +20,38 @@ function pair(options: { timeout?: number } = {}) {
   return { a, b, client, server, clientErrors, serverErrors };
 }
 
+// Timers this test created that are still pending (neither fired nor cleared). Counting only the
+// test's own timers keeps the check exact when other test files share the worker process.
+const liveTimers = new Set<unknown>();
 function timerCount(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  return liveTimers.size;
 }
+
+beforeEach(() => {
+  liveTimers.clear();
+  const realSetTimeout = globalThis.setTimeout;
+  const realClearTimeout = globalThis.clearTimeout;
+  vi.spyOn(globalThis, "setTimeout").mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const handle = realSetTimeout(
+      (...a: unknown[]) => {
+        liveTimers.delete(handle);
+        callback(...a);
+      },
+      ms,
+      ...args,
+    );
+    liveTimers.add(handle);
+    return handle;
+  }) as typeof setTimeout);
+  vi.spyOn(globalThis, "clearTimeout").mockImplementation(((handle?: Parameters<typeof clearTimeout>[0]) => {
+    liveTimers.delete(handle);
+    realClearTimeout(handle);
+  }) as typeof clearTimeout);
+});
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe("JsonRpcConnection", () => {

@@ -6,15 +6,37 @@
 //                   no TS1479, and ESM files may import CommonJS declarations), tab-indented.
 // - dist/index.d.ts  re-exports every name of index.d.cts: the ESM condition has ESM types, and
 //                   the declarations are on disk once.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const dist = new URL("../dist/", import.meta.url);
 const esmTypes = new URL("index.d.ts", dist);
 const cjsTypes = new URL("index.d.cts", dist);
 
-const declarations = readFileSync(esmTypes, "utf8");
+// Declarations shared by several entries (index, extension) land in chunk files next to them. They
+// become `.d.cts` (CommonJS format, like index.d.cts, so no CommonJS consumer hits TS1479), and
+// every reference to them is rewritten.
+const entryTypes = new Set(["index.d.ts", "extension.d.ts"]);
+const chunks = readdirSync(dist).filter((f) => f.endsWith(".d.ts") && !entryTypes.has(f));
+for (const chunk of chunks) renameSync(new URL(chunk, dist), new URL(chunk.replace(/\.d\.ts$/, ".d.cts"), dist));
+const retarget = (text) => chunks.reduce((t, chunk) => t.replaceAll(`./${chunk.replace(/\.d\.ts$/, ".js")}`, `./${chunk.replace(/\.d\.ts$/, ".cjs")}`), text);
+for (const file of [...chunks.map((c) => c.replace(/\.d\.ts$/, ".d.cts")), "extension.d.ts"]) {
+  const url = new URL(file, dist);
+  writeFileSync(
+    url,
+    retarget(readFileSync(url, "utf8")).replace(/^(?: {4})+/gm, (indent) => "\t".repeat(indent.length / 4)),
+  );
+}
+// The extension entry gets a CommonJS pair too (same require(esm) bridge as index.cjs below).
+writeFileSync(new URL("extension.d.cts", dist), readFileSync(new URL("extension.d.ts", dist), "utf8"));
+writeFileSync(
+  new URL("extension.cjs", dist),
+  `"use strict";\n// ES module; CommonJS gets it through require(esm) (Node >= 20.19 / 22.12).\nmodule.exports = require("./extension.js");\n`,
+);
+
+const declarations = retarget(readFileSync(esmTypes, "utf8"));
 const names = [];
-for (const match of declarations.matchAll(/^export (?:type )?\{([^}]*)\};?\s*$/gm)) {
+// The entry's own `export { … };` list and its `export { … } from "./<chunk>";` re-exports.
+for (const match of declarations.matchAll(/^export (?:type )?\{([^}]*)\}(?: from ['"][^'"]+['"])?;?\s*$/gm)) {
   for (const part of match[1].split(",")) {
     const spec = part.trim().replace(/^type\s+/, "");
     if (spec) names.push(spec.split(/\s+as\s+/).at(-1));
