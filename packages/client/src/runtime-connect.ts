@@ -2,14 +2,20 @@
  * The steps of one runtime connection that need no client state: the handshake, registering the
  * client as provider (sessionFs, model requests), describing a lost connection, and stop()'s teardown.
  */
-import { type JsonRpcConnection, MethodNotFoundError, SdkError, createServerRpc, isSdkError, type Unsubscribe } from "@flightdeck/copilot-core";
+import { type JsonRpcConnection, MethodNotFoundError, SdkError, createServerRpc, isSdkError, type Transport, type Unsubscribe } from "@flightdeck/copilot-core";
 import { createInternalServerRpc } from "@flightdeck/copilot-core/internal";
+import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
 import type { CopilotSession } from "@flightdeck/copilot-session";
-import { type CopilotClientOptions, type Live, SHUTDOWN_REQUEST_TIMEOUT_MS, SUPPORTED_TASK_KINDS } from "./client-types.js";
+import { buildRuntimeLaunch } from "./client-options.js";
+import { type CopilotClientOptions, DEFAULT_STOP_GRACE_MS, type Live, SHUTDOWN_REQUEST_TIMEOUT_MS, SUPPORTED_TASK_KINDS } from "./client-types.js";
 import { isCopilotRequestHandler, serveCopilotRequestHandler } from "./copilot-request-handler.js";
 import { checkProtocolVersion } from "./protocol-range.js";
 import { serveRequestHandler } from "./request-handler.js";
+import type { RuntimeConnection } from "./runtime-connection.js";
+import { RuntimeProcess } from "./runtime-process.js";
+import { resolveRuntime } from "./runtime-resolution.js";
 import { serveSessionFs, sessionFsSetProviderParams } from "./session-fs.js";
+import { telemetryEnv } from "./telemetry.js";
 
 export async function handshake(
   options: CopilotClientOptions,
@@ -155,6 +161,60 @@ export async function teardown(live: Live, sessions: readonly CopilotSession[], 
   }
   // A TCP close waits for the peer at most 1 s; stdio's ends with the process.
   await within(closing, grace);
+}
+
+/**
+ * Opens the transport of one connect attempt: dials a running runtime (`forUri`), loads it in
+ * process, or spawns it (stdio, or TCP once it listens). A spawned process is put in `started` at
+ * once, so the caller can kill it when the attempt is cancelled or fails.
+ */
+export async function openTransport(
+  options: CopilotClientOptions,
+  config: RuntimeConnection,
+  signal: AbortSignal,
+  startTimeoutMs: number,
+  onStderrLine: (line: string) => void,
+  started: { process?: RuntimeProcess },
+): Promise<{ transport: Transport; connectionToken: string | undefined; port: number | undefined }> {
+  let transport: Transport;
+  let connectionToken: string | undefined;
+  let port: number | undefined;
+  if (config.kind === "uri") {
+    port = config.port;
+    transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
+    connectionToken = config.connectionToken;
+  } else if (config.kind === "inprocess") {
+    // Loaded on first use: koffi and the native library cost nothing to users of the other transports.
+    const { InProcessTransport, resolveRuntimeLibrary } = await import("./in-process-runtime.js");
+    const libraryPath = resolveRuntimeLibrary({ libraryPath: config.libraryPath, env: options.env ?? globalThis.process.env });
+    const launch = buildRuntimeLaunch(options, config);
+    transport = await InProcessTransport.start({
+      libraryPath,
+      args: launch.args,
+      env: options.telemetry ? { ...launch.env, ...telemetryEnv(options.telemetry) } : launch.env,
+    });
+  } else {
+    const runtime = resolveRuntime({ path: config.path, env: options.env ?? globalThis.process.env });
+    const launch = buildRuntimeLaunch(options, config);
+    connectionToken = launch.connectionToken;
+    const process = await RuntimeProcess.spawn({
+      command: runtime.command,
+      args: [...runtime.prefixArgs, ...launch.args],
+      env: options.telemetry ? { ...launch.env, ...telemetryEnv(options.telemetry) } : launch.env,
+      cwd: options.workingDirectory,
+      onStderrLine: (line) => onStderrLine(line),
+    });
+    started.process = process;
+    if (signal.aborted) throw signal.reason;
+    if (config.kind === "stdio") {
+      transport = new StdioTransport(process.child, { killGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS });
+    } else {
+      port = await process.waitForListeningPort(startTimeoutMs);
+      if (signal.aborted) throw signal.reason;
+      transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
+    }
+  }
+  return { transport, connectionToken, port };
 }
 
 /** Resolves with the value, or undefined when `ms` passes first. */

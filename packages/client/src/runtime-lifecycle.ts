@@ -13,11 +13,8 @@ import {
   type GitHubTelemetryNotification,
   type RpcConnectionLike,
   type SessionLifecycleNotification,
-  type Transport,
 } from "@flightdeck/copilot-core";
-import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
 import { SessionHost } from "@flightdeck/copilot-session";
-import { buildRuntimeLaunch } from "./client-options.js";
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_START_TIMEOUT_MS,
@@ -32,11 +29,10 @@ import {
 } from "./client-types.js";
 import type { DebugLog } from "./debug-log.js";
 import { backoffDelay, type RestartPolicy } from "./restart-policy.js";
-import { describeLoss, handshake, registerProviders, sleep, teardown, within } from "./runtime-connect.js";
+import { describeLoss, handshake, openTransport, registerProviders, sleep, teardown, within } from "./runtime-connect.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
-import { RuntimeProcess } from "./runtime-process.js";
-import { resolveRuntime } from "./runtime-resolution.js";
-import { telemetryEnv, withTraceContext } from "./telemetry.js";
+import type { RuntimeProcess } from "./runtime-process.js";
+import { withTraceContext } from "./telemetry.js";
 
 /** Owns the connection to the runtime and the session host; `CopilotClient` delegates its lifecycle here. */
 export class RuntimeLifecycle {
@@ -143,18 +139,14 @@ export class RuntimeLifecycle {
     throw this.failure ?? new SdkError("CONNECTION_CLOSED", "The client was stopped while it was starting. Call start() again.");
   }
 
-  // Long by design: one attempt's steps share the cleanup of whatever it started (process, connection).
   private async connect(signal: AbortSignal): Promise<Live> {
     const startTimeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const config = this.connectionConfig;
-    let process: RuntimeProcess | undefined;
+    const started: { process?: RuntimeProcess } = {};
     let connection: JsonRpcConnection | undefined;
-    let transport: Transport;
-    let connectionToken: string | undefined;
-    let port: number | undefined;
     // Cancelling an attempt kills what it started, so whatever it awaits fails at once.
     const onAbort = () => {
-      void process?.kill();
+      void started.process?.kill();
       void connection?.close().catch(() => {});
     };
     signal.addEventListener("abort", onAbort, { once: true });
@@ -162,40 +154,15 @@ export class RuntimeLifecycle {
       if (signal.aborted) throw signal.reason;
     };
     try {
-      if (config.kind === "uri") {
-        port = config.port;
-        transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
-        connectionToken = config.connectionToken;
-      } else if (config.kind === "inprocess") {
-        // Loaded on first use: koffi and the native library cost nothing to users of the other transports.
-        const { InProcessTransport, resolveRuntimeLibrary } = await import("./in-process-runtime.js");
-        const libraryPath = resolveRuntimeLibrary({ libraryPath: config.libraryPath, env: this.options.env ?? globalThis.process.env });
-        const launch = buildRuntimeLaunch(this.options, config);
-        transport = await InProcessTransport.start({
-          libraryPath,
-          args: launch.args,
-          env: this.options.telemetry ? { ...launch.env, ...telemetryEnv(this.options.telemetry) } : launch.env,
-        });
-      } else {
-        const runtime = resolveRuntime({ path: config.path, env: this.options.env ?? globalThis.process.env });
-        const launch = buildRuntimeLaunch(this.options, config);
-        connectionToken = launch.connectionToken;
-        process = await RuntimeProcess.spawn({
-          command: runtime.command,
-          args: [...runtime.prefixArgs, ...launch.args],
-          env: this.options.telemetry ? { ...launch.env, ...telemetryEnv(this.options.telemetry) } : launch.env,
-          cwd: this.options.workingDirectory,
-          onStderrLine: (line) => this.onStderrLine(line),
-        });
-        checkAbort();
-        if (config.kind === "stdio") {
-          transport = new StdioTransport(process.child, { killGraceMs: this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS });
-        } else {
-          port = await process.waitForListeningPort(startTimeoutMs);
-          checkAbort();
-          transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
-        }
-      }
+      const { transport, connectionToken, port } = await openTransport(
+        this.options,
+        config,
+        signal,
+        startTimeoutMs,
+        (line) => this.onStderrLine(line),
+        started,
+      );
+      const process = started.process;
       connection = new JsonRpcConnection(transport, {
         onError: (e) => this.reportError(e),
         onFrame: this.debugLog?.frame,
@@ -230,7 +197,7 @@ export class RuntimeLifecycle {
       if (this.host) await this.rebindSessions(this.host, connection);
       return live;
     } catch (error) {
-      await Promise.all([process?.kill(), connection?.close().catch(() => {})]);
+      await Promise.all([started.process?.kill(), connection?.close().catch(() => {})]);
       throw signal.aborted ? signal.reason : error;
     } finally {
       signal.removeEventListener("abort", onAbort);
