@@ -9,7 +9,7 @@ describe("the test command's system packages", () => {
   });
 
   it("provisions everything for the whole suite and only what a filter needs otherwise", () => {
-    expect(packagesFor([]).map((p) => p.name)).toEqual(["chromium", "postgresql"]);
+    expect(packagesFor([]).map((p) => p.name)).toEqual(["chromium", "postgresql", "python3"]);
     expect(packagesFor(["packages/postgres/test/store.test.ts"]).map((p) => p.name)).toEqual(["postgresql"]);
     expect(packagesFor(["examples/browser-chat"]).map((p) => p.name)).toEqual(["chromium"]);
     expect(packagesFor(["packages/core"]).map((p) => p.name)).toEqual([]);

@@ -117,10 +117,12 @@ const results: Record<string, boolean[]> = {};
 
 describe.each(RUNTIMES)("$name", { timeout: 150_000 }, (runtime) => {
   // The corpus is checked against the incumbent on the runtime it bundles (1.0.85); once is enough.
-  it.runIf(runtime === RUNTIMES[0]).each(PROGRAMS)("%s runs as written on @github/copilot-sdk", async (file) => {
-    const outcome = await run(join(CORPUS, file), runtime.path);
-    expect(outcome.code, outcome.output).toBe(0);
-  });
+  if (runtime === RUNTIMES[0]) {
+    it.each(PROGRAMS)("%s runs as written on @github/copilot-sdk", async (file) => {
+      const outcome = await run(join(CORPUS, file), runtime.path);
+      expect(outcome.code, outcome.output).toBe(0);
+    });
+  }
 
   it.each(PROGRAMS)("%s runs unchanged on @flightdeck/copilot-sdk (import swapped)", async (file) => {
     const outcome = await run(swapped(file), runtime.path);
