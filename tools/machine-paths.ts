@@ -44,7 +44,7 @@ function escapeRegExp(text: string): string {
 /**
  * The patterns for this machine: temp folders (`/tmp`, `/var/tmp`, macOS `/var/folders`, `os.tmpdir()`),
  * home directories (`/root`, `/home/<user>`, `/Users/<user>`, `C:\Users\<user>`, `os.homedir()`), and the
- * checkout's own folder and its top-level folder (e.g. `/work/` for a checkout at `/work/main`).
+ * checkout's own folder and its top-level folder (e.g. `/ws/` for a checkout at `/ws/flightdeck`).
  */
 export function machinePathPatterns(repoRoot: string): RegExp[] {
   // Not preceded by a path or URL character, so `a/tmp/b` or `https://x/home/` do not count.

@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 import { findMachinePaths, isCheckedFile, machinePathPatterns } from "../machine-paths.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const found = (text: string, root = "/work/main") => findMachinePaths("x.ts", text, machinePathPatterns(root)).map((h) => h.path);
+const found = (text: string, root = "/ws/flightdeck") => findMachinePaths("x.ts", text, machinePathPatterns(root)).map((h) => h.path);
 
 describe("machine paths (pnpm check)", () => {
   it("finds checkout, temp and home folders", () => {
-    expect(found('const RUNTIME = "/work/main/node_modules/x";')).toEqual(["/work/main/"]);
-    expect(found('const RUNTIME = "/work/main/node_modules/x";', "/work/wt/other-clone")).toEqual(["/work/"]);
+    expect(found('const RUNTIME = "/ws/flightdeck/node_modules/x";')).toEqual(["/ws/flightdeck/"]);
+    expect(found('const RUNTIME = "/ws/flightdeck/node_modules/x";', "/ws/other/clone")).toEqual(["/ws/"]);
     expect(found('const RUNTIME = "/builds/ci/flightdeck/node_modules/x";', "/builds/ci/flightdeck")).toEqual(["/builds/ci/flightdeck/"]);
     expect(found('dir: "/tmp/fd-x", other: "/var/tmp/y"')).toEqual(["/tmp/", "/var/tmp/"]);
     expect(found('HOME: "/root", b: "/home/alice/src", c: "/Users/bob/x"')).toEqual(["/root", "/home/alice", "/Users/bob"]);
