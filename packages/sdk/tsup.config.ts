@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { brotliCompressSync, constants } from "node:zlib";
 import { transform } from "esbuild";
@@ -37,8 +36,12 @@ const keepNodeGuard: EsbuildPlugin = {
 const compressValidatorData: EsbuildPlugin = {
   name: "compress-validator-data",
   setup(build) {
-    build.onLoad({ filter: /[/\\]generated[/\\]validators[/\\]definitions\.js$/ }, async (args) => {
-      const mod = (await import(pathToFileURL(args.path).href)) as Record<string, unknown>;
+    let packed = false;
+    build.onLoad({ filter: /[/\\]generated[/\\]validators[/\\]definitions\.[jt]s$/ }, async (args) => {
+      // The generated module is data only (no imports): evaluated as plain JS to read its values.
+      const { code } = await transform(await readFile(args.path, "utf8"), { loader: "ts", format: "esm" });
+      const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as Record<string, unknown>;
+      packed = true;
       const lines = [
         'import { brotliDecompressSync } from "node:zlib";',
         'const inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, "base64")).toString("utf8"));',
@@ -48,6 +51,10 @@ const compressValidatorData: EsbuildPlugin = {
         lines.push(`export const ${name} = /* @__PURE__ */ inflate(${JSON.stringify(packed)});`);
       }
       return { contents: `${lines.join("\n")}\n`, loader: "js", resolveDir: dirname(args.path) };
+    });
+    // A renamed generated file once made this plugin match nothing, shipping ~370 KB of raw JSON.
+    build.onEnd((result) => {
+      if (!packed && result.errors.length === 0) throw new Error("compress-validator-data: the generated validator definitions were not found; update the filter in packages/sdk/tsup.config.ts");
     });
   },
 };
