@@ -53,6 +53,8 @@ function definitionTypeName(tsName: string, names: ReadonlySet<string>): string 
 
 interface TypeCtx {
   readonly names: ReadonlySet<string>;
+  /** Each definition's own `description` (trimmed), by name. */
+  readonly descriptions: ReadonlyMap<string, string>;
   readonly file: string;
 }
 
@@ -67,7 +69,11 @@ export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName
   if (typeof s["$ref"] === "string") {
     // Annotation siblings are dropped; a `const` sibling is the narrower (discriminator) type.
     if ("const" in s) return { const: s["const"], ...doc, ...deprecated };
-    return { tsType: s["$ref"].slice("#/definitions/".length), ...doc, ...deprecated };
+    const target = s["$ref"].slice("#/definitions/".length);
+    // A reference whose doc only repeats the referenced definition's description gets none: the
+    // text is on the definition (one hover away) instead of on every property that names it.
+    const repeats = typeof s["description"] === "string" && description === safeDoc(s["description"].trim()) && ctx.descriptions.get(target) === s["description"].trim();
+    return { tsType: target, ...(repeats ? {} : doc), ...deprecated };
   }
   const tsName = s["x-typescript-type"];
   if (typeof tsName === "string") {
@@ -130,9 +136,12 @@ export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName
 /** The TS declarations emitted into types.ts, sorted by name, one per definition. */
 export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: string[]; declarations: Map<string, string> }> {
   const names = new Set(ir.types.map((t) => t.name));
+  const descriptions = new Map(
+    ir.types.flatMap((t) => (typeof t.schema["description"] === "string" ? [[t.name, t.schema["description"].trim()] as const] : [])),
+  );
   const emitted = ir.types.filter((t) => !TYPES_EXTERNAL.has(t.name));
   const definitions: Schema = {};
-  for (const t of emitted) definitions[t.name] = typeSchemaFor(t, names);
+  for (const t of emitted) definitions[t.name] = typeSchemaFor(t, names, descriptions);
   const root: Schema = { title: ROOT, type: "object", additionalProperties: false, properties: {}, definitions };
   const raw = await compile(root as never, ROOT, {
     bannerComment: "",
@@ -175,8 +184,8 @@ export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: s
   return { file, names: chunks.map((c) => c.name), declarations: new Map(chunks.map((c) => [c.name, c.text.trimEnd()])) };
 }
 
-function typeSchemaFor(t: IrNamedType, names: ReadonlySet<string>): Schema {
-  return toTypeSchema(t.schema, { names, file: t.source.file }, t.origin === "definition" ? t.source.pointer : ptr(t.source.pointer), t.name);
+function typeSchemaFor(t: IrNamedType, names: ReadonlySet<string>, descriptions: ReadonlyMap<string, string>): Schema {
+  return toTypeSchema(t.schema, { names, descriptions, file: t.source.file }, t.origin === "definition" ? t.source.pointer : ptr(t.source.pointer), t.name);
 }
 
 function stripBoilerplate(text: string): string {

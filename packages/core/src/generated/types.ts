@@ -12,9 +12,6 @@ import type { SessionEvent } from "./events.js";
  * Turn abort information including the reason for termination
  */
 export interface AbortData {
-  /**
-   * Finite reason code describing why the current turn was aborted
-   */
   reason: AbortReason;
 }
 
@@ -46,9 +43,6 @@ export interface AbortEvent {
    * Type discriminator. Always "abort".
    */
   type: "abort";
-  /**
-   * Turn abort information including the reason for termination
-   */
   data: AbortData;
 }
 
@@ -68,9 +62,6 @@ export type AbortReason = "user_initiated" | "remote_command" | "user_abort" | "
  * @experimental
  */
 export interface AbortRequest {
-  /**
-   * Finite reason code describing why the current turn was aborted
-   */
   reason?: AbortReason;
 }
 
@@ -142,9 +133,6 @@ export interface AccountGetQuotaResult {
    * Quota snapshots keyed by type (e.g., chat, completions, premium_interactions)
    */
   quotaSnapshots: {
-    /**
-     * Quota usage snapshot for a Copilot quota type, including entitlement, used requests, overage, reset date, and remaining percentage.
-     */
     [k: string]: AccountQuotaSnapshot;
   };
 }
@@ -270,9 +258,6 @@ export interface AgentDiscoveryPath {
    * Absolute path of the search/create directory (may not exist on disk yet)
    */
   path: string;
-  /**
-   * Which tier this directory belongs to
-   */
   scope: AgentDiscoveryPathScope;
   /**
    * Whether this is the canonical directory to create a new agent in its tier. At most one entry per tier is preferred.
@@ -336,9 +321,6 @@ export interface AgentInfo {
    * Stable identifier for selection. For most agents this is the same as `name`; for plugin/builtin agents it may differ. Always populated; defaults to `name` when no distinct id was assigned.
    */
   id: string;
-  /**
-   * Where the agent definition was loaded from
-   */
   source?: AgentInfoSource;
   /**
    * Whether the agent can be selected directly by the user. Agents marked `false` are subagent-only.
@@ -500,9 +482,6 @@ export interface AgentInterruptedEvent {
    * Type discriminator. Always "agent.interrupted".
    */
   type: "agent.interrupted";
-  /**
-   * Metadata for work the user interrupted while the agent was running
-   */
   data: AgentInterruptedData;
 }
 
@@ -548,9 +527,6 @@ export interface AgentRegistryLiveTargetEntry {
    * Registry entry schema version (1 = ui-server, 2 = managed-server)
    */
   schemaVersion: number;
-  /**
-   * Process kind tag for the registry entry
-   */
   kind: AgentRegistryLiveTargetEntryKind;
   /**
    * Operating-system pid of the process owning this entry
@@ -584,21 +560,12 @@ export interface AgentRegistryLiveTargetEntry {
    * Model identifier currently selected for the session
    */
   model?: string;
-  /**
-   * Coarse lifecycle status of the foreground session
-   */
   status?: AgentRegistryLiveTargetEntryStatus;
-  /**
-   * Kind of attention required when status === "attention". Meaningful only when status === "attention".
-   */
   attentionKind?: AgentRegistryLiveTargetEntryAttentionKind;
   /**
    * Monotonic per-publisher revision counter incremented on every status update. Lets watchers detect transient flips.
    */
   statusRevision?: number;
-  /**
-   * How the most recent turn ended (clean vs aborted). Lets the renderer distinguish done from done_cancelled.
-   */
   lastTerminalEvent?: AgentRegistryLiveTargetEntryLastTerminalEvent;
   /**
    * ISO 8601 timestamp captured at registration
@@ -674,9 +641,6 @@ export interface AgentRegistryLogCapture {
    * Human-readable open failure message (only set when enabled === false AND the env-disable opt-out was NOT used)
    */
   openError?: string;
-  /**
-   * Categorized reason for log-open failure
-   */
   openErrorReason?: AgentRegistryLogCaptureOpenErrorReason;
 }
 
@@ -727,9 +691,6 @@ export interface AgentRegistrySpawnRegistryTimeout {
    * Process ID of the orphaned child (so the caller can offer 'kill the pid' guidance)
    */
   childPid: number;
-  /**
-   * Per-spawn log-capture outcome; populated from spawnLiveTarget.
-   */
   logCapture?: AgentRegistryLogCapture;
 }
 
@@ -753,9 +714,6 @@ export interface AgentRegistrySpawnRequest {
    * Friendly session name. Must satisfy validateSessionName: non-empty, no leading/trailing whitespace, <=100 chars, no control chars, no double quotes.
    */
   name?: string;
-  /**
-   * Permission posture for the new session. 'yolo' requires the controller-local session to currently be in allow-all mode.
-   */
   permissionMode?: AgentRegistrySpawnPermissionMode;
   /**
    * Optional first user message. Forwarded to the caller (the CLI's spawn wrapper sends it post-attach via the standard LocalRpcSession.send path).
@@ -780,9 +738,6 @@ export interface AgentRegistrySpawnSpawned {
    * Discriminator: managed-server child spawned successfully
    */
   kind: "spawned";
-  /**
-   * Full registry entry for the spawned child. Lets the controller call `handleLiveTargetSelected(entry)` directly without re-reading the registry (avoids a TOCTOU window).
-   */
   entry: AgentRegistryLiveTargetEntry;
   /**
    * Whether the delegate already sent the initial prompt. Always omitted in the current wiring: the controller sends the prompt post-attach via the standard LocalRpcSession.send path.
@@ -792,9 +747,6 @@ export interface AgentRegistrySpawnSpawned {
    * If the delegate attempted to send the initial prompt and failed, the categorized error message.
    */
   initialPromptError?: string;
-  /**
-   * Per-spawn log-capture outcome; populated from spawnLiveTarget.
-   */
   logCapture?: AgentRegistryLogCapture;
 }
 
@@ -806,13 +758,7 @@ export interface AgentRegistrySpawnValidationError {
    * Discriminator: synchronous pre-validation rejected the request
    */
   kind: "validation-error";
-  /**
-   * Categorized reason for the rejection. Low-cardinality enum so telemetry can aggregate by reason without leaking raw paths or agent/model names.
-   */
   reason: AgentRegistrySpawnValidationErrorReason;
-  /**
-   * Which parameter field was invalid. Omitted when the rejection is not field-specific.
-   */
   field?: AgentRegistrySpawnValidationErrorField;
   /**
    * Human-readable explanation; safe to surface in the UI banner. Never logged to unrestricted telemetry.
@@ -936,9 +882,6 @@ export interface ApiKeyAuthInfo {
    * Authentication host.
    */
   host: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -972,9 +915,6 @@ export interface AssistantFusionPhaseActivityEvent {
    * Type discriminator. Always "assistant.fusion_phase_activity".
    */
   type: "assistant.fusion_phase_activity";
-  /**
-   * Experimental content-safe activity signal for a running HydraFusion phase.
-   */
   data: FusionPhaseActivityData;
 }
 
@@ -1008,9 +948,6 @@ export interface AssistantFusionPhaseCompletedEvent {
    * Type discriminator. Always "assistant.fusion_phase_completed".
    */
   type: "assistant.fusion_phase_completed";
-  /**
-   * Experimental durable HydraFusion phase output and lossless replay checkpoint.
-   */
   data: FusionPhaseCompletedData;
 }
 
@@ -1044,9 +981,6 @@ export interface AssistantFusionPhaseFailedEvent {
    * Type discriminator. Always "assistant.fusion_phase_failed".
    */
   type: "assistant.fusion_phase_failed";
-  /**
-   * Experimental durable typed HydraFusion phase failure and degradation transition.
-   */
   data: FusionPhaseFailedData;
 }
 
@@ -1080,9 +1014,6 @@ export interface AssistantFusionPhaseStartedEvent {
    * Type discriminator. Always "assistant.fusion_phase_started".
    */
   type: "assistant.fusion_phase_started";
-  /**
-   * Experimental transient HydraFusion phase/model/role signal.
-   */
   data: FusionPhaseStartedData;
 }
 
@@ -1124,9 +1055,6 @@ export interface AssistantIdleEvent {
    * Type discriminator. Always "assistant.idle".
    */
   type: "assistant.idle";
-  /**
-   * Payload emitted whenever the main agent's processing loop goes idle, including while related background work (running agents or in-flight attached shell commands) is still pending and the session-level idle event is therefore deferred
-   */
   data: AssistantIdleData;
 }
 
@@ -1168,9 +1096,6 @@ export interface AssistantIntentEvent {
    * Type discriminator. Always "assistant.intent".
    */
   type: "assistant.intent";
-  /**
-   * Agent intent description for current activity or plan
-   */
   data: AssistantIntentData;
 }
 
@@ -1254,9 +1179,6 @@ export interface AssistantMessageData {
    * Provider's completion / response identifier; shared across all chunks of a single API call. Used to group multi-chunk assistant utterances.
    */
   apiCallId?: string;
-  /**
-   * Neutral provider-tagged server-side tool-use payload (tool search, advisor) for verbatim round-tripping
-   */
   serverTools?: AssistantMessageServerTools;
   /**
    * Neutral provider-tagged reasoning content blocks preserved verbatim for round-tripping. `reasoningText` and `reasoningOpaque` are a lossy derived view of these blocks, retained for display.
@@ -1332,9 +1254,6 @@ export interface AssistantMessageDeltaEvent {
    * Type discriminator. Always "assistant.message_delta".
    */
   type: "assistant.message_delta";
-  /**
-   * Streaming assistant message delta for incremental response updates
-   */
   data: AssistantMessageDeltaData;
 }
 
@@ -1366,9 +1285,6 @@ export interface AssistantMessageEvent {
    * Type discriminator. Always "assistant.message".
    */
   type: "assistant.message";
-  /**
-   * Assistant response containing text content, optional tool requests, and interaction metadata
-   */
   data: AssistantMessageData;
 }
 
@@ -1460,9 +1376,6 @@ export interface AssistantMessageStartEvent {
    * Type discriminator. Always "assistant.message_start".
    */
   type: "assistant.message_start";
-  /**
-   * Streaming assistant message start metadata
-   */
   data: AssistantMessageStartData;
 }
 
@@ -1482,9 +1395,6 @@ export interface AssistantMessageToolRequest {
    * Arguments to pass to the tool, format depends on the tool
    */
   arguments?: unknown;
-  /**
-   * Tool call type: "function" for standard tool calls, "custom" for grammar-based tool calls. Defaults to "function" when absent.
-   */
   type?: AssistantMessageToolRequestType;
   /**
    * Human-readable display title for the tool
@@ -1502,9 +1412,6 @@ export interface AssistantMessageToolRequest {
    * Resolved intention summary describing what this specific call does
    */
   intentionSummary?: string | null;
-  /**
-   * Hosted program that requested this client tool call
-   */
   caller?: AssistantMessageToolRequestCaller;
 }
 
@@ -1595,9 +1502,6 @@ export interface AssistantReasoningDeltaEvent {
    * Type discriminator. Always "assistant.reasoning_delta".
    */
   type: "assistant.reasoning_delta";
-  /**
-   * Streaming reasoning delta for incremental extended thinking updates
-   */
   data: AssistantReasoningDeltaData;
 }
 
@@ -1629,9 +1533,6 @@ export interface AssistantReasoningEvent {
    * Type discriminator. Always "assistant.reasoning".
    */
   type: "assistant.reasoning";
-  /**
-   * Assistant reasoning content for timeline display with complete thinking text
-   */
   data: AssistantReasoningData;
 }
 
@@ -1681,9 +1582,6 @@ export interface AssistantServerToolProgressEvent {
    * Type discriminator. Always "assistant.server_tool_progress".
    */
   type: "assistant.server_tool_progress";
-  /**
-   * Live progress signal for a provider-hosted server tool (e.g. hosted web search) while it runs, before the finalized serverTools envelope lands on the terminal assistant.message
-   */
   data: AssistantServerToolProgressData;
 }
 
@@ -1725,9 +1623,6 @@ export interface AssistantStreamingDeltaEvent {
    * Type discriminator. Always "assistant.streaming_delta".
    */
   type: "assistant.streaming_delta";
-  /**
-   * Streaming response progress with cumulative byte count
-   */
   data: AssistantStreamingDeltaData;
 }
 
@@ -1781,9 +1676,6 @@ export interface AssistantToolCallDeltaEvent {
    * Type discriminator. Always "assistant.tool_call_delta".
    */
   type: "assistant.tool_call_delta";
-  /**
-   * Streaming tool-call input delta for incremental tool-call updates
-   */
   data: AssistantToolCallDeltaData;
 }
 
@@ -1829,9 +1721,6 @@ export interface AssistantTurnEndEvent {
    * Type discriminator. Always "assistant.turn_end".
    */
   type: "assistant.turn_end";
-  /**
-   * Turn completion metadata including the turn identifier
-   */
   data: AssistantTurnEndData;
 }
 
@@ -1883,9 +1772,6 @@ export interface AssistantTurnRetryEvent {
    * Type discriminator. Always "assistant.turn_retry".
    */
   type: "assistant.turn_retry";
-  /**
-   * Metadata for an additional model inference attempt within an existing assistant turn
-   */
   data: AssistantTurnRetryData;
 }
 
@@ -1935,9 +1821,6 @@ export interface AssistantTurnStartEvent {
    * Type discriminator. Always "assistant.turn_start".
    */
   type: "assistant.turn_start";
-  /**
-   * Turn initialization metadata including identifier and interaction tracking
-   */
   data: AssistantTurnStartData;
 }
 
@@ -2103,9 +1986,6 @@ export interface AssistantUsageData {
    * Per-request treatment/eligibility signal returned by the Copilot API in the `X-GitHub-Copilot-Request-TE` response header for the associated model call; `false` when the header was absent or unparseable.
    */
   rte?: boolean;
-  /**
-   * API endpoint used for this model call, matching CAPI supported_endpoints vocabulary
-   */
   apiEndpoint?: AssistantUsageApiEndpoint;
   /**
    * @deprecated
@@ -2125,9 +2005,6 @@ export interface AssistantUsageData {
      */
     [k: string]: AssistantUsageQuotaSnapshot;
   };
-  /**
-   * Per-request cost and usage data from the CAPI copilot_usage response field
-   */
   copilotUsage?: AssistantUsageCopilotUsage;
   /**
    * Reasoning effort level used for model calls, if applicable (e.g. "none", "low", "medium", "high", "xhigh", "max")
@@ -2225,9 +2102,6 @@ export interface AssistantUsageEvent {
    * Type discriminator. Always "assistant.usage".
    */
   type: "assistant.usage";
-  /**
-   * LLM API call usage metrics including tokens, costs, quotas, and billing information
-   */
   data: AssistantUsageData;
 }
 
@@ -2464,9 +2338,6 @@ export interface AttachmentFile {
    * User-facing display name for the attachment
    */
   displayName: string;
-  /**
-   * Optional line range to scope the attachment to a specific section of the file
-   */
   lineRange?: AttachmentFileLineRange;
   /**
    * Internal: MIME type of the file's model-facing bytes (post-resize for images). Set when the file's bytes are interned to an asset. Absent externally.
@@ -2646,9 +2517,6 @@ export interface AttachmentGitHubReference {
    * Title of the referenced item
    */
   title: string;
-  /**
-   * Type of GitHub reference
-   */
   referenceType: AttachmentGitHubReferenceType;
   /**
    * Current state of the referenced item (e.g., open, closed, merged)
@@ -2821,9 +2689,6 @@ export interface AttachmentSelection {
    * The selected text content
    */
   text: string;
-  /**
-   * Position range of the selection within the file
-   */
   selection: AttachmentSelectionDetails;
 }
 
@@ -2831,13 +2696,7 @@ export interface AttachmentSelection {
  * Position range of the selection within the file
  */
 export interface AttachmentSelectionDetails {
-  /**
-   * Start position of the selection
-   */
   start: AttachmentSelectionDetailsStart;
-  /**
-   * End position of the selection
-   */
   end: AttachmentSelectionDetailsEnd;
 }
 
@@ -2873,9 +2732,6 @@ export interface AttachmentSelectionDetailsStart {
  * Credential-free authentication identity safe to expose to hosts and user interfaces.
  */
 export interface AuthIdentity {
-  /**
-   * Authentication type
-   */
   type: AuthInfoType;
   /**
    * Authentication host
@@ -3072,9 +2928,6 @@ export interface AutoModeResolvedEvent {
    * Type discriminator. Always "session.auto_mode_resolved".
    */
   type: "session.auto_mode_resolved";
-  /**
-   * Auto Intent resolution: the concrete model the session settled on for the first prompt of an auto-mode session, and why. Lets SDK clients render the chosen model and the full reason it was picked. The core selection fields (chosenModel/reasoningBucket/categoryScores) are stable; the routing-analytics fields (predictedLabel/confidence/candidateModels) mirror the upstream intent service and may evolve, hence the event's experimental stability.
-   */
   data: AutoModeResolvedData;
 }
 
@@ -3095,9 +2948,6 @@ export interface AutoModeSwitchCompletedData {
    * Request ID of the resolved request; clients should dismiss any UI for this request
    */
   requestId: string;
-  /**
-   * The user's auto-mode-switch choice
-   */
   response: AutoModeSwitchResponse;
 }
 
@@ -3129,9 +2979,6 @@ export interface AutoModeSwitchCompletedEvent {
    * Type discriminator. Always "auto_mode_switch.completed".
    */
   type: "auto_mode_switch.completed";
-  /**
-   * Auto mode switch completion notification
-   */
   data: AutoModeSwitchCompletedData;
 }
 
@@ -3209,9 +3056,6 @@ export interface AutoModeSwitchRequestedEvent {
    * Type discriminator. Always "auto_mode_switch.requested".
    */
   type: "auto_mode_switch.requested";
-  /**
-   * Auto mode switch request notification requiring user approval
-   */
   data: AutoModeSwitchRequestedData;
 }
 
@@ -3276,9 +3120,6 @@ export interface AutoTierRecommendationEvent {
    * Type discriminator. Always "session.auto_tier_recommendation".
    */
   type: "session.auto_tier_recommendation";
-  /**
-   * Live-only Auto preference recommendation from Copilot API after a successful Auto model call.
-   */
   data: AutoTierRecommendationData;
 }
 
@@ -3328,9 +3169,6 @@ export interface AutoTierSwitchFailedEvent {
    * Type discriminator. Always "session.auto_tier_switch_failed".
    */
   type: "session.auto_tier_switch_failed";
-  /**
-   * A transient Auto preference failure emitted when the runtime cannot mint or accept a usable model and token pair. The previously effective preference remains active, so SDK clients can surface a non-blocking failure without changing their committed-tier state. This event is ephemeral and is not persisted or replayed on resume.
-   */
   data: AutoTierSwitchFailedData;
 }
 
@@ -3348,17 +3186,11 @@ export type AutoTierSwitchFailureReason = "policy_rejected" | "request_failed" |
  * Autopilot objective state file operation details indicating what changed
  */
 export interface AutopilotObjectiveChangedData {
-  /**
-   * The type of operation performed on the autopilot objective state file
-   */
   operation: AutopilotObjectiveChangedOperation;
   /**
    * Current autopilot objective id, if one exists
    */
   id?: number;
-  /**
-   * Current autopilot objective status, if one exists
-   */
   status?: AutopilotObjectiveChangedStatus;
 }
 
@@ -3390,9 +3222,6 @@ export interface AutopilotObjectiveChangedEvent {
    * Type discriminator. Always "session.autopilot_objective_changed".
    */
   type: "session.autopilot_objective_changed";
-  /**
-   * Autopilot objective state file operation details indicating what changed
-   */
   data: AutopilotObjectiveChangedData;
 }
 
@@ -3531,9 +3360,6 @@ export interface BackgroundTasksChangedEvent {
    * Type discriminator. Always "session.background_tasks_changed".
    */
   type: "session.background_tasks_changed";
-  /**
-   * Empty payload for `session.background_tasks_changed`, indicating background task state changed.
-   */
   data: BackgroundTasksChangedData;
 }
 
@@ -3545,9 +3371,6 @@ export interface BinaryAssetData {
    * Content-addressed id for this binary asset (e.g. "sha256:...").
    */
   assetId: string;
-  /**
-   * Binary asset type discriminator. Use "image" for images and "resource" otherwise.
-   */
   type: BinaryAssetType;
   /**
    * MIME type of the binary asset
@@ -3603,9 +3426,6 @@ export interface BinaryAssetEvent {
    * Type discriminator. Always "session.binary_asset".
    */
   type: "session.binary_asset";
-  /**
-   * Canonical bytes for a content-addressed binary asset shared by reference across events
-   */
   data: BinaryAssetData;
 }
 
@@ -3615,9 +3435,6 @@ export interface BinaryAssetEvent {
  * @experimental
  */
 export interface BinaryAssetReference {
-  /**
-   * Binary result type discriminator. Use "image" for images and "resource" for other binary data.
-   */
   type: BinaryAssetReferenceType;
   /**
    * Content-addressed id of the session.binary_asset event that holds this binary's bytes (e.g. "sha256:...").
@@ -3919,9 +3736,6 @@ export interface CanvasClosedEvent {
    * Type discriminator. Always "session.canvas.closed".
    */
   type: "session.canvas.closed";
-  /**
-   * Payload of `session.canvas.closed` with the closed canvas instance ID, provider ID, and canvas ID.
-   */
   data: CanvasClosedData;
 }
 
@@ -3931,9 +3745,6 @@ export interface CanvasClosedEvent {
  * @experimental
  */
 export interface CanvasHostContext {
-  /**
-   * Host capabilities
-   */
   capabilities?: CanvasHostContextCapabilities;
 }
 
@@ -4078,9 +3889,6 @@ export interface CanvasOpenedEvent {
    * Type discriminator. Always "session.canvas.opened".
    */
   type: "session.canvas.opened";
-  /**
-   * Payload of `session.canvas.opened` with canvas instance and provider IDs plus optional icon, title, status, URL, and input.
-   */
   data: CanvasOpenedData;
 }
 
@@ -4102,13 +3910,7 @@ export interface CanvasProviderCloseRequest {
    * Canvas instance identifier
    */
   instanceId: string;
-  /**
-   * Host context supplied by the runtime.
-   */
   host?: CanvasHostContext;
-  /**
-   * Session context supplied by the runtime.
-   */
   session?: CanvasSessionContext;
 }
 
@@ -4154,13 +3956,7 @@ export interface CanvasProviderInvokeActionRequest {
    * Action input
    */
   input?: unknown;
-  /**
-   * Host context supplied by the runtime.
-   */
   host?: CanvasHostContext;
-  /**
-   * Session context supplied by the runtime.
-   */
   session?: CanvasSessionContext;
 }
 
@@ -4186,13 +3982,7 @@ export interface CanvasProviderOpenRequest {
    * Canvas open input
    */
   input?: unknown;
-  /**
-   * Host context supplied by the runtime.
-   */
   host?: CanvasHostContext;
-  /**
-   * Session context supplied by the runtime.
-   */
   session?: CanvasSessionContext;
 }
 
@@ -4306,9 +4096,6 @@ export interface CanvasRecordedEvent {
    * Type discriminator. Always "session.canvas.recorded".
    */
   type: "session.canvas.recorded";
-  /**
-   * Durable record that a canvas instance is open, used to restore open canvases on cold session resume. Intentionally omits the transient url and availability.
-   */
   data: CanvasRecordedData;
 }
 
@@ -4414,9 +4201,6 @@ export interface CanvasRegistryChangedEvent {
    * Type discriminator. Always "session.canvas.registry_changed".
    */
   type: "session.canvas.registry_changed";
-  /**
-   * Payload of `session.canvas.registry_changed` listing the canvas declarations currently available.
-   */
   data: CanvasRegistryChangedData;
 }
 
@@ -4470,9 +4254,6 @@ export interface CanvasRemovedEvent {
    * Type discriminator. Always "session.canvas.removed".
    */
   type: "session.canvas.removed";
-  /**
-   * Durable record that a canvas instance was closed, superseding a prior instance_recorded during resume replay.
-   */
   data: CanvasRemovedData;
 }
 
@@ -4538,9 +4319,6 @@ export interface CanvasUnavailableEvent {
    * Type discriminator. Always "session.canvas.unavailable".
    */
   type: "session.canvas.unavailable";
-  /**
-   * Transient signal that an open canvas instance's provider has dropped (for example the extension is reloading mid-session). The host should keep the panel mounted and surface a reconnecting affordance rather than tearing it down; a subsequent `session.canvas.opened` for the same instanceId clears the affordance once the provider reconnects with a fresh url. Ephemeral and never persisted, so it is never replayed on cold resume.
-   */
   data: CanvasUnavailableData;
 }
 
@@ -4548,9 +4326,6 @@ export interface CanvasUnavailableEvent {
  * Session capability change notification
  */
 export interface CapabilitiesChangedData {
-  /**
-   * UI capability changes
-   */
   ui?: CapabilitiesChangedUI;
 }
 
@@ -4582,9 +4357,6 @@ export interface CapabilitiesChangedEvent {
    * Type discriminator. Always "capabilities.changed".
    */
   type: "capabilities.changed";
-  /**
-   * Session capability change notification
-   */
   data: CapabilitiesChangedData;
 }
 
@@ -5949,9 +5721,6 @@ export interface CommandCompletedEvent {
    * Type discriminator. Always "command.completed".
    */
   type: "command.completed";
-  /**
-   * Queued command completion notification signaling UI dismissal
-   */
   data: CommandCompletedData;
 }
 
@@ -6005,9 +5774,6 @@ export interface CommandExecuteEvent {
    * Type discriminator. Always "command.execute".
    */
   type: "command.execute";
-  /**
-   * Registered command dispatch request routed to the owning client
-   */
   data: CommandExecuteData;
 }
 
@@ -6063,9 +5829,6 @@ export interface CommandQueuedEvent {
    * Type discriminator. Always "command.queued".
    */
   type: "command.queued";
-  /**
-   * Queued slash command dispatch request for client execution
-   */
   data: CommandQueuedData;
 }
 
@@ -6121,9 +5884,6 @@ export interface CommandsChangedEvent {
    * Type discriminator. Always "commands.changed".
    */
   type: "commands.changed";
-  /**
-   * SDK command registration change notification
-   */
   data: CommandsChangedData;
 }
 
@@ -6247,9 +6007,6 @@ export interface CommandsRespondToQueuedCommandRequest {
    * Request ID from the `command.queued` event the host is responding to.
    */
   requestId: string;
-  /**
-   * Result of the queued command execution.
-   */
   result: QueuedCommandResult;
 }
 
@@ -6407,9 +6164,6 @@ export interface CompactionCompleteData {
    * File path where the checkpoint was stored
    */
   checkpointPath?: string;
-  /**
-   * Token usage breakdown for the compaction LLM call (aligned with assistant.usage format)
-   */
   compactionTokensUsed?: CompactionCompleteCompactionTokensUsed;
   /**
    * GitHub request tracing ID (x-github-request-id header) for the compaction LLM call
@@ -6473,9 +6227,6 @@ export interface CompactionCompleteEvent {
    * Type discriminator. Always "session.compaction_complete".
    */
   type: "session.compaction_complete";
-  /**
-   * Conversation compaction results including success status, metrics, and optional error details
-   */
   data: CompactionCompleteData;
 }
 
@@ -6541,9 +6292,6 @@ export interface CompactionStartEvent {
    * Type discriminator. Always "session.compaction_start".
    */
   type: "session.compaction_start";
-  /**
-   * Context window breakdown at the start of LLM-powered conversation compaction
-   */
   data: CompactionStartData;
 }
 
@@ -6580,9 +6328,6 @@ export interface CompletionReceiptData {
    * Inclusive durable event range summarized by this receipt.
    */
   eventRange: CompletionReceiptEventRange;
-  /**
-   * Runtime reason the completion decision was accepted.
-   */
   stopReason: CompletionReceiptStopReason;
   /**
    * Final structured tool completion in the covered range, when one exists.
@@ -6628,9 +6373,6 @@ export interface CompletionReceiptEvent {
    * Type discriminator. Always "session.completion_receipt".
    */
   type: "session.completion_receipt";
-  /**
-   * Behavior-neutral record of structured runtime facts present when an agent completion decision is accepted.
-   */
   data: CompletionReceiptData;
 }
 
@@ -6850,9 +6592,6 @@ export interface ConnectedRemoteSessionMetadata {
    * Last session update time as an ISO 8601 string.
    */
   modifiedTime: string;
-  /**
-   * Repository associated with the connected remote session.
-   */
   repository: ConnectedRemoteSessionMetadataRepository;
   /**
    * Pull request number associated with the session.
@@ -6862,9 +6601,6 @@ export interface ConnectedRemoteSessionMetadata {
    * Original remote resource identifier.
    */
   resourceId?: string;
-  /**
-   * Neutral SDK discriminator for the connected remote session kind.
-   */
   kind: ConnectedRemoteSessionMetadataKind;
   /**
    * Remote session staleness deadline as an ISO 8601 string.
@@ -7031,9 +6767,6 @@ export interface ContextClearedEvent {
    * Type discriminator. Always "session.context_cleared".
    */
   type: "session.context_cleared";
-  /**
-   * Context-cleared details emitted when the host clears the conversation (the session.history.clearContext RPC / Session.clearContextMessages)
-   */
   data: ContextClearedData;
 }
 
@@ -7079,9 +6812,6 @@ export interface CopilotApiTokenAuthInfo {
    * Authentication host (always the public GitHub host).
    */
   host: "https://github.com";
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -7121,9 +6851,6 @@ export interface CopilotUserResponse {
    * Whether `.copilotignore` content-exclusion support is enabled for the user.
    */
   copilotignore_enabled?: boolean;
-  /**
-   * Endpoint URLs from the raw Copilot `/copilot_internal/v2/token` user-response passthrough.
-   */
   endpoints?: CopilotUserResponseEndpoints;
   /**
    * Logins of the organizations the user belongs to.
@@ -7160,9 +6887,6 @@ export interface CopilotUserResponse {
    * Date the user's usage quota next resets, as a raw string from the Copilot API; see `quota_reset_date_utc` for the UTC-normalized value.
    */
   quota_reset_date?: string;
-  /**
-   * Quota snapshot map from the raw Copilot user-response passthrough, with chat, completions, premium-interactions, and other entries.
-   */
   quota_snapshots?: CopilotUserResponseQuotaSnapshots;
   /**
    * Whether the user's telemetry is subject to restricted-data handling.
@@ -7419,9 +7143,6 @@ export interface CurrentModel {
    * Reasoning effort level currently applied to the active model, when one is set. Reads `Session.getReasoningEffort()` synchronously after `getSelectedModel()` resolves so the two values are reported as a snapshot.
    */
   reasoningEffort?: string;
-  /**
-   * Context tier for models that support multiple context-window sizes.
-   */
   contextTier?: ContextTier;
   /**
    * Auto preference currently committed for the session. This can remain available while another model is selected so a later switch to `auto` can reuse it.
@@ -7620,9 +7341,6 @@ export interface CustomAgentsUpdatedEvent {
    * Type discriminator. Always "session.custom_agents_updated".
    */
   type: "session.custom_agents_updated";
-  /**
-   * Payload of `session.custom_agents_updated` with loaded custom agents plus non-fatal warnings and fatal errors.
-   */
   data: CustomAgentsUpdatedData;
 }
 
@@ -7642,13 +7360,7 @@ export interface CustomNotificationData {
    * Optional source-defined payload schema version
    */
   version?: number;
-  /**
-   * Optional source-defined string identifiers describing the payload subject
-   */
   subject?: CustomNotificationSubject;
-  /**
-   * Source-defined JSON payload for the custom notification
-   */
   payload: CustomNotificationPayload;
 }
 
@@ -7680,9 +7392,6 @@ export interface CustomNotificationEvent {
    * Type discriminator. Always "session.custom_notification".
    */
   type: "session.custom_notification";
-  /**
-   * Opaque custom notification data. Consumers may branch on source and name, but payload semantics are source-defined.
-   */
   data: CustomNotificationData;
 }
 
@@ -7846,9 +7555,6 @@ export interface DebugCollectLogsRequest {
  * Result of collecting a session debug bundle.
  */
 export interface DebugCollectLogsResult {
-  /**
-   * Destination kind that was written.
-   */
   kind: DebugCollectLogsResultKind;
   /**
    * Actual archive path or staging directory path written. This may differ from the requested path when no-overwrite suffixing or fallback-to-temp-directory was needed.
@@ -7928,9 +7634,6 @@ export interface DiscoveredCanvas {
    * Host-local PNG path for the canvas icon, when supplied
    */
   icon?: string;
-  /**
-   * JSON Schema for canvas open input
-   */
   inputSchema?: CanvasJsonSchema;
   /**
    * Actions the agent or host may invoke on an open instance
@@ -8087,9 +7790,6 @@ export interface DiscoveredMcpServer {
    * Server name (config key)
    */
   name: string;
-  /**
-   * Server transport type: stdio, http, sse (deprecated), or memory
-   */
   type?: DiscoveredMcpServerType;
   /**
    * Configuration source: user, workspace, plugin, or builtin
@@ -8145,17 +7845,11 @@ export interface ElicitationCompletedData {
    * Request ID of the resolved elicitation request; clients should dismiss any UI for this request
    */
   requestId: string;
-  /**
-   * The user action: "accept" (submitted form), "decline" (explicitly refused), or "cancel" (dismissed)
-   */
   action?: ElicitationCompletedAction;
   /**
    * The submitted form data when action is 'accept'; keys match the requested schema fields
    */
   content?: {
-    /**
-     * Opaque JSON value submitted for one field in accepted `elicitation.completed` form content.
-     */
     [k: string]: ElicitationCompletedContent;
   };
 }
@@ -8188,9 +7882,6 @@ export interface ElicitationCompletedEvent {
    * Type discriminator. Always "elicitation.completed".
    */
   type: "elicitation.completed";
-  /**
-   * Elicitation request completion with the user's response
-   */
   data: ElicitationCompletedData;
 }
 
@@ -8214,13 +7905,7 @@ export interface ElicitationRequestedData {
    * Message describing what information is needed from the user
    */
   message: string;
-  /**
-   * Elicitation mode; "form" for structured input, "url" for browser-based. Defaults to "form" when absent.
-   */
   mode?: ElicitationRequestedMode;
-  /**
-   * JSON Schema describing the form fields to present to the user (form mode only)
-   */
   requestedSchema?: ElicitationRequestedSchema;
   /**
    * URL to open in the user's browser (url mode only)
@@ -8256,9 +7941,6 @@ export interface ElicitationRequestedEvent {
    * Type discriminator. Always "elicitation.requested".
    */
   type: "elicitation.requested";
-  /**
-   * Elicitation request; may be form-based (structured input) or URL-based (browser redirect)
-   */
   data: ElicitationRequestedData;
 }
 
@@ -8376,9 +8058,6 @@ export interface EnvAuthInfo {
    * Name of the environment variable the token was sourced from.
    */
   envVar: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -8456,9 +8135,6 @@ export interface ErrorEvent {
    * Type discriminator. Always "session.error".
    */
   type: "session.error";
-  /**
-   * Error details for timeline display including message and optional diagnostic information
-   */
   data: ErrorData;
 }
 
@@ -8480,13 +8156,7 @@ export interface EventLogReadRequest {
    * Milliseconds to wait for new events when the cursor is at the tail of history. 0 (default) returns immediately even if no events are available. Capped at 30000ms. Ephemeral events that arrive during the wait are delivered in this batch but are NOT replayable on a subsequent read (use a non-zero waitMs in your next call to capture future ephemerals as they happen). This applies to forward reads only: a backward read always returns immediately and ignores `waitMs`, because backward paging covers persisted history only while new events append at the tail (the opposite end from a backward page), so no blocking or ephemeral delivery can occur.
    */
   waitMs?: number;
-  /**
-   * Either '*' to receive all event types, or a non-empty list of event types to receive
-   */
   types?: EventLogTypes;
-  /**
-   * Agent-scope filter: 'primary' returns only main-agent events plus events whose type starts with 'subagent.' (matching the typed-subscription default behavior); 'all' returns events from all agents (matching wildcard-subscription behavior). Default is 'all' to preserve wildcard semantics for catch-up callers.
-   */
   agentScope?: EventsAgentScope;
   /**
    * Optional non-empty list of subagent identifiers. When provided, only events owned by one of these agents are returned; ownership recognizes the event envelope's agentId plus legacy data.agentId and data.parentToolCallId markers. This filter takes precedence over agentScope.
@@ -8663,9 +8333,6 @@ export interface ExitPlanModeCompletedEvent {
    * Type discriminator. Always "exit_plan_mode.completed".
    */
   type: "exit_plan_mode.completed";
-  /**
-   * Plan mode exit completion with the user's approval decision and optional feedback
-   */
   data: ExitPlanModeCompletedData;
 }
 
@@ -8753,9 +8420,6 @@ export interface ExitPlanModeRequestedEvent {
    * Type discriminator. Always "exit_plan_mode.requested".
    */
   type: "exit_plan_mode.requested";
-  /**
-   * Plan approval request with plan content and available user actions
-   */
   data: ExitPlanModeRequestedData;
 }
 
@@ -8771,13 +8435,7 @@ export interface Extension {
    * Extension name (directory name)
    */
   name: string;
-  /**
-   * Discovery source: project (.github/extensions/), user (~/.copilot/extensions/), plugin (installed plugin), or session (session-state/<id>/extensions/)
-   */
   source: ExtensionSource;
-  /**
-   * Current status: running, disabled, failed, or starting
-   */
   status: ExtensionStatus;
   /**
    * Process ID if the extension is running
@@ -8945,9 +8603,6 @@ export interface ExtensionsAttachmentsPushedEvent {
    * Type discriminator. Always "session.extensions.attachments_pushed".
    */
   type: "session.extensions.attachments_pushed";
-  /**
-   * Payload of `session.extensions.attachments_pushed` with extension-contributed attachments for the next send.
-   */
   data: ExtensionsAttachmentsPushedData;
 }
 
@@ -9013,9 +8668,6 @@ export interface ExtensionsLoadedEvent {
    * Type discriminator. Always "session.extensions_loaded".
    */
   type: "session.extensions_loaded";
-  /**
-   * Payload of `session.extensions_loaded` listing discovered extensions and their statuses.
-   */
   data: ExtensionsLoadedData;
 }
 
@@ -9031,13 +8683,7 @@ export interface ExtensionsLoadedExtension {
    * Extension name (directory name)
    */
   name: string;
-  /**
-   * Discovery source
-   */
   source: ExtensionsLoadedExtensionSource;
-  /**
-   * Current status: running, disabled, failed, or starting
-   */
   status: ExtensionsLoadedExtensionStatus;
 }
 
@@ -9099,9 +8745,6 @@ export interface ExternalToolCompletedEvent {
    * Type discriminator. Always "external_tool.completed".
    */
   type: "external_tool.completed";
-  /**
-   * External tool completion notification signaling UI dismissal
-   */
   data: ExternalToolCompletedData;
 }
 
@@ -9175,9 +8818,6 @@ export interface ExternalToolRequestedEvent {
    * Type discriminator. Always "external_tool.requested".
    */
   type: "external_tool.requested";
-  /**
-   * External tool invocation request for client-side tool execution
-   */
   data: ExternalToolRequestedData;
 }
 
@@ -9230,9 +8870,6 @@ export interface ExternalToolTextResultForLlm {
  * Binary result returned by a tool for the model
  */
 export interface ExternalToolTextResultForLlmBinaryResultsForLlm {
-  /**
-   * Binary result type discriminator. Use "image" for images and "resource" for other binary data.
-   */
   type: ExternalToolTextResultForLlmBinaryResultsForLlmType;
   /**
    * Base64-encoded binary data
@@ -9318,9 +8955,6 @@ export interface ExternalToolTextResultForLlmContentResource {
    * Content block type discriminator
    */
   type: "resource";
-  /**
-   * The embedded resource contents, either text or base64-encoded binary
-   */
   resource: ExternalToolTextResultForLlmContentResourceDetails;
 }
 
@@ -9383,9 +9017,6 @@ export interface ExternalToolTextResultForLlmContentResourceLinkIcon {
    * Available icon sizes (e.g., ['16x16', '32x32'])
    */
   sizes?: string[];
-  /**
-   * Theme variant this icon is intended for
-   */
   theme?: ExternalToolTextResultForLlmContentResourceLinkIconTheme;
 }
 
@@ -10550,9 +10181,6 @@ export interface FactoryRunSettledEvent {
    * Type discriminator. Always "factory.run_settled".
    */
   type: "factory.run_settled";
-  /**
-   * Ephemeral signal that a factory run reached a terminal status.
-   */
   data: FactoryRunSettledData;
 }
 
@@ -10617,9 +10245,6 @@ export interface FactoryRunStartedEvent {
    * Type discriminator. Always "factory.run_started".
    */
   type: "factory.run_started";
-  /**
-   * Ephemeral signal that a factory run attempt began executing.
-   */
   data: FactoryRunStartedData;
 }
 
@@ -10798,9 +10423,6 @@ export interface FactoryRunUpdatedEvent {
    * Type discriminator. Always "factory.run_updated".
    */
   type: "factory.run_updated";
-  /**
-   * Ephemeral invalidation signal for a changed factory run.
-   */
   data: FactoryRunUpdatedData;
 }
 
@@ -11051,9 +10673,6 @@ export interface FusionCommitStartedEvent {
    * Type discriminator. Always "session.fusion_commit_started".
    */
   type: "session.fusion_commit_started";
-  /**
-   * Stable durable idempotency boundary for a HydraFusion final text or terminal commit.
-   */
   data: FusionCommitStartedData;
 }
 
@@ -11167,9 +10786,6 @@ export interface FusionCompletedEvent {
    * Type discriminator. Always "session.fusion_completed".
    */
   type: "session.fusion_completed";
-  /**
-   * Experimental durable aggregate outcome of a HydraFusion turn.
-   */
   data: FusionCompletedData;
 }
 
@@ -11254,9 +10870,6 @@ export interface FusionHandoffEvent {
    * Type discriminator. Always "session.fusion_handoff".
    */
   type: "session.fusion_handoff";
-  /**
-   * Exact durable model-visible repair or revision handoff between HydraFusion phases.
-   */
   data: FusionHandoffData;
 }
 
@@ -11706,9 +11319,6 @@ export interface FusionResolvedEvent {
    * Type discriminator. Always "session.fusion_resolved".
    */
   type: "session.fusion_resolved";
-  /**
-   * Experimental durable validated HydraFusion route and turn policy.
-   */
   data: FusionResolvedData;
 }
 
@@ -11778,9 +11388,6 @@ export interface FusionRouteFailedEvent {
    * Type discriminator. Always "session.fusion_route_failed".
    */
   type: "session.fusion_route_failed";
-  /**
-   * Experimental durable HydraFusion routing failure and the deterministic concrete fallback selected for the turn.
-   */
   data: FusionRouteFailedData;
 }
 
@@ -11838,9 +11445,6 @@ export interface FusionRouteStartedEvent {
    * Type discriminator. Always "session.fusion_route_started".
    */
   type: "session.fusion_route_started";
-  /**
-   * Experimental transient signal that HydraFusion routing has started for an eligible turn.
-   */
   data: FusionRouteStartedData;
 }
 
@@ -11912,9 +11516,6 @@ export interface GhCliAuthInfo {
    * The token returned by `gh auth token`. Treat as a secret.
    */
   token: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -12114,9 +11715,6 @@ export interface GitHubTokenAcquireRequest {
    * Session receiving the token. Absent only before a cloud session has been assigned its id.
    */
   sessionId?: string;
-  /**
-   * Why the runtime is requesting a GitHub credential.
-   */
   reason: GitHubTokenAcquireReason;
 }
 
@@ -12167,9 +11765,6 @@ export interface HMACAuthInfo {
    * HMAC secret used to sign requests.
    */
   hmac: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -12183,9 +11778,6 @@ export interface HandlePendingToolCallRequest {
    * Request ID of the pending tool call
    */
   requestId: string;
-  /**
-   * Tool call result (string or expanded result object)
-   */
   result?: ExternalToolResult;
   /**
    * Error message if the tool call failed
@@ -12211,13 +11803,7 @@ export interface HandoffData {
    * ISO 8601 timestamp when the handoff occurred
    */
   handoffTime: string;
-  /**
-   * Origin type of the session being handed off
-   */
   sourceType: HandoffSourceType;
-  /**
-   * Repository context for the handed-off session
-   */
   repository?: HandoffRepository;
   /**
    * Additional context information for the handoff
@@ -12265,9 +11851,6 @@ export interface HandoffEvent {
    * Type discriminator. Always "session.handoff".
    */
   type: "session.handoff";
-  /**
-   * Session handoff metadata including source, context, and repository information
-   */
   data: HandoffData;
 }
 
@@ -12426,9 +12009,6 @@ export interface HistoryCompactResult {
    * Summary text produced by compaction. Omitted when compaction did not produce a summary (e.g. failure path).
    */
   summaryContent?: string;
-  /**
-   * Post-compaction context window usage breakdown
-   */
   contextWindow?: HistoryCompactContextWindow;
 }
 
@@ -12723,9 +12303,6 @@ export interface HookEndData {
    * Whether the hook completed successfully
    */
   success: boolean;
-  /**
-   * Error details when the hook failed
-   */
   error?: HookEndError;
   /**
    * Tool call ID of the parent tool invocation when this event originates from a sub-agent
@@ -12779,9 +12356,6 @@ export interface HookEndEvent {
    * Type discriminator. Always "hook.end".
    */
   type: "hook.end";
-  /**
-   * Hook invocation completion details including output, success status, and error information
-   */
   data: HookEndData;
 }
 
@@ -12857,9 +12431,6 @@ export interface HookProgressEvent {
    * Type discriminator. Always "hook.progress".
    */
   type: "hook.progress";
-  /**
-   * Ephemeral progress update from a running hook process
-   */
   data: HookProgressData;
 }
 
@@ -12913,9 +12484,6 @@ export interface HookStartEvent {
    * Type discriminator. Always "hook.start".
    */
   type: "hook.start";
-  /**
-   * Hook invocation start details including type and input data
-   */
   data: HookStartData;
 }
 
@@ -13050,9 +12618,6 @@ export interface IdleEvent {
    * Type discriminator. Always "session.idle".
    */
   type: "session.idle";
-  /**
-   * Payload indicating the session is idle with no background agents or attached shell commands in flight
-   */
   data: IdleData;
 }
 
@@ -13124,9 +12689,6 @@ export interface InfoEvent {
    * Type discriminator. Always "session.info".
    */
   type: "session.info";
-  /**
-   * Informational message for timeline display with categorization
-   */
   data: InfoData;
 }
 
@@ -13158,9 +12720,6 @@ export interface InstalledPlugin {
    * Path where the plugin is cached locally
    */
   cache_path?: string;
-  /**
-   * Source for direct repo installs (when marketplace is empty)
-   */
   source?: InstalledPluginSource;
   /**
    * Per-plugin source fingerprint (a SHA-256 hash of the plugin's catalog source spec plus its resolved source subtree — NOT a Git commit SHA) captured at marketplace install/update time. Auto-update compares it against the freshly recomputed fingerprint to detect a content change that does not bump the version. Absent for pre-existing installs and for direct (non-marketplace) installs.
@@ -13287,13 +12846,7 @@ export interface InstructionDiscoveryPath {
    * Absolute path of the file or directory (may not exist on disk yet)
    */
   path: string;
-  /**
-   * Which tier this target belongs to
-   */
   location: InstructionDiscoveryPathLocation;
-  /**
-   * Whether the target is a single file or a directory of instruction files
-   */
   kind: InstructionDiscoveryPathKind;
   /**
    * Whether this is the canonical target to create new instructions in its tier. At most one entry per tier is preferred.
@@ -13353,13 +12906,7 @@ export interface InstructionSource {
    * Raw content of the instruction file
    */
   content: string;
-  /**
-   * Category of instruction source — used for merge logic
-   */
   type: InstructionSourceType;
-  /**
-   * Where this source lives — used for UI grouping
-   */
   location: InstructionSourceLocation;
   /**
    * Glob pattern(s) from frontmatter — when set, this instruction applies only to matching files
@@ -13587,9 +13134,6 @@ export interface LlmInferenceHttpRequestStartRequest {
    * HTTP request headers, preserving multiple values per name.
    */
   headers: LlmInferenceHeaders;
-  /**
-   * Transport the runtime would otherwise use for this request. `http` (the default when absent) covers plain HTTP and SSE responses; `websocket` indicates a full-duplex message channel where each body chunk maps to one WebSocket message and the `binary` flag distinguishes text from binary frames. The SDK consumer uses this to decide whether to service the request with an HTTP client or a WebSocket client. It is the one piece of request metadata the consumer cannot reliably infer from the URL or headers alone.
-   */
   transport?: LlmInferenceHttpRequestStartTransport;
   /**
    * Stable identity of the agent trajectory that issued this request. Present when the request originates from an agent turn; absent for requests outside any agent context. This is the same identity used by lifecycle and bridged session events and remains constant across turns and retries.
@@ -13656,9 +13200,6 @@ export interface LlmInferenceHttpResponseChunkRequest {
    * When true, this is the final body chunk for the response. The runtime treats the response body as complete after receiving an end-marked chunk.
    */
   end?: boolean;
-  /**
-   * Set to terminate the response with a transport-level failure. Implies end-of-stream; any further chunks for this requestId are ignored.
-   */
   error?: LlmInferenceHttpResponseChunkError;
 }
 
@@ -13750,9 +13291,6 @@ export interface LocalSessionMetadataValue {
    * True for detached maintenance sessions that should be hidden from normal resume lists.
    */
   isDetached?: boolean;
-  /**
-   * Pre-resolved working-directory context for session startup.
-   */
   context?: SessionContext;
   /**
    * GitHub task ID, when this local session is bound to one. Only present for local sessions exported to remote control.
@@ -13770,9 +13308,6 @@ export interface LogRequest {
    * Human-readable message
    */
   message: string;
-  /**
-   * Log severity level. Determines how the message is displayed in the timeline. Defaults to "info".
-   */
   level?: SessionLogLevel;
   /**
    * Domain category for this log entry (e.g., "mcp", "subscription", "policy", "model"). Maps to `infoType`/`warningType`/`errorType` on the emitted event. Defaults to "notification".
@@ -13931,9 +13466,6 @@ export interface ManagedSettingsEnforcedEvent {
    * Type discriminator. Always "session.managed_settings_enforced".
    */
   type: "session.managed_settings_enforced";
-  /**
-   * Runtime enforcement of enterprise managed settings: fires when the session blocks or caps a runtime action because enterprise policy governs it, so SDK clients can explain *why* an action was governed. Unlike `session.managed_settings_resolved` (which reports *what* is managed), this reports a concrete governed action — e.g. a user or host tried to turn on a bypass-permissions escalation while policy disables it. Emitted live (not persisted to the session event log) on user/host-initiated attempts only, never for silent policy application. Marked experimental while the managed-settings surface stabilizes.
-   */
   data: ManagedSettingsEnforcedData;
 }
 
@@ -14033,9 +13565,6 @@ export interface ManagedSettingsResolvedEvent {
    * Type discriminator. Always "session.managed_settings_resolved".
    */
   type: "session.managed_settings_resolved";
-  /**
-   * Enterprise managed-settings resolution: the effective managed settings the session applied and which channels contributed, so SDK clients can show users what is enterprise-managed. Fires whenever managed policy is (re)applied — at session start, on resume, and on account switch. This is an ephemeral live snapshot (delivered to subscribers but not persisted to the session event log), because at session start it resolves before `session.start` is emitted. Device values take precedence over server values, then the policy helper, per ordinary key, while permissions compose restrictively across device, server, policy-helper, and SDK-client layers. The account-scoped `getManagedSettings()` API does not include session-local client injection. Marked experimental while the managed-settings surface stabilizes.
-   */
   data: ManagedSettingsResolvedData;
 }
 
@@ -14201,13 +13730,7 @@ export interface McpAppToolCallCompleteData {
   result?: {
     [k: string]: unknown;
   };
-  /**
-   * Set when the underlying tools/call threw an error before returning a CallToolResult
-   */
   error?: McpAppToolCallCompleteError;
-  /**
-   * The tool's `_meta.ui` block at the time of the call, so consumers can decide whether to forward the result to the model without re-listing tools.
-   */
   toolMeta?: McpAppToolCallCompleteToolMeta;
 }
 
@@ -14249,9 +13772,6 @@ export interface McpAppToolCallCompleteEvent {
    * Type discriminator. Always "mcp_app.tool_call_complete".
    */
   type: "mcp_app.tool_call_complete";
-  /**
-   * MCP App view called a tool on a connected MCP server (SEP-1865)
-   */
   data: McpAppToolCallCompleteData;
 }
 
@@ -14259,9 +13779,6 @@ export interface McpAppToolCallCompleteEvent {
  * The tool's `_meta.ui` block at the time of the call, so consumers can decide whether to forward the result to the model without re-listing tools.
  */
 export interface McpAppToolCallCompleteToolMeta {
-  /**
-   * MCP App tool `_meta.ui` resource URI and SEP-1865 visibility captured with an `mcp_app.tool_call_complete` result.
-   */
   ui?: McpAppToolCallCompleteToolMetaUI;
 }
 
@@ -14339,13 +13856,7 @@ export interface McpAppsDiagnoseRequest {
  * Diagnostic snapshot of MCP Apps wiring for the named server.
  */
 export interface McpAppsDiagnoseResult {
-  /**
-   * Capability negotiation snapshot
-   */
   capability: McpAppsDiagnoseCapability;
-  /**
-   * What the server returned for this session
-   */
   server: McpAppsDiagnoseServer;
 }
 
@@ -14375,9 +13886,6 @@ export interface McpAppsDiagnoseServer {
  * Current host context advertised to MCP App guests.
  */
 export interface McpAppsHostContext {
-  /**
-   * Current host context
-   */
   context: McpAppsHostContextDetails;
 }
 
@@ -14385,9 +13893,6 @@ export interface McpAppsHostContext {
  * Current host context
  */
 export interface McpAppsHostContextDetails {
-  /**
-   * UI theme preference per SEP-1865
-   */
   theme?: McpAppsHostContextDetailsTheme;
   /**
    * BCP-47 locale, e.g. 'en-US'
@@ -14397,17 +13902,11 @@ export interface McpAppsHostContextDetails {
    * IANA timezone, e.g. 'America/New_York'
    */
   timeZone?: string;
-  /**
-   * Current display mode (SEP-1865)
-   */
   displayMode?: McpAppsHostContextDetailsDisplayMode;
   /**
    * Display modes the host supports
    */
   availableDisplayModes?: McpAppsHostContextDetailsAvailableDisplayMode[];
-  /**
-   * Platform type for responsive design
-   */
   platform?: McpAppsHostContextDetailsPlatform;
   /**
    * Host application identifier
@@ -14537,9 +14036,6 @@ export interface McpAppsResourceContent {
  * Host context advertised to MCP App guests
  */
 export interface McpAppsSetHostContextDetails {
-  /**
-   * UI theme preference per SEP-1865
-   */
   theme?: McpAppsSetHostContextDetailsTheme;
   /**
    * BCP-47 locale, e.g. 'en-US'
@@ -14549,17 +14045,11 @@ export interface McpAppsSetHostContextDetails {
    * IANA timezone, e.g. 'America/New_York'
    */
   timeZone?: string;
-  /**
-   * Current display mode (SEP-1865)
-   */
   displayMode?: McpAppsSetHostContextDetailsDisplayMode;
   /**
    * Display modes the host supports
    */
   availableDisplayModes?: McpAppsSetHostContextDetailsAvailableDisplayMode[];
-  /**
-   * Platform type for responsive design
-   */
   platform?: McpAppsSetHostContextDetailsPlatform;
   /**
    * Host application identifier
@@ -14609,9 +14099,6 @@ export type McpAppsSetHostContextDetailsTheme = "light" | "dark";
  * @experimental
  */
 export interface McpAppsSetHostContextRequest {
-  /**
-   * Host context advertised to MCP App guests
-   */
   context: McpAppsSetHostContextDetails;
 }
 
@@ -14809,9 +14296,6 @@ export interface McpExecuteSamplingParams {
    * The original MCP JSON-RPC request ID (string or number). Used by the runtime to correlate the inference with the originating MCP request for telemetry; this is distinct from `requestId` (which is the schema-level cancellation handle).
    */
   mcpRequestId: unknown;
-  /**
-   * Raw MCP CreateMessageRequest params, as received in the `sampling.requested` event. Treated as opaque at the schema layer; the runtime converts the embedded MCP messages into the OpenAI chat-completion shape internally.
-   */
   request: McpExecuteSamplingRequest;
 }
 
@@ -14911,9 +14395,6 @@ export interface McpHeadersHandlePendingHeadersRefreshRequestRequest {
    * Headers refresh request identifier from mcp.headers_refresh_required
    */
   requestId: string;
-  /**
-   * Host response: supply dynamic headers or decline this refresh.
-   */
   result: McpHeadersHandlePendingHeadersRefreshRequest;
 }
 
@@ -14935,9 +14416,6 @@ export interface McpHeadersRefreshCompletedData {
    * Request ID of the resolved headers refresh request
    */
   requestId: string;
-  /**
-   * How the pending MCP headers refresh request resolved.
-   */
   outcome: McpHeadersRefreshCompletedOutcome;
 }
 
@@ -14969,9 +14447,6 @@ export interface McpHeadersRefreshCompletedEvent {
    * Type discriminator. Always "mcp.headers_refresh_completed".
    */
   type: "mcp.headers_refresh_completed";
-  /**
-   * MCP headers refresh request completion notification
-   */
   data: McpHeadersRefreshCompletedData;
 }
 
@@ -15001,9 +14476,6 @@ export interface McpHeadersRefreshRequiredData {
    * URL of the remote MCP server requesting headers
    */
   serverUrl: string;
-  /**
-   * Why dynamic headers are being requested.
-   */
   reason: McpHeadersRefreshRequiredReason;
 }
 
@@ -15035,9 +14507,6 @@ export interface McpHeadersRefreshRequiredEvent {
    * Type discriminator. Always "mcp.headers_refresh_required".
    */
   type: "mcp.headers_refresh_required";
-  /**
-   * Dynamic headers refresh request for a remote MCP server
-   */
   data: McpHeadersRefreshRequiredData;
 }
 
@@ -15078,18 +14547,12 @@ export interface McpHostState {
    * Map of server name to recorded connection failure.
    */
   failedServers: {
-    /**
-     * Recorded MCP server connection failure.
-     */
     [k: string]: McpServerFailureInfo;
   };
   /**
    * Map of server name to recorded pending-auth state.
    */
   needsAuthServers: {
-    /**
-     * Recorded MCP server pending-auth state.
-     */
     [k: string]: McpServerNeedsAuthInfo;
   };
 }
@@ -15256,9 +14719,6 @@ export interface McpOauthCompletedEvent {
    * Type discriminator. Always "mcp.oauth_completed".
    */
   type: "mcp.oauth_completed";
-  /**
-   * MCP OAuth request completion notification
-   */
   data: McpOauthCompletedData;
 }
 
@@ -15280,9 +14740,6 @@ export interface McpOauthHandlePendingRequest {
    * OAuth request identifier from the mcp.oauth_required event
    */
   requestId: string;
-  /**
-   * Host response to the pending OAuth request.
-   */
   result: McpOauthPendingRequestResponse;
 }
 
@@ -15507,9 +14964,6 @@ export interface McpOauthRequiredData {
    * URL of the MCP server that requires OAuth
    */
   serverUrl: string;
-  /**
-   * Static OAuth client configuration, if the server specifies one
-   */
   staticClientConfig?: McpOauthRequiredStaticClientConfig;
   /**
    * OAuth WWW-Authenticate parameters parsed from the auth challenge, if available
@@ -15557,9 +15011,6 @@ export interface McpOauthRequiredEvent {
    * Type discriminator. Always "mcp.oauth_required".
    */
   type: "mcp.oauth_required";
-  /**
-   * OAuth authentication request for an MCP server
-   */
   data: McpOauthRequiredData;
 }
 
@@ -16152,9 +15603,6 @@ export interface McpPromptsListChangedEvent {
    * Type discriminator. Always "mcp.prompts.list_changed".
    */
   type: "mcp.prompts.list_changed";
-  /**
-   * Payload identifying the MCP server associated with a list change.
-   */
   data: McpListChangedData;
 }
 
@@ -16195,9 +15643,6 @@ export interface McpRegisterExternalClientRequest {
  */
 export interface McpReloadConfig {
   mcpServers: {
-    /**
-     * MCP server configuration (stdio, remote HTTP/SSE, or in-process)
-     */
     [k: string]: McpServerConfig;
   };
   disabledServers?: string[];
@@ -16445,9 +15890,6 @@ export interface McpResourcesListChangedEvent {
    * Type discriminator. Always "mcp.resources.list_changed".
    */
   type: "mcp.resources.list_changed";
-  /**
-   * Payload identifying the MCP server associated with a list change.
-   */
   data: McpListChangedData;
 }
 
@@ -16585,13 +16027,7 @@ export type McpSamplingExecutionAction = "success" | "failure" | "cancelled";
  * Outcome of an MCP sampling execution: success result, failure error, or cancellation.
  */
 export interface McpSamplingExecutionResult {
-  /**
-   * Outcome of the sampling inference. 'success' produced a response; 'failure' encountered an error (including agent-side rejection by content filter or criteria); 'cancelled' the caller cancelled this execution via cancelSamplingExecution.
-   */
   action: McpSamplingExecutionAction;
-  /**
-   * MCP CreateMessageResult payload (with optional 'tools' extension), present when action='success'. Treated as opaque at the schema layer; consumers should construct/consume it per the MCP CreateMessageResult shape.
-   */
   result?: McpExecuteSamplingResult;
   /**
    * Error description, present when action='failure'.
@@ -16612,13 +16048,7 @@ export interface McpServer {
    * Server name (config key)
    */
   name: string;
-  /**
-   * Connection status: connected, failed, needs-auth, pending, disabled, stopped, or not_configured
-   */
   status: McpServerStatus;
-  /**
-   * Configuration source: user, workspace, plugin, builtin, or managed
-   */
   source?: McpServerSource;
   /**
    * Plugin name that provided this server, when source is plugin.
@@ -16749,33 +16179,18 @@ export interface McpServerConfigHttp {
    * Tools to include. Defaults to all tools if not specified.
    */
   tools?: string[];
-  /**
-   * Remote transport type. Defaults to "http" when omitted.
-   */
   type?: McpServerConfigHttpType;
   /**
    * Whether this server is a built-in fallback used when the user has not configured their own server.
    */
   isDefaultServer?: boolean;
-  /**
-   * Content filtering mode to apply to all tools, or a map of tool name to content filtering mode.
-   */
   filterMapping?: FilterMapping;
   /**
    * Timeout in milliseconds for tool discovery and tool calls.
    */
   timeout?: number;
-  /**
-   * Set to `true` to use defaults, or provide an object with additional auth or OIDC settings.
-   */
   oidc?: McpServerAuthConfig;
-  /**
-   * Set to `true` to use defaults, or provide an object with additional auth or OIDC settings.
-   */
   auth?: McpServerAuthConfig;
-  /**
-   * Controls if tools provided by this server can be loaded on demand via tool search (auto) or always included in the initial tool list (never)
-   */
   deferTools?: McpServerConfigDeferTools;
   /**
    * Set to true to disable persisted MCP tool snapshots for this server. Live tool discovery is unaffected.
@@ -16843,9 +16258,6 @@ export interface McpServerConfigHttp {
    * Whether the configured OAuth client is public and does not require a client secret.
    */
   oauthPublicClient?: boolean;
-  /**
-   * OAuth grant type to use when authenticating to the remote MCP server.
-   */
   oauthGrantType?: McpServerConfigHttpOauthGrantType;
 }
 
@@ -16985,25 +16397,13 @@ export interface McpServerConfigStdio {
    * Whether this server is a built-in fallback used when the user has not configured their own server.
    */
   isDefaultServer?: boolean;
-  /**
-   * Content filtering mode to apply to all tools, or a map of tool name to content filtering mode.
-   */
   filterMapping?: FilterMapping;
   /**
    * Timeout in milliseconds for tool discovery and tool calls.
    */
   timeout?: number;
-  /**
-   * Set to `true` to use defaults, or provide an object with additional auth or OIDC settings.
-   */
   oidc?: McpServerAuthConfig;
-  /**
-   * Set to `true` to use defaults, or provide an object with additional auth or OIDC settings.
-   */
   auth?: McpServerAuthConfig;
-  /**
-   * Controls if tools provided by this server can be loaded on demand via tool search (auto) or always included in the initial tool list (never)
-   */
   deferTools?: McpServerConfigDeferTools;
   /**
    * Set to true to disable persisted MCP tool snapshots for this server. Live tool discovery is unaffected.
@@ -17103,9 +16503,6 @@ export interface McpServerList {
    * Configured MCP servers
    */
   servers: McpServer[];
-  /**
-   * Host-level state, omitted when no MCP host is initialized.
-   */
   host?: McpHostState;
 }
 
@@ -17167,9 +16564,6 @@ export interface McpServerNeedsReconnectEvent {
    * Type discriminator. Always "session.mcp_server_needs_reconnect".
    */
   type: "session.mcp_server_needs_reconnect";
-  /**
-   * Payload of `session.mcp_server_needs_reconnect` identifying an MCP server whose connection must be re-established.
-   */
   data: McpServerNeedsReconnectData;
 }
 
@@ -17211,9 +16605,6 @@ export interface McpServerRemovedEvent {
    * Type discriminator. Always "session.mcp_server_removed".
    */
   type: "session.mcp_server_removed";
-  /**
-   * Payload of `session.mcp_server_removed` identifying an MCP server the graph no longer runs.
-   */
   data: McpServerRemovedData;
 }
 
@@ -17250,9 +16641,6 @@ export interface McpServerStatusChangedData {
    * Name of the MCP server whose status changed
    */
   serverName: string;
-  /**
-   * Connection status: connected, failed, needs-auth, pending, disabled, stopped, or not_configured
-   */
   status: McpServerStatus;
   /**
    * Error message if the server entered a failed state
@@ -17288,9 +16676,6 @@ export interface McpServerStatusChangedEvent {
    * Type discriminator. Always "session.mcp_server_status_changed".
    */
   type: "session.mcp_server_status_changed";
-  /**
-   * Payload of `session.mcp_server_status_changed` for one MCP server's status and optional failure error.
-   */
   data: McpServerStatusChangedData;
 }
 
@@ -17342,9 +16727,6 @@ export interface McpServersLoadedEvent {
    * Type discriminator. Always "session.mcp_servers_loaded".
    */
   type: "session.mcp_servers_loaded";
-  /**
-   * Payload of `session.mcp_servers_loaded` listing MCP server status summaries.
-   */
   data: McpServersLoadedData;
 }
 
@@ -17356,13 +16738,7 @@ export interface McpServersLoadedServer {
    * Server name (config key)
    */
   name: string;
-  /**
-   * Connection status: connected, failed, needs-auth, pending, disabled, stopped, or not_configured
-   */
   status: McpServerStatus;
-  /**
-   * Configuration source: user, workspace, plugin, builtin, or managed
-   */
   source?: McpServerSource;
   /**
    * Human-readable display name supplied by a managed server catalog.
@@ -17376,9 +16752,6 @@ export interface McpServersLoadedServer {
    * Server-advertised metadata for a connected server. Omitted when no live connection metadata is available, including while pending or when failed, disabled, stopped, or not configured.
    */
   serverMetadata?: McpServerMetadata;
-  /**
-   * Transport mechanism: stdio, http, sse (deprecated), or memory (in-process MCP server)
-   */
   transport?: McpServerTransport;
   /**
    * Name of the plugin that supplied the effective MCP server config, only when source is plugin
@@ -17404,9 +16777,6 @@ export type McpSetEnvValueModeDetails = "direct" | "indirect";
  * @experimental
  */
 export interface McpSetEnvValueModeParams {
-  /**
-   * How environment-variable values supplied to MCP servers are resolved. "direct" passes literal string values; "indirect" treats values as references (e.g. names of environment variables on the host) that the runtime resolves before launch. Defaults to the runtime's startup mode; clients that intentionally launch MCP servers with literal values (e.g. CLI prompt mode and ACP) set this to "direct".
-   */
   mode: McpSetEnvValueModeDetails;
 }
 
@@ -17602,9 +16972,6 @@ export interface McpToolsListChangedEvent {
    * Type discriminator. Always "mcp.tools.list_changed".
    */
   type: "mcp.tools.list_changed";
-  /**
-   * Payload identifying the MCP server associated with a list change.
-   */
   data: McpListChangedData;
 }
 
@@ -17657,9 +17024,6 @@ export interface MemoryChangedEvent {
    * Type discriminator. Always "session.memory_changed".
    */
   type: "session.memory_changed";
-  /**
-   * Signal-only event: the agent successfully stored a memory (store_memory) or voted on one (vote_memory). No payload — consumers should re-fetch memories to pick up the change. Used to refresh memory context (e.g. re-running the context sidekick) so newly written memories surface in subsequent turns.
-   */
   data: MemoryChangedData;
 }
 
@@ -17677,9 +17041,6 @@ export interface MemoryConfiguration {
  * Per-source attribution breakdown for the session's current context window, or null if uninitialized.
  */
 export interface MetadataContextAttributionResult {
-  /**
-   * Per-source context-window attribution, or null if the session has not yet been initialized (no system prompt or tool metadata cached).
-   */
   contextAttribution: SessionContextAttribution;
 }
 
@@ -17733,9 +17094,6 @@ export interface MetadataContextInfoRequest {
  * Token breakdown for the session's current context window, or null if uninitialized.
  */
 export interface MetadataContextInfoResult {
-  /**
-   * Token breakdown for the current context window, or null if the session has not yet been initialized (no system prompt or tool metadata cached).
-   */
   contextInfo: SessionContextInfo;
 }
 
@@ -17785,9 +17143,6 @@ export interface MetadataRecomputeContextTokensResult {
  * @experimental
  */
 export interface MetadataRecordContextChangeRequest {
-  /**
-   * Updated working directory and git context. Emitted as the new payload of `session.context_changed`.
-   */
   context: SessionWorkingDirectoryContext;
 }
 
@@ -17835,17 +17190,11 @@ export interface MetadataSnapshotRemoteMetadata {
    * The original resource identifier (task ID or PR node ID), preserved across event-replay reconstructions. Falls back to `sessionId` when absent.
    */
   resourceId?: string;
-  /**
-   * The repository the remote session targets.
-   */
   repository: MetadataSnapshotRemoteMetadataRepository;
   /**
    * The pull request number the remote session is associated with, if any.
    */
   pullRequestNumber?: number;
-  /**
-   * Whether the remote task originated from Copilot Coding Agent (cca) or a CLI `--remote` invocation.
-   */
   taskType?: MetadataSnapshotRemoteMetadataTaskType;
 }
 
@@ -17901,13 +17250,7 @@ export interface MetadataUpdateClientMetadataRequest {
  * Agent mode change details including previous and new modes
  */
 export interface ModeChangedData {
-  /**
-   * The session mode the agent is operating in
-   */
   previousMode: SessionMode;
-  /**
-   * The session mode the agent is operating in
-   */
   newMode: SessionMode;
 }
 
@@ -17939,9 +17282,6 @@ export interface ModeChangedEvent {
    * Type discriminator. Always "session.mode_changed".
    */
   type: "session.mode_changed";
-  /**
-   * Agent mode change details including previous and new modes
-   */
   data: ModeChangedData;
 }
 
@@ -17987,9 +17327,6 @@ export interface ModeNoticeDeliveredEvent {
    * Type discriminator. Always "session.mode_notice_delivered".
    */
   type: "session.mode_notice_delivered";
-  /**
-   * Records that a mode transition notice reached the model so cache-stable mode tools can remain offered across resume.
-   */
   data: ModeNoticeDeliveredData;
 }
 
@@ -17999,9 +17336,6 @@ export interface ModeNoticeDeliveredEvent {
  * @experimental
  */
 export interface ModeSetRequest {
-  /**
-   * The session mode the agent is operating in
-   */
   mode: SessionMode;
   /**
    * Mode the session must currently be in for the change to apply. When set and the session is in a different mode the request is a no-op and reports status 'unchanged'.
@@ -18105,9 +17439,6 @@ export interface Model {
    * Display name
    */
   name: string;
-  /**
-   * Model capabilities and limits
-   */
   capabilities: ModelCapabilities;
   /**
    * Provider-supplied model metadata. Keys and JSON-compatible values are preserved unchanged. This is factual metadata published by the model provider; it carries no picker or UX semantics.
@@ -18115,13 +17446,7 @@ export interface Model {
   metadata?: {
     [k: string]: unknown;
   };
-  /**
-   * Policy state (if applicable)
-   */
   policy?: ModelPolicy;
-  /**
-   * Billing information
-   */
   billing?: ModelBilling;
   /**
    * Supported reasoning effort levels (only present if model supports reasoning effort)
@@ -18135,13 +17460,7 @@ export interface Model {
    * Context-window tiers this model offers, when the provider advertises them independently of tiered token pricing. Copilot models carry their tiers in `billing.tokenPrices`; a provider that has no pricing to publish (an agent host reached over AHP, for example) declares them here instead, so the model picker can still offer the tier toggle.
    */
   supportedContextTiers?: string[];
-  /**
-   * Model capability category for grouping in the model picker
-   */
   modelPickerCategory?: ModelPickerCategory;
-  /**
-   * Relative cost tier for token-based billing users
-   */
   modelPickerPriceCategory?: ModelPickerPriceCategory;
   /**
    * Warning text the service requires hosts to surface for this model. Present only when the service published at least one warning.
@@ -18209,9 +17528,6 @@ export interface ModelBilling {
    * Billing cost multiplier relative to the base rate
    */
   multiplier?: number;
-  /**
-   * Token-level pricing information for this model
-   */
   tokenPrices?: ModelBillingTokenPrices;
   /**
    * Whole-number percentage discount (0-100) applied to usage billed through this model. Populated for the synthetic `auto` model, where requests routed by auto-mode are billed at a reduced rate; absent for concrete models.
@@ -18291,9 +17607,6 @@ export interface ModelBillingTokenPrices {
    * Prompt token budget for the default tier. The total context window is this value plus the model's max_output_tokens.
    */
   maxPromptTokens?: number;
-  /**
-   * Long context tier pricing (available for models with extended context windows)
-   */
   longContext?: ModelBillingTokenPricesLongContext;
 }
 
@@ -18381,9 +17694,6 @@ export interface ModelCallFailureData {
    * Duration of the failed API call in milliseconds
    */
   durationMs?: number;
-  /**
-   * API endpoint used for this model call, matching CAPI supported_endpoints vocabulary
-   */
   apiEndpoint?: AssistantUsageApiEndpoint;
   /**
    * Transport used for the failed model call (http or websocket)
@@ -18417,17 +17727,11 @@ export interface ModelCallFailureData {
    * Authoritative interaction classification for the failed call, matching `assistant.usage.interactionType` (for example `conversation-agent`, `conversation-subagent`, or `conversation-sampling`). Absent when the producer cannot classify the interaction.
    */
   interactionType?: string;
-  /**
-   * Where the failed model call originated
-   */
   source: ModelCallFailureSource;
   /**
    * Raw provider/runtime error message for restricted telemetry
    */
   errorMessage?: string;
-  /**
-   * For HTTP 400 failures only: whether the response carried a structured CAPI error envelope (structured_error, a deterministic validation failure) or no error body (bodyless, the transient gateway/proxy signature). Absent for non-400 failures.
-   */
   badRequestKind?: ModelCallFailureBadRequestKind;
   /**
    * For HTTP 400 failures only: the `code` from the CAPI error envelope (e.g. 'model_max_prompt_tokens_exceeded') identifying which deterministic validation failure occurred. Raw server-controlled string, emitted only through restricted telemetry. Absent for bodyless or non-400 failures.
@@ -18490,9 +17794,6 @@ export interface ModelCallFailureEvent {
    * Type discriminator. Always "model.call_failure".
    */
   type: "model.call_failure";
-  /**
-   * Failed LLM API call metadata for telemetry
-   */
   data: ModelCallFailureData;
 }
 
@@ -18613,9 +17914,6 @@ export interface ModelCallFinishedEvent {
    * Type discriminator. Always "model.call_finished".
    */
   type: "model.call_finished";
-  /**
-   * Final lifecycle outcome for one logical model dispatch. A logical dispatch may include internal reconnect or fallback work, so event count is not provider HTTP-request count.
-   */
   data: ModelCallFinishedData;
 }
 
@@ -18685,9 +17983,6 @@ export interface ModelCallStartEvent {
    * Type discriminator. Always "model.call_start".
    */
   type: "model.call_start";
-  /**
-   * Model API dispatch metadata for internal telemetry
-   */
   data: ModelCallStartData;
 }
 
@@ -18695,13 +17990,7 @@ export interface ModelCallStartEvent {
  * Model capabilities and limits
  */
 export interface ModelCapabilities {
-  /**
-   * Feature flags indicating what the model supports
-   */
   supports?: ModelCapabilitiesSupports;
-  /**
-   * Token limits for prompts, outputs, and context window
-   */
   limits?: ModelCapabilitiesLimits;
 }
 
@@ -18721,9 +18010,6 @@ export interface ModelCapabilitiesLimits {
    * Maximum total context window size in tokens
    */
   max_context_window_tokens?: number;
-  /**
-   * Vision-specific limits
-   */
   vision?: ModelCapabilitiesLimitsVision;
 }
 
@@ -18749,13 +18035,7 @@ export interface ModelCapabilitiesLimitsVision {
  * Optional capability overrides (vision, tool_calls, reasoning, etc.).
  */
 export interface ModelCapabilitiesOverride {
-  /**
-   * Feature flags indicating what the model supports
-   */
   supports?: ModelCapabilitiesOverrideSupports;
-  /**
-   * Token limits for prompts, outputs, and context window
-   */
   limits?: ModelCapabilitiesOverrideLimits;
 }
 
@@ -18775,9 +18055,6 @@ export interface ModelCapabilitiesOverrideLimits {
    * Maximum total context window size in tokens
    */
   max_context_window_tokens?: number;
-  /**
-   * Vision-specific limits
-   */
   vision?: ModelCapabilitiesOverrideLimitsVision;
 }
 
@@ -18921,9 +18198,6 @@ export interface ModelChangeEvent {
    * Type discriminator. Always "session.model_change".
    */
   type: "session.model_change";
-  /**
-   * Model change details including previous and new model identifiers
-   */
   data: ModelChangeData;
 }
 
@@ -19047,9 +18321,6 @@ export interface ModelPickerSettingsContext {
  * Policy state (if applicable)
  */
 export interface ModelPolicy {
-  /**
-   * Current policy state for this model
-   */
   state: ModelPolicyState;
   /**
    * Usage terms or conditions for this model
@@ -19209,9 +18480,6 @@ export interface ModelSwitchToRequest {
    * Reasoning effort level to use for the model. CAPI values are model-defined and validated against the selected model; BYOK providers may define additional values. "none" disables reasoning. When omitted, no effort override is applied.
    */
   reasoningEffort?: string;
-  /**
-   * Reasoning summary mode to request for supported model clients
-   */
   reasoningSummary?: ReasoningSummary;
   /**
    * Output verbosity level to request for supported models
@@ -19441,9 +18709,6 @@ export type OmittedBinaryOmittedReason = "too_large" | "asset_unavailable";
  * @experimental
  */
 export interface OmittedBinaryResult {
-  /**
-   * Binary result type discriminator. Use "image" for images and "resource" for other binary data.
-   */
   type: OmittedBinaryType;
   /**
    * MIME type of the omitted binary data
@@ -19453,9 +18718,6 @@ export interface OmittedBinaryResult {
    * Decoded byte length of the omitted binary data
    */
   byteLength: number;
-  /**
-   * Why the binary data is absent: it exceeded the inline size limit, or its asset was unavailable
-   */
   omittedReason: OmittedBinaryOmittedReason;
   /**
    * Human-readable description of the binary data
@@ -19543,9 +18805,6 @@ export interface OptionsUpdateAdditionalContentExclusionPolicy {
    * Opaque policy update timestamp supplied by the host.
    */
   last_updated_at: unknown;
-  /**
-   * Allowed values for the `OptionsUpdateAdditionalContentExclusionPolicyScope` enumeration.
-   */
   scope: OptionsUpdateAdditionalContentExclusionPolicyScope;
 }
 
@@ -19565,9 +18824,6 @@ export interface OptionsUpdateAdditionalContentExclusionPolicyRule {
    * Conditions none of which may match.
    */
   ifNoneMatch?: string[];
-  /**
-   * Source descriptor for a `session.options.update` content-exclusion rule, with source name and type.
-   */
   source: OptionsUpdateAdditionalContentExclusionPolicyRuleSource;
 }
 
@@ -19659,9 +18915,6 @@ export interface PendingMessagesModifiedEvent {
    * Type discriminator. Always "pending_messages.modified".
    */
   type: "pending_messages.modified";
-  /**
-   * Empty payload; the event signals that the pending message queue has changed
-   */
   data: PendingMessagesModifiedData;
 }
 
@@ -19733,9 +18986,6 @@ export interface PermissionApprovedForSession {
    * Approved and remembered for the rest of the session
    */
   kind: "approved-for-session";
-  /**
-   * The approval to add as a session-scoped rule
-   */
   approval: UserToolSessionApproval;
   /**
    * Whether a managed approval policy already handled this request
@@ -19793,9 +19043,6 @@ export interface PermissionAssentDetectedEvent {
    * Type discriminator. Always "permission.assentDetected".
    */
   type: "permission.assentDetected";
-  /**
-   * Records that deterministic text recognition found likely assent in the human turn immediately following a root Autopilot permission request that was blocked because no interactive response was available. This event grants no authority; its model-facing projection only suggests retrying the unchanged operation.
-   */
   data: PermissionAssentDetectedData;
 }
 
@@ -19899,9 +19146,6 @@ export interface PermissionCarriedForwardEvent {
    * Type discriminator. Always "permission.carriedForward".
    */
   type: "permission.carriedForward";
-  /**
-   * Records that a live authorization record from an earlier human decision in this session contained a permission proposal, so it ran without another prompt. This mints no authority: it accounts for one more effect against the prior grant, which is what lets a replayed session agree with the live one about how much of that grant is left.
-   */
   data: PermissionCarriedForwardData;
 }
 
@@ -19917,9 +19161,6 @@ export interface PermissionCompletedData {
    * Optional tool call ID associated with this permission prompt; clients may use it to correlate UI created from tool-scoped prompts
    */
   toolCallId?: string;
-  /**
-   * The result of the permission request
-   */
   result: PermissionResult;
   /**
    * Who decided this permission request. Absent on completions recorded before this field existed, which consumers must treat as "not a human decision" rather than assuming one. Authorization records are minted only for `human_response`; an assisted-approval verdict, a host policy, an unattended fallback, and a hook resolution all produce the same `result` a person does, so this is the only field that distinguishes them.
@@ -19957,9 +19198,6 @@ export interface PermissionCompletedEvent {
    * Type discriminator. Always "permission.completed".
    */
   type: "permission.completed";
-  /**
-   * Permission request completion notification signaling UI dismissal
-   */
   data: PermissionCompletedData;
 }
 
@@ -20037,9 +19275,6 @@ export interface PermissionContextualAuthorizationEvent {
    * Type discriminator. Always "permission.contextualAuthorization".
    */
   type: "permission.contextualAuthorization";
-  /**
-   * Freezes a blinded contextual authorization proposal whose verbatim human span was deterministically bound to the immediately preceding blocked permission request. The event carries no action fields; replay re-derives the exact action from the earlier permission request and mints a one-shot message grant only when the binding and span still verify.
-   */
   data: PermissionContextualAuthorizationData;
 }
 
@@ -20071,9 +19306,6 @@ export interface PermissionDecisionApproveForLocation {
    * Approve and persist for this project location
    */
   kind: "approve-for-location";
-  /**
-   * Approval to persist for this location
-   */
   approval: PermissionDecisionApproveForLocationApproval;
   /**
    * Location key (git root or cwd) to persist the approval to
@@ -20255,9 +19487,6 @@ export interface PermissionDecisionApproveForSession {
    * Approve and remember for the rest of the session
    */
   kind: "approve-for-session";
-  /**
-   * Session-scoped approval to remember (tool prompts only; omitted for path/url prompts)
-   */
   approval?: PermissionDecisionApproveForSessionApproval;
   /**
    * URL domain to approve for the rest of the session (URL prompts only)
@@ -20495,9 +19724,6 @@ export interface PermissionDecisionApprovedForSession {
    * Approved and remembered for the rest of the session
    */
   kind: "approved-for-session";
-  /**
-   * The approval to add as a session-scoped rule
-   */
   approval: UserToolSessionApproval;
 }
 
@@ -20648,9 +19874,6 @@ export interface PermissionDecisionRequest {
    * Request ID of the pending permission request
    */
   requestId: string;
-  /**
-   * The client's response to the pending permission prompt
-   */
   result: PermissionDecision;
   /**
    * Optional informational context describing how and where this response was made. Omit it to preserve legacy behavior without attributing an origin.
@@ -20779,9 +20002,6 @@ export interface PermissionLocationAddToolApprovalParams {
    * Location key (git root or cwd) to persist the approval to
    */
   locationKey: string;
-  /**
-   * Tool approval to persist and apply
-   */
   approval: PermissionsLocationsAddToolApprovalDetails;
 }
 
@@ -20805,9 +20025,6 @@ export interface PermissionLocationApplyResult {
    * Location key used in the location-permissions store
    */
   locationKey: string;
-  /**
-   * Whether the location is a git repo or directory
-   */
   locationType: PermissionLocationType;
   /**
    * Whether a different location was applied since the previous apply call
@@ -20847,9 +20064,6 @@ export interface PermissionLocationResolveResult {
    * Location key used in the location-permissions store
    */
   locationKey: string;
-  /**
-   * Whether the location is a git repo or directory
-   */
   locationType: PermissionLocationType;
 }
 
@@ -20967,9 +20181,6 @@ export interface PermissionMessageAuthorizationDegradedEvent {
    * Type discriminator. Always "permission.messageAuthorizationDegraded".
    */
   type: "permission.messageAuthorizationDegraded";
-  /**
-   * Records that message-backed authorization could not safely represent one human turn before compaction. The runtime may compact the original message after this marker is durable, but message-derived carry-forward and assisted auto-approval remain disabled for the rest of the session so subsequent commands continue through the ordinary permission prompt.
-   */
   data: PermissionMessageAuthorizationDegradedData;
 }
 
@@ -21003,9 +20214,6 @@ export interface PermissionMessageAuthorizationEvent {
    * Type discriminator. Always "permission.messageAuthorization".
    */
   type: "permission.messageAuthorization";
-  /**
-   * Freezes one blinded, verbatim-verified authorization claim the runtime minted from a human user message, so a resumed session re-establishes the same grant deterministically instead of re-running the extraction model. This mints no authority on its own: it records what a blinded proposer pointed at and the trusted discriminator the runtime established, and deterministic establishment runs on replay. Persisted so recorded authority survives compaction and process resume.
-   */
   data: PermissionMessageAuthorizationData;
 }
 
@@ -21069,9 +20277,6 @@ export interface PermissionMessageAuthorizationReadEvent {
    * Type discriminator. Always "permission.messageAuthorizationRead".
    */
   type: "permission.messageAuthorizationRead";
-  /**
-   * Records that one human turn has been read by the blinded authorization proposer, whether or not it minted anything, so a resumed session does not re-run the extraction model on a turn the live session already read. Also records whether that pass activates ongoing extraction; contextual-assent-only passes do not, so unrelated future messages remain outside extraction.
-   */
   data: PermissionMessageAuthorizationReadData;
 }
 
@@ -21565,9 +20770,6 @@ export interface PermissionPromptRequestMemory {
    * Tool call ID that triggered this permission request
    */
   toolCallId?: string;
-  /**
-   * Whether this is a store or vote memory operation
-   */
   action?: PermissionRequestMemoryAction;
   /**
    * Topic or subject of the memory (store only)
@@ -21581,9 +20783,6 @@ export interface PermissionPromptRequestMemory {
    * Source references for the stored fact (store only)
    */
   citations?: string;
-  /**
-   * Vote direction (vote only)
-   */
   direction?: PermissionRequestMemoryDirection;
   /**
    * Reason for the vote (vote only)
@@ -21609,9 +20808,6 @@ export interface PermissionPromptRequestPath {
    * Tool call ID that triggered this permission request
    */
   toolCallId?: string;
-  /**
-   * Underlying permission kind that needs path approval
-   */
   accessKind: PermissionPromptRequestPathAccessKind;
   /**
    * File paths that require explicit approval
@@ -22048,9 +21244,6 @@ export interface PermissionRequestMemory {
    * Tool call ID that triggered this permission request
    */
   toolCallId?: string;
-  /**
-   * Whether this is a store or vote memory operation
-   */
   action?: PermissionRequestMemoryAction;
   /**
    * Topic or subject of the memory (store only)
@@ -22064,9 +21257,6 @@ export interface PermissionRequestMemory {
    * Source references for the stored fact (store only)
    */
   citations?: string;
-  /**
-   * Vote direction (vote only)
-   */
   direction?: PermissionRequestMemoryDirection;
   /**
    * Reason for the vote (vote only)
@@ -22378,13 +21568,7 @@ export interface PermissionRequestedData {
    * Unique identifier for this permission request; used to respond via session.respondToPermission()
    */
   requestId: string;
-  /**
-   * Details of the permission being requested
-   */
   permissionRequest: PermissionRequest;
-  /**
-   * Derived user-facing permission prompt details for UI consumers
-   */
   promptRequest?: PermissionPromptRequest;
   /**
    * Agent mode captured from the owning turn when permission evaluation began.
@@ -22428,9 +21612,6 @@ export interface PermissionRequestedEvent {
    * Type discriminator. Always "permission.requested".
    */
   type: "permission.requested";
-  /**
-   * Permission request notification requiring client approval with request details
-   */
   data: PermissionRequestedData;
 }
 
@@ -22567,9 +21748,6 @@ export interface PermissionsChangedEvent {
    * Type discriminator. Always "session.permissions_changed".
    */
   type: "session.permissions_changed";
-  /**
-   * Permission-mode transition details.
-   */
   data: PermissionsChangedData;
 }
 
@@ -22585,9 +21763,6 @@ export interface PermissionsConfigureAdditionalContentExclusionPolicy {
    * Opaque policy update timestamp supplied by the host.
    */
   last_updated_at: unknown;
-  /**
-   * Allowed values for the `PermissionsConfigureAdditionalContentExclusionPolicyScope` enumeration.
-   */
   scope: PermissionsConfigureAdditionalContentExclusionPolicyScope;
 }
 
@@ -22607,9 +21782,6 @@ export interface PermissionsConfigureAdditionalContentExclusionPolicyRule {
    * Conditions none of which may match.
    */
   ifNoneMatch?: string[];
-  /**
-   * Source descriptor for a `session.permissions.configure` content-exclusion rule, with source name and type.
-   */
   source: PermissionsConfigureAdditionalContentExclusionPolicyRuleSource;
 }
 
@@ -22649,17 +21821,8 @@ export interface PermissionsConfigureParams {
    * If specified, sets whether path/URL read permission requests are auto-approved. Omit to leave the current value unchanged.
    */
   approveAllReadPermissionRequests?: boolean;
-  /**
-   * If specified, replaces the session's approved/denied permission rules. Omit to leave the current rules unchanged.
-   */
   rules?: PermissionRulesSet;
-  /**
-   * If specified, replaces the session's path-permission policy. The runtime constructs the appropriate PathManager based on these inputs (rooted at the session's working directory). Omit to leave the current path policy unchanged.
-   */
   paths?: PermissionPathsConfig;
-  /**
-   * If specified, replaces the session's URL-permission policy. The runtime constructs a fresh DefaultUrlManager based on these inputs. Omit to leave the current URL policy unchanged.
-   */
   urls?: PermissionUrlsConfig;
   /**
    * If specified, replaces the host-supplied GitHub Content Exclusion policies on the session (combined with natively-discovered policies when evaluating tool/file access). Omit to leave the current policies unchanged.
@@ -22888,9 +22051,6 @@ export interface PermissionsLocationsAddToolApprovalResult {
  * @experimental
  */
 export interface PermissionsModifyRulesParams {
-  /**
-   * Whether the change applies to ephemeral session-scoped rules (cleared at session end) or to location-scoped rules persisted via the location-permissions config file.
-   */
   scope: PermissionsModifyRulesScope;
   /**
    * Rules to add to the scope. Applied before `remove`/`removeAll`.
@@ -23000,9 +22160,6 @@ export interface PermissionsSetApproveAllRequest {
    * Whether to auto-approve all tool permission requests
    */
   enabled: boolean;
-  /**
-   * Optional source for allow-all telemetry. Defaults to `rpc` when omitted for SDK callers.
-   */
   source?: PermissionsSetApproveAllSource;
 }
 
@@ -23042,9 +22199,6 @@ export interface PermissionsSetModeRequest {
    * Optional judge model id for assisted mode. When omitted, the session resolves the provider default: `gpt-5.5` for CAPI sessions and the active session model for BYOK sessions.
    */
   assistedApprovalModel?: string;
-  /**
-   * Optional source for permission-mode telemetry. Defaults to `rpc` when omitted for SDK callers.
-   */
   source?: PermissionModeSource;
 }
 
@@ -23100,9 +22254,6 @@ export interface PermissionsUrlsSetUnrestrictedModeResult {
  * Binary result returned by a tool for the model
  */
 export interface PersistedBinaryImage {
-  /**
-   * Binary result type discriminator. Use "image" for images and "resource" for other binary data.
-   */
   type: PersistedBinaryImageType;
   /**
    * Base64-encoded binary data
@@ -23213,9 +22364,6 @@ export interface PingResult {
  * Plan file operation details indicating what changed
  */
 export interface PlanChangedData {
-  /**
-   * The type of operation performed on the plan file
-   */
   operation: PlanChangedOperation;
 }
 
@@ -23247,9 +22395,6 @@ export interface PlanChangedEvent {
    * Type discriminator. Always "session.plan_changed".
    */
   type: "session.plan_changed";
-  /**
-   * Plan file operation details indicating what changed
-   */
   data: PlanChangedData;
 }
 
@@ -23808,9 +22953,6 @@ export interface PromptCacheBreakEvent {
    * Type discriminator. Always "prompt_cache_break".
    */
   type: "prompt_cache_break";
-  /**
-   * A detected loss of a previously cached prompt prefix
-   */
   data: PromptCacheBreakData;
 }
 
@@ -23993,17 +23135,8 @@ export interface ProviderAddResult {
  * @experimental
  */
 export interface ProviderConfig {
-  /**
-   * Provider type. Defaults to "openai" for generic OpenAI-compatible APIs.
-   */
   type?: ProviderConfigType;
-  /**
-   * Wire API format (openai/azure only). Defaults to "completions".
-   */
   wireApi?: ProviderConfigWireApi;
-  /**
-   * Provider transport. Defaults to "http".
-   */
   transport?: ProviderConfigTransport;
   /**
    * API endpoint URL.
@@ -24017,9 +23150,6 @@ export interface ProviderConfig {
    * Bearer token for authentication. Sets the Authorization header directly. Takes precedence over apiKey when both are set.
    */
   bearerToken?: string;
-  /**
-   * Azure-specific provider options.
-   */
   azure?: ProviderConfigAzure;
   /**
    * Well-known model ID used for capability lookup. When set, agent behavior config and token limits are inferred from this model.
@@ -24100,17 +23230,8 @@ export type ProviderConfigWireApi = "completions" | "responses";
  * A snapshot of the provider endpoint the session is currently configured to talk to.
  */
 export interface ProviderEndpoint {
-  /**
-   * Provider family. Matches the `type` field of a BYOK provider config.
-   */
   type: ProviderEndpointType;
-  /**
-   * Wire API to be used, when required for the provider type.
-   */
   wireApi?: ProviderEndpointWireApi;
-  /**
-   * Transport to be used for provider requests.
-   */
   transport?: ProviderEndpointTransport;
   /**
    * Base URL to pass to the LLM client library.
@@ -24126,9 +23247,6 @@ export interface ProviderEndpoint {
   headers: {
     [k: string]: string;
   };
-  /**
-   * Short-lived, rotating credential the caller must send on every request, in addition to `apiKey` if one is present. Omitted when the endpoint does not require one.
-   */
   sessionToken?: ProviderSessionToken;
 }
 
@@ -24205,9 +23323,6 @@ export interface ProviderModelConfig {
    * Maximum output tokens for the model.
    */
   maxOutputTokens?: number;
-  /**
-   * Optional capability overrides (vision, tool_calls, reasoning, etc.).
-   */
   capabilities?: ModelCapabilitiesOverride;
   /**
    * System-message configuration used when the runtime builds the standard prompt for this provider-qualified model, including general-purpose subagents. It uses the same object hierarchy as session-level systemMessage configuration, except transform actions are rejected because the current callback protocol is not model-scoped. When present, it overrides the session-wide configuration on those prompt paths. Selected custom-agent and specialized-subagent prompts remain authoritative.
@@ -24335,9 +23450,6 @@ export interface PushAttachmentFile {
    * User-facing display name for the attachment
    */
   displayName: string;
-  /**
-   * Optional line range to scope the attachment to a specific section of the file
-   */
   lineRange?: PushAttachmentFileLineRange;
 }
 
@@ -24497,9 +23609,6 @@ export interface PushAttachmentGitHubReference {
    * Title of the referenced item
    */
   title: string;
-  /**
-   * Type of GitHub reference
-   */
   referenceType: PushAttachmentGitHubReferenceType;
   /**
    * Current state of the referenced item (e.g., open, closed, merged)
@@ -24672,9 +23781,6 @@ export interface PushAttachmentSelection {
    * The selected text content
    */
   text: string;
-  /**
-   * Position range of the selection within the file
-   */
   selection: PushAttachmentSelectionDetails;
 }
 
@@ -24682,13 +23788,7 @@ export interface PushAttachmentSelection {
  * Position range of the selection within the file
  */
 export interface PushAttachmentSelectionDetails {
-  /**
-   * Start position of the selection
-   */
   start: PushAttachmentSelectionDetailsStart;
-  /**
-   * End position of the selection
-   */
   end: PushAttachmentSelectionDetailsEnd;
 }
 
@@ -24980,9 +24080,6 @@ export interface QueuePendingItems {
    * Stable identity of the queued user message. Present for message rows and absent for slash commands and model changes.
    */
   messageId?: string;
-  /**
-   * Whether this item is a queued user message or a queued slash command / model change
-   */
   kind: QueuePendingItemsKind;
   /**
    * Human-readable text to display for this queue entry in the UI
@@ -25255,9 +24352,6 @@ export interface RemoteControlConfig {
    * Existing Mission Control task ID to attach the exported session to.
    */
   taskId?: string;
-  /**
-   * Reattach to an existing MC session without creating a new one.
-   */
   existingMcSession?: RemoteControlConfigExistingMcSession;
 }
 
@@ -25361,9 +24455,6 @@ export interface RemoteControlStatusOff {
  * Wrapper for the singleton's current status.
  */
 export interface RemoteControlStatusResult {
-  /**
-   * State of the runtime-managed remote-control singleton.
-   */
   status: RemoteControlStatus;
 }
 
@@ -25371,9 +24462,6 @@ export interface RemoteControlStatusResult {
  * Outcome of a stopRemoteControl call.
  */
 export interface RemoteControlStopResult {
-  /**
-   * State of the runtime-managed remote-control singleton.
-   */
   status: RemoteControlStatus;
   /**
    * Whether the singleton was actually torn down by this call.
@@ -25385,9 +24473,6 @@ export interface RemoteControlStopResult {
  * Outcome of a transferRemoteControl call.
  */
 export interface RemoteControlTransferResult {
-  /**
-   * State of the runtime-managed remote-control singleton.
-   */
   status: RemoteControlStatus;
   /**
    * Whether the rebinding actually happened.
@@ -25401,9 +24486,6 @@ export interface RemoteControlTransferResult {
  * @experimental
  */
 export interface RemoteEnableRequest {
-  /**
-   * Per-session remote mode. "off" disables remote, "export" exports session events to GitHub without enabling remote steering, "on" enables both export and remote steering.
-   */
   mode?: RemoteSessionMode;
 }
 
@@ -25446,9 +24528,6 @@ export interface RemoteSessionConnectionResult {
    * SDK session ID for the connected remote session.
    */
   sessionId: string;
-  /**
-   * Metadata for a connected remote session.
-   */
   metadata: ConnectedRemoteSessionMetadata;
 }
 
@@ -25520,9 +24599,6 @@ export interface RemoteSessionMetadataValue {
    * Most recent working directory context.
    */
   context?: SessionContext;
-  /**
-   * GitHub repository the remote session belongs to.
-   */
   repository: RemoteSessionMetadataRepository;
   /**
    * Backing remote session IDs (most recent first).
@@ -25536,9 +24612,6 @@ export interface RemoteSessionMetadataValue {
    * Original remote resource identifier (task ID or PR node ID).
    */
   resourceId?: string;
-  /**
-   * Whether the remote task originated from CCA or CLI `--remote`.
-   */
   taskType?: RemoteSessionMetadataTaskType;
   /**
    * Deadline (ISO 8601) at which a CLI remote session becomes stale without further heartbeats.
@@ -25623,9 +24696,6 @@ export interface RemoteSteerableChangedEvent {
    * Type discriminator. Always "session.remote_steerable_changed".
    */
   type: "session.remote_steerable_changed";
-  /**
-   * Notifies that the session's remote steering capability has changed
-   */
   data: RemoteSteerableChangedData;
 }
 
@@ -25737,9 +24807,6 @@ export interface ResumeEvent {
    * Type discriminator. Always "session.resume".
    */
   type: "session.resume";
-  /**
-   * Session resume metadata including current context and event count
-   */
   data: ResumeData;
 }
 
@@ -25819,9 +24886,6 @@ export interface SamplingCompletedEvent {
    * Type discriminator. Always "sampling.completed".
    */
   type: "sampling.completed";
-  /**
-   * Sampling request completion notification signaling UI dismissal
-   */
   data: SamplingCompletedData;
 }
 
@@ -25871,9 +24935,6 @@ export interface SamplingRequestedEvent {
    * Type discriminator. Always "sampling.requested".
    */
   type: "sampling.requested";
-  /**
-   * Sampling request from an MCP server; contains the server name and a requestId for correlation
-   */
   data: SamplingRequestedData;
 }
 
@@ -25915,9 +24976,6 @@ export interface SandboxConfig {
    * Whether sandboxing is enabled for the session.
    */
   enabled: boolean;
-  /**
-   * User-managed sandbox policy fragment merged into the auto-discovered base policy.
-   */
   userPolicy?: SandboxConfigUserPolicy;
   /**
    * Whether to auto-add the current working directory to readwritePaths. Default: true.
@@ -25997,13 +25055,7 @@ export type SandboxConfigSource =
  * User-managed sandbox policy fragment merged into the auto-discovered base policy.
  */
 export interface SandboxConfigUserPolicy {
-  /**
-   * Filesystem rules to merge into the base policy.
-   */
   filesystem?: SandboxConfigUserPolicyFilesystem;
-  /**
-   * Network rules to merge into the base policy.
-   */
   network?: SandboxConfigUserPolicyNetwork;
   /**
    * macOS seatbelt options to merge into the base policy.
@@ -26019,9 +25071,6 @@ export interface SandboxConfigUserPolicy {
  * Platform-specific experimental policy fields.
  */
 export interface SandboxConfigUserPolicyExperimental {
-  /**
-   * macOS seatbelt experimental options.
-   */
   seatbelt?: SandboxConfigUserPolicyExperimentalSeatbelt;
 }
 
@@ -26517,9 +25566,6 @@ export interface SandboxDecisionEvent {
    * Type discriminator. Always "sandbox.decision".
    */
   type: "sandbox.decision";
-  /**
-   * Payload of `sandbox.decision`, a bounded governance record of what the process sandbox was configured to do and whether it took effect. Discriminated by `kind`.
-   */
   data: SandboxDecisionData;
 }
 
@@ -26846,9 +25892,6 @@ export interface ScheduleCancelledEvent {
    * Type discriminator. Always "session.schedule_cancelled".
    */
   type: "session.schedule_cancelled";
-  /**
-   * Scheduled prompt cancelled from the schedule manager dialog
-   */
   data: ScheduleCancelledData;
 }
 
@@ -26926,9 +25969,6 @@ export interface ScheduleCreatedEvent {
    * Type discriminator. Always "session.schedule_created".
    */
   type: "session.schedule_created";
-  /**
-   * Scheduled prompt registered via /every or /after
-   */
   data: ScheduleCreatedData;
 }
 
@@ -27064,9 +26104,6 @@ export interface ScheduleRearmedEvent {
    * Type discriminator. Always "session.schedule_rearmed".
    */
   type: "session.schedule_rearmed";
-  /**
-   * Self-paced schedule re-armed for its next run
-   */
   data: ScheduleRearmedData;
 }
 
@@ -27254,9 +26291,6 @@ export interface SendRequest {
    * Optional attachments (files, directories, selections, blobs, GitHub references) to include with the message
    */
   attachments?: Attachment[];
-  /**
-   * How to deliver the message. `enqueue` (default) appends to the message queue. `immediate` interjects during an in-progress turn.
-   */
   mode?: SendMode;
   /**
    * If true, adds the message to the front of the queue instead of the end
@@ -27276,9 +26310,6 @@ export interface SendRequest {
    * @remarks Runtime-internal (`visibility: internal`); may change without notice.
    */
   source?: string;
-  /**
-   * The UI mode the agent was in when this message was sent. Defaults to the session's current mode.
-   */
   agentMode?: SendAgentMode;
   /**
    * Custom HTTP headers to include in outbound model requests for this turn. Merged with session-level provider headers; per-turn headers augment and overwrite session-level headers with the same key.
@@ -27473,9 +26504,6 @@ export interface SessionAuthStatus {
    * Whether the session has resolved authentication
    */
   isAuthenticated: boolean;
-  /**
-   * Authentication type
-   */
   authType?: AuthInfoType;
   /**
    * Authentication host URL
@@ -27607,9 +26635,6 @@ export interface SessionContext {
    * Repository slug in `owner/name` form, when known
    */
   repository?: string;
-  /**
-   * Repository host type
-   */
   hostType?: SessionContextHostType;
   /**
    * Active git branch
@@ -27850,9 +26875,6 @@ export interface SessionCreateParams {
    * @experimental
    */
   extensionSdkPath?: string;
-  /**
-   * Stable extension identity for canvas providers on this connection.
-   */
   extensionInfo?: ExtensionIdentity;
   /**
    * Stable identity of this connection as a built-in canvas provider.
@@ -27950,9 +26972,6 @@ export interface SessionCreateParams {
    * @experimental
    */
   requestMcpApps?: boolean;
-  /**
-   * Configuration of the built-in GitHub MCP server.
-   */
   githubMcpToolConfig?: SessionGitHubMcpConfig;
   /**
    * The client answers `exitPlanMode.request` callbacks.
@@ -28235,9 +27254,6 @@ export interface SessionFsAppendFileRequest {
  * Describes a filesystem error.
  */
 export interface SessionFsError {
-  /**
-   * Error classification
-   */
   code: SessionFsErrorCode;
   /**
    * Free-form detail about the error, for logging/diagnostics
@@ -28315,9 +27331,6 @@ export interface SessionFsReadFileResult {
    * File content as UTF-8 string
    */
   content: string;
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28341,9 +27354,6 @@ export interface SessionFsReaddirResult {
    * Entry names in the directory
    */
   entries: string[];
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28355,9 +27365,6 @@ export interface SessionFsReaddirWithTypesEntry {
    * Entry name
    */
   name: string;
-  /**
-   * Entry type
-   */
   type: SessionFsReaddirWithTypesEntryType;
 }
 
@@ -28389,9 +27396,6 @@ export interface SessionFsReaddirWithTypesResult {
    * Directory entries with type information
    */
   entries: SessionFsReaddirWithTypesEntry[];
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28461,13 +27465,7 @@ export interface SessionFsSetProviderRequest {
    * Path within each session's SessionFs where the runtime stores files for that session
    */
   sessionStatePath: string;
-  /**
-   * Path conventions used by this filesystem
-   */
   conventions: SessionFsSetProviderConventions;
-  /**
-   * Optional capabilities declared by the provider
-   */
   capabilities?: SessionFsSetProviderCapabilities;
 }
 
@@ -28501,9 +27499,6 @@ export interface SessionFsSqliteQueryRequest {
    * SQL query to execute
    */
   query: string;
-  /**
-   * How to execute the query: 'exec' for DDL/multi-statement (no results), 'query' for SELECT (returns rows), 'run' for INSERT/UPDATE/DELETE (returns rowsAffected)
-   */
   queryType: SessionFsSqliteQueryType;
   /**
    * Optional named bind parameters
@@ -28535,9 +27530,6 @@ export interface SessionFsSqliteQueryResult {
    * SQLite last_insert_rowid() value for INSERT.
    */
   lastInsertRowid?: number;
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28661,9 +27653,6 @@ export interface SessionFsStatResult {
    * ISO 8601 timestamp of creation
    */
   birthtime: string;
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28790,9 +27779,6 @@ export interface SessionInstalledPlugin {
    * Path where the plugin is cached locally
    */
   cache_path?: string;
-  /**
-   * Source descriptor for direct repo installs (when marketplace is empty)
-   */
   source?: SessionInstalledPluginSource;
   /**
    * Per-plugin source fingerprint (a SHA-256 hash of the plugin's catalog source spec plus its resolved source subtree — NOT a Git commit SHA) captured at marketplace install/update time. Auto-update compares it against the freshly recomputed fingerprint to detect a content change that does not bump the version. Absent for pre-existing installs and for direct (non-marketplace) installs.
@@ -28899,9 +27885,6 @@ export interface SessionLifecycleMetadata {
  * Params of the `session.lifecycle` notification, broadcast to every connection.
  */
 export interface SessionLifecycleNotification {
-  /**
-   * Kind of lifecycle change.
-   */
   type: SessionLifecycleType;
   /**
    * Session the change is about.
@@ -28959,9 +27942,6 @@ export interface SessionLimitPredictionDetails {
    * Model identifier used for lookup.
    */
   modelId: string;
-  /**
-   * Baseline fallback level used to create the prediction.
-   */
   source: SessionLimitPredictionSource;
   /**
    * Key matched at the source level, such as a model id, family id, or `global`.
@@ -29110,9 +28090,6 @@ export interface SessionLimitsChangedEvent {
    * Type discriminator. Always "session.session_limits_changed".
    */
   type: "session.session_limits_changed";
-  /**
-   * Session limits update details. Null clears the limits.
-   */
   data: SessionLimitsChangedData;
 }
 
@@ -29168,9 +28145,6 @@ export interface SessionLimitsExhaustedCompletedEvent {
    * Type discriminator. Always "session_limits_exhausted.completed".
    */
   type: "session_limits_exhausted.completed";
-  /**
-   * Session limit exhaustion prompt completion notification.
-   */
   data: SessionLimitsExhaustedCompletedData;
 }
 
@@ -29220,9 +28194,6 @@ export interface SessionLimitsExhaustedRequestedEvent {
    * Type discriminator. Always "session_limits_exhausted.requested".
    */
   type: "session_limits_exhausted.requested";
-  /**
-   * Session limit exhaustion notification requiring user action.
-   */
   data: SessionLimitsExhaustedRequestedData;
 }
 
@@ -29409,9 +28380,6 @@ export interface SessionMetadataSnapshot {
    * Runtime client name associated with the session (telemetry identifier).
    */
   clientName?: string;
-  /**
-   * Remote-session-specific metadata. Populated only when `isRemote` is true. Fields are immutable for the lifetime of the session.
-   */
   remoteMetadata?: MetadataSnapshotRemoteMetadata;
   /**
    * Short human-readable summary of the session, if known. Omitted when no summary has been generated.
@@ -29421,9 +28389,6 @@ export interface SessionMetadataSnapshot {
    * Absolute path to the session's current working directory
    */
   workingDirectory: string;
-  /**
-   * The current agent mode for this session (e.g., 'interactive', 'plan', 'autopilot')
-   */
   currentMode: MetadataSnapshotCurrentMode;
   /**
    * Currently selected model identifier, if any
@@ -29433,9 +28398,6 @@ export interface SessionMetadataSnapshot {
    * Current session limits, or null when no limits are active
    */
   sessionLimits: SessionLimitsConfig | null;
-  /**
-   * Public-facing workspace metadata for this session, or null if the session has no associated workspace. Excludes runtime-internal fields (GitHub IDs, summary count, internal flags).
-   */
   workspace: WorkspaceSummary;
 }
 
@@ -29516,9 +28478,6 @@ export interface SessionOpenOptions {
    * Initial reasoning effort level. CAPI values are model-defined and validated against the selected model; BYOK providers may define additional values. When omitted, no effort override is applied.
    */
   reasoningEffort?: string;
-  /**
-   * Initial reasoning summary mode for supported model clients.
-   */
   reasoningSummary?: SessionOpenOptionsReasoningSummary;
   /**
    * Initial output verbosity level for supported models.
@@ -29576,13 +28535,7 @@ export interface SessionOpenOptions {
    * Initial authentication info for the session.
    */
   authInfo?: AuthInfo;
-  /**
-   * Custom model-provider configuration (BYOK).
-   */
   provider?: ProviderConfig;
-  /**
-   * Options scoped to the built-in CAPI (Copilot API) provider.
-   */
   capi?: CapiSessionOptions;
   /**
    * Named BYOK provider connections, additive to CAPI auth. Combining with `provider` is rejected.
@@ -29604,9 +28557,6 @@ export interface SessionOpenOptions {
    * Additional directories the agent may access beyond the working directory. Each entry is granted to the session's file-access allow-list and surfaced to the model (system prompt context and `@`-mention completion). Conventional `.github/skills/` and `.github/agents/` definitions under each directory also join the session's project catalogs when their existing subsystem gates are enabled: added-root skills require both `enableConfigDiscovery` and effective `enableSkills`; added-root agents require `enableConfigDiscovery`. Supplying a directory therefore activates configuration from it and should be treated as a trust decision. Absolute paths are recommended; a relative path is resolved against the session's working directory. Nonexistent or unresolvable entries are skipped with a warning. This is applied during session creation and cold resume and is not persisted, so a cold resume must re-supply the directories.
    */
   additionalDirectories?: string[];
-  /**
-   * Pre-resolved working-directory context for session startup.
-   */
   workingDirectoryContext?: SessionContext;
   /**
    * Whether this session supports remote steering.
@@ -29648,9 +28598,6 @@ export interface SessionOpenOptions {
    * Whether shell-script safety heuristics are enabled.
    */
   enableScriptSafety?: boolean;
-  /**
-   * Per-session settings for built-in shell tools.
-   */
   shell?: ShellOptions;
   /**
    * @deprecated
@@ -29661,9 +28608,6 @@ export interface SessionOpenOptions {
    * PowerShell process flags applied to built-in and user-requested shell commands.
    */
   shellProcessFlags?: string[];
-  /**
-   * Resolved sandbox configuration.
-   */
   sandboxConfig?: SandboxConfig;
   /**
    * Origin of the sandbox choice. The runtime uses this only for internal telemetry provenance; managed policy is derived independently.
@@ -29675,9 +28619,6 @@ export interface SessionOpenOptions {
    * Whether interactive shell sessions are logged.
    */
   logInteractiveShells?: boolean;
-  /**
-   * How MCP server environment values are interpreted.
-   */
   envValueMode?: SessionOpenOptionsEnvValueMode;
   /**
    * MCP server names disabled for this session. Disabled servers are not started or authenticated on create or cold resume.
@@ -29689,9 +28630,6 @@ export interface SessionOpenOptions {
    * @experimental
    */
   managedMcpServers?: {
-    /**
-     * Non-secret host-managed HTTP MCP server configuration. The containing map key is the stable managed identity; credentials are supplied dynamically by the host.
-     */
     [k: string]: ManagedMcpServerConfig;
   };
   /**
@@ -29813,9 +28751,6 @@ export interface SessionOpenOptions {
    * @experimental
    */
   additionalContentExclusionPolicies?: SessionOpenOptionsAdditionalContentExclusionPolicy[];
-  /**
-   * Memory configuration for this session.
-   */
   memory?: MemoryConfiguration;
   /**
    * Capabilities enabled for this session.
@@ -29835,9 +28770,6 @@ export interface SessionOpenOptionsAdditionalContentExclusionPolicy {
    * Opaque policy update timestamp supplied by the host.
    */
   last_updated_at: unknown;
-  /**
-   * Allowed values for the `SessionOpenOptionsAdditionalContentExclusionPolicyScope` enumeration.
-   */
   scope: SessionOpenOptionsAdditionalContentExclusionPolicyScope;
 }
 
@@ -29857,9 +28789,6 @@ export interface SessionOpenOptionsAdditionalContentExclusionPolicyRule {
    * Conditions none of which may match.
    */
   ifNoneMatch?: string[];
-  /**
-   * Source descriptor for a `sessions.open` content-exclusion rule, with source name and type.
-   */
   source: SessionOpenOptionsAdditionalContentExclusionPolicyRuleSource;
 }
 
@@ -29918,9 +28847,6 @@ export type SessionOpenParams =
  * Result of opening a session.
  */
 export interface SessionOpenResult {
-  /**
-   * Outcome of the open request.
-   */
   status: SessionsOpenStatus;
   /**
    * Opened session ID. Omitted when status is `not_found`.
@@ -30048,9 +28974,6 @@ export interface SessionResumeParams {
    * @experimental
    */
   extensionSdkPath?: string;
-  /**
-   * Stable extension identity for canvas providers on this connection.
-   */
   extensionInfo?: ExtensionIdentity;
   /**
    * Stable identity of this connection as a built-in canvas provider.
@@ -30148,9 +29071,6 @@ export interface SessionResumeParams {
    * @experimental
    */
   requestMcpApps?: boolean;
-  /**
-   * Configuration of the built-in GitHub MCP server.
-   */
   githubMcpToolConfig?: SessionGitHubMcpConfig;
   /**
    * The client answers `exitPlanMode.request` callbacks.
@@ -30758,9 +29678,6 @@ export interface SessionUpdateOptionsParams {
    * Reasoning effort for the selected model. CAPI values are model-defined and validated against the selected model; BYOK providers may define additional values. When omitted, no effort override is applied.
    */
   reasoningEffort?: string;
-  /**
-   * Reasoning summary mode for supported model clients.
-   */
   reasoningSummary?: OptionsUpdateReasoningSummary;
   /**
    * Output verbosity level for supported models.
@@ -30788,13 +29705,7 @@ export interface SessionUpdateOptionsParams {
    * Whether experimental capabilities are enabled.
    */
   isExperimentalMode?: boolean;
-  /**
-   * Custom model-provider configuration (BYOK).
-   */
   provider?: ProviderConfig;
-  /**
-   * Options scoped to the built-in CAPI (Copilot API) provider.
-   */
   capi?: CapiSessionOptions;
   /**
    * Absolute working-directory path for shell tools.
@@ -30816,17 +29727,11 @@ export interface SessionUpdateOptionsParams {
    * Built-in subagent names to exclude from this session. Excluded built-ins are hidden from agent discovery and cannot be dispatched unless a custom agent with the same name is available.
    */
   excludedBuiltinAgents?: string[];
-  /**
-   * Controls how availableTools (allowlist) and excludedTools (denylist) combine when both are set.
-   */
   toolFilterPrecedence?: OptionsUpdateToolFilterPrecedence;
   /**
    * Whether shell-script safety heuristics are enabled.
    */
   enableScriptSafety?: boolean;
-  /**
-   * Per-session settings for built-in shell tools.
-   */
   shell?: ShellOptions;
   /**
    * @deprecated
@@ -30837,9 +29742,6 @@ export interface SessionUpdateOptionsParams {
    * PowerShell process flags applied to built-in and user-requested shell commands.
    */
   shellProcessFlags?: string[];
-  /**
-   * Resolved sandbox configuration.
-   */
   sandboxConfig?: SandboxConfig;
   /**
    * Origin of the sandbox choice. The runtime uses this only for internal telemetry provenance; managed policy is derived independently.
@@ -30851,9 +29753,6 @@ export interface SessionUpdateOptionsParams {
    * Whether interactive shell sessions are logged.
    */
   logInteractiveShells?: boolean;
-  /**
-   * How env values are passed to MCP servers (`direct` inlines literal values; `indirect` resolves at launch).
-   */
   envValueMode?: OptionsUpdateEnvValueMode;
   /**
    * Whether to include instructions from every MCP server in the system prompt instead of only allowlisted servers.
@@ -30981,9 +29880,6 @@ export interface SessionUpdateOptionsParams {
    * Whether skill loading is enabled. Explicit false disables every source, including a bound SDK provider; changing the value invalidates the loaded skill snapshot. When omitted, creation falls back to enableConfigDiscovery unless an SDK skill provider is registered.
    */
   enableSkills?: boolean;
-  /**
-   * Context tier for models with tiered pricing. The session uses this to derive effective `modelCapabilitiesOverrides` so compaction, truncation, token display, and request limits honor the selected tier.
-   */
   contextTier?: OptionsUpdateContextTier;
   /**
    * Optional session limits. Pass null to clear the session limits.
@@ -31029,9 +29925,6 @@ export interface SessionWorkingDirectoryContext {
    * Repository identifier derived from the git remote URL ("owner/name" for GitHub, "org/project/repo" for Azure DevOps)
    */
   repository?: string;
-  /**
-   * Hosting platform type of the repository
-   */
   hostType?: SessionWorkingDirectoryContextHostType;
   /**
    * Raw host string from the git remote URL (e.g. "github.com", "dev.azure.com")
@@ -31410,17 +30303,11 @@ export interface SessionsListNonEmptySessionIdsResult {
  * Optional source filter, metadata-load limit, and context filter applied to the returned sessions.
  */
 export type SessionsListRequest = {
-  /**
-   * Which session sources to include. Defaults to `local` for backward compatibility.
-   */
   source?: SessionSource;
   /**
    * When provided, only the first N local sessions (sorted by modification time, newest first) load full metadata; remaining sessions return basic info only. Use 0 to return only basic info for every local session. Has no effect on remote entries (which always carry their full shape).
    */
   metadataLimit?: number;
-  /**
-   * Optional filter applied to the returned sessions
-   */
   filter?: SessionListFilter;
   /**
    * When true, include detached maintenance sessions. Defaults to false for user-facing session lists.
@@ -31492,9 +30379,6 @@ export interface SessionsOpenCreate {
    * Create a new local session.
    */
   kind: "create";
-  /**
-   * Session construction options.
-   */
   options?: SessionOpenOptions;
   /**
    * Whether to emit session.start during creation. Defaults to true.
@@ -31510,17 +30394,11 @@ export interface SessionsOpenHandoff {
    * Fetch a remote session and hand it off to a new local session.
    */
   kind: "handoff";
-  /**
-   * Remote session metadata for the session to hand off (typically obtained from `sessions.list` with `source: "remote"`).
-   */
   metadata: RemoteSessionMetadataValue;
   /**
    * Session construction options for the new local session.
    */
   options?: SessionOpenOptions;
-  /**
-   * Task type determines the handoff strategy (CCA fetches events; CLI prepares a transient session).
-   */
   taskType?: SessionsOpenHandoffTaskType;
   /**
    * In-process progress callback `(update) => void` invoked for each handoff step. Marked internal because a function reference cannot cross the JSON-RPC boundary. The host-side `handoffSession` is already declared as `AsyncGenerator<HandoffProgress, HandoffResult>`; the schema layer flattens it because it does not yet support streaming methods. The wire-clean replacement is to expose the AsyncGenerator directly (or use vscode-jsonrpc `$/progress` notifications) once the schema/transport layer supports it.
@@ -31548,13 +30426,7 @@ export type SessionsOpenHandoffTaskType = "cca" | "cli";
  * `sessions.open` handoff progress update with step, status, and optional message.
  */
 export interface SessionsOpenProgress {
-  /**
-   * Handoff step.
-   */
   step: SessionsOpenProgressStep;
-  /**
-   * Step status.
-   */
   status: SessionsOpenProgressStatus;
   /**
    * Optional step message.
@@ -31595,9 +30467,6 @@ export interface SessionsOpenRemote {
    * Remote session identifier to connect to.
    */
   remoteSessionId: string;
-  /**
-   * Repository context for the remote session.
-   */
   repository?: RemoteSessionRepository;
   /**
    * Session options for the connection.
@@ -31790,9 +30659,6 @@ export interface SessionsStartRemoteControlRequest {
    * Local session id to attach remote control to.
    */
   sessionId: string;
-  /**
-   * Configuration for the runtime-managed remote-control singleton.
-   */
   config: RemoteControlConfig;
 }
 
@@ -31852,9 +30718,6 @@ export interface SettableTokenAuthInfo {
    * The token value itself. Treat as a secret.
    */
   token: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -32000,9 +30863,6 @@ export interface ShellKillRequest {
    * Process identifier returned by shell.exec
    */
   processId: string;
-  /**
-   * Signal to send (default: SIGTERM)
-   */
   signal?: ShellKillSignal;
 }
 
@@ -32029,9 +30889,6 @@ export type ShellKillSignal = "SIGTERM" | "SIGKILL" | "SIGINT";
  * Per-session settings for built-in shell tools.
  */
 export interface ShellOptions {
-  /**
-   * Controls automatic non-interactive profile loading where supported. Explicit initScripts are unaffected.
-   */
   initProfile?: ShellInitProfile;
   /**
    * Ordered host-provided script paths sourced before each built-in shell command when the
@@ -32081,9 +30938,6 @@ export interface ShutdownAgentMetric {
    * Per-model usage for this agent, keyed by model identifier
    */
   modelMetrics: {
-    /**
-     * Per-model shutdown metrics with request counts, token usage, nano-AI units, and token details.
-     */
     [k: string]: ShutdownModelMetric;
   };
 }
@@ -32134,9 +30988,6 @@ export interface ShutdownData {
    * Session-wide per-token-type accumulated token counts
    */
   tokenDetails?: {
-    /**
-     * A session-wide shutdown token-type entry storing the accumulated token count.
-     */
     [k: string]: ShutdownTokenDetail;
   };
   /**
@@ -32151,26 +31002,17 @@ export interface ShutdownData {
    * On-disk byte size of the session's persisted events.jsonl file at shutdown time; omitted when the file does not exist or cannot be stat'd
    */
   eventsFileSizeBytes?: number;
-  /**
-   * Aggregate code change metrics for the session
-   */
   codeChanges: ShutdownCodeChanges;
   /**
    * Per-model usage breakdown, keyed by model identifier
    */
   modelMetrics: {
-    /**
-     * Per-model shutdown metrics with request counts, token usage, nano-AI units, and token details.
-     */
     [k: string]: ShutdownModelMetric;
   };
   /**
    * Per-agent usage breakdown, keyed by agent instance identifier. The main conversation uses the stable key `main`.
    */
   agentMetrics?: {
-    /**
-     * Usage attributed to one agent instance at session shutdown.
-     */
     [k: string]: ShutdownAgentMetric;
   };
   /**
@@ -32223,9 +31065,6 @@ export interface ShutdownEvent {
    * Type discriminator. Always "session.shutdown".
    */
   type: "session.shutdown";
-  /**
-   * Session termination metrics including usage statistics, code changes, and shutdown reason
-   */
   data: ShutdownData;
 }
 
@@ -32233,13 +31072,7 @@ export interface ShutdownEvent {
  * Per-model shutdown metrics with request counts, token usage, nano-AI units, and token details.
  */
 export interface ShutdownModelMetric {
-  /**
-   * Request count and cost metrics
-   */
   requests: ShutdownModelMetricRequests;
-  /**
-   * Token usage breakdown
-   */
   usage: ShutdownModelMetricUsage;
   /**
    * Accumulated nano-AI units cost for this model
@@ -32251,9 +31084,6 @@ export interface ShutdownModelMetric {
    * Token count details per type
    */
   tokenDetails?: {
-    /**
-     * A token-type entry in a shutdown model metric, storing the accumulated token count.
-     */
     [k: string]: ShutdownModelMetricTokenDetail;
   };
 }
@@ -32318,9 +31148,6 @@ export interface ShutdownModelMetricUsage {
  * @experimental
  */
 export interface ShutdownRequest {
-  /**
-   * Why the session is being shut down. Defaults to "routine" when omitted.
-   */
   type?: ShutdownType;
   /**
    * Optional human-readable reason. Typically the message of the error that triggered shutdown when type is 'error'.
@@ -32441,9 +31268,6 @@ export interface SkillContextDeliveredEvent {
    * Type discriminator. Always "skill.context_delivered".
    */
   type: "skill.context_delivered";
-  /**
-   * Exact skill context delivered to the model during a tool phase. This is not a user submission or another skill invocation.
-   */
   data: SkillContextDeliveredData;
 }
 
@@ -32504,9 +31328,6 @@ export interface SkillContextDeliveredRefEvent {
    * Type discriminator. Always "skill.context_delivered_ref".
    */
   type: "skill.context_delivered_ref";
-  /**
-   * Internal durable receipt that reconstructs exact model-visible skill context from earlier session content.
-   */
   data: SkillContextDeliveredRefData;
 }
 
@@ -32518,9 +31339,6 @@ export interface SkillDiscoveryPath {
    * Absolute path of the create/discovery target (may not exist on disk yet)
    */
   path: string;
-  /**
-   * Which tier this directory belongs to
-   */
   scope: SkillDiscoveryScope;
   /**
    * Whether this is the canonical directory to create a new skill in its tier. At most one entry per tier is preferred; the `personal-agents` and `custom` scopes are never preferred.
@@ -32596,9 +31414,6 @@ export interface SkillInvokedData {
    * Description of the skill from its SKILL.md frontmatter
    */
   description?: string;
-  /**
-   * What triggered the skill invocation: `user-invoked` (explicit user action, such as via a slash command or UI affordance), `agent-invoked` (agent requested the skill), or `context-load` (loaded as part of another context, such as preloading skills configured on a custom agent or subagent)
-   */
   trigger?: SkillInvokedTrigger;
 }
 
@@ -32630,9 +31445,6 @@ export interface SkillInvokedEvent {
    * Type discriminator. Always "skill.invoked".
    */
   type: "skill.invoked";
-  /**
-   * Skill invocation details including content, allowed tools, and plugin metadata
-   */
   data: SkillInvokedData;
 }
 
@@ -32721,9 +31533,6 @@ export interface SkillInvokedRefEvent {
    * Type discriminator. Always "skill.invoked_ref".
    */
   type: "skill.invoked_ref";
-  /**
-   * Internal durable skill invocation receipt whose content resolves from an earlier inline skill event in the same session.
-   */
   data: SkillInvokedRefData;
 }
 
@@ -32995,9 +31804,6 @@ export interface SkillsLoadedEvent {
    * Type discriminator. Always "session.skills_loaded".
    */
   type: "session.skills_loaded";
-  /**
-   * Payload of `session.skills_loaded` listing resolved skill metadata.
-   */
   data: SkillsLoadedData;
 }
 
@@ -33126,13 +31932,7 @@ export interface SlashCommandInfo {
    * Human-readable command description
    */
   description: string;
-  /**
-   * Coarse command category for grouping and behavior: runtime built-in, skill-backed command, or SDK/client-owned command
-   */
   kind: SlashCommandKind;
-  /**
-   * Optional unstructured input hint
-   */
   input?: SlashCommandInput;
   /**
    * Whether the command may run while an agent turn is active
@@ -33164,9 +31964,6 @@ export interface SlashCommandInput {
    * When true, the command requires non-empty input; clients should render the input hint as required
    */
   required?: boolean;
-  /**
-   * Optional completion hint for the input (e.g. 'directory' for filesystem path completion)
-   */
   completion?: SlashCommandInputCompletion;
   /**
    * When true, clients should pass the full text after the command name as a single argument rather than splitting on whitespace
@@ -33440,9 +32237,6 @@ export interface SnapshotRewindEvent {
    * Type discriminator. Always "session.snapshot_rewind".
    */
   type: "session.snapshot_rewind";
-  /**
-   * Session rewind details including target event and count of removed events
-   */
   data: SnapshotRewindData;
 }
 
@@ -33498,9 +32292,6 @@ export interface StartData {
    * Session limits configured at session creation time, if any
    */
   sessionLimits?: SessionLimitsConfig;
-  /**
-   * Working directory and git context at session start
-   */
   context?: WorkingDirectoryContext;
   /**
    * Per-session GitHub MCP override persisted for cold resume
@@ -33548,9 +32339,6 @@ export interface StartEvent {
    * Type discriminator. Always "session.start".
    */
   type: "session.start";
-  /**
-   * Session initialization metadata including context and configuration
-   */
   data: StartData;
 }
 
@@ -33648,9 +32436,6 @@ export interface SubagentCompletedEvent {
    * Type discriminator. Always "subagent.completed".
    */
   type: "subagent.completed";
-  /**
-   * Sub-agent completion details for successful execution
-   */
   data: SubagentCompletedData;
 }
 
@@ -33704,9 +32489,6 @@ export interface SubagentConfiguredEvent {
    * Type discriminator. Always "subagent.configured".
    */
   type: "subagent.configured";
-  /**
-   * Resolved runtime configuration for a configured sub-agent
-   */
   data: SubagentConfiguredData;
 }
 
@@ -33743,9 +32525,6 @@ export interface SubagentDeselectedEvent {
    * Type discriminator. Always "subagent.deselected".
    */
   type: "subagent.deselected";
-  /**
-   * Empty payload; the event signals that the custom agent was deselected, returning to the default agent
-   */
   data: SubagentDeselectedData;
 }
 
@@ -33843,9 +32622,6 @@ export interface SubagentFailedEvent {
    * Type discriminator. Always "subagent.failed".
    */
   type: "subagent.failed";
-  /**
-   * Sub-agent failure details including error message and agent information
-   */
   data: SubagentFailedData;
 }
 
@@ -33915,9 +32691,6 @@ export interface SubagentSelectedEvent {
    * Type discriminator. Always "subagent.selected".
    */
   type: "subagent.selected";
-  /**
-   * Custom agent selection details including name and available tools
-   */
   data: SubagentSelectedData;
 }
 
@@ -33929,9 +32702,6 @@ export type SubagentSettings = {
    * Per-agent settings keyed by subagent agent_type
    */
   agents?: {
-    /**
-     * Subagent model, reasoning effort, context tier, and auto-invocation settings
-     */
     [k: string]: SubagentSettingsEntry;
   };
   /**
@@ -33964,9 +32734,6 @@ export interface SubagentSettingsEntry {
    * Reasoning effort override for matching subagents
    */
   effortLevel?: string;
-  /**
-   * Context tier override for matching subagents
-   */
   contextTier?: SubagentSettingsEntryContextTier;
   /**
    * Whether this agent's runtime-defined proactive invocation prompting is enabled, if supported. Currently consumed by the built-in rubber-duck agent.
@@ -34065,9 +32832,6 @@ export interface SubagentStartedEvent {
    * Type discriminator. Always "subagent.started".
    */
   type: "subagent.started";
-  /**
-   * Sub-agent startup details including parent tool call and agent information
-   */
   data: SubagentStartedData;
 }
 
@@ -34104,17 +32868,11 @@ export interface SystemMessageData {
    * Logical interaction identifier for the model run receiving this prompt
    */
   interactionId?: string;
-  /**
-   * Message role: "system" for system prompts, "developer" for developer-injected instructions
-   */
   role: SystemMessageRole;
   /**
    * Optional name identifier for the message source
    */
   name?: string;
-  /**
-   * Metadata about the prompt template and its construction
-   */
   metadata?: SystemMessageMetadata;
 }
 
@@ -34146,9 +32904,6 @@ export interface SystemMessageEvent {
    * Type discriminator. Always "system.message".
    */
   type: "system.message";
-  /**
-   * System/developer instruction content with role and optional template metadata
-   */
   data: SystemMessageData;
 }
 
@@ -34243,9 +32998,6 @@ export interface SystemNotificationAgentCompleted {
    * Type of the agent (e.g., explore, task, general-purpose)
    */
   agentType: string;
-  /**
-   * Whether the agent completed successfully or failed
-   */
   status: SystemNotificationAgentCompletedStatus;
   /**
    * Human-readable description of the agent task
@@ -34299,9 +33051,6 @@ export interface SystemNotificationData {
    * The notification text, typically wrapped in <system_notification> XML tags
    */
   content: string;
-  /**
-   * Structured metadata identifying what triggered this notification
-   */
   kind: SystemNotification;
 }
 
@@ -34333,9 +33082,6 @@ export interface SystemNotificationEvent {
    * Type discriminator. Always "system.notification".
    */
   type: "system.notification";
-  /**
-   * System-generated notification for runtime events like background task completion
-   */
   data: SystemNotificationData;
 }
 
@@ -34565,9 +33311,6 @@ export interface TaskAgentInfo {
    * Short description of the task
    */
   description: string;
-  /**
-   * Current lifecycle status of the task
-   */
   status: TaskStatus;
   /**
    * ISO 8601 timestamp when the task was started
@@ -34609,9 +33352,6 @@ export interface TaskAgentInfo {
    * Runtime model resolved for the task when available
    */
   resolvedModel?: string;
-  /**
-   * Whether task execution is synchronously awaited or managed in the background
-   */
   executionMode?: TaskExecutionMode;
   /**
    * Whether the task is currently in the original sync wait and can be moved to background mode. False once it is already backgrounded, idle, finished, or no longer has a promotable sync waiter.
@@ -34984,9 +33724,6 @@ export interface TaskCompleteEvent {
    * Type discriminator. Always "session.task_complete".
    */
   type: "session.task_complete";
-  /**
-   * Task completion notification with summary from the agent
-   */
   data: TaskCompleteData;
 }
 
@@ -35097,9 +33834,6 @@ export interface TaskShellInfo {
    * Short description of the task
    */
   description: string;
-  /**
-   * Current lifecycle status of the task
-   */
   status: TaskStatus;
   /**
    * ISO 8601 timestamp when the task was started
@@ -35113,13 +33847,7 @@ export interface TaskShellInfo {
    * Command being executed
    */
   command: string;
-  /**
-   * Whether the shell runs inside a managed PTY session or as an independent background process
-   */
   attachmentMode: TaskShellInfoAttachmentMode;
-  /**
-   * Whether task execution is synchronously awaited or managed in the background
-   */
   executionMode?: TaskExecutionMode;
   /**
    * Whether this shell task can be promoted to background mode
@@ -35220,9 +33948,6 @@ export interface TasksGetProgressRequest {
  * Progress information for the task, or null when no task with that ID is tracked.
  */
 export interface TasksGetProgressResult {
-  /**
-   * Progress information for the task, discriminated by type. Returns null when no task with this ID is currently tracked.
-   */
   progress: TaskProgress;
 }
 
@@ -35502,9 +34227,6 @@ export interface TitleChangedEvent {
    * Type discriminator. Always "session.title_changed".
    */
   type: "session.title_changed";
-  /**
-   * Session title change payload containing the new display title
-   */
   data: TitleChangedData;
 }
 
@@ -35541,9 +34263,6 @@ export interface TodosChangedEvent {
    * Type discriminator. Always "session.todos_changed".
    */
   type: "session.todos_changed";
-  /**
-   * Signal-only event: the agent's todos or todo_deps table was written to. No payload — clients should call session.plan.readSqlTodosWithDependencies() to fetch the current state. Events arrive in order; clients can debounce on arrival if needed.
-   */
   data: TodosChangedData;
 }
 
@@ -35567,9 +34286,6 @@ export interface TokenAuthInfo {
    * Opaque native GitHub credential registration backing this token identity, when applicable.
    */
   registrationId?: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -35679,9 +34395,6 @@ export interface ToolExecutionCompleteContentResource {
    * Content block type discriminator
    */
   type: "resource";
-  /**
-   * The embedded resource contents, either text or base64-encoded binary
-   */
   resource: ToolExecutionCompleteContentResourceDetails;
 }
 
@@ -35744,9 +34457,6 @@ export interface ToolExecutionCompleteContentResourceLinkIcon {
    * Available icon sizes (e.g., ['16x16', '32x32'])
    */
   sizes?: string[];
-  /**
-   * Theme variant this icon is intended for
-   */
   theme?: ToolExecutionCompleteContentResourceLinkIconTheme;
 }
 
@@ -35863,13 +34573,7 @@ export interface ToolExecutionCompleteData {
    * Whether this tool call was explicitly requested by the user rather than the assistant
    */
   isUserRequested?: boolean;
-  /**
-   * Tool execution result on success
-   */
   result?: ToolExecutionCompleteResult;
-  /**
-   * Error details when the tool execution failed
-   */
   error?: ToolExecutionCompleteError;
   /**
    * Tool-specific telemetry data (e.g., CodeQL check counts, grep match counts)
@@ -35881,9 +34585,6 @@ export interface ToolExecutionCompleteData {
    * Identifier for the agent loop turn this tool was invoked in, matching the corresponding assistant.turn_start event
    */
   turnId?: string;
-  /**
-   * Tool definition metadata, present for MCP tools with MCP Apps support
-   */
   toolDescription?: ToolExecutionCompleteToolDescription;
   /**
    * Whether this tool execution ran inside a sandbox container
@@ -35954,9 +34655,6 @@ export interface ToolExecutionCompleteEvent {
    * Type discriminator. Always "tool.execution_complete".
    */
   type: "tool.execution_complete";
-  /**
-   * Tool execution completion results including success status, detailed output, and error information
-   */
   data: ToolExecutionCompleteData;
 }
 
@@ -35982,9 +34680,6 @@ export interface ToolExecutionCompleteResult {
    * @experimental
    */
   binaryResultsForLlm?: PersistedBinaryResult[];
-  /**
-   * MCP Apps UI resource content for rendering in a sandboxed iframe
-   */
   uiResource?: ToolExecutionCompleteUIResource;
   /**
    * Structured content (arbitrary JSON) returned verbatim by the MCP tool
@@ -36028,9 +34723,6 @@ export interface ToolExecutionCompleteToolDescription {
    * Tool description
    */
   description?: string;
-  /**
-   * MCP Apps metadata for UI resource association
-   */
   _meta?: ToolExecutionCompleteToolDescriptionMeta;
 }
 
@@ -36038,9 +34730,6 @@ export interface ToolExecutionCompleteToolDescription {
  * MCP Apps metadata for UI resource association
  */
 export interface ToolExecutionCompleteToolDescriptionMeta {
-  /**
-   * MCP Apps tool `_meta.ui` resource URI and visibility captured on `tool.execution_complete`.
-   */
   ui?: ToolExecutionCompleteToolDescriptionMetaUI;
 }
 
@@ -36086,9 +34775,6 @@ export interface ToolExecutionCompleteUIResource {
    * Base64-encoded HTML content
    */
   blob?: string;
-  /**
-   * Resource-level UI metadata (CSP, permissions, visual preferences)
-   */
   _meta?: ToolExecutionCompleteUIResourceMeta;
 }
 
@@ -36096,9 +34782,6 @@ export interface ToolExecutionCompleteUIResource {
  * Resource-level UI metadata (CSP, permissions, visual preferences)
  */
 export interface ToolExecutionCompleteUIResourceMeta {
-  /**
-   * MCP Apps UI resource metadata for a completed tool result, including CSP, permissions, domain, and border preference.
-   */
   ui?: ToolExecutionCompleteUIResourceMetaUI;
 }
 
@@ -36106,13 +34789,7 @@ export interface ToolExecutionCompleteUIResourceMeta {
  * MCP Apps UI resource metadata for a completed tool result, including CSP, permissions, domain, and border preference.
  */
 export interface ToolExecutionCompleteUIResourceMetaUI {
-  /**
-   * CSP domain allowlists for an MCP Apps UI resource, including connect, resource, frame, and base URI domains.
-   */
   csp?: ToolExecutionCompleteUIResourceMetaUICsp;
-  /**
-   * Browser permission metadata for an MCP Apps UI resource, including camera, microphone, geolocation, and clipboard-write.
-   */
   permissions?: ToolExecutionCompleteUIResourceMetaUIPermissions;
   /**
    * Optional dedicated origin for the rendered MCP Apps UI resource.
@@ -36150,21 +34827,9 @@ export interface ToolExecutionCompleteUIResourceMetaUICsp {
  * Browser permission metadata for an MCP Apps UI resource, including camera, microphone, geolocation, and clipboard-write.
  */
 export interface ToolExecutionCompleteUIResourceMetaUIPermissions {
-  /**
-   * Marker object for camera permission on an MCP Apps UI resource.
-   */
   camera?: ToolExecutionCompleteUIResourceMetaUIPermissionsCamera;
-  /**
-   * Marker object for microphone permission on an MCP Apps UI resource.
-   */
   microphone?: ToolExecutionCompleteUIResourceMetaUIPermissionsMicrophone;
-  /**
-   * Marker object for geolocation permission on an MCP Apps UI resource.
-   */
   geolocation?: ToolExecutionCompleteUIResourceMetaUIPermissionsGeolocation;
-  /**
-   * Marker object for clipboard-write permission on an MCP Apps UI resource.
-   */
   clipboardWrite?: ToolExecutionCompleteUIResourceMetaUIPermissionsClipboardWrite;
 }
 
@@ -36230,9 +34895,6 @@ export interface ToolExecutionPartialResultEvent {
    * Type discriminator. Always "tool.execution_partial_result".
    */
   type: "tool.execution_partial_result";
-  /**
-   * Streaming tool execution output for incremental result display
-   */
   data: ToolExecutionPartialData;
 }
 
@@ -36278,9 +34940,6 @@ export interface ToolExecutionProgressEvent {
    * Type discriminator. Always "tool.execution_progress".
    */
   type: "tool.execution_progress";
-  /**
-   * Tool execution progress notification with status message
-   */
   data: ToolExecutionProgressData;
 }
 
@@ -36340,9 +34999,6 @@ export interface ToolExecutionStartData {
    * When true, the tool output should be displayed expanded (verbatim) in the CLI timeline
    */
   displayVerbatim?: boolean;
-  /**
-   * Tool definition metadata, present for MCP tools with MCP Apps support
-   */
   toolDescription?: ToolExecutionStartToolDescription;
   /**
    * @deprecated
@@ -36385,9 +35041,6 @@ export interface ToolExecutionStartEvent {
    * Type discriminator. Always "tool.execution_start".
    */
   type: "tool.execution_start";
-  /**
-   * Tool execution startup details including MCP server information when applicable
-   */
   data: ToolExecutionStartData;
 }
 
@@ -36423,9 +35076,6 @@ export interface ToolExecutionStartToolDescription {
    * Tool description
    */
   description?: string;
-  /**
-   * MCP Apps metadata for UI resource association
-   */
   _meta?: ToolExecutionStartToolDescriptionMeta;
 }
 
@@ -36433,9 +35083,6 @@ export interface ToolExecutionStartToolDescription {
  * MCP Apps metadata for UI resource association
  */
 export interface ToolExecutionStartToolDescriptionMeta {
-  /**
-   * MCP Apps tool `_meta.ui` resource URI and visibility captured on `tool.execution_start`.
-   */
   ui?: ToolExecutionStartToolDescriptionMetaUI;
 }
 
@@ -36488,9 +35135,6 @@ export interface ToolResultExpanded {
    * Text result returned to the model.
    */
   textResultForLlm: string;
-  /**
-   * Execution outcome classification.
-   */
   resultType: ToolResultType;
   /**
    * Base64-encoded binary results returned to the model.
@@ -36627,9 +35271,6 @@ export interface ToolSearchActivatedEvent {
    * Type discriminator. Always "tool_search.activated".
    */
   type: "tool_search.activated";
-  /**
-   * Persisted generic client-side tool activations restored when a session resumes.
-   */
   data: ToolSearchActivatedData;
 }
 
@@ -36693,9 +35334,6 @@ export interface ToolUserRequestedEvent {
    * Type discriminator. Always "tool.user_requested".
    */
   type: "tool.user_requested";
-  /**
-   * User-initiated tool invocation request with tool name and arguments
-   */
   data: ToolUserRequestedData;
 }
 
@@ -36904,9 +35542,6 @@ export interface ToolsUpdatedEvent {
    * Type discriminator. Always "session.tools_updated".
    */
   type: "session.tools_updated";
-  /**
-   * Payload of `session.tools_updated` identifying the model whose resolved tools were updated.
-   */
   data: ToolsUpdatedData;
 }
 
@@ -36976,9 +35611,6 @@ export interface TruncationEvent {
    * Type discriminator. Always "session.truncation".
    */
   type: "session.truncation";
-  /**
-   * Conversation truncation statistics including token counts and removed content metrics
-   */
   data: TruncationData;
 }
 
@@ -37015,9 +35647,6 @@ export interface UIElicitationArrayAnyOfField {
    * Maximum number of items the user may select.
    */
   maxItems?: number;
-  /**
-   * Schema applied to each item in the array.
-   */
   items: UIElicitationArrayAnyOfFieldItems;
   /**
    * Default values selected when the form is first shown.
@@ -37073,9 +35702,6 @@ export interface UIElicitationArrayEnumField {
    * Maximum number of items the user may select.
    */
   maxItems?: number;
-  /**
-   * Schema applied to each item in the array.
-   */
   items: UIElicitationArrayEnumFieldItems;
   /**
    * Default values selected when the form is first shown.
@@ -37116,9 +35742,6 @@ export interface UIElicitationRequest {
    * Message describing what information is needed from the user
    */
   message: string;
-  /**
-   * JSON Schema describing the form fields to present to the user
-   */
   requestedSchema: UIElicitationSchema;
   /**
    * MCP request metadata.
@@ -37137,13 +35760,7 @@ export interface UIElicitationRequest {
  * The elicitation response (accept with form values, decline, or cancel)
  */
 export interface UIElicitationResponse {
-  /**
-   * The user's response: accept (submitted), decline (rejected), or cancel (dismissed)
-   */
   action: UIElicitationResponseAction;
-  /**
-   * The form values submitted by the user (present when action is 'accept')
-   */
   content?: UIElicitationResponseContent;
   /**
    * MCP response metadata.
@@ -37167,9 +35784,6 @@ export type UIElicitationResponseAction = "accept" | "decline" | "cancel";
  * The form values submitted by the user (present when action is 'accept')
  */
 export interface UIElicitationResponseContent {
-  /**
-   * Submitted UI elicitation field value: string, number, boolean, or an array of strings.
-   */
   [k: string]: UIElicitationFieldValue;
 }
 
@@ -37195,9 +35809,6 @@ export interface UIElicitationSchema {
    * Form field definitions, keyed by field name
    */
   properties: {
-    /**
-     * Definition for a single elicitation form field.
-     */
     [k: string]: UIElicitationSchemaProperty;
   };
   /**
@@ -37237,9 +35848,6 @@ export interface UIElicitationSchemaPropertyBoolean {
  * Numeric field accepting either a number or an integer.
  */
 export interface UIElicitationSchemaPropertyNumber {
-  /**
-   * Numeric type accepted by the field.
-   */
   type: UIElicitationSchemaPropertyNumberType;
   /**
    * Human-readable label for the field.
@@ -37295,9 +35903,6 @@ export interface UIElicitationSchemaPropertyString {
    * Maximum number of characters allowed.
    */
   maxLength?: number;
-  /**
-   * Optional format hint that constrains the accepted input.
-   */
   format?: UIElicitationSchemaPropertyStringFormat;
   /**
    * Default value populated in the input when the form is first shown.
@@ -37443,9 +36048,6 @@ export interface UIEphemeralQueryEvent {
    * Type discriminator. Always "ui.ephemeral_query".
    */
   type: "ui.ephemeral_query";
-  /**
-   * Ordered output and terminal state for a transient query that does not modify conversation history.
-   */
   data: UIEphemeralQueryData;
 }
 
@@ -37514,9 +36116,6 @@ export interface UIExitPlanModeResponse {
    * Whether the plan was approved.
    */
   approved: boolean;
-  /**
-   * The action the user selected. Defaults to 'autopilot' when autoApproveEdits is true, otherwise 'interactive'.
-   */
   selectedAction?: UIExitPlanModeAction;
   /**
    * Whether subsequent edits should be auto-approved without confirmation.
@@ -37542,9 +36141,6 @@ export interface UIHandlePendingAutoModeSwitchRequest {
    * The unique request ID from the auto_mode_switch.requested event
    */
   requestId: string;
-  /**
-   * User's choice for auto-mode switching: yes (allow this turn), yes_always (allow + persist as setting), or no (decline).
-   */
   response: UIAutoModeSwitchResponse;
 }
 
@@ -37558,9 +36154,6 @@ export interface UIHandlePendingElicitationRequest {
    * The unique request ID from the elicitation.requested event
    */
   requestId: string;
-  /**
-   * The elicitation response (accept with form values, decline, or cancel)
-   */
   result: UIElicitationResponse;
 }
 
@@ -37574,9 +36167,6 @@ export interface UIHandlePendingExitPlanModeRequest {
    * The unique request ID from the exit_plan_mode.requested event
    */
   requestId: string;
-  /**
-   * User response for a pending exit-plan-mode request, with approval state, selected action, auto-approve flag, and feedback.
-   */
   response: UIExitPlanModeResponse;
 }
 
@@ -37600,9 +36190,6 @@ export interface UIHandlePendingSamplingRequest {
    * The unique request ID from the sampling.requested event
    */
   requestId: string;
-  /**
-   * Optional sampling result payload. Omit to reject/cancel the sampling request without providing a result.
-   */
   response?: UIHandlePendingSamplingResponse;
 }
 
@@ -37637,9 +36224,6 @@ export interface UIHandlePendingUserInputRequest {
    * The unique request ID from the user_input.requested event
    */
   requestId: string;
-  /**
-   * User response for a pending user-input request, with answer text and whether it was typed freeform.
-   */
   response: UIUserInputResponse;
 }
 
@@ -37723,9 +36307,6 @@ export interface UIUserInputResponse {
  * @experimental
  */
 export interface UpdateSubagentSettingsRequest {
-  /**
-   * Subagent settings to apply, or null to clear the live session override
-   */
   subagents: SubagentSettings;
 }
 
@@ -37785,9 +36366,6 @@ export interface UsageCheckpointEvent {
    * Type discriminator. Always "session.usage_checkpoint".
    */
   type: "session.usage_checkpoint";
-  /**
-   * Durable session usage checkpoint for reconstructing aggregate accounting on resume
-   */
   data: UsageCheckpointData;
 }
 
@@ -37833,9 +36411,6 @@ export interface UsageGetMetricsResult {
    * Session-wide per-token-type accumulated token counts
    */
   tokenDetails?: {
-    /**
-     * Session-wide token-detail entry containing the accumulated token count for one token type.
-     */
     [k: string]: UsageMetricsTokenDetail;
   };
   /**
@@ -37846,26 +36421,17 @@ export interface UsageGetMetricsResult {
    * ISO 8601 timestamp when the session started
    */
   sessionStartTime: string;
-  /**
-   * Aggregated code change metrics
-   */
   codeChanges: UsageMetricsCodeChanges;
   /**
    * Per-model token and request metrics, keyed by model identifier
    */
   modelMetrics: {
-    /**
-     * Per-model usage metrics, including request counts/costs, token usage, nano-AI units, and per-token-type details.
-     */
     [k: string]: UsageMetricsModelMetric;
   };
   /**
    * Per-agent usage metrics, keyed by agent instance identifier. The main conversation uses the stable key `main`.
    */
   agentMetrics?: {
-    /**
-     * Usage attributed to one agent instance, including its identity, API duration, AI units, and per-model breakdown.
-     */
     [k: string]: UsageMetricsAgentMetric;
   };
   /**
@@ -37944,9 +36510,6 @@ export interface UsageInfoEvent {
    * Type discriminator. Always "session.usage_info".
    */
   type: "session.usage_info";
-  /**
-   * Current context window usage statistics including token and message counts
-   */
   data: UsageInfoData;
 }
 
@@ -37974,9 +36537,6 @@ export interface UsageMetricsAgentMetric {
    * Per-model usage for this agent, keyed by model identifier
    */
   modelMetrics: {
-    /**
-     * Per-model usage metrics, including request counts/costs, token usage, nano-AI units, and per-token-type details.
-     */
     [k: string]: UsageMetricsModelMetric;
   };
 }
@@ -38007,13 +36567,7 @@ export interface UsageMetricsCodeChanges {
  * Per-model usage metrics, including request counts/costs, token usage, nano-AI units, and per-token-type details.
  */
 export interface UsageMetricsModelMetric {
-  /**
-   * Request count and cost metrics for this model
-   */
   requests: UsageMetricsModelMetricRequests;
-  /**
-   * Token usage metrics for this model
-   */
   usage: UsageMetricsModelMetricUsage;
   /**
    * Latest known prompt-cache expiration for this model. A timestamp in the past indicates that the observed cache has expired.
@@ -38027,9 +36581,6 @@ export interface UsageMetricsModelMetric {
    * Token count details per type
    */
   tokenDetails?: {
-    /**
-     * Per-model token-detail entry containing the accumulated token count for one token type.
-     */
     [k: string]: UsageMetricsModelMetricTokenDetail;
   };
 }
@@ -38110,9 +36661,6 @@ export interface UserAuthInfo {
    * OAuth user login.
    */
   login: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -38162,9 +36710,6 @@ export interface UserInputCompletedEvent {
    * Type discriminator. Always "user_input.completed".
    */
   type: "user_input.completed";
-  /**
-   * User input request completion with the user's response
-   */
   data: UserInputCompletedData;
 }
 
@@ -38244,9 +36789,6 @@ export interface UserInputRequestedEvent {
    * Type discriminator. Always "user_input.requested".
    */
   type: "user_input.requested";
-  /**
-   * User input request notification with question and optional predefined choices
-   */
   data: UserInputRequestedData;
 }
 
@@ -38296,9 +36838,6 @@ export interface UserMessageData {
    * How this message was delivered to the agentic loop relative to loop state (idle-start vs. steering/queued while busy). The timing axis; combine with `source` (origin) for the full picture. Used for telemetry attribution.
    */
   delivery?: UserMessageDelivery;
-  /**
-   * The agent mode that was active when this message was sent
-   */
   agentMode?: UserMessageAgentMode;
   /**
    * True when this user message was auto-injected by autopilot's continuation loop rather than typed by the user; used to distinguish autopilot-driven turns in telemetry.
@@ -38355,9 +36894,6 @@ export interface UserMessageEvent {
    * Type discriminator. Always "user.message".
    */
   type: "user.message";
-  /**
-   * Payload of `user.message` with displayed and model-transformed content, attachments, source/delivery metadata, mode, and telemetry IDs.
-   */
   data: UserMessageData;
 }
 
@@ -38413,9 +36949,6 @@ export interface UserSettingsGetResult {
    * Every known user setting keyed by setting name, each with its effective value, default, and whether it is at the default.
    */
   settings: {
-    /**
-     * A single user setting's effective value alongside its default, so consumers can render settings left at their default.
-     */
     [k: string]: UserSettingMetadata;
   };
 }
@@ -38698,9 +37231,6 @@ export interface WarningEvent {
    * Type discriminator. Always "session.warning".
    */
   type: "session.warning";
-  /**
-   * Warning message for timeline display with categorization
-   */
   data: WarningData;
 }
 
@@ -38720,9 +37250,6 @@ export interface WorkingDirectoryContext {
    * Repository identifier derived from the git remote URL ("owner/name" for GitHub, "org/project/repo" for Azure DevOps)
    */
   repository?: string;
-  /**
-   * Hosting platform type of the repository (github or ado)
-   */
   hostType?: WorkingDirectoryContextHostType;
   /**
    * Raw host string from the git remote URL (e.g. "github.com", "mycompany.ghe.com", "dev.azure.com")
@@ -38766,9 +37293,6 @@ export interface WorkspaceDiffFileChange {
    * Unified diff content for the file. Empty when the diff was truncated.
    */
   diff: string;
-  /**
-   * Type of change represented by this file diff.
-   */
   changeType: WorkspaceDiffFileChangeType;
   /**
    * Original file path for renamed files.
@@ -38803,9 +37327,6 @@ export type WorkspaceDiffMode = "unstaged" | "branch" | "session";
  * Workspace diff result for the requested mode.
  */
 export interface WorkspaceDiffResult {
-  /**
-   * Diff mode requested by the client.
-   */
   requestedMode: WorkspaceDiffMode;
   /**
    * Effective mode used for the returned changes.
@@ -38837,9 +37358,6 @@ export interface WorkspaceFileChangedData {
    * Relative path within the session workspace files directory
    */
   path: string;
-  /**
-   * Whether the file was newly created or updated
-   */
   operation: WorkspaceFileChangedOperation;
 }
 
@@ -38871,9 +37389,6 @@ export interface WorkspaceFileChangedEvent {
    * Type discriminator. Always "session.workspace_file_changed".
    */
   type: "session.workspace_file_changed";
-  /**
-   * Workspace file change details including path and operation type
-   */
   data: WorkspaceFileChangedData;
 }
 
@@ -38905,9 +37420,6 @@ export type WorkspaceSummary = {
    * Repository identifier in 'owner/repo' or 'org/project/repo' format, if any
    */
   repository?: string;
-  /**
-   * Repository host type, if known
-   */
   host_type?: WorkspaceSummaryHostType;
   /**
    * Branch checked out at session start, if any
@@ -39050,9 +37562,6 @@ export interface WorkspacesDeleteAutopilotObjectiveResult {
  * @experimental
  */
 export interface WorkspacesDiffRequest {
-  /**
-   * Diff mode requested by the client.
-   */
   mode: WorkspaceDiffMode;
   /**
    * When true, ignore whitespace-only changes (git `--ignore-all-space`). Defaults to false.
@@ -39096,9 +37605,6 @@ export interface WorkspacesGetWorkspaceResult {
      * Repository identifier associated with the workspace.
      */
     repository?: string;
-    /**
-     * Allowed values for the `WorkspacesWorkspaceDetailsHostType` enumeration.
-     */
     host_type?: WorkspacesWorkspaceDetailsHostType;
     /**
      * Current Git branch.
