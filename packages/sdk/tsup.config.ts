@@ -51,13 +51,16 @@ const compressValidatorData: EsbuildPlugin = {
       }
       if (out === code) throw new Error(`compress-validator-data: no plain-data table found in ${args.path}; update packages/sdk/tsup.config.ts`);
       packedFiles.add(basename(args.path).replace(/\.[jt]s$/, ""));
-      const inflate = 'import { brotliDecompressSync } from "node:zlib";\nconst inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, "base64")).toString("utf8"));\n';
+      const inflate =
+        'import { brotliDecompressSync } from "node:zlib";\nconst inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, "base64")).toString("utf8"));\n';
       return { contents: inflate + out, loader: "js", resolveDir: dirname(args.path) };
     });
     // A renamed generated file once made this plugin match nothing, shipping ~370 KB of raw JSON.
     build.onEnd((result) => {
       if (packedFiles.size < 2 && result.errors.length === 0) {
-        throw new Error("compress-validator-data: the generated validator tables (definitions, index) were not all found; update the filter in packages/sdk/tsup.config.ts");
+        throw new Error(
+          "compress-validator-data: the generated validator tables (definitions, index) were not all found; update the filter in packages/sdk/tsup.config.ts",
+        );
       }
     });
   },

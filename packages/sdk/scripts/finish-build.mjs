@@ -16,9 +16,7 @@ const dist = new URL("../dist/", import.meta.url);
  * declarations hold no multi-line template literal whose text that could change.
  */
 function slim(text) {
-  return text
-    .replace(/^(?: {4})+/gm, (indent) => "\t".repeat(indent.length / 4))
-    .replace(/^(\t*)\/\*\*\n\t* \* ([^\n]*\S)\n\t* \*\/$/gm, "$1/** $2 */");
+  return text.replace(/^(?: {4})+/gm, (indent) => "\t".repeat(indent.length / 4)).replace(/^(\t*)\/\*\*\n\t* \* ([^\n]*\S)\n\t* \*\/$/gm, "$1/** $2 */");
 }
 const esmTypes = new URL("index.d.ts", dist);
 const cjsTypes = new URL("index.d.cts", dist);

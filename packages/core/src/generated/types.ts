@@ -18,27 +18,7 @@ export interface AbortData {
 /**
  * Session event "abort". Turn abort information including the reason for termination
  */
-export interface AbortEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AbortEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "abort".
    */
@@ -457,27 +437,7 @@ export interface AgentInterruptedData {
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface AgentInterruptedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AgentInterruptedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "agent.interrupted".
    */
@@ -890,27 +850,7 @@ export interface ApiKeyAuthInfo {
  *
  * @experimental
  */
-export interface AssistantFusionPhaseActivityEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantFusionPhaseActivityEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.fusion_phase_activity".
    */
@@ -923,27 +863,7 @@ export interface AssistantFusionPhaseActivityEvent {
  *
  * @experimental
  */
-export interface AssistantFusionPhaseCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantFusionPhaseCompletedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.fusion_phase_completed".
    */
@@ -956,27 +876,7 @@ export interface AssistantFusionPhaseCompletedEvent {
  *
  * @experimental
  */
-export interface AssistantFusionPhaseFailedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantFusionPhaseFailedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.fusion_phase_failed".
    */
@@ -989,27 +889,7 @@ export interface AssistantFusionPhaseFailedEvent {
  *
  * @experimental
  */
-export interface AssistantFusionPhaseStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantFusionPhaseStartedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.fusion_phase_started".
    */
@@ -1030,27 +910,7 @@ export interface AssistantIdleData {
 /**
  * Session event "assistant.idle". Payload emitted whenever the main agent's processing loop goes idle, including while related background work (running agents or in-flight attached shell commands) is still pending and the session-level idle event is therefore deferred
  */
-export interface AssistantIdleEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantIdleEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.idle".
    */
@@ -1071,27 +931,7 @@ export interface AssistantIntentData {
 /**
  * Session event "assistant.intent". Agent intent description for current activity or plan
  */
-export interface AssistantIntentEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantIntentEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.intent".
    */
@@ -1229,27 +1069,7 @@ export interface AssistantMessageDeltaData {
 /**
  * Session event "assistant.message_delta". Streaming assistant message delta for incremental response updates
  */
-export interface AssistantMessageDeltaEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantMessageDeltaEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.message_delta".
    */
@@ -1260,27 +1080,7 @@ export interface AssistantMessageDeltaEvent {
 /**
  * Session event "assistant.message". Assistant response containing text content, optional tool requests, and interaction metadata
  */
-export interface AssistantMessageEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantMessageEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.message".
    */
@@ -1351,27 +1151,7 @@ export interface AssistantMessageStartData {
 /**
  * Session event "assistant.message_start". Streaming assistant message start metadata
  */
-export interface AssistantMessageStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantMessageStartEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.message_start".
    */
@@ -1477,27 +1257,7 @@ export interface AssistantReasoningDeltaData {
 /**
  * Session event "assistant.reasoning_delta". Streaming reasoning delta for incremental extended thinking updates
  */
-export interface AssistantReasoningDeltaEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantReasoningDeltaEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.reasoning_delta".
    */
@@ -1508,27 +1268,7 @@ export interface AssistantReasoningDeltaEvent {
 /**
  * Session event "assistant.reasoning". Assistant reasoning content for timeline display with complete thinking text
  */
-export interface AssistantReasoningEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantReasoningEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.reasoning".
    */
@@ -1557,27 +1297,7 @@ export interface AssistantServerToolProgressData {
 /**
  * Session event "assistant.server_tool_progress". Live progress signal for a provider-hosted server tool (e.g. hosted web search) while it runs, before the finalized serverTools envelope lands on the terminal assistant.message
  */
-export interface AssistantServerToolProgressEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantServerToolProgressEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.server_tool_progress".
    */
@@ -1598,27 +1318,7 @@ export interface AssistantStreamingDeltaData {
 /**
  * Session event "assistant.streaming_delta". Streaming response progress with cumulative byte count
  */
-export interface AssistantStreamingDeltaEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantStreamingDeltaEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.streaming_delta".
    */
@@ -1651,27 +1351,7 @@ export interface AssistantToolCallDeltaData {
 /**
  * Session event "assistant.tool_call_delta". Streaming tool-call input delta for incremental tool-call updates
  */
-export interface AssistantToolCallDeltaEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantToolCallDeltaEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.tool_call_delta".
    */
@@ -1696,27 +1376,7 @@ export interface AssistantTurnEndData {
 /**
  * Session event "assistant.turn_end". Turn completion metadata including the turn identifier
  */
-export interface AssistantTurnEndEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantTurnEndEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.turn_end".
    */
@@ -1747,27 +1407,7 @@ export interface AssistantTurnRetryData {
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface AssistantTurnRetryEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantTurnRetryEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.turn_retry".
    */
@@ -1796,27 +1436,7 @@ export interface AssistantTurnStartData {
 /**
  * Session event "assistant.turn_start". Turn initialization metadata including identifier and interaction tracking
  */
-export interface AssistantTurnStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantTurnStartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.turn_start".
    */
@@ -2077,27 +1697,7 @@ export interface AssistantUsageData {
 /**
  * Session event "assistant.usage". LLM API call usage metrics including tokens, costs, quotas, and billing information
  */
-export interface AssistantUsageEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantUsageEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.usage".
    */
@@ -2903,27 +2503,7 @@ export interface AutoModeResolvedData {
  *
  * @experimental
  */
-export interface AutoModeResolvedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoModeResolvedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.auto_mode_resolved".
    */
@@ -2954,27 +2534,7 @@ export interface AutoModeSwitchCompletedData {
 /**
  * Session event "auto_mode_switch.completed". Auto mode switch completion notification
  */
-export interface AutoModeSwitchCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoModeSwitchCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "auto_mode_switch.completed".
    */
@@ -3031,27 +2591,7 @@ export interface AutoModeSwitchRequestedData {
 /**
  * Session event "auto_mode_switch.requested". Auto mode switch request notification requiring user approval
  */
-export interface AutoModeSwitchRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoModeSwitchRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "auto_mode_switch.requested".
    */
@@ -3095,27 +2635,7 @@ export interface AutoTierRecommendationData {
  *
  * @experimental
  */
-export interface AutoTierRecommendationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoTierRecommendationEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.auto_tier_recommendation".
    */
@@ -3144,27 +2664,7 @@ export interface AutoTierSwitchFailedData {
 /**
  * Session event "session.auto_tier_switch_failed". A transient Auto preference failure emitted when the runtime cannot mint or accept a usable model and token pair. The previously effective preference remains active, so SDK clients can surface a non-blocking failure without changing their committed-tier state. This event is ephemeral and is not persisted or replayed on resume.
  */
-export interface AutoTierSwitchFailedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoTierSwitchFailedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.auto_tier_switch_failed".
    */
@@ -3197,27 +2697,7 @@ export interface AutopilotObjectiveChangedData {
 /**
  * Session event "session.autopilot_objective_changed". Autopilot objective state file operation details indicating what changed
  */
-export interface AutopilotObjectiveChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutopilotObjectiveChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.autopilot_objective_changed".
    */
@@ -3335,27 +2815,7 @@ export interface BackgroundTasksChangedData {}
 /**
  * Session event "session.background_tasks_changed". Empty payload for `session.background_tasks_changed`, indicating background task state changed.
  */
-export interface BackgroundTasksChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface BackgroundTasksChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.background_tasks_changed".
    */
@@ -3401,27 +2861,7 @@ export interface BinaryAssetData {
  *
  * @experimental
  */
-export interface BinaryAssetEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface BinaryAssetEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.binary_asset".
    */
@@ -3711,27 +3151,7 @@ export interface CanvasClosedData {
  *
  * @experimental
  */
-export interface CanvasClosedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasClosedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.closed".
    */
@@ -3864,27 +3284,7 @@ export interface CanvasOpenedData {
  *
  * @experimental
  */
-export interface CanvasOpenedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasOpenedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.opened".
    */
@@ -4071,27 +3471,7 @@ export interface CanvasRecordedData {
  *
  * @experimental
  */
-export interface CanvasRecordedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasRecordedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.recorded".
    */
@@ -4176,27 +3556,7 @@ export interface CanvasRegistryChangedData {
  *
  * @experimental
  */
-export interface CanvasRegistryChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasRegistryChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.registry_changed".
    */
@@ -4229,27 +3589,7 @@ export interface CanvasRemovedData {
  *
  * @experimental
  */
-export interface CanvasRemovedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasRemovedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.removed".
    */
@@ -4294,27 +3634,7 @@ export interface CanvasUnavailableData {
  *
  * @experimental
  */
-export interface CanvasUnavailableEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasUnavailableEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.unavailable".
    */
@@ -4332,27 +3652,7 @@ export interface CapabilitiesChangedData {
 /**
  * Session event "capabilities.changed". Session capability change notification
  */
-export interface CapabilitiesChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CapabilitiesChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "capabilities.changed".
    */
@@ -5696,27 +4996,7 @@ export interface CommandCompletedData {
 /**
  * Session event "command.completed". Queued command completion notification signaling UI dismissal
  */
-export interface CommandCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CommandCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "command.completed".
    */
@@ -5749,27 +5029,7 @@ export interface CommandExecuteData {
 /**
  * Session event "command.execute". Registered command dispatch request routed to the owning client
  */
-export interface CommandExecuteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CommandExecuteEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "command.execute".
    */
@@ -5804,27 +5064,7 @@ export interface CommandQueuedData {
 /**
  * Session event "command.queued". Queued slash command dispatch request for client execution
  */
-export interface CommandQueuedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CommandQueuedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "command.queued".
    */
@@ -5859,27 +5099,7 @@ export interface CommandsChangedData {
 /**
  * Session event "commands.changed". SDK command registration change notification
  */
-export interface CommandsChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CommandsChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "commands.changed".
    */
@@ -6202,27 +5422,7 @@ export interface CompactionCompleteData {
 /**
  * Session event "session.compaction_complete". Conversation compaction results including success status, metrics, and optional error details
  */
-export interface CompactionCompleteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CompactionCompleteEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.compaction_complete".
    */
@@ -6267,27 +5467,7 @@ export interface CompactionStartData {
 /**
  * Session event "session.compaction_start". Context window breakdown at the start of LLM-powered conversation compaction
  */
-export interface CompactionStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CompactionStartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.compaction_start".
    */
@@ -6348,27 +5528,7 @@ export interface CompletionReceiptData {
  *
  * @experimental
  */
-export interface CompletionReceiptEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CompletionReceiptEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.completion_receipt".
    */
@@ -6694,27 +5854,7 @@ export type ContentFilterMode = "none" | "markdown" | "hidden_characters";
 /**
  * Session event "session.context_changed". Updated working directory and git context after the change
  */
-export interface ContextChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ContextChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.context_changed".
    */
@@ -6742,27 +5882,7 @@ export interface ContextClearedData {
 /**
  * Session event "session.context_cleared". Context-cleared details emitted when the host clears the conversation (the session.history.clearContext RPC / Session.clearContextMessages)
  */
-export interface ContextClearedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ContextClearedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.context_cleared".
    */
@@ -7316,27 +6436,7 @@ export interface CustomAgentsUpdatedData {
 /**
  * Session event "session.custom_agents_updated". Payload of `session.custom_agents_updated` with loaded custom agents plus non-fatal warnings and fatal errors.
  */
-export interface CustomAgentsUpdatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CustomAgentsUpdatedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.custom_agents_updated".
    */
@@ -7367,27 +6467,7 @@ export interface CustomNotificationData {
 /**
  * Session event "session.custom_notification". Opaque custom notification data. Consumers may branch on source and name, but payload semantics are source-defined.
  */
-export interface CustomNotificationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CustomNotificationEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.custom_notification".
    */
@@ -7857,27 +6937,7 @@ export interface ElicitationCompletedData {
 /**
  * Session event "elicitation.completed". Elicitation request completion with the user's response
  */
-export interface ElicitationCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ElicitationCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "elicitation.completed".
    */
@@ -7916,27 +6976,7 @@ export interface ElicitationRequestedData {
 /**
  * Session event "elicitation.requested". Elicitation request; may be form-based (structured input) or URL-based (browser redirect)
  */
-export interface ElicitationRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ElicitationRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "elicitation.requested".
    */
@@ -8110,27 +7150,7 @@ export interface ErrorData {
 /**
  * Session event "session.error". Error details for timeline display including message and optional diagnostic information
  */
-export interface ErrorEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ErrorEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.error".
    */
@@ -8308,27 +7328,7 @@ export interface ExitPlanModeCompletedData {
 /**
  * Session event "exit_plan_mode.completed". Plan mode exit completion with the user's approval decision and optional feedback
  */
-export interface ExitPlanModeCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExitPlanModeCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "exit_plan_mode.completed".
    */
@@ -8395,27 +7395,7 @@ export interface ExitPlanModeRequestedData {
 /**
  * Session event "exit_plan_mode.requested". Plan approval request with plan content and available user actions
  */
-export interface ExitPlanModeRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExitPlanModeRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "exit_plan_mode.requested".
    */
@@ -8578,27 +7558,7 @@ export interface ExtensionsAttachmentsPushedData {
 /**
  * Session event "session.extensions.attachments_pushed". Payload of `session.extensions.attachments_pushed` with extension-contributed attachments for the next send.
  */
-export interface ExtensionsAttachmentsPushedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExtensionsAttachmentsPushedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.extensions.attachments_pushed".
    */
@@ -8643,27 +7603,7 @@ export interface ExtensionsLoadedData {
 /**
  * Session event "session.extensions_loaded". Payload of `session.extensions_loaded` listing discovered extensions and their statuses.
  */
-export interface ExtensionsLoadedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExtensionsLoadedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.extensions_loaded".
    */
@@ -8720,27 +7660,11 @@ export interface ExternalToolCompletedData {
 /**
  * Session event "external_tool.completed". External tool completion notification signaling UI dismissal
  */
-export interface ExternalToolCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
+export interface ExternalToolCompletedEvent extends SessionEventEnvelope {
   /**
    * Always true for events that are transient and not persisted to the session event log on disk.
    */
   ephemeral?: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
   /**
    * Type discriminator. Always "external_tool.completed".
    */
@@ -8793,27 +7717,7 @@ export interface ExternalToolRequestedData {
 /**
  * Session event "external_tool.requested". External tool invocation request for client-side tool execution
  */
-export interface ExternalToolRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExternalToolRequestedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "external_tool.requested".
    */
@@ -10156,27 +9060,7 @@ export interface FactoryRunSettledData {
  *
  * @experimental
  */
-export interface FactoryRunSettledEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FactoryRunSettledEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "factory.run_settled".
    */
@@ -10220,27 +9104,7 @@ export interface FactoryRunStartedData {
  *
  * @experimental
  */
-export interface FactoryRunStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FactoryRunStartedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "factory.run_started".
    */
@@ -10398,27 +9262,7 @@ export interface FactoryRunUpdatedData {
  *
  * @experimental
  */
-export interface FactoryRunUpdatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FactoryRunUpdatedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "factory.run_updated".
    */
@@ -10648,27 +9492,7 @@ export interface FusionCommitStartedData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface FusionCommitStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionCommitStartedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_commit_started".
    */
@@ -10761,27 +9585,7 @@ export interface FusionCompletedData {
  *
  * @experimental
  */
-export interface FusionCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionCompletedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_completed".
    */
@@ -10845,27 +9649,7 @@ export interface FusionHandoffData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface FusionHandoffEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionHandoffEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_handoff".
    */
@@ -11294,27 +10078,7 @@ export interface FusionResolvedData {
  *
  * @experimental
  */
-export interface FusionResolvedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionResolvedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_resolved".
    */
@@ -11363,27 +10127,7 @@ export interface FusionRouteFailedData {
  *
  * @experimental
  */
-export interface FusionRouteFailedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionRouteFailedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_route_failed".
    */
@@ -11420,27 +10164,7 @@ export interface FusionRouteStartedData {
  *
  * @experimental
  */
-export interface FusionRouteStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionRouteStartedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_route_started".
    */
@@ -11826,27 +10550,7 @@ export interface HandoffData {
 /**
  * Session event "session.handoff". Session handoff metadata including source, context, and repository information
  */
-export interface HandoffEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface HandoffEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.handoff".
    */
@@ -12331,27 +11035,7 @@ export interface HookEndError {
 /**
  * Session event "hook.end". Hook invocation completion details including output, success status, and error information
  */
-export interface HookEndEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface HookEndEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "hook.end".
    */
@@ -12406,27 +11090,7 @@ export interface HookProgressData {
 /**
  * Session event "hook.progress". Ephemeral progress update from a running hook process
  */
-export interface HookProgressEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface HookProgressEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "hook.progress".
    */
@@ -12459,27 +11123,7 @@ export interface HookStartData {
 /**
  * Session event "hook.start". Hook invocation start details including type and input data
  */
-export interface HookStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface HookStartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "hook.start".
    */
@@ -12593,27 +11237,7 @@ export interface IdleData {
 /**
  * Session event "session.idle". Payload indicating the session is idle with no background agents or attached shell commands in flight
  */
-export interface IdleEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface IdleEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.idle".
    */
@@ -12664,27 +11288,7 @@ export interface InfoData {
 /**
  * Session event "session.info". Informational message for timeline display with categorization
  */
-export interface InfoEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface InfoEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.info".
    */
@@ -13441,27 +12045,7 @@ export type ManagedSettingsEnforcedEscalation =
  *
  * @experimental
  */
-export interface ManagedSettingsEnforcedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ManagedSettingsEnforcedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.managed_settings_enforced".
    */
@@ -13540,27 +12124,7 @@ export interface ManagedSettingsResolvedData {
  *
  * @experimental
  */
-export interface ManagedSettingsResolvedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ManagedSettingsResolvedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.managed_settings_resolved".
    */
@@ -13747,27 +12311,7 @@ export interface McpAppToolCallCompleteError {
 /**
  * Session event "mcp_app.tool_call_complete". MCP App view called a tool on a connected MCP server (SEP-1865)
  */
-export interface McpAppToolCallCompleteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpAppToolCallCompleteEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp_app.tool_call_complete".
    */
@@ -14422,27 +12966,7 @@ export interface McpHeadersRefreshCompletedData {
 /**
  * Session event "mcp.headers_refresh_completed". MCP headers refresh request completion notification
  */
-export interface McpHeadersRefreshCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpHeadersRefreshCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.headers_refresh_completed".
    */
@@ -14482,27 +13006,7 @@ export interface McpHeadersRefreshRequiredData {
 /**
  * Session event "mcp.headers_refresh_required". Dynamic headers refresh request for a remote MCP server
  */
-export interface McpHeadersRefreshRequiredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpHeadersRefreshRequiredEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.headers_refresh_required".
    */
@@ -14694,27 +13198,7 @@ export interface McpOauthCompletedData {
 /**
  * Session event "mcp.oauth_completed". MCP OAuth request completion notification
  */
-export interface McpOauthCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpOauthCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.oauth_completed".
    */
@@ -14986,27 +13470,7 @@ export interface McpOauthRequiredData {
 /**
  * Session event "mcp.oauth_required". OAuth authentication request for an MCP server
  */
-export interface McpOauthRequiredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpOauthRequiredEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.oauth_required".
    */
@@ -15578,27 +14042,7 @@ export type McpPlanValueCategory =
 /**
  * Session event "mcp.prompts.list_changed". Payload identifying the MCP server associated with a list change.
  */
-export interface McpPromptsListChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpPromptsListChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.prompts.list_changed".
    */
@@ -15865,27 +14309,7 @@ export interface McpResourceTemplate {
 /**
  * Session event "mcp.resources.list_changed". Payload identifying the MCP server associated with a list change.
  */
-export interface McpResourcesListChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpResourcesListChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.resources.list_changed".
    */
@@ -16539,27 +14963,7 @@ export interface McpServerNeedsReconnectData {
 /**
  * Session event "session.mcp_server_needs_reconnect". Payload of `session.mcp_server_needs_reconnect` identifying an MCP server whose connection must be re-established.
  */
-export interface McpServerNeedsReconnectEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpServerNeedsReconnectEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mcp_server_needs_reconnect".
    */
@@ -16580,27 +14984,7 @@ export interface McpServerRemovedData {
 /**
  * Session event "session.mcp_server_removed". Payload of `session.mcp_server_removed` identifying an MCP server the graph no longer runs.
  */
-export interface McpServerRemovedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpServerRemovedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mcp_server_removed".
    */
@@ -16651,27 +15035,7 @@ export interface McpServerStatusChangedData {
 /**
  * Session event "session.mcp_server_status_changed". Payload of `session.mcp_server_status_changed` for one MCP server's status and optional failure error.
  */
-export interface McpServerStatusChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpServerStatusChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mcp_server_status_changed".
    */
@@ -16702,27 +15066,7 @@ export interface McpServersLoadedData {
 /**
  * Session event "session.mcp_servers_loaded". Payload of `session.mcp_servers_loaded` listing MCP server status summaries.
  */
-export interface McpServersLoadedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpServersLoadedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mcp_servers_loaded".
    */
@@ -16947,27 +15291,7 @@ export interface McpTools {
 /**
  * Session event "mcp.tools.list_changed". Payload identifying the MCP server associated with a list change.
  */
-export interface McpToolsListChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpToolsListChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.tools.list_changed".
    */
@@ -16999,27 +15323,7 @@ export interface MemoryChangedData {}
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface MemoryChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface MemoryChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.memory_changed".
    */
@@ -17257,27 +15561,7 @@ export interface ModeChangedData {
 /**
  * Session event "session.mode_changed". Agent mode change details including previous and new modes
  */
-export interface ModeChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModeChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mode_changed".
    */
@@ -17302,27 +15586,7 @@ export interface ModeNoticeDeliveredData {
 /**
  * Session event "session.mode_notice_delivered". Records that a mode transition notice reached the model so cache-stable mode tools can remain offered across resume.
  */
-export interface ModeNoticeDeliveredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModeNoticeDeliveredEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mode_notice_delivered".
    */
@@ -17769,27 +16033,7 @@ export interface ModelCallFailureData {
 /**
  * Session event "model.call_failure". Failed LLM API call metadata for telemetry
  */
-export interface ModelCallFailureEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModelCallFailureEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "model.call_failure".
    */
@@ -17889,27 +16133,7 @@ export interface ModelCallFinishedData {
 /**
  * Session event "model.call_finished". Final lifecycle outcome for one logical model dispatch. A logical dispatch may include internal reconnect or fallback work, so event count is not provider HTTP-request count.
  */
-export interface ModelCallFinishedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModelCallFinishedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "model.call_finished".
    */
@@ -17958,27 +16182,7 @@ export interface ModelCallStartData {
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface ModelCallStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModelCallStartEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "model.call_start".
    */
@@ -18173,27 +16377,7 @@ export interface ModelChangeData {
 /**
  * Session event "session.model_change". Model change details including previous and new model identifiers
  */
-export interface ModelChangeEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModelChangeEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.model_change".
    */
@@ -18890,27 +17074,7 @@ export interface PendingMessagesModifiedData {}
 /**
  * Session event "pending_messages.modified". Empty payload; the event signals that the pending message queue has changed
  */
-export interface PendingMessagesModifiedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PendingMessagesModifiedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "pending_messages.modified".
    */
@@ -19018,27 +17182,7 @@ export interface PermissionAssentDetectedData {
  *
  * @experimental
  */
-export interface PermissionAssentDetectedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionAssentDetectedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.assentDetected".
    */
@@ -19121,27 +17265,7 @@ export interface PermissionCarriedForwardData {
  *
  * @experimental
  */
-export interface PermissionCarriedForwardEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionCarriedForwardEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.carriedForward".
    */
@@ -19173,27 +17297,7 @@ export interface PermissionCompletedData {
 /**
  * Session event "permission.completed". Permission request completion notification signaling UI dismissal
  */
-export interface PermissionCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionCompletedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.completed".
    */
@@ -19250,27 +17354,7 @@ export interface PermissionContextualAuthorizationData {
  *
  * @experimental
  */
-export interface PermissionContextualAuthorizationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionContextualAuthorizationEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.contextualAuthorization".
    */
@@ -20156,27 +18240,7 @@ export interface PermissionMessageAuthorizationDegradedData {
  *
  * @experimental
  */
-export interface PermissionMessageAuthorizationDegradedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionMessageAuthorizationDegradedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.messageAuthorizationDegraded".
    */
@@ -20189,27 +18253,7 @@ export interface PermissionMessageAuthorizationDegradedEvent {
  *
  * @experimental
  */
-export interface PermissionMessageAuthorizationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionMessageAuthorizationEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.messageAuthorization".
    */
@@ -20252,27 +18296,7 @@ export interface PermissionMessageAuthorizationReadData {
  *
  * @experimental
  */
-export interface PermissionMessageAuthorizationReadEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionMessageAuthorizationReadEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.messageAuthorizationRead".
    */
@@ -21587,27 +19611,7 @@ export interface PermissionRequestedData {
 /**
  * Session event "permission.requested". Permission request notification requiring client approval with request details
  */
-export interface PermissionRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionRequestedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.requested".
    */
@@ -21723,27 +19727,7 @@ export interface PermissionsChangedData {
  *
  * @experimental
  */
-export interface PermissionsChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionsChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.permissions_changed".
    */
@@ -22370,27 +20354,7 @@ export interface PlanChangedData {
 /**
  * Session event "session.plan_changed". Plan file operation details indicating what changed
  */
-export interface PlanChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PlanChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.plan_changed".
    */
@@ -22928,27 +20892,7 @@ export interface PromptCacheBreakData {
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface PromptCacheBreakEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PromptCacheBreakEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "prompt_cache_break".
    */
@@ -24671,27 +22615,7 @@ export interface RemoteSteerableChangedData {
 /**
  * Session event "session.remote_steerable_changed". Notifies that the session's remote steering capability has changed
  */
-export interface RemoteSteerableChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface RemoteSteerableChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.remote_steerable_changed".
    */
@@ -24782,27 +22706,7 @@ export interface ResumeData {
 /**
  * Session event "session.resume". Session resume metadata including current context and event count
  */
-export interface ResumeEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ResumeEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.resume".
    */
@@ -24861,27 +22765,7 @@ export interface SamplingCompletedData {
 /**
  * Session event "sampling.completed". Sampling request completion notification signaling UI dismissal
  */
-export interface SamplingCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SamplingCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "sampling.completed".
    */
@@ -24910,27 +22794,7 @@ export interface SamplingRequestedData {
 /**
  * Session event "sampling.requested". Sampling request from an MCP server; contains the server name and a requestId for correlation
  */
-export interface SamplingRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SamplingRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "sampling.requested".
    */
@@ -25541,27 +23405,7 @@ export type SandboxDecisionData =
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface SandboxDecisionEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SandboxDecisionEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "sandbox.decision".
    */
@@ -25867,27 +23711,7 @@ export interface ScheduleCancelledData {
 /**
  * Session event "session.schedule_cancelled". Scheduled prompt cancelled from the schedule manager dialog
  */
-export interface ScheduleCancelledEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ScheduleCancelledEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.schedule_cancelled".
    */
@@ -25944,27 +23768,7 @@ export interface ScheduleCreatedData {
 /**
  * Session event "session.schedule_created". Scheduled prompt registered via /every or /after
  */
-export interface ScheduleCreatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ScheduleCreatedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.schedule_created".
    */
@@ -26079,27 +23883,7 @@ export interface ScheduleRearmedData {
 /**
  * Session event "session.schedule_rearmed". Self-paced schedule re-armed for its next run
  */
-export interface ScheduleRearmedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ScheduleRearmedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.schedule_rearmed".
    */
@@ -27217,6 +25001,32 @@ export interface SessionEnrichMetadataResult {
 }
 
 /**
+ * What every session event carries (`id`, `timestamp`, `parentId`, `agentId`, `ephemeral`): each event interface extends this.
+ */
+export interface SessionEventEnvelope {
+  /**
+   * Unique event identifier (UUID v4), generated when the event is emitted
+   */
+  id: string;
+  /**
+   * ISO 8601 timestamp when the event was created
+   */
+  timestamp: string;
+  /**
+   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
+   */
+  parentId: string | null;
+  /**
+   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
+   */
+  agentId?: string;
+  /**
+   * When true, the event is transient and not persisted to the session event log on disk
+   */
+  ephemeral?: boolean;
+}
+
+/**
  * Params of the `session.event` notification.
  */
 export interface SessionEventNotification {
@@ -28065,27 +25875,7 @@ export interface SessionLimitsChangedData {
 /**
  * Session event "session.session_limits_changed". Session limits update details. Null clears the limits.
  */
-export interface SessionLimitsChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SessionLimitsChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.session_limits_changed".
    */
@@ -28120,27 +25910,7 @@ export interface SessionLimitsExhaustedCompletedData {
 /**
  * Session event "session_limits_exhausted.completed". Session limit exhaustion prompt completion notification.
  */
-export interface SessionLimitsExhaustedCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SessionLimitsExhaustedCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session_limits_exhausted.completed".
    */
@@ -28169,27 +25939,7 @@ export interface SessionLimitsExhaustedRequestedData {
 /**
  * Session event "session_limits_exhausted.requested". Session limit exhaustion notification requiring user action.
  */
-export interface SessionLimitsExhaustedRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SessionLimitsExhaustedRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session_limits_exhausted.requested".
    */
@@ -31040,27 +28790,7 @@ export interface ShutdownData {
 /**
  * Session event "session.shutdown". Session termination metrics including usage statistics, code changes, and shutdown reason
  */
-export interface ShutdownEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ShutdownEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.shutdown".
    */
@@ -31243,27 +28973,7 @@ export interface SkillContextDeliveredData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface SkillContextDeliveredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillContextDeliveredEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "skill.context_delivered".
    */
@@ -31303,27 +29013,7 @@ export interface SkillContextDeliveredRefData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface SkillContextDeliveredRefEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillContextDeliveredRefEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "skill.context_delivered_ref".
    */
@@ -31420,27 +29110,7 @@ export interface SkillInvokedData {
 /**
  * Session event "skill.invoked". Skill invocation details including content, allowed tools, and plugin metadata
  */
-export interface SkillInvokedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillInvokedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "skill.invoked".
    */
@@ -31508,27 +29178,7 @@ export interface SkillInvokedRefData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface SkillInvokedRefEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillInvokedRefEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "skill.invoked_ref".
    */
@@ -31779,27 +29429,7 @@ export interface SkillsLoadedData {
 /**
  * Session event "session.skills_loaded". Payload of `session.skills_loaded` listing resolved skill metadata.
  */
-export interface SkillsLoadedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillsLoadedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.skills_loaded".
    */
@@ -32212,27 +29842,7 @@ export interface SnapshotRewindData {
 /**
  * Session event "session.snapshot_rewind". Session rewind details including target event and count of removed events
  */
-export interface SnapshotRewindEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SnapshotRewindEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.snapshot_rewind".
    */
@@ -32314,27 +29924,7 @@ export interface StartData {
 /**
  * Session event "session.start". Session initialization metadata including context and configuration
  */
-export interface StartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface StartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.start".
    */
@@ -32411,27 +30001,7 @@ export interface SubagentCompletedData {
 /**
  * Session event "subagent.completed". Sub-agent completion details for successful execution
  */
-export interface SubagentCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentCompletedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.completed".
    */
@@ -32464,27 +30034,7 @@ export interface SubagentConfiguredData {
 /**
  * Session event "subagent.configured". Resolved runtime configuration for a configured sub-agent
  */
-export interface SubagentConfiguredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentConfiguredEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.configured".
    */
@@ -32500,27 +30050,7 @@ export interface SubagentDeselectedData {}
 /**
  * Session event "subagent.deselected". Empty payload; the event signals that the custom agent was deselected, returning to the default agent
  */
-export interface SubagentDeselectedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentDeselectedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.deselected".
    */
@@ -32597,27 +30127,7 @@ export interface SubagentFailedData {
 /**
  * Session event "subagent.failed". Sub-agent failure details including error message and agent information
  */
-export interface SubagentFailedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentFailedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.failed".
    */
@@ -32666,27 +30176,7 @@ export interface SubagentSelectedData {
 /**
  * Session event "subagent.selected". Custom agent selection details including name and available tools
  */
-export interface SubagentSelectedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentSelectedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.selected".
    */
@@ -32807,27 +30297,7 @@ export interface SubagentStartedData {
 /**
  * Session event "subagent.started". Sub-agent startup details including parent tool call and agent information
  */
-export interface SubagentStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentStartedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.started".
    */
@@ -32879,27 +30349,7 @@ export interface SystemMessageData {
 /**
  * Session event "system.message". System/developer instruction content with role and optional template metadata
  */
-export interface SystemMessageEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SystemMessageEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "system.message".
    */
@@ -33057,27 +30507,7 @@ export interface SystemNotificationData {
 /**
  * Session event "system.notification". System-generated notification for runtime events like background task completion
  */
-export interface SystemNotificationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SystemNotificationEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "system.notification".
    */
@@ -33699,27 +31129,7 @@ export interface TaskCompleteData {
 /**
  * Session event "session.task_complete". Task completion notification with summary from the agent
  */
-export interface TaskCompleteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface TaskCompleteEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.task_complete".
    */
@@ -34202,27 +31612,7 @@ export interface TitleChangedData {
 /**
  * Session event "session.title_changed". Session title change payload containing the new display title
  */
-export interface TitleChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface TitleChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.title_changed".
    */
@@ -34238,27 +31628,7 @@ export interface TodosChangedData {}
 /**
  * Session event "session.todos_changed". Signal-only event: the agent's todos or todo_deps table was written to. No payload — clients should call session.plan.readSqlTodosWithDependencies() to fetch the current state. Events arrive in order; clients can debounce on arrival if needed.
  */
-export interface TodosChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface TodosChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.todos_changed".
    */
@@ -34630,27 +32000,7 @@ export interface ToolExecutionCompleteError {
 /**
  * Session event "tool.execution_complete". Tool execution completion results including success status, detailed output, and error information
  */
-export interface ToolExecutionCompleteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolExecutionCompleteEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.execution_complete".
    */
@@ -34870,27 +32220,7 @@ export interface ToolExecutionPartialData {
 /**
  * Session event "tool.execution_partial_result". Streaming tool execution output for incremental result display
  */
-export interface ToolExecutionPartialResultEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolExecutionPartialResultEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.execution_partial_result".
    */
@@ -34915,27 +32245,7 @@ export interface ToolExecutionProgressData {
 /**
  * Session event "tool.execution_progress". Tool execution progress notification with status message
  */
-export interface ToolExecutionProgressEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolExecutionProgressEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.execution_progress".
    */
@@ -35016,27 +32326,7 @@ export interface ToolExecutionStartData {
 /**
  * Session event "tool.execution_start". Tool execution startup details including MCP server information when applicable
  */
-export interface ToolExecutionStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolExecutionStartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.execution_start".
    */
@@ -35246,27 +32536,7 @@ export interface ToolSearchActivatedData {
 /**
  * Session event "tool_search.activated". Persisted generic client-side tool activations restored when a session resumes.
  */
-export interface ToolSearchActivatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolSearchActivatedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "tool_search.activated".
    */
@@ -35309,27 +32579,7 @@ export interface ToolUserRequestedData {
 /**
  * Session event "tool.user_requested". User-initiated tool invocation request with tool name and arguments
  */
-export interface ToolUserRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolUserRequestedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.user_requested".
    */
@@ -35517,32 +32767,22 @@ export interface ToolsUpdatedData {
 /**
  * Session event "session.tools_updated". Payload of `session.tools_updated` identifying the model whose resolved tools were updated.
  */
-export interface ToolsUpdatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolsUpdatedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.tools_updated".
    */
   type: "session.tools_updated";
   data: ToolsUpdatedData;
+}
+
+/**
+ * The envelope of a transient event (`ephemeral: true`, never persisted): each transient event interface extends this.
+ */
+export interface TransientSessionEventEnvelope extends SessionEventEnvelope {
+  /**
+   * Always true for events that are transient and not persisted to the session event log on disk.
+   */
+  ephemeral: true;
 }
 
 /**
@@ -35586,27 +32826,7 @@ export interface TruncationData {
 /**
  * Session event "session.truncation". Conversation truncation statistics including token counts and removed content metrics
  */
-export interface TruncationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface TruncationEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.truncation".
    */
@@ -36023,27 +33243,7 @@ export interface UIEphemeralQueryData {
  *
  * @experimental
  */
-export interface UIEphemeralQueryEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UIEphemeralQueryEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "ui.ephemeral_query".
    */
@@ -36341,27 +33541,7 @@ export interface UsageCheckpointData {
 /**
  * Session event "session.usage_checkpoint". Durable session usage checkpoint for reconstructing aggregate accounting on resume
  */
-export interface UsageCheckpointEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UsageCheckpointEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.usage_checkpoint".
    */
@@ -36485,27 +33665,7 @@ export interface UsageInfoData {
 /**
  * Session event "session.usage_info". Current context window usage statistics including token and message counts
  */
-export interface UsageInfoEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UsageInfoEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.usage_info".
    */
@@ -36685,27 +33845,7 @@ export interface UserInputCompletedData {
 /**
  * Session event "user_input.completed". User input request completion with the user's response
  */
-export interface UserInputCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UserInputCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "user_input.completed".
    */
@@ -36764,27 +33904,7 @@ export interface UserInputRequestedData {
 /**
  * Session event "user_input.requested". User input request notification with question and optional predefined choices
  */
-export interface UserInputRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UserInputRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "user_input.requested".
    */
@@ -36869,27 +33989,7 @@ export type UserMessageDelivery = "idle" | "steering" | "queued";
 /**
  * Session event "user.message". Payload of `user.message` with displayed and model-transformed content, attachments, source/delivery metadata, mode, and telemetry IDs.
  */
-export interface UserMessageEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UserMessageEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "user.message".
    */
@@ -37206,27 +34306,7 @@ export interface WarningData {
 /**
  * Session event "session.warning". Warning message for timeline display with categorization
  */
-export interface WarningEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface WarningEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.warning".
    */
@@ -37364,27 +34444,7 @@ export interface WorkspaceFileChangedData {
 /**
  * Session event "session.workspace_file_changed". Workspace file change details including path and operation type
  */
-export interface WorkspaceFileChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface WorkspaceFileChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.workspace_file_changed".
    */
