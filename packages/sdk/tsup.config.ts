@@ -94,8 +94,10 @@ const methodTablesAsJson: EsbuildPlugin = {
 export default defineConfig({
   entry: { index: "src/index.ts", extension: "src/extension.ts" },
   format: ["esm"],
-  // Declarations of the bundled workspace packages are inlined (only what the sdk's exports reach).
-  dts: { resolve: [/^@flightdeck\//] },
+  // Declarations of the bundled workspace packages are inlined (only what the sdk's exports reach),
+  // and so are the Standard Schema interfaces (types only, MIT, made to be copied; notice in
+  // dist/THIRD-PARTY-NOTICES.md): an install needs no @standard-schema/spec package.
+  dts: { resolve: [/^@flightdeck\//, /^@standard-schema\/spec$/] },
   sourcemap: false, // the JS is shipped unminified and readable; maps would double the install size
   clean: true,
   target: "node20",
