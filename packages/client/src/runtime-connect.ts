@@ -8,13 +8,15 @@ import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
 import type { CopilotSession } from "@flightdeck/copilot-session";
 import { buildRuntimeLaunch } from "./client-options.js";
 import { type CopilotClientOptions, DEFAULT_STOP_GRACE_MS, type Live, SHUTDOWN_REQUEST_TIMEOUT_MS, SUPPORTED_TASK_KINDS } from "./client-types.js";
-import { isCopilotRequestHandler, serveCopilotRequestHandler } from "./copilot-request-handler.js";
+import { isCopilotRequestHandler } from "./copilot-request-handler.js";
+import { serveCopilotRequestHandler } from "./copilot-request-server.js";
 import { checkProtocolVersion } from "./protocol-range.js";
 import { serveRequestHandler } from "./request-handler.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { resolveRuntime } from "./runtime-resolution.js";
-import { serveSessionFs, sessionFsSetProviderParams } from "./session-fs.js";
+import { sessionFsSetProviderParams } from "./session-fs.js";
+import { serveSessionFs } from "./session-fs-handlers.js";
 import { telemetryEnv } from "./telemetry.js";
 
 export async function handshake(
