@@ -203,14 +203,29 @@ function diffVariants(a: unknown[], b: unknown[], path: string, ctx: Ctx): void 
 
 /**
  * Appends the changes from `a` (old) to `b` (new) at `path`. `docsOnly`: shapes are known equal.
- * Long on purpose (~110 lines): one pass over the keyword groups in the order the report lists
- * them; split up, each piece would need the same five arguments and the ordering would scatter.
+ * One pass over the keyword groups in the order the report lists them, each group its own function.
  */
 function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = false): void {
   if (!isObject(a) || !isObject(b)) {
     if (canonical(a) !== canonical(b)) push(ctx, path, "schema-changed", effectAt(ctx.pos, "breaking", "breaking"), `${typeText(a)} → ${typeText(b)}`);
     return;
   }
+  diffAnnotations(a, b, path, ctx);
+  if (docsOnly) {
+    recurseDocs(a, b, path, ctx);
+    return;
+  }
+  if (diffUnionOrRef(a, b, path, ctx)) return;
+  diffVariantKeywords(a, b, path, ctx);
+  const hasValues = diffValues(a, b, path, ctx);
+  diffTypes(a, b, path, ctx, hasValues);
+  diffConstraints(a, b, path, ctx);
+  diffProperties(a, b, path, ctx);
+  diffContainers(a, b, path, ctx);
+}
+
+/** Description, deprecation, stability and visibility: what a reader is told, not the shape. */
+function diffAnnotations(a: Schema, b: Schema, path: string, ctx: Ctx): void {
   if ((a["description"] ?? null) !== (b["description"] ?? null))
     push(
       ctx,
@@ -237,11 +252,13 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       b["visibility"] === "internal" ? "breaking" : "additive",
       `${a["visibility"] ?? "public"} → ${b["visibility"] ?? "public"}`,
     );
-  if (docsOnly) {
-    recurseDocs(a, b, path, ctx);
-    return;
-  }
+}
 
+/**
+ * A union on one side only, or a `$ref` on either side: compared here, and nothing more is
+ * compared at this node (returns true).
+ */
+function diffUnionOrRef(a: Schema, b: Schema, path: string, ctx: Ctx): boolean {
   // One side a union, the other not: a widening when the union has the old schema as a branch.
   const ua = unionOf(a);
   const ub = unionOf(b);
@@ -251,14 +268,14 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
     else if (ua?.some((branch) => sameShape(branch, b, ctx.renames)))
       push(ctx, path, "type-narrowed", effectAt(ctx.pos, "breaking", "neutral"), `${typeText(a)} → ${typeText(b)}`);
     else push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
-    return;
+    return true;
   }
   const ra = refName(a);
   const rb = refName(b);
   if (ra !== null || rb !== null) {
     if (ra !== null && rb !== null) {
       if ((ctx.renames.get(ra) ?? ra) !== rb) push(ctx, path, "ref-changed", "breaking", `${ra} → ${rb}`);
-      return;
+      return true;
     }
     // Inline ↔ named (e.g. a const that became a named enum): compare with the definition, one level deep.
     const da = ra !== null ? ctx.resolveOld?.(ra) : a;
@@ -268,8 +285,13 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       diffNode(da, db, path, ctx);
       ctx.derefDepth = 0;
     } else push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
-    return;
+    return true;
   }
+  return false;
+}
+
+/** Opaque-type markers and the `anyOf` / `oneOf` branches. */
+function diffVariantKeywords(a: Schema, b: Schema, path: string, ctx: Ctx): void {
   for (const k of ["x-opaque-json", "x-opaque-in-process", "x-typescript-type"]) {
     if (canonical(a[k]) !== canonical(b[k])) push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
   }
@@ -283,6 +305,10 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       break;
     }
   }
+}
+
+/** `const` and `enum` values; returns whether either side has any (the type check then defers to them). */
+function diffValues(a: Schema, b: Schema, path: string, ctx: Ctx): boolean {
   // A const is a one-value enum: const "x" → enum ["x", "y"] is a widening, not a new type.
   const enumOf = (s: Schema): unknown[] | null => (Array.isArray(s["enum"]) ? (s["enum"] as unknown[]) : "const" in s ? [s["const"]] : null);
   if ("const" in a && "const" in b && canonical(a["const"]) !== canonical(b["const"])) {
@@ -308,6 +334,11 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       `${typeText(a)} → ${typeText(b)}`,
     );
   }
+  return Boolean(ea || eb || "const" in a || "const" in b);
+}
+
+/** The `type` keyword; `hasValues`: a const or enum already described the change. */
+function diffTypes(a: Schema, b: Schema, path: string, ctx: Ctx, hasValues: boolean): void {
   const ta = typeSet(a);
   const tb = typeSet(b);
   if (ta && tb) {
@@ -328,8 +359,12 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       if (removed.length > 0) push(ctx, path, "type-narrowed", effectAt(ctx.pos, "breaking", "neutral"), `${ta.join(" | ")} → ${tb.join(" | ")}`);
     }
   } else if (ta || tb) {
-    if (!(ea || eb || "const" in a || "const" in b)) push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
+    if (!hasValues) push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
   }
+}
+
+/** Numeric, string and array constraints, and `x-diff-*` facts the overlay adds. */
+function diffConstraints(a: Schema, b: Schema, path: string, ctx: Ctx): void {
   const constraintKeys = [...CONSTRAINTS, ...new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => k.startsWith("x-diff-")))];
   for (const k of constraintKeys.sort(byString)) {
     if (canonical(a[k]) !== canonical(b[k])) {
@@ -343,7 +378,10 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       );
     }
   }
-  diffProperties(a, b, path, ctx);
+}
+
+/** What nests: `additionalProperties`, `items`, `allOf`. */
+function diffContainers(a: Schema, b: Schema, path: string, ctx: Ctx): void {
   const apa = a["additionalProperties"];
   const apb = b["additionalProperties"];
   if (isObject(apa) && isObject(apb)) {
