@@ -345,84 +345,105 @@ function waitForRequests(log: RequestLog, n: number, waitOptions: WaitForRequest
   });
 }
 
+/** What the handlers of one scripted model share: the script and its cursor, the log, the counters. */
+interface CoreState {
+  readonly options: CoreOptions;
+  readonly labels: CoreLabels;
+  readonly script: ScriptedTurn[];
+  readonly models: readonly string[];
+  readonly defaults: ReplyDefaults;
+  readonly maxBodyBytes: number;
+  readonly requests: RecordedRequest[];
+  readonly waiters: Set<() => void>;
+  /** Appends to the log and wakes the waiters. */
+  record(entry: RecordedRequest): void;
+  nextTurn: number;
+  calls: number;
+  arrivals: number;
+}
+
+/** Answers one request: routes and checks it, consumes the next turn, records it before any delay. */
+async function handleRequest(state: CoreState, request: CoreRequest): Promise<CoreResponse> {
+  const { options, labels, script, models } = state;
+  const index = ++state.arrivals;
+  const receivedAt = Date.now();
+  const { method, path } = request;
+  const route = routeOf(method, path);
+  const { body, bodyChars, problem: parseProblem, tooLarge } = readBody(await request.body, state.maxBodyBytes);
+  const stream = isRecord(body) && body["stream"] === true;
+  const base: ModelRequest = { index, method, path, headers: redactHeaders(request.headers), body, wireApi: route, stream, receivedAt };
+  const reject = (status: number, problem: string, type: string, call?: number) => {
+    state.record({ ...base, call, turnIndex: undefined, turn: undefined, status, unexpected: true, problem });
+    return json(status, errorBody(`scripted model: ${problem}`, type));
+  };
+
+  if (route === "unknown") {
+    return reject(404, `no route for ${method} ${path} (serves POST …/chat/completions, POST …/responses, GET …/models)`, "not_found_error");
+  }
+  if (options.apiKey !== undefined && request.headers["authorization"] !== `Bearer ${options.apiKey}`) {
+    return reject(401, `missing or wrong API key (send Authorization: Bearer <the apiKey given to ${labels.entry}>)`, "authentication_error");
+  }
+  if (route === "models") {
+    state.record({ ...base, call: undefined, turnIndex: undefined, turn: undefined, status: 200, unexpected: false, problem: undefined });
+    return json(200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "flightdeck-scripted" })) });
+  }
+  if (parseProblem !== undefined) return reject(tooLarge ? 413 : 400, parseProblem, "invalid_request_error");
+  const field = route === "completions" ? "messages" : "input";
+  const value = isRecord(body) ? body[field] : undefined;
+  if (!Array.isArray(value) && !(route === "responses" && typeof value === "string")) {
+    return reject(400, `request body must be a JSON object with a "${field}" ${route === "responses" ? "array or string" : "array"}`, "invalid_request_error");
+  }
+
+  const call = ++state.calls;
+  if (state.nextTurn >= script.length) {
+    return reject(500, `no turn left for request #${call} (the script has ${script.length} turn(s); add more or push() them)`, "server_error", call);
+  }
+  const turnIndex = state.nextTurn++;
+  let turn: StaticTurn;
+  try {
+    const scripted = script[turnIndex]!;
+    turn = typeof scripted === "function" ? validateTurn(await scripted(base), `script[${turnIndex}] (returned by the function)`) : scripted;
+  } catch (error) {
+    return reject(500, `turn ${turnIndex} failed: ${(error as Error)?.message ?? String(error)}`, "server_error", call);
+  }
+  const isError = "error" in turn && turn.error !== undefined;
+  state.record({ ...base, call, turnIndex, turn, status: isError ? (turn as ErrorTurn).error.status : 200, unexpected: false, problem: undefined });
+
+  await sleep(turn.delayMs ?? 0, request.signal);
+  if (isError) {
+    const e = (turn as ErrorTurn).error;
+    return json(e.status, errorBody(e.message, e.type ?? DEFAULT_ERROR_TYPE[e.status] ?? "server_error", e.code ?? null));
+  }
+  if ("malformed" in turn && turn.malformed !== undefined) return malformedResponse(route, stream, (turn as MalformedTurn).malformed);
+  return replyResponse(route, call, turn as ReplyTurn, body as Record<string, unknown>, bodyChars, request.signal, state.defaults);
+}
+
 /**
  * Builds the transport-agnostic scripted model. Options must have passed {@link checkCoreOptions}.
- * The request log, the script cursor and the counters are shared by the handlers it returns.
  */
 export function createScriptedModelCore(options: CoreOptions, labels: CoreLabels): ScriptedModelCore {
-  const script: ScriptedTurn[] = [...validateScript(options.script ?? [], `${labels.entry}: options.script`)];
   const models = options.models ?? ["gpt-4.1"];
-  const defaults: ReplyDefaults = { models, chunkSize: options.chunkSize ?? 16, chunkDelayMs: options.chunkDelayMs ?? 0 };
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const requests: RecordedRequest[] = [];
   const waiters = new Set<() => void>();
   const closing = new AbortController();
-  let nextTurn = 0;
-  let calls = 0;
-  let arrivals = 0;
-
-  const record = (entry: RecordedRequest) => {
-    requests.push(entry);
-    for (const wake of [...waiters]) wake();
+  const state: CoreState = {
+    options,
+    labels,
+    script: [...validateScript(options.script ?? [], `${labels.entry}: options.script`)],
+    models,
+    defaults: { models, chunkSize: options.chunkSize ?? 16, chunkDelayMs: options.chunkDelayMs ?? 0 },
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    requests,
+    waiters,
+    record(entry) {
+      requests.push(entry);
+      for (const wake of [...waiters]) wake();
+    },
+    nextTurn: 0,
+    calls: 0,
+    arrivals: 0,
   };
-
-  async function handle(request: CoreRequest): Promise<CoreResponse> {
-    const index = ++arrivals;
-    const receivedAt = Date.now();
-    const { method, path } = request;
-    const route = routeOf(method, path);
-    const { body, bodyChars, problem: parseProblem, tooLarge } = readBody(await request.body, maxBodyBytes);
-    const stream = isRecord(body) && body["stream"] === true;
-    const base: ModelRequest = { index, method, path, headers: redactHeaders(request.headers), body, wireApi: route, stream, receivedAt };
-    const reject = (status: number, problem: string, type: string, call?: number) => {
-      record({ ...base, call, turnIndex: undefined, turn: undefined, status, unexpected: true, problem });
-      return json(status, errorBody(`scripted model: ${problem}`, type));
-    };
-
-    if (route === "unknown") {
-      return reject(404, `no route for ${method} ${path} (serves POST …/chat/completions, POST …/responses, GET …/models)`, "not_found_error");
-    }
-    if (options.apiKey !== undefined && request.headers["authorization"] !== `Bearer ${options.apiKey}`) {
-      return reject(401, `missing or wrong API key (send Authorization: Bearer <the apiKey given to ${labels.entry}>)`, "authentication_error");
-    }
-    if (route === "models") {
-      record({ ...base, call: undefined, turnIndex: undefined, turn: undefined, status: 200, unexpected: false, problem: undefined });
-      return json(200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "flightdeck-scripted" })) });
-    }
-    if (parseProblem !== undefined) return reject(tooLarge ? 413 : 400, parseProblem, "invalid_request_error");
-    const field = route === "completions" ? "messages" : "input";
-    const value = isRecord(body) ? body[field] : undefined;
-    if (!Array.isArray(value) && !(route === "responses" && typeof value === "string")) {
-      return reject(
-        400,
-        `request body must be a JSON object with a "${field}" ${route === "responses" ? "array or string" : "array"}`,
-        "invalid_request_error",
-      );
-    }
-
-    const call = ++calls;
-    if (nextTurn >= script.length) {
-      return reject(500, `no turn left for request #${call} (the script has ${script.length} turn(s); add more or push() them)`, "server_error", call);
-    }
-    const turnIndex = nextTurn++;
-    let turn: StaticTurn;
-    try {
-      const scripted = script[turnIndex]!;
-      turn = typeof scripted === "function" ? validateTurn(await scripted(base), `script[${turnIndex}] (returned by the function)`) : scripted;
-    } catch (error) {
-      return reject(500, `turn ${turnIndex} failed: ${(error as Error)?.message ?? String(error)}`, "server_error", call);
-    }
-    const isError = "error" in turn && turn.error !== undefined;
-    record({ ...base, call, turnIndex, turn, status: isError ? (turn as ErrorTurn).error.status : 200, unexpected: false, problem: undefined });
-
-    await sleep(turn.delayMs ?? 0, request.signal);
-    if (isError) {
-      const e = (turn as ErrorTurn).error;
-      return json(e.status, errorBody(e.message, e.type ?? DEFAULT_ERROR_TYPE[e.status] ?? "server_error", e.code ?? null));
-    }
-    if ("malformed" in turn && turn.malformed !== undefined) return malformedResponse(route, stream, (turn as MalformedTurn).malformed);
-    return replyResponse(route, call, turn as ReplyTurn, body as Record<string, unknown>, bodyChars, request.signal, defaults);
-  }
+  const { script } = state;
 
   return {
     requests,
@@ -430,16 +451,16 @@ export function createScriptedModelCore(options: CoreOptions, labels: CoreLabels
       return requests.filter((r) => r.unexpected);
     },
     get remainingTurns() {
-      return script.length - nextTurn;
+      return script.length - state.nextTurn;
     },
-    handle,
+    handle: (request) => handleRequest(state, request),
     push(...turns) {
       script.push(...validateScript(turns, "push()"));
     },
     waitForRequests: (n, waitOptions = {}) => waitForRequests({ requests, waiters, closed: closing.signal }, n, waitOptions, labels.timeoutHint),
     assertDone() {
       const problems: string[] = [];
-      const left = script.length - nextTurn;
+      const left = script.length - state.nextTurn;
       if (left > 0) problems.push(`${left} turn(s) never requested`);
       for (const r of requests.filter((x) => x.unexpected)) problems.push(`unexpected request #${r.index} ${r.method} ${r.path}: ${r.problem}`);
       if (problems.length > 0) throw new TestingError("SCRIPT_NOT_DONE", `scripted model: ${problems.join("; ")}`);
