@@ -3,24 +3,9 @@
  * request is an exchange whose body streams in as the runtime sends it; HTTP exchanges go to the
  * handler's `sendRequest`, WebSocket ones to the socket its `openWebSocket` returns.
  */
-import {
-  SdkError,
-  createServerRpc,
-  type ClientGlobalHandlers,
-  type LlmInferenceHttpRequestStartRequest,
-  type RpcConnectionLike,
-  type Unsubscribe,
-} from "@flightdeck/copilot-core";
+import { SdkError, type ClientGlobalHandlers, type LlmInferenceHttpRequestStartRequest, type RpcConnectionLike } from "@flightdeck/copilot-core";
 import { CopilotWebSocketHandler, bindSocketBridge, type CopilotRequestContext, type CopilotRequestHandler } from "./copilot-request-handler.js";
-import {
-  alreadyInFlight,
-  checkRequestChunk,
-  checkRequestStart,
-  decodeRequestChunk,
-  disposeReason,
-  requestHeaders,
-  serveModelRequests,
-} from "./model-request-wire.js";
+import { ModelRequestServer, checkRequestChunk, checkRequestStart, decodeRequestChunk, requestHeaders } from "./model-request-wire.js";
 
 /** Headers `fetch` computes itself or refuses. */
 const HOP_BY_HOP = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "proxy-connection", "te", "trailer"]);
@@ -101,21 +86,11 @@ interface Hooks {
 }
 
 /** The exchanges of one connection, answered by one {@link CopilotRequestHandler}. */
-class CopilotRequestServer {
-  readonly #rpc: ReturnType<typeof createServerRpc>["llmInference"];
+class CopilotRequestServer extends ModelRequestServer<CopilotRequestHandler> {
   readonly #exchanges = new Map<string, Exchange>();
-  readonly #handler: CopilotRequestHandler;
-  readonly #onError: (error: unknown) => void;
-
-  constructor(handler: CopilotRequestHandler, caller: Pick<RpcConnectionLike, "request" | "notify">, onError: (error: unknown) => void) {
-    this.#rpc = createServerRpc(caller).llmInference;
-    this.#handler = handler;
-    this.#onError = onError;
-  }
 
   requestStart(params: unknown): Record<string, never> {
-    const head = checkRequestStart(params);
-    if (this.#exchanges.has(head.requestId)) throw alreadyInFlight(head.requestId);
+    const head = checkRequestStart(params, (id) => this.#exchanges.has(id));
     const x: Exchange = { head, body: new BodyFeed(), controller: new AbortController(), started: false, finished: false };
     this.#exchanges.set(head.requestId, x);
     void this.#run(x);
@@ -137,8 +112,7 @@ class CopilotRequestServer {
     return {};
   }
 
-  dispose(reason?: unknown): void {
-    const why = disposeReason(reason);
+  protected abortAll(why: unknown): void {
     for (const x of this.#exchanges.values()) {
       x.controller.abort(why);
       x.body.fail(why instanceof Error ? why : new Error(String(why)));
@@ -147,18 +121,18 @@ class CopilotRequestServer {
   }
 
   get #hooks(): Hooks {
-    return this.#handler as unknown as Hooks;
+    return this.handler as unknown as Hooks;
   }
 
   async #start(x: Exchange, status: number, statusText?: string, headers: Record<string, string[]> = {}): Promise<void> {
     if (x.started) return;
     x.started = true;
-    await this.#rpc.httpResponseStart({ requestId: x.head.requestId, status, ...(statusText && { statusText }), headers });
+    await this.rpc.httpResponseStart({ requestId: x.head.requestId, status, ...(statusText && { statusText }), headers });
   }
 
   async #write(x: Exchange, data: string | Uint8Array): Promise<void> {
     if (x.finished) throw new SdkError("CONNECTION_CLOSED", `Model request ${x.head.requestId} already ended.`);
-    await this.#rpc.httpResponseChunk(
+    await this.rpc.httpResponseChunk(
       typeof data === "string"
         ? { requestId: x.head.requestId, data }
         : { requestId: x.head.requestId, data: Buffer.from(data).toString("base64"), binary: true },
@@ -168,14 +142,14 @@ class CopilotRequestServer {
   async #end(x: Exchange): Promise<void> {
     if (x.finished) return;
     x.finished = true;
-    await this.#rpc.httpResponseChunk({ requestId: x.head.requestId, data: "", end: true });
+    await this.rpc.httpResponseChunk({ requestId: x.head.requestId, data: "", end: true });
   }
 
   async #fail(x: Exchange, status: number, message: string, code?: string): Promise<void> {
     if (x.finished) return;
     await this.#start(x, status);
     x.finished = true;
-    await this.#rpc.httpResponseChunk({ requestId: x.head.requestId, data: "", end: true, error: { message, ...(code !== undefined && { code }) } });
+    await this.rpc.httpResponseChunk({ requestId: x.head.requestId, data: "", end: true, error: { message, ...(code !== undefined && { code }) } });
   }
 
   async #run(x: Exchange): Promise<void> {
@@ -190,13 +164,13 @@ class CopilotRequestServer {
         return;
       }
       const message = cause instanceof Error ? cause.message : String(cause);
-      this.#onError(
+      this.onError(
         new SdkError("HANDLER_FAILED", `requestHandler failed for ${x.head.method} ${x.head.url}: ${message}`, {
           cause,
           details: { requestId: x.head.requestId },
         }),
       );
-      await this.#fail(x, 502, message).catch((error: unknown) => this.#onError(error));
+      await this.#fail(x, 502, message).catch((error: unknown) => this.onError(error));
     } finally {
       this.#exchanges.delete(x.head.requestId);
     }
@@ -210,7 +184,7 @@ class CopilotRequestServer {
     for (const [name, values] of Object.entries(ctx.headers)) if (values && !HOP_BY_HOP.has(name)) for (const v of values) headers.append(name, v);
     const hasBody = method !== "GET" && method !== "HEAD" && parts.length > 0;
     const request = new Request(ctx.url, { method, headers, ...(hasBody && { body: Buffer.concat(parts) }) });
-    const response = await this.#hooks.sendRequest.call(this.#handler, request, ctx);
+    const response = await this.#hooks.sendRequest.call(this.handler, request, ctx);
     if (!(response instanceof Response))
       throw new TypeError(`sendRequest returned ${response === null ? "null" : typeof response}; return a Response (e.g. from fetch or super.sendRequest).`);
     // fetch already decoded a compressed body: do not pass its encoding on.
@@ -239,7 +213,7 @@ class CopilotRequestServer {
       },
       fail: (message, code) => this.#fail(x, 101, message, code),
     });
-    const socket = await this.#hooks.openWebSocket.call(this.#handler, ctx);
+    const socket = await this.#hooks.openWebSocket.call(this.handler, ctx);
     if (!(socket instanceof CopilotWebSocketHandler))
       throw new TypeError("openWebSocket must return a CopilotWebSocketHandler (e.g. a CopilotWebSocketForwarder).");
     try {
@@ -269,15 +243,5 @@ export function createCopilotRequestHandlerHandlers(
   caller: Pick<RpcConnectionLike, "request" | "notify">,
   onError: (error: unknown) => void = () => {},
 ): Pick<ClientGlobalHandlers, "llmInference.httpRequestStart" | "llmInference.httpRequestChunk"> & { dispose(reason?: unknown): void } {
-  const server = new CopilotRequestServer(handler, caller, onError);
-  return {
-    "llmInference.httpRequestStart": (params) => server.requestStart(params),
-    "llmInference.httpRequestChunk": (params) => server.requestChunk(params),
-    dispose: (reason) => server.dispose(reason),
-  };
-}
-
-/** Registers a {@link CopilotRequestHandler}'s `llmInference.*` handlers on a connection. */
-export function serveCopilotRequestHandler(connection: RpcConnectionLike, handler: CopilotRequestHandler, onError: (error: unknown) => void): Unsubscribe {
-  return serveModelRequests(connection, createCopilotRequestHandlerHandlers(handler, connection, onError));
+  return new CopilotRequestServer(handler, caller, onError).handlers();
 }

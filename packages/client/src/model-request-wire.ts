@@ -9,6 +9,7 @@ import {
   RpcError,
   RpcErrorCode,
   SdkError,
+  createServerRpc,
   registerClientGlobalHandlers,
   type ClientGlobalHandlers,
   type LlmInferenceHttpRequestStartRequest,
@@ -31,18 +32,14 @@ export interface RequestChunkParams {
   readonly cancelReason?: string;
 }
 
-/** The `httpRequestStart` params, checked for a string requestId, method and url. */
-export function checkRequestStart(params: unknown): LlmInferenceHttpRequestStartRequest {
+/** The `httpRequestStart` params, checked for a string requestId, method and url, and for a request not already in flight. */
+export function checkRequestStart(params: unknown, inFlight: (requestId: string) => boolean): LlmInferenceHttpRequestStartRequest {
   const p = params as Partial<LlmInferenceHttpRequestStartRequest> | null;
   if (typeof p?.requestId !== "string" || typeof p.method !== "string" || typeof p.url !== "string") {
     throw new RpcError(RpcErrorCode.InvalidParams, "llmInference.httpRequestStart: params need string requestId, method and url.");
   }
+  if (inFlight(p.requestId)) throw new RpcError(RpcErrorCode.InvalidParams, `llmInference.httpRequestStart: request ${p.requestId} is already in flight.`);
   return p as LlmInferenceHttpRequestStartRequest;
-}
-
-/** The refusal of a second `httpRequestStart` for a request already in flight. */
-export function alreadyInFlight(requestId: string): RpcError {
-  return new RpcError(RpcErrorCode.InvalidParams, `llmInference.httpRequestStart: request ${requestId} is already in flight.`);
 }
 
 /** The `httpRequestChunk` params, checked for a string requestId. */
@@ -66,9 +63,40 @@ export function requestHeaders(head: LlmInferenceHttpRequestStartRequest): Recor
   return out;
 }
 
-/** What `dispose()` aborts requests with when no reason is given. */
-export function disposeReason(reason: unknown): unknown {
-  return reason ?? new SdkError("CONNECTION_CLOSED", "The connection to the runtime closed.");
+/**
+ * What answers the runtime's model requests for one connection: the function form's server and
+ * the class form's both extend it. They reply through `rpc`, report to `onError`, and abort what is
+ * in flight on `dispose`.
+ */
+export abstract class ModelRequestServer<Handler> {
+  protected readonly rpc: ReturnType<typeof createServerRpc>["llmInference"];
+  protected readonly handler: Handler;
+  protected readonly onError: (error: unknown) => void;
+
+  constructor(handler: Handler, caller: Pick<RpcConnectionLike, "request" | "notify">, onError: (error: unknown) => void) {
+    this.rpc = createServerRpc(caller).llmInference;
+    this.handler = handler;
+    this.onError = onError;
+  }
+
+  abstract requestStart(params: unknown): Record<string, never>;
+  abstract requestChunk(params: unknown): Record<string, never>;
+  /** Aborts every request this server holds with `why`, and forgets them. */
+  protected abstract abortAll(why: unknown): void;
+
+  /** Aborts what is in flight; without a reason, with "the connection closed". */
+  dispose(reason?: unknown): void {
+    this.abortAll(reason ?? new SdkError("CONNECTION_CLOSED", "The connection to the runtime closed."));
+  }
+
+  /** The handler table over this server. */
+  handlers(): ModelRequestWireHandlers {
+    return {
+      "llmInference.httpRequestStart": (params) => this.requestStart(params),
+      "llmInference.httpRequestChunk": (params) => this.requestChunk(params),
+      dispose: (reason) => this.dispose(reason),
+    };
+  }
 }
 
 /** Registers `handlers` on `connection`; the returned function unregisters them and aborts requests in flight. */

@@ -9,21 +9,11 @@ import {
   RpcError,
   RpcErrorCode,
   SdkError,
-  createServerRpc,
   type ClientGlobalHandlers,
   type LlmInferenceHttpRequestStartRequest,
   type RpcConnectionLike,
-  type Unsubscribe,
 } from "@flightdeck/copilot-core";
-import {
-  alreadyInFlight,
-  checkRequestChunk,
-  checkRequestStart,
-  decodeRequestChunk,
-  disposeReason,
-  requestHeaders,
-  serveModelRequests,
-} from "./model-request-wire.js";
+import { ModelRequestServer, checkRequestChunk, checkRequestStart, decodeRequestChunk, requestHeaders } from "./model-request-wire.js";
 
 /** A model request the runtime wants answered, with its whole body. */
 export interface InterceptedRequest {
@@ -223,24 +213,13 @@ function responseFrame(chunk: unknown, textual: boolean, decoder: InstanceType<t
  * Serves the model requests of one connection with a {@link ModelRequestHandler}: collects each
  * request's body (`pending`), then calls the handler and streams its response (`inFlight`).
  */
-class FunctionRequestServer {
-  readonly #rpc: ReturnType<typeof createServerRpc>["llmInference"];
+class FunctionRequestServer extends ModelRequestServer<ModelRequestHandler> {
   readonly #pending = new Map<string, Pending>();
   readonly #inFlight = new Map<string, AbortController>();
 
-  readonly #handler: ModelRequestHandler;
-  readonly #onError: (error: unknown) => void;
-
-  constructor(handler: ModelRequestHandler, caller: Pick<RpcConnectionLike, "request" | "notify">, onError: (error: unknown) => void) {
-    this.#rpc = createServerRpc(caller).llmInference;
-    this.#handler = handler;
-    this.#onError = onError;
-  }
-
   requestStart(params: unknown): Record<string, never> {
-    const head = checkRequestStart(params);
+    const head = checkRequestStart(params, (id) => this.#pending.has(id) || this.#inFlight.has(id));
     const { requestId } = head;
-    if (this.#pending.has(requestId) || this.#inFlight.has(requestId)) throw alreadyInFlight(requestId);
     const entry: Pending = { head, chunks: [], size: 0, controller: new AbortController() };
     if (head.transport === "websocket") {
       // The handler answers request/response exchanges; a full-duplex channel does not fit it.
@@ -290,8 +269,7 @@ class FunctionRequestServer {
     return {};
   }
 
-  dispose(reason?: unknown): void {
-    const why = disposeReason(reason);
+  protected abortAll(why: unknown): void {
     for (const entry of this.#pending.values()) entry.controller.abort(why);
     for (const controller of this.#inFlight.values()) controller.abort(why);
     this.#pending.clear();
@@ -312,8 +290,8 @@ class FunctionRequestServer {
 
   async #fail(requestId: string, what: string, cause: unknown, code: string): Promise<void> {
     const message = `requestHandler ${what}: ${cause instanceof Error ? cause.message : String(cause)}`;
-    this.#onError(new SdkError("HANDLER_FAILED", message, { cause, details: { requestId } }));
-    await this.#rpc.httpResponseChunk({ requestId, data: "", error: { message, code } }).catch((e: unknown) => this.#onError(e));
+    this.onError(new SdkError("HANDLER_FAILED", message, { cause, details: { requestId } }));
+    await this.rpc.httpResponseChunk({ requestId, data: "", error: { message, code } }).catch((e: unknown) => this.onError(e));
   }
 
   #start(entry: Pending): void {
@@ -322,7 +300,7 @@ class FunctionRequestServer {
     this.#serve(entry)
       .catch((error: unknown) => {
         // The connection closed or the runtime refused a frame: nothing left to answer.
-        if (!entry.controller.signal.aborted) this.#onError(error);
+        if (!entry.controller.signal.aborted) this.onError(error);
       })
       .finally(() => this.#inFlight.delete(entry.head.requestId));
   }
@@ -333,7 +311,7 @@ class FunctionRequestServer {
     const label = `${head.method} ${head.url}`;
     let response: NormalizedResponse;
     try {
-      response = normalizeResponse(await this.#handler(makeRequest(head, concat(entry.chunks, entry.size), signal)));
+      response = normalizeResponse(await this.handler(makeRequest(head, concat(entry.chunks, entry.size), signal)));
     } catch (cause) {
       if (!signal.aborted) await this.#fail(head.requestId, `failed for ${label}`, cause, "REQUEST_HANDLER_FAILED");
       return;
@@ -341,7 +319,7 @@ class FunctionRequestServer {
     if (signal.aborted) return;
     const contentType = response.headers["content-type"]?.[0] ?? "";
     const textual = contentType === "" || TEXTUAL.test(contentType);
-    const started = await this.#rpc.httpResponseStart({
+    const started = await this.rpc.httpResponseStart({
       requestId: head.requestId,
       status: response.status,
       ...(response.statusText !== undefined && { statusText: response.statusText }),
@@ -355,7 +333,7 @@ class FunctionRequestServer {
         if (signal.aborted) return;
         const frame = responseFrame(chunk, textual, decoder);
         if (frame.data === "") continue;
-        const sent = await this.#rpc.httpResponseChunk({ requestId: head.requestId, ...frame });
+        const sent = await this.rpc.httpResponseChunk({ requestId: head.requestId, ...frame });
         if (!sent.accepted) return;
       }
     } catch (cause) {
@@ -364,7 +342,7 @@ class FunctionRequestServer {
     }
     if (signal.aborted) return;
     const tail = textual ? decoder.decode() : "";
-    await this.#rpc.httpResponseChunk({ requestId: head.requestId, data: tail, end: true });
+    await this.rpc.httpResponseChunk({ requestId: head.requestId, data: tail, end: true });
   }
 }
 
@@ -379,17 +357,7 @@ export function createRequestHandlerHandlers(
   caller: Pick<RpcConnectionLike, "request" | "notify">,
   onError: (error: unknown) => void = () => {},
 ): Pick<ClientGlobalHandlers, "llmInference.httpRequestStart" | "llmInference.httpRequestChunk"> & { dispose(reason?: unknown): void } {
-  const server = new FunctionRequestServer(handler, caller, onError);
-  return {
-    "llmInference.httpRequestStart": (params) => server.requestStart(params),
-    "llmInference.httpRequestChunk": (params) => server.requestChunk(params),
-    dispose: (reason) => server.dispose(reason),
-  };
-}
-
-/** Registers the `llmInference.*` handlers on a connection; the returned function also aborts requests in flight. */
-export function serveRequestHandler(connection: RpcConnectionLike, handler: ModelRequestHandler, onError: (error: unknown) => void): Unsubscribe {
-  return serveModelRequests(connection, createRequestHandlerHandlers(handler, connection, onError));
+  return new FunctionRequestServer(handler, caller, onError).handlers();
 }
 
 /** Checks the `requestHandler` option. */

@@ -38,22 +38,7 @@ type FileMethods =
   | "sessionFs.rm"
   | "sessionFs.rename";
 type SqliteMethods = "sessionFs.sqliteQuery" | "sessionFs.sqliteTransaction" | "sessionFs.sqliteExists";
-type SessionFsHandlers = Pick<
-  ClientSessionHandlers,
-  | "sessionFs.readFile"
-  | "sessionFs.writeFile"
-  | "sessionFs.appendFile"
-  | "sessionFs.exists"
-  | "sessionFs.stat"
-  | "sessionFs.mkdir"
-  | "sessionFs.readdir"
-  | "sessionFs.readdirWithTypes"
-  | "sessionFs.rm"
-  | "sessionFs.rename"
-  | "sessionFs.sqliteQuery"
-  | "sessionFs.sqliteTransaction"
-  | "sessionFs.sqliteExists"
->;
+type SessionFsHandlers = Pick<ClientSessionHandlers, FileMethods | SqliteMethods>;
 
 function providerName(provider: SessionFsProvider | undefined): string {
   return provider?.name ?? provider?.constructor?.name ?? "sessionFs";
