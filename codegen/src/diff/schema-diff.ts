@@ -3,7 +3,7 @@
  * shape features the rename detector compares are in shape-features.ts. Refs are compared by (renamed) name, never
  * followed: a change inside a named type is reported once, under that type.
  */
-import { VALUE_KEYWORDS } from "../bundle.js";
+import { CONSTRAINT_KEYWORDS, VALUE_KEYWORDS } from "../bundle.js";
 import { inlineType } from "../ir.js";
 import { byString, canonical, isObject, type Schema } from "../util.js";
 import type { ChangeEffect, ChangeKind, DiffChange } from "./model.js";
@@ -20,24 +20,6 @@ export const BOTH: Position = { input: true, output: true };
 const DOCS = new Set(["description", "title", "x-enumDescriptions", "examples", "$comment", "markdownDescription"]);
 const LABELS = new Set(["stability", "visibility", "deprecated"]);
 const SHAPE_IGNORED = new Set([...DOCS, ...LABELS]);
-const CONSTRAINTS = [
-  "format",
-  "pattern",
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "multipleOf",
-  "minLength",
-  "maxLength",
-  "minItems",
-  "maxItems",
-  "uniqueItems",
-  "minProperties",
-  "maxProperties",
-  "contentEncoding",
-  "contentMediaType",
-];
 const SEVERITY: Record<ChangeEffect, number> = { docs: 0, neutral: 1, additive: 2, breaking: 3 };
 
 export const worst = (a: ChangeEffect, b: ChangeEffect): ChangeEffect => (SEVERITY[a] >= SEVERITY[b] ? a : b);
@@ -365,7 +347,7 @@ function diffTypes(a: Schema, b: Schema, path: string, ctx: Ctx, hasValues: bool
 
 /** Numeric, string and array constraints, and `x-diff-*` facts the overlay adds. */
 function diffConstraints(a: Schema, b: Schema, path: string, ctx: Ctx): void {
-  const constraintKeys = [...CONSTRAINTS, ...new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => k.startsWith("x-diff-")))];
+  const constraintKeys = [...CONSTRAINT_KEYWORDS, ...new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => k.startsWith("x-diff-")))];
   for (const k of constraintKeys.sort(byString)) {
     if (canonical(a[k]) !== canonical(b[k])) {
       const loosened = constraintLoosened(k, a[k], b[k]);
