@@ -4,6 +4,7 @@
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
+ * sha256 b682a1c6e9353530ef3f16a43c9ec4221aac69d8109cd933415d24c911077c8e  overlay/type-names.json
  */
 
 // The public generated surface. Validators are a separate entry point (`@flightdeck/copilot-core/validators`).
@@ -13,13 +14,13 @@ export {
   UNION_DISCRIMINATORS,
 } from "./enums.js";
 export type {
-  AnySessionEvent,
   SessionEvent,
   SessionEventDataOf,
   SessionEventInfo,
   SessionEventOf,
   SessionEventType,
-  UnknownSessionEvent,
+  UnknownWireSessionEvent,
+  WireSessionEvent,
 } from "./events.js";
 export {
   SESSION_EVENT_INFO,
@@ -297,7 +298,6 @@ export type {
   BuiltinToolSafeForTelemetry,
   BuiltinToolSafeTelemetryFields,
   CancelUserRequestedShellCommandResult,
-  CanvasAction,
   CanvasActionInvokeRequest,
   CanvasActionInvokeResult,
   CanvasCloseRequest,
@@ -477,7 +477,6 @@ export type {
   CopilotUserResponseQuotaSnapshotsPremiumInteractions,
   CurrentModel,
   CurrentToolMetadata,
-  CustomAgentConfig,
   CustomAgentsUpdatedAgent,
   CustomAgentsUpdatedData,
   CustomAgentsUpdatedEvent,
@@ -561,7 +560,6 @@ export type {
   ExternalToolCompletedEvent,
   ExternalToolRequestedData,
   ExternalToolRequestedEvent,
-  ExternalToolResult,
   ExternalToolTextResultForLlm,
   ExternalToolTextResultForLlmBinaryResultsForLlm,
   ExternalToolTextResultForLlmBinaryResultsForLlmType,
@@ -678,6 +676,7 @@ export type {
   GitHubTokenAcquireRequest,
   GitHubTokenAcquireResult,
   HMACAuthInfo,
+  HandlePendingPermissionRequestResult,
   HandlePendingToolCallRequest,
   HandlePendingToolCallResult,
   HandoffData,
@@ -932,7 +931,6 @@ export type {
   McpServerCardReference,
   McpServerCardUrl,
   McpServerCardUrlKind,
-  McpServerConfig,
   McpServerConfigDeferTools,
   McpServerConfigHttp,
   McpServerConfigHttpOauthGrantType,
@@ -1187,7 +1185,6 @@ export type {
   PermissionRequestMemoryDirection,
   PermissionRequestMemoryScope,
   PermissionRequestRead,
-  PermissionRequestResult,
   PermissionRequestShell,
   PermissionRequestShellCommand,
   PermissionRequestShellCommandSegment,
@@ -1472,7 +1469,6 @@ export type {
   SessionCapability,
   SessionCommandDeclaration,
   SessionCompletionItem,
-  SessionContext,
   SessionContextAttribution,
   SessionContextHostType,
   SessionContextInfo,
@@ -1814,7 +1810,6 @@ export type {
   TodosChangedEvent,
   TokenAuthInfo,
   TokenProviderAuthInfo,
-  Tool,
   ToolExecutionCompleteContent,
   ToolExecutionCompleteContentAudio,
   ToolExecutionCompleteContentImage,
@@ -1855,6 +1850,7 @@ export type {
   ToolExecutionStartToolDescriptionMeta,
   ToolExecutionStartToolDescriptionMetaUI,
   ToolExecutionStartToolDescriptionMetaUIVisibility,
+  ToolInfo,
   ToolList,
   ToolResult,
   ToolResultExpanded,
@@ -1969,6 +1965,11 @@ export type {
   VisibilitySetResult,
   WarningData,
   WarningEvent,
+  WireCanvasAction,
+  WireCustomAgentConfig,
+  WireExternalToolResult,
+  WireMcpServerConfig,
+  WireSessionContext,
   WorkingDirectoryContext,
   WorkingDirectoryContextHostType,
   WorkspaceDiffFileChange,

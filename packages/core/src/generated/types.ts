@@ -4,6 +4,7 @@
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
+ * sha256 b682a1c6e9353530ef3f16a43c9ec4221aac69d8109cd933415d24c911077c8e  overlay/type-names.json
  */
 
 import type { SessionEvent } from "./events.js";
@@ -3806,26 +3807,6 @@ export interface CancelUserRequestedShellCommandResult {
 }
 
 /**
- * Canvas action that the agent or host can invoke. To discover the input schema for a particular action, call the list_canvas_capabilities tool.
- *
- * @experimental
- */
-export interface CanvasAction {
-  /**
-   * Action name exposed by the canvas provider
-   */
-  name: string;
-  /**
-   * Description of the action
-   */
-  description?: string;
-  /**
-   * JSON Schema for the action input
-   */
-  inputSchema?: CanvasJsonSchema;
-}
-
-/**
  * Canvas action invocation parameters.
  *
  * @experimental
@@ -7474,57 +7455,6 @@ export interface CurrentToolMetadata {
 }
 
 /**
- * A custom agent (sub-agent) definition supplied by the client.
- */
-export interface CustomAgentConfig {
-  /**
-   * Unique agent name; `agent` and the task tool refer to it.
-   */
-  name: string;
-  /**
-   * Name shown in user interfaces.
-   */
-  displayName?: string;
-  /**
-   * What the agent is for; the model reads it when choosing a sub-agent.
-   */
-  description?: string;
-  /**
-   * Tool names the agent may use; null or omitted means all tools.
-   */
-  tools?: string[] | null;
-  /**
-   * The agent's prompt (its instructions).
-   */
-  prompt: string;
-  /**
-   * MCP servers only this agent uses, keyed by server name.
-   */
-  mcpServers?: {
-    /**
-     * One MCP server configuration.
-     */
-    [k: string]: McpServerConfig;
-  };
-  /**
-   * Whether the model may pick this agent on its own. Defaults to true.
-   */
-  infer?: boolean;
-  /**
-   * Skill names whose full content is loaded into the agent's context at start.
-   */
-  skills?: string[];
-  /**
-   * Model the agent runs on; falls back to the session model when unavailable.
-   */
-  model?: string;
-  /**
-   * Reasoning effort for the agent's model (e.g. low, medium, high).
-   */
-  reasoningEffort?: string;
-}
-
-/**
  * A single loaded custom agent in `session.custom_agents_updated`, with identity, source, tools, invocability, and authored model configuration.
  */
 export interface CustomAgentsUpdatedAgent {
@@ -7935,7 +7865,7 @@ export interface DiscoveredCanvas {
   /**
    * Actions the agent or host may invoke on an open instance
    */
-  actions?: CanvasAction[];
+  actions?: WireCanvasAction[];
   /**
    * Owning provider identifier
    */
@@ -9180,11 +9110,6 @@ export interface ExternalToolRequestedEvent {
    */
   data: ExternalToolRequestedData;
 }
-
-/**
- * Tool call result (string or expanded result object)
- */
-export type ExternalToolResult = unknown;
 
 /**
  * Expanded external tool result payload
@@ -12174,6 +12099,16 @@ export interface HMACAuthInfo {
 }
 
 /**
+ * Indicates whether the permission decision was applied; false when the request was already resolved.
+ */
+export interface HandlePendingPermissionRequestResult {
+  /**
+   * Whether the permission request was handled successfully
+   */
+  success: boolean;
+}
+
+/**
  * Pending external tool call request ID, with the tool result or an error describing why it failed.
  *
  * @experimental
@@ -12186,7 +12121,7 @@ export interface HandlePendingToolCallRequest {
   /**
    * Tool call result (string or expanded result object)
    */
-  result?: ExternalToolResult;
+  result?: WireExternalToolResult;
   /**
    * Error message if the tool call failed
    */
@@ -13753,7 +13688,7 @@ export interface LocalSessionMetadataValue {
   /**
    * Pre-resolved working-directory context for session startup.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
   /**
    * GitHub task ID, when this local session is bound to one. Only present for local sessions exported to remote control.
    */
@@ -16198,7 +16133,7 @@ export interface McpReloadConfig {
     /**
      * MCP server configuration (stdio, remote HTTP/SSE, or in-process)
      */
-    [k: string]: McpServerConfig;
+    [k: string]: WireMcpServerConfig;
   };
   disabledServers?: string[];
   enabledServers?: string[];
@@ -16719,11 +16654,6 @@ export interface McpServerCardUrl {
  * - `"url"`: Retrieve the card from its URL.
  */
 export type McpServerCardUrlKind = "url";
-
-/**
- * MCP server configuration (stdio, remote HTTP/SSE, or in-process)
- */
-export type McpServerConfig = unknown;
 
 /**
  * Controls if tools provided by this server can be loaded on demand via tool search (auto) or always included in the initial tool list (never)
@@ -22153,16 +22083,6 @@ export interface PermissionRequestRead {
 }
 
 /**
- * Indicates whether the permission decision was applied; false when the request was already resolved.
- */
-export interface PermissionRequestResult {
-  /**
-   * Whether the permission request was handled successfully
-   */
-  success: boolean;
-}
-
-/**
  * Shell command permission request
  */
 export interface PermissionRequestShell {
@@ -23178,7 +23098,7 @@ export interface PersistedSessionSummary {
   /**
    * Working directory and git context from session creation.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
 }
 
 /**
@@ -25519,7 +25439,7 @@ export interface RemoteSessionMetadataValue {
   /**
    * Most recent working directory context.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
   /**
    * GitHub repository the remote session belongs to.
    */
@@ -27592,32 +27512,6 @@ export interface SessionCompletionItem {
 }
 
 /**
- * Pre-resolved working-directory context for session startup.
- */
-export interface SessionContext {
-  /**
-   * Most recent working directory for this session
-   */
-  cwd: string;
-  /**
-   * Git repository root, if the cwd was inside a git repo
-   */
-  gitRoot?: string;
-  /**
-   * Repository slug in `owner/name` form, when known
-   */
-  repository?: string;
-  /**
-   * Repository host type
-   */
-  hostType?: SessionContextHostType;
-  /**
-   * Active git branch
-   */
-  branch?: string;
-}
-
-/**
  * Per-source context-window attribution, or null if the session has not yet been initialized (no system prompt or tool metadata cached).
  */
 export type SessionContextAttribution = {
@@ -27995,7 +27889,7 @@ export interface SessionCreateParams {
     /**
      * One MCP server configuration (stdio: command/args/env/cwd; http/sse: url/headers).
      */
-    [k: string]: McpServerConfig;
+    [k: string]: WireMcpServerConfig;
   };
   /**
    * Where MCP OAuth tokens are kept.
@@ -28012,7 +27906,7 @@ export interface SessionCreateParams {
   /**
    * Custom agents available in the session.
    */
-  customAgents?: CustomAgentConfig[];
+  customAgents?: WireCustomAgentConfig[];
   /**
    * Custom agents run locally only, never on remote workers.
    */
@@ -29607,7 +29501,7 @@ export interface SessionOpenOptions {
   /**
    * Pre-resolved working-directory context for session startup.
    */
-  workingDirectoryContext?: SessionContext;
+  workingDirectoryContext?: WireSessionContext;
   /**
    * Whether this session supports remote steering.
    */
@@ -30193,7 +30087,7 @@ export interface SessionResumeParams {
     /**
      * One MCP server configuration (stdio: command/args/env/cwd; http/sse: url/headers).
      */
-    [k: string]: McpServerConfig;
+    [k: string]: WireMcpServerConfig;
   };
   /**
    * Where MCP OAuth tokens are kept.
@@ -30210,7 +30104,7 @@ export interface SessionResumeParams {
   /**
    * Custom agents available in the session.
    */
-  customAgents?: CustomAgentConfig[];
+  customAgents?: WireCustomAgentConfig[];
   /**
    * Custom agents run locally only, never on remote workers.
    */
@@ -31333,7 +31227,7 @@ export interface SessionsGetLastForContextRequest {
   /**
    * Optional working-directory context used to score session relevance. When omitted the most-recently-modified session wins.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
 }
 
 /**
@@ -31642,7 +31536,7 @@ export interface SessionsOpenResumeLast {
   /**
    * Working-directory context used to choose the most relevant session.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
   /**
    * Session resume options.
    */
@@ -35596,34 +35490,6 @@ export interface TokenProviderAuthInfo {
 }
 
 /**
- * Built-in tool metadata with identifier, optional namespaced name, description, input-parameter schema, and usage instructions.
- */
-export interface Tool {
-  /**
-   * Tool identifier (e.g., "bash", "grep", "str_replace_editor")
-   */
-  name: string;
-  /**
-   * Optional namespaced name for declarative filtering (e.g., "playwright/navigate" for MCP tools)
-   */
-  namespacedName?: string;
-  /**
-   * Description of what the tool does
-   */
-  description: string;
-  /**
-   * JSON Schema for the tool's input parameters
-   */
-  parameters?: {
-    [k: string]: unknown;
-  };
-  /**
-   * Optional instructions for how to use this tool effectively
-   */
-  instructions?: string;
-}
-
-/**
  * A content block within a tool result, which may be text, terminal output, image, audio, or a resource
  */
 export type ToolExecutionCompleteContent =
@@ -36462,13 +36328,41 @@ export interface ToolExecutionStartToolDescriptionMetaUI {
 export type ToolExecutionStartToolDescriptionMetaUIVisibility = "model" | "app";
 
 /**
+ * Built-in tool metadata with identifier, optional namespaced name, description, input-parameter schema, and usage instructions.
+ */
+export interface ToolInfo {
+  /**
+   * Tool identifier (e.g., "bash", "grep", "str_replace_editor")
+   */
+  name: string;
+  /**
+   * Optional namespaced name for declarative filtering (e.g., "playwright/navigate" for MCP tools)
+   */
+  namespacedName?: string;
+  /**
+   * Description of what the tool does
+   */
+  description: string;
+  /**
+   * JSON Schema for the tool's input parameters
+   */
+  parameters?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Optional instructions for how to use this tool effectively
+   */
+  instructions?: string;
+}
+
+/**
  * Built-in tools available for the requested model, with their parameters and instructions.
  */
 export interface ToolList {
   /**
    * List of available built-in tools with metadata
    */
-  tools: Tool[];
+  tools: ToolInfo[];
 }
 
 /**
@@ -38702,6 +38596,113 @@ export interface WarningEvent {
    * Warning message for timeline display with categorization
    */
   data: WarningData;
+}
+
+/**
+ * Canvas action that the agent or host can invoke. To discover the input schema for a particular action, call the list_canvas_capabilities tool.
+ *
+ * @experimental
+ */
+export interface WireCanvasAction {
+  /**
+   * Action name exposed by the canvas provider
+   */
+  name: string;
+  /**
+   * Description of the action
+   */
+  description?: string;
+  /**
+   * JSON Schema for the action input
+   */
+  inputSchema?: CanvasJsonSchema;
+}
+
+/**
+ * A custom agent (sub-agent) definition supplied by the client.
+ */
+export interface WireCustomAgentConfig {
+  /**
+   * Unique agent name; `agent` and the task tool refer to it.
+   */
+  name: string;
+  /**
+   * Name shown in user interfaces.
+   */
+  displayName?: string;
+  /**
+   * What the agent is for; the model reads it when choosing a sub-agent.
+   */
+  description?: string;
+  /**
+   * Tool names the agent may use; null or omitted means all tools.
+   */
+  tools?: string[] | null;
+  /**
+   * The agent's prompt (its instructions).
+   */
+  prompt: string;
+  /**
+   * MCP servers only this agent uses, keyed by server name.
+   */
+  mcpServers?: {
+    /**
+     * One MCP server configuration.
+     */
+    [k: string]: WireMcpServerConfig;
+  };
+  /**
+   * Whether the model may pick this agent on its own. Defaults to true.
+   */
+  infer?: boolean;
+  /**
+   * Skill names whose full content is loaded into the agent's context at start.
+   */
+  skills?: string[];
+  /**
+   * Model the agent runs on; falls back to the session model when unavailable.
+   */
+  model?: string;
+  /**
+   * Reasoning effort for the agent's model (e.g. low, medium, high).
+   */
+  reasoningEffort?: string;
+}
+
+/**
+ * Tool call result (string or expanded result object)
+ */
+export type WireExternalToolResult = unknown;
+
+/**
+ * MCP server configuration (stdio, remote HTTP/SSE, or in-process)
+ */
+export type WireMcpServerConfig = unknown;
+
+/**
+ * Pre-resolved working-directory context for session startup.
+ */
+export interface WireSessionContext {
+  /**
+   * Most recent working directory for this session
+   */
+  cwd: string;
+  /**
+   * Git repository root, if the cwd was inside a git repo
+   */
+  gitRoot?: string;
+  /**
+   * Repository slug in `owner/name` form, when known
+   */
+  repository?: string;
+  /**
+   * Repository host type
+   */
+  hostType?: SessionContextHostType;
+  /**
+   * Active git branch
+   */
+  branch?: string;
 }
 
 /**
