@@ -3,9 +3,11 @@
  * - every exported class that is an `Error` extends `FlightdeckError` and declares its own
  *   `errorClass` (the brand that keeps `instanceof` working across duplicate bundles);
  * - two packages never export different types under the same name: a name exported by several
- *   entry points is the same declaration re-exported, or at least the same shape both ways. There is
- *   no allowance list: a generated type whose schema name a hand-written package already uses gets
- *   its own name in schemas/overlay/type-names.json.
+ *   entry points is one type, the owner's declaration re-exported (or an alias of it). A copy, or a
+ *   type that only differs in optional fields (`Omit<Wire, "x"> & { y?: … }`), is a second owner:
+ *   each direction assignable is not enough. There is no allowance list: a generated type whose
+ *   schema name a hand-written package already uses gets its own name in
+ *   schemas/overlay/type-names.json.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,8 +98,9 @@ function exportedTypes(program: ts.Program, entries: Record<string, string>): Ma
 }
 
 /**
- * Names exported by several entry points as different declarations that are not the same type both
- * ways, each as `Name: entry, entry`. A re-export of one declaration is one owner, not a clash.
+ * Names exported by several entry points as different types, each as `Name: entry, entry`. A
+ * re-export of one declaration, or an alias of it (`type X = Owner.X`), is the same type object of
+ * the checker: one owner, not a clash.
  */
 function nameClashes(program: ts.Program, entries: Record<string, string>): string[] {
   const checker = program.getTypeChecker();
@@ -105,7 +108,7 @@ function nameClashes(program: ts.Program, entries: Record<string, string>): stri
   for (const [name, owners] of exportedTypes(program, entries)) {
     const distinct = [...new Map(owners.map((o) => [o.symbol, o])).values()].map((o) => ({ ...o, type: checker.getDeclaredTypeOfSymbol(o.symbol) }));
     const [first, ...rest] = distinct;
-    const differ = rest.filter((other) => !(checker.isTypeAssignableTo(first!.type, other.type) && checker.isTypeAssignableTo(other.type, first!.type)));
+    const differ = rest.filter((other) => other.type !== first!.type);
     if (differ.length > 0) clashes.push(`${name}: ${[first!, ...differ].map((o) => o.entry).join(", ")}`);
   }
   return clashes.sort();
@@ -131,10 +134,10 @@ describe("one owner per name", () => {
   const repoProgram = (): ts.Program =>
     (program ??= createProgram(Object.values(entries), Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, [file]]))));
 
-  it("a name exported by several packages is one type (re-exported) or the same shape", () => {
+  it("a name exported by several packages is one type (the owner's, re-exported)", () => {
     expect(
       nameClashes(repoProgram(), entries),
-      "exported by several packages with different shapes: give the type one owner and re-export it, or, for a generated type, " +
+      "exported by several packages as different types: give the type one owner and re-export it, or, for a generated type, " +
         "give it its own name in schemas/overlay/type-names.json (x-type-names) and run pnpm codegen",
     ).toEqual([]);
   }, 120_000);
@@ -154,20 +157,34 @@ describe("one owner per name", () => {
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), "fd-exports-ownership-"));
       const files: Record<string, string> = {
-        // The wire layer and a user-facing package both export `Tool`, meaning different things.
-        "wire.ts": "export interface Tool { name: string; parameters?: Record<string, unknown> }\nexport interface Same { a: string }\n",
-        "user.ts":
-          'export interface Tool { name: string; handler(args: unknown): unknown }\nexport interface Same { a: string }\nexport type { Tool as WireTool } from "./wire.js";\n',
-        // A re-export of the owner's declaration is not a clash.
-        "facade.ts": 'export type { Same } from "./wire.js";\nexport type { WireTool } from "./user.js";\n',
+        // The wire layer and a user-facing package both export `Tool`, meaning different things;
+        // `Provider` differs only in optional fields (assignable both ways), `Copy` is an equal copy.
+        "wire.ts": [
+          "export interface Tool { name: string; parameters?: Record<string, unknown> }",
+          "export interface Provider { baseUrl: string; hasToken?: boolean }",
+          "export interface Copy { a: string }",
+          "export type Kind = 'a' | 'b';",
+          "export interface Owned { a: string }",
+        ].join("\n"),
+        "user.ts": [
+          'import type * as wire from "./wire.js";',
+          "export interface Tool { name: string; handler(args: unknown): unknown }",
+          'export type Provider = Omit<wire.Provider, "hasToken"> & { token?: () => string };',
+          "export interface Copy { a: string }",
+          // Aliases of the owner's type and re-exports are the owner's type.
+          "export type Kind = wire.Kind;",
+          "export type Owned = wire.Owned;",
+          'export type { Tool as WireTool } from "./wire.js";',
+        ].join("\n"),
+        "facade.ts": 'export type { Owned } from "./wire.js";\nexport type { WireTool, Kind } from "./user.js";\n',
       };
       for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("reports a name two entry points give different shapes, and not a re-export or an equal copy", () => {
+    it("reports a name two entry points give different types, a copy included, and not a re-export or an alias", () => {
       const fixture = Object.fromEntries(["wire", "user", "facade"].map((n) => [n, join(dir, `${n}.ts`)]));
-      expect(nameClashes(createProgram(Object.values(fixture)), fixture)).toEqual(["Tool: wire, user"]);
+      expect(nameClashes(createProgram(Object.values(fixture)), fixture)).toEqual(["Copy: wire, user", "Provider: wire, user", "Tool: wire, user"]);
     });
   });
 });

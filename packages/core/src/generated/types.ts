@@ -4,7 +4,7 @@
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
- * sha256 b682a1c6e9353530ef3f16a43c9ec4221aac69d8109cd933415d24c911077c8e  overlay/type-names.json
+ * sha256 e1a5a3ca959e3fc6ce33cd73c78c44e4ae7ab76162c42246d6d0bd2f3816a81a  overlay/type-names.json
  */
 
 import type { SessionEvent } from "./events.js";
@@ -19310,54 +19310,6 @@ export interface NameSetRequest {
 }
 
 /**
- * External SDK input for a named custom model provider. Ingested by the native protocol boundary before host dispatch.
- */
-export interface NamedProviderConfig {
-  /**
-   * Unique provider name used to qualify model selection IDs.
-   */
-  name: string;
-  /**
-   * Provider protocol family.
-   */
-  type?: ProviderConfigType;
-  /**
-   * Wire API used to communicate with the provider.
-   */
-  wireApi?: ProviderConfigWireApi;
-  /**
-   * Transport used to communicate with the provider.
-   */
-  transport?: ProviderConfigTransport;
-  /**
-   * Base URL for provider API requests.
-   */
-  baseUrl: string;
-  /**
-   * Static API key used to authenticate provider requests.
-   */
-  apiKey?: string;
-  /**
-   * Static bearer token used to authenticate provider requests.
-   */
-  bearerToken?: string;
-  /**
-   * Azure authentication configuration for the provider.
-   */
-  azure?: ProviderConfigAzure;
-  /**
-   * Additional HTTP headers included with provider requests.
-   */
-  headers?: {
-    [k: string]: string;
-  };
-  /**
-   * Whether the host supplies bearer tokens dynamically.
-   */
-  hasBearerTokenProvider?: boolean;
-}
-
-/**
  * Why the binary data is absent: it exceeded the inline size limit, or its asset was unavailable
  *
  * - `"too_large"`: Bytes exceeded the session's inline size limit.
@@ -21718,23 +21670,6 @@ export interface PermissionPromptShownNotification {
 export type PermissionRecommendation = "approve";
 
 /**
- * Details of the permission being requested
- */
-export type PermissionRequest =
-  | PermissionRequestShell
-  | PermissionRequestWrite
-  | PermissionRequestRead
-  | PermissionRequestMcp
-  | PermissionRequestUrl
-  | PermissionRequestMemory
-  | PermissionRequestCustomTool
-  | PermissionRequestHook
-  | PermissionRequestExtensionManagement
-  | PermissionRequestFactory
-  | PermissionRequestExtensionPermissionAccess
-  | PermissionRequestExtensionEnvAccess;
-
-/**
  * Custom tool invocation permission request
  */
 export interface PermissionRequestCustomTool {
@@ -22301,7 +22236,7 @@ export interface PermissionRequestedData {
   /**
    * Details of the permission being requested
    */
-  permissionRequest: PermissionRequest;
+  permissionRequest: WirePermissionRequest;
   /**
    * Derived user-facing permission prompt details for UI consumers
    */
@@ -23888,7 +23823,7 @@ export interface ProviderAddRequest {
   /**
    * Named BYOK provider connections to register, additive to any providers already in the registry. Each name must be unique across the registry and must not contain '/'.
    */
-  providers?: NamedProviderConfig[];
+  providers?: WireNamedProviderConfig[];
   /**
    * BYOK model definitions to register. Each must reference a provider that is already registered or included in this same call. Selection ids (`provider/id`) must be unique across the registry.
    */
@@ -23905,80 +23840,6 @@ export interface ProviderAddResult {
    * Synthesized selectable model entries for the newly added BYOK models, each under its provider-qualified selection id (`provider/id`). Empty when only providers were added.
    */
   models: unknown[];
-}
-
-/**
- * Custom model-provider configuration (BYOK).
- *
- * @experimental
- */
-export interface ProviderConfig {
-  /**
-   * Provider type. Defaults to "openai" for generic OpenAI-compatible APIs.
-   */
-  type?: ProviderConfigType;
-  /**
-   * Wire API format (openai/azure only). Defaults to "completions".
-   */
-  wireApi?: ProviderConfigWireApi;
-  /**
-   * Provider transport. Defaults to "http".
-   */
-  transport?: ProviderConfigTransport;
-  /**
-   * API endpoint URL.
-   */
-  baseUrl: string;
-  /**
-   * API key. Optional for local providers like Ollama.
-   */
-  apiKey?: string;
-  /**
-   * Bearer token for authentication. Sets the Authorization header directly. Takes precedence over apiKey when both are set.
-   */
-  bearerToken?: string;
-  /**
-   * Azure-specific provider options.
-   */
-  azure?: ProviderConfigAzure;
-  /**
-   * Well-known model ID used for capability lookup. When set, agent behavior config and token limits are inferred from this model.
-   */
-  modelId?: string;
-  /**
-   * Overrides for model capabilities when they cannot be inferred from modelId.
-   */
-  modelCapabilities?: ModelCapabilitiesOverride;
-  /**
-   * Provider name used for model and telemetry attribution.
-   */
-  providerName?: string;
-  /**
-   * The model identifier sent to the provider API for inference (the "wire" model), as opposed to modelId which is the well-known base.
-   */
-  wireModel?: string;
-  /**
-   * Maximum prompt/input tokens for the model.
-   */
-  maxPromptTokens?: number;
-  /**
-   * Maximum context window tokens for the model.
-   */
-  maxContextWindowTokens?: number;
-  /**
-   * Maximum output tokens for the model.
-   */
-  maxOutputTokens?: number;
-  /**
-   * Custom HTTP headers to include in all outbound requests to the provider.
-   */
-  headers?: {
-    [k: string]: string;
-  };
-  /**
-   * When true, the SDK client supplies bearer tokens on demand: the runtime calls the client-session `providerToken.getToken` callback before each request and applies the returned token as an `Authorization: Bearer <token>` header. This is the bearer/OAuth scheme used by Azure AD / managed-identity tokens and provider OAuth access tokens (including Anthropic's), not a provider-specific API-key header such as Anthropic's `x-api-key`. The token-acquiring function itself stays on the SDK side and is never serialized; only this flag crosses the wire. When set alongside `apiKey`/`bearerToken`, the callback takes precedence: the runtime applies the token returned by `providerToken.getToken` as the `Authorization: Bearer` header for each request and does not send the static credential.
-   */
-  hasBearerTokenProvider?: boolean;
 }
 
 /**
@@ -27779,7 +27640,7 @@ export interface SessionCreateParams {
   /**
    * BYOK model provider; the whole session then talks to this endpoint instead of the Copilot API.
    */
-  provider?: ProviderConfig;
+  provider?: WireProviderConfig;
   /**
    * Options for the built-in Copilot API provider.
    */
@@ -27789,7 +27650,7 @@ export interface SessionCreateParams {
    *
    * @experimental
    */
-  providers?: NamedProviderConfig[];
+  providers?: WireNamedProviderConfig[];
   /**
    * BYOK models that reference `providers[].name` (an unknown provider fails the create); selectable as `provider/id`.
    *
@@ -29164,35 +29025,13 @@ export interface SessionList {
 export type SessionListEntry = LocalSessionMetadataValue | RemoteSessionMetadataValue;
 
 /**
- * Optional filter applied to the returned sessions
- */
-export interface SessionListFilter {
-  /**
-   * Match sessions whose context.cwd equals this value
-   */
-  cwd?: string;
-  /**
-   * Match sessions whose context.gitRoot equals this value
-   */
-  gitRoot?: string;
-  /**
-   * Match sessions whose context.repository equals this value
-   */
-  repository?: string;
-  /**
-   * Match sessions whose context.branch equals this value
-   */
-  branch?: string;
-}
-
-/**
  * Parameters of `session.list`.
  */
 export interface SessionListParams {
   /**
    * Optional filter; all given fields must match.
    */
-  filter?: SessionListFilter;
+  filter?: WireSessionListFilter;
 }
 
 /**
@@ -29473,7 +29312,7 @@ export interface SessionOpenOptions {
   /**
    * Custom model-provider configuration (BYOK).
    */
-  provider?: ProviderConfig;
+  provider?: WireProviderConfig;
   /**
    * Options scoped to the built-in CAPI (Copilot API) provider.
    */
@@ -29483,7 +29322,7 @@ export interface SessionOpenOptions {
    *
    * @experimental
    */
-  providers?: NamedProviderConfig[];
+  providers?: WireNamedProviderConfig[];
   /**
    * BYOK model definitions added to the selectable model list, each referencing a provider name.
    *
@@ -29977,7 +29816,7 @@ export interface SessionResumeParams {
   /**
    * BYOK model provider; the whole session then talks to this endpoint instead of the Copilot API.
    */
-  provider?: ProviderConfig;
+  provider?: WireProviderConfig;
   /**
    * Options for the built-in Copilot API provider.
    */
@@ -29987,7 +29826,7 @@ export interface SessionResumeParams {
    *
    * @experimental
    */
-  providers?: NamedProviderConfig[];
+  providers?: WireNamedProviderConfig[];
   /**
    * BYOK models that reference `providers[].name` (an unknown provider fails the create); selectable as `provider/id`.
    *
@@ -30685,7 +30524,7 @@ export interface SessionUpdateOptionsParams {
   /**
    * Custom model-provider configuration (BYOK).
    */
-  provider?: ProviderConfig;
+  provider?: WireProviderConfig;
   /**
    * Options scoped to the built-in CAPI (Copilot API) provider.
    */
@@ -31315,7 +31154,7 @@ export type SessionsListRequest = {
   /**
    * Optional filter applied to the returned sessions
    */
-  filter?: SessionListFilter;
+  filter?: WireSessionListFilter;
   /**
    * When true, include detached maintenance sessions. Defaults to false for user-facing session lists.
    */
@@ -38680,6 +38519,145 @@ export type WireExternalToolResult = unknown;
 export type WireMcpServerConfig = unknown;
 
 /**
+ * External SDK input for a named custom model provider. Ingested by the native protocol boundary before host dispatch.
+ */
+export interface WireNamedProviderConfig {
+  /**
+   * Unique provider name used to qualify model selection IDs.
+   */
+  name: string;
+  /**
+   * Provider protocol family.
+   */
+  type?: ProviderConfigType;
+  /**
+   * Wire API used to communicate with the provider.
+   */
+  wireApi?: ProviderConfigWireApi;
+  /**
+   * Transport used to communicate with the provider.
+   */
+  transport?: ProviderConfigTransport;
+  /**
+   * Base URL for provider API requests.
+   */
+  baseUrl: string;
+  /**
+   * Static API key used to authenticate provider requests.
+   */
+  apiKey?: string;
+  /**
+   * Static bearer token used to authenticate provider requests.
+   */
+  bearerToken?: string;
+  /**
+   * Azure authentication configuration for the provider.
+   */
+  azure?: ProviderConfigAzure;
+  /**
+   * Additional HTTP headers included with provider requests.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Whether the host supplies bearer tokens dynamically.
+   */
+  hasBearerTokenProvider?: boolean;
+}
+
+/**
+ * Details of the permission being requested
+ */
+export type WirePermissionRequest =
+  | PermissionRequestShell
+  | PermissionRequestWrite
+  | PermissionRequestRead
+  | PermissionRequestMcp
+  | PermissionRequestUrl
+  | PermissionRequestMemory
+  | PermissionRequestCustomTool
+  | PermissionRequestHook
+  | PermissionRequestExtensionManagement
+  | PermissionRequestFactory
+  | PermissionRequestExtensionPermissionAccess
+  | PermissionRequestExtensionEnvAccess;
+
+/**
+ * Custom model-provider configuration (BYOK).
+ *
+ * @experimental
+ */
+export interface WireProviderConfig {
+  /**
+   * Provider type. Defaults to "openai" for generic OpenAI-compatible APIs.
+   */
+  type?: ProviderConfigType;
+  /**
+   * Wire API format (openai/azure only). Defaults to "completions".
+   */
+  wireApi?: ProviderConfigWireApi;
+  /**
+   * Provider transport. Defaults to "http".
+   */
+  transport?: ProviderConfigTransport;
+  /**
+   * API endpoint URL.
+   */
+  baseUrl: string;
+  /**
+   * API key. Optional for local providers like Ollama.
+   */
+  apiKey?: string;
+  /**
+   * Bearer token for authentication. Sets the Authorization header directly. Takes precedence over apiKey when both are set.
+   */
+  bearerToken?: string;
+  /**
+   * Azure-specific provider options.
+   */
+  azure?: ProviderConfigAzure;
+  /**
+   * Well-known model ID used for capability lookup. When set, agent behavior config and token limits are inferred from this model.
+   */
+  modelId?: string;
+  /**
+   * Overrides for model capabilities when they cannot be inferred from modelId.
+   */
+  modelCapabilities?: ModelCapabilitiesOverride;
+  /**
+   * Provider name used for model and telemetry attribution.
+   */
+  providerName?: string;
+  /**
+   * The model identifier sent to the provider API for inference (the "wire" model), as opposed to modelId which is the well-known base.
+   */
+  wireModel?: string;
+  /**
+   * Maximum prompt/input tokens for the model.
+   */
+  maxPromptTokens?: number;
+  /**
+   * Maximum context window tokens for the model.
+   */
+  maxContextWindowTokens?: number;
+  /**
+   * Maximum output tokens for the model.
+   */
+  maxOutputTokens?: number;
+  /**
+   * Custom HTTP headers to include in all outbound requests to the provider.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * When true, the SDK client supplies bearer tokens on demand: the runtime calls the client-session `providerToken.getToken` callback before each request and applies the returned token as an `Authorization: Bearer <token>` header. This is the bearer/OAuth scheme used by Azure AD / managed-identity tokens and provider OAuth access tokens (including Anthropic's), not a provider-specific API-key header such as Anthropic's `x-api-key`. The token-acquiring function itself stays on the SDK side and is never serialized; only this flag crosses the wire. When set alongside `apiKey`/`bearerToken`, the callback takes precedence: the runtime applies the token returned by `providerToken.getToken` as the `Authorization: Bearer` header for each request and does not send the static credential.
+   */
+  hasBearerTokenProvider?: boolean;
+}
+
+/**
  * Pre-resolved working-directory context for session startup.
  */
 export interface WireSessionContext {
@@ -38701,6 +38679,28 @@ export interface WireSessionContext {
   hostType?: SessionContextHostType;
   /**
    * Active git branch
+   */
+  branch?: string;
+}
+
+/**
+ * Optional filter applied to the returned sessions
+ */
+export interface WireSessionListFilter {
+  /**
+   * Match sessions whose context.cwd equals this value
+   */
+  cwd?: string;
+  /**
+   * Match sessions whose context.gitRoot equals this value
+   */
+  gitRoot?: string;
+  /**
+   * Match sessions whose context.repository equals this value
+   */
+  repository?: string;
+  /**
+   * Match sessions whose context.branch equals this value
    */
   branch?: string;
 }
