@@ -54,15 +54,15 @@ export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
       // Only the owner answers a broadcast tool call (unless "fail" is asked for).
       if (!tool && ctx.options.unknownToolCalls !== "fail") return;
       if (!ctx.firstSight(`tool:${data.requestId}`)) return;
-      const run = async (handlerRun: HandlerRun): Promise<ExternalToolResult> => {
+      const run = (handlerRun: HandlerRun): Promise<ExternalToolResult> => {
         if (!tool) {
           const known = [...ctx.state].map((t) => t.name);
           const text = `Tool "${data.toolName}" is not available on this client (it offers: ${known.length > 0 ? known.join(", ") : "no tools"}). Use one of those tools or answer without it.`;
-          return { textResultForLlm: text, resultType: "failure", error: text };
+          return Promise.resolve({ textResultForLlm: text, resultType: "failure", error: text });
         }
         // The run's cancellation, not its signal: the handler's signal is built only if it reads it.
         const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, cancellation: handlerRun.cancellation };
-        return (await invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) })) as ExternalToolResult;
+        return invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) }) as Promise<ExternalToolResult>;
       };
       answerRunInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
     },
