@@ -136,13 +136,15 @@ function runHandler(call: HandlerCall, args: unknown, invocation: ToolInvocation
     }, timeoutMs);
   }
   let running: unknown;
+  let thenable: boolean;
   try {
     running = call.tool.handler(args, invocation);
+    thenable = isThenable(running); // may run a `then` getter
   } catch (error) {
     finish({ kind: "thrown", error });
     return outcome!;
   }
-  if (!isThenable(running)) {
+  if (!thenable) {
     finish({ kind: "value", value: running });
     return outcome!;
   }
