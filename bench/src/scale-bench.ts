@@ -71,8 +71,12 @@ function hookSockets(): void {
   const write = Socket.prototype.write;
   const tails = new WeakMap<Socket, string>();
   Socket.prototype.push = function (this: Socket, chunk: unknown, encoding?: BufferEncoding) {
+    const now = performance.now();
+    const result = push.call(this, chunk, encoding);
+    // Scanned after the SDK had the chunk, so the scan is not in the timed window: neither SDK
+    // writes an answer before this synchronous call returns (their answers follow a microtask
+    // or an event-loop turn), so the arrival is always recorded before the answer is seen.
     if (Buffer.isBuffer(chunk)) {
-      const now = performance.now();
       // Keep a short tail: a frame may be split across chunks.
       const text = (tails.get(this) ?? "") + chunk.toString("latin1");
       const cut = text.lastIndexOf("Content-Length");
@@ -81,11 +85,11 @@ function hookSockets(): void {
         if (!inProcess.arrived.has(m[1]!)) inProcess.arrived.set(m[1]!, now);
       }
     }
-    return push.call(this, chunk, encoding);
+    return result;
   } as typeof Socket.prototype.push;
   Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+    const now = performance.now();
     if (typeof chunk !== "string" && chunk instanceof Uint8Array) {
-      const now = performance.now();
       const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
       if (text.includes("handlePendingToolCall")) {
         const id = /"requestId":"([^"]+)"/.exec(text)?.[1];
@@ -239,7 +243,15 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
   const inProcessMs = inProcess.overheadMs;
   inProcess.overheadMs = [];
 
-  // Many sessions at once on one runtime.
+  // Many sessions at once on one runtime (`--sessions 0` skips it: tools-bench.ts).
+  if (sessions === 0) {
+    return {
+      inProcessMs,
+      overheadMs,
+      unmatched,
+      concurrent: { sessions, turnsPerSession: turns, wallMs: 0, events: 0, runtimeCpuMs: 0, sdkCpuMs: 0, sdkLoopBusyMs: 0, failures: 0 },
+    };
+  }
   let events = 0;
   const onEvent = () => {
     events++;

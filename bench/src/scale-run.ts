@@ -11,8 +11,8 @@ import type { MemoryPhaseResult, ToolPhaseResult } from "./scale-bench.js";
 import { median, summarize, type Summary } from "./stats.js";
 import { BENCH_DIR, REPO } from "./workspace.js";
 
-type Sdk = "flightdeck" | "incumbent";
-const SDKS: readonly Sdk[] = ["flightdeck", "incumbent"];
+export type Sdk = "flightdeck" | "incumbent";
+export const SDKS: readonly Sdk[] = ["flightdeck", "incumbent"];
 
 export interface ScaleSettings {
   rounds: number;
@@ -50,10 +50,19 @@ export function scaleSettings(quick: boolean): ScaleSettings {
     : { rounds: 3, toolCalls: 100, sessions: 100, turns: 5, idleSessions: 100 };
 }
 
-function runChild<T>(sdk: Sdk, phase: "tools" | "memory", oursUrl: string, s: ScaleSettings, tmp: string): T {
+/** Writes the tsconfig without `paths` that runChild's children use; returns its folder. */
+export function scaleTmpDir(): string {
+  const tmp = mkdtempSync(join(tmpdir(), "flightdeck-bench-scale-run-"));
+  writeFileSync(join(tmp, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler" } }));
+  return tmp;
+}
+
+/** Runs scale-bench.ts for one SDK and phase in a fresh process; `nodeArgs` go to that node (e.g. `--cpu-prof`). */
+export function runChild<T>(sdk: Sdk, phase: "tools" | "memory", oursUrl: string, s: ScaleSettings, tmp: string, nodeArgs: readonly string[] = []): T {
   const out = join(tmp, `${sdk}-${phase}.json`);
   const tsconfig = join(tmp, "tsconfig.json");
   const args = [
+    ...nodeArgs,
     ...(phase === "memory" ? ["--expose-gc"] : []),
     "--import",
     "tsx",
@@ -86,9 +95,8 @@ function runChild<T>(sdk: Sdk, phase: "tools" | "memory", oursUrl: string, s: Sc
 
 export function runScaleBench(oursUrl: string, quick: boolean, log: (line: string) => void): ScaleResult {
   const settings = scaleSettings(quick);
-  const tmp = mkdtempSync(join(tmpdir(), "flightdeck-bench-scale-run-"));
+  const tmp = scaleTmpDir();
   try {
-    writeFileSync(join(tmp, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler" } }));
     const rounds: ScaleResult["rounds"] = [];
     for (let round = 0; round < settings.rounds; round++) {
       const order = round % 2 === 0 ? SDKS : [...SDKS].reverse();

@@ -5,6 +5,7 @@
  * the session closes (a cancelled run's late answer is dropped).
  */
 import { RpcError, RpcErrorCode, SdkError, type RequestHandlerContext } from "@flightdeck/copilot-core";
+import { LazyAbortController } from "@flightdeck/copilot-core/internal";
 import type { SessionEvent, SessionRequestMethod, SessionRpc } from "./bindings.js";
 import type { FeatureContext, HandlerRun } from "./feature.js";
 import { EVENT_WATCHERS, FEATURES, REQUEST_OWNERS, type AnyFeature } from "./features.js";
@@ -27,7 +28,8 @@ export class FeatureRuntime {
   readonly #host: FeatureHost;
   readonly #contexts = new Map<AnyFeature, FeatureContext<unknown, unknown>>();
   readonly #seen = new Set<string>();
-  readonly #runs = new Map<string, AbortController>();
+  /** Lazy: most handlers never read their signal, and a real AbortSignal costs microseconds per run. */
+  readonly #runs = new Map<string, LazyAbortController>();
 
   constructor(host: FeatureHost) {
     this.#host = host;
@@ -131,7 +133,7 @@ export class FeatureRuntime {
   }
 
   #startRun(key: string, linked: AbortSignal | undefined): HandlerRun {
-    const controller = new AbortController();
+    const controller = new LazyAbortController();
     this.#runs.get(key)?.abort("a newer request under the same key replaced it");
     this.#runs.set(key, controller);
     const onLinked = () => controller.abort(linked?.reason);
@@ -139,9 +141,12 @@ export class FeatureRuntime {
     else linked?.addEventListener("abort", onLinked, { once: true });
     if (this.#host.closed) controller.abort(new SdkError("CONNECTION_CLOSED", `Session ${this.#host.sessionId} is closed.`));
     return {
-      signal: controller.signal,
+      get signal() {
+        return controller.signal;
+      },
+      cancellation: controller,
       get cancelled() {
-        return controller.signal.aborted;
+        return controller.aborted;
       },
       end: () => {
         linked?.removeEventListener("abort", onLinked);

@@ -5,7 +5,7 @@
  */
 import { ToolError, ToolSet, invokeTool, type ToolLike } from "@flightdeck/copilot-tools";
 import type { WireExternalToolResult } from "../bindings.js";
-import { answerInBackground, defineFeature } from "../feature.js";
+import { answerRunInBackground, defineFeature, type HandlerRun } from "../feature.js";
 import { describe, type Fail } from "../option-checks.js";
 
 export interface ToolsOptions {
@@ -54,16 +54,17 @@ export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
       // Only the owner answers a broadcast tool call (unless "fail" is asked for).
       if (!tool && ctx.options.unknownToolCalls !== "fail") return;
       if (!ctx.firstSight(`tool:${data.requestId}`)) return;
-      const run = async (signal: AbortSignal): Promise<WireExternalToolResult> => {
+      const run = (handlerRun: HandlerRun): Promise<WireExternalToolResult> => {
         if (!tool) {
           const known = [...ctx.state].map((t) => t.name);
           const text = `Tool "${data.toolName}" is not available on this client (it offers: ${known.length > 0 ? known.join(", ") : "no tools"}). Use one of those tools or answer without it.`;
-          return { textResultForLlm: text, resultType: "failure", error: text };
+          return Promise.resolve({ textResultForLlm: text, resultType: "failure", error: text });
         }
-        const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, signal };
-        return (await invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) })) as WireExternalToolResult;
+        // The run's cancellation, not its signal: the handler's signal is built only if it reads it.
+        const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, cancellation: handlerRun.cancellation };
+        return invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) }) as Promise<WireExternalToolResult>;
       };
-      answerInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
+      answerRunInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
     },
     // Another client answered first (tool calls are broadcast): stop ours.
     "external_tool.completed": (ctx, { data }) => ctx.cancelRun(`tool:${data.requestId}`, "another client answered this tool call"),
