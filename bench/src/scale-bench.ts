@@ -30,6 +30,7 @@ import type * as Incumbent from "@github/copilot-sdk";
 import { createIsolatedEnvironment, type IsolatedEnvironment } from "../../packages/testing/src/isolated-environment.js";
 import { RUNTIME_PATH } from "./client-bench.js";
 import { Socket } from "node:net";
+import { writeHeapSnapshot } from "node:v8";
 import { processTree } from "./proc.js";
 import { STDIO_PROXY } from "./stdio-proxy.js";
 
@@ -273,7 +274,7 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
   };
 }
 
-async function memoryPhase(driver: Driver, sessions: number): Promise<MemoryPhaseResult> {
+async function memoryPhase(driver: Driver, sessions: number, warmup: number, snapshotDir?: string): Promise<MemoryPhaseResult> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("the memory phase needs node --expose-gc");
   const settle = async () => {
@@ -281,15 +282,19 @@ async function memoryPhase(driver: Driver, sessions: number): Promise<MemoryPhas
     gc();
     gc();
   };
-  const keep: unknown[] = [await driver.openSession(() => {})]; // warm-up: first-use code and caches
+  const keep: unknown[] = [];
+  // Warm-up: first-use code and caches, and the code the JIT compiles once sessions are opened in numbers.
+  for (let i = 0; i < warmup; i++) keep.push(await driver.openSession(() => {}));
   // Let the warm-up session's first events arrive (and what they load once, e.g. validators).
   await new Promise((r) => setTimeout(r, 1000));
   await settle();
   const before = process.memoryUsage();
+  if (snapshotDir) writeHeapSnapshot(join(snapshotDir, "before.heapsnapshot"));
   for (let i = 0; i < sessions; i++) keep.push(await driver.openSession(() => {}));
   await settle();
   const after = process.memoryUsage();
-  if (keep.length !== sessions + 1) throw new Error("lost a session");
+  if (snapshotDir) writeHeapSnapshot(join(snapshotDir, "after.heapsnapshot"));
+  if (keep.length !== sessions + warmup) throw new Error("lost a session");
   return { sessions, heapBeforeBytes: before.heapUsed, heapAfterBytes: after.heapUsed, rssBeforeBytes: before.rss, rssAfterBytes: after.rss };
 }
 
@@ -322,7 +327,8 @@ async function main(): Promise<void> {
     else if (sdk === "incumbent") driver = incumbentDriver(await import("@github/copilot-sdk"), launch);
     else throw new Error(`scale-bench: --sdk must be flightdeck or incumbent, got ${sdk}`);
     await driver.start();
-    const result = phase === "memory" ? await memoryPhase(driver, sessions) : await toolPhase(driver, peer, samples, sessions, turns);
+    const snapshots = args.includes("--heap-snapshots") ? arg("--heap-snapshots") : undefined;
+    const result = phase === "memory" ? await memoryPhase(driver, sessions, Number(arg("--warmup", "1")), snapshots) : await toolPhase(driver, peer, samples, sessions, turns);
     writeFileSync(out, JSON.stringify(result));
   } finally {
     await driver?.stop().catch(() => {});

@@ -19,47 +19,60 @@ export interface EventStreamOptions {
 
 export const DEFAULT_MAX_BUFFERED = 10_000;
 
-export class EventHub {
-  private readonly typed = new Map<string, Set<Handler>>();
-  private readonly all = new Set<Handler>();
-  private readonly queues = new Set<AsyncQueue<AnySessionEvent>>();
+/** Whose events these are: the session id for messages, and where handler failures go. */
+export interface EventHubOwner {
+  readonly sessionId: string;
+  report(error: unknown): void;
+}
 
-  constructor(
-    private readonly sessionId: string,
-    private readonly report: (error: unknown) => void,
-  ) {}
+/**
+ * One subscription. The same function may be subscribed twice; each subscription is its own
+ * entry, so each unsubscribe removes one.
+ */
+interface Entry {
+  readonly handler: Handler;
+}
+
+export class EventHub {
+  // Made on first use: an idle session with one catch-all handler holds one small Set.
+  private typed: Map<string, Set<Entry>> | undefined;
+  private all: Set<Entry> | undefined;
+  private queues: Set<AsyncQueue<AnySessionEvent>> | undefined;
+
+  constructor(private readonly owner: EventHubOwner) {}
 
   on(type: string, handler: Handler): () => void {
-    let set = this.typed.get(type);
+    const typed = (this.typed ??= new Map());
+    let set = typed.get(type);
     if (!set) {
       set = new Set();
-      this.typed.set(type, set);
+      typed.set(type, set);
     }
-    // Wrap so the same function can be subscribed twice and each unsubscribe removes one.
-    const entry: Handler = (event) => handler(event);
+    const entry: Entry = { handler };
     set.add(entry);
     return () => {
       set.delete(entry);
-      if (set.size === 0 && this.typed.get(type) === set) this.typed.delete(type);
+      if (set.size === 0 && typed.get(type) === set) typed.delete(type);
     };
   }
 
   onAny(handler: AnySessionEventHandler): () => void {
-    const entry: Handler = (event) => handler(event);
-    this.all.add(entry);
+    const all = (this.all ??= new Set());
+    const entry: Entry = { handler: handler as Handler };
+    all.add(entry);
     return () => {
-      this.all.delete(entry);
+      all.delete(entry);
     };
   }
 
   /** Delivers to type handlers (known events only), then catch-all handlers, then streams. */
   emit(event: AnySessionEvent, known: boolean): void {
-    if (known) {
+    if (known && this.typed) {
       const set = this.typed.get(event.type);
-      if (set) for (const handler of [...set]) this.call(handler, event, `"${event.type}" handler`);
+      if (set) for (const entry of [...set]) this.call(entry.handler, event, `"${event.type}" handler`);
     }
-    for (const handler of [...this.all]) this.call(handler, event, "catch-all handler");
-    for (const queue of this.queues) queue.push(event);
+    if (this.all && this.all.size > 0) for (const entry of [...this.all]) this.call(entry.handler, event, "catch-all handler");
+    if (this.queues) for (const queue of this.queues) queue.push(event);
   }
 
   /** Runs one user callback; a throw or rejection goes to `report` as `HANDLER_FAILED`. */
@@ -67,10 +80,10 @@ export class EventHub {
     try {
       const result = handler(event);
       if (isThenable(result)) {
-        result.then(undefined, (cause: unknown) => this.report(this.handlerFailed(what, event.type, cause)));
+        result.then(undefined, (cause: unknown) => this.owner.report(this.handlerFailed(what, event.type, cause)));
       }
     } catch (cause) {
-      this.report(this.handlerFailed(what, event.type, cause));
+      this.owner.report(this.handlerFailed(what, event.type, cause));
     }
   }
 
@@ -79,9 +92,9 @@ export class EventHub {
     let onAbort: (() => void) | undefined;
     const queue = new AsyncQueue<AnySessionEvent>({
       maxBuffered: options.maxBuffered ?? DEFAULT_MAX_BUFFERED,
-      label: `session ${this.sessionId} events()`,
+      label: `session ${this.owner.sessionId} events()`,
       onClose: () => {
-        this.queues.delete(queue);
+        this.queues?.delete(queue);
         if (signal && onAbort) signal.removeEventListener("abort", onAbort);
       },
     });
@@ -89,7 +102,7 @@ export class EventHub {
       queue.end();
       return queue;
     }
-    this.queues.add(queue);
+    (this.queues ??= new Set()).add(queue);
     if (signal) {
       onAbort = () => queue.end();
       signal.addEventListener("abort", onAbort, { once: true });
@@ -99,22 +112,23 @@ export class EventHub {
 
   /** Ends every stream (with `error`, if given, after their buffered events). Handlers stay. */
   endStreams(error?: unknown): void {
-    for (const queue of [...this.queues]) queue.end(error);
+    if (this.queues) for (const queue of [...this.queues]) queue.end(error);
   }
 
   /** Drops every handler and ends every stream. */
   clear(error?: unknown): void {
-    this.typed.clear();
-    this.all.clear();
+    this.typed?.clear();
+    this.all?.clear();
     this.endStreams(error);
   }
 
   private handlerFailed(what: string, type: string, cause: unknown): SdkError {
     const message = errorMessage(cause);
+    const sessionId = this.owner.sessionId;
     return new SdkError(
       "HANDLER_FAILED",
-      `A ${what} for "${type}" events on session ${this.sessionId} threw: ${message}. Other handlers still ran; fix the handler.`,
-      { cause, details: { sessionId: this.sessionId, eventType: type } },
+      `A ${what} for "${type}" events on session ${sessionId} threw: ${message}. Other handlers still ran; fix the handler.`,
+      { cause, details: { sessionId, eventType: type } },
     );
   }
 }

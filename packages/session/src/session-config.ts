@@ -47,7 +47,7 @@ export type SessionWireParams = Omit<SessionCreateParams, "sessionId">;
 export interface ResolvedSessionConfig {
   readonly config: SessionConfig & ResumeSessionConfig;
   readonly wire: SessionWireParams;
-  /** What each feature's `lower` returned. */
+  /** What each feature's `lower` returned (features that returned `undefined` are not listed). */
   readonly states: ReadonlyMap<AnyFeature, unknown>;
   readonly mode: CopilotClientMode;
 }
@@ -68,6 +68,9 @@ export function resolveSessionConfig(
   const wire: Record<string, unknown> = {};
   const states = new Map<AnyFeature, unknown>();
   const context = { fail, method, mode, config };
-  for (const feature of FEATURES) states.set(feature, feature.lower?.(config, wire, context));
+  for (const feature of FEATURES) {
+    const state = feature.lower?.(config, wire, context);
+    if (state !== undefined) states.set(feature, state);
+  }
   return { config: config as SessionConfig & ResumeSessionConfig, wire: wire as SessionWireParams, states, mode };
 }

@@ -247,6 +247,12 @@ export class SessionHost {
     return controller.session;
   }
 
+  /** Forgets a session that detached or was disposed (one function for all the host's sessions). */
+  readonly #forget = (controller: SessionController): void => {
+    const id = controller.session.sessionId;
+    if (this.#sessions.get(id) === controller) this.#sessions.delete(id);
+  };
+
   async #open(sessionId: string, resolved: ResolvedSessionConfig, method: string, send: () => Promise<SessionCreateResult>): Promise<CopilotSession> {
     let controller!: SessionController;
     new CopilotSession({
@@ -254,9 +260,7 @@ export class SessionHost {
       connection: this.#connection,
       resolved,
       hostOnError: this.#onError,
-      onClosed: (id) => {
-        if (this.#sessions.get(id) === controller) this.#sessions.delete(id);
-      },
+      onClosed: this.#forget,
       expose: (c) => {
         controller = c;
       },

@@ -66,14 +66,14 @@ type AfterOpen = Partial<Pick<WireConveniences, (typeof AFTER_OPEN)[number]>>;
  * The pass-through feature. `owned` are the keys the other features lower themselves: the rest of
  * the generated params' keys pass through.
  */
-export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<WireOptions, AfterOpen> {
+export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<WireOptions, AfterOpen | undefined> {
   const create = new Set(INTERNAL_RPC_PARAM_KEYS["session.create"] ?? []);
   const resume = new Set(INTERNAL_RPC_PARAM_KEYS["session.resume"] ?? []);
   const sdk = new Set<string>(SDK_WIRE_KEYS);
   const passThrough = [...new Set([...create, ...resume])].filter((key) => !owned.has(key) && !sdk.has(key)).sort();
   const conveniences = [...Object.keys(RENAMED), ...AFTER_OPEN, ...Object.keys(UNSUPPORTED)];
   // Not through defineFeature: its keys come from the generated table at run time, not from a type.
-  const feature: SessionFeature<WireOptions, AfterOpen> = {
+  const feature: SessionFeature<WireOptions, AfterOpen | undefined> = {
     name: "session options",
     keys: [...passThrough, ...conveniences],
     lower(options, wire, { fail, method }) {
@@ -101,10 +101,11 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
         else checkBoolean(value, key, fail);
         after[key] = value;
       }
-      return after as AfterOpen;
+      // Most sessions set none of these: no state to keep.
+      return Object.keys(after).length > 0 ? (after as AfterOpen) : undefined;
     },
     async afterOpen(ctx) {
-      if (Object.keys(ctx.state).length === 0) return;
+      if (ctx.state === undefined) return;
       try {
         await ctx.rpc.options.update(ctx.state);
       } catch (cause) {
