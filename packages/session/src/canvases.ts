@@ -267,11 +267,10 @@ export interface OpenCanvas {
 
 /** Follows a session's open canvas instances from events and the resume answer. */
 export class OpenCanvasTracker {
-  // Made when the first canvas opens: most sessions never open one.
-  #open: Map<string, OpenCanvas> | undefined;
+  readonly #open = new Map<string, OpenCanvas>();
 
   get list(): OpenCanvas[] {
-    return this.#open ? [...this.#open.values()] : [];
+    return [...this.#open.values()];
   }
 
   /** From `session.resume`'s `openCanvases` (1.0.102; runtime 1.0.85 re-opens through events instead). */
@@ -285,13 +284,13 @@ export class OpenCanvasTracker {
     if (event.type === "session.canvas.opened") this.#upsert(event.data);
     else if (event.type === "session.canvas.closed" || event.type === "session.canvas.removed") {
       const id = (event.data as { instanceId?: unknown } | undefined)?.instanceId;
-      if (typeof id === "string") this.#open?.delete(id);
+      if (typeof id === "string") this.#open.delete(id);
     }
   }
 
   #upsert(value: unknown): void {
     const v = value as Partial<OpenCanvas> | null;
     if (typeof v?.instanceId !== "string" || typeof v.canvasId !== "string") return;
-    (this.#open ??= new Map()).set(v.instanceId, { ...(v as OpenCanvas) });
+    this.#open.set(v.instanceId, { ...(v as OpenCanvas) });
   }
 }

@@ -113,7 +113,8 @@ export class CopilotSession {
   #disconnecting: Promise<void> | undefined;
   #ui: SessionUi | undefined;
   #workflows: SessionWorkflows | undefined;
-  readonly #canvases = new OpenCanvasTracker();
+  /** Made when the first canvas opens (most sessions never open one). */
+  #canvases: OpenCanvasTracker | undefined;
 
   /** @internal Sessions are made by the client (`createSession` / `resumeSession`). */
   constructor(init: SessionInit) {
@@ -166,7 +167,7 @@ export class CopilotSession {
 
   /** The canvas instances open in this session (from the runtime's events and the resume answer). */
   get openCanvases(): OpenCanvas[] {
-    return this.#canvases.list;
+    return this.#canvases?.list ?? [];
   }
 
   /**
@@ -405,7 +406,7 @@ export class CopilotSession {
     if (this.#closedError !== undefined) return;
     const known = typeof raw.type === "string" && isKnownEventType(raw.type);
     const event: AnySessionEvent = known ? (raw as unknown as SessionEvent) : toUnknownEvent(raw);
-    this.#canvases.onEvent(event as { type: string; data: unknown });
+    if (event.type.startsWith("session.canvas.")) (this.#canvases ??= new OpenCanvasTracker()).onEvent(event as { type: string; data: unknown });
     for (const waiter of this.#waiters && this.#waiters.size > 0 ? [...this.#waiters] : []) {
       try {
         waiter.onEvent(event);
@@ -458,7 +459,7 @@ export class CopilotSession {
         const session = this.session;
         if (typeof result?.workspacePath === "string") session.#workspacePath = result.workspacePath;
         if (result?.capabilities && typeof result.capabilities === "object") session.#capabilities = result.capabilities;
-        session.#canvases.seed(result);
+        if (Array.isArray((result as { openCanvases?: unknown } | undefined)?.openCanvases)) (session.#canvases ??= new OpenCanvasTracker()).seed(result);
       }
       afterOpen(): Promise<void> {
         return this.session.#features.afterOpen();

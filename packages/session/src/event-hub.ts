@@ -33,45 +33,46 @@ interface Entry {
   readonly handler: Handler;
 }
 
+/** The subscription lists are never changed in place (a change makes a new list), so emit needs no copy. */
+const NONE: readonly Entry[] = [];
+
 export class EventHub {
-  // Made on first use: an idle session with one catch-all handler holds one small Set.
-  private typed: Map<string, Set<Entry>> | undefined;
-  private all: Set<Entry> | undefined;
+  // An idle session with one catch-all handler holds a one-element array here and nothing else.
+  private typed: Map<string, readonly Entry[]> | undefined;
+  private all: readonly Entry[] = NONE;
   private queues: Set<AsyncQueue<AnySessionEvent>> | undefined;
 
   constructor(private readonly owner: EventHubOwner) {}
 
   on(type: string, handler: Handler): () => void {
     const typed = (this.typed ??= new Map());
-    let set = typed.get(type);
-    if (!set) {
-      set = new Set();
-      typed.set(type, set);
-    }
     const entry: Entry = { handler };
-    set.add(entry);
+    typed.set(type, append(typed.get(type) ?? NONE, entry));
     return () => {
-      set.delete(entry);
-      if (set.size === 0 && typed.get(type) === set) typed.delete(type);
+      // After clear() the map no longer holds the entry: nothing to do.
+      const list = this.typed?.get(type);
+      if (!list?.includes(entry)) return;
+      const rest = list.filter((e) => e !== entry);
+      if (rest.length === 0) this.typed!.delete(type);
+      else this.typed!.set(type, rest);
     };
   }
 
   onAny(handler: AnySessionEventHandler): () => void {
-    const all = (this.all ??= new Set());
     const entry: Entry = { handler: handler as Handler };
-    all.add(entry);
+    this.all = append(this.all, entry);
     return () => {
-      all.delete(entry);
+      if (this.all.includes(entry)) this.all = this.all.filter((e) => e !== entry);
     };
   }
 
   /** Delivers to type handlers (known events only), then catch-all handlers, then streams. */
   emit(event: AnySessionEvent, known: boolean): void {
     if (known && this.typed) {
-      const set = this.typed.get(event.type);
-      if (set) for (const entry of [...set]) this.call(entry.handler, event, `"${event.type}" handler`);
+      const list = this.typed.get(event.type);
+      if (list) for (const entry of list) this.call(entry.handler, event, `"${event.type}" handler`);
     }
-    if (this.all && this.all.size > 0) for (const entry of [...this.all]) this.call(entry.handler, event, "catch-all handler");
+    for (const entry of this.all) this.call(entry.handler, event, "catch-all handler");
     if (this.queues) for (const queue of this.queues) queue.push(event);
   }
 
@@ -117,8 +118,8 @@ export class EventHub {
 
   /** Drops every handler and ends every stream. */
   clear(error?: unknown): void {
-    this.typed?.clear();
-    this.all?.clear();
+    this.typed = undefined;
+    this.all = NONE;
     this.endStreams(error);
   }
 
@@ -131,6 +132,11 @@ export class EventHub {
       { cause, details: { sessionId, eventType: type } },
     );
   }
+}
+
+/** A new list with `entry` last (a one-element list is allocated at its exact size). */
+function append(list: readonly Entry[], entry: Entry): readonly Entry[] {
+  return list.length === 0 ? [entry] : [...list, entry];
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

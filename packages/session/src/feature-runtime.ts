@@ -9,7 +9,7 @@ import type { SessionEvent, SessionRequestMethod, SessionRpc } from "./bindings.
 import type { CopilotClientMode, FeatureContext, HandlerRun } from "./feature.js";
 import { EVENT_WATCHERS, FEATURES, REQUEST_OWNERS, type AnyFeature } from "./features.js";
 import { errorMessage } from "./option-checks.js";
-import type { ResolvedSessionConfig } from "./session-config.js";
+import { featureState, type ResolvedSessionConfig } from "./session-config.js";
 
 /** What the features need from their session. */
 export interface FeatureHost {
@@ -149,7 +149,7 @@ class SessionFeatureContext implements FeatureContext<unknown, unknown> {
     return this.#runtime.host.resolved.config;
   }
   get state(): unknown {
-    return this.#runtime.host.resolved.states.get(this.#feature);
+    return featureState(this.#runtime.host.resolved, this.#feature);
   }
   get mode(): CopilotClientMode {
     return this.#runtime.host.resolved.mode;
