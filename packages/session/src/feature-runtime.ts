@@ -23,6 +23,9 @@ export interface FeatureHost {
 
 const MAX_REMEMBERED_REQUESTS = 1_000;
 
+/** The features with a post-open step, in list order. */
+const AFTER_OPEN_FEATURES = FEATURES.filter((feature) => feature.afterOpen !== undefined);
+
 /**
  * Per session, what an idle session holds stays small: the request keys seen and the running
  * handlers get their collections on first use, and a feature's context is a small view made
@@ -78,7 +81,7 @@ export class FeatureRuntime {
 
   /** Runs every feature's post-open step (after create/resume answered). */
   async afterOpen(): Promise<void> {
-    await Promise.all(FEATURES.map((feature) => feature.afterOpen?.(new SessionFeatureContext(this, feature))));
+    await Promise.all(AFTER_OPEN_FEATURES.map((feature) => feature.afterOpen!(new SessionFeatureContext(this, feature))));
   }
 
   /** Fires the signal of every running handler of the session at once; their late answers are dropped. */

@@ -25,8 +25,7 @@ export type ToolLike = AnyTool | ((StandardToolConfig<StandardSchemaV1> | JsonSc
  */
 export class ToolSet implements Iterable<AnyTool> {
   readonly #tools = new Map<string, AnyTool>();
-  // Made by the first addBuiltIn / addCustom / addMcp: a session's ToolSet usually has no filters.
-  #filters: Set<string> | undefined;
+  readonly #filters = new Set<string>();
 
   constructor(tools?: Iterable<ToolLike>) {
     if (tools !== undefined) this.add(...tools);
@@ -55,19 +54,19 @@ export class ToolSet implements Iterable<AnyTool> {
 
   /** Adds built-in tools to the filter (`"*"` for all of them). */
   addBuiltIn(names: BuiltInToolName | "*" | (string & {}) | readonly string[]): this {
-    for (const name of typeof names === "string" ? [names] : names) (this.#filters ??= new Set()).add(`builtin:${filterName("addBuiltIn", name)}`);
+    for (const name of typeof names === "string" ? [names] : names) this.#filters.add(`builtin:${filterName("addBuiltIn", name)}`);
     return this;
   }
 
   /** Adds custom tools to the filter by name (`"*"` for all), e.g. tools a custom agent brings. */
   addCustom(name: string): this {
-    (this.#filters ??= new Set()).add(`custom:${filterName("addCustom", name)}`);
+    this.#filters.add(`custom:${filterName("addCustom", name)}`);
     return this;
   }
 
   /** Adds MCP tools to the filter by their runtime name (e.g. `"github-list_issues"`; `"*"` for all). */
   addMcp(toolName: string): this {
-    (this.#filters ??= new Set()).add(`mcp:${filterName("addMcp", toolName)}`);
+    this.#filters.add(`mcp:${filterName("addMcp", toolName)}`);
     return this;
   }
 
@@ -98,7 +97,7 @@ export class ToolSet implements Iterable<AnyTool> {
    * `addCustom` / `addMcp`, then `custom:<name>` for every tool in the set.
    */
   toArray(): string[] {
-    const out = new Set(this.#filters ?? []);
+    const out = new Set(this.#filters);
     for (const name of this.#tools.keys()) out.add(`custom:${name}`);
     return [...out];
   }

@@ -58,6 +58,9 @@ const UNSUPPORTED: Record<string, string> = {
   createSessionFsProvider: "is not supported by Flightdeck yet; give the client a session filesystem with `new CopilotClient({ sessionFs: { provider } })`.",
 };
 
+const RENAMED_ENTRIES = Object.entries(RENAMED);
+const UNSUPPORTED_ENTRIES = Object.entries(UNSUPPORTED);
+
 /** The pass-through fields are typed in `session-config.ts` (from the generated params, minus every feature's keys). */
 type WireOptions = Record<string, unknown> & WireConveniences;
 type AfterOpen = Partial<Pick<WireConveniences, (typeof AFTER_OPEN)[number]>>;
@@ -79,13 +82,15 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
     lower(options, wire, { fail, method }) {
       const own = method === "createSession" ? create : resume;
       const values = options as Record<string, unknown>;
-      for (const key of passThrough) {
+      // Indexed: a for-of over the ~100 keys allocates an iterator result per key in unoptimized code, for every session.
+      for (let i = 0; i < passThrough.length; i++) {
+        const key = passThrough[i]!;
         if (values[key] === undefined) continue;
         if (!own.has(key)) fail(key, `is an option of ${method === "createSession" ? "resumeSession" : "createSession"} only.`);
         wire[key] = values[key];
       }
-      for (const [key, problem] of Object.entries(UNSUPPORTED)) if (values[key] !== undefined) fail(key, problem);
-      for (const [key, wireKey] of Object.entries(RENAMED)) {
+      for (const [key, problem] of UNSUPPORTED_ENTRIES) if (values[key] !== undefined) fail(key, problem);
+      for (const [key, wireKey] of RENAMED_ENTRIES) {
         const value = values[key];
         if (value === undefined) continue;
         if (!own.has(wireKey)) fail(key, `is an option of ${method === "createSession" ? "resumeSession" : "createSession"} only.`);
@@ -93,16 +98,17 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
         if (key !== "configDirectory") checkBoolean(value, key, fail);
         wire[wireKey] = value;
       }
-      const after: Record<string, unknown> = {};
+      let after: Record<string, unknown> | undefined;
       for (const key of AFTER_OPEN) {
         const value = values[key];
         if (value === undefined) continue;
+        after ??= {};
         if (key === "includedBuiltinSkills") checkStringList(value, key, fail);
         else checkBoolean(value, key, fail);
         after[key] = value;
       }
       // Most sessions set none of these: no state to keep.
-      return Object.keys(after).length > 0 ? (after as AfterOpen) : undefined;
+      return after as AfterOpen | undefined;
     },
     async afterOpen(ctx) {
       if (ctx.state === undefined) return;
