@@ -11,11 +11,14 @@
  *   `src/generated/` is the generator's output and is gated by `pnpm codegen:check` instead)
  * - no absolute path of one machine (checkout, temp or home folder) in a tracked source, test,
  *   config or script file (tools/machine-paths.ts)
+ * - no hand-written function over 80 lines without a `// long: <reason>` comment above it
+ *   (tools/function-length.ts)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { handWrittenDirs, handWrittenSources, longFunctions, MAX_FUNCTION_LINES } from "./function-length.js";
 import { findCycles, importGraph } from "./import-cycles.js";
 import { findMachinePaths, isCheckedFile, machinePathPatterns } from "./machine-paths.js";
 
@@ -37,10 +40,10 @@ function walk(dir: string): string[] {
 function rank(pkg: string): number {
   const i = order.indexOf(pkg);
   // testing builds on the sdk: the sdk bundles the layers below it, and testing must hand users the
-  // very CopilotClient class (and error classes) they import from the sdk. postgres sits above
-  // client and below sdk.
+  // very CopilotClient class (and error classes) they import from the sdk. postgres builds on the
+  // sdk for the same reason: installed next to it, it adds no second copy of the client classes.
   if (pkg === "testing") return order.length;
-  return i === -1 ? (pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
+  return i === -1 ? (pkg === "postgres" ? order.length : -1) : i;
 }
 
 for (const pkg of readdirSync(join(root, "packages"))) {
@@ -97,6 +100,13 @@ function cycleProblems(dir: string): string[] {
   for (const file of [...graph.keys()]) if (file.includes("/src/generated/") || file.includes("/test/fixtures/")) graph.delete(file);
   return findCycles(graph).map(
     (cycle) => `import cycle between ${cycle.map((f) => relative(root, f)).join(", ")}: move what they share into a module that imports none of them`,
+  );
+}
+
+for (const long of longFunctions(handWrittenDirs(root).flatMap(handWrittenSources), root)) {
+  if (long.reason !== undefined) continue;
+  problems.push(
+    `${long.where}: ${long.lines} lines, over ${MAX_FUNCTION_LINES}; split it into named pieces, or say why it reads best as one in a \`// long: <reason>\` comment right above it`,
   );
 }
 

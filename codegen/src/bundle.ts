@@ -53,11 +53,8 @@ const SCHEMA_KEYWORDS = interpreted(SUBSCHEMA_KEYWORDS);
 const ARRAY_KEYWORDS = interpreted(SUBSCHEMA_ARRAY_KEYWORDS);
 /** Keywords whose values are data, never schemas: walkers must not descend into them. */
 export const VALUE_KEYWORDS: ReadonlySet<string> = new Set([...CORE_VALUE_KEYWORDS, "x-enumDescriptions"]);
-const SCALAR_KEYWORDS = new Set([
-  "$ref",
-  "type",
-  "description",
-  "title",
+/** Constraints on a value (the diff compares them one by one: a change tightens or loosens). */
+export const CONSTRAINT_KEYWORDS: readonly string[] = [
   "format",
   "minimum",
   "maximum",
@@ -74,6 +71,13 @@ const SCALAR_KEYWORDS = new Set([
   "maxProperties",
   "contentEncoding",
   "contentMediaType",
+];
+const SCALAR_KEYWORDS = new Set([
+  "$ref",
+  "type",
+  "description",
+  "title",
+  ...CONSTRAINT_KEYWORDS,
   "deprecated",
   "readOnly",
   "writeOnly",
@@ -85,7 +89,8 @@ const SCALAR_KEYWORDS = new Set([
   "x-typescript-type",
 ]);
 /** Keywords the type emitter cannot express: accepting them would emit silently wrong types. */
-const UNSUPPORTED = new Set([
+/** Applicators the type emitter cannot express (the diff still carries them, as opaque strings). */
+export const UNSUPPORTED_APPLICATORS: readonly string[] = [
   "dependentSchemas",
   "dependencies",
   "dependentRequired",
@@ -93,12 +98,8 @@ const UNSUPPORTED = new Set([
   "unevaluatedItems",
   "prefixItems",
   "additionalItems",
-  "$dynamicRef",
-  "$recursiveRef",
-  "$anchor",
-  "$id",
-  "$defs",
-]);
+];
+const UNSUPPORTED = new Set([...UNSUPPORTED_APPLICATORS, "$dynamicRef", "$recursiveRef", "$anchor", "$id", "$defs"]);
 const LEAF_KEYS = new Set(["rpcMethod", "params", "result", "description", "stability", "visibility", "notification", "deprecated"]);
 
 interface WalkContext {

@@ -19,9 +19,9 @@ export {
 } from "./runtime-connection.js";
 export { resolveRuntime, runtimePlatform, type ResolvedRuntime, type ResolveRuntimeOptions, type RuntimeSource } from "./runtime-resolution.js";
 export { SUPPORTED_PROTOCOL_VERSIONS, checkProtocolVersion } from "./protocol-range.js";
+export { createSessionFsHandlers } from "./session-fs-handlers.js";
 export {
   SessionFsProviderError,
-  createSessionFsHandlers,
   type SessionFsContext,
   type SessionFsDirEntry,
   type SessionFsFileInfo,
@@ -47,9 +47,9 @@ export {
   CopilotWebSocketCloseStatus,
   CopilotWebSocketForwarder,
   CopilotWebSocketHandler,
-  createCopilotRequestHandlerHandlers,
   type CopilotRequestContext,
 } from "./copilot-request-handler.js";
+export { createCopilotRequestHandlerHandlers } from "./copilot-request-server.js";
 export {
   SessionFsSqliteTransactionFailure,
   createSessionFsAdapter,

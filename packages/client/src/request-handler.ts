@@ -9,13 +9,11 @@ import {
   RpcError,
   RpcErrorCode,
   SdkError,
-  createServerRpc,
-  registerClientGlobalHandlers,
   type ClientGlobalHandlers,
   type LlmInferenceHttpRequestStartRequest,
   type RpcConnectionLike,
-  type Unsubscribe,
 } from "@flightdeck/copilot-core";
+import { ModelRequestServer, checkRequestChunk, checkRequestStart, decodeRequestChunk, requestHeaders } from "./model-request-wire.js";
 
 /** A model request the runtime wants answered, with its whole body. */
 export interface InterceptedRequest {
@@ -93,12 +91,6 @@ interface Pending {
   readonly controller: AbortController;
 }
 
-const encoder = new TextEncoder();
-
-function decodeChunk(data: string, binary: boolean | undefined): Uint8Array {
-  return binary ? Uint8Array.from(Buffer.from(data, "base64")) : encoder.encode(data);
-}
-
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
   let offset = 0;
@@ -110,13 +102,9 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
 }
 
 function makeRequest(head: LlmInferenceHttpRequestStartRequest, body: Uint8Array, signal: AbortSignal): InterceptedRequest {
-  const rawHeaders: Record<string, string[]> = {};
+  const rawHeaders = requestHeaders(head);
   const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(head.headers ?? {})) {
-    const list = Array.isArray(values) ? values.map(String) : [String(values)];
-    rawHeaders[name.toLowerCase()] = list;
-    headers[name.toLowerCase()] = list.join(", ");
-  }
+  for (const [name, list] of Object.entries(rawHeaders)) headers[name] = list.join(", ");
   let text: string | undefined;
   const readText = () => (text ??= new TextDecoder().decode(body));
   return {
@@ -213,42 +201,125 @@ function normalizeResponse(response: unknown): NormalizedResponse {
   return { status, statusText: r.statusText, headers: headerRecord(r.headers, false), body: chunks };
 }
 
+/** One body chunk as a response frame: text as it is for textual content, else base64. */
+function responseFrame(chunk: unknown, textual: boolean, decoder: InstanceType<typeof TextDecoder>): { data: string; binary?: boolean } {
+  if (typeof chunk === "string") return textual ? { data: chunk } : { data: Buffer.from(chunk, "utf8").toString("base64"), binary: true };
+  if (chunk instanceof Uint8Array)
+    return textual ? { data: decoder.decode(chunk, { stream: true }) } : { data: Buffer.from(chunk).toString("base64"), binary: true };
+  throw new TypeError(`the body yielded ${typeof chunk}; yield strings or Uint8Arrays`);
+}
+
 /**
- * Builds the `llmInference.*` handlers that serve the runtime's model requests with `handler`,
- * replying through `caller`. A handler that throws (or returns something unusable) ends that
- * request with a transport error naming the `requestHandler` and the request; the error also goes
- * to `onError`. Exported for tests and custom hosts; `CopilotClient` wires it for you.
+ * Serves the model requests of one connection with a {@link ModelRequestHandler}: collects each
+ * request's body (`pending`), then calls the handler and streams its response (`inFlight`).
  */
-export function createRequestHandlerHandlers(
-  handler: ModelRequestHandler,
-  caller: Pick<RpcConnectionLike, "request" | "notify">,
-  onError: (error: unknown) => void = () => {},
-): Pick<ClientGlobalHandlers, "llmInference.httpRequestStart" | "llmInference.httpRequestChunk"> & { dispose(reason?: unknown): void } {
-  const rpc = createServerRpc(caller).llmInference;
-  const pending = new Map<string, Pending>();
-  const inFlight = new Map<string, AbortController>();
+class FunctionRequestServer extends ModelRequestServer<ModelRequestHandler> {
+  readonly #pending = new Map<string, Pending>();
+  readonly #inFlight = new Map<string, AbortController>();
 
-  const fail = async (requestId: string, what: string, cause: unknown, code: string): Promise<void> => {
+  requestStart(params: unknown): Record<string, never> {
+    const head = checkRequestStart(params, (id) => this.#pending.has(id) || this.#inFlight.has(id));
+    const { requestId } = head;
+    const entry: Pending = { head, chunks: [], size: 0, controller: new AbortController() };
+    if (head.transport === "websocket") {
+      // The handler answers request/response exchanges; a full-duplex channel does not fit it.
+      this.#refuse(
+        entry,
+        `cannot serve ${head.method} ${head.url}`,
+        new Error("it handles HTTP requests only, and the runtime asked for a WebSocket channel"),
+        "WEBSOCKET_UNSUPPORTED",
+        true,
+      );
+      return {};
+    }
+    this.#pending.set(requestId, entry);
+    return {};
+  }
+
+  requestChunk(params: unknown): Record<string, never> {
+    const p = checkRequestChunk(params);
+    if (p.cancel) {
+      const controller = this.#pending.get(p.requestId)?.controller ?? this.#inFlight.get(p.requestId);
+      this.#pending.delete(p.requestId);
+      controller?.abort(new SdkError("ABORTED", `The runtime cancelled model request ${p.requestId}${p.cancelReason ? `: ${p.cancelReason}` : ""}.`));
+      return {};
+    }
+    const entry = this.#pending.get(p.requestId);
+    if (!entry) {
+      // Late body chunks of a websocket request we refused are expected; anything else is a protocol slip.
+      if (this.#inFlight.has(p.requestId)) return {};
+      throw new RpcError(RpcErrorCode.InvalidParams, `llmInference.httpRequestChunk: no request ${p.requestId} was announced with httpRequestStart.`);
+    }
+    if (typeof p.data !== "string") throw new RpcError(RpcErrorCode.InvalidParams, "llmInference.httpRequestChunk: params.data must be a string.");
+    const bytes = decodeRequestChunk(p.data, p.binary);
+    entry.size += bytes.length;
+    if (entry.size > MAX_REQUEST_BODY_BYTES) {
+      this.#pending.delete(p.requestId);
+      this.#refuse(
+        entry,
+        `refused ${entry.head.method} ${entry.head.url}`,
+        new Error(`the request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes`),
+        "REQUEST_TOO_LARGE",
+        false,
+      );
+      return {};
+    }
+    entry.chunks.push(bytes);
+    if (p.end) this.#start(entry);
+    return {};
+  }
+
+  protected abortAll(why: unknown): void {
+    for (const entry of this.#pending.values()) entry.controller.abort(why);
+    for (const controller of this.#inFlight.values()) controller.abort(why);
+    this.#pending.clear();
+    this.#inFlight.clear();
+  }
+
+  /**
+   * Answers a request it will not serve with a transport error; it stays in flight until that is
+   * sent. `later`: after the current handler returned (the runtime is still waiting for its answer).
+   */
+  #refuse(entry: Pending, what: string, cause: Error, code: string, later: boolean): void {
+    const { requestId } = entry.head;
+    this.#inFlight.set(requestId, entry.controller);
+    const send = () => void this.#fail(requestId, what, cause, code).finally(() => this.#inFlight.delete(requestId));
+    if (later) queueMicrotask(send);
+    else send();
+  }
+
+  async #fail(requestId: string, what: string, cause: unknown, code: string): Promise<void> {
     const message = `requestHandler ${what}: ${cause instanceof Error ? cause.message : String(cause)}`;
-    onError(new SdkError("HANDLER_FAILED", message, { cause, details: { requestId } }));
-    await rpc.httpResponseChunk({ requestId, data: "", error: { message, code } }).catch((e: unknown) => onError(e));
-  };
+    this.onError(new SdkError("HANDLER_FAILED", message, { cause, details: { requestId } }));
+    await this.rpc.httpResponseChunk({ requestId, data: "", error: { message, code } }).catch((e: unknown) => this.onError(e));
+  }
 
-  async function serve(entry: Pending): Promise<void> {
+  #start(entry: Pending): void {
+    this.#pending.delete(entry.head.requestId);
+    this.#inFlight.set(entry.head.requestId, entry.controller);
+    this.#serve(entry)
+      .catch((error: unknown) => {
+        // The connection closed or the runtime refused a frame: nothing left to answer.
+        if (!entry.controller.signal.aborted) this.onError(error);
+      })
+      .finally(() => this.#inFlight.delete(entry.head.requestId));
+  }
+
+  async #serve(entry: Pending): Promise<void> {
     const { head, controller } = entry;
     const { signal } = controller;
     const label = `${head.method} ${head.url}`;
     let response: NormalizedResponse;
     try {
-      response = normalizeResponse(await handler(makeRequest(head, concat(entry.chunks, entry.size), signal)));
+      response = normalizeResponse(await this.handler(makeRequest(head, concat(entry.chunks, entry.size), signal)));
     } catch (cause) {
-      if (!signal.aborted) await fail(head.requestId, `failed for ${label}`, cause, "REQUEST_HANDLER_FAILED");
+      if (!signal.aborted) await this.#fail(head.requestId, `failed for ${label}`, cause, "REQUEST_HANDLER_FAILED");
       return;
     }
     if (signal.aborted) return;
     const contentType = response.headers["content-type"]?.[0] ?? "";
     const textual = contentType === "" || TEXTUAL.test(contentType);
-    const started = await rpc.httpResponseStart({
+    const started = await this.rpc.httpResponseStart({
       requestId: head.requestId,
       status: response.status,
       ...(response.statusText !== undefined && { statusText: response.statusText }),
@@ -260,112 +331,33 @@ export function createRequestHandlerHandlers(
     try {
       for await (const chunk of response.body) {
         if (signal.aborted) return;
-        let frame: { data: string; binary?: boolean };
-        if (typeof chunk === "string") frame = textual ? { data: chunk } : { data: Buffer.from(chunk, "utf8").toString("base64"), binary: true };
-        else if (chunk instanceof Uint8Array)
-          frame = textual ? { data: decoder.decode(chunk, { stream: true }) } : { data: Buffer.from(chunk).toString("base64"), binary: true };
-        else throw new TypeError(`the body yielded ${typeof chunk}; yield strings or Uint8Arrays`);
+        const frame = responseFrame(chunk, textual, decoder);
         if (frame.data === "") continue;
-        const sent = await rpc.httpResponseChunk({ requestId: head.requestId, ...frame });
+        const sent = await this.rpc.httpResponseChunk({ requestId: head.requestId, ...frame });
         if (!sent.accepted) return;
       }
     } catch (cause) {
-      if (!signal.aborted) await fail(head.requestId, `response body failed for ${label}`, cause, "REQUEST_HANDLER_BODY_FAILED");
+      if (!signal.aborted) await this.#fail(head.requestId, `response body failed for ${label}`, cause, "REQUEST_HANDLER_BODY_FAILED");
       return;
     }
     if (signal.aborted) return;
     const tail = textual ? decoder.decode() : "";
-    await rpc.httpResponseChunk({ requestId: head.requestId, data: tail, end: true });
+    await this.rpc.httpResponseChunk({ requestId: head.requestId, data: tail, end: true });
   }
-
-  const start = (entry: Pending) => {
-    pending.delete(entry.head.requestId);
-    inFlight.set(entry.head.requestId, entry.controller);
-    serve(entry)
-      .catch((error: unknown) => {
-        // The connection closed or the runtime refused a frame: nothing left to answer.
-        if (!entry.controller.signal.aborted) onError(error);
-      })
-      .finally(() => inFlight.delete(entry.head.requestId));
-  };
-
-  return {
-    "llmInference.httpRequestStart": (params) => {
-      const p = params as Partial<LlmInferenceHttpRequestStartRequest> | null;
-      if (typeof p?.requestId !== "string" || typeof p.method !== "string" || typeof p.url !== "string") {
-        throw new RpcError(RpcErrorCode.InvalidParams, "llmInference.httpRequestStart: params need string requestId, method and url.");
-      }
-      if (pending.has(p.requestId) || inFlight.has(p.requestId)) {
-        throw new RpcError(RpcErrorCode.InvalidParams, `llmInference.httpRequestStart: request ${p.requestId} is already in flight.`);
-      }
-      const entry: Pending = { head: p as LlmInferenceHttpRequestStartRequest, chunks: [], size: 0, controller: new AbortController() };
-      if (p.transport === "websocket") {
-        // The handler answers request/response exchanges; a full-duplex channel does not fit it.
-        inFlight.set(p.requestId, entry.controller);
-        queueMicrotask(() => {
-          void fail(
-            p.requestId!,
-            `cannot serve ${p.method} ${p.url}`,
-            new Error("it handles HTTP requests only, and the runtime asked for a WebSocket channel"),
-            "WEBSOCKET_UNSUPPORTED",
-          ).finally(() => inFlight.delete(p.requestId!));
-        });
-        return {};
-      }
-      pending.set(p.requestId, entry);
-      return {};
-    },
-    "llmInference.httpRequestChunk": (params) => {
-      const p = params as { requestId?: unknown; data?: unknown; binary?: boolean; end?: boolean; cancel?: boolean; cancelReason?: string } | null;
-      if (typeof p?.requestId !== "string") throw new RpcError(RpcErrorCode.InvalidParams, "llmInference.httpRequestChunk: params need a string requestId.");
-      if (p.cancel) {
-        const controller = pending.get(p.requestId)?.controller ?? inFlight.get(p.requestId);
-        pending.delete(p.requestId);
-        controller?.abort(new SdkError("ABORTED", `The runtime cancelled model request ${p.requestId}${p.cancelReason ? `: ${p.cancelReason}` : ""}.`));
-        return {};
-      }
-      const entry = pending.get(p.requestId);
-      if (!entry) {
-        // Late body chunks of a websocket request we refused are expected; anything else is a protocol slip.
-        if (inFlight.has(p.requestId)) return {};
-        throw new RpcError(RpcErrorCode.InvalidParams, `llmInference.httpRequestChunk: no request ${p.requestId} was announced with httpRequestStart.`);
-      }
-      if (typeof p.data !== "string") throw new RpcError(RpcErrorCode.InvalidParams, "llmInference.httpRequestChunk: params.data must be a string.");
-      const bytes = decodeChunk(p.data, p.binary);
-      entry.size += bytes.length;
-      if (entry.size > MAX_REQUEST_BODY_BYTES) {
-        pending.delete(p.requestId);
-        inFlight.set(p.requestId, entry.controller);
-        void fail(
-          p.requestId,
-          `refused ${entry.head.method} ${entry.head.url}`,
-          new Error(`the request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes`),
-          "REQUEST_TOO_LARGE",
-        ).finally(() => inFlight.delete(p.requestId as string));
-        return {};
-      }
-      entry.chunks.push(bytes);
-      if (p.end) start(entry);
-      return {};
-    },
-    dispose(reason?: unknown) {
-      const why = reason ?? new SdkError("CONNECTION_CLOSED", "The connection to the runtime closed.");
-      for (const entry of pending.values()) entry.controller.abort(why);
-      for (const controller of inFlight.values()) controller.abort(why);
-      pending.clear();
-      inFlight.clear();
-    },
-  };
 }
 
-/** Registers the `llmInference.*` handlers on a connection; the returned function also aborts requests in flight. */
-export function serveRequestHandler(connection: RpcConnectionLike, handler: ModelRequestHandler, onError: (error: unknown) => void): Unsubscribe {
-  const { dispose, ...handlers } = createRequestHandlerHandlers(handler, connection, onError);
-  const off = registerClientGlobalHandlers(connection, handlers);
-  return () => {
-    off();
-    dispose();
-  };
+/**
+ * Builds the `llmInference.*` handlers that serve the runtime's model requests with `handler`,
+ * replying through `caller`. A handler that throws (or returns something unusable) ends that
+ * request with a transport error naming the `requestHandler` and the request; the error also goes
+ * to `onError`. Exported for tests and custom hosts; `CopilotClient` wires it for you.
+ */
+export function createRequestHandlerHandlers(
+  handler: ModelRequestHandler,
+  caller: Pick<RpcConnectionLike, "request" | "notify">,
+  onError: (error: unknown) => void = () => {},
+): Pick<ClientGlobalHandlers, "llmInference.httpRequestStart" | "llmInference.httpRequestChunk"> & { dispose(reason?: unknown): void } {
+  return new FunctionRequestServer(handler, caller, onError).handlers();
 }
 
 /** Checks the `requestHandler` option. */

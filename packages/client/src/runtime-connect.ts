@@ -8,13 +8,16 @@ import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
 import type { CopilotSession } from "@flightdeck/copilot-session";
 import { buildRuntimeLaunch } from "./client-options.js";
 import { type CopilotClientOptions, DEFAULT_STOP_GRACE_MS, type Live, SHUTDOWN_REQUEST_TIMEOUT_MS, SUPPORTED_TASK_KINDS } from "./client-types.js";
-import { isCopilotRequestHandler, serveCopilotRequestHandler } from "./copilot-request-handler.js";
+import { isCopilotRequestHandler } from "./copilot-request-handler.js";
+import { createCopilotRequestHandlerHandlers } from "./copilot-request-server.js";
+import { serveModelRequests } from "./model-request-wire.js";
 import { checkProtocolVersion } from "./protocol-range.js";
-import { serveRequestHandler } from "./request-handler.js";
+import { createRequestHandlerHandlers } from "./request-handler.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { resolveRuntime } from "./runtime-resolution.js";
-import { serveSessionFs, sessionFsSetProviderParams } from "./session-fs.js";
+import { sessionFsSetProviderParams } from "./session-fs.js";
+import { serveSessionFs } from "./session-fs-handlers.js";
 import { telemetryEnv } from "./telemetry.js";
 
 export async function handshake(
@@ -73,7 +76,12 @@ export async function registerProviders(
     if (options.requestHandler) {
       const handler = options.requestHandler;
       offs.push(
-        isCopilotRequestHandler(handler) ? serveCopilotRequestHandler(connection, handler, onError) : serveRequestHandler(connection, handler, onError),
+        serveModelRequests(
+          connection,
+          isCopilotRequestHandler(handler)
+            ? createCopilotRequestHandlerHandlers(handler, connection, onError)
+            : createRequestHandlerHandlers(handler, connection, onError),
+        ),
       );
       const result = await rpc.llmInference.setProvider({ timeoutMs });
       if (!result?.success)

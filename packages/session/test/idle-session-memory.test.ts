@@ -12,8 +12,8 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
-import { defineTool } from "@flightdeck/copilot-tools";
-import { SessionHost, approveAll, type CopilotSession } from "@flightdeck/copilot-session";
+import { approveAll, defineTool } from "@flightdeck/copilot-tools";
+import { SessionHost, type CopilotSession } from "@flightdeck/copilot-session";
 import { createFakeRuntime, type FakeRuntime } from "../../../test-support/fake-runtime.js";
 
 const runtimes: FakeRuntime[] = [];

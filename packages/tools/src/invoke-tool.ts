@@ -52,7 +52,7 @@ type Outcome = { kind: "value"; value: unknown } | { kind: "thrown"; error: unkn
  * });
  * ```
  */
-// ~85 lines: the steps of one call (parse, check, run with timeout and abort, normalize, truncate)
+// long: the steps of one call (parse, check, run with timeout and abort, normalize, truncate)
 // read top to bottom; each step's failure becomes the model-facing result right where it happens.
 export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: ToolCallContext, options: InvokeToolOptions = {}): Promise<ToolResultObject> {
   const toolName = context.toolName ?? tool.name;
