@@ -6,7 +6,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { isBuiltInToolName } from "./built-in-tools.js";
 import { ToolDefinitionError, describeValue } from "./errors.js";
 import type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
-import { compileJsonSchema, isObject as isPlainObject, type JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
+import { compileJsonSchema, isObject as isPlainObject, type JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
 import { isStandardSchema, standardToJsonSchema, validateStandard } from "./standard-schema.js";
 import type { ToolHandlerResult } from "./tool-result.js";
 import type { ProtocolExternalToolDefer, ProtocolExternalToolDefinition } from "@flightdeck/copilot-core";
@@ -83,7 +83,7 @@ export interface JsonSchemaToolConfig<TArgs> extends ToolOptions {
 }
 
 /** Outcome of checking raw arguments against a tool's schema. */
-export type ArgumentsCheck<TArgs> = { ok: true; value: TArgs } | { ok: false; issues: ValidationIssue[] };
+export type ArgumentsCheck<TArgs> = { ok: true; value: TArgs } | { ok: false; issues: JsonSchemaIssue[] };
 
 /** A defined tool. Pass it in `tools` (or a `ToolSet`); the session calls it through `invokeTool`. */
 export interface Tool<TArgs = unknown> {
