@@ -3,7 +3,7 @@
  * `availableTools` / `excludedTools` filters. A call's handler gets a signal that fires when the
  * turn is aborted, another client answered, or the session disconnects; its late result is dropped.
  */
-import { ToolError, ToolSet, invokeTool, type ToolLike } from "@flightdeck/copilot-tools";
+import { ToolError, ToolSet, invokeTool, type AnyTool, type ToolDefinitionWire, type ToolLike } from "@flightdeck/copilot-tools";
 import type { WireExternalToolResult } from "../bindings.js";
 import { answerRunInBackground, defineFeature, type HandlerRun } from "../feature.js";
 import { describe, type Fail } from "../option-checks.js";
@@ -24,12 +24,36 @@ export interface ToolsOptions {
   unknownToolCalls?: "fail" | "ignore";
 }
 
-export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
+/**
+ * A session's tools: the user's `ToolSet` as given, or the tools of an array (checked through a
+ * `ToolSet`, then kept as a plain array: a session's few tools need no map of their own).
+ */
+type SessionTools = ToolSet | readonly AnyTool[];
+
+const NO_TOOLS: readonly AnyTool[] = [];
+
+/** The wire definition of each tool, made once and shared by every session that offers it (tools are frozen). */
+const definitions = new WeakMap<AnyTool, ToolDefinitionWire>();
+function definitionOf(tool: AnyTool): ToolDefinitionWire {
+  let definition = definitions.get(tool);
+  if (!definition) {
+    definition = Object.freeze(tool.toJSON());
+    definitions.set(tool, definition);
+  }
+  return definition;
+}
+
+function findTool(tools: SessionTools, name: string): AnyTool | undefined {
+  return tools instanceof ToolSet ? tools.get(name) : tools.find((tool) => tool.name === name);
+}
+
+export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
   name: "tools",
   keys: ["tools", "availableTools", "excludedTools", "unknownToolCalls"],
   lower(options, wire, { fail }) {
-    const tools = toToolSet(options.tools, fail);
-    if (tools.size > 0) wire.tools = tools.toolDefinitions();
+    const tools = toSessionTools(options.tools, fail);
+    const list = tools instanceof ToolSet ? [...tools] : tools;
+    if (list.length > 0) wire.tools = list.map(definitionOf);
     for (const key of ["availableTools", "excludedTools"] as const) {
       const value = options[key] as unknown;
       if (value === undefined) continue;
@@ -50,7 +74,7 @@ export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
   events: {
     "external_tool.requested": (ctx, { data }) => {
       if (data.sessionId !== undefined && data.sessionId !== ctx.sessionId) return; // meant for another session (sub-agent)
-      const tool = ctx.state.get(data.toolName);
+      const tool = findTool(ctx.state, data.toolName);
       // Only the owner answers a broadcast tool call (unless "fail" is asked for).
       if (!tool && ctx.options.unknownToolCalls !== "fail") return;
       if (!ctx.firstSight(`tool:${data.requestId}`)) return;
@@ -71,13 +95,14 @@ export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
   },
 });
 
-function toToolSet(value: unknown, fail: Fail): ToolSet {
+function toSessionTools(value: unknown, fail: Fail): SessionTools {
   if (value instanceof ToolSet) return value;
+  if (value === undefined) return NO_TOOLS;
   if (value !== undefined && (typeof value === "string" || typeof (value as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function")) {
     return fail("tools", `must be an array of tools made with defineTool (or a ToolSet), got ${describe(value)}.`);
   }
   try {
-    return new ToolSet(value as Iterable<ToolLike> | undefined);
+    return [...new ToolSet(value as Iterable<ToolLike>)];
   } catch (error) {
     if (!(error instanceof ToolError)) throw error;
     const option = error.toolName ? `tools.${error.toolName}${error.option ? `.${error.option}` : ""}` : "tools";
