@@ -103,6 +103,28 @@ describe("createSessionRpc", () => {
       ["session.send", { prompt: "hello", sessionId: "s-1" }],
     ]);
   });
+  it("makes namespaces and stubs on first use, per session, and keeps them (an open session holds one small object)", async () => {
+    const { conn, calls } = recorder();
+    const a = createSessionRpc(conn, "s-a");
+    const b = createSessionRpc(conn, "s-b");
+    // Nothing made yet: no own members, but every namespace and method is reachable.
+    expect(Object.getOwnPropertyNames(a)).toEqual([]);
+    expect("tools" in a && "send" in a && typeof a.model.list).toBeTruthy();
+    expect(Object.getOwnPropertyNames(a)).toEqual(["model"]);
+    // Made once: the same stub and namespace on every access; another session gets its own.
+    expect(a.tools).toBe(a.tools);
+    expect(a.tools.handlePendingToolCall).toBe(a.tools.handlePendingToolCall);
+    expect(b.tools.handlePendingToolCall).not.toBe(a.tools.handlePendingToolCall);
+    expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
+    await b.tools.handlePendingToolCall({ requestId: "r", result: "x" });
+    await a.tools.handlePendingToolCall({ requestId: "r", result: "y" });
+    expect(calls.map((c) => (c.params as { sessionId: string }).sessionId)).toEqual(["s-b", "s-a"]);
+    // A stub can still be replaced on one session (tests spy on them) without touching the others.
+    const replaced = async () => ({});
+    (a.tools as { handlePendingToolCall: unknown }).handlePendingToolCall = replaced;
+    expect(a.tools.handlePendingToolCall).toBe(replaced);
+    expect(b.tools.handlePendingToolCall).not.toBe(replaced);
+  });
   it("rejects a missing session id with an INVALID_OPTION SdkError naming the fix", () => {
     expect(() => createSessionRpc(recorder().conn, "")).toThrow(/createSessionRpc: sessionId must be a non-empty string.*session.create/);
     expect(() => createSessionRpc(recorder().conn, undefined as never)).toThrow(expect.objectContaining({ name: "SdkError", code: "INVALID_OPTION" }));
