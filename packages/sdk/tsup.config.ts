@@ -54,7 +54,34 @@ const compressValidatorData: EsbuildPlugin = {
 };
 
 /**
- * The generated method tables (~100 KB of object literals, read on every import) are emitted as
+ * The fields of a method table row the sdk's code reads: those of `StubInfo` in core's
+ * rpc-stubs.ts (scope, kind, params), read from that file so the two cannot drift apart.
+ */
+let stubKeys: Promise<readonly string[]> | undefined;
+const stubInfoKeys = (rpcStubsPath: string) =>
+  (stubKeys ??= readFile(rpcStubsPath, "utf8").then((src) => {
+    const body = /\binterface StubInfo \{([^}]*)\}/.exec(src)?.[1];
+    const keys = [...(body ?? "").matchAll(/^\s*(?:readonly\s+)?(\w+)\??:/gm)].map((m) => m[1] as string);
+    if (keys.length === 0) throw new Error("method-tables-as-json: no `interface StubInfo { … }` in core/src/rpc-stubs.ts; update tsup.config.ts");
+    return keys;
+  }));
+
+/**
+ * A method table's rows keep only the fields the stubs read: the rest (direction, visibility,
+ * stability, deprecated, result type, …) is codegen-only data, ~2/3 of the table. The sdk exports
+ * no table, so nothing else can read them. Values that are not method tables pass unchanged.
+ */
+function stubRows(value: unknown, keys: readonly string[]): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const rows = Object.values(value);
+  const isTable = rows.length > 0 && rows.every((row) => typeof row === "object" && row !== null && keys.every((k) => k in row));
+  if (!isTable) return value;
+  return Object.fromEntries(Object.entries(value).map(([method, row]) => [method, Object.fromEntries(keys.map((k) => [k, (row as Record<string, unknown>)[k]]))]));
+}
+
+/**
+ * The generated method tables (~100 KB of object literals, read on every import; ~35 KB once
+ * trimmed by `stubRows`) are emitted as
  * `JSON.parse("…")`: V8 scans a JSON string several times faster than it parses and compiles the
  * same object literal. Only plain-data tables are rewritten (checked by a round trip); anything
  * else is left as the generator wrote it.
@@ -68,8 +95,8 @@ const methodTablesAsJson: EsbuildPlugin = {
       for (const match of code.matchAll(/^(export )?const (\w+) = \{\n[\s\S]*?\n\};$/gm)) {
         const literal = match[0].slice(match[0].indexOf("{"), -1);
         const value: unknown = new Function(`return (${literal});`)();
-        const json = JSON.stringify(value);
-        if (json === undefined || !isDeepStrictEqual(JSON.parse(json), value)) continue;
+        if (JSON.stringify(value) === undefined || !isDeepStrictEqual(JSON.parse(JSON.stringify(value)), value)) continue;
+        const json = JSON.stringify(stubRows(value, await stubInfoKeys(resolve(dirname(args.path), "../rpc-stubs.ts"))));
         out = out.replace(match[0], `${match[1] ?? ""}const ${match[2]} = /* @__PURE__ */ JSON.parse(${JSON.stringify(json)});`);
       }
       if (out === code) console.warn(`method-tables-as-json: no plain-data table found in ${args.path}; left as is`);
