@@ -106,6 +106,26 @@ const methodTablesAsJson: EsbuildPlugin = {
 };
 
 /**
+ * The client serves `sessionFs` and `requestHandler` from modules it loads by `import()` when a
+ * client uses one (client/src/provider-serving.ts). Its index also re-exports their
+ * `create…Handlers` for the client package's users; the sdk re-exports none of them, but esbuild
+ * would still put every module an `import()` target reaches into a chunk shared with the entry
+ * that re-exports it, i.e. load them on `import "@flightdeck/copilot-sdk"`. So the sdk bundles the
+ * client's index without those re-exports (a name the sdk did import from them fails the build).
+ */
+const lazyProviderServing: EsbuildPlugin = {
+  name: "lazy-provider-serving",
+  setup(build) {
+    build.onLoad({ filter: /[/\\]client[/\\]src[/\\]index\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const contents = source.replace(/^export \{[^}]*\} from "\.\/[\w-]+-serve\.js";\n/gm, "");
+      if (contents === source) throw new Error("lazy-provider-serving: client/src/index.ts re-exports no `*-serve.js` module; update tsup.config.ts");
+      return { contents, loader: "ts", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
  * The shipped JS is ASCII only. One non-ASCII character anywhere in a file (esbuild escapes them in
  * strings, not in the comments it keeps) makes Node hand V8 the whole file as UTF-16: decoding and
  * scanning it then cost ~15% of `import` (measured on this sdk). Comments get ASCII look-alikes;
@@ -138,6 +158,6 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   noExternal: [/^@flightdeck\//],
-  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson],
+  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson, lazyProviderServing],
   plugins: [asciiOutput],
 });

@@ -19,9 +19,9 @@ export {
 } from "./runtime-connection.js";
 export { resolveRuntime, runtimePlatform, type ResolvedRuntime, type ResolveRuntimeOptions, type RuntimeSource } from "./runtime-resolution.js";
 export { SUPPORTED_PROTOCOL_VERSIONS, checkProtocolVersion } from "./protocol-range.js";
+export { createSessionFsHandlers } from "./session-fs-serve.js";
 export {
   SessionFsProviderError,
-  createSessionFsHandlers,
   type SessionFsContext,
   type SessionFsDirEntry,
   type SessionFsFileInfo,
@@ -34,22 +34,22 @@ export {
 export { MemorySessionFs, type MemorySessionFsOptions } from "./session-fs-memory.js";
 export { DirectorySessionFs, type DirectorySessionFsOptions } from "./session-fs-directory.js";
 export { telemetryEnv, type TelemetryOptions, type TraceContext, type TraceContextProvider } from "./telemetry.js";
-export {
-  createRequestHandlerHandlers,
-  type InterceptedBodyChunk,
-  type InterceptedRequest,
-  type InterceptedResponse,
-  type InterceptedResponseInit,
-  type ModelRequestHandler,
+export { createRequestHandlerHandlers } from "./request-handler-serve.js";
+export type {
+  InterceptedBodyChunk,
+  InterceptedRequest,
+  InterceptedResponse,
+  InterceptedResponseInit,
+  ModelRequestHandler,
 } from "./request-handler.js";
 export {
   CopilotRequestHandler,
   CopilotWebSocketCloseStatus,
   CopilotWebSocketForwarder,
   CopilotWebSocketHandler,
-  createCopilotRequestHandlerHandlers,
   type CopilotRequestContext,
 } from "./copilot-request-handler.js";
+export { createCopilotRequestHandlerHandlers } from "./copilot-request-handler-serve.js";
 export {
   SessionFsSqliteTransactionFailure,
   createSessionFsAdapter,

@@ -8,13 +8,12 @@ import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
 import type { CopilotSession } from "@flightdeck/copilot-session";
 import { buildRuntimeLaunch } from "./client-options.js";
 import { type CopilotClientOptions, DEFAULT_STOP_GRACE_MS, type Live, SHUTDOWN_REQUEST_TIMEOUT_MS, SUPPORTED_TASK_KINDS } from "./client-types.js";
-import { isCopilotRequestHandler, serveCopilotRequestHandler } from "./copilot-request-handler.js";
+import { isCopilotRequestHandler } from "./copilot-request-handler.js";
 import { checkProtocolVersion } from "./protocol-range.js";
-import { serveRequestHandler } from "./request-handler.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { resolveRuntime } from "./runtime-resolution.js";
-import { serveSessionFs, sessionFsSetProviderParams } from "./session-fs.js";
+import { sessionFsSetProviderParams } from "./session-fs.js";
 import { telemetryEnv } from "./telemetry.js";
 
 export async function handshake(
@@ -60,8 +59,10 @@ export async function registerProviders(
   try {
     const plugins = options.builtinPluginDirectories;
     if (plugins && plugins.length > 0) await rpc.plugins.builtin.set({ paths: [...plugins] }, { timeoutMs });
-    if (options.sessionFs) {
-      offs.push(serveSessionFs(connection, options.sessionFs, onError));
+    // The serving code of the providers is loaded only by a client that uses one.
+    const serving = options.sessionFs || options.requestHandler ? await import("./provider-serving.js") : undefined;
+    if (options.sessionFs && serving) {
+      offs.push(serving.serveSessionFs(connection, options.sessionFs, onError));
       const params = sessionFsSetProviderParams(options.sessionFs, options.workingDirectory ?? globalThis.process.cwd());
       const result = await rpc.sessionFs.setProvider(params, { timeoutMs });
       if (!result?.success)
@@ -70,10 +71,10 @@ export async function registerProviders(
           "sessionFs: the runtime refused to use this client as the session filesystem provider (sessionFs.setProvider answered success: false); another client may hold it.",
         );
     }
-    if (options.requestHandler) {
+    if (options.requestHandler && serving) {
       const handler = options.requestHandler;
       offs.push(
-        isCopilotRequestHandler(handler) ? serveCopilotRequestHandler(connection, handler, onError) : serveRequestHandler(connection, handler, onError),
+        isCopilotRequestHandler(handler) ? serving.serveCopilotRequestHandler(connection, handler, onError) : serving.serveRequestHandler(connection, handler, onError),
       );
       const result = await rpc.llmInference.setProvider({ timeoutMs });
       if (!result?.success)

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { JsonRpcConnection, createInMemoryTransportPair, isSdkError } from "@flightdeck/copilot-core";
 import { CopilotRequestHandler, CopilotWebSocketCloseStatus, CopilotWebSocketHandler, type CopilotRequestContext } from "@flightdeck/copilot-client";
-import { serveCopilotRequestHandler } from "../src/copilot-request-handler.js";
+import { serveCopilotRequestHandler } from "../src/copilot-request-handler-serve.js";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { JsonRpcConnection, SdkError, createInMemoryTransportPair, isSdkError } from "@flightdeck/copilot-core";
 import { CopilotClient, type InterceptedRequest, type ModelRequestHandler } from "@flightdeck/copilot-client";
 import { createScriptedRequestHandler, SCRIPTED_MODEL_UNROUTABLE_BASE_URL } from "@flightdeck/copilot-testing";
-import { serveRequestHandler } from "../src/request-handler.js";
+import { serveRequestHandler } from "../src/request-handler-serve.js";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

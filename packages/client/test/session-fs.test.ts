@@ -16,7 +16,8 @@ import {
   type SessionFsContext,
   type SessionFsProvider,
 } from "@flightdeck/copilot-client";
-import { checkSessionFsOptions, serveSessionFs, sessionFsSetProviderParams } from "../src/session-fs.js";
+import { serveSessionFs } from "../src/session-fs-serve.js";
+import { checkSessionFsOptions, sessionFsSetProviderParams } from "../src/session-fs.js";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
