@@ -76,7 +76,9 @@ function stubRows(value: unknown, keys: readonly string[]): unknown {
   const rows = Object.values(value);
   const isTable = rows.length > 0 && rows.every((row) => typeof row === "object" && row !== null && keys.every((k) => k in row));
   if (!isTable) return value;
-  return Object.fromEntries(Object.entries(value).map(([method, row]) => [method, Object.fromEntries(keys.map((k) => [k, (row as Record<string, unknown>)[k]]))]));
+  return Object.fromEntries(
+    Object.entries(value).map(([method, row]) => [method, Object.fromEntries(keys.map((k) => [k, (row as Record<string, unknown>)[k]]))]),
+  );
 }
 
 /**
@@ -131,7 +133,16 @@ const lazyProviderServing: EsbuildPlugin = {
  * scanning it then cost ~15% of `import` (measured on this sdk). Comments get ASCII look-alikes;
  * a non-ASCII character outside a comment line fails the build rather than being changed.
  */
-const ASCII_LOOKALIKES: Record<string, string> = { "\u2026": "...", "\u2192": "->", "\u2190": "<-", "\u2014": "--", "\u2013": "-", "\u2264": "<=", "\u2265": ">=", "\u00d7": "x" };
+const ASCII_LOOKALIKES: Record<string, string> = {
+  "\u2026": "...",
+  "\u2192": "->",
+  "\u2190": "<-",
+  "\u2014": "--",
+  "\u2013": "-",
+  "\u2264": "<=",
+  "\u2265": ">=",
+  "\u00d7": "x",
+};
 const asciiOutput: TsupPlugin = {
   name: "ascii-output",
   renderChunk(code, chunk) {
@@ -139,7 +150,8 @@ const asciiOutput: TsupPlugin = {
     if (!chunk.path.endsWith(".js") || !/[\u0080-\uffff]/.test(code)) return undefined;
     const lines = code.split("\n").map((line, i) => {
       if (!/[\u0080-\uffff]/.test(line)) return line;
-      if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`ascii-output: ${chunk.path}:${i + 1} has a non-ASCII character outside a comment; escape it in the source`);
+      if (!/^\s*(\/\/|\/\*|\*)/.test(line))
+        throw new Error(`ascii-output: ${chunk.path}:${i + 1} has a non-ASCII character outside a comment; escape it in the source`);
       return line.replace(nonAscii, (c) => ASCII_LOOKALIKES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     });
     return { code: lines.join("\n") };

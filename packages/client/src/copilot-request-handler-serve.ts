@@ -4,7 +4,6 @@
  * `import()` when a client with such a `requestHandler` connects, so importing the sdk does not load it.
  */
 import {
-
   RpcError,
   RpcErrorCode,
   SdkError,

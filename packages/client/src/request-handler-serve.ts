@@ -4,7 +4,6 @@
  * `requestHandler` connects, so importing the sdk does not load it.
  */
 import {
-
   RpcError,
   RpcErrorCode,
   SdkError,

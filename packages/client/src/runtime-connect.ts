@@ -74,7 +74,9 @@ export async function registerProviders(
     if (options.requestHandler && serving) {
       const handler = options.requestHandler;
       offs.push(
-        isCopilotRequestHandler(handler) ? serving.serveCopilotRequestHandler(connection, handler, onError) : serving.serveRequestHandler(connection, handler, onError),
+        isCopilotRequestHandler(handler)
+          ? serving.serveCopilotRequestHandler(connection, handler, onError)
+          : serving.serveRequestHandler(connection, handler, onError),
       );
       const result = await rpc.llmInference.setProvider({ timeoutMs });
       if (!result?.success)

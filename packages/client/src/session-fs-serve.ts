@@ -4,7 +4,6 @@
  * Loaded by `import()` when a client with `sessionFs` connects, so importing the sdk does not load it.
  */
 import {
-
   RpcError,
   RpcErrorCode,
   SdkError,
