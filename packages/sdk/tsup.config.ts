@@ -128,6 +128,23 @@ const lazyProviderServing: EsbuildPlugin = {
 };
 
 /**
+ * The generated stubs take `buildStubs`, `checkSessionId` and `registerHandlers` from core's public
+ * `runtime.js`, which also re-exports `createValidators`; esbuild puts every module a bundle entry
+ * can reach into a chunk that entry loads, so the validation code (otherwise only behind the
+ * validators' `import()`) would load with the sdk. In the sdk's bundle those imports go straight to
+ * rpc-stubs.ts, where the three live; a value the generator starts importing from elsewhere fails
+ * the build ("No matching export").
+ */
+const stubsFromRpcStubs: EsbuildPlugin = {
+  name: "stubs-from-rpc-stubs",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/runtime\.js$/ }, (args) =>
+      /[/\\]generated[/\\](internal-)?rpc\.ts$/.test(args.importer) ? { path: resolve(args.resolveDir, "../rpc-stubs.ts") } : undefined,
+    );
+  },
+};
+
+/**
  * The shipped JS is ASCII only. One non-ASCII character anywhere in a file (esbuild escapes them in
  * strings, not in the comments it keeps) makes Node hand V8 the whole file as UTF-16: decoding and
  * scanning it then cost ~15% of `import` (measured on this sdk). Comments get ASCII look-alikes;
@@ -170,6 +187,6 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   noExternal: [/^@flightdeck\//],
-  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson, lazyProviderServing],
+  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson, lazyProviderServing, stubsFromRpcStubs],
   plugins: [asciiOutput],
 });
