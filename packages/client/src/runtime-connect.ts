@@ -15,6 +15,7 @@ import { RuntimeProcess } from "./runtime-process.js";
 import { resolveRuntime } from "./runtime-resolution.js";
 import { sessionFsSetProviderParams } from "./session-fs.js";
 import { telemetryEnv } from "./telemetry.js";
+import { within } from "./timers.js";
 
 export async function handshake(
   options: CopilotClientOptions,
@@ -218,30 +219,4 @@ export async function openTransport(
     }
   }
   return { transport, connectionToken, port };
-}
-
-/** Resolves with the value, or undefined when `ms` passes first. */
-export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Waits `ms`; false when `signal` fired first. */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
