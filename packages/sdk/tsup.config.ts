@@ -108,12 +108,12 @@ const methodTablesAsJson: EsbuildPlugin = {
 };
 
 /**
- * The client serves `sessionFs` and `requestHandler` from modules it loads by `import()` when a
- * client uses one (client/src/provider-serving.ts). Its index also re-exports their
+ * The client's code that serves `sessionFs` and `requestHandler` (client/src/*-serve.ts) loads
+ * with its connecting steps, by the first start()'s `import()`. Its index also re-exports their
  * `create…Handlers` for the client package's users; the sdk re-exports none of them, but esbuild
- * would still put every module an `import()` target reaches into a chunk shared with the entry
- * that re-exports it, i.e. load them on `import "@flightdeck/copilot-sdk"`. So the sdk bundles the
- * client's index without those re-exports (a name the sdk did import from them fails the build).
+ * puts every module a bundle entry reaches (re-exports included) into a chunk that entry loads,
+ * i.e. on `import "@flightdeck/copilot-sdk"`. So the sdk bundles the client's index without those
+ * re-exports (a name the sdk did import from them fails the build).
  */
 const lazyProviderServing: EsbuildPlugin = {
   name: "lazy-provider-serving",

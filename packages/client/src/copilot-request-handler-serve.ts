@@ -1,7 +1,7 @@
 /**
  * The serving half of `CopilotRequestHandler` (see copilot-request-handler.ts): the
- * `llmInference.*` handlers that run a handler's `sendRequest` / `openWebSocket` hooks. Loaded by
- * `import()` when a client with such a `requestHandler` connects, so importing the sdk does not load it.
+ * `llmInference.*` handlers that run a handler's `sendRequest` / `openWebSocket` hooks. Loaded with
+ * the connecting steps (runtime-connect.ts) on the first start(), so importing the sdk does not load it.
  */
 import {
   RpcError,

@@ -1,7 +1,7 @@
 /**
  * The serving half of model-traffic interception with a function handler (`requestHandler`, see
- * request-handler.ts): the `llmInference.*` handlers. Loaded by `import()` when a client with a
- * `requestHandler` connects, so importing the sdk does not load it.
+ * request-handler.ts): the `llmInference.*` handlers. Loaded with the
+ * connecting steps (runtime-connect.ts) on the first start(), so importing the sdk does not load it.
  */
 import {
   RpcError,

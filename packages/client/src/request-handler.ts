@@ -4,7 +4,7 @@
  * (`llmInference.httpRequestStart` + `httpRequestChunk`), and the client answers with the
  * handler's response (`llmInference.httpResponseStart` + `httpResponseChunk`), streamed chunk by
  * chunk. No socket is opened on either side. This module holds the handler's types and the option
- * check; request-handler-serve.ts, loaded when a client using it connects, serves the requests.
+ * check; request-handler-serve.ts, loaded on the first start(), serves the requests.
  */
 import { SdkError } from "@flightdeck/copilot-core";
 

@@ -9,11 +9,15 @@ import type { CopilotSession } from "@flightdeck/copilot-session";
 import { buildRuntimeLaunch } from "./client-options.js";
 import { type CopilotClientOptions, DEFAULT_STOP_GRACE_MS, type Live, SHUTDOWN_REQUEST_TIMEOUT_MS, SUPPORTED_TASK_KINDS } from "./client-types.js";
 import { isCopilotRequestHandler } from "./copilot-request-handler.js";
+import { serveCopilotRequestHandler } from "./copilot-request-handler-serve.js";
+import { InProcessTransport, resolveRuntimeLibrary } from "./in-process-runtime.js";
 import { checkProtocolVersion } from "./protocol-range.js";
+import { serveRequestHandler } from "./request-handler-serve.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { resolveRuntime } from "./runtime-resolution.js";
 import { sessionFsSetProviderParams } from "./session-fs.js";
+import { serveSessionFs } from "./session-fs-serve.js";
 import { telemetryEnv } from "./telemetry.js";
 import { within } from "./timers.js";
 
@@ -60,10 +64,8 @@ export async function registerProviders(
   try {
     const plugins = options.builtinPluginDirectories;
     if (plugins && plugins.length > 0) await rpc.plugins.builtin.set({ paths: [...plugins] }, { timeoutMs });
-    // The serving code of the providers is loaded only by a client that uses one.
-    const serving = options.sessionFs || options.requestHandler ? await import("./provider-serving.js") : undefined;
-    if (options.sessionFs && serving) {
-      offs.push(serving.serveSessionFs(connection, options.sessionFs, onError));
+    if (options.sessionFs) {
+      offs.push(serveSessionFs(connection, options.sessionFs, onError));
       const params = sessionFsSetProviderParams(options.sessionFs, options.workingDirectory ?? globalThis.process.cwd());
       const result = await rpc.sessionFs.setProvider(params, { timeoutMs });
       if (!result?.success)
@@ -72,12 +74,10 @@ export async function registerProviders(
           "sessionFs: the runtime refused to use this client as the session filesystem provider (sessionFs.setProvider answered success: false); another client may hold it.",
         );
     }
-    if (options.requestHandler && serving) {
+    if (options.requestHandler) {
       const handler = options.requestHandler;
       offs.push(
-        isCopilotRequestHandler(handler)
-          ? serving.serveCopilotRequestHandler(connection, handler, onError)
-          : serving.serveRequestHandler(connection, handler, onError),
+        isCopilotRequestHandler(handler) ? serveCopilotRequestHandler(connection, handler, onError) : serveRequestHandler(connection, handler, onError),
       );
       const result = await rpc.llmInference.setProvider({ timeoutMs });
       if (!result?.success)
@@ -188,8 +188,7 @@ export async function openTransport(
     transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
     connectionToken = config.connectionToken;
   } else if (config.kind === "inprocess") {
-    // Loaded on first use: koffi and the native library cost nothing to users of the other transports.
-    const { InProcessTransport, resolveRuntimeLibrary } = await import("./in-process-runtime.js");
+    // koffi and the native library are loaded by the transport, on first use.
     const libraryPath = resolveRuntimeLibrary({ libraryPath: config.libraryPath, env: options.env ?? globalThis.process.env });
     const launch = buildRuntimeLaunch(options, config);
     transport = await InProcessTransport.start({

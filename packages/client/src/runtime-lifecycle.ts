@@ -35,7 +35,8 @@ import { withTraceContext } from "./telemetry.js";
 import { sleep, within } from "./timers.js";
 
 /**
- * The connecting steps (runtime resolution and process, transports, handshake, providers, teardown),
+ * The connecting steps (runtime process; stdio, TCP and in-process transports; handshake; the serving
+ * code of sessionFs and requestHandler; teardown),
  * loaded by the first start() rather than by importing the sdk; kept once loaded, for the
  * synchronous describeLoss() of a connection that only exists after they ran.
  */

@@ -1,7 +1,8 @@
 /**
  * The serving half of the session filesystem (`sessionFs`, see session-fs.ts): the adapter that
  * turns provider calls (which throw) into the `sessionFs.*` wire replies (errors in the result).
- * Loaded by `import()` when a client with `sessionFs` connects, so importing the sdk does not load it.
+ * Loaded with the connecting steps (runtime-connect.ts) on the first start(), so importing the sdk
+ * does not load it.
  */
 import {
   RpcError,

@@ -2,7 +2,7 @@
  * Session filesystem: with the `sessionFs` client option the runtime keeps each session's state
  * (events.jsonl, workspace.yaml, checkpoints, plan.md, …) in a filesystem this process provides,
  * over the `sessionFs.*` server→client requests. This module holds the provider contract and the
- * option's checks; session-fs-serve.ts, loaded when a client using it connects, holds the adapter
+ * option's checks; session-fs-serve.ts, loaded on the first start(), holds the adapter
  * that turns provider calls (which throw) into the wire's error-in-result replies.
  */
 import {
