@@ -2,9 +2,9 @@
  * What `import "@flightdeck/copilot-sdk"` loads, checked on the sdk's real build (its tsup config,
  * declarations aside) rather than by a timing: the modules reached by static imports from
  * dist/index.js, the source files bundled into them, and the Node built-ins a fresh process loads.
- * Everything a plain session does not need before `start()` (the validators and their schema data,
- * the in-process runtime, the sessionFs / requestHandler serving code, Node's stream, crypto,
- * zlib and network modules) must stay behind an `import()`; see bench/README.md (cold import).
+ * Everything not needed before `start()` (the validators and their schema data; the connecting
+ * steps: runtime process, in-process runtime, sessionFs / requestHandler serving code; Node's
+ * stream, crypto, zlib and network modules) must stay behind an `import()`; see bench/README.md.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -82,7 +82,7 @@ describe("import of the built sdk", () => {
       (s) =>
         /^core\/src\/(validators|validation|schema-check|schema-compiled)\.ts$/.test(s) ||
         s.startsWith("core/src/generated/validators/") ||
-        /^client\/src\/(in-process-runtime|provider-serving|[\w-]+-serve)\.ts$/.test(s),
+        /^client\/src\/(in-process-runtime|runtime-connect|runtime-process|process-tree|[\w-]+-serve)\.ts$/.test(s),
     );
     expect(lazy, "modules that belong behind an import()").toEqual([]);
   });
@@ -93,6 +93,8 @@ describe("import of the built sdk", () => {
     const lazySources = bundledSources(all.filter((f) => !eager.has(f)));
     for (const source of [
       "core/src/validators.ts",
+      "client/src/runtime-connect.ts",
+      "client/src/runtime-process.ts",
       "client/src/in-process-runtime.ts",
       "client/src/session-fs-serve.ts",
       "client/src/request-handler-serve.ts",
