@@ -37,10 +37,10 @@ function walk(dir: string): string[] {
 function rank(pkg: string): number {
   const i = order.indexOf(pkg);
   // testing builds on the sdk: the sdk bundles the layers below it, and testing must hand users the
-  // very CopilotClient class (and error classes) they import from the sdk. postgres sits above
-  // client and below sdk.
+  // very CopilotClient class (and error classes) they import from the sdk. postgres builds on the
+  // sdk for the same reason: installed next to it, it adds no second copy of the client classes.
   if (pkg === "testing") return order.length;
-  return i === -1 ? (pkg === "postgres" ? order.indexOf("sdk") - 0.5 : -1) : i;
+  return i === -1 ? (pkg === "postgres" ? order.length : -1) : i;
 }
 
 for (const pkg of readdirSync(join(root, "packages"))) {

@@ -18,6 +18,8 @@
  *   examples  examples/minimal and examples/cli-chat run on the real runtime
  *   runtime   with no COPILOT_CLI_PATH: the runtime the sdk brings as an optional dependency
  *             starts, and the testing kit's createTestClient() answers a turn on it
+ *   no-runtime the sdk installed with `--omit=optional` and no runtime anywhere: start() fails at
+ *             once with RUNTIME_NOT_FOUND and the exact `npm install` line, and the process exits
  *   codegen   the codegen tarball alone in a fresh project: require() (CommonJS) and import (ESM),
  *             then generate() into a temp folder
  *
@@ -359,8 +361,59 @@ const STEPS: readonly Step[] = [
   { name: "docs", needs: ["build"], run: docs },
   { name: "examples", needs: [], run: examples },
   { name: "runtime", needs: ["install"], run: bundledRuntime },
+  { name: "no-runtime", needs: ["pack"], run: missingRuntime },
   { name: "codegen", needs: ["pack"], run: codegenFromTarball },
 ];
+
+/**
+ * `npm install --omit=optional @flightdeck/copilot-sdk` (or a platform without a runtime package):
+ * what a user sees when no runtime can be found anywhere.
+ */
+async function missingRuntime(ctx: Context): Promise<void> {
+  const dir = join(ctx.work, "consumer-no-runtime");
+  mkdirSync(dir, { recursive: true });
+  const sdk = ctx.tarballs.get("@flightdeck/copilot-sdk") as string;
+  writeFileSync(
+    join(dir, "package.json"),
+    `${JSON.stringify({ name: "no-runtime", private: true, version: "0.0.0", dependencies: { "@flightdeck/copilot-sdk": `file:${sdk}` } }, null, 2)}\n`,
+  );
+  await run("npm", ["install", "--omit=optional", "--no-audit", "--no-fund", "--loglevel=error", "--ignore-scripts"], { cwd: dir, timeoutMs: 180_000 });
+  if (existsSync(join(dir, "node_modules/@github"))) fail("npm install --omit=optional still installed a @github package");
+  writeFileSync(
+    join(dir, "start.mjs"),
+    [
+      'import { CopilotClient } from "@flightdeck/copilot-sdk";',
+      "const client = new CopilotClient();",
+      "try {",
+      "  await client.start();",
+      '  console.log("started without a runtime?");',
+      "} catch (error) {",
+      "  console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message }));",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env, FLIGHTDECK_DEBUG: "" };
+  delete env.COPILOT_CLI_PATH;
+  delete env.NODE_PATH;
+  env.PATH = dirname(process.execPath); // no `copilot` on PATH
+  // The process must end by itself: a start() that failed leaves nothing running.
+  const out = await run(process.execPath, ["start.mjs"], { cwd: dir, env, timeoutMs: 30_000 }).catch((error: Error) =>
+    fail(`start() without a runtime did not end cleanly:\n${error.message}`),
+  );
+  const line = out.trim().split("\n").pop() ?? "";
+  const seen = (() => {
+    try {
+      return JSON.parse(line) as { code?: string; message?: string };
+    } catch {
+      return fail(`start() without a runtime printed no error:\n${out}`);
+    }
+  })();
+  const install = `npm install @github/copilot-sdk-${process.platform}-${process.arch}`;
+  if (seen.code !== "RUNTIME_NOT_FOUND" || !seen.message?.includes(install)) {
+    fail(`start() without a runtime: expected RUNTIME_NOT_FOUND naming \`${install}\`, got:\n${line}`);
+  }
+}
 
 /** What `npm install @flightdeck/copilot-sdk` users get: a runtime, found with nothing configured. */
 async function bundledRuntime(ctx: Context): Promise<void> {

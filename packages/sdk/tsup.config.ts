@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { basename, dirname, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { brotliCompressSync, constants } from "node:zlib";
 import { transform } from "esbuild";
@@ -31,24 +30,39 @@ const keepNodeGuard: EsbuildPlugin = {
 };
 
 /**
- * The generated validator data (the protocol's JSON Schemas, ~380 KB of JSON) is only read when
- * the first session event is validated, from a lazily imported chunk. It is stored there
- * brotli-compressed (~10× smaller on disk) and inflated once on load (~2 ms, node:zlib).
+ * The generated validator data (the protocol's JSON Schemas, ~380 KB of JSON, and the event and
+ * method tables naming them, ~40 KB) is only read when the first session event is validated, from
+ * a lazily imported chunk. It is stored there brotli-compressed (~10× smaller on disk) and inflated
+ * once on load (~2 ms, node:zlib). Only plain-data tables are packed (checked by a round trip).
  */
 const compressValidatorData: EsbuildPlugin = {
   name: "compress-validator-data",
   setup(build) {
-    build.onLoad({ filter: /[/\\]generated[/\\]validators[/\\]definitions\.js$/ }, async (args) => {
-      const mod = (await import(pathToFileURL(args.path).href)) as Record<string, unknown>;
-      const lines = [
-        'import { brotliDecompressSync } from "node:zlib";',
-        'const inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, "base64")).toString("utf8"));',
-      ];
-      for (const [name, value] of Object.entries(mod)) {
-        const packed = brotliCompressSync(JSON.stringify(value), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString("base64");
-        lines.push(`export const ${name} = /* @__PURE__ */ inflate(${JSON.stringify(packed)});`);
+    const packedFiles = new Set<string>();
+    build.onLoad({ filter: /[/\\]generated[/\\]validators[/\\](definitions|index)\.[jt]s$/ }, async (args) => {
+      const { code } = await transform(await readFile(args.path, "utf8"), { loader: "ts", format: "esm" });
+      let out = code;
+      const tables = /^const (\w+) = (\/\* @__PURE__ \*\/ JSON\.parse\(.*\)|\{\n[\s\S]*?\n\});$/gm;
+      for (const match of code.matchAll(tables)) {
+        const value: unknown = new Function(`return (${match[2]});`)();
+        const json = JSON.stringify(value);
+        if (json === undefined || !isDeepStrictEqual(JSON.parse(json), value)) continue;
+        const packed = brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString("base64");
+        out = out.replace(match[0], `const ${match[1]} = /* @__PURE__ */ inflate(${JSON.stringify(packed)});`);
       }
-      return { contents: `${lines.join("\n")}\n`, loader: "js", resolveDir: dirname(args.path) };
+      if (out === code) throw new Error(`compress-validator-data: no plain-data table found in ${args.path}; update packages/sdk/tsup.config.ts`);
+      packedFiles.add(basename(args.path).replace(/\.[jt]s$/, ""));
+      const inflate =
+        'import { brotliDecompressSync } from "node:zlib";\nconst inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, "base64")).toString("utf8"));\n';
+      return { contents: inflate + out, loader: "js", resolveDir: dirname(args.path) };
+    });
+    // A renamed generated file once made this plugin match nothing, shipping ~370 KB of raw JSON.
+    build.onEnd((result) => {
+      if (packedFiles.size < 2 && result.errors.length === 0) {
+        throw new Error(
+          "compress-validator-data: the generated validator tables (definitions, index) were not all found; update the filter in packages/sdk/tsup.config.ts",
+        );
+      }
     });
   },
 };
@@ -178,8 +192,10 @@ const asciiOutput: TsupPlugin = {
 export default defineConfig({
   entry: { index: "src/index.ts", extension: "src/extension.ts" },
   format: ["esm"],
-  // Declarations of the bundled workspace packages are inlined (only what the sdk's exports reach).
-  dts: { resolve: [/^@flightdeck\//] },
+  // Declarations of the bundled workspace packages are inlined (only what the sdk's exports reach),
+  // and so are the Standard Schema interfaces (types only, MIT, made to be copied; notice in
+  // dist/THIRD-PARTY-NOTICES.md): an install needs no @standard-schema/spec package.
+  dts: { resolve: [/^@flightdeck\//, /^@standard-schema\/spec$/] },
   sourcemap: false, // the JS is shipped unminified and readable; maps would double the install size
   clean: true,
   target: "node20",

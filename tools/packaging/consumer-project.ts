@@ -72,6 +72,7 @@ import { ToolSet } from "@flightdeck/copilot-tools";
 import { CopilotSession } from "@flightdeck/copilot-session";
 import { RuntimeConnection } from "@flightdeck/copilot-client";
 import { createIsolatedEnvironment, startScriptedModel, type ScriptedTurn } from "@flightdeck/copilot-testing";
+import { joinSession, defineTool as defineExtensionTool, type JoinSessionConfig } from "@flightdeck/copilot-sdk/extension";
 
 const options: CopilotClientOptions = { connection: RuntimeConnection.forStdio({ path: "/opt/copilot" }), useLoggedInUser: false };
 export const client: CopilotClient = new CopilotClient(options);
@@ -81,6 +82,17 @@ export const tool = defineTool("lookup", {
   handler: (args) => args.word.toUpperCase(),
 });
 export const set = new ToolSet([tool]);
+// A Standard Schema as zod, valibot or arktype make one (the sdk bundles the interface: no @standard-schema/spec here).
+const wordSchema = {
+  "~standard": {
+    version: 1 as const,
+    vendor: "consumer",
+    validate: (value: unknown) => ({ value: value as { word: string } }),
+    types: undefined as unknown as { input: { word: string }; output: { word: string } },
+  },
+};
+export const spell = defineExtensionTool("spell", { description: "Spells a word", parameters: wordSchema, handler: (args) => args.word.length });
+export const join: JoinSessionConfig = { onPermissionRequest: approveAll, tools: [spell] };
 export const method: RpcMethodName = "ping";
 export const known: boolean = method in RPC_METHODS && Object.keys(INTERNAL_RPC_METHODS).length > 0;
 export const check: ValidationResult = validateSessionEvent({ type: "session.idle" });
@@ -90,7 +102,7 @@ export function describeEvent(event: SessionEvent): string {
 export const turn: ScriptedTurn = { text: "hi" };
 export const pair = createInMemoryTransportPair();
 export const connection = new JsonRpcConnection(pair[0]);
-export const kinds = [typeof StdioTransport, typeof connectTcp, typeof CopilotSession, typeof createIsolatedEnvironment, typeof startScriptedModel, typeof approveAll];
+export const kinds = [typeof StdioTransport, typeof connectTcp, typeof CopilotSession, typeof createIsolatedEnvironment, typeof startScriptedModel, typeof approveAll, typeof joinSession];
 export const isSdkError = (error: unknown): error is SdkError => error instanceof SdkError;
 `;
 }

@@ -53,6 +53,8 @@ function definitionTypeName(tsName: string, names: ReadonlySet<string>): string 
 
 interface TypeCtx {
   readonly names: ReadonlySet<string>;
+  /** Each definition's own `description` (trimmed), by name. */
+  readonly descriptions: ReadonlyMap<string, string>;
   readonly file: string;
 }
 
@@ -67,7 +69,12 @@ export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName
   if (typeof s["$ref"] === "string") {
     // Annotation siblings are dropped; a `const` sibling is the narrower (discriminator) type.
     if ("const" in s) return { const: s["const"], ...doc, ...deprecated };
-    return { tsType: s["$ref"].slice("#/definitions/".length), ...doc, ...deprecated };
+    const target = s["$ref"].slice("#/definitions/".length);
+    // A reference whose doc only repeats the referenced definition's description gets none: the
+    // text is on the definition (one hover away) instead of on every property that names it.
+    const repeats =
+      typeof s["description"] === "string" && description === safeDoc(s["description"].trim()) && ctx.descriptions.get(target) === s["description"].trim();
+    return { tsType: target, ...(repeats ? {} : doc), ...deprecated };
   }
   const tsName = s["x-typescript-type"];
   if (typeof tsName === "string") {
@@ -130,9 +137,12 @@ export function toTypeSchema(s: unknown, ctx: TypeCtx, pointer: string, rootName
 /** The TS declarations emitted into types.ts, sorted by name, one per definition. */
 export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: string[]; declarations: Map<string, string> }> {
   const names = new Set(ir.types.map((t) => t.name));
+  const descriptions = new Map(
+    ir.types.flatMap((t) => (typeof t.schema["description"] === "string" ? [[t.name, t.schema["description"].trim()] as const] : [])),
+  );
   const emitted = ir.types.filter((t) => !TYPES_EXTERNAL.has(t.name));
   const definitions: Schema = {};
-  for (const t of emitted) definitions[t.name] = typeSchemaFor(t, names);
+  for (const t of emitted) definitions[t.name] = typeSchemaFor(t, names, descriptions);
   const root: Schema = { title: ROOT, type: "object", additionalProperties: false, properties: {}, definitions };
   const raw = await compile(root as never, ROOT, {
     bannerComment: "",
@@ -168,6 +178,17 @@ export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: s
       "fix the normalization in codegen/src/emit/types.ts; never ship renamed types",
     );
   }
+  for (const envelope of extractEventEnvelopes(chunks, new Set(ir.events.map((e) => e.typeName)))) {
+    if (names.has(envelope.name)) {
+      throw new CodegenError(
+        `a schema definition is named "${envelope.name}", the name of a generated event envelope`,
+        undefined,
+        undefined,
+        "rename it in codegen/src/emit/types.ts (EVENT_ENVELOPE, TRANSIENT_EVENT_ENVELOPE)",
+      );
+    }
+    chunks.push(envelope);
+  }
   chunks.sort((a, b) => byString(a.name, b.name));
   const usedExternal = [...TYPES_EXTERNAL.keys()].filter((n) => chunks.some((c) => new RegExp(`\\b${n}\\b`).test(c.text)));
   const imports = usedExternal.map((n) => `import type { ${n} } from "${TYPES_EXTERNAL.get(n)}";\n`).join("");
@@ -175,8 +196,72 @@ export async function emitTypes(ir: CodegenIr): Promise<{ file: string; names: s
   return { file, names: chunks.map((c) => c.name), declarations: new Map(chunks.map((c) => [c.name, c.text.trimEnd()])) };
 }
 
-function typeSchemaFor(t: IrNamedType, names: ReadonlySet<string>): Schema {
-  return toTypeSchema(t.schema, { names, file: t.source.file }, t.origin === "definition" ? t.source.pointer : ptr(t.source.pointer), t.name);
+function typeSchemaFor(t: IrNamedType, names: ReadonlySet<string>, descriptions: ReadonlyMap<string, string>): Schema {
+  return toTypeSchema(t.schema, { names, descriptions, file: t.source.file }, t.origin === "definition" ? t.source.pointer : ptr(t.source.pointer), t.name);
+}
+
+/** The interface every event interface extends (see `extractEventEnvelopes`). */
+export const EVENT_ENVELOPE = "SessionEventEnvelope";
+/** The one the transient events (`ephemeral: true`) extend instead; it extends EVENT_ENVELOPE. */
+export const TRANSIENT_EVENT_ENVELOPE = "TransientSessionEventEnvelope";
+
+/** A top-level member on one line, with its JSDoc if any (nested members are indented further). */
+const ONE_LINE_MEMBER = /^ {2}(?:\/\*\*\n(?: {3}\*.*\n)*? {3}\*\/\n {2})?([A-Za-z_$][\w$]*)\??: [^\n{]*;\n/gm;
+
+/**
+ * The members that every event interface declares identically, doc included (`id`, `timestamp`,
+ * `parentId`, `agentId` today), move into one `SessionEventEnvelope` that each event interface
+ * extends: same types, same docs on hover, declared once instead of once per event (~65 KB of
+ * declarations). If every event also declares `ephemeral`, either as `ephemeral?: boolean` or as
+ * `ephemeral: true` (the transient events), the first goes into the envelope and the second into a
+ * `TransientSessionEventEnvelope` extending it, which the transient events extend instead.
+ * Empty (nothing changed) when the events share no member or one is not an interface.
+ */
+function extractEventEnvelopes(chunks: Chunk[], eventNames: ReadonlySet<string>): Chunk[] {
+  const events = chunks.filter((c) => eventNames.has(c.name));
+  const header = (c: Chunk) => new RegExp(`^export interface ${c.name} \\{$`, "m");
+  if (events.length < 2 || events.some((c) => !header(c).test(c.text))) return [];
+  const membersOf = (c: Chunk) => [...`${c.text}\n`.matchAll(ONE_LINE_MEMBER)].map((m) => ({ name: m[1]!, text: m[0] }));
+  let common = membersOf(events[0]!).map((m) => m.text);
+  for (const e of events.slice(1)) {
+    const own = new Set(membersOf(e).map((m) => m.text));
+    common = common.filter((m) => own.has(m));
+  }
+  if (common.length === 0) return [];
+  // The `ephemeral` split, only in the shape described above. An event whose `ephemeral` is
+  // another boolean variant (`ephemeral?: true`, another doc) keeps its own, narrowing the envelope's.
+  const ephemeral = events.map((e) => membersOf(e).find((m) => m.name === "ephemeral")?.text);
+  const mostCommon = (test: (m: string) => boolean) => {
+    const counts = new Map<string, number>();
+    for (const m of ephemeral) if (m !== undefined && test(m)) counts.set(m, (counts.get(m) ?? 0) + 1);
+    return [...counts].sort((x, y) => y[1] - x[1] || byString(x[0], y[0]))[0]?.[0];
+  };
+  const optional = mostCommon((m) => /^ {2}ephemeral\?: boolean;$/m.test(m));
+  const transient = mostCommon((m) => /^ {2}ephemeral: true;$/m.test(m));
+  const split =
+    optional !== undefined && transient !== undefined && ephemeral.every((m) => m !== undefined && /^ {2}ephemeral\??: (?:true|false|boolean);$/m.test(m));
+  const base = split ? [...common, optional!] : common;
+  events.forEach((e, i) => {
+    const isTransient = split && ephemeral[i] === transient;
+    let text = `${e.text}\n`.replace(header(e), `export interface ${e.name} extends ${isTransient ? TRANSIENT_EVENT_ENVELOPE : EVENT_ENVELOPE} {`);
+    for (const m of base) text = text.replace(m, "");
+    if (isTransient) text = text.replace(transient!, "");
+    e.text = text.trimEnd();
+  });
+  const list = (members: string[]) => members.map((m) => `\`${m.replace(ONE_LINE_MEMBER, "$1")}\``).join(", ");
+  const out: Chunk[] = [
+    {
+      name: EVENT_ENVELOPE,
+      text: `/**\n * What every session event carries (${list(base)}): each event interface extends this.\n */\nexport interface ${EVENT_ENVELOPE} {\n${base.join("")}}`,
+    },
+  ];
+  if (split) {
+    out.push({
+      name: TRANSIENT_EVENT_ENVELOPE,
+      text: `/**\n * The envelope of a transient event (\`ephemeral: true\`, never persisted): each transient event interface extends this.\n */\nexport interface ${TRANSIENT_EVENT_ENVELOPE} extends ${EVENT_ENVELOPE} {\n${transient}}`,
+    });
+  }
+  return out;
 }
 
 function stripBoilerplate(text: string): string {

@@ -11,7 +11,7 @@
  * Environment: DATABASE_URL, FLEET_HOST_ID, FLEET_PROVIDER (the BYOK provider as JSON), PORT.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { RuntimeConnection } from "@flightdeck/copilot-client";
+import { RuntimeConnection } from "@flightdeck/copilot-sdk";
 import { PostgresSessionStore, RuntimePool, SessionLeasedError } from "@flightdeck/copilot-postgres";
 import { createIsolatedEnvironment, resolveTestRuntimes } from "@flightdeck/copilot-testing";
 

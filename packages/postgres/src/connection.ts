@@ -3,7 +3,7 @@
  * masked), and how `pg` failures become typed errors that name the cause and the fix.
  */
 import pg from "pg";
-import { redactString } from "@flightdeck/copilot-core";
+import { redactString } from "@flightdeck/copilot-sdk";
 import { PostgresStoreError } from "./errors.js";
 
 /** How to reach the database. */

@@ -2,7 +2,7 @@
  * Errors of `@flightdeck/copilot-postgres`. Each names the cause and what to do; none carries the
  * database password (connection strings are shown with the password masked).
  */
-import { FlightdeckError } from "@flightdeck/copilot-core";
+import { FlightdeckError } from "@flightdeck/copilot-sdk";
 
 /** What went wrong with the store, as a stable string a program can branch on. */
 export type PostgresStoreErrorCode =

@@ -4,16 +4,17 @@
  * resumed on another runtime from the store; when the runtime dropped it after its idle limit
  * ("Session not found"), the next call resumes it there and retries once.
  */
-import { SdkError, type FlightdeckError } from "@flightdeck/copilot-core";
-import type {
-  AnySessionEventHandler,
-  CopilotSession,
-  MessageOptions,
-  SendAndWaitOptions,
-  SessionConfig,
-  SessionEventHandler,
-  SessionEventType,
-} from "@flightdeck/copilot-session";
+import {
+  type AnySessionEventHandler,
+  type CopilotSession,
+  type FlightdeckError,
+  type MessageOptions,
+  SdkError,
+  type SendAndWaitOptions,
+  type SessionConfig,
+  type SessionEventHandler,
+  type SessionEventType,
+} from "@flightdeck/copilot-sdk";
 import { LeaseLostError, RuntimeLostError } from "./errors.js";
 import type { PostgresSessionStore } from "./session-store.js";
 

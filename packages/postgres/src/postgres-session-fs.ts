@@ -6,13 +6,7 @@
  */
 import { posix } from "node:path";
 import type pg from "pg";
-import {
-  SessionFsProviderError,
-  type SessionFsContext,
-  type SessionFsDirEntry,
-  type SessionFsFileInfo,
-  type SessionFsProvider,
-} from "@flightdeck/copilot-client";
+import { SessionFsProviderError, type SessionFsContext, type SessionFsDirEntry, type SessionFsFileInfo, type SessionFsProvider } from "@flightdeck/copilot-sdk";
 import { classify, inTransaction, retryTransient, type ResolvedConnection } from "./connection.js";
 import { LeaseLostError, PostgresStoreError } from "./errors.js";
 

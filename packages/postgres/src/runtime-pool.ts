@@ -4,9 +4,7 @@
  * {@link PostgresSessionStore}. Health checks ping each runtime with a deadline; a runtime that dies
  * or stops answering is replaced, and its sessions are resumed elsewhere from the store.
  */
-import { SdkError } from "@flightdeck/copilot-core";
-import { CopilotClient, type CopilotClientOptions } from "@flightdeck/copilot-client";
-import type { CopilotSession, SessionConfig } from "@flightdeck/copilot-session";
+import { CopilotClient, type CopilotClientOptions, type CopilotSession, SdkError, type SessionConfig } from "@flightdeck/copilot-sdk";
 import { PoolExhaustedError, PostgresStoreError } from "./errors.js";
 import { PooledSession, type PoolInternals, type PoolMember } from "./pooled-session.js";
 import type { PostgresSessionStore } from "./session-store.js";

@@ -6,7 +6,7 @@
  */
 import { hostname } from "node:os";
 import type pg from "pg";
-import type { SessionFsOptions, SessionFsProvider } from "@flightdeck/copilot-client";
+import type { SessionFsOptions, SessionFsProvider } from "@flightdeck/copilot-sdk";
 import { classify, createPool, resolveConnection, retryTransient, type PostgresConnectionOptions, type ResolvedConnection } from "./connection.js";
 import { LeaseLostError, PostgresStoreError, SessionLeasedError, type LeaseHolder } from "./errors.js";
 import { checkSchema } from "./migrate.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-client";
+import { RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-sdk";
 import { createIsolatedEnvironment, lastUserText, resolveTestRuntimes, type IsolatedEnvironment, type ScriptedTurn } from "@flightdeck/copilot-testing";
 
 export const RUNTIME = resolveTestRuntimes()[0]!;

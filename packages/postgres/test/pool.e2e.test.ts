@@ -5,7 +5,7 @@
  * runtime dropped after its idle limit resumed transparently.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
+import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-sdk";
 import { createIsolatedEnvironment, startScriptedModel, startTestPostgres, type ScriptedModelServer, type TestPostgres } from "@flightdeck/copilot-testing";
 import { PoolExhaustedError, PostgresSessionStore, RuntimeLostError, RuntimePool, migrate, type PooledSession } from "@flightdeck/copilot-postgres";
 import { RUNTIME, echoes, isAlive, runtimeOptions } from "./helpers.js";

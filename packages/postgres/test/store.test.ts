@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { startTestPostgres, type TestPostgres } from "@flightdeck/copilot-testing";
-import { type SessionFsProviderError, createSessionFsHandlers, type SessionFsContext } from "@flightdeck/copilot-client";
+import { createSessionFsHandlers } from "@flightdeck/copilot-client";
+import type { SessionFsContext, SessionFsProviderError } from "@flightdeck/copilot-sdk";
 import { LeaseLostError, PostgresSessionStore, PostgresStoreError, SCHEMA_VERSION, SessionLeasedError, migrate } from "@flightdeck/copilot-postgres";
 
 let db: TestPostgres;

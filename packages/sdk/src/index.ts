@@ -45,6 +45,10 @@ export {
   type InterceptedRequest,
   type InterceptedResponse,
   type ModelRequestHandler,
+  type SessionFsContext,
+  type SessionFsDirEntry,
+  type SessionFsFileInfo,
+  type SessionFsOptions,
   type SessionFsProvider,
   type TelemetryOptions,
   type TraceContext,
@@ -64,6 +68,7 @@ export {
   type SessionUi,
   type SlashCommand,
   type AnySessionEvent,
+  type AnySessionEventHandler,
   type LogOptions,
   type MessageOptions,
   type ProviderConfig,
@@ -139,6 +144,8 @@ export {
   RpcError,
   SdkError,
   isSdkError,
+  redact,
+  redactString,
   type SdkErrorCode,
 } from "@flightdeck/copilot-core";
 export type {

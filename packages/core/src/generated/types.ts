@@ -12,43 +12,17 @@ import type { SessionEvent } from "./events.js";
  * Turn abort information including the reason for termination
  */
 export interface AbortData {
-  /**
-   * Finite reason code describing why the current turn was aborted
-   */
   reason: AbortReason;
 }
 
 /**
  * Session event "abort". Turn abort information including the reason for termination
  */
-export interface AbortEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AbortEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "abort".
    */
   type: "abort";
-  /**
-   * Turn abort information including the reason for termination
-   */
   data: AbortData;
 }
 
@@ -68,9 +42,6 @@ export type AbortReason = "user_initiated" | "remote_command" | "user_abort" | "
  * @experimental
  */
 export interface AbortRequest {
-  /**
-   * Finite reason code describing why the current turn was aborted
-   */
   reason?: AbortReason;
 }
 
@@ -142,9 +113,6 @@ export interface AccountGetQuotaResult {
    * Quota snapshots keyed by type (e.g., chat, completions, premium_interactions)
    */
   quotaSnapshots: {
-    /**
-     * Quota usage snapshot for a Copilot quota type, including entitlement, used requests, overage, reset date, and remaining percentage.
-     */
     [k: string]: AccountQuotaSnapshot;
   };
 }
@@ -270,9 +238,6 @@ export interface AgentDiscoveryPath {
    * Absolute path of the search/create directory (may not exist on disk yet)
    */
   path: string;
-  /**
-   * Which tier this directory belongs to
-   */
   scope: AgentDiscoveryPathScope;
   /**
    * Whether this is the canonical directory to create a new agent in its tier. At most one entry per tier is preferred.
@@ -336,9 +301,6 @@ export interface AgentInfo {
    * Stable identifier for selection. For most agents this is the same as `name`; for plugin/builtin agents it may differ. Always populated; defaults to `name` when no distinct id was assigned.
    */
   id: string;
-  /**
-   * Where the agent definition was loaded from
-   */
   source?: AgentInfoSource;
   /**
    * Whether the agent can be selected directly by the user. Agents marked `false` are subagent-only.
@@ -475,34 +437,11 @@ export interface AgentInterruptedData {
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface AgentInterruptedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AgentInterruptedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "agent.interrupted".
    */
   type: "agent.interrupted";
-  /**
-   * Metadata for work the user interrupted while the agent was running
-   */
   data: AgentInterruptedData;
 }
 
@@ -548,9 +487,6 @@ export interface AgentRegistryLiveTargetEntry {
    * Registry entry schema version (1 = ui-server, 2 = managed-server)
    */
   schemaVersion: number;
-  /**
-   * Process kind tag for the registry entry
-   */
   kind: AgentRegistryLiveTargetEntryKind;
   /**
    * Operating-system pid of the process owning this entry
@@ -584,21 +520,12 @@ export interface AgentRegistryLiveTargetEntry {
    * Model identifier currently selected for the session
    */
   model?: string;
-  /**
-   * Coarse lifecycle status of the foreground session
-   */
   status?: AgentRegistryLiveTargetEntryStatus;
-  /**
-   * Kind of attention required when status === "attention". Meaningful only when status === "attention".
-   */
   attentionKind?: AgentRegistryLiveTargetEntryAttentionKind;
   /**
    * Monotonic per-publisher revision counter incremented on every status update. Lets watchers detect transient flips.
    */
   statusRevision?: number;
-  /**
-   * How the most recent turn ended (clean vs aborted). Lets the renderer distinguish done from done_cancelled.
-   */
   lastTerminalEvent?: AgentRegistryLiveTargetEntryLastTerminalEvent;
   /**
    * ISO 8601 timestamp captured at registration
@@ -674,9 +601,6 @@ export interface AgentRegistryLogCapture {
    * Human-readable open failure message (only set when enabled === false AND the env-disable opt-out was NOT used)
    */
   openError?: string;
-  /**
-   * Categorized reason for log-open failure
-   */
   openErrorReason?: AgentRegistryLogCaptureOpenErrorReason;
 }
 
@@ -727,9 +651,6 @@ export interface AgentRegistrySpawnRegistryTimeout {
    * Process ID of the orphaned child (so the caller can offer 'kill the pid' guidance)
    */
   childPid: number;
-  /**
-   * Per-spawn log-capture outcome; populated from spawnLiveTarget.
-   */
   logCapture?: AgentRegistryLogCapture;
 }
 
@@ -753,9 +674,6 @@ export interface AgentRegistrySpawnRequest {
    * Friendly session name. Must satisfy validateSessionName: non-empty, no leading/trailing whitespace, <=100 chars, no control chars, no double quotes.
    */
   name?: string;
-  /**
-   * Permission posture for the new session. 'yolo' requires the controller-local session to currently be in allow-all mode.
-   */
   permissionMode?: AgentRegistrySpawnPermissionMode;
   /**
    * Optional first user message. Forwarded to the caller (the CLI's spawn wrapper sends it post-attach via the standard LocalRpcSession.send path).
@@ -780,9 +698,6 @@ export interface AgentRegistrySpawnSpawned {
    * Discriminator: managed-server child spawned successfully
    */
   kind: "spawned";
-  /**
-   * Full registry entry for the spawned child. Lets the controller call `handleLiveTargetSelected(entry)` directly without re-reading the registry (avoids a TOCTOU window).
-   */
   entry: AgentRegistryLiveTargetEntry;
   /**
    * Whether the delegate already sent the initial prompt. Always omitted in the current wiring: the controller sends the prompt post-attach via the standard LocalRpcSession.send path.
@@ -792,9 +707,6 @@ export interface AgentRegistrySpawnSpawned {
    * If the delegate attempted to send the initial prompt and failed, the categorized error message.
    */
   initialPromptError?: string;
-  /**
-   * Per-spawn log-capture outcome; populated from spawnLiveTarget.
-   */
   logCapture?: AgentRegistryLogCapture;
 }
 
@@ -806,13 +718,7 @@ export interface AgentRegistrySpawnValidationError {
    * Discriminator: synchronous pre-validation rejected the request
    */
   kind: "validation-error";
-  /**
-   * Categorized reason for the rejection. Low-cardinality enum so telemetry can aggregate by reason without leaking raw paths or agent/model names.
-   */
   reason: AgentRegistrySpawnValidationErrorReason;
-  /**
-   * Which parameter field was invalid. Omitted when the rejection is not field-specific.
-   */
   field?: AgentRegistrySpawnValidationErrorField;
   /**
    * Human-readable explanation; safe to surface in the UI banner. Never logged to unrestricted telemetry.
@@ -936,9 +842,6 @@ export interface ApiKeyAuthInfo {
    * Authentication host.
    */
   host: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -947,34 +850,11 @@ export interface ApiKeyAuthInfo {
  *
  * @experimental
  */
-export interface AssistantFusionPhaseActivityEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantFusionPhaseActivityEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.fusion_phase_activity".
    */
   type: "assistant.fusion_phase_activity";
-  /**
-   * Experimental content-safe activity signal for a running HydraFusion phase.
-   */
   data: FusionPhaseActivityData;
 }
 
@@ -983,34 +863,11 @@ export interface AssistantFusionPhaseActivityEvent {
  *
  * @experimental
  */
-export interface AssistantFusionPhaseCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantFusionPhaseCompletedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.fusion_phase_completed".
    */
   type: "assistant.fusion_phase_completed";
-  /**
-   * Experimental durable HydraFusion phase output and lossless replay checkpoint.
-   */
   data: FusionPhaseCompletedData;
 }
 
@@ -1019,34 +876,11 @@ export interface AssistantFusionPhaseCompletedEvent {
  *
  * @experimental
  */
-export interface AssistantFusionPhaseFailedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantFusionPhaseFailedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.fusion_phase_failed".
    */
   type: "assistant.fusion_phase_failed";
-  /**
-   * Experimental durable typed HydraFusion phase failure and degradation transition.
-   */
   data: FusionPhaseFailedData;
 }
 
@@ -1055,34 +889,11 @@ export interface AssistantFusionPhaseFailedEvent {
  *
  * @experimental
  */
-export interface AssistantFusionPhaseStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantFusionPhaseStartedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.fusion_phase_started".
    */
   type: "assistant.fusion_phase_started";
-  /**
-   * Experimental transient HydraFusion phase/model/role signal.
-   */
   data: FusionPhaseStartedData;
 }
 
@@ -1099,34 +910,11 @@ export interface AssistantIdleData {
 /**
  * Session event "assistant.idle". Payload emitted whenever the main agent's processing loop goes idle, including while related background work (running agents or in-flight attached shell commands) is still pending and the session-level idle event is therefore deferred
  */
-export interface AssistantIdleEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantIdleEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.idle".
    */
   type: "assistant.idle";
-  /**
-   * Payload emitted whenever the main agent's processing loop goes idle, including while related background work (running agents or in-flight attached shell commands) is still pending and the session-level idle event is therefore deferred
-   */
   data: AssistantIdleData;
 }
 
@@ -1143,34 +931,11 @@ export interface AssistantIntentData {
 /**
  * Session event "assistant.intent". Agent intent description for current activity or plan
  */
-export interface AssistantIntentEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantIntentEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.intent".
    */
   type: "assistant.intent";
-  /**
-   * Agent intent description for current activity or plan
-   */
   data: AssistantIntentData;
 }
 
@@ -1254,9 +1019,6 @@ export interface AssistantMessageData {
    * Provider's completion / response identifier; shared across all chunks of a single API call. Used to group multi-chunk assistant utterances.
    */
   apiCallId?: string;
-  /**
-   * Neutral provider-tagged server-side tool-use payload (tool search, advisor) for verbatim round-tripping
-   */
   serverTools?: AssistantMessageServerTools;
   /**
    * Neutral provider-tagged reasoning content blocks preserved verbatim for round-tripping. `reasoningText` and `reasoningOpaque` are a lossy derived view of these blocks, retained for display.
@@ -1307,68 +1069,22 @@ export interface AssistantMessageDeltaData {
 /**
  * Session event "assistant.message_delta". Streaming assistant message delta for incremental response updates
  */
-export interface AssistantMessageDeltaEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantMessageDeltaEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.message_delta".
    */
   type: "assistant.message_delta";
-  /**
-   * Streaming assistant message delta for incremental response updates
-   */
   data: AssistantMessageDeltaData;
 }
 
 /**
  * Session event "assistant.message". Assistant response containing text content, optional tool requests, and interaction metadata
  */
-export interface AssistantMessageEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantMessageEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.message".
    */
   type: "assistant.message";
-  /**
-   * Assistant response containing text content, optional tool requests, and interaction metadata
-   */
   data: AssistantMessageData;
 }
 
@@ -1435,34 +1151,11 @@ export interface AssistantMessageStartData {
 /**
  * Session event "assistant.message_start". Streaming assistant message start metadata
  */
-export interface AssistantMessageStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantMessageStartEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.message_start".
    */
   type: "assistant.message_start";
-  /**
-   * Streaming assistant message start metadata
-   */
   data: AssistantMessageStartData;
 }
 
@@ -1482,9 +1175,6 @@ export interface AssistantMessageToolRequest {
    * Arguments to pass to the tool, format depends on the tool
    */
   arguments?: unknown;
-  /**
-   * Tool call type: "function" for standard tool calls, "custom" for grammar-based tool calls. Defaults to "function" when absent.
-   */
   type?: AssistantMessageToolRequestType;
   /**
    * Human-readable display title for the tool
@@ -1502,9 +1192,6 @@ export interface AssistantMessageToolRequest {
    * Resolved intention summary describing what this specific call does
    */
   intentionSummary?: string | null;
-  /**
-   * Hosted program that requested this client tool call
-   */
   caller?: AssistantMessageToolRequestCaller;
 }
 
@@ -1570,68 +1257,22 @@ export interface AssistantReasoningDeltaData {
 /**
  * Session event "assistant.reasoning_delta". Streaming reasoning delta for incremental extended thinking updates
  */
-export interface AssistantReasoningDeltaEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantReasoningDeltaEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.reasoning_delta".
    */
   type: "assistant.reasoning_delta";
-  /**
-   * Streaming reasoning delta for incremental extended thinking updates
-   */
   data: AssistantReasoningDeltaData;
 }
 
 /**
  * Session event "assistant.reasoning". Assistant reasoning content for timeline display with complete thinking text
  */
-export interface AssistantReasoningEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantReasoningEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.reasoning".
    */
   type: "assistant.reasoning";
-  /**
-   * Assistant reasoning content for timeline display with complete thinking text
-   */
   data: AssistantReasoningData;
 }
 
@@ -1656,34 +1297,11 @@ export interface AssistantServerToolProgressData {
 /**
  * Session event "assistant.server_tool_progress". Live progress signal for a provider-hosted server tool (e.g. hosted web search) while it runs, before the finalized serverTools envelope lands on the terminal assistant.message
  */
-export interface AssistantServerToolProgressEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantServerToolProgressEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.server_tool_progress".
    */
   type: "assistant.server_tool_progress";
-  /**
-   * Live progress signal for a provider-hosted server tool (e.g. hosted web search) while it runs, before the finalized serverTools envelope lands on the terminal assistant.message
-   */
   data: AssistantServerToolProgressData;
 }
 
@@ -1700,34 +1318,11 @@ export interface AssistantStreamingDeltaData {
 /**
  * Session event "assistant.streaming_delta". Streaming response progress with cumulative byte count
  */
-export interface AssistantStreamingDeltaEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantStreamingDeltaEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.streaming_delta".
    */
   type: "assistant.streaming_delta";
-  /**
-   * Streaming response progress with cumulative byte count
-   */
   data: AssistantStreamingDeltaData;
 }
 
@@ -1756,34 +1351,11 @@ export interface AssistantToolCallDeltaData {
 /**
  * Session event "assistant.tool_call_delta". Streaming tool-call input delta for incremental tool-call updates
  */
-export interface AssistantToolCallDeltaEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantToolCallDeltaEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.tool_call_delta".
    */
   type: "assistant.tool_call_delta";
-  /**
-   * Streaming tool-call input delta for incremental tool-call updates
-   */
   data: AssistantToolCallDeltaData;
 }
 
@@ -1804,34 +1376,11 @@ export interface AssistantTurnEndData {
 /**
  * Session event "assistant.turn_end". Turn completion metadata including the turn identifier
  */
-export interface AssistantTurnEndEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantTurnEndEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.turn_end".
    */
   type: "assistant.turn_end";
-  /**
-   * Turn completion metadata including the turn identifier
-   */
   data: AssistantTurnEndData;
 }
 
@@ -1858,34 +1407,11 @@ export interface AssistantTurnRetryData {
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface AssistantTurnRetryEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantTurnRetryEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.turn_retry".
    */
   type: "assistant.turn_retry";
-  /**
-   * Metadata for an additional model inference attempt within an existing assistant turn
-   */
   data: AssistantTurnRetryData;
 }
 
@@ -1910,34 +1436,11 @@ export interface AssistantTurnStartData {
 /**
  * Session event "assistant.turn_start". Turn initialization metadata including identifier and interaction tracking
  */
-export interface AssistantTurnStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantTurnStartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.turn_start".
    */
   type: "assistant.turn_start";
-  /**
-   * Turn initialization metadata including identifier and interaction tracking
-   */
   data: AssistantTurnStartData;
 }
 
@@ -2103,9 +1606,6 @@ export interface AssistantUsageData {
    * Per-request treatment/eligibility signal returned by the Copilot API in the `X-GitHub-Copilot-Request-TE` response header for the associated model call; `false` when the header was absent or unparseable.
    */
   rte?: boolean;
-  /**
-   * API endpoint used for this model call, matching CAPI supported_endpoints vocabulary
-   */
   apiEndpoint?: AssistantUsageApiEndpoint;
   /**
    * @deprecated
@@ -2125,9 +1625,6 @@ export interface AssistantUsageData {
      */
     [k: string]: AssistantUsageQuotaSnapshot;
   };
-  /**
-   * Per-request cost and usage data from the CAPI copilot_usage response field
-   */
   copilotUsage?: AssistantUsageCopilotUsage;
   /**
    * Reasoning effort level used for model calls, if applicable (e.g. "none", "low", "medium", "high", "xhigh", "max")
@@ -2200,34 +1697,11 @@ export interface AssistantUsageData {
 /**
  * Session event "assistant.usage". LLM API call usage metrics including tokens, costs, quotas, and billing information
  */
-export interface AssistantUsageEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AssistantUsageEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "assistant.usage".
    */
   type: "assistant.usage";
-  /**
-   * LLM API call usage metrics including tokens, costs, quotas, and billing information
-   */
   data: AssistantUsageData;
 }
 
@@ -2464,9 +1938,6 @@ export interface AttachmentFile {
    * User-facing display name for the attachment
    */
   displayName: string;
-  /**
-   * Optional line range to scope the attachment to a specific section of the file
-   */
   lineRange?: AttachmentFileLineRange;
   /**
    * Internal: MIME type of the file's model-facing bytes (post-resize for images). Set when the file's bytes are interned to an asset. Absent externally.
@@ -2646,9 +2117,6 @@ export interface AttachmentGitHubReference {
    * Title of the referenced item
    */
   title: string;
-  /**
-   * Type of GitHub reference
-   */
   referenceType: AttachmentGitHubReferenceType;
   /**
    * Current state of the referenced item (e.g., open, closed, merged)
@@ -2821,9 +2289,6 @@ export interface AttachmentSelection {
    * The selected text content
    */
   text: string;
-  /**
-   * Position range of the selection within the file
-   */
   selection: AttachmentSelectionDetails;
 }
 
@@ -2831,13 +2296,7 @@ export interface AttachmentSelection {
  * Position range of the selection within the file
  */
 export interface AttachmentSelectionDetails {
-  /**
-   * Start position of the selection
-   */
   start: AttachmentSelectionDetailsStart;
-  /**
-   * End position of the selection
-   */
   end: AttachmentSelectionDetailsEnd;
 }
 
@@ -2873,9 +2332,6 @@ export interface AttachmentSelectionDetailsStart {
  * Credential-free authentication identity safe to expose to hosts and user interfaces.
  */
 export interface AuthIdentity {
-  /**
-   * Authentication type
-   */
   type: AuthInfoType;
   /**
    * Authentication host
@@ -3047,34 +2503,11 @@ export interface AutoModeResolvedData {
  *
  * @experimental
  */
-export interface AutoModeResolvedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoModeResolvedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.auto_mode_resolved".
    */
   type: "session.auto_mode_resolved";
-  /**
-   * Auto Intent resolution: the concrete model the session settled on for the first prompt of an auto-mode session, and why. Lets SDK clients render the chosen model and the full reason it was picked. The core selection fields (chosenModel/reasoningBucket/categoryScores) are stable; the routing-analytics fields (predictedLabel/confidence/candidateModels) mirror the upstream intent service and may evolve, hence the event's experimental stability.
-   */
   data: AutoModeResolvedData;
 }
 
@@ -3095,43 +2528,17 @@ export interface AutoModeSwitchCompletedData {
    * Request ID of the resolved request; clients should dismiss any UI for this request
    */
   requestId: string;
-  /**
-   * The user's auto-mode-switch choice
-   */
   response: AutoModeSwitchResponse;
 }
 
 /**
  * Session event "auto_mode_switch.completed". Auto mode switch completion notification
  */
-export interface AutoModeSwitchCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoModeSwitchCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "auto_mode_switch.completed".
    */
   type: "auto_mode_switch.completed";
-  /**
-   * Auto mode switch completion notification
-   */
   data: AutoModeSwitchCompletedData;
 }
 
@@ -3184,34 +2591,11 @@ export interface AutoModeSwitchRequestedData {
 /**
  * Session event "auto_mode_switch.requested". Auto mode switch request notification requiring user approval
  */
-export interface AutoModeSwitchRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoModeSwitchRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "auto_mode_switch.requested".
    */
   type: "auto_mode_switch.requested";
-  /**
-   * Auto mode switch request notification requiring user approval
-   */
   data: AutoModeSwitchRequestedData;
 }
 
@@ -3251,34 +2635,11 @@ export interface AutoTierRecommendationData {
  *
  * @experimental
  */
-export interface AutoTierRecommendationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoTierRecommendationEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.auto_tier_recommendation".
    */
   type: "session.auto_tier_recommendation";
-  /**
-   * Live-only Auto preference recommendation from Copilot API after a successful Auto model call.
-   */
   data: AutoTierRecommendationData;
 }
 
@@ -3303,34 +2664,11 @@ export interface AutoTierSwitchFailedData {
 /**
  * Session event "session.auto_tier_switch_failed". A transient Auto preference failure emitted when the runtime cannot mint or accept a usable model and token pair. The previously effective preference remains active, so SDK clients can surface a non-blocking failure without changing their committed-tier state. This event is ephemeral and is not persisted or replayed on resume.
  */
-export interface AutoTierSwitchFailedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutoTierSwitchFailedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.auto_tier_switch_failed".
    */
   type: "session.auto_tier_switch_failed";
-  /**
-   * A transient Auto preference failure emitted when the runtime cannot mint or accept a usable model and token pair. The previously effective preference remains active, so SDK clients can surface a non-blocking failure without changing their committed-tier state. This event is ephemeral and is not persisted or replayed on resume.
-   */
   data: AutoTierSwitchFailedData;
 }
 
@@ -3348,51 +2686,22 @@ export type AutoTierSwitchFailureReason = "policy_rejected" | "request_failed" |
  * Autopilot objective state file operation details indicating what changed
  */
 export interface AutopilotObjectiveChangedData {
-  /**
-   * The type of operation performed on the autopilot objective state file
-   */
   operation: AutopilotObjectiveChangedOperation;
   /**
    * Current autopilot objective id, if one exists
    */
   id?: number;
-  /**
-   * Current autopilot objective status, if one exists
-   */
   status?: AutopilotObjectiveChangedStatus;
 }
 
 /**
  * Session event "session.autopilot_objective_changed". Autopilot objective state file operation details indicating what changed
  */
-export interface AutopilotObjectiveChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface AutopilotObjectiveChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.autopilot_objective_changed".
    */
   type: "session.autopilot_objective_changed";
-  /**
-   * Autopilot objective state file operation details indicating what changed
-   */
   data: AutopilotObjectiveChangedData;
 }
 
@@ -3506,34 +2815,11 @@ export interface BackgroundTasksChangedData {}
 /**
  * Session event "session.background_tasks_changed". Empty payload for `session.background_tasks_changed`, indicating background task state changed.
  */
-export interface BackgroundTasksChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface BackgroundTasksChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.background_tasks_changed".
    */
   type: "session.background_tasks_changed";
-  /**
-   * Empty payload for `session.background_tasks_changed`, indicating background task state changed.
-   */
   data: BackgroundTasksChangedData;
 }
 
@@ -3545,9 +2831,6 @@ export interface BinaryAssetData {
    * Content-addressed id for this binary asset (e.g. "sha256:...").
    */
   assetId: string;
-  /**
-   * Binary asset type discriminator. Use "image" for images and "resource" otherwise.
-   */
   type: BinaryAssetType;
   /**
    * MIME type of the binary asset
@@ -3578,34 +2861,11 @@ export interface BinaryAssetData {
  *
  * @experimental
  */
-export interface BinaryAssetEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface BinaryAssetEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.binary_asset".
    */
   type: "session.binary_asset";
-  /**
-   * Canonical bytes for a content-addressed binary asset shared by reference across events
-   */
   data: BinaryAssetData;
 }
 
@@ -3615,9 +2875,6 @@ export interface BinaryAssetEvent {
  * @experimental
  */
 export interface BinaryAssetReference {
-  /**
-   * Binary result type discriminator. Use "image" for images and "resource" for other binary data.
-   */
   type: BinaryAssetReferenceType;
   /**
    * Content-addressed id of the session.binary_asset event that holds this binary's bytes (e.g. "sha256:...").
@@ -3894,34 +3151,11 @@ export interface CanvasClosedData {
  *
  * @experimental
  */
-export interface CanvasClosedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasClosedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.closed".
    */
   type: "session.canvas.closed";
-  /**
-   * Payload of `session.canvas.closed` with the closed canvas instance ID, provider ID, and canvas ID.
-   */
   data: CanvasClosedData;
 }
 
@@ -3931,9 +3165,6 @@ export interface CanvasClosedEvent {
  * @experimental
  */
 export interface CanvasHostContext {
-  /**
-   * Host capabilities
-   */
   capabilities?: CanvasHostContextCapabilities;
 }
 
@@ -4053,34 +3284,11 @@ export interface CanvasOpenedData {
  *
  * @experimental
  */
-export interface CanvasOpenedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasOpenedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.opened".
    */
   type: "session.canvas.opened";
-  /**
-   * Payload of `session.canvas.opened` with canvas instance and provider IDs plus optional icon, title, status, URL, and input.
-   */
   data: CanvasOpenedData;
 }
 
@@ -4102,13 +3310,7 @@ export interface CanvasProviderCloseRequest {
    * Canvas instance identifier
    */
   instanceId: string;
-  /**
-   * Host context supplied by the runtime.
-   */
   host?: CanvasHostContext;
-  /**
-   * Session context supplied by the runtime.
-   */
   session?: CanvasSessionContext;
 }
 
@@ -4154,13 +3356,7 @@ export interface CanvasProviderInvokeActionRequest {
    * Action input
    */
   input?: unknown;
-  /**
-   * Host context supplied by the runtime.
-   */
   host?: CanvasHostContext;
-  /**
-   * Session context supplied by the runtime.
-   */
   session?: CanvasSessionContext;
 }
 
@@ -4186,13 +3382,7 @@ export interface CanvasProviderOpenRequest {
    * Canvas open input
    */
   input?: unknown;
-  /**
-   * Host context supplied by the runtime.
-   */
   host?: CanvasHostContext;
-  /**
-   * Session context supplied by the runtime.
-   */
   session?: CanvasSessionContext;
 }
 
@@ -4281,34 +3471,11 @@ export interface CanvasRecordedData {
  *
  * @experimental
  */
-export interface CanvasRecordedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasRecordedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.recorded".
    */
   type: "session.canvas.recorded";
-  /**
-   * Durable record that a canvas instance is open, used to restore open canvases on cold session resume. Intentionally omits the transient url and availability.
-   */
   data: CanvasRecordedData;
 }
 
@@ -4389,34 +3556,11 @@ export interface CanvasRegistryChangedData {
  *
  * @experimental
  */
-export interface CanvasRegistryChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasRegistryChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.registry_changed".
    */
   type: "session.canvas.registry_changed";
-  /**
-   * Payload of `session.canvas.registry_changed` listing the canvas declarations currently available.
-   */
   data: CanvasRegistryChangedData;
 }
 
@@ -4445,34 +3589,11 @@ export interface CanvasRemovedData {
  *
  * @experimental
  */
-export interface CanvasRemovedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasRemovedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.removed".
    */
   type: "session.canvas.removed";
-  /**
-   * Durable record that a canvas instance was closed, superseding a prior instance_recorded during resume replay.
-   */
   data: CanvasRemovedData;
 }
 
@@ -4513,34 +3634,11 @@ export interface CanvasUnavailableData {
  *
  * @experimental
  */
-export interface CanvasUnavailableEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CanvasUnavailableEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.canvas.unavailable".
    */
   type: "session.canvas.unavailable";
-  /**
-   * Transient signal that an open canvas instance's provider has dropped (for example the extension is reloading mid-session). The host should keep the panel mounted and surface a reconnecting affordance rather than tearing it down; a subsequent `session.canvas.opened` for the same instanceId clears the affordance once the provider reconnects with a fresh url. Ephemeral and never persisted, so it is never replayed on cold resume.
-   */
   data: CanvasUnavailableData;
 }
 
@@ -4548,43 +3646,17 @@ export interface CanvasUnavailableEvent {
  * Session capability change notification
  */
 export interface CapabilitiesChangedData {
-  /**
-   * UI capability changes
-   */
   ui?: CapabilitiesChangedUI;
 }
 
 /**
  * Session event "capabilities.changed". Session capability change notification
  */
-export interface CapabilitiesChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CapabilitiesChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "capabilities.changed".
    */
   type: "capabilities.changed";
-  /**
-   * Session capability change notification
-   */
   data: CapabilitiesChangedData;
 }
 
@@ -5924,34 +4996,11 @@ export interface CommandCompletedData {
 /**
  * Session event "command.completed". Queued command completion notification signaling UI dismissal
  */
-export interface CommandCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CommandCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "command.completed".
    */
   type: "command.completed";
-  /**
-   * Queued command completion notification signaling UI dismissal
-   */
   data: CommandCompletedData;
 }
 
@@ -5980,34 +5029,11 @@ export interface CommandExecuteData {
 /**
  * Session event "command.execute". Registered command dispatch request routed to the owning client
  */
-export interface CommandExecuteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CommandExecuteEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "command.execute".
    */
   type: "command.execute";
-  /**
-   * Registered command dispatch request routed to the owning client
-   */
   data: CommandExecuteData;
 }
 
@@ -6038,34 +5064,11 @@ export interface CommandQueuedData {
 /**
  * Session event "command.queued". Queued slash command dispatch request for client execution
  */
-export interface CommandQueuedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CommandQueuedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "command.queued".
    */
   type: "command.queued";
-  /**
-   * Queued slash command dispatch request for client execution
-   */
   data: CommandQueuedData;
 }
 
@@ -6096,34 +5099,11 @@ export interface CommandsChangedData {
 /**
  * Session event "commands.changed". SDK command registration change notification
  */
-export interface CommandsChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CommandsChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "commands.changed".
    */
   type: "commands.changed";
-  /**
-   * SDK command registration change notification
-   */
   data: CommandsChangedData;
 }
 
@@ -6247,9 +5227,6 @@ export interface CommandsRespondToQueuedCommandRequest {
    * Request ID from the `command.queued` event the host is responding to.
    */
   requestId: string;
-  /**
-   * Result of the queued command execution.
-   */
   result: QueuedCommandResult;
 }
 
@@ -6407,9 +5384,6 @@ export interface CompactionCompleteData {
    * File path where the checkpoint was stored
    */
   checkpointPath?: string;
-  /**
-   * Token usage breakdown for the compaction LLM call (aligned with assistant.usage format)
-   */
   compactionTokensUsed?: CompactionCompleteCompactionTokensUsed;
   /**
    * GitHub request tracing ID (x-github-request-id header) for the compaction LLM call
@@ -6448,34 +5422,11 @@ export interface CompactionCompleteData {
 /**
  * Session event "session.compaction_complete". Conversation compaction results including success status, metrics, and optional error details
  */
-export interface CompactionCompleteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CompactionCompleteEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.compaction_complete".
    */
   type: "session.compaction_complete";
-  /**
-   * Conversation compaction results including success status, metrics, and optional error details
-   */
   data: CompactionCompleteData;
 }
 
@@ -6516,34 +5467,11 @@ export interface CompactionStartData {
 /**
  * Session event "session.compaction_start". Context window breakdown at the start of LLM-powered conversation compaction
  */
-export interface CompactionStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CompactionStartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.compaction_start".
    */
   type: "session.compaction_start";
-  /**
-   * Context window breakdown at the start of LLM-powered conversation compaction
-   */
   data: CompactionStartData;
 }
 
@@ -6580,9 +5508,6 @@ export interface CompletionReceiptData {
    * Inclusive durable event range summarized by this receipt.
    */
   eventRange: CompletionReceiptEventRange;
-  /**
-   * Runtime reason the completion decision was accepted.
-   */
   stopReason: CompletionReceiptStopReason;
   /**
    * Final structured tool completion in the covered range, when one exists.
@@ -6603,34 +5528,11 @@ export interface CompletionReceiptData {
  *
  * @experimental
  */
-export interface CompletionReceiptEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CompletionReceiptEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.completion_receipt".
    */
   type: "session.completion_receipt";
-  /**
-   * Behavior-neutral record of structured runtime facts present when an agent completion decision is accepted.
-   */
   data: CompletionReceiptData;
 }
 
@@ -6850,9 +5752,6 @@ export interface ConnectedRemoteSessionMetadata {
    * Last session update time as an ISO 8601 string.
    */
   modifiedTime: string;
-  /**
-   * Repository associated with the connected remote session.
-   */
   repository: ConnectedRemoteSessionMetadataRepository;
   /**
    * Pull request number associated with the session.
@@ -6862,9 +5761,6 @@ export interface ConnectedRemoteSessionMetadata {
    * Original remote resource identifier.
    */
   resourceId?: string;
-  /**
-   * Neutral SDK discriminator for the connected remote session kind.
-   */
   kind: ConnectedRemoteSessionMetadataKind;
   /**
    * Remote session staleness deadline as an ISO 8601 string.
@@ -6958,27 +5854,7 @@ export type ContentFilterMode = "none" | "markdown" | "hidden_characters";
 /**
  * Session event "session.context_changed". Updated working directory and git context after the change
  */
-export interface ContextChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ContextChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.context_changed".
    */
@@ -7006,34 +5882,11 @@ export interface ContextClearedData {
 /**
  * Session event "session.context_cleared". Context-cleared details emitted when the host clears the conversation (the session.history.clearContext RPC / Session.clearContextMessages)
  */
-export interface ContextClearedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ContextClearedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.context_cleared".
    */
   type: "session.context_cleared";
-  /**
-   * Context-cleared details emitted when the host clears the conversation (the session.history.clearContext RPC / Session.clearContextMessages)
-   */
   data: ContextClearedData;
 }
 
@@ -7079,9 +5932,6 @@ export interface CopilotApiTokenAuthInfo {
    * Authentication host (always the public GitHub host).
    */
   host: "https://github.com";
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -7121,9 +5971,6 @@ export interface CopilotUserResponse {
    * Whether `.copilotignore` content-exclusion support is enabled for the user.
    */
   copilotignore_enabled?: boolean;
-  /**
-   * Endpoint URLs from the raw Copilot `/copilot_internal/v2/token` user-response passthrough.
-   */
   endpoints?: CopilotUserResponseEndpoints;
   /**
    * Logins of the organizations the user belongs to.
@@ -7160,9 +6007,6 @@ export interface CopilotUserResponse {
    * Date the user's usage quota next resets, as a raw string from the Copilot API; see `quota_reset_date_utc` for the UTC-normalized value.
    */
   quota_reset_date?: string;
-  /**
-   * Quota snapshot map from the raw Copilot user-response passthrough, with chat, completions, premium-interactions, and other entries.
-   */
   quota_snapshots?: CopilotUserResponseQuotaSnapshots;
   /**
    * Whether the user's telemetry is subject to restricted-data handling.
@@ -7419,9 +6263,6 @@ export interface CurrentModel {
    * Reasoning effort level currently applied to the active model, when one is set. Reads `Session.getReasoningEffort()` synchronously after `getSelectedModel()` resolves so the two values are reported as a snapshot.
    */
   reasoningEffort?: string;
-  /**
-   * Context tier for models that support multiple context-window sizes.
-   */
   contextTier?: ContextTier;
   /**
    * Auto preference currently committed for the session. This can remain available while another model is selected so a later switch to `auto` can reuse it.
@@ -7595,34 +6436,11 @@ export interface CustomAgentsUpdatedData {
 /**
  * Session event "session.custom_agents_updated". Payload of `session.custom_agents_updated` with loaded custom agents plus non-fatal warnings and fatal errors.
  */
-export interface CustomAgentsUpdatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CustomAgentsUpdatedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.custom_agents_updated".
    */
   type: "session.custom_agents_updated";
-  /**
-   * Payload of `session.custom_agents_updated` with loaded custom agents plus non-fatal warnings and fatal errors.
-   */
   data: CustomAgentsUpdatedData;
 }
 
@@ -7642,47 +6460,18 @@ export interface CustomNotificationData {
    * Optional source-defined payload schema version
    */
   version?: number;
-  /**
-   * Optional source-defined string identifiers describing the payload subject
-   */
   subject?: CustomNotificationSubject;
-  /**
-   * Source-defined JSON payload for the custom notification
-   */
   payload: CustomNotificationPayload;
 }
 
 /**
  * Session event "session.custom_notification". Opaque custom notification data. Consumers may branch on source and name, but payload semantics are source-defined.
  */
-export interface CustomNotificationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface CustomNotificationEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.custom_notification".
    */
   type: "session.custom_notification";
-  /**
-   * Opaque custom notification data. Consumers may branch on source and name, but payload semantics are source-defined.
-   */
   data: CustomNotificationData;
 }
 
@@ -7846,9 +6635,6 @@ export interface DebugCollectLogsRequest {
  * Result of collecting a session debug bundle.
  */
 export interface DebugCollectLogsResult {
-  /**
-   * Destination kind that was written.
-   */
   kind: DebugCollectLogsResultKind;
   /**
    * Actual archive path or staging directory path written. This may differ from the requested path when no-overwrite suffixing or fallback-to-temp-directory was needed.
@@ -7928,9 +6714,6 @@ export interface DiscoveredCanvas {
    * Host-local PNG path for the canvas icon, when supplied
    */
   icon?: string;
-  /**
-   * JSON Schema for canvas open input
-   */
   inputSchema?: CanvasJsonSchema;
   /**
    * Actions the agent or host may invoke on an open instance
@@ -8087,9 +6870,6 @@ export interface DiscoveredMcpServer {
    * Server name (config key)
    */
   name: string;
-  /**
-   * Server transport type: stdio, http, sse (deprecated), or memory
-   */
   type?: DiscoveredMcpServerType;
   /**
    * Configuration source: user, workspace, plugin, or builtin
@@ -8145,17 +6925,11 @@ export interface ElicitationCompletedData {
    * Request ID of the resolved elicitation request; clients should dismiss any UI for this request
    */
   requestId: string;
-  /**
-   * The user action: "accept" (submitted form), "decline" (explicitly refused), or "cancel" (dismissed)
-   */
   action?: ElicitationCompletedAction;
   /**
    * The submitted form data when action is 'accept'; keys match the requested schema fields
    */
   content?: {
-    /**
-     * Opaque JSON value submitted for one field in accepted `elicitation.completed` form content.
-     */
     [k: string]: ElicitationCompletedContent;
   };
 }
@@ -8163,34 +6937,11 @@ export interface ElicitationCompletedData {
 /**
  * Session event "elicitation.completed". Elicitation request completion with the user's response
  */
-export interface ElicitationCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ElicitationCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "elicitation.completed".
    */
   type: "elicitation.completed";
-  /**
-   * Elicitation request completion with the user's response
-   */
   data: ElicitationCompletedData;
 }
 
@@ -8214,13 +6965,7 @@ export interface ElicitationRequestedData {
    * Message describing what information is needed from the user
    */
   message: string;
-  /**
-   * Elicitation mode; "form" for structured input, "url" for browser-based. Defaults to "form" when absent.
-   */
   mode?: ElicitationRequestedMode;
-  /**
-   * JSON Schema describing the form fields to present to the user (form mode only)
-   */
   requestedSchema?: ElicitationRequestedSchema;
   /**
    * URL to open in the user's browser (url mode only)
@@ -8231,34 +6976,11 @@ export interface ElicitationRequestedData {
 /**
  * Session event "elicitation.requested". Elicitation request; may be form-based (structured input) or URL-based (browser redirect)
  */
-export interface ElicitationRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ElicitationRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "elicitation.requested".
    */
   type: "elicitation.requested";
-  /**
-   * Elicitation request; may be form-based (structured input) or URL-based (browser redirect)
-   */
   data: ElicitationRequestedData;
 }
 
@@ -8376,9 +7098,6 @@ export interface EnvAuthInfo {
    * Name of the environment variable the token was sourced from.
    */
   envVar: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -8431,34 +7150,11 @@ export interface ErrorData {
 /**
  * Session event "session.error". Error details for timeline display including message and optional diagnostic information
  */
-export interface ErrorEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ErrorEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.error".
    */
   type: "session.error";
-  /**
-   * Error details for timeline display including message and optional diagnostic information
-   */
   data: ErrorData;
 }
 
@@ -8480,13 +7176,7 @@ export interface EventLogReadRequest {
    * Milliseconds to wait for new events when the cursor is at the tail of history. 0 (default) returns immediately even if no events are available. Capped at 30000ms. Ephemeral events that arrive during the wait are delivered in this batch but are NOT replayable on a subsequent read (use a non-zero waitMs in your next call to capture future ephemerals as they happen). This applies to forward reads only: a backward read always returns immediately and ignores `waitMs`, because backward paging covers persisted history only while new events append at the tail (the opposite end from a backward page), so no blocking or ephemeral delivery can occur.
    */
   waitMs?: number;
-  /**
-   * Either '*' to receive all event types, or a non-empty list of event types to receive
-   */
   types?: EventLogTypes;
-  /**
-   * Agent-scope filter: 'primary' returns only main-agent events plus events whose type starts with 'subagent.' (matching the typed-subscription default behavior); 'all' returns events from all agents (matching wildcard-subscription behavior). Default is 'all' to preserve wildcard semantics for catch-up callers.
-   */
   agentScope?: EventsAgentScope;
   /**
    * Optional non-empty list of subagent identifiers. When provided, only events owned by one of these agents are returned; ownership recognizes the event envelope's agentId plus legacy data.agentId and data.parentToolCallId markers. This filter takes precedence over agentScope.
@@ -8638,34 +7328,11 @@ export interface ExitPlanModeCompletedData {
 /**
  * Session event "exit_plan_mode.completed". Plan mode exit completion with the user's approval decision and optional feedback
  */
-export interface ExitPlanModeCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExitPlanModeCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "exit_plan_mode.completed".
    */
   type: "exit_plan_mode.completed";
-  /**
-   * Plan mode exit completion with the user's approval decision and optional feedback
-   */
   data: ExitPlanModeCompletedData;
 }
 
@@ -8728,34 +7395,11 @@ export interface ExitPlanModeRequestedData {
 /**
  * Session event "exit_plan_mode.requested". Plan approval request with plan content and available user actions
  */
-export interface ExitPlanModeRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExitPlanModeRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "exit_plan_mode.requested".
    */
   type: "exit_plan_mode.requested";
-  /**
-   * Plan approval request with plan content and available user actions
-   */
   data: ExitPlanModeRequestedData;
 }
 
@@ -8771,13 +7415,7 @@ export interface Extension {
    * Extension name (directory name)
    */
   name: string;
-  /**
-   * Discovery source: project (.github/extensions/), user (~/.copilot/extensions/), plugin (installed plugin), or session (session-state/<id>/extensions/)
-   */
   source: ExtensionSource;
-  /**
-   * Current status: running, disabled, failed, or starting
-   */
   status: ExtensionStatus;
   /**
    * Process ID if the extension is running
@@ -8920,34 +7558,11 @@ export interface ExtensionsAttachmentsPushedData {
 /**
  * Session event "session.extensions.attachments_pushed". Payload of `session.extensions.attachments_pushed` with extension-contributed attachments for the next send.
  */
-export interface ExtensionsAttachmentsPushedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExtensionsAttachmentsPushedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.extensions.attachments_pushed".
    */
   type: "session.extensions.attachments_pushed";
-  /**
-   * Payload of `session.extensions.attachments_pushed` with extension-contributed attachments for the next send.
-   */
   data: ExtensionsAttachmentsPushedData;
 }
 
@@ -8988,34 +7603,11 @@ export interface ExtensionsLoadedData {
 /**
  * Session event "session.extensions_loaded". Payload of `session.extensions_loaded` listing discovered extensions and their statuses.
  */
-export interface ExtensionsLoadedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExtensionsLoadedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.extensions_loaded".
    */
   type: "session.extensions_loaded";
-  /**
-   * Payload of `session.extensions_loaded` listing discovered extensions and their statuses.
-   */
   data: ExtensionsLoadedData;
 }
 
@@ -9031,13 +7623,7 @@ export interface ExtensionsLoadedExtension {
    * Extension name (directory name)
    */
   name: string;
-  /**
-   * Discovery source
-   */
   source: ExtensionsLoadedExtensionSource;
-  /**
-   * Current status: running, disabled, failed, or starting
-   */
   status: ExtensionsLoadedExtensionStatus;
 }
 
@@ -9074,34 +7660,15 @@ export interface ExternalToolCompletedData {
 /**
  * Session event "external_tool.completed". External tool completion notification signaling UI dismissal
  */
-export interface ExternalToolCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
+export interface ExternalToolCompletedEvent extends SessionEventEnvelope {
   /**
    * Always true for events that are transient and not persisted to the session event log on disk.
    */
   ephemeral?: true;
   /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
-  /**
    * Type discriminator. Always "external_tool.completed".
    */
   type: "external_tool.completed";
-  /**
-   * External tool completion notification signaling UI dismissal
-   */
   data: ExternalToolCompletedData;
 }
 
@@ -9150,34 +7717,11 @@ export interface ExternalToolRequestedData {
 /**
  * Session event "external_tool.requested". External tool invocation request for client-side tool execution
  */
-export interface ExternalToolRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ExternalToolRequestedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "external_tool.requested".
    */
   type: "external_tool.requested";
-  /**
-   * External tool invocation request for client-side tool execution
-   */
   data: ExternalToolRequestedData;
 }
 
@@ -9230,9 +7774,6 @@ export interface ExternalToolTextResultForLlm {
  * Binary result returned by a tool for the model
  */
 export interface ExternalToolTextResultForLlmBinaryResultsForLlm {
-  /**
-   * Binary result type discriminator. Use "image" for images and "resource" for other binary data.
-   */
   type: ExternalToolTextResultForLlmBinaryResultsForLlmType;
   /**
    * Base64-encoded binary data
@@ -9318,9 +7859,6 @@ export interface ExternalToolTextResultForLlmContentResource {
    * Content block type discriminator
    */
   type: "resource";
-  /**
-   * The embedded resource contents, either text or base64-encoded binary
-   */
   resource: ExternalToolTextResultForLlmContentResourceDetails;
 }
 
@@ -9383,9 +7921,6 @@ export interface ExternalToolTextResultForLlmContentResourceLinkIcon {
    * Available icon sizes (e.g., ['16x16', '32x32'])
    */
   sizes?: string[];
-  /**
-   * Theme variant this icon is intended for
-   */
   theme?: ExternalToolTextResultForLlmContentResourceLinkIconTheme;
 }
 
@@ -10525,34 +9060,11 @@ export interface FactoryRunSettledData {
  *
  * @experimental
  */
-export interface FactoryRunSettledEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FactoryRunSettledEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "factory.run_settled".
    */
   type: "factory.run_settled";
-  /**
-   * Ephemeral signal that a factory run reached a terminal status.
-   */
   data: FactoryRunSettledData;
 }
 
@@ -10592,34 +9104,11 @@ export interface FactoryRunStartedData {
  *
  * @experimental
  */
-export interface FactoryRunStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FactoryRunStartedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "factory.run_started".
    */
   type: "factory.run_started";
-  /**
-   * Ephemeral signal that a factory run attempt began executing.
-   */
   data: FactoryRunStartedData;
 }
 
@@ -10773,34 +9262,11 @@ export interface FactoryRunUpdatedData {
  *
  * @experimental
  */
-export interface FactoryRunUpdatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FactoryRunUpdatedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "factory.run_updated".
    */
   type: "factory.run_updated";
-  /**
-   * Ephemeral invalidation signal for a changed factory run.
-   */
   data: FactoryRunUpdatedData;
 }
 
@@ -11026,34 +9492,11 @@ export interface FusionCommitStartedData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface FusionCommitStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionCommitStartedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_commit_started".
    */
   type: "session.fusion_commit_started";
-  /**
-   * Stable durable idempotency boundary for a HydraFusion final text or terminal commit.
-   */
   data: FusionCommitStartedData;
 }
 
@@ -11142,34 +9585,11 @@ export interface FusionCompletedData {
  *
  * @experimental
  */
-export interface FusionCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionCompletedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_completed".
    */
   type: "session.fusion_completed";
-  /**
-   * Experimental durable aggregate outcome of a HydraFusion turn.
-   */
   data: FusionCompletedData;
 }
 
@@ -11229,34 +9649,11 @@ export interface FusionHandoffData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface FusionHandoffEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionHandoffEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_handoff".
    */
   type: "session.fusion_handoff";
-  /**
-   * Exact durable model-visible repair or revision handoff between HydraFusion phases.
-   */
   data: FusionHandoffData;
 }
 
@@ -11681,34 +10078,11 @@ export interface FusionResolvedData {
  *
  * @experimental
  */
-export interface FusionResolvedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionResolvedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_resolved".
    */
   type: "session.fusion_resolved";
-  /**
-   * Experimental durable validated HydraFusion route and turn policy.
-   */
   data: FusionResolvedData;
 }
 
@@ -11753,34 +10127,11 @@ export interface FusionRouteFailedData {
  *
  * @experimental
  */
-export interface FusionRouteFailedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionRouteFailedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_route_failed".
    */
   type: "session.fusion_route_failed";
-  /**
-   * Experimental durable HydraFusion routing failure and the deterministic concrete fallback selected for the turn.
-   */
   data: FusionRouteFailedData;
 }
 
@@ -11813,34 +10164,11 @@ export interface FusionRouteStartedData {
  *
  * @experimental
  */
-export interface FusionRouteStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface FusionRouteStartedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.fusion_route_started".
    */
   type: "session.fusion_route_started";
-  /**
-   * Experimental transient signal that HydraFusion routing has started for an eligible turn.
-   */
   data: FusionRouteStartedData;
 }
 
@@ -11912,9 +10240,6 @@ export interface GhCliAuthInfo {
    * The token returned by `gh auth token`. Treat as a secret.
    */
   token: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -12114,9 +10439,6 @@ export interface GitHubTokenAcquireRequest {
    * Session receiving the token. Absent only before a cloud session has been assigned its id.
    */
   sessionId?: string;
-  /**
-   * Why the runtime is requesting a GitHub credential.
-   */
   reason: GitHubTokenAcquireReason;
 }
 
@@ -12167,9 +10489,6 @@ export interface HMACAuthInfo {
    * HMAC secret used to sign requests.
    */
   hmac: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -12183,9 +10502,6 @@ export interface HandlePendingToolCallRequest {
    * Request ID of the pending tool call
    */
   requestId: string;
-  /**
-   * Tool call result (string or expanded result object)
-   */
   result?: ExternalToolResult;
   /**
    * Error message if the tool call failed
@@ -12211,13 +10527,7 @@ export interface HandoffData {
    * ISO 8601 timestamp when the handoff occurred
    */
   handoffTime: string;
-  /**
-   * Origin type of the session being handed off
-   */
   sourceType: HandoffSourceType;
-  /**
-   * Repository context for the handed-off session
-   */
   repository?: HandoffRepository;
   /**
    * Additional context information for the handoff
@@ -12240,34 +10550,11 @@ export interface HandoffData {
 /**
  * Session event "session.handoff". Session handoff metadata including source, context, and repository information
  */
-export interface HandoffEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface HandoffEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.handoff".
    */
   type: "session.handoff";
-  /**
-   * Session handoff metadata including source, context, and repository information
-   */
   data: HandoffData;
 }
 
@@ -12426,9 +10713,6 @@ export interface HistoryCompactResult {
    * Summary text produced by compaction. Omitted when compaction did not produce a summary (e.g. failure path).
    */
   summaryContent?: string;
-  /**
-   * Post-compaction context window usage breakdown
-   */
   contextWindow?: HistoryCompactContextWindow;
 }
 
@@ -12723,9 +11007,6 @@ export interface HookEndData {
    * Whether the hook completed successfully
    */
   success: boolean;
-  /**
-   * Error details when the hook failed
-   */
   error?: HookEndError;
   /**
    * Tool call ID of the parent tool invocation when this event originates from a sub-agent
@@ -12754,34 +11035,11 @@ export interface HookEndError {
 /**
  * Session event "hook.end". Hook invocation completion details including output, success status, and error information
  */
-export interface HookEndEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface HookEndEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "hook.end".
    */
   type: "hook.end";
-  /**
-   * Hook invocation completion details including output, success status, and error information
-   */
   data: HookEndData;
 }
 
@@ -12832,34 +11090,11 @@ export interface HookProgressData {
 /**
  * Session event "hook.progress". Ephemeral progress update from a running hook process
  */
-export interface HookProgressEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface HookProgressEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "hook.progress".
    */
   type: "hook.progress";
-  /**
-   * Ephemeral progress update from a running hook process
-   */
   data: HookProgressData;
 }
 
@@ -12888,34 +11123,11 @@ export interface HookStartData {
 /**
  * Session event "hook.start". Hook invocation start details including type and input data
  */
-export interface HookStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface HookStartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "hook.start".
    */
   type: "hook.start";
-  /**
-   * Hook invocation start details including type and input data
-   */
   data: HookStartData;
 }
 
@@ -13025,34 +11237,11 @@ export interface IdleData {
 /**
  * Session event "session.idle". Payload indicating the session is idle with no background agents or attached shell commands in flight
  */
-export interface IdleEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface IdleEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.idle".
    */
   type: "session.idle";
-  /**
-   * Payload indicating the session is idle with no background agents or attached shell commands in flight
-   */
   data: IdleData;
 }
 
@@ -13099,34 +11288,11 @@ export interface InfoData {
 /**
  * Session event "session.info". Informational message for timeline display with categorization
  */
-export interface InfoEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface InfoEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.info".
    */
   type: "session.info";
-  /**
-   * Informational message for timeline display with categorization
-   */
   data: InfoData;
 }
 
@@ -13158,9 +11324,6 @@ export interface InstalledPlugin {
    * Path where the plugin is cached locally
    */
   cache_path?: string;
-  /**
-   * Source for direct repo installs (when marketplace is empty)
-   */
   source?: InstalledPluginSource;
   /**
    * Per-plugin source fingerprint (a SHA-256 hash of the plugin's catalog source spec plus its resolved source subtree — NOT a Git commit SHA) captured at marketplace install/update time. Auto-update compares it against the freshly recomputed fingerprint to detect a content change that does not bump the version. Absent for pre-existing installs and for direct (non-marketplace) installs.
@@ -13287,13 +11450,7 @@ export interface InstructionDiscoveryPath {
    * Absolute path of the file or directory (may not exist on disk yet)
    */
   path: string;
-  /**
-   * Which tier this target belongs to
-   */
   location: InstructionDiscoveryPathLocation;
-  /**
-   * Whether the target is a single file or a directory of instruction files
-   */
   kind: InstructionDiscoveryPathKind;
   /**
    * Whether this is the canonical target to create new instructions in its tier. At most one entry per tier is preferred.
@@ -13353,13 +11510,7 @@ export interface InstructionSource {
    * Raw content of the instruction file
    */
   content: string;
-  /**
-   * Category of instruction source — used for merge logic
-   */
   type: InstructionSourceType;
-  /**
-   * Where this source lives — used for UI grouping
-   */
   location: InstructionSourceLocation;
   /**
    * Glob pattern(s) from frontmatter — when set, this instruction applies only to matching files
@@ -13587,9 +11738,6 @@ export interface LlmInferenceHttpRequestStartRequest {
    * HTTP request headers, preserving multiple values per name.
    */
   headers: LlmInferenceHeaders;
-  /**
-   * Transport the runtime would otherwise use for this request. `http` (the default when absent) covers plain HTTP and SSE responses; `websocket` indicates a full-duplex message channel where each body chunk maps to one WebSocket message and the `binary` flag distinguishes text from binary frames. The SDK consumer uses this to decide whether to service the request with an HTTP client or a WebSocket client. It is the one piece of request metadata the consumer cannot reliably infer from the URL or headers alone.
-   */
   transport?: LlmInferenceHttpRequestStartTransport;
   /**
    * Stable identity of the agent trajectory that issued this request. Present when the request originates from an agent turn; absent for requests outside any agent context. This is the same identity used by lifecycle and bridged session events and remains constant across turns and retries.
@@ -13656,9 +11804,6 @@ export interface LlmInferenceHttpResponseChunkRequest {
    * When true, this is the final body chunk for the response. The runtime treats the response body as complete after receiving an end-marked chunk.
    */
   end?: boolean;
-  /**
-   * Set to terminate the response with a transport-level failure. Implies end-of-stream; any further chunks for this requestId are ignored.
-   */
   error?: LlmInferenceHttpResponseChunkError;
 }
 
@@ -13750,9 +11895,6 @@ export interface LocalSessionMetadataValue {
    * True for detached maintenance sessions that should be hidden from normal resume lists.
    */
   isDetached?: boolean;
-  /**
-   * Pre-resolved working-directory context for session startup.
-   */
   context?: SessionContext;
   /**
    * GitHub task ID, when this local session is bound to one. Only present for local sessions exported to remote control.
@@ -13770,9 +11912,6 @@ export interface LogRequest {
    * Human-readable message
    */
   message: string;
-  /**
-   * Log severity level. Determines how the message is displayed in the timeline. Defaults to "info".
-   */
   level?: SessionLogLevel;
   /**
    * Domain category for this log entry (e.g., "mcp", "subscription", "policy", "model"). Maps to `infoType`/`warningType`/`errorType` on the emitted event. Defaults to "notification".
@@ -13906,34 +12045,11 @@ export type ManagedSettingsEnforcedEscalation =
  *
  * @experimental
  */
-export interface ManagedSettingsEnforcedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ManagedSettingsEnforcedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.managed_settings_enforced".
    */
   type: "session.managed_settings_enforced";
-  /**
-   * Runtime enforcement of enterprise managed settings: fires when the session blocks or caps a runtime action because enterprise policy governs it, so SDK clients can explain *why* an action was governed. Unlike `session.managed_settings_resolved` (which reports *what* is managed), this reports a concrete governed action — e.g. a user or host tried to turn on a bypass-permissions escalation while policy disables it. Emitted live (not persisted to the session event log) on user/host-initiated attempts only, never for silent policy application. Marked experimental while the managed-settings surface stabilizes.
-   */
   data: ManagedSettingsEnforcedData;
 }
 
@@ -14008,34 +12124,11 @@ export interface ManagedSettingsResolvedData {
  *
  * @experimental
  */
-export interface ManagedSettingsResolvedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ManagedSettingsResolvedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.managed_settings_resolved".
    */
   type: "session.managed_settings_resolved";
-  /**
-   * Enterprise managed-settings resolution: the effective managed settings the session applied and which channels contributed, so SDK clients can show users what is enterprise-managed. Fires whenever managed policy is (re)applied — at session start, on resume, and on account switch. This is an ephemeral live snapshot (delivered to subscribers but not persisted to the session event log), because at session start it resolves before `session.start` is emitted. Device values take precedence over server values, then the policy helper, per ordinary key, while permissions compose restrictively across device, server, policy-helper, and SDK-client layers. The account-scoped `getManagedSettings()` API does not include session-local client injection. Marked experimental while the managed-settings surface stabilizes.
-   */
   data: ManagedSettingsResolvedData;
 }
 
@@ -14201,13 +12294,7 @@ export interface McpAppToolCallCompleteData {
   result?: {
     [k: string]: unknown;
   };
-  /**
-   * Set when the underlying tools/call threw an error before returning a CallToolResult
-   */
   error?: McpAppToolCallCompleteError;
-  /**
-   * The tool's `_meta.ui` block at the time of the call, so consumers can decide whether to forward the result to the model without re-listing tools.
-   */
   toolMeta?: McpAppToolCallCompleteToolMeta;
 }
 
@@ -14224,34 +12311,11 @@ export interface McpAppToolCallCompleteError {
 /**
  * Session event "mcp_app.tool_call_complete". MCP App view called a tool on a connected MCP server (SEP-1865)
  */
-export interface McpAppToolCallCompleteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpAppToolCallCompleteEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp_app.tool_call_complete".
    */
   type: "mcp_app.tool_call_complete";
-  /**
-   * MCP App view called a tool on a connected MCP server (SEP-1865)
-   */
   data: McpAppToolCallCompleteData;
 }
 
@@ -14259,9 +12323,6 @@ export interface McpAppToolCallCompleteEvent {
  * The tool's `_meta.ui` block at the time of the call, so consumers can decide whether to forward the result to the model without re-listing tools.
  */
 export interface McpAppToolCallCompleteToolMeta {
-  /**
-   * MCP App tool `_meta.ui` resource URI and SEP-1865 visibility captured with an `mcp_app.tool_call_complete` result.
-   */
   ui?: McpAppToolCallCompleteToolMetaUI;
 }
 
@@ -14339,13 +12400,7 @@ export interface McpAppsDiagnoseRequest {
  * Diagnostic snapshot of MCP Apps wiring for the named server.
  */
 export interface McpAppsDiagnoseResult {
-  /**
-   * Capability negotiation snapshot
-   */
   capability: McpAppsDiagnoseCapability;
-  /**
-   * What the server returned for this session
-   */
   server: McpAppsDiagnoseServer;
 }
 
@@ -14375,9 +12430,6 @@ export interface McpAppsDiagnoseServer {
  * Current host context advertised to MCP App guests.
  */
 export interface McpAppsHostContext {
-  /**
-   * Current host context
-   */
   context: McpAppsHostContextDetails;
 }
 
@@ -14385,9 +12437,6 @@ export interface McpAppsHostContext {
  * Current host context
  */
 export interface McpAppsHostContextDetails {
-  /**
-   * UI theme preference per SEP-1865
-   */
   theme?: McpAppsHostContextDetailsTheme;
   /**
    * BCP-47 locale, e.g. 'en-US'
@@ -14397,17 +12446,11 @@ export interface McpAppsHostContextDetails {
    * IANA timezone, e.g. 'America/New_York'
    */
   timeZone?: string;
-  /**
-   * Current display mode (SEP-1865)
-   */
   displayMode?: McpAppsHostContextDetailsDisplayMode;
   /**
    * Display modes the host supports
    */
   availableDisplayModes?: McpAppsHostContextDetailsAvailableDisplayMode[];
-  /**
-   * Platform type for responsive design
-   */
   platform?: McpAppsHostContextDetailsPlatform;
   /**
    * Host application identifier
@@ -14537,9 +12580,6 @@ export interface McpAppsResourceContent {
  * Host context advertised to MCP App guests
  */
 export interface McpAppsSetHostContextDetails {
-  /**
-   * UI theme preference per SEP-1865
-   */
   theme?: McpAppsSetHostContextDetailsTheme;
   /**
    * BCP-47 locale, e.g. 'en-US'
@@ -14549,17 +12589,11 @@ export interface McpAppsSetHostContextDetails {
    * IANA timezone, e.g. 'America/New_York'
    */
   timeZone?: string;
-  /**
-   * Current display mode (SEP-1865)
-   */
   displayMode?: McpAppsSetHostContextDetailsDisplayMode;
   /**
    * Display modes the host supports
    */
   availableDisplayModes?: McpAppsSetHostContextDetailsAvailableDisplayMode[];
-  /**
-   * Platform type for responsive design
-   */
   platform?: McpAppsSetHostContextDetailsPlatform;
   /**
    * Host application identifier
@@ -14609,9 +12643,6 @@ export type McpAppsSetHostContextDetailsTheme = "light" | "dark";
  * @experimental
  */
 export interface McpAppsSetHostContextRequest {
-  /**
-   * Host context advertised to MCP App guests
-   */
   context: McpAppsSetHostContextDetails;
 }
 
@@ -14809,9 +12840,6 @@ export interface McpExecuteSamplingParams {
    * The original MCP JSON-RPC request ID (string or number). Used by the runtime to correlate the inference with the originating MCP request for telemetry; this is distinct from `requestId` (which is the schema-level cancellation handle).
    */
   mcpRequestId: unknown;
-  /**
-   * Raw MCP CreateMessageRequest params, as received in the `sampling.requested` event. Treated as opaque at the schema layer; the runtime converts the embedded MCP messages into the OpenAI chat-completion shape internally.
-   */
   request: McpExecuteSamplingRequest;
 }
 
@@ -14911,9 +12939,6 @@ export interface McpHeadersHandlePendingHeadersRefreshRequestRequest {
    * Headers refresh request identifier from mcp.headers_refresh_required
    */
   requestId: string;
-  /**
-   * Host response: supply dynamic headers or decline this refresh.
-   */
   result: McpHeadersHandlePendingHeadersRefreshRequest;
 }
 
@@ -14935,43 +12960,17 @@ export interface McpHeadersRefreshCompletedData {
    * Request ID of the resolved headers refresh request
    */
   requestId: string;
-  /**
-   * How the pending MCP headers refresh request resolved.
-   */
   outcome: McpHeadersRefreshCompletedOutcome;
 }
 
 /**
  * Session event "mcp.headers_refresh_completed". MCP headers refresh request completion notification
  */
-export interface McpHeadersRefreshCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpHeadersRefreshCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.headers_refresh_completed".
    */
   type: "mcp.headers_refresh_completed";
-  /**
-   * MCP headers refresh request completion notification
-   */
   data: McpHeadersRefreshCompletedData;
 }
 
@@ -15001,43 +13000,17 @@ export interface McpHeadersRefreshRequiredData {
    * URL of the remote MCP server requesting headers
    */
   serverUrl: string;
-  /**
-   * Why dynamic headers are being requested.
-   */
   reason: McpHeadersRefreshRequiredReason;
 }
 
 /**
  * Session event "mcp.headers_refresh_required". Dynamic headers refresh request for a remote MCP server
  */
-export interface McpHeadersRefreshRequiredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpHeadersRefreshRequiredEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.headers_refresh_required".
    */
   type: "mcp.headers_refresh_required";
-  /**
-   * Dynamic headers refresh request for a remote MCP server
-   */
   data: McpHeadersRefreshRequiredData;
 }
 
@@ -15078,18 +13051,12 @@ export interface McpHostState {
    * Map of server name to recorded connection failure.
    */
   failedServers: {
-    /**
-     * Recorded MCP server connection failure.
-     */
     [k: string]: McpServerFailureInfo;
   };
   /**
    * Map of server name to recorded pending-auth state.
    */
   needsAuthServers: {
-    /**
-     * Recorded MCP server pending-auth state.
-     */
     [k: string]: McpServerNeedsAuthInfo;
   };
 }
@@ -15231,34 +13198,11 @@ export interface McpOauthCompletedData {
 /**
  * Session event "mcp.oauth_completed". MCP OAuth request completion notification
  */
-export interface McpOauthCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpOauthCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.oauth_completed".
    */
   type: "mcp.oauth_completed";
-  /**
-   * MCP OAuth request completion notification
-   */
   data: McpOauthCompletedData;
 }
 
@@ -15280,9 +13224,6 @@ export interface McpOauthHandlePendingRequest {
    * OAuth request identifier from the mcp.oauth_required event
    */
   requestId: string;
-  /**
-   * Host response to the pending OAuth request.
-   */
   result: McpOauthPendingRequestResponse;
 }
 
@@ -15507,9 +13448,6 @@ export interface McpOauthRequiredData {
    * URL of the MCP server that requires OAuth
    */
   serverUrl: string;
-  /**
-   * Static OAuth client configuration, if the server specifies one
-   */
   staticClientConfig?: McpOauthRequiredStaticClientConfig;
   /**
    * OAuth WWW-Authenticate parameters parsed from the auth challenge, if available
@@ -15532,34 +13470,11 @@ export interface McpOauthRequiredData {
 /**
  * Session event "mcp.oauth_required". OAuth authentication request for an MCP server
  */
-export interface McpOauthRequiredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpOauthRequiredEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.oauth_required".
    */
   type: "mcp.oauth_required";
-  /**
-   * OAuth authentication request for an MCP server
-   */
   data: McpOauthRequiredData;
 }
 
@@ -16127,34 +14042,11 @@ export type McpPlanValueCategory =
 /**
  * Session event "mcp.prompts.list_changed". Payload identifying the MCP server associated with a list change.
  */
-export interface McpPromptsListChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpPromptsListChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.prompts.list_changed".
    */
   type: "mcp.prompts.list_changed";
-  /**
-   * Payload identifying the MCP server associated with a list change.
-   */
   data: McpListChangedData;
 }
 
@@ -16195,9 +14087,6 @@ export interface McpRegisterExternalClientRequest {
  */
 export interface McpReloadConfig {
   mcpServers: {
-    /**
-     * MCP server configuration (stdio, remote HTTP/SSE, or in-process)
-     */
     [k: string]: McpServerConfig;
   };
   disabledServers?: string[];
@@ -16420,34 +14309,11 @@ export interface McpResourceTemplate {
 /**
  * Session event "mcp.resources.list_changed". Payload identifying the MCP server associated with a list change.
  */
-export interface McpResourcesListChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpResourcesListChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.resources.list_changed".
    */
   type: "mcp.resources.list_changed";
-  /**
-   * Payload identifying the MCP server associated with a list change.
-   */
   data: McpListChangedData;
 }
 
@@ -16585,13 +14451,7 @@ export type McpSamplingExecutionAction = "success" | "failure" | "cancelled";
  * Outcome of an MCP sampling execution: success result, failure error, or cancellation.
  */
 export interface McpSamplingExecutionResult {
-  /**
-   * Outcome of the sampling inference. 'success' produced a response; 'failure' encountered an error (including agent-side rejection by content filter or criteria); 'cancelled' the caller cancelled this execution via cancelSamplingExecution.
-   */
   action: McpSamplingExecutionAction;
-  /**
-   * MCP CreateMessageResult payload (with optional 'tools' extension), present when action='success'. Treated as opaque at the schema layer; consumers should construct/consume it per the MCP CreateMessageResult shape.
-   */
   result?: McpExecuteSamplingResult;
   /**
    * Error description, present when action='failure'.
@@ -16612,13 +14472,7 @@ export interface McpServer {
    * Server name (config key)
    */
   name: string;
-  /**
-   * Connection status: connected, failed, needs-auth, pending, disabled, stopped, or not_configured
-   */
   status: McpServerStatus;
-  /**
-   * Configuration source: user, workspace, plugin, builtin, or managed
-   */
   source?: McpServerSource;
   /**
    * Plugin name that provided this server, when source is plugin.
@@ -16749,33 +14603,18 @@ export interface McpServerConfigHttp {
    * Tools to include. Defaults to all tools if not specified.
    */
   tools?: string[];
-  /**
-   * Remote transport type. Defaults to "http" when omitted.
-   */
   type?: McpServerConfigHttpType;
   /**
    * Whether this server is a built-in fallback used when the user has not configured their own server.
    */
   isDefaultServer?: boolean;
-  /**
-   * Content filtering mode to apply to all tools, or a map of tool name to content filtering mode.
-   */
   filterMapping?: FilterMapping;
   /**
    * Timeout in milliseconds for tool discovery and tool calls.
    */
   timeout?: number;
-  /**
-   * Set to `true` to use defaults, or provide an object with additional auth or OIDC settings.
-   */
   oidc?: McpServerAuthConfig;
-  /**
-   * Set to `true` to use defaults, or provide an object with additional auth or OIDC settings.
-   */
   auth?: McpServerAuthConfig;
-  /**
-   * Controls if tools provided by this server can be loaded on demand via tool search (auto) or always included in the initial tool list (never)
-   */
   deferTools?: McpServerConfigDeferTools;
   /**
    * Set to true to disable persisted MCP tool snapshots for this server. Live tool discovery is unaffected.
@@ -16843,9 +14682,6 @@ export interface McpServerConfigHttp {
    * Whether the configured OAuth client is public and does not require a client secret.
    */
   oauthPublicClient?: boolean;
-  /**
-   * OAuth grant type to use when authenticating to the remote MCP server.
-   */
   oauthGrantType?: McpServerConfigHttpOauthGrantType;
 }
 
@@ -16985,25 +14821,13 @@ export interface McpServerConfigStdio {
    * Whether this server is a built-in fallback used when the user has not configured their own server.
    */
   isDefaultServer?: boolean;
-  /**
-   * Content filtering mode to apply to all tools, or a map of tool name to content filtering mode.
-   */
   filterMapping?: FilterMapping;
   /**
    * Timeout in milliseconds for tool discovery and tool calls.
    */
   timeout?: number;
-  /**
-   * Set to `true` to use defaults, or provide an object with additional auth or OIDC settings.
-   */
   oidc?: McpServerAuthConfig;
-  /**
-   * Set to `true` to use defaults, or provide an object with additional auth or OIDC settings.
-   */
   auth?: McpServerAuthConfig;
-  /**
-   * Controls if tools provided by this server can be loaded on demand via tool search (auto) or always included in the initial tool list (never)
-   */
   deferTools?: McpServerConfigDeferTools;
   /**
    * Set to true to disable persisted MCP tool snapshots for this server. Live tool discovery is unaffected.
@@ -17103,9 +14927,6 @@ export interface McpServerList {
    * Configured MCP servers
    */
   servers: McpServer[];
-  /**
-   * Host-level state, omitted when no MCP host is initialized.
-   */
   host?: McpHostState;
 }
 
@@ -17142,34 +14963,11 @@ export interface McpServerNeedsReconnectData {
 /**
  * Session event "session.mcp_server_needs_reconnect". Payload of `session.mcp_server_needs_reconnect` identifying an MCP server whose connection must be re-established.
  */
-export interface McpServerNeedsReconnectEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpServerNeedsReconnectEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mcp_server_needs_reconnect".
    */
   type: "session.mcp_server_needs_reconnect";
-  /**
-   * Payload of `session.mcp_server_needs_reconnect` identifying an MCP server whose connection must be re-established.
-   */
   data: McpServerNeedsReconnectData;
 }
 
@@ -17186,34 +14984,11 @@ export interface McpServerRemovedData {
 /**
  * Session event "session.mcp_server_removed". Payload of `session.mcp_server_removed` identifying an MCP server the graph no longer runs.
  */
-export interface McpServerRemovedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpServerRemovedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mcp_server_removed".
    */
   type: "session.mcp_server_removed";
-  /**
-   * Payload of `session.mcp_server_removed` identifying an MCP server the graph no longer runs.
-   */
   data: McpServerRemovedData;
 }
 
@@ -17250,9 +15025,6 @@ export interface McpServerStatusChangedData {
    * Name of the MCP server whose status changed
    */
   serverName: string;
-  /**
-   * Connection status: connected, failed, needs-auth, pending, disabled, stopped, or not_configured
-   */
   status: McpServerStatus;
   /**
    * Error message if the server entered a failed state
@@ -17263,34 +15035,11 @@ export interface McpServerStatusChangedData {
 /**
  * Session event "session.mcp_server_status_changed". Payload of `session.mcp_server_status_changed` for one MCP server's status and optional failure error.
  */
-export interface McpServerStatusChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpServerStatusChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mcp_server_status_changed".
    */
   type: "session.mcp_server_status_changed";
-  /**
-   * Payload of `session.mcp_server_status_changed` for one MCP server's status and optional failure error.
-   */
   data: McpServerStatusChangedData;
 }
 
@@ -17317,34 +15066,11 @@ export interface McpServersLoadedData {
 /**
  * Session event "session.mcp_servers_loaded". Payload of `session.mcp_servers_loaded` listing MCP server status summaries.
  */
-export interface McpServersLoadedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpServersLoadedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mcp_servers_loaded".
    */
   type: "session.mcp_servers_loaded";
-  /**
-   * Payload of `session.mcp_servers_loaded` listing MCP server status summaries.
-   */
   data: McpServersLoadedData;
 }
 
@@ -17356,13 +15082,7 @@ export interface McpServersLoadedServer {
    * Server name (config key)
    */
   name: string;
-  /**
-   * Connection status: connected, failed, needs-auth, pending, disabled, stopped, or not_configured
-   */
   status: McpServerStatus;
-  /**
-   * Configuration source: user, workspace, plugin, builtin, or managed
-   */
   source?: McpServerSource;
   /**
    * Human-readable display name supplied by a managed server catalog.
@@ -17376,9 +15096,6 @@ export interface McpServersLoadedServer {
    * Server-advertised metadata for a connected server. Omitted when no live connection metadata is available, including while pending or when failed, disabled, stopped, or not configured.
    */
   serverMetadata?: McpServerMetadata;
-  /**
-   * Transport mechanism: stdio, http, sse (deprecated), or memory (in-process MCP server)
-   */
   transport?: McpServerTransport;
   /**
    * Name of the plugin that supplied the effective MCP server config, only when source is plugin
@@ -17404,9 +15121,6 @@ export type McpSetEnvValueModeDetails = "direct" | "indirect";
  * @experimental
  */
 export interface McpSetEnvValueModeParams {
-  /**
-   * How environment-variable values supplied to MCP servers are resolved. "direct" passes literal string values; "indirect" treats values as references (e.g. names of environment variables on the host) that the runtime resolves before launch. Defaults to the runtime's startup mode; clients that intentionally launch MCP servers with literal values (e.g. CLI prompt mode and ACP) set this to "direct".
-   */
   mode: McpSetEnvValueModeDetails;
 }
 
@@ -17577,34 +15291,11 @@ export interface McpTools {
 /**
  * Session event "mcp.tools.list_changed". Payload identifying the MCP server associated with a list change.
  */
-export interface McpToolsListChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface McpToolsListChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "mcp.tools.list_changed".
    */
   type: "mcp.tools.list_changed";
-  /**
-   * Payload identifying the MCP server associated with a list change.
-   */
   data: McpListChangedData;
 }
 
@@ -17632,34 +15323,11 @@ export interface MemoryChangedData {}
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface MemoryChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface MemoryChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.memory_changed".
    */
   type: "session.memory_changed";
-  /**
-   * Signal-only event: the agent successfully stored a memory (store_memory) or voted on one (vote_memory). No payload — consumers should re-fetch memories to pick up the change. Used to refresh memory context (e.g. re-running the context sidekick) so newly written memories surface in subsequent turns.
-   */
   data: MemoryChangedData;
 }
 
@@ -17677,9 +15345,6 @@ export interface MemoryConfiguration {
  * Per-source attribution breakdown for the session's current context window, or null if uninitialized.
  */
 export interface MetadataContextAttributionResult {
-  /**
-   * Per-source context-window attribution, or null if the session has not yet been initialized (no system prompt or tool metadata cached).
-   */
   contextAttribution: SessionContextAttribution;
 }
 
@@ -17733,9 +15398,6 @@ export interface MetadataContextInfoRequest {
  * Token breakdown for the session's current context window, or null if uninitialized.
  */
 export interface MetadataContextInfoResult {
-  /**
-   * Token breakdown for the current context window, or null if the session has not yet been initialized (no system prompt or tool metadata cached).
-   */
   contextInfo: SessionContextInfo;
 }
 
@@ -17785,9 +15447,6 @@ export interface MetadataRecomputeContextTokensResult {
  * @experimental
  */
 export interface MetadataRecordContextChangeRequest {
-  /**
-   * Updated working directory and git context. Emitted as the new payload of `session.context_changed`.
-   */
   context: SessionWorkingDirectoryContext;
 }
 
@@ -17835,17 +15494,11 @@ export interface MetadataSnapshotRemoteMetadata {
    * The original resource identifier (task ID or PR node ID), preserved across event-replay reconstructions. Falls back to `sessionId` when absent.
    */
   resourceId?: string;
-  /**
-   * The repository the remote session targets.
-   */
   repository: MetadataSnapshotRemoteMetadataRepository;
   /**
    * The pull request number the remote session is associated with, if any.
    */
   pullRequestNumber?: number;
-  /**
-   * Whether the remote task originated from Copilot Coding Agent (cca) or a CLI `--remote` invocation.
-   */
   taskType?: MetadataSnapshotRemoteMetadataTaskType;
 }
 
@@ -17901,47 +15554,18 @@ export interface MetadataUpdateClientMetadataRequest {
  * Agent mode change details including previous and new modes
  */
 export interface ModeChangedData {
-  /**
-   * The session mode the agent is operating in
-   */
   previousMode: SessionMode;
-  /**
-   * The session mode the agent is operating in
-   */
   newMode: SessionMode;
 }
 
 /**
  * Session event "session.mode_changed". Agent mode change details including previous and new modes
  */
-export interface ModeChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModeChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mode_changed".
    */
   type: "session.mode_changed";
-  /**
-   * Agent mode change details including previous and new modes
-   */
   data: ModeChangedData;
 }
 
@@ -17962,34 +15586,11 @@ export interface ModeNoticeDeliveredData {
 /**
  * Session event "session.mode_notice_delivered". Records that a mode transition notice reached the model so cache-stable mode tools can remain offered across resume.
  */
-export interface ModeNoticeDeliveredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModeNoticeDeliveredEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.mode_notice_delivered".
    */
   type: "session.mode_notice_delivered";
-  /**
-   * Records that a mode transition notice reached the model so cache-stable mode tools can remain offered across resume.
-   */
   data: ModeNoticeDeliveredData;
 }
 
@@ -17999,9 +15600,6 @@ export interface ModeNoticeDeliveredEvent {
  * @experimental
  */
 export interface ModeSetRequest {
-  /**
-   * The session mode the agent is operating in
-   */
   mode: SessionMode;
   /**
    * Mode the session must currently be in for the change to apply. When set and the session is in a different mode the request is a no-op and reports status 'unchanged'.
@@ -18105,9 +15703,6 @@ export interface Model {
    * Display name
    */
   name: string;
-  /**
-   * Model capabilities and limits
-   */
   capabilities: ModelCapabilities;
   /**
    * Provider-supplied model metadata. Keys and JSON-compatible values are preserved unchanged. This is factual metadata published by the model provider; it carries no picker or UX semantics.
@@ -18115,13 +15710,7 @@ export interface Model {
   metadata?: {
     [k: string]: unknown;
   };
-  /**
-   * Policy state (if applicable)
-   */
   policy?: ModelPolicy;
-  /**
-   * Billing information
-   */
   billing?: ModelBilling;
   /**
    * Supported reasoning effort levels (only present if model supports reasoning effort)
@@ -18135,13 +15724,7 @@ export interface Model {
    * Context-window tiers this model offers, when the provider advertises them independently of tiered token pricing. Copilot models carry their tiers in `billing.tokenPrices`; a provider that has no pricing to publish (an agent host reached over AHP, for example) declares them here instead, so the model picker can still offer the tier toggle.
    */
   supportedContextTiers?: string[];
-  /**
-   * Model capability category for grouping in the model picker
-   */
   modelPickerCategory?: ModelPickerCategory;
-  /**
-   * Relative cost tier for token-based billing users
-   */
   modelPickerPriceCategory?: ModelPickerPriceCategory;
   /**
    * Warning text the service requires hosts to surface for this model. Present only when the service published at least one warning.
@@ -18209,9 +15792,6 @@ export interface ModelBilling {
    * Billing cost multiplier relative to the base rate
    */
   multiplier?: number;
-  /**
-   * Token-level pricing information for this model
-   */
   tokenPrices?: ModelBillingTokenPrices;
   /**
    * Whole-number percentage discount (0-100) applied to usage billed through this model. Populated for the synthetic `auto` model, where requests routed by auto-mode are billed at a reduced rate; absent for concrete models.
@@ -18291,9 +15871,6 @@ export interface ModelBillingTokenPrices {
    * Prompt token budget for the default tier. The total context window is this value plus the model's max_output_tokens.
    */
   maxPromptTokens?: number;
-  /**
-   * Long context tier pricing (available for models with extended context windows)
-   */
   longContext?: ModelBillingTokenPricesLongContext;
 }
 
@@ -18381,9 +15958,6 @@ export interface ModelCallFailureData {
    * Duration of the failed API call in milliseconds
    */
   durationMs?: number;
-  /**
-   * API endpoint used for this model call, matching CAPI supported_endpoints vocabulary
-   */
   apiEndpoint?: AssistantUsageApiEndpoint;
   /**
    * Transport used for the failed model call (http or websocket)
@@ -18417,17 +15991,11 @@ export interface ModelCallFailureData {
    * Authoritative interaction classification for the failed call, matching `assistant.usage.interactionType` (for example `conversation-agent`, `conversation-subagent`, or `conversation-sampling`). Absent when the producer cannot classify the interaction.
    */
   interactionType?: string;
-  /**
-   * Where the failed model call originated
-   */
   source: ModelCallFailureSource;
   /**
    * Raw provider/runtime error message for restricted telemetry
    */
   errorMessage?: string;
-  /**
-   * For HTTP 400 failures only: whether the response carried a structured CAPI error envelope (structured_error, a deterministic validation failure) or no error body (bodyless, the transient gateway/proxy signature). Absent for non-400 failures.
-   */
   badRequestKind?: ModelCallFailureBadRequestKind;
   /**
    * For HTTP 400 failures only: the `code` from the CAPI error envelope (e.g. 'model_max_prompt_tokens_exceeded') identifying which deterministic validation failure occurred. Raw server-controlled string, emitted only through restricted telemetry. Absent for bodyless or non-400 failures.
@@ -18465,34 +16033,11 @@ export interface ModelCallFailureData {
 /**
  * Session event "model.call_failure". Failed LLM API call metadata for telemetry
  */
-export interface ModelCallFailureEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModelCallFailureEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "model.call_failure".
    */
   type: "model.call_failure";
-  /**
-   * Failed LLM API call metadata for telemetry
-   */
   data: ModelCallFailureData;
 }
 
@@ -18588,34 +16133,11 @@ export interface ModelCallFinishedData {
 /**
  * Session event "model.call_finished". Final lifecycle outcome for one logical model dispatch. A logical dispatch may include internal reconnect or fallback work, so event count is not provider HTTP-request count.
  */
-export interface ModelCallFinishedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModelCallFinishedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "model.call_finished".
    */
   type: "model.call_finished";
-  /**
-   * Final lifecycle outcome for one logical model dispatch. A logical dispatch may include internal reconnect or fallback work, so event count is not provider HTTP-request count.
-   */
   data: ModelCallFinishedData;
 }
 
@@ -18660,34 +16182,11 @@ export interface ModelCallStartData {
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface ModelCallStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModelCallStartEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "model.call_start".
    */
   type: "model.call_start";
-  /**
-   * Model API dispatch metadata for internal telemetry
-   */
   data: ModelCallStartData;
 }
 
@@ -18695,13 +16194,7 @@ export interface ModelCallStartEvent {
  * Model capabilities and limits
  */
 export interface ModelCapabilities {
-  /**
-   * Feature flags indicating what the model supports
-   */
   supports?: ModelCapabilitiesSupports;
-  /**
-   * Token limits for prompts, outputs, and context window
-   */
   limits?: ModelCapabilitiesLimits;
 }
 
@@ -18721,9 +16214,6 @@ export interface ModelCapabilitiesLimits {
    * Maximum total context window size in tokens
    */
   max_context_window_tokens?: number;
-  /**
-   * Vision-specific limits
-   */
   vision?: ModelCapabilitiesLimitsVision;
 }
 
@@ -18749,13 +16239,7 @@ export interface ModelCapabilitiesLimitsVision {
  * Optional capability overrides (vision, tool_calls, reasoning, etc.).
  */
 export interface ModelCapabilitiesOverride {
-  /**
-   * Feature flags indicating what the model supports
-   */
   supports?: ModelCapabilitiesOverrideSupports;
-  /**
-   * Token limits for prompts, outputs, and context window
-   */
   limits?: ModelCapabilitiesOverrideLimits;
 }
 
@@ -18775,9 +16259,6 @@ export interface ModelCapabilitiesOverrideLimits {
    * Maximum total context window size in tokens
    */
   max_context_window_tokens?: number;
-  /**
-   * Vision-specific limits
-   */
   vision?: ModelCapabilitiesOverrideLimitsVision;
 }
 
@@ -18896,34 +16377,11 @@ export interface ModelChangeData {
 /**
  * Session event "session.model_change". Model change details including previous and new model identifiers
  */
-export interface ModelChangeEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ModelChangeEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.model_change".
    */
   type: "session.model_change";
-  /**
-   * Model change details including previous and new model identifiers
-   */
   data: ModelChangeData;
 }
 
@@ -19047,9 +16505,6 @@ export interface ModelPickerSettingsContext {
  * Policy state (if applicable)
  */
 export interface ModelPolicy {
-  /**
-   * Current policy state for this model
-   */
   state: ModelPolicyState;
   /**
    * Usage terms or conditions for this model
@@ -19209,9 +16664,6 @@ export interface ModelSwitchToRequest {
    * Reasoning effort level to use for the model. CAPI values are model-defined and validated against the selected model; BYOK providers may define additional values. "none" disables reasoning. When omitted, no effort override is applied.
    */
   reasoningEffort?: string;
-  /**
-   * Reasoning summary mode to request for supported model clients
-   */
   reasoningSummary?: ReasoningSummary;
   /**
    * Output verbosity level to request for supported models
@@ -19441,9 +16893,6 @@ export type OmittedBinaryOmittedReason = "too_large" | "asset_unavailable";
  * @experimental
  */
 export interface OmittedBinaryResult {
-  /**
-   * Binary result type discriminator. Use "image" for images and "resource" for other binary data.
-   */
   type: OmittedBinaryType;
   /**
    * MIME type of the omitted binary data
@@ -19453,9 +16902,6 @@ export interface OmittedBinaryResult {
    * Decoded byte length of the omitted binary data
    */
   byteLength: number;
-  /**
-   * Why the binary data is absent: it exceeded the inline size limit, or its asset was unavailable
-   */
   omittedReason: OmittedBinaryOmittedReason;
   /**
    * Human-readable description of the binary data
@@ -19543,9 +16989,6 @@ export interface OptionsUpdateAdditionalContentExclusionPolicy {
    * Opaque policy update timestamp supplied by the host.
    */
   last_updated_at: unknown;
-  /**
-   * Allowed values for the `OptionsUpdateAdditionalContentExclusionPolicyScope` enumeration.
-   */
   scope: OptionsUpdateAdditionalContentExclusionPolicyScope;
 }
 
@@ -19565,9 +17008,6 @@ export interface OptionsUpdateAdditionalContentExclusionPolicyRule {
    * Conditions none of which may match.
    */
   ifNoneMatch?: string[];
-  /**
-   * Source descriptor for a `session.options.update` content-exclusion rule, with source name and type.
-   */
   source: OptionsUpdateAdditionalContentExclusionPolicyRuleSource;
 }
 
@@ -19634,34 +17074,11 @@ export interface PendingMessagesModifiedData {}
 /**
  * Session event "pending_messages.modified". Empty payload; the event signals that the pending message queue has changed
  */
-export interface PendingMessagesModifiedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PendingMessagesModifiedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "pending_messages.modified".
    */
   type: "pending_messages.modified";
-  /**
-   * Empty payload; the event signals that the pending message queue has changed
-   */
   data: PendingMessagesModifiedData;
 }
 
@@ -19733,9 +17150,6 @@ export interface PermissionApprovedForSession {
    * Approved and remembered for the rest of the session
    */
   kind: "approved-for-session";
-  /**
-   * The approval to add as a session-scoped rule
-   */
   approval: UserToolSessionApproval;
   /**
    * Whether a managed approval policy already handled this request
@@ -19768,34 +17182,11 @@ export interface PermissionAssentDetectedData {
  *
  * @experimental
  */
-export interface PermissionAssentDetectedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionAssentDetectedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.assentDetected".
    */
   type: "permission.assentDetected";
-  /**
-   * Records that deterministic text recognition found likely assent in the human turn immediately following a root Autopilot permission request that was blocked because no interactive response was available. This event grants no authority; its model-facing projection only suggests retrying the unchanged operation.
-   */
   data: PermissionAssentDetectedData;
 }
 
@@ -19874,34 +17265,11 @@ export interface PermissionCarriedForwardData {
  *
  * @experimental
  */
-export interface PermissionCarriedForwardEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionCarriedForwardEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.carriedForward".
    */
   type: "permission.carriedForward";
-  /**
-   * Records that a live authorization record from an earlier human decision in this session contained a permission proposal, so it ran without another prompt. This mints no authority: it accounts for one more effect against the prior grant, which is what lets a replayed session agree with the live one about how much of that grant is left.
-   */
   data: PermissionCarriedForwardData;
 }
 
@@ -19917,9 +17285,6 @@ export interface PermissionCompletedData {
    * Optional tool call ID associated with this permission prompt; clients may use it to correlate UI created from tool-scoped prompts
    */
   toolCallId?: string;
-  /**
-   * The result of the permission request
-   */
   result: PermissionResult;
   /**
    * Who decided this permission request. Absent on completions recorded before this field existed, which consumers must treat as "not a human decision" rather than assuming one. Authorization records are minted only for `human_response`; an assisted-approval verdict, a host policy, an unattended fallback, and a hook resolution all produce the same `result` a person does, so this is the only field that distinguishes them.
@@ -19932,34 +17297,11 @@ export interface PermissionCompletedData {
 /**
  * Session event "permission.completed". Permission request completion notification signaling UI dismissal
  */
-export interface PermissionCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionCompletedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.completed".
    */
   type: "permission.completed";
-  /**
-   * Permission request completion notification signaling UI dismissal
-   */
   data: PermissionCompletedData;
 }
 
@@ -20012,34 +17354,11 @@ export interface PermissionContextualAuthorizationData {
  *
  * @experimental
  */
-export interface PermissionContextualAuthorizationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionContextualAuthorizationEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.contextualAuthorization".
    */
   type: "permission.contextualAuthorization";
-  /**
-   * Freezes a blinded contextual authorization proposal whose verbatim human span was deterministically bound to the immediately preceding blocked permission request. The event carries no action fields; replay re-derives the exact action from the earlier permission request and mints a one-shot message grant only when the binding and span still verify.
-   */
   data: PermissionContextualAuthorizationData;
 }
 
@@ -20071,9 +17390,6 @@ export interface PermissionDecisionApproveForLocation {
    * Approve and persist for this project location
    */
   kind: "approve-for-location";
-  /**
-   * Approval to persist for this location
-   */
   approval: PermissionDecisionApproveForLocationApproval;
   /**
    * Location key (git root or cwd) to persist the approval to
@@ -20255,9 +17571,6 @@ export interface PermissionDecisionApproveForSession {
    * Approve and remember for the rest of the session
    */
   kind: "approve-for-session";
-  /**
-   * Session-scoped approval to remember (tool prompts only; omitted for path/url prompts)
-   */
   approval?: PermissionDecisionApproveForSessionApproval;
   /**
    * URL domain to approve for the rest of the session (URL prompts only)
@@ -20495,9 +17808,6 @@ export interface PermissionDecisionApprovedForSession {
    * Approved and remembered for the rest of the session
    */
   kind: "approved-for-session";
-  /**
-   * The approval to add as a session-scoped rule
-   */
   approval: UserToolSessionApproval;
 }
 
@@ -20648,9 +17958,6 @@ export interface PermissionDecisionRequest {
    * Request ID of the pending permission request
    */
   requestId: string;
-  /**
-   * The client's response to the pending permission prompt
-   */
   result: PermissionDecision;
   /**
    * Optional informational context describing how and where this response was made. Omit it to preserve legacy behavior without attributing an origin.
@@ -20779,9 +18086,6 @@ export interface PermissionLocationAddToolApprovalParams {
    * Location key (git root or cwd) to persist the approval to
    */
   locationKey: string;
-  /**
-   * Tool approval to persist and apply
-   */
   approval: PermissionsLocationsAddToolApprovalDetails;
 }
 
@@ -20805,9 +18109,6 @@ export interface PermissionLocationApplyResult {
    * Location key used in the location-permissions store
    */
   locationKey: string;
-  /**
-   * Whether the location is a git repo or directory
-   */
   locationType: PermissionLocationType;
   /**
    * Whether a different location was applied since the previous apply call
@@ -20847,9 +18148,6 @@ export interface PermissionLocationResolveResult {
    * Location key used in the location-permissions store
    */
   locationKey: string;
-  /**
-   * Whether the location is a git repo or directory
-   */
   locationType: PermissionLocationType;
 }
 
@@ -20942,34 +18240,11 @@ export interface PermissionMessageAuthorizationDegradedData {
  *
  * @experimental
  */
-export interface PermissionMessageAuthorizationDegradedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionMessageAuthorizationDegradedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.messageAuthorizationDegraded".
    */
   type: "permission.messageAuthorizationDegraded";
-  /**
-   * Records that message-backed authorization could not safely represent one human turn before compaction. The runtime may compact the original message after this marker is durable, but message-derived carry-forward and assisted auto-approval remain disabled for the rest of the session so subsequent commands continue through the ordinary permission prompt.
-   */
   data: PermissionMessageAuthorizationDegradedData;
 }
 
@@ -20978,34 +18253,11 @@ export interface PermissionMessageAuthorizationDegradedEvent {
  *
  * @experimental
  */
-export interface PermissionMessageAuthorizationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionMessageAuthorizationEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.messageAuthorization".
    */
   type: "permission.messageAuthorization";
-  /**
-   * Freezes one blinded, verbatim-verified authorization claim the runtime minted from a human user message, so a resumed session re-establishes the same grant deterministically instead of re-running the extraction model. This mints no authority on its own: it records what a blinded proposer pointed at and the trusted discriminator the runtime established, and deterministic establishment runs on replay. Persisted so recorded authority survives compaction and process resume.
-   */
   data: PermissionMessageAuthorizationData;
 }
 
@@ -21044,34 +18296,11 @@ export interface PermissionMessageAuthorizationReadData {
  *
  * @experimental
  */
-export interface PermissionMessageAuthorizationReadEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionMessageAuthorizationReadEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.messageAuthorizationRead".
    */
   type: "permission.messageAuthorizationRead";
-  /**
-   * Records that one human turn has been read by the blinded authorization proposer, whether or not it minted anything, so a resumed session does not re-run the extraction model on a turn the live session already read. Also records whether that pass activates ongoing extraction; contextual-assent-only passes do not, so unrelated future messages remain outside extraction.
-   */
   data: PermissionMessageAuthorizationReadData;
 }
 
@@ -21565,9 +18794,6 @@ export interface PermissionPromptRequestMemory {
    * Tool call ID that triggered this permission request
    */
   toolCallId?: string;
-  /**
-   * Whether this is a store or vote memory operation
-   */
   action?: PermissionRequestMemoryAction;
   /**
    * Topic or subject of the memory (store only)
@@ -21581,9 +18807,6 @@ export interface PermissionPromptRequestMemory {
    * Source references for the stored fact (store only)
    */
   citations?: string;
-  /**
-   * Vote direction (vote only)
-   */
   direction?: PermissionRequestMemoryDirection;
   /**
    * Reason for the vote (vote only)
@@ -21609,9 +18832,6 @@ export interface PermissionPromptRequestPath {
    * Tool call ID that triggered this permission request
    */
   toolCallId?: string;
-  /**
-   * Underlying permission kind that needs path approval
-   */
   accessKind: PermissionPromptRequestPathAccessKind;
   /**
    * File paths that require explicit approval
@@ -22048,9 +19268,6 @@ export interface PermissionRequestMemory {
    * Tool call ID that triggered this permission request
    */
   toolCallId?: string;
-  /**
-   * Whether this is a store or vote memory operation
-   */
   action?: PermissionRequestMemoryAction;
   /**
    * Topic or subject of the memory (store only)
@@ -22064,9 +19281,6 @@ export interface PermissionRequestMemory {
    * Source references for the stored fact (store only)
    */
   citations?: string;
-  /**
-   * Vote direction (vote only)
-   */
   direction?: PermissionRequestMemoryDirection;
   /**
    * Reason for the vote (vote only)
@@ -22378,13 +19592,7 @@ export interface PermissionRequestedData {
    * Unique identifier for this permission request; used to respond via session.respondToPermission()
    */
   requestId: string;
-  /**
-   * Details of the permission being requested
-   */
   permissionRequest: PermissionRequest;
-  /**
-   * Derived user-facing permission prompt details for UI consumers
-   */
   promptRequest?: PermissionPromptRequest;
   /**
    * Agent mode captured from the owning turn when permission evaluation began.
@@ -22403,34 +19611,11 @@ export interface PermissionRequestedData {
 /**
  * Session event "permission.requested". Permission request notification requiring client approval with request details
  */
-export interface PermissionRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionRequestedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "permission.requested".
    */
   type: "permission.requested";
-  /**
-   * Permission request notification requiring client approval with request details
-   */
   data: PermissionRequestedData;
 }
 
@@ -22542,34 +19727,11 @@ export interface PermissionsChangedData {
  *
  * @experimental
  */
-export interface PermissionsChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PermissionsChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.permissions_changed".
    */
   type: "session.permissions_changed";
-  /**
-   * Permission-mode transition details.
-   */
   data: PermissionsChangedData;
 }
 
@@ -22585,9 +19747,6 @@ export interface PermissionsConfigureAdditionalContentExclusionPolicy {
    * Opaque policy update timestamp supplied by the host.
    */
   last_updated_at: unknown;
-  /**
-   * Allowed values for the `PermissionsConfigureAdditionalContentExclusionPolicyScope` enumeration.
-   */
   scope: PermissionsConfigureAdditionalContentExclusionPolicyScope;
 }
 
@@ -22607,9 +19766,6 @@ export interface PermissionsConfigureAdditionalContentExclusionPolicyRule {
    * Conditions none of which may match.
    */
   ifNoneMatch?: string[];
-  /**
-   * Source descriptor for a `session.permissions.configure` content-exclusion rule, with source name and type.
-   */
   source: PermissionsConfigureAdditionalContentExclusionPolicyRuleSource;
 }
 
@@ -22649,17 +19805,8 @@ export interface PermissionsConfigureParams {
    * If specified, sets whether path/URL read permission requests are auto-approved. Omit to leave the current value unchanged.
    */
   approveAllReadPermissionRequests?: boolean;
-  /**
-   * If specified, replaces the session's approved/denied permission rules. Omit to leave the current rules unchanged.
-   */
   rules?: PermissionRulesSet;
-  /**
-   * If specified, replaces the session's path-permission policy. The runtime constructs the appropriate PathManager based on these inputs (rooted at the session's working directory). Omit to leave the current path policy unchanged.
-   */
   paths?: PermissionPathsConfig;
-  /**
-   * If specified, replaces the session's URL-permission policy. The runtime constructs a fresh DefaultUrlManager based on these inputs. Omit to leave the current URL policy unchanged.
-   */
   urls?: PermissionUrlsConfig;
   /**
    * If specified, replaces the host-supplied GitHub Content Exclusion policies on the session (combined with natively-discovered policies when evaluating tool/file access). Omit to leave the current policies unchanged.
@@ -22888,9 +20035,6 @@ export interface PermissionsLocationsAddToolApprovalResult {
  * @experimental
  */
 export interface PermissionsModifyRulesParams {
-  /**
-   * Whether the change applies to ephemeral session-scoped rules (cleared at session end) or to location-scoped rules persisted via the location-permissions config file.
-   */
   scope: PermissionsModifyRulesScope;
   /**
    * Rules to add to the scope. Applied before `remove`/`removeAll`.
@@ -23000,9 +20144,6 @@ export interface PermissionsSetApproveAllRequest {
    * Whether to auto-approve all tool permission requests
    */
   enabled: boolean;
-  /**
-   * Optional source for allow-all telemetry. Defaults to `rpc` when omitted for SDK callers.
-   */
   source?: PermissionsSetApproveAllSource;
 }
 
@@ -23042,9 +20183,6 @@ export interface PermissionsSetModeRequest {
    * Optional judge model id for assisted mode. When omitted, the session resolves the provider default: `gpt-5.5` for CAPI sessions and the active session model for BYOK sessions.
    */
   assistedApprovalModel?: string;
-  /**
-   * Optional source for permission-mode telemetry. Defaults to `rpc` when omitted for SDK callers.
-   */
   source?: PermissionModeSource;
 }
 
@@ -23100,9 +20238,6 @@ export interface PermissionsUrlsSetUnrestrictedModeResult {
  * Binary result returned by a tool for the model
  */
 export interface PersistedBinaryImage {
-  /**
-   * Binary result type discriminator. Use "image" for images and "resource" for other binary data.
-   */
   type: PersistedBinaryImageType;
   /**
    * Base64-encoded binary data
@@ -23213,43 +20348,17 @@ export interface PingResult {
  * Plan file operation details indicating what changed
  */
 export interface PlanChangedData {
-  /**
-   * The type of operation performed on the plan file
-   */
   operation: PlanChangedOperation;
 }
 
 /**
  * Session event "session.plan_changed". Plan file operation details indicating what changed
  */
-export interface PlanChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PlanChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.plan_changed".
    */
   type: "session.plan_changed";
-  /**
-   * Plan file operation details indicating what changed
-   */
   data: PlanChangedData;
 }
 
@@ -23783,34 +20892,11 @@ export interface PromptCacheBreakData {
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface PromptCacheBreakEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface PromptCacheBreakEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "prompt_cache_break".
    */
   type: "prompt_cache_break";
-  /**
-   * A detected loss of a previously cached prompt prefix
-   */
   data: PromptCacheBreakData;
 }
 
@@ -23993,17 +21079,8 @@ export interface ProviderAddResult {
  * @experimental
  */
 export interface ProviderConfig {
-  /**
-   * Provider type. Defaults to "openai" for generic OpenAI-compatible APIs.
-   */
   type?: ProviderConfigType;
-  /**
-   * Wire API format (openai/azure only). Defaults to "completions".
-   */
   wireApi?: ProviderConfigWireApi;
-  /**
-   * Provider transport. Defaults to "http".
-   */
   transport?: ProviderConfigTransport;
   /**
    * API endpoint URL.
@@ -24017,9 +21094,6 @@ export interface ProviderConfig {
    * Bearer token for authentication. Sets the Authorization header directly. Takes precedence over apiKey when both are set.
    */
   bearerToken?: string;
-  /**
-   * Azure-specific provider options.
-   */
   azure?: ProviderConfigAzure;
   /**
    * Well-known model ID used for capability lookup. When set, agent behavior config and token limits are inferred from this model.
@@ -24100,17 +21174,8 @@ export type ProviderConfigWireApi = "completions" | "responses";
  * A snapshot of the provider endpoint the session is currently configured to talk to.
  */
 export interface ProviderEndpoint {
-  /**
-   * Provider family. Matches the `type` field of a BYOK provider config.
-   */
   type: ProviderEndpointType;
-  /**
-   * Wire API to be used, when required for the provider type.
-   */
   wireApi?: ProviderEndpointWireApi;
-  /**
-   * Transport to be used for provider requests.
-   */
   transport?: ProviderEndpointTransport;
   /**
    * Base URL to pass to the LLM client library.
@@ -24126,9 +21191,6 @@ export interface ProviderEndpoint {
   headers: {
     [k: string]: string;
   };
-  /**
-   * Short-lived, rotating credential the caller must send on every request, in addition to `apiKey` if one is present. Omitted when the endpoint does not require one.
-   */
   sessionToken?: ProviderSessionToken;
 }
 
@@ -24205,9 +21267,6 @@ export interface ProviderModelConfig {
    * Maximum output tokens for the model.
    */
   maxOutputTokens?: number;
-  /**
-   * Optional capability overrides (vision, tool_calls, reasoning, etc.).
-   */
   capabilities?: ModelCapabilitiesOverride;
   /**
    * System-message configuration used when the runtime builds the standard prompt for this provider-qualified model, including general-purpose subagents. It uses the same object hierarchy as session-level systemMessage configuration, except transform actions are rejected because the current callback protocol is not model-scoped. When present, it overrides the session-wide configuration on those prompt paths. Selected custom-agent and specialized-subagent prompts remain authoritative.
@@ -24335,9 +21394,6 @@ export interface PushAttachmentFile {
    * User-facing display name for the attachment
    */
   displayName: string;
-  /**
-   * Optional line range to scope the attachment to a specific section of the file
-   */
   lineRange?: PushAttachmentFileLineRange;
 }
 
@@ -24497,9 +21553,6 @@ export interface PushAttachmentGitHubReference {
    * Title of the referenced item
    */
   title: string;
-  /**
-   * Type of GitHub reference
-   */
   referenceType: PushAttachmentGitHubReferenceType;
   /**
    * Current state of the referenced item (e.g., open, closed, merged)
@@ -24672,9 +21725,6 @@ export interface PushAttachmentSelection {
    * The selected text content
    */
   text: string;
-  /**
-   * Position range of the selection within the file
-   */
   selection: PushAttachmentSelectionDetails;
 }
 
@@ -24682,13 +21732,7 @@ export interface PushAttachmentSelection {
  * Position range of the selection within the file
  */
 export interface PushAttachmentSelectionDetails {
-  /**
-   * Start position of the selection
-   */
   start: PushAttachmentSelectionDetailsStart;
-  /**
-   * End position of the selection
-   */
   end: PushAttachmentSelectionDetailsEnd;
 }
 
@@ -24980,9 +22024,6 @@ export interface QueuePendingItems {
    * Stable identity of the queued user message. Present for message rows and absent for slash commands and model changes.
    */
   messageId?: string;
-  /**
-   * Whether this item is a queued user message or a queued slash command / model change
-   */
   kind: QueuePendingItemsKind;
   /**
    * Human-readable text to display for this queue entry in the UI
@@ -25255,9 +22296,6 @@ export interface RemoteControlConfig {
    * Existing Mission Control task ID to attach the exported session to.
    */
   taskId?: string;
-  /**
-   * Reattach to an existing MC session without creating a new one.
-   */
   existingMcSession?: RemoteControlConfigExistingMcSession;
 }
 
@@ -25361,9 +22399,6 @@ export interface RemoteControlStatusOff {
  * Wrapper for the singleton's current status.
  */
 export interface RemoteControlStatusResult {
-  /**
-   * State of the runtime-managed remote-control singleton.
-   */
   status: RemoteControlStatus;
 }
 
@@ -25371,9 +22406,6 @@ export interface RemoteControlStatusResult {
  * Outcome of a stopRemoteControl call.
  */
 export interface RemoteControlStopResult {
-  /**
-   * State of the runtime-managed remote-control singleton.
-   */
   status: RemoteControlStatus;
   /**
    * Whether the singleton was actually torn down by this call.
@@ -25385,9 +22417,6 @@ export interface RemoteControlStopResult {
  * Outcome of a transferRemoteControl call.
  */
 export interface RemoteControlTransferResult {
-  /**
-   * State of the runtime-managed remote-control singleton.
-   */
   status: RemoteControlStatus;
   /**
    * Whether the rebinding actually happened.
@@ -25401,9 +22430,6 @@ export interface RemoteControlTransferResult {
  * @experimental
  */
 export interface RemoteEnableRequest {
-  /**
-   * Per-session remote mode. "off" disables remote, "export" exports session events to GitHub without enabling remote steering, "on" enables both export and remote steering.
-   */
   mode?: RemoteSessionMode;
 }
 
@@ -25446,9 +22472,6 @@ export interface RemoteSessionConnectionResult {
    * SDK session ID for the connected remote session.
    */
   sessionId: string;
-  /**
-   * Metadata for a connected remote session.
-   */
   metadata: ConnectedRemoteSessionMetadata;
 }
 
@@ -25520,9 +22543,6 @@ export interface RemoteSessionMetadataValue {
    * Most recent working directory context.
    */
   context?: SessionContext;
-  /**
-   * GitHub repository the remote session belongs to.
-   */
   repository: RemoteSessionMetadataRepository;
   /**
    * Backing remote session IDs (most recent first).
@@ -25536,9 +22556,6 @@ export interface RemoteSessionMetadataValue {
    * Original remote resource identifier (task ID or PR node ID).
    */
   resourceId?: string;
-  /**
-   * Whether the remote task originated from CCA or CLI `--remote`.
-   */
   taskType?: RemoteSessionMetadataTaskType;
   /**
    * Deadline (ISO 8601) at which a CLI remote session becomes stale without further heartbeats.
@@ -25598,34 +22615,11 @@ export interface RemoteSteerableChangedData {
 /**
  * Session event "session.remote_steerable_changed". Notifies that the session's remote steering capability has changed
  */
-export interface RemoteSteerableChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface RemoteSteerableChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.remote_steerable_changed".
    */
   type: "session.remote_steerable_changed";
-  /**
-   * Notifies that the session's remote steering capability has changed
-   */
   data: RemoteSteerableChangedData;
 }
 
@@ -25712,34 +22706,11 @@ export interface ResumeData {
 /**
  * Session event "session.resume". Session resume metadata including current context and event count
  */
-export interface ResumeEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ResumeEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.resume".
    */
   type: "session.resume";
-  /**
-   * Session resume metadata including current context and event count
-   */
   data: ResumeData;
 }
 
@@ -25794,34 +22765,11 @@ export interface SamplingCompletedData {
 /**
  * Session event "sampling.completed". Sampling request completion notification signaling UI dismissal
  */
-export interface SamplingCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SamplingCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "sampling.completed".
    */
   type: "sampling.completed";
-  /**
-   * Sampling request completion notification signaling UI dismissal
-   */
   data: SamplingCompletedData;
 }
 
@@ -25846,34 +22794,11 @@ export interface SamplingRequestedData {
 /**
  * Session event "sampling.requested". Sampling request from an MCP server; contains the server name and a requestId for correlation
  */
-export interface SamplingRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SamplingRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "sampling.requested".
    */
   type: "sampling.requested";
-  /**
-   * Sampling request from an MCP server; contains the server name and a requestId for correlation
-   */
   data: SamplingRequestedData;
 }
 
@@ -25915,9 +22840,6 @@ export interface SandboxConfig {
    * Whether sandboxing is enabled for the session.
    */
   enabled: boolean;
-  /**
-   * User-managed sandbox policy fragment merged into the auto-discovered base policy.
-   */
   userPolicy?: SandboxConfigUserPolicy;
   /**
    * Whether to auto-add the current working directory to readwritePaths. Default: true.
@@ -25997,13 +22919,7 @@ export type SandboxConfigSource =
  * User-managed sandbox policy fragment merged into the auto-discovered base policy.
  */
 export interface SandboxConfigUserPolicy {
-  /**
-   * Filesystem rules to merge into the base policy.
-   */
   filesystem?: SandboxConfigUserPolicyFilesystem;
-  /**
-   * Network rules to merge into the base policy.
-   */
   network?: SandboxConfigUserPolicyNetwork;
   /**
    * macOS seatbelt options to merge into the base policy.
@@ -26019,9 +22935,6 @@ export interface SandboxConfigUserPolicy {
  * Platform-specific experimental policy fields.
  */
 export interface SandboxConfigUserPolicyExperimental {
-  /**
-   * macOS seatbelt experimental options.
-   */
   seatbelt?: SandboxConfigUserPolicyExperimentalSeatbelt;
 }
 
@@ -26492,34 +23405,11 @@ export type SandboxDecisionData =
  *
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface SandboxDecisionEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SandboxDecisionEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "sandbox.decision".
    */
   type: "sandbox.decision";
-  /**
-   * Payload of `sandbox.decision`, a bounded governance record of what the process sandbox was configured to do and whether it took effect. Discriminated by `kind`.
-   */
   data: SandboxDecisionData;
 }
 
@@ -26821,34 +23711,11 @@ export interface ScheduleCancelledData {
 /**
  * Session event "session.schedule_cancelled". Scheduled prompt cancelled from the schedule manager dialog
  */
-export interface ScheduleCancelledEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ScheduleCancelledEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.schedule_cancelled".
    */
   type: "session.schedule_cancelled";
-  /**
-   * Scheduled prompt cancelled from the schedule manager dialog
-   */
   data: ScheduleCancelledData;
 }
 
@@ -26901,34 +23768,11 @@ export interface ScheduleCreatedData {
 /**
  * Session event "session.schedule_created". Scheduled prompt registered via /every or /after
  */
-export interface ScheduleCreatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ScheduleCreatedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.schedule_created".
    */
   type: "session.schedule_created";
-  /**
-   * Scheduled prompt registered via /every or /after
-   */
   data: ScheduleCreatedData;
 }
 
@@ -27039,34 +23883,11 @@ export interface ScheduleRearmedData {
 /**
  * Session event "session.schedule_rearmed". Self-paced schedule re-armed for its next run
  */
-export interface ScheduleRearmedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ScheduleRearmedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.schedule_rearmed".
    */
   type: "session.schedule_rearmed";
-  /**
-   * Self-paced schedule re-armed for its next run
-   */
   data: ScheduleRearmedData;
 }
 
@@ -27254,9 +24075,6 @@ export interface SendRequest {
    * Optional attachments (files, directories, selections, blobs, GitHub references) to include with the message
    */
   attachments?: Attachment[];
-  /**
-   * How to deliver the message. `enqueue` (default) appends to the message queue. `immediate` interjects during an in-progress turn.
-   */
   mode?: SendMode;
   /**
    * If true, adds the message to the front of the queue instead of the end
@@ -27276,9 +24094,6 @@ export interface SendRequest {
    * @remarks Runtime-internal (`visibility: internal`); may change without notice.
    */
   source?: string;
-  /**
-   * The UI mode the agent was in when this message was sent. Defaults to the session's current mode.
-   */
   agentMode?: SendAgentMode;
   /**
    * Custom HTTP headers to include in outbound model requests for this turn. Merged with session-level provider headers; per-turn headers augment and overwrite session-level headers with the same key.
@@ -27473,9 +24288,6 @@ export interface SessionAuthStatus {
    * Whether the session has resolved authentication
    */
   isAuthenticated: boolean;
-  /**
-   * Authentication type
-   */
   authType?: AuthInfoType;
   /**
    * Authentication host URL
@@ -27607,9 +24419,6 @@ export interface SessionContext {
    * Repository slug in `owner/name` form, when known
    */
   repository?: string;
-  /**
-   * Repository host type
-   */
   hostType?: SessionContextHostType;
   /**
    * Active git branch
@@ -27850,9 +24659,6 @@ export interface SessionCreateParams {
    * @experimental
    */
   extensionSdkPath?: string;
-  /**
-   * Stable extension identity for canvas providers on this connection.
-   */
   extensionInfo?: ExtensionIdentity;
   /**
    * Stable identity of this connection as a built-in canvas provider.
@@ -27950,9 +24756,6 @@ export interface SessionCreateParams {
    * @experimental
    */
   requestMcpApps?: boolean;
-  /**
-   * Configuration of the built-in GitHub MCP server.
-   */
   githubMcpToolConfig?: SessionGitHubMcpConfig;
   /**
    * The client answers `exitPlanMode.request` callbacks.
@@ -28198,6 +25001,32 @@ export interface SessionEnrichMetadataResult {
 }
 
 /**
+ * What every session event carries (`id`, `timestamp`, `parentId`, `agentId`, `ephemeral`): each event interface extends this.
+ */
+export interface SessionEventEnvelope {
+  /**
+   * Unique event identifier (UUID v4), generated when the event is emitted
+   */
+  id: string;
+  /**
+   * ISO 8601 timestamp when the event was created
+   */
+  timestamp: string;
+  /**
+   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
+   */
+  parentId: string | null;
+  /**
+   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
+   */
+  agentId?: string;
+  /**
+   * When true, the event is transient and not persisted to the session event log on disk
+   */
+  ephemeral?: boolean;
+}
+
+/**
  * Params of the `session.event` notification.
  */
 export interface SessionEventNotification {
@@ -28235,9 +25064,6 @@ export interface SessionFsAppendFileRequest {
  * Describes a filesystem error.
  */
 export interface SessionFsError {
-  /**
-   * Error classification
-   */
   code: SessionFsErrorCode;
   /**
    * Free-form detail about the error, for logging/diagnostics
@@ -28315,9 +25141,6 @@ export interface SessionFsReadFileResult {
    * File content as UTF-8 string
    */
   content: string;
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28341,9 +25164,6 @@ export interface SessionFsReaddirResult {
    * Entry names in the directory
    */
   entries: string[];
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28355,9 +25175,6 @@ export interface SessionFsReaddirWithTypesEntry {
    * Entry name
    */
   name: string;
-  /**
-   * Entry type
-   */
   type: SessionFsReaddirWithTypesEntryType;
 }
 
@@ -28389,9 +25206,6 @@ export interface SessionFsReaddirWithTypesResult {
    * Directory entries with type information
    */
   entries: SessionFsReaddirWithTypesEntry[];
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28461,13 +25275,7 @@ export interface SessionFsSetProviderRequest {
    * Path within each session's SessionFs where the runtime stores files for that session
    */
   sessionStatePath: string;
-  /**
-   * Path conventions used by this filesystem
-   */
   conventions: SessionFsSetProviderConventions;
-  /**
-   * Optional capabilities declared by the provider
-   */
   capabilities?: SessionFsSetProviderCapabilities;
 }
 
@@ -28501,9 +25309,6 @@ export interface SessionFsSqliteQueryRequest {
    * SQL query to execute
    */
   query: string;
-  /**
-   * How to execute the query: 'exec' for DDL/multi-statement (no results), 'query' for SELECT (returns rows), 'run' for INSERT/UPDATE/DELETE (returns rowsAffected)
-   */
   queryType: SessionFsSqliteQueryType;
   /**
    * Optional named bind parameters
@@ -28535,9 +25340,6 @@ export interface SessionFsSqliteQueryResult {
    * SQLite last_insert_rowid() value for INSERT.
    */
   lastInsertRowid?: number;
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28661,9 +25463,6 @@ export interface SessionFsStatResult {
    * ISO 8601 timestamp of creation
    */
   birthtime: string;
-  /**
-   * Describes a filesystem error.
-   */
   error?: SessionFsError;
 }
 
@@ -28790,9 +25589,6 @@ export interface SessionInstalledPlugin {
    * Path where the plugin is cached locally
    */
   cache_path?: string;
-  /**
-   * Source descriptor for direct repo installs (when marketplace is empty)
-   */
   source?: SessionInstalledPluginSource;
   /**
    * Per-plugin source fingerprint (a SHA-256 hash of the plugin's catalog source spec plus its resolved source subtree — NOT a Git commit SHA) captured at marketplace install/update time. Auto-update compares it against the freshly recomputed fingerprint to detect a content change that does not bump the version. Absent for pre-existing installs and for direct (non-marketplace) installs.
@@ -28899,9 +25695,6 @@ export interface SessionLifecycleMetadata {
  * Params of the `session.lifecycle` notification, broadcast to every connection.
  */
 export interface SessionLifecycleNotification {
-  /**
-   * Kind of lifecycle change.
-   */
   type: SessionLifecycleType;
   /**
    * Session the change is about.
@@ -28959,9 +25752,6 @@ export interface SessionLimitPredictionDetails {
    * Model identifier used for lookup.
    */
   modelId: string;
-  /**
-   * Baseline fallback level used to create the prediction.
-   */
   source: SessionLimitPredictionSource;
   /**
    * Key matched at the source level, such as a model id, family id, or `global`.
@@ -29085,34 +25875,11 @@ export interface SessionLimitsChangedData {
 /**
  * Session event "session.session_limits_changed". Session limits update details. Null clears the limits.
  */
-export interface SessionLimitsChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SessionLimitsChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.session_limits_changed".
    */
   type: "session.session_limits_changed";
-  /**
-   * Session limits update details. Null clears the limits.
-   */
   data: SessionLimitsChangedData;
 }
 
@@ -29143,34 +25910,11 @@ export interface SessionLimitsExhaustedCompletedData {
 /**
  * Session event "session_limits_exhausted.completed". Session limit exhaustion prompt completion notification.
  */
-export interface SessionLimitsExhaustedCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SessionLimitsExhaustedCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session_limits_exhausted.completed".
    */
   type: "session_limits_exhausted.completed";
-  /**
-   * Session limit exhaustion prompt completion notification.
-   */
   data: SessionLimitsExhaustedCompletedData;
 }
 
@@ -29195,34 +25939,11 @@ export interface SessionLimitsExhaustedRequestedData {
 /**
  * Session event "session_limits_exhausted.requested". Session limit exhaustion notification requiring user action.
  */
-export interface SessionLimitsExhaustedRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SessionLimitsExhaustedRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session_limits_exhausted.requested".
    */
   type: "session_limits_exhausted.requested";
-  /**
-   * Session limit exhaustion notification requiring user action.
-   */
   data: SessionLimitsExhaustedRequestedData;
 }
 
@@ -29409,9 +26130,6 @@ export interface SessionMetadataSnapshot {
    * Runtime client name associated with the session (telemetry identifier).
    */
   clientName?: string;
-  /**
-   * Remote-session-specific metadata. Populated only when `isRemote` is true. Fields are immutable for the lifetime of the session.
-   */
   remoteMetadata?: MetadataSnapshotRemoteMetadata;
   /**
    * Short human-readable summary of the session, if known. Omitted when no summary has been generated.
@@ -29421,9 +26139,6 @@ export interface SessionMetadataSnapshot {
    * Absolute path to the session's current working directory
    */
   workingDirectory: string;
-  /**
-   * The current agent mode for this session (e.g., 'interactive', 'plan', 'autopilot')
-   */
   currentMode: MetadataSnapshotCurrentMode;
   /**
    * Currently selected model identifier, if any
@@ -29433,9 +26148,6 @@ export interface SessionMetadataSnapshot {
    * Current session limits, or null when no limits are active
    */
   sessionLimits: SessionLimitsConfig | null;
-  /**
-   * Public-facing workspace metadata for this session, or null if the session has no associated workspace. Excludes runtime-internal fields (GitHub IDs, summary count, internal flags).
-   */
   workspace: WorkspaceSummary;
 }
 
@@ -29516,9 +26228,6 @@ export interface SessionOpenOptions {
    * Initial reasoning effort level. CAPI values are model-defined and validated against the selected model; BYOK providers may define additional values. When omitted, no effort override is applied.
    */
   reasoningEffort?: string;
-  /**
-   * Initial reasoning summary mode for supported model clients.
-   */
   reasoningSummary?: SessionOpenOptionsReasoningSummary;
   /**
    * Initial output verbosity level for supported models.
@@ -29576,13 +26285,7 @@ export interface SessionOpenOptions {
    * Initial authentication info for the session.
    */
   authInfo?: AuthInfo;
-  /**
-   * Custom model-provider configuration (BYOK).
-   */
   provider?: ProviderConfig;
-  /**
-   * Options scoped to the built-in CAPI (Copilot API) provider.
-   */
   capi?: CapiSessionOptions;
   /**
    * Named BYOK provider connections, additive to CAPI auth. Combining with `provider` is rejected.
@@ -29604,9 +26307,6 @@ export interface SessionOpenOptions {
    * Additional directories the agent may access beyond the working directory. Each entry is granted to the session's file-access allow-list and surfaced to the model (system prompt context and `@`-mention completion). Conventional `.github/skills/` and `.github/agents/` definitions under each directory also join the session's project catalogs when their existing subsystem gates are enabled: added-root skills require both `enableConfigDiscovery` and effective `enableSkills`; added-root agents require `enableConfigDiscovery`. Supplying a directory therefore activates configuration from it and should be treated as a trust decision. Absolute paths are recommended; a relative path is resolved against the session's working directory. Nonexistent or unresolvable entries are skipped with a warning. This is applied during session creation and cold resume and is not persisted, so a cold resume must re-supply the directories.
    */
   additionalDirectories?: string[];
-  /**
-   * Pre-resolved working-directory context for session startup.
-   */
   workingDirectoryContext?: SessionContext;
   /**
    * Whether this session supports remote steering.
@@ -29648,9 +26348,6 @@ export interface SessionOpenOptions {
    * Whether shell-script safety heuristics are enabled.
    */
   enableScriptSafety?: boolean;
-  /**
-   * Per-session settings for built-in shell tools.
-   */
   shell?: ShellOptions;
   /**
    * @deprecated
@@ -29661,9 +26358,6 @@ export interface SessionOpenOptions {
    * PowerShell process flags applied to built-in and user-requested shell commands.
    */
   shellProcessFlags?: string[];
-  /**
-   * Resolved sandbox configuration.
-   */
   sandboxConfig?: SandboxConfig;
   /**
    * Origin of the sandbox choice. The runtime uses this only for internal telemetry provenance; managed policy is derived independently.
@@ -29675,9 +26369,6 @@ export interface SessionOpenOptions {
    * Whether interactive shell sessions are logged.
    */
   logInteractiveShells?: boolean;
-  /**
-   * How MCP server environment values are interpreted.
-   */
   envValueMode?: SessionOpenOptionsEnvValueMode;
   /**
    * MCP server names disabled for this session. Disabled servers are not started or authenticated on create or cold resume.
@@ -29689,9 +26380,6 @@ export interface SessionOpenOptions {
    * @experimental
    */
   managedMcpServers?: {
-    /**
-     * Non-secret host-managed HTTP MCP server configuration. The containing map key is the stable managed identity; credentials are supplied dynamically by the host.
-     */
     [k: string]: ManagedMcpServerConfig;
   };
   /**
@@ -29813,9 +26501,6 @@ export interface SessionOpenOptions {
    * @experimental
    */
   additionalContentExclusionPolicies?: SessionOpenOptionsAdditionalContentExclusionPolicy[];
-  /**
-   * Memory configuration for this session.
-   */
   memory?: MemoryConfiguration;
   /**
    * Capabilities enabled for this session.
@@ -29835,9 +26520,6 @@ export interface SessionOpenOptionsAdditionalContentExclusionPolicy {
    * Opaque policy update timestamp supplied by the host.
    */
   last_updated_at: unknown;
-  /**
-   * Allowed values for the `SessionOpenOptionsAdditionalContentExclusionPolicyScope` enumeration.
-   */
   scope: SessionOpenOptionsAdditionalContentExclusionPolicyScope;
 }
 
@@ -29857,9 +26539,6 @@ export interface SessionOpenOptionsAdditionalContentExclusionPolicyRule {
    * Conditions none of which may match.
    */
   ifNoneMatch?: string[];
-  /**
-   * Source descriptor for a `sessions.open` content-exclusion rule, with source name and type.
-   */
   source: SessionOpenOptionsAdditionalContentExclusionPolicyRuleSource;
 }
 
@@ -29918,9 +26597,6 @@ export type SessionOpenParams =
  * Result of opening a session.
  */
 export interface SessionOpenResult {
-  /**
-   * Outcome of the open request.
-   */
   status: SessionsOpenStatus;
   /**
    * Opened session ID. Omitted when status is `not_found`.
@@ -30048,9 +26724,6 @@ export interface SessionResumeParams {
    * @experimental
    */
   extensionSdkPath?: string;
-  /**
-   * Stable extension identity for canvas providers on this connection.
-   */
   extensionInfo?: ExtensionIdentity;
   /**
    * Stable identity of this connection as a built-in canvas provider.
@@ -30148,9 +26821,6 @@ export interface SessionResumeParams {
    * @experimental
    */
   requestMcpApps?: boolean;
-  /**
-   * Configuration of the built-in GitHub MCP server.
-   */
   githubMcpToolConfig?: SessionGitHubMcpConfig;
   /**
    * The client answers `exitPlanMode.request` callbacks.
@@ -30758,9 +27428,6 @@ export interface SessionUpdateOptionsParams {
    * Reasoning effort for the selected model. CAPI values are model-defined and validated against the selected model; BYOK providers may define additional values. When omitted, no effort override is applied.
    */
   reasoningEffort?: string;
-  /**
-   * Reasoning summary mode for supported model clients.
-   */
   reasoningSummary?: OptionsUpdateReasoningSummary;
   /**
    * Output verbosity level for supported models.
@@ -30788,13 +27455,7 @@ export interface SessionUpdateOptionsParams {
    * Whether experimental capabilities are enabled.
    */
   isExperimentalMode?: boolean;
-  /**
-   * Custom model-provider configuration (BYOK).
-   */
   provider?: ProviderConfig;
-  /**
-   * Options scoped to the built-in CAPI (Copilot API) provider.
-   */
   capi?: CapiSessionOptions;
   /**
    * Absolute working-directory path for shell tools.
@@ -30816,17 +27477,11 @@ export interface SessionUpdateOptionsParams {
    * Built-in subagent names to exclude from this session. Excluded built-ins are hidden from agent discovery and cannot be dispatched unless a custom agent with the same name is available.
    */
   excludedBuiltinAgents?: string[];
-  /**
-   * Controls how availableTools (allowlist) and excludedTools (denylist) combine when both are set.
-   */
   toolFilterPrecedence?: OptionsUpdateToolFilterPrecedence;
   /**
    * Whether shell-script safety heuristics are enabled.
    */
   enableScriptSafety?: boolean;
-  /**
-   * Per-session settings for built-in shell tools.
-   */
   shell?: ShellOptions;
   /**
    * @deprecated
@@ -30837,9 +27492,6 @@ export interface SessionUpdateOptionsParams {
    * PowerShell process flags applied to built-in and user-requested shell commands.
    */
   shellProcessFlags?: string[];
-  /**
-   * Resolved sandbox configuration.
-   */
   sandboxConfig?: SandboxConfig;
   /**
    * Origin of the sandbox choice. The runtime uses this only for internal telemetry provenance; managed policy is derived independently.
@@ -30851,9 +27503,6 @@ export interface SessionUpdateOptionsParams {
    * Whether interactive shell sessions are logged.
    */
   logInteractiveShells?: boolean;
-  /**
-   * How env values are passed to MCP servers (`direct` inlines literal values; `indirect` resolves at launch).
-   */
   envValueMode?: OptionsUpdateEnvValueMode;
   /**
    * Whether to include instructions from every MCP server in the system prompt instead of only allowlisted servers.
@@ -30981,9 +27630,6 @@ export interface SessionUpdateOptionsParams {
    * Whether skill loading is enabled. Explicit false disables every source, including a bound SDK provider; changing the value invalidates the loaded skill snapshot. When omitted, creation falls back to enableConfigDiscovery unless an SDK skill provider is registered.
    */
   enableSkills?: boolean;
-  /**
-   * Context tier for models with tiered pricing. The session uses this to derive effective `modelCapabilitiesOverrides` so compaction, truncation, token display, and request limits honor the selected tier.
-   */
   contextTier?: OptionsUpdateContextTier;
   /**
    * Optional session limits. Pass null to clear the session limits.
@@ -31029,9 +27675,6 @@ export interface SessionWorkingDirectoryContext {
    * Repository identifier derived from the git remote URL ("owner/name" for GitHub, "org/project/repo" for Azure DevOps)
    */
   repository?: string;
-  /**
-   * Hosting platform type of the repository
-   */
   hostType?: SessionWorkingDirectoryContextHostType;
   /**
    * Raw host string from the git remote URL (e.g. "github.com", "dev.azure.com")
@@ -31410,17 +28053,11 @@ export interface SessionsListNonEmptySessionIdsResult {
  * Optional source filter, metadata-load limit, and context filter applied to the returned sessions.
  */
 export type SessionsListRequest = {
-  /**
-   * Which session sources to include. Defaults to `local` for backward compatibility.
-   */
   source?: SessionSource;
   /**
    * When provided, only the first N local sessions (sorted by modification time, newest first) load full metadata; remaining sessions return basic info only. Use 0 to return only basic info for every local session. Has no effect on remote entries (which always carry their full shape).
    */
   metadataLimit?: number;
-  /**
-   * Optional filter applied to the returned sessions
-   */
   filter?: SessionListFilter;
   /**
    * When true, include detached maintenance sessions. Defaults to false for user-facing session lists.
@@ -31492,9 +28129,6 @@ export interface SessionsOpenCreate {
    * Create a new local session.
    */
   kind: "create";
-  /**
-   * Session construction options.
-   */
   options?: SessionOpenOptions;
   /**
    * Whether to emit session.start during creation. Defaults to true.
@@ -31510,17 +28144,11 @@ export interface SessionsOpenHandoff {
    * Fetch a remote session and hand it off to a new local session.
    */
   kind: "handoff";
-  /**
-   * Remote session metadata for the session to hand off (typically obtained from `sessions.list` with `source: "remote"`).
-   */
   metadata: RemoteSessionMetadataValue;
   /**
    * Session construction options for the new local session.
    */
   options?: SessionOpenOptions;
-  /**
-   * Task type determines the handoff strategy (CCA fetches events; CLI prepares a transient session).
-   */
   taskType?: SessionsOpenHandoffTaskType;
   /**
    * In-process progress callback `(update) => void` invoked for each handoff step. Marked internal because a function reference cannot cross the JSON-RPC boundary. The host-side `handoffSession` is already declared as `AsyncGenerator<HandoffProgress, HandoffResult>`; the schema layer flattens it because it does not yet support streaming methods. The wire-clean replacement is to expose the AsyncGenerator directly (or use vscode-jsonrpc `$/progress` notifications) once the schema/transport layer supports it.
@@ -31548,13 +28176,7 @@ export type SessionsOpenHandoffTaskType = "cca" | "cli";
  * `sessions.open` handoff progress update with step, status, and optional message.
  */
 export interface SessionsOpenProgress {
-  /**
-   * Handoff step.
-   */
   step: SessionsOpenProgressStep;
-  /**
-   * Step status.
-   */
   status: SessionsOpenProgressStatus;
   /**
    * Optional step message.
@@ -31595,9 +28217,6 @@ export interface SessionsOpenRemote {
    * Remote session identifier to connect to.
    */
   remoteSessionId: string;
-  /**
-   * Repository context for the remote session.
-   */
   repository?: RemoteSessionRepository;
   /**
    * Session options for the connection.
@@ -31790,9 +28409,6 @@ export interface SessionsStartRemoteControlRequest {
    * Local session id to attach remote control to.
    */
   sessionId: string;
-  /**
-   * Configuration for the runtime-managed remote-control singleton.
-   */
   config: RemoteControlConfig;
 }
 
@@ -31852,9 +28468,6 @@ export interface SettableTokenAuthInfo {
    * The token value itself. Treat as a secret.
    */
   token: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -32000,9 +28613,6 @@ export interface ShellKillRequest {
    * Process identifier returned by shell.exec
    */
   processId: string;
-  /**
-   * Signal to send (default: SIGTERM)
-   */
   signal?: ShellKillSignal;
 }
 
@@ -32029,9 +28639,6 @@ export type ShellKillSignal = "SIGTERM" | "SIGKILL" | "SIGINT";
  * Per-session settings for built-in shell tools.
  */
 export interface ShellOptions {
-  /**
-   * Controls automatic non-interactive profile loading where supported. Explicit initScripts are unaffected.
-   */
   initProfile?: ShellInitProfile;
   /**
    * Ordered host-provided script paths sourced before each built-in shell command when the
@@ -32081,9 +28688,6 @@ export interface ShutdownAgentMetric {
    * Per-model usage for this agent, keyed by model identifier
    */
   modelMetrics: {
-    /**
-     * Per-model shutdown metrics with request counts, token usage, nano-AI units, and token details.
-     */
     [k: string]: ShutdownModelMetric;
   };
 }
@@ -32134,9 +28738,6 @@ export interface ShutdownData {
    * Session-wide per-token-type accumulated token counts
    */
   tokenDetails?: {
-    /**
-     * A session-wide shutdown token-type entry storing the accumulated token count.
-     */
     [k: string]: ShutdownTokenDetail;
   };
   /**
@@ -32151,26 +28752,17 @@ export interface ShutdownData {
    * On-disk byte size of the session's persisted events.jsonl file at shutdown time; omitted when the file does not exist or cannot be stat'd
    */
   eventsFileSizeBytes?: number;
-  /**
-   * Aggregate code change metrics for the session
-   */
   codeChanges: ShutdownCodeChanges;
   /**
    * Per-model usage breakdown, keyed by model identifier
    */
   modelMetrics: {
-    /**
-     * Per-model shutdown metrics with request counts, token usage, nano-AI units, and token details.
-     */
     [k: string]: ShutdownModelMetric;
   };
   /**
    * Per-agent usage breakdown, keyed by agent instance identifier. The main conversation uses the stable key `main`.
    */
   agentMetrics?: {
-    /**
-     * Usage attributed to one agent instance at session shutdown.
-     */
     [k: string]: ShutdownAgentMetric;
   };
   /**
@@ -32198,34 +28790,11 @@ export interface ShutdownData {
 /**
  * Session event "session.shutdown". Session termination metrics including usage statistics, code changes, and shutdown reason
  */
-export interface ShutdownEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ShutdownEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.shutdown".
    */
   type: "session.shutdown";
-  /**
-   * Session termination metrics including usage statistics, code changes, and shutdown reason
-   */
   data: ShutdownData;
 }
 
@@ -32233,13 +28802,7 @@ export interface ShutdownEvent {
  * Per-model shutdown metrics with request counts, token usage, nano-AI units, and token details.
  */
 export interface ShutdownModelMetric {
-  /**
-   * Request count and cost metrics
-   */
   requests: ShutdownModelMetricRequests;
-  /**
-   * Token usage breakdown
-   */
   usage: ShutdownModelMetricUsage;
   /**
    * Accumulated nano-AI units cost for this model
@@ -32251,9 +28814,6 @@ export interface ShutdownModelMetric {
    * Token count details per type
    */
   tokenDetails?: {
-    /**
-     * A token-type entry in a shutdown model metric, storing the accumulated token count.
-     */
     [k: string]: ShutdownModelMetricTokenDetail;
   };
 }
@@ -32318,9 +28878,6 @@ export interface ShutdownModelMetricUsage {
  * @experimental
  */
 export interface ShutdownRequest {
-  /**
-   * Why the session is being shut down. Defaults to "routine" when omitted.
-   */
   type?: ShutdownType;
   /**
    * Optional human-readable reason. Typically the message of the error that triggered shutdown when type is 'error'.
@@ -32416,34 +28973,11 @@ export interface SkillContextDeliveredData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface SkillContextDeliveredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillContextDeliveredEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "skill.context_delivered".
    */
   type: "skill.context_delivered";
-  /**
-   * Exact skill context delivered to the model during a tool phase. This is not a user submission or another skill invocation.
-   */
   data: SkillContextDeliveredData;
 }
 
@@ -32479,34 +29013,11 @@ export interface SkillContextDeliveredRefData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface SkillContextDeliveredRefEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillContextDeliveredRefEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "skill.context_delivered_ref".
    */
   type: "skill.context_delivered_ref";
-  /**
-   * Internal durable receipt that reconstructs exact model-visible skill context from earlier session content.
-   */
   data: SkillContextDeliveredRefData;
 }
 
@@ -32518,9 +29029,6 @@ export interface SkillDiscoveryPath {
    * Absolute path of the create/discovery target (may not exist on disk yet)
    */
   path: string;
-  /**
-   * Which tier this directory belongs to
-   */
   scope: SkillDiscoveryScope;
   /**
    * Whether this is the canonical directory to create a new skill in its tier. At most one entry per tier is preferred; the `personal-agents` and `custom` scopes are never preferred.
@@ -32596,43 +29104,17 @@ export interface SkillInvokedData {
    * Description of the skill from its SKILL.md frontmatter
    */
   description?: string;
-  /**
-   * What triggered the skill invocation: `user-invoked` (explicit user action, such as via a slash command or UI affordance), `agent-invoked` (agent requested the skill), or `context-load` (loaded as part of another context, such as preloading skills configured on a custom agent or subagent)
-   */
   trigger?: SkillInvokedTrigger;
 }
 
 /**
  * Session event "skill.invoked". Skill invocation details including content, allowed tools, and plugin metadata
  */
-export interface SkillInvokedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillInvokedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "skill.invoked".
    */
   type: "skill.invoked";
-  /**
-   * Skill invocation details including content, allowed tools, and plugin metadata
-   */
   data: SkillInvokedData;
 }
 
@@ -32696,34 +29178,11 @@ export interface SkillInvokedRefData {
  * @experimental
  * @remarks Runtime-internal (`visibility: internal`); may change without notice.
  */
-export interface SkillInvokedRefEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillInvokedRefEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "skill.invoked_ref".
    */
   type: "skill.invoked_ref";
-  /**
-   * Internal durable skill invocation receipt whose content resolves from an earlier inline skill event in the same session.
-   */
   data: SkillInvokedRefData;
 }
 
@@ -32970,34 +29429,11 @@ export interface SkillsLoadedData {
 /**
  * Session event "session.skills_loaded". Payload of `session.skills_loaded` listing resolved skill metadata.
  */
-export interface SkillsLoadedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SkillsLoadedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.skills_loaded".
    */
   type: "session.skills_loaded";
-  /**
-   * Payload of `session.skills_loaded` listing resolved skill metadata.
-   */
   data: SkillsLoadedData;
 }
 
@@ -33126,13 +29562,7 @@ export interface SlashCommandInfo {
    * Human-readable command description
    */
   description: string;
-  /**
-   * Coarse command category for grouping and behavior: runtime built-in, skill-backed command, or SDK/client-owned command
-   */
   kind: SlashCommandKind;
-  /**
-   * Optional unstructured input hint
-   */
   input?: SlashCommandInput;
   /**
    * Whether the command may run while an agent turn is active
@@ -33164,9 +29594,6 @@ export interface SlashCommandInput {
    * When true, the command requires non-empty input; clients should render the input hint as required
    */
   required?: boolean;
-  /**
-   * Optional completion hint for the input (e.g. 'directory' for filesystem path completion)
-   */
   completion?: SlashCommandInputCompletion;
   /**
    * When true, clients should pass the full text after the command name as a single argument rather than splitting on whitespace
@@ -33415,34 +29842,11 @@ export interface SnapshotRewindData {
 /**
  * Session event "session.snapshot_rewind". Session rewind details including target event and count of removed events
  */
-export interface SnapshotRewindEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SnapshotRewindEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.snapshot_rewind".
    */
   type: "session.snapshot_rewind";
-  /**
-   * Session rewind details including target event and count of removed events
-   */
   data: SnapshotRewindData;
 }
 
@@ -33498,9 +29902,6 @@ export interface StartData {
    * Session limits configured at session creation time, if any
    */
   sessionLimits?: SessionLimitsConfig;
-  /**
-   * Working directory and git context at session start
-   */
   context?: WorkingDirectoryContext;
   /**
    * Per-session GitHub MCP override persisted for cold resume
@@ -33523,34 +29924,11 @@ export interface StartData {
 /**
  * Session event "session.start". Session initialization metadata including context and configuration
  */
-export interface StartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface StartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.start".
    */
   type: "session.start";
-  /**
-   * Session initialization metadata including context and configuration
-   */
   data: StartData;
 }
 
@@ -33623,34 +30001,11 @@ export interface SubagentCompletedData {
 /**
  * Session event "subagent.completed". Sub-agent completion details for successful execution
  */
-export interface SubagentCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentCompletedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.completed".
    */
   type: "subagent.completed";
-  /**
-   * Sub-agent completion details for successful execution
-   */
   data: SubagentCompletedData;
 }
 
@@ -33679,34 +30034,11 @@ export interface SubagentConfiguredData {
 /**
  * Session event "subagent.configured". Resolved runtime configuration for a configured sub-agent
  */
-export interface SubagentConfiguredEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentConfiguredEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.configured".
    */
   type: "subagent.configured";
-  /**
-   * Resolved runtime configuration for a configured sub-agent
-   */
   data: SubagentConfiguredData;
 }
 
@@ -33718,34 +30050,11 @@ export interface SubagentDeselectedData {}
 /**
  * Session event "subagent.deselected". Empty payload; the event signals that the custom agent was deselected, returning to the default agent
  */
-export interface SubagentDeselectedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentDeselectedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.deselected".
    */
   type: "subagent.deselected";
-  /**
-   * Empty payload; the event signals that the custom agent was deselected, returning to the default agent
-   */
   data: SubagentDeselectedData;
 }
 
@@ -33818,34 +30127,11 @@ export interface SubagentFailedData {
 /**
  * Session event "subagent.failed". Sub-agent failure details including error message and agent information
  */
-export interface SubagentFailedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentFailedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.failed".
    */
   type: "subagent.failed";
-  /**
-   * Sub-agent failure details including error message and agent information
-   */
   data: SubagentFailedData;
 }
 
@@ -33890,34 +30176,11 @@ export interface SubagentSelectedData {
 /**
  * Session event "subagent.selected". Custom agent selection details including name and available tools
  */
-export interface SubagentSelectedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentSelectedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.selected".
    */
   type: "subagent.selected";
-  /**
-   * Custom agent selection details including name and available tools
-   */
   data: SubagentSelectedData;
 }
 
@@ -33929,9 +30192,6 @@ export type SubagentSettings = {
    * Per-agent settings keyed by subagent agent_type
    */
   agents?: {
-    /**
-     * Subagent model, reasoning effort, context tier, and auto-invocation settings
-     */
     [k: string]: SubagentSettingsEntry;
   };
   /**
@@ -33964,9 +30224,6 @@ export interface SubagentSettingsEntry {
    * Reasoning effort override for matching subagents
    */
   effortLevel?: string;
-  /**
-   * Context tier override for matching subagents
-   */
   contextTier?: SubagentSettingsEntryContextTier;
   /**
    * Whether this agent's runtime-defined proactive invocation prompting is enabled, if supported. Currently consumed by the built-in rubber-duck agent.
@@ -34040,34 +30297,11 @@ export interface SubagentStartedData {
 /**
  * Session event "subagent.started". Sub-agent startup details including parent tool call and agent information
  */
-export interface SubagentStartedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SubagentStartedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "subagent.started".
    */
   type: "subagent.started";
-  /**
-   * Sub-agent startup details including parent tool call and agent information
-   */
   data: SubagentStartedData;
 }
 
@@ -34104,51 +30338,22 @@ export interface SystemMessageData {
    * Logical interaction identifier for the model run receiving this prompt
    */
   interactionId?: string;
-  /**
-   * Message role: "system" for system prompts, "developer" for developer-injected instructions
-   */
   role: SystemMessageRole;
   /**
    * Optional name identifier for the message source
    */
   name?: string;
-  /**
-   * Metadata about the prompt template and its construction
-   */
   metadata?: SystemMessageMetadata;
 }
 
 /**
  * Session event "system.message". System/developer instruction content with role and optional template metadata
  */
-export interface SystemMessageEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SystemMessageEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "system.message".
    */
   type: "system.message";
-  /**
-   * System/developer instruction content with role and optional template metadata
-   */
   data: SystemMessageData;
 }
 
@@ -34243,9 +30448,6 @@ export interface SystemNotificationAgentCompleted {
    * Type of the agent (e.g., explore, task, general-purpose)
    */
   agentType: string;
-  /**
-   * Whether the agent completed successfully or failed
-   */
   status: SystemNotificationAgentCompletedStatus;
   /**
    * Human-readable description of the agent task
@@ -34299,43 +30501,17 @@ export interface SystemNotificationData {
    * The notification text, typically wrapped in <system_notification> XML tags
    */
   content: string;
-  /**
-   * Structured metadata identifying what triggered this notification
-   */
   kind: SystemNotification;
 }
 
 /**
  * Session event "system.notification". System-generated notification for runtime events like background task completion
  */
-export interface SystemNotificationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface SystemNotificationEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "system.notification".
    */
   type: "system.notification";
-  /**
-   * System-generated notification for runtime events like background task completion
-   */
   data: SystemNotificationData;
 }
 
@@ -34565,9 +30741,6 @@ export interface TaskAgentInfo {
    * Short description of the task
    */
   description: string;
-  /**
-   * Current lifecycle status of the task
-   */
   status: TaskStatus;
   /**
    * ISO 8601 timestamp when the task was started
@@ -34609,9 +30782,6 @@ export interface TaskAgentInfo {
    * Runtime model resolved for the task when available
    */
   resolvedModel?: string;
-  /**
-   * Whether task execution is synchronously awaited or managed in the background
-   */
   executionMode?: TaskExecutionMode;
   /**
    * Whether the task is currently in the original sync wait and can be moved to background mode. False once it is already backgrounded, idle, finished, or no longer has a promotable sync waiter.
@@ -34959,34 +31129,11 @@ export interface TaskCompleteData {
 /**
  * Session event "session.task_complete". Task completion notification with summary from the agent
  */
-export interface TaskCompleteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface TaskCompleteEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.task_complete".
    */
   type: "session.task_complete";
-  /**
-   * Task completion notification with summary from the agent
-   */
   data: TaskCompleteData;
 }
 
@@ -35097,9 +31244,6 @@ export interface TaskShellInfo {
    * Short description of the task
    */
   description: string;
-  /**
-   * Current lifecycle status of the task
-   */
   status: TaskStatus;
   /**
    * ISO 8601 timestamp when the task was started
@@ -35113,13 +31257,7 @@ export interface TaskShellInfo {
    * Command being executed
    */
   command: string;
-  /**
-   * Whether the shell runs inside a managed PTY session or as an independent background process
-   */
   attachmentMode: TaskShellInfoAttachmentMode;
-  /**
-   * Whether task execution is synchronously awaited or managed in the background
-   */
   executionMode?: TaskExecutionMode;
   /**
    * Whether this shell task can be promoted to background mode
@@ -35220,9 +31358,6 @@ export interface TasksGetProgressRequest {
  * Progress information for the task, or null when no task with that ID is tracked.
  */
 export interface TasksGetProgressResult {
-  /**
-   * Progress information for the task, discriminated by type. Returns null when no task with this ID is currently tracked.
-   */
   progress: TaskProgress;
 }
 
@@ -35477,34 +31612,11 @@ export interface TitleChangedData {
 /**
  * Session event "session.title_changed". Session title change payload containing the new display title
  */
-export interface TitleChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface TitleChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.title_changed".
    */
   type: "session.title_changed";
-  /**
-   * Session title change payload containing the new display title
-   */
   data: TitleChangedData;
 }
 
@@ -35516,34 +31628,11 @@ export interface TodosChangedData {}
 /**
  * Session event "session.todos_changed". Signal-only event: the agent's todos or todo_deps table was written to. No payload — clients should call session.plan.readSqlTodosWithDependencies() to fetch the current state. Events arrive in order; clients can debounce on arrival if needed.
  */
-export interface TodosChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface TodosChangedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.todos_changed".
    */
   type: "session.todos_changed";
-  /**
-   * Signal-only event: the agent's todos or todo_deps table was written to. No payload — clients should call session.plan.readSqlTodosWithDependencies() to fetch the current state. Events arrive in order; clients can debounce on arrival if needed.
-   */
   data: TodosChangedData;
 }
 
@@ -35567,9 +31656,6 @@ export interface TokenAuthInfo {
    * Opaque native GitHub credential registration backing this token identity, when applicable.
    */
   registrationId?: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -35679,9 +31765,6 @@ export interface ToolExecutionCompleteContentResource {
    * Content block type discriminator
    */
   type: "resource";
-  /**
-   * The embedded resource contents, either text or base64-encoded binary
-   */
   resource: ToolExecutionCompleteContentResourceDetails;
 }
 
@@ -35744,9 +31827,6 @@ export interface ToolExecutionCompleteContentResourceLinkIcon {
    * Available icon sizes (e.g., ['16x16', '32x32'])
    */
   sizes?: string[];
-  /**
-   * Theme variant this icon is intended for
-   */
   theme?: ToolExecutionCompleteContentResourceLinkIconTheme;
 }
 
@@ -35863,13 +31943,7 @@ export interface ToolExecutionCompleteData {
    * Whether this tool call was explicitly requested by the user rather than the assistant
    */
   isUserRequested?: boolean;
-  /**
-   * Tool execution result on success
-   */
   result?: ToolExecutionCompleteResult;
-  /**
-   * Error details when the tool execution failed
-   */
   error?: ToolExecutionCompleteError;
   /**
    * Tool-specific telemetry data (e.g., CodeQL check counts, grep match counts)
@@ -35881,9 +31955,6 @@ export interface ToolExecutionCompleteData {
    * Identifier for the agent loop turn this tool was invoked in, matching the corresponding assistant.turn_start event
    */
   turnId?: string;
-  /**
-   * Tool definition metadata, present for MCP tools with MCP Apps support
-   */
   toolDescription?: ToolExecutionCompleteToolDescription;
   /**
    * Whether this tool execution ran inside a sandbox container
@@ -35929,34 +32000,11 @@ export interface ToolExecutionCompleteError {
 /**
  * Session event "tool.execution_complete". Tool execution completion results including success status, detailed output, and error information
  */
-export interface ToolExecutionCompleteEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolExecutionCompleteEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.execution_complete".
    */
   type: "tool.execution_complete";
-  /**
-   * Tool execution completion results including success status, detailed output, and error information
-   */
   data: ToolExecutionCompleteData;
 }
 
@@ -35982,9 +32030,6 @@ export interface ToolExecutionCompleteResult {
    * @experimental
    */
   binaryResultsForLlm?: PersistedBinaryResult[];
-  /**
-   * MCP Apps UI resource content for rendering in a sandboxed iframe
-   */
   uiResource?: ToolExecutionCompleteUIResource;
   /**
    * Structured content (arbitrary JSON) returned verbatim by the MCP tool
@@ -36028,9 +32073,6 @@ export interface ToolExecutionCompleteToolDescription {
    * Tool description
    */
   description?: string;
-  /**
-   * MCP Apps metadata for UI resource association
-   */
   _meta?: ToolExecutionCompleteToolDescriptionMeta;
 }
 
@@ -36038,9 +32080,6 @@ export interface ToolExecutionCompleteToolDescription {
  * MCP Apps metadata for UI resource association
  */
 export interface ToolExecutionCompleteToolDescriptionMeta {
-  /**
-   * MCP Apps tool `_meta.ui` resource URI and visibility captured on `tool.execution_complete`.
-   */
   ui?: ToolExecutionCompleteToolDescriptionMetaUI;
 }
 
@@ -36086,9 +32125,6 @@ export interface ToolExecutionCompleteUIResource {
    * Base64-encoded HTML content
    */
   blob?: string;
-  /**
-   * Resource-level UI metadata (CSP, permissions, visual preferences)
-   */
   _meta?: ToolExecutionCompleteUIResourceMeta;
 }
 
@@ -36096,9 +32132,6 @@ export interface ToolExecutionCompleteUIResource {
  * Resource-level UI metadata (CSP, permissions, visual preferences)
  */
 export interface ToolExecutionCompleteUIResourceMeta {
-  /**
-   * MCP Apps UI resource metadata for a completed tool result, including CSP, permissions, domain, and border preference.
-   */
   ui?: ToolExecutionCompleteUIResourceMetaUI;
 }
 
@@ -36106,13 +32139,7 @@ export interface ToolExecutionCompleteUIResourceMeta {
  * MCP Apps UI resource metadata for a completed tool result, including CSP, permissions, domain, and border preference.
  */
 export interface ToolExecutionCompleteUIResourceMetaUI {
-  /**
-   * CSP domain allowlists for an MCP Apps UI resource, including connect, resource, frame, and base URI domains.
-   */
   csp?: ToolExecutionCompleteUIResourceMetaUICsp;
-  /**
-   * Browser permission metadata for an MCP Apps UI resource, including camera, microphone, geolocation, and clipboard-write.
-   */
   permissions?: ToolExecutionCompleteUIResourceMetaUIPermissions;
   /**
    * Optional dedicated origin for the rendered MCP Apps UI resource.
@@ -36150,21 +32177,9 @@ export interface ToolExecutionCompleteUIResourceMetaUICsp {
  * Browser permission metadata for an MCP Apps UI resource, including camera, microphone, geolocation, and clipboard-write.
  */
 export interface ToolExecutionCompleteUIResourceMetaUIPermissions {
-  /**
-   * Marker object for camera permission on an MCP Apps UI resource.
-   */
   camera?: ToolExecutionCompleteUIResourceMetaUIPermissionsCamera;
-  /**
-   * Marker object for microphone permission on an MCP Apps UI resource.
-   */
   microphone?: ToolExecutionCompleteUIResourceMetaUIPermissionsMicrophone;
-  /**
-   * Marker object for geolocation permission on an MCP Apps UI resource.
-   */
   geolocation?: ToolExecutionCompleteUIResourceMetaUIPermissionsGeolocation;
-  /**
-   * Marker object for clipboard-write permission on an MCP Apps UI resource.
-   */
   clipboardWrite?: ToolExecutionCompleteUIResourceMetaUIPermissionsClipboardWrite;
 }
 
@@ -36205,34 +32220,11 @@ export interface ToolExecutionPartialData {
 /**
  * Session event "tool.execution_partial_result". Streaming tool execution output for incremental result display
  */
-export interface ToolExecutionPartialResultEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolExecutionPartialResultEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.execution_partial_result".
    */
   type: "tool.execution_partial_result";
-  /**
-   * Streaming tool execution output for incremental result display
-   */
   data: ToolExecutionPartialData;
 }
 
@@ -36253,34 +32245,11 @@ export interface ToolExecutionProgressData {
 /**
  * Session event "tool.execution_progress". Tool execution progress notification with status message
  */
-export interface ToolExecutionProgressEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolExecutionProgressEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.execution_progress".
    */
   type: "tool.execution_progress";
-  /**
-   * Tool execution progress notification with status message
-   */
   data: ToolExecutionProgressData;
 }
 
@@ -36340,9 +32309,6 @@ export interface ToolExecutionStartData {
    * When true, the tool output should be displayed expanded (verbatim) in the CLI timeline
    */
   displayVerbatim?: boolean;
-  /**
-   * Tool definition metadata, present for MCP tools with MCP Apps support
-   */
   toolDescription?: ToolExecutionStartToolDescription;
   /**
    * @deprecated
@@ -36360,34 +32326,11 @@ export interface ToolExecutionStartData {
 /**
  * Session event "tool.execution_start". Tool execution startup details including MCP server information when applicable
  */
-export interface ToolExecutionStartEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolExecutionStartEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.execution_start".
    */
   type: "tool.execution_start";
-  /**
-   * Tool execution startup details including MCP server information when applicable
-   */
   data: ToolExecutionStartData;
 }
 
@@ -36423,9 +32366,6 @@ export interface ToolExecutionStartToolDescription {
    * Tool description
    */
   description?: string;
-  /**
-   * MCP Apps metadata for UI resource association
-   */
   _meta?: ToolExecutionStartToolDescriptionMeta;
 }
 
@@ -36433,9 +32373,6 @@ export interface ToolExecutionStartToolDescription {
  * MCP Apps metadata for UI resource association
  */
 export interface ToolExecutionStartToolDescriptionMeta {
-  /**
-   * MCP Apps tool `_meta.ui` resource URI and visibility captured on `tool.execution_start`.
-   */
   ui?: ToolExecutionStartToolDescriptionMetaUI;
 }
 
@@ -36488,9 +32425,6 @@ export interface ToolResultExpanded {
    * Text result returned to the model.
    */
   textResultForLlm: string;
-  /**
-   * Execution outcome classification.
-   */
   resultType: ToolResultType;
   /**
    * Base64-encoded binary results returned to the model.
@@ -36602,34 +32536,11 @@ export interface ToolSearchActivatedData {
 /**
  * Session event "tool_search.activated". Persisted generic client-side tool activations restored when a session resumes.
  */
-export interface ToolSearchActivatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolSearchActivatedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "tool_search.activated".
    */
   type: "tool_search.activated";
-  /**
-   * Persisted generic client-side tool activations restored when a session resumes.
-   */
   data: ToolSearchActivatedData;
 }
 
@@ -36668,34 +32579,11 @@ export interface ToolUserRequestedData {
 /**
  * Session event "tool.user_requested". User-initiated tool invocation request with tool name and arguments
  */
-export interface ToolUserRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolUserRequestedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "tool.user_requested".
    */
   type: "tool.user_requested";
-  /**
-   * User-initiated tool invocation request with tool name and arguments
-   */
   data: ToolUserRequestedData;
 }
 
@@ -36879,35 +32767,22 @@ export interface ToolsUpdatedData {
 /**
  * Session event "session.tools_updated". Payload of `session.tools_updated` identifying the model whose resolved tools were updated.
  */
-export interface ToolsUpdatedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface ToolsUpdatedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.tools_updated".
    */
   type: "session.tools_updated";
-  /**
-   * Payload of `session.tools_updated` identifying the model whose resolved tools were updated.
-   */
   data: ToolsUpdatedData;
+}
+
+/**
+ * The envelope of a transient event (`ephemeral: true`, never persisted): each transient event interface extends this.
+ */
+export interface TransientSessionEventEnvelope extends SessionEventEnvelope {
+  /**
+   * Always true for events that are transient and not persisted to the session event log on disk.
+   */
+  ephemeral: true;
 }
 
 /**
@@ -36951,34 +32826,11 @@ export interface TruncationData {
 /**
  * Session event "session.truncation". Conversation truncation statistics including token counts and removed content metrics
  */
-export interface TruncationEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface TruncationEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.truncation".
    */
   type: "session.truncation";
-  /**
-   * Conversation truncation statistics including token counts and removed content metrics
-   */
   data: TruncationData;
 }
 
@@ -37015,9 +32867,6 @@ export interface UIElicitationArrayAnyOfField {
    * Maximum number of items the user may select.
    */
   maxItems?: number;
-  /**
-   * Schema applied to each item in the array.
-   */
   items: UIElicitationArrayAnyOfFieldItems;
   /**
    * Default values selected when the form is first shown.
@@ -37073,9 +32922,6 @@ export interface UIElicitationArrayEnumField {
    * Maximum number of items the user may select.
    */
   maxItems?: number;
-  /**
-   * Schema applied to each item in the array.
-   */
   items: UIElicitationArrayEnumFieldItems;
   /**
    * Default values selected when the form is first shown.
@@ -37116,9 +32962,6 @@ export interface UIElicitationRequest {
    * Message describing what information is needed from the user
    */
   message: string;
-  /**
-   * JSON Schema describing the form fields to present to the user
-   */
   requestedSchema: UIElicitationSchema;
   /**
    * MCP request metadata.
@@ -37137,13 +32980,7 @@ export interface UIElicitationRequest {
  * The elicitation response (accept with form values, decline, or cancel)
  */
 export interface UIElicitationResponse {
-  /**
-   * The user's response: accept (submitted), decline (rejected), or cancel (dismissed)
-   */
   action: UIElicitationResponseAction;
-  /**
-   * The form values submitted by the user (present when action is 'accept')
-   */
   content?: UIElicitationResponseContent;
   /**
    * MCP response metadata.
@@ -37167,9 +33004,6 @@ export type UIElicitationResponseAction = "accept" | "decline" | "cancel";
  * The form values submitted by the user (present when action is 'accept')
  */
 export interface UIElicitationResponseContent {
-  /**
-   * Submitted UI elicitation field value: string, number, boolean, or an array of strings.
-   */
   [k: string]: UIElicitationFieldValue;
 }
 
@@ -37195,9 +33029,6 @@ export interface UIElicitationSchema {
    * Form field definitions, keyed by field name
    */
   properties: {
-    /**
-     * Definition for a single elicitation form field.
-     */
     [k: string]: UIElicitationSchemaProperty;
   };
   /**
@@ -37237,9 +33068,6 @@ export interface UIElicitationSchemaPropertyBoolean {
  * Numeric field accepting either a number or an integer.
  */
 export interface UIElicitationSchemaPropertyNumber {
-  /**
-   * Numeric type accepted by the field.
-   */
   type: UIElicitationSchemaPropertyNumberType;
   /**
    * Human-readable label for the field.
@@ -37295,9 +33123,6 @@ export interface UIElicitationSchemaPropertyString {
    * Maximum number of characters allowed.
    */
   maxLength?: number;
-  /**
-   * Optional format hint that constrains the accepted input.
-   */
   format?: UIElicitationSchemaPropertyStringFormat;
   /**
    * Default value populated in the input when the form is first shown.
@@ -37418,34 +33243,11 @@ export interface UIEphemeralQueryData {
  *
  * @experimental
  */
-export interface UIEphemeralQueryEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UIEphemeralQueryEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "ui.ephemeral_query".
    */
   type: "ui.ephemeral_query";
-  /**
-   * Ordered output and terminal state for a transient query that does not modify conversation history.
-   */
   data: UIEphemeralQueryData;
 }
 
@@ -37514,9 +33316,6 @@ export interface UIExitPlanModeResponse {
    * Whether the plan was approved.
    */
   approved: boolean;
-  /**
-   * The action the user selected. Defaults to 'autopilot' when autoApproveEdits is true, otherwise 'interactive'.
-   */
   selectedAction?: UIExitPlanModeAction;
   /**
    * Whether subsequent edits should be auto-approved without confirmation.
@@ -37542,9 +33341,6 @@ export interface UIHandlePendingAutoModeSwitchRequest {
    * The unique request ID from the auto_mode_switch.requested event
    */
   requestId: string;
-  /**
-   * User's choice for auto-mode switching: yes (allow this turn), yes_always (allow + persist as setting), or no (decline).
-   */
   response: UIAutoModeSwitchResponse;
 }
 
@@ -37558,9 +33354,6 @@ export interface UIHandlePendingElicitationRequest {
    * The unique request ID from the elicitation.requested event
    */
   requestId: string;
-  /**
-   * The elicitation response (accept with form values, decline, or cancel)
-   */
   result: UIElicitationResponse;
 }
 
@@ -37574,9 +33367,6 @@ export interface UIHandlePendingExitPlanModeRequest {
    * The unique request ID from the exit_plan_mode.requested event
    */
   requestId: string;
-  /**
-   * User response for a pending exit-plan-mode request, with approval state, selected action, auto-approve flag, and feedback.
-   */
   response: UIExitPlanModeResponse;
 }
 
@@ -37600,9 +33390,6 @@ export interface UIHandlePendingSamplingRequest {
    * The unique request ID from the sampling.requested event
    */
   requestId: string;
-  /**
-   * Optional sampling result payload. Omit to reject/cancel the sampling request without providing a result.
-   */
   response?: UIHandlePendingSamplingResponse;
 }
 
@@ -37637,9 +33424,6 @@ export interface UIHandlePendingUserInputRequest {
    * The unique request ID from the user_input.requested event
    */
   requestId: string;
-  /**
-   * User response for a pending user-input request, with answer text and whether it was typed freeform.
-   */
   response: UIUserInputResponse;
 }
 
@@ -37723,9 +33507,6 @@ export interface UIUserInputResponse {
  * @experimental
  */
 export interface UpdateSubagentSettingsRequest {
-  /**
-   * Subagent settings to apply, or null to clear the live session override
-   */
   subagents: SubagentSettings;
 }
 
@@ -37760,34 +33541,11 @@ export interface UsageCheckpointData {
 /**
  * Session event "session.usage_checkpoint". Durable session usage checkpoint for reconstructing aggregate accounting on resume
  */
-export interface UsageCheckpointEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UsageCheckpointEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.usage_checkpoint".
    */
   type: "session.usage_checkpoint";
-  /**
-   * Durable session usage checkpoint for reconstructing aggregate accounting on resume
-   */
   data: UsageCheckpointData;
 }
 
@@ -37833,9 +33591,6 @@ export interface UsageGetMetricsResult {
    * Session-wide per-token-type accumulated token counts
    */
   tokenDetails?: {
-    /**
-     * Session-wide token-detail entry containing the accumulated token count for one token type.
-     */
     [k: string]: UsageMetricsTokenDetail;
   };
   /**
@@ -37846,26 +33601,17 @@ export interface UsageGetMetricsResult {
    * ISO 8601 timestamp when the session started
    */
   sessionStartTime: string;
-  /**
-   * Aggregated code change metrics
-   */
   codeChanges: UsageMetricsCodeChanges;
   /**
    * Per-model token and request metrics, keyed by model identifier
    */
   modelMetrics: {
-    /**
-     * Per-model usage metrics, including request counts/costs, token usage, nano-AI units, and per-token-type details.
-     */
     [k: string]: UsageMetricsModelMetric;
   };
   /**
    * Per-agent usage metrics, keyed by agent instance identifier. The main conversation uses the stable key `main`.
    */
   agentMetrics?: {
-    /**
-     * Usage attributed to one agent instance, including its identity, API duration, AI units, and per-model breakdown.
-     */
     [k: string]: UsageMetricsAgentMetric;
   };
   /**
@@ -37919,34 +33665,11 @@ export interface UsageInfoData {
 /**
  * Session event "session.usage_info". Current context window usage statistics including token and message counts
  */
-export interface UsageInfoEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UsageInfoEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "session.usage_info".
    */
   type: "session.usage_info";
-  /**
-   * Current context window usage statistics including token and message counts
-   */
   data: UsageInfoData;
 }
 
@@ -37974,9 +33697,6 @@ export interface UsageMetricsAgentMetric {
    * Per-model usage for this agent, keyed by model identifier
    */
   modelMetrics: {
-    /**
-     * Per-model usage metrics, including request counts/costs, token usage, nano-AI units, and per-token-type details.
-     */
     [k: string]: UsageMetricsModelMetric;
   };
 }
@@ -38007,13 +33727,7 @@ export interface UsageMetricsCodeChanges {
  * Per-model usage metrics, including request counts/costs, token usage, nano-AI units, and per-token-type details.
  */
 export interface UsageMetricsModelMetric {
-  /**
-   * Request count and cost metrics for this model
-   */
   requests: UsageMetricsModelMetricRequests;
-  /**
-   * Token usage metrics for this model
-   */
   usage: UsageMetricsModelMetricUsage;
   /**
    * Latest known prompt-cache expiration for this model. A timestamp in the past indicates that the observed cache has expired.
@@ -38027,9 +33741,6 @@ export interface UsageMetricsModelMetric {
    * Token count details per type
    */
   tokenDetails?: {
-    /**
-     * Per-model token-detail entry containing the accumulated token count for one token type.
-     */
     [k: string]: UsageMetricsModelMetricTokenDetail;
   };
 }
@@ -38110,9 +33821,6 @@ export interface UserAuthInfo {
    * OAuth user login.
    */
   login: string;
-  /**
-   * Snapshot of the authenticated user's Copilot subscription info, if known. Mirrors the GitHub API `/copilot_internal/v2/token` user response shape — the runtime trusts this verbatim and does not re-fetch when set.
-   */
   copilotUser?: CopilotUserResponse;
 }
 
@@ -38137,34 +33845,11 @@ export interface UserInputCompletedData {
 /**
  * Session event "user_input.completed". User input request completion with the user's response
  */
-export interface UserInputCompletedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UserInputCompletedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "user_input.completed".
    */
   type: "user_input.completed";
-  /**
-   * User input request completion with the user's response
-   */
   data: UserInputCompletedData;
 }
 
@@ -38219,34 +33904,11 @@ export interface UserInputRequestedData {
 /**
  * Session event "user_input.requested". User input request notification with question and optional predefined choices
  */
-export interface UserInputRequestedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * Always true for events that are transient and not persisted to the session event log on disk.
-   */
-  ephemeral: true;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UserInputRequestedEvent extends TransientSessionEventEnvelope {
   /**
    * Type discriminator. Always "user_input.requested".
    */
   type: "user_input.requested";
-  /**
-   * User input request notification with question and optional predefined choices
-   */
   data: UserInputRequestedData;
 }
 
@@ -38296,9 +33958,6 @@ export interface UserMessageData {
    * How this message was delivered to the agentic loop relative to loop state (idle-start vs. steering/queued while busy). The timing axis; combine with `source` (origin) for the full picture. Used for telemetry attribution.
    */
   delivery?: UserMessageDelivery;
-  /**
-   * The agent mode that was active when this message was sent
-   */
   agentMode?: UserMessageAgentMode;
   /**
    * True when this user message was auto-injected by autopilot's continuation loop rather than typed by the user; used to distinguish autopilot-driven turns in telemetry.
@@ -38330,34 +33989,11 @@ export type UserMessageDelivery = "idle" | "steering" | "queued";
 /**
  * Session event "user.message". Payload of `user.message` with displayed and model-transformed content, attachments, source/delivery metadata, mode, and telemetry IDs.
  */
-export interface UserMessageEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface UserMessageEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "user.message".
    */
   type: "user.message";
-  /**
-   * Payload of `user.message` with displayed and model-transformed content, attachments, source/delivery metadata, mode, and telemetry IDs.
-   */
   data: UserMessageData;
 }
 
@@ -38413,9 +34049,6 @@ export interface UserSettingsGetResult {
    * Every known user setting keyed by setting name, each with its effective value, default, and whether it is at the default.
    */
   settings: {
-    /**
-     * A single user setting's effective value alongside its default, so consumers can render settings left at their default.
-     */
     [k: string]: UserSettingMetadata;
   };
 }
@@ -38673,34 +34306,11 @@ export interface WarningData {
 /**
  * Session event "session.warning". Warning message for timeline display with categorization
  */
-export interface WarningEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface WarningEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.warning".
    */
   type: "session.warning";
-  /**
-   * Warning message for timeline display with categorization
-   */
   data: WarningData;
 }
 
@@ -38720,9 +34330,6 @@ export interface WorkingDirectoryContext {
    * Repository identifier derived from the git remote URL ("owner/name" for GitHub, "org/project/repo" for Azure DevOps)
    */
   repository?: string;
-  /**
-   * Hosting platform type of the repository (github or ado)
-   */
   hostType?: WorkingDirectoryContextHostType;
   /**
    * Raw host string from the git remote URL (e.g. "github.com", "mycompany.ghe.com", "dev.azure.com")
@@ -38766,9 +34373,6 @@ export interface WorkspaceDiffFileChange {
    * Unified diff content for the file. Empty when the diff was truncated.
    */
   diff: string;
-  /**
-   * Type of change represented by this file diff.
-   */
   changeType: WorkspaceDiffFileChangeType;
   /**
    * Original file path for renamed files.
@@ -38803,9 +34407,6 @@ export type WorkspaceDiffMode = "unstaged" | "branch" | "session";
  * Workspace diff result for the requested mode.
  */
 export interface WorkspaceDiffResult {
-  /**
-   * Diff mode requested by the client.
-   */
   requestedMode: WorkspaceDiffMode;
   /**
    * Effective mode used for the returned changes.
@@ -38837,43 +34438,17 @@ export interface WorkspaceFileChangedData {
    * Relative path within the session workspace files directory
    */
   path: string;
-  /**
-   * Whether the file was newly created or updated
-   */
   operation: WorkspaceFileChangedOperation;
 }
 
 /**
  * Session event "session.workspace_file_changed". Workspace file change details including path and operation type
  */
-export interface WorkspaceFileChangedEvent {
-  /**
-   * Unique event identifier (UUID v4), generated when the event is emitted
-   */
-  id: string;
-  /**
-   * ISO 8601 timestamp when the event was created
-   */
-  timestamp: string;
-  /**
-   * ID of the chronologically preceding event in the session, forming a linked chain. Null for the first event.
-   */
-  parentId: string | null;
-  /**
-   * When true, the event is transient and not persisted to the session event log on disk
-   */
-  ephemeral?: boolean;
-  /**
-   * Sub-agent instance identifier. Absent for events from the root/main agent and session-level events.
-   */
-  agentId?: string;
+export interface WorkspaceFileChangedEvent extends SessionEventEnvelope {
   /**
    * Type discriminator. Always "session.workspace_file_changed".
    */
   type: "session.workspace_file_changed";
-  /**
-   * Workspace file change details including path and operation type
-   */
   data: WorkspaceFileChangedData;
 }
 
@@ -38905,9 +34480,6 @@ export type WorkspaceSummary = {
    * Repository identifier in 'owner/repo' or 'org/project/repo' format, if any
    */
   repository?: string;
-  /**
-   * Repository host type, if known
-   */
   host_type?: WorkspaceSummaryHostType;
   /**
    * Branch checked out at session start, if any
@@ -39050,9 +34622,6 @@ export interface WorkspacesDeleteAutopilotObjectiveResult {
  * @experimental
  */
 export interface WorkspacesDiffRequest {
-  /**
-   * Diff mode requested by the client.
-   */
   mode: WorkspaceDiffMode;
   /**
    * When true, ignore whitespace-only changes (git `--ignore-all-space`). Defaults to false.
@@ -39096,9 +34665,6 @@ export interface WorkspacesGetWorkspaceResult {
      * Repository identifier associated with the workspace.
      */
     repository?: string;
-    /**
-     * Allowed values for the `WorkspacesWorkspaceDetailsHostType` enumeration.
-     */
     host_type?: WorkspacesWorkspaceDetailsHostType;
     /**
      * Current Git branch.
