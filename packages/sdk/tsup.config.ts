@@ -161,7 +161,7 @@ const stubsFromRpcStubs: EsbuildPlugin = {
 /**
  * The shipped JS is ASCII only. One non-ASCII character anywhere in a file (esbuild escapes them in
  * strings, not in the comments it keeps) makes Node hand V8 the whole file as UTF-16: decoding and
- * scanning it then cost ~15% of `import` (measured on this sdk). Comments get ASCII look-alikes;
+ * scanning it then cost ~10% of the instructions of an `import` (measured on this sdk). Comments get ASCII look-alikes;
  * a non-ASCII character outside a comment line fails the build rather than being changed.
  */
 const ASCII_LOOKALIKES: Record<string, string> = {
