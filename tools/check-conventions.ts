@@ -11,11 +11,14 @@
  *   `src/generated/` is the generator's output and is gated by `pnpm codegen:check` instead)
  * - no absolute path of one machine (checkout, temp or home folder) in a tracked source, test,
  *   config or script file (tools/machine-paths.ts)
+ * - no hand-written function over 80 lines without a `// long: <reason>` comment above it
+ *   (tools/function-length.ts)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { handWrittenDirs, handWrittenSources, longFunctions, MAX_FUNCTION_LINES } from "./function-length.js";
 import { findCycles, importGraph } from "./import-cycles.js";
 import { findMachinePaths, isCheckedFile, machinePathPatterns } from "./machine-paths.js";
 
@@ -97,6 +100,13 @@ function cycleProblems(dir: string): string[] {
   for (const file of [...graph.keys()]) if (file.includes("/src/generated/") || file.includes("/test/fixtures/")) graph.delete(file);
   return findCycles(graph).map(
     (cycle) => `import cycle between ${cycle.map((f) => relative(root, f)).join(", ")}: move what they share into a module that imports none of them`,
+  );
+}
+
+for (const long of longFunctions(handWrittenDirs(root).flatMap(handWrittenSources), root)) {
+  if (long.reason !== undefined) continue;
+  problems.push(
+    `${long.where}: ${long.lines} lines, over ${MAX_FUNCTION_LINES}; split it into named pieces, or say why it reads best as one in a \`// long: <reason>\` comment right above it`,
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * Load → bundle: every definition of every input file in ONE namespace (`#/definitions/<Name>`),
  * every `$ref` rewritten to point into it, every keyword checked. Equal duplicates across files
- * merge; a real conflict stops the generator naming both places.
+ * merge; a real conflict stops the generator naming both places. Definitions an overlay renames
+ * (`x-type-names`, see type-names.ts) are filed under their new name.
  */
 import {
   INTERPRETED_KEYWORDS,
@@ -12,6 +13,7 @@ import {
 } from "@flightdeck/copilot-core/runtime";
 import { CodegenError, ptr } from "./errors.js";
 import { API_FILE, EVENTS_FILE, type LoadedFile, type LoadedSchemas } from "./load.js";
+import { readTypeNames, renameTypeRef } from "./type-names.js";
 import { byString, canonical, isObject, type Schema } from "./util.js";
 
 /** Where something came from: a schema file and a JSON pointer inside it. */
@@ -53,11 +55,8 @@ const SCHEMA_KEYWORDS = interpreted(SUBSCHEMA_KEYWORDS);
 const ARRAY_KEYWORDS = interpreted(SUBSCHEMA_ARRAY_KEYWORDS);
 /** Keywords whose values are data, never schemas: walkers must not descend into them. */
 export const VALUE_KEYWORDS: ReadonlySet<string> = new Set([...CORE_VALUE_KEYWORDS, "x-enumDescriptions"]);
-const SCALAR_KEYWORDS = new Set([
-  "$ref",
-  "type",
-  "description",
-  "title",
+/** Constraints on a value (the diff compares them one by one: a change tightens or loosens). */
+export const CONSTRAINT_KEYWORDS: readonly string[] = [
   "format",
   "minimum",
   "maximum",
@@ -74,6 +73,13 @@ const SCALAR_KEYWORDS = new Set([
   "maxProperties",
   "contentEncoding",
   "contentMediaType",
+];
+const SCALAR_KEYWORDS = new Set([
+  "$ref",
+  "type",
+  "description",
+  "title",
+  ...CONSTRAINT_KEYWORDS,
   "deprecated",
   "readOnly",
   "writeOnly",
@@ -85,7 +91,8 @@ const SCALAR_KEYWORDS = new Set([
   "x-typescript-type",
 ]);
 /** Keywords the type emitter cannot express: accepting them would emit silently wrong types. */
-const UNSUPPORTED = new Set([
+/** Applicators the type emitter cannot express (the diff still carries them, as opaque strings). */
+export const UNSUPPORTED_APPLICATORS: readonly string[] = [
   "dependentSchemas",
   "dependencies",
   "dependentRequired",
@@ -93,17 +100,15 @@ const UNSUPPORTED = new Set([
   "unevaluatedItems",
   "prefixItems",
   "additionalItems",
-  "$dynamicRef",
-  "$recursiveRef",
-  "$anchor",
-  "$id",
-  "$defs",
-]);
+];
+const UNSUPPORTED = new Set([...UNSUPPORTED_APPLICATORS, "$dynamicRef", "$recursiveRef", "$anchor", "$id", "$defs"]);
 const LEAF_KEYS = new Set(["rpcMethod", "params", "result", "description", "stability", "visibility", "notification", "deprecated"]);
 
 interface WalkContext {
   readonly file: LoadedFile;
   readonly files: ReadonlyMap<string, LoadedFile>;
+  /** Schema name → generated name, from the overlays' `x-type-names`. */
+  readonly renames: ReadonlyMap<string, string>;
 }
 
 function defsOf(file: LoadedFile): Schema {
@@ -111,7 +116,7 @@ function defsOf(file: LoadedFile): Schema {
   return isObject(d) ? d : {};
 }
 
-/** Resolves a `$ref` string to a definition name, checking that the target exists. */
+/** Resolves a `$ref` string to a definition name (as renamed), checking that the target exists. */
 function resolveRef(ref: unknown, ctx: WalkContext, pointer: string): string {
   if (typeof ref !== "string") throw new CodegenError("$ref is not a string", ctx.file.name, pointer, "write $ref as a string URI");
   const m = /^([^#]*)#\/definitions\/([^/]+)$/.exec(ref);
@@ -149,7 +154,7 @@ function resolveRef(ref: unknown, ctx: WalkContext, pointer: string): string {
       `add "${name}" to the definitions of ${candidates[0]!.name} or fix the reference`,
     );
   }
-  return name;
+  return ctx.renames.get(name) ?? name;
 }
 
 /**
@@ -192,7 +197,8 @@ export function rewriteSchema(schema: unknown, ctx: WalkContext, pointer: string
       }
       out[key] = rewriteSchema(value, ctx, p);
     } else if (SCALAR_KEYWORDS.has(key)) {
-      out[key] = value;
+      // A title or TypeScript type naming a renamed definition names it by its new name.
+      out[key] = (key === "title" || key === "x-typescript-type") && typeof value === "string" ? renameTypeRef(value, ctx.renames) : value;
     } else if (key.startsWith("x-")) {
       // Vendor annotations (scalar or structured, e.g. `x-legacy-parameters: ["serverName"]`) are
       // data: kept verbatim in the IR, never walked as schemas, stripped by the type and validator emitters.
@@ -222,9 +228,10 @@ const ANNOTATIONS = new Set(["description", "x-enumDescriptions", "examples", "$
 export function bundle(schemas: LoadedSchemas): Bundle {
   const all = [schemas.api, schemas.events, ...schemas.overlays];
   const files = new Map(all.map((f) => [f.name, f]));
+  const renames = readTypeNames(schemas.overlays, new Set(all.flatMap((f) => Object.keys(defsOf(f)))));
   const defs = new Map<string, { schema: Schema; source: SourceRef; alsoDefinedIn: SourceRef[]; key: string }>();
   for (const file of all) {
-    const ctx: WalkContext = { file, files };
+    const ctx: WalkContext = { file, files, renames };
     const d = file.json["definitions"];
     if (d !== undefined && !isObject(d)) throw new CodegenError(`"definitions" must be an object`, file.name, "#/definitions", "fix the schema");
     for (const name of Object.keys(defsOf(file)).sort(byString)) {
@@ -235,8 +242,9 @@ export function bundle(schemas: LoadedSchemas): Bundle {
       const schema = rewriteSchema(defsOf(file)[name], ctx, pointer) as Schema;
       const source = { file: file.name, pointer };
       const key = canonical(schema, ANNOTATIONS);
-      const prev = defs.get(name);
-      if (!prev) defs.set(name, { schema, source, alsoDefinedIn: [], key });
+      const typeName = renames.get(name) ?? name;
+      const prev = defs.get(typeName);
+      if (!prev) defs.set(typeName, { schema, source, alsoDefinedIn: [], key });
       else if (prev.key === key) prev.alsoDefinedIn.push(source);
       else {
         throw new CodegenError(
@@ -256,7 +264,7 @@ export function bundle(schemas: LoadedSchemas): Bundle {
 
   const leaves: RawMethodLeaf[] = [];
   for (const file of [schemas.api, ...schemas.overlays]) {
-    const ctx: WalkContext = { file, files };
+    const ctx: WalkContext = { file, files, renames };
     for (const tree of TREES) {
       const root = file.json[tree];
       if (root === undefined) continue;

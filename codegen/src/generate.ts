@@ -67,7 +67,15 @@ export async function generateFiles(ir: CodegenIr, options: GenerateFilesOptions
         { from: "./types.js", types: types.names.filter((n) => n !== "SessionEvent"), values: [] },
         {
           from: "./events.js",
-          types: ["AnySessionEvent", "SessionEvent", "SessionEventDataOf", "SessionEventInfo", "SessionEventOf", "SessionEventType", "UnknownSessionEvent"],
+          types: [
+            "SessionEvent",
+            "SessionEventDataOf",
+            "SessionEventInfo",
+            "SessionEventOf",
+            "SessionEventType",
+            "UnknownWireSessionEvent",
+            "WireSessionEvent",
+          ],
           values: ["SESSION_EVENT_INFO", "SESSION_EVENT_TYPES"],
         },
         { from: "./enums.js", types: [], values: ["ENUM_VALUES", "UNION_DISCRIMINATORS"] },

@@ -122,20 +122,25 @@ const methodTablesAsJson: EsbuildPlugin = {
 };
 
 /**
- * The client's code that serves `sessionFs` and `requestHandler` (client/src/*-serve.ts) loads
- * with its connecting steps, by the first start()'s `import()`. Its index also re-exports their
- * `create…Handlers` for the client package's users; the sdk re-exports none of them, but esbuild
- * puts every module a bundle entry reaches (re-exports included) into a chunk that entry loads,
- * i.e. on `import "@flightdeck/copilot-sdk"`. So the sdk bundles the client's index without those
- * re-exports (a name the sdk did import from them fails the build).
+ * The client's serving code for `sessionFs` (session-fs-handlers.ts) and for a `CopilotRequestHandler`
+ * (copilot-request-server.ts) loads with its connecting steps, by the first start()'s `import()`.
+ * Its index also re-exports their `create…Handlers` for the client package's users; the sdk
+ * re-exports neither, but esbuild puts every module a bundle entry reaches (re-exports included)
+ * into a chunk that entry loads, i.e. on `import "@flightdeck/copilot-sdk"`. So the sdk bundles the
+ * client's index without those two re-exports (a name the sdk did import from them fails the build).
  */
+const LAZY_CLIENT_MODULES = ["session-fs-handlers", "copilot-request-server"];
 const lazyProviderServing: EsbuildPlugin = {
   name: "lazy-provider-serving",
   setup(build) {
     build.onLoad({ filter: /[/\\]client[/\\]src[/\\]index\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, "utf8");
-      const contents = source.replace(/^export \{[^}]*\} from "\.\/[\w-]+-serve\.js";\n/gm, "");
-      if (contents === source) throw new Error("lazy-provider-serving: client/src/index.ts re-exports no `*-serve.js` module; update tsup.config.ts");
+      let contents = await readFile(args.path, "utf8");
+      for (const lazyModule of LAZY_CLIENT_MODULES) {
+        const reexport = new RegExp(`^export \\{[^}]*\\} from "\\./${lazyModule}\\.js";\\n`, "m");
+        if (!reexport.test(contents))
+          throw new Error(`lazy-provider-serving: client/src/index.ts has no \`export { … } from "./${lazyModule}.js"\`; update tsup.config.ts`);
+        contents = contents.replace(reexport, "");
+      }
       return { contents, loader: "ts", resolveDir: dirname(args.path) };
     });
   },

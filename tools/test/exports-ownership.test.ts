@@ -3,12 +3,18 @@
  * - every exported class that is an `Error` extends `FlightdeckError` and declares its own
  *   `errorClass` (the brand that keeps `instanceof` working across duplicate bundles);
  * - two packages never export different types under the same name: a name exported by several
- *   entry points is the same declaration re-exported, or at least the same shape both ways.
- * The few known clashes are listed below with their reason; the list may only shrink.
+ *   entry points is one type, the owner's declaration re-exported (or an alias of it). A copy, or a
+ *   type that only differs in optional fields (`Omit<Wire, "x"> & { y?: … }`), is a second owner:
+ *   each direction assignable is not enough. There is no allowance list: a generated type whose
+ *   schema name a hand-written package already uses gets its own name in
+ *   schemas/overlay/type-names.json.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlightdeckError } from "@flightdeck/copilot-core";
 import * as core from "@flightdeck/copilot-core";
 import * as coreInternal from "@flightdeck/copilot-core/internal";
@@ -50,27 +56,6 @@ const MODULES: Record<string, Record<string, unknown>> = {
   "@flightdeck/copilot-postgres": postgres,
 };
 
-/**
- * Same name, different shape, on purpose for now. Each entry says why; remove it once resolved.
- * `core` is the wire layer (generated from the schemas); the other package is the user-facing one.
- */
-const KNOWN_CLASHES: Record<string, string> = {
-  ExternalToolResult: "tools' is what a tool answers (`string | ToolResultObject`); core's generated one is `unknown` (the schema leaves it open)",
-  PermissionRequestResult:
-    "tools' is what a permission handler returns (a decision or `no-result`, the @github/copilot-sdk name); core's is the generated wire result",
-  SessionContext: "client's is the session metadata context (the @github/copilot-sdk name); core's is the generated wire type",
-  Tool: "tools' `Tool` is what defineTool returns (the @github/copilot-sdk name); core's is the generated wire declaration of a tool",
-  McpServerConfig: "session's is the user-facing union (runtime-owned provenance fields removed); core's is the generated wire one",
-  ValidationIssue:
-    "core/validators' is an issue found in a wire value (JSON pointer path); tools' is core's JsonSchemaIssue, an issue in a tool's arguments (path as segments) under its @github/copilot-sdk-era name",
-  CustomAgentConfig: "session's `mcpServers` takes the user-facing server configs (runtime-owned provenance fields removed) instead of the generated wire ones",
-  UnknownSessionEvent:
-    "core's is the raw wire event; session's is the delivered one, marked `unknown: true` with `rawData` (its `data: never` keeps narrowing on `event.type` working)",
-  AnySessionEvent: "the union with the UnknownSessionEvent above",
-  CanvasAction:
-    "session's is what `createCanvas` takes (an action with a Standard Schema input and a handler); core's is the generated wire declaration of an action",
-};
-
 describe("one error family", () => {
   for (const [entry, module] of Object.entries(MODULES)) {
     it(`${entry}: every exported error class extends FlightdeckError with its own errorClass`, () => {
@@ -88,50 +73,118 @@ describe("one error family", () => {
   }
 });
 
+/** An exported type or class seen from one entry point, resolved through re-exports to its declaration. */
+interface Owner {
+  readonly entry: string;
+  readonly symbol: ts.Symbol;
+}
+
+/** The type-level exports (types, interfaces, classes) of each entry point, by exported name. */
+function exportedTypes(program: ts.Program, entries: Record<string, string>): Map<string, Owner[]> {
+  const checker = program.getTypeChecker();
+  const byName = new Map<string, Owner[]>();
+  for (const [entry, file] of Object.entries(entries)) {
+    const source = program.getSourceFile(file);
+    if (!source) throw new Error(`${entry}: ${file} is not part of the program`);
+    for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(source)!)) {
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      if (!(symbol.flags & (ts.SymbolFlags.Type | ts.SymbolFlags.Class))) continue;
+      const list = byName.get(exported.name) ?? [];
+      list.push({ entry, symbol });
+      byName.set(exported.name, list);
+    }
+  }
+  return byName;
+}
+
+/**
+ * Names exported by several entry points as different types, each as `Name: entry, entry`. A
+ * re-export of one declaration, or an alias of it (`type X = Owner.X`), is the same type object of
+ * the checker: one owner, not a clash.
+ */
+function nameClashes(program: ts.Program, entries: Record<string, string>): string[] {
+  const checker = program.getTypeChecker();
+  const clashes: string[] = [];
+  for (const [name, owners] of exportedTypes(program, entries)) {
+    const distinct = [...new Map(owners.map((o) => [o.symbol, o])).values()].map((o) => ({ ...o, type: checker.getDeclaredTypeOfSymbol(o.symbol) }));
+    const [first, ...rest] = distinct;
+    const differ = rest.filter((other) => other.type !== first!.type);
+    if (differ.length > 0) clashes.push(`${name}: ${[first!, ...differ].map((o) => o.entry).join(", ")}`);
+  }
+  return clashes.sort();
+}
+
+function createProgram(files: readonly string[], paths: Record<string, string[]> = {}): ts.Program {
+  return ts.createProgram(files, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ["node"],
+    baseUrl: root,
+    paths,
+  });
+}
+
 describe("one owner per name", () => {
-  it("a name exported by several packages is one type (re-exported) or the same shape", () => {
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      strict: true,
-      skipLibCheck: true,
-      noEmit: true,
-      types: ["node"],
-      baseUrl: root,
-      paths: Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, [file]])),
-    };
-    const program = ts.createProgram(
-      Object.values(ENTRIES).map((f) => `${root}/${f}`),
-      options,
-    );
-    const checker = program.getTypeChecker();
-    const byName = new Map<string, Array<{ entry: string; symbol: ts.Symbol }>>();
-    for (const [entry, file] of Object.entries(ENTRIES)) {
-      const source = program.getSourceFile(`${root}/${file}`)!;
-      const moduleSymbol = checker.getSymbolAtLocation(source)!;
-      for (const exported of checker.getExportsOfModule(moduleSymbol)) {
-        const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-        if (!(symbol.flags & (ts.SymbolFlags.Type | ts.SymbolFlags.Class))) continue;
-        const list = byName.get(exported.name) ?? [];
-        list.push({ entry, symbol });
-        byName.set(exported.name, list);
-      }
-    }
-    const clashes: string[] = [];
-    for (const [name, owners] of byName) {
-      const distinct = [...new Map(owners.map((o) => [o.symbol, o])).values()];
-      if (distinct.length < 2) continue;
-      const [first, ...rest] = distinct.map((o) => ({ ...o, type: checker.getDeclaredTypeOfSymbol(o.symbol) }));
-      for (const other of rest) {
-        const same = checker.isTypeAssignableTo(first!.type, other.type) && checker.isTypeAssignableTo(other.type, first!.type);
-        if (!same) clashes.push(name);
-      }
-    }
-    const unexpected = [...new Set(clashes)].filter((name) => !(name in KNOWN_CLASHES)).sort();
-    expect(unexpected, "exported by several packages with different shapes: give it one owner and re-export it").toEqual([]);
-    // The list of known clashes only shrinks: an entry that no longer clashes must go.
-    const stale = Object.keys(KNOWN_CLASHES).filter((name) => !clashes.includes(name));
-    expect(stale, "no longer clash: remove them from KNOWN_CLASHES").toEqual([]);
+  const entries = Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, `${root}/${file}`]));
+  let program: ts.Program | undefined;
+  const repoProgram = (): ts.Program =>
+    (program ??= createProgram(Object.values(entries), Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, [file]]))));
+
+  it("a name exported by several packages is one type (the owner's, re-exported)", () => {
+    expect(
+      nameClashes(repoProgram(), entries),
+      "exported by several packages as different types: give the type one owner and re-export it, or, for a generated type, " +
+        "give it its own name in schemas/overlay/type-names.json (x-type-names) and run pnpm codegen",
+    ).toEqual([]);
   }, 120_000);
+
+  it("walks every generated type, so a protocol bump that adds a clashing name fails the check above", () => {
+    // core's root entry re-exports the whole generated surface: a definition a new schema adds is
+    // exported by core and compared with every other package's exports.
+    const byName = exportedTypes(repoProgram(), { generated: `${root}/packages/core/src/generated/types.ts`, core: entries["@flightdeck/copilot-core"]! });
+    const generated = [...byName].filter(([, owners]) => owners.some((o) => o.entry === "generated"));
+    expect(generated.length).toBeGreaterThan(1000);
+    const missing = generated.filter(([, owners]) => !owners.some((o) => o.entry === "core")).map(([name]) => name);
+    expect(missing, "generated types @flightdeck/copilot-core does not export (the check above never sees them)").toEqual([]);
+  }, 120_000);
+
+  describe("the check itself", () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "fd-exports-ownership-"));
+      const files: Record<string, string> = {
+        // The wire layer and a user-facing package both export `Tool`, meaning different things;
+        // `Provider` differs only in optional fields (assignable both ways), `Copy` is an equal copy.
+        "wire.ts": [
+          "export interface Tool { name: string; parameters?: Record<string, unknown> }",
+          "export interface Provider { baseUrl: string; hasToken?: boolean }",
+          "export interface Copy { a: string }",
+          "export type Kind = 'a' | 'b';",
+          "export interface Owned { a: string }",
+        ].join("\n"),
+        "user.ts": [
+          'import type * as wire from "./wire.js";',
+          "export interface Tool { name: string; handler(args: unknown): unknown }",
+          'export type Provider = Omit<wire.Provider, "hasToken"> & { token?: () => string };',
+          "export interface Copy { a: string }",
+          // Aliases of the owner's type and re-exports are the owner's type.
+          "export type Kind = wire.Kind;",
+          "export type Owned = wire.Owned;",
+          'export type { Tool as WireTool } from "./wire.js";',
+        ].join("\n"),
+        "facade.ts": 'export type { Owned } from "./wire.js";\nexport type { WireTool, Kind } from "./user.js";\n',
+      };
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("reports a name two entry points give different types, a copy included, and not a re-export or an alias", () => {
+      const fixture = Object.fromEntries(["wire", "user", "facade"].map((n) => [n, join(dir, `${n}.ts`)]));
+      expect(nameClashes(createProgram(Object.values(fixture)), fixture)).toEqual(["Copy: wire, user", "Provider: wire, user", "Tool: wire, user"]);
+    });
+  });
 });

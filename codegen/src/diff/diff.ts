@@ -17,7 +17,8 @@ import {
   type TypeSummary,
 } from "./model.js";
 import { acceptRenames, renameCandidates, substitutionSupport, type RenameCandidate } from "./renames.js";
-import { BOTH, diffSchemas, INPUT, OUTPUT, refsOf, shapeFeatures, sortChanges, splitOptionalForDiff, type Position } from "./schema-diff.js";
+import { BOTH, diffSchemas, INPUT, OUTPUT, refsOf, sortChanges, splitOptionalForDiff, type Position } from "./schema-diff.js";
+import { shapeFeatures } from "./shape-features.js";
 import { verdictOf } from "./verdict.js";
 
 /** How refs compare: old names mapped through renames; definitions of each side for one-level lookups. */

@@ -7,25 +7,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { TREES, VALUE_KEYWORDS } from "../bundle.js";
+import { TREES, UNSUPPORTED_APPLICATORS, VALUE_KEYWORDS } from "../bundle.js";
 import { CodegenError } from "../errors.js";
 import { buildIr, IR_VERSION, type CodegenIr } from "../ir.js";
 import { API_FILE, EVENTS_FILE, LOCK_FILE, OVERLAY_DIR, type LoadedFile, type LoadedSchemas, type SchemaSource } from "../load.js";
 import { byString, isObject, sha256, type Schema } from "../util.js";
 
 /** Keywords the generator refuses (see bundle.ts) that the diff carries as opaque strings. */
-const OPAQUE_FOR_DIFF = new Set([
-  "if",
-  "then",
-  "else",
-  "dependentSchemas",
-  "dependencies",
-  "dependentRequired",
-  "unevaluatedProperties",
-  "unevaluatedItems",
-  "prefixItems",
-  "additionalItems",
-]);
+const OPAQUE_FOR_DIFF = new Set(["if", "then", "else", ...UNSUPPORTED_APPLICATORS]);
 const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions", "$defs"]);
 
 export interface DiffLoadOptions {

@@ -13,7 +13,7 @@
  *   on a lone name coincidence.
  */
 import { byString } from "../util.js";
-import { similarity } from "./schema-diff.js";
+import { similarity } from "./shape-features.js";
 
 export const MIN_SIMILARITY = 0.5;
 export const LONE_SIMILARITY = 0.9;

@@ -1,9 +1,9 @@
 /**
- * Field-level comparison of two schemas in validation form (refs `#/definitions/<Name>`), and the
- * shape features the rename detector compares. Refs are compared by (renamed) name, never
+ * Field-level comparison of two schemas in validation form (refs `#/definitions/<Name>`). The
+ * shape features the rename detector compares are in shape-features.ts. Refs are compared by (renamed) name, never
  * followed: a change inside a named type is reported once, under that type.
  */
-import { VALUE_KEYWORDS } from "../bundle.js";
+import { CONSTRAINT_KEYWORDS, VALUE_KEYWORDS } from "../bundle.js";
 import { inlineType } from "../ir.js";
 import { byString, canonical, isObject, type Schema } from "../util.js";
 import type { ChangeEffect, ChangeKind, DiffChange } from "./model.js";
@@ -20,24 +20,6 @@ export const BOTH: Position = { input: true, output: true };
 const DOCS = new Set(["description", "title", "x-enumDescriptions", "examples", "$comment", "markdownDescription"]);
 const LABELS = new Set(["stability", "visibility", "deprecated"]);
 const SHAPE_IGNORED = new Set([...DOCS, ...LABELS]);
-const CONSTRAINTS = [
-  "format",
-  "pattern",
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "multipleOf",
-  "minLength",
-  "maxLength",
-  "minItems",
-  "maxItems",
-  "uniqueItems",
-  "minProperties",
-  "maxProperties",
-  "contentEncoding",
-  "contentMediaType",
-];
 const SEVERITY: Record<ChangeEffect, number> = { docs: 0, neutral: 1, additive: 2, breaking: 3 };
 
 export const worst = (a: ChangeEffect, b: ChangeEffect): ChangeEffect => (SEVERITY[a] >= SEVERITY[b] ? a : b);
@@ -111,7 +93,7 @@ function push(ctx: Ctx, path: string, kind: ChangeKind, effect: ChangeEffect, de
   ctx.out.push({ path: path === "" ? "(root)" : path, kind, effect, detail });
 }
 
-const typeSet = (s: Schema): string[] | null =>
+export const typeSet = (s: Schema): string[] | null =>
   s["type"] === undefined ? null : (Array.isArray(s["type"]) ? (s["type"] as string[]) : [s["type"] as string]).slice().sort(byString);
 
 const unwrapOptional = (s: unknown): unknown => {
@@ -128,7 +110,7 @@ export function splitOptionalForDiff(s: unknown): { optional: boolean; schema: u
   return { optional: u !== s, schema: u };
 }
 
-const literal = (v: unknown): string => JSON.stringify(v);
+export const literal = (v: unknown): string => JSON.stringify(v);
 
 /** True when a constraint change accepts more values than before (a raised maximum, a dropped constraint). */
 function constraintLoosened(key: string, before: unknown, after: unknown): boolean {
@@ -203,14 +185,29 @@ function diffVariants(a: unknown[], b: unknown[], path: string, ctx: Ctx): void 
 
 /**
  * Appends the changes from `a` (old) to `b` (new) at `path`. `docsOnly`: shapes are known equal.
- * Long on purpose (~110 lines): one pass over the keyword groups in the order the report lists
- * them; split up, each piece would need the same five arguments and the ordering would scatter.
+ * One pass over the keyword groups in the order the report lists them, each group its own function.
  */
 function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = false): void {
   if (!isObject(a) || !isObject(b)) {
     if (canonical(a) !== canonical(b)) push(ctx, path, "schema-changed", effectAt(ctx.pos, "breaking", "breaking"), `${typeText(a)} → ${typeText(b)}`);
     return;
   }
+  diffAnnotations(a, b, path, ctx);
+  if (docsOnly) {
+    recurseDocs(a, b, path, ctx);
+    return;
+  }
+  if (diffUnionOrRef(a, b, path, ctx)) return;
+  diffVariantKeywords(a, b, path, ctx);
+  const hasValues = diffValues(a, b, path, ctx);
+  diffTypes(a, b, path, ctx, hasValues);
+  diffConstraints(a, b, path, ctx);
+  diffProperties(a, b, path, ctx);
+  diffContainers(a, b, path, ctx);
+}
+
+/** Description, deprecation, stability and visibility: what a reader is told, not the shape. */
+function diffAnnotations(a: Schema, b: Schema, path: string, ctx: Ctx): void {
   if ((a["description"] ?? null) !== (b["description"] ?? null))
     push(
       ctx,
@@ -237,11 +234,13 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       b["visibility"] === "internal" ? "breaking" : "additive",
       `${a["visibility"] ?? "public"} → ${b["visibility"] ?? "public"}`,
     );
-  if (docsOnly) {
-    recurseDocs(a, b, path, ctx);
-    return;
-  }
+}
 
+/**
+ * A union on one side only, or a `$ref` on either side: compared here, and nothing more is
+ * compared at this node (returns true).
+ */
+function diffUnionOrRef(a: Schema, b: Schema, path: string, ctx: Ctx): boolean {
   // One side a union, the other not: a widening when the union has the old schema as a branch.
   const ua = unionOf(a);
   const ub = unionOf(b);
@@ -251,14 +250,14 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
     else if (ua?.some((branch) => sameShape(branch, b, ctx.renames)))
       push(ctx, path, "type-narrowed", effectAt(ctx.pos, "breaking", "neutral"), `${typeText(a)} → ${typeText(b)}`);
     else push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
-    return;
+    return true;
   }
   const ra = refName(a);
   const rb = refName(b);
   if (ra !== null || rb !== null) {
     if (ra !== null && rb !== null) {
       if ((ctx.renames.get(ra) ?? ra) !== rb) push(ctx, path, "ref-changed", "breaking", `${ra} → ${rb}`);
-      return;
+      return true;
     }
     // Inline ↔ named (e.g. a const that became a named enum): compare with the definition, one level deep.
     const da = ra !== null ? ctx.resolveOld?.(ra) : a;
@@ -268,8 +267,13 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       diffNode(da, db, path, ctx);
       ctx.derefDepth = 0;
     } else push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
-    return;
+    return true;
   }
+  return false;
+}
+
+/** Opaque-type markers and the `anyOf` / `oneOf` branches. */
+function diffVariantKeywords(a: Schema, b: Schema, path: string, ctx: Ctx): void {
   for (const k of ["x-opaque-json", "x-opaque-in-process", "x-typescript-type"]) {
     if (canonical(a[k]) !== canonical(b[k])) push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
   }
@@ -283,6 +287,10 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       break;
     }
   }
+}
+
+/** `const` and `enum` values; returns whether either side has any (the type check then defers to them). */
+function diffValues(a: Schema, b: Schema, path: string, ctx: Ctx): boolean {
   // A const is a one-value enum: const "x" → enum ["x", "y"] is a widening, not a new type.
   const enumOf = (s: Schema): unknown[] | null => (Array.isArray(s["enum"]) ? (s["enum"] as unknown[]) : "const" in s ? [s["const"]] : null);
   if ("const" in a && "const" in b && canonical(a["const"]) !== canonical(b["const"])) {
@@ -308,6 +316,11 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       `${typeText(a)} → ${typeText(b)}`,
     );
   }
+  return Boolean(ea || eb || "const" in a || "const" in b);
+}
+
+/** The `type` keyword; `hasValues`: a const or enum already described the change. */
+function diffTypes(a: Schema, b: Schema, path: string, ctx: Ctx, hasValues: boolean): void {
   const ta = typeSet(a);
   const tb = typeSet(b);
   if (ta && tb) {
@@ -328,9 +341,13 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       if (removed.length > 0) push(ctx, path, "type-narrowed", effectAt(ctx.pos, "breaking", "neutral"), `${ta.join(" | ")} → ${tb.join(" | ")}`);
     }
   } else if (ta || tb) {
-    if (!(ea || eb || "const" in a || "const" in b)) push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
+    if (!hasValues) push(ctx, path, "type-changed", "breaking", `${typeText(a)} → ${typeText(b)}`);
   }
-  const constraintKeys = [...CONSTRAINTS, ...new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => k.startsWith("x-diff-")))];
+}
+
+/** Numeric, string and array constraints, and `x-diff-*` facts the overlay adds. */
+function diffConstraints(a: Schema, b: Schema, path: string, ctx: Ctx): void {
+  const constraintKeys = [...CONSTRAINT_KEYWORDS, ...new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => k.startsWith("x-diff-")))];
   for (const k of constraintKeys.sort(byString)) {
     if (canonical(a[k]) !== canonical(b[k])) {
       const loosened = constraintLoosened(k, a[k], b[k]);
@@ -343,7 +360,10 @@ function diffNode(a: unknown, b: unknown, path: string, ctx: Ctx, docsOnly = fal
       );
     }
   }
-  diffProperties(a, b, path, ctx);
+}
+
+/** What nests: `additionalProperties`, `items`, `allOf`. */
+function diffContainers(a: Schema, b: Schema, path: string, ctx: Ctx): void {
   const apa = a["additionalProperties"];
   const apb = b["additionalProperties"];
   if (isObject(apa) && isObject(apb)) {
@@ -425,47 +445,4 @@ export function sortChanges(changes: DiffChange[]): DiffChange[] {
       return true;
     })
     .sort((x, y) => byString(x.path, y.path) || byString(x.kind, y.kind) || byString(x.detail, y.detail));
-}
-
-/**
- * Shape features for rename detection: one string per structural fact (`.mode:enum="a"`,
- * `.items!`), ref names masked so a type renamed along with its users still matches.
- */
-export function shapeFeatures(schema: unknown, prefix = "", out: Set<string> = new Set()): Set<string> {
-  if (!isObject(schema)) {
-    if (schema !== undefined) out.add(`${prefix}:${String(schema)}`);
-    return out;
-  }
-  if (refName(schema)) {
-    out.add(`${prefix}:ref`);
-    return out;
-  }
-  const t = typeSet(schema);
-  if (t) out.add(`${prefix}:type=${t.join("|")}`);
-  if (Array.isArray(schema["enum"])) for (const v of schema["enum"]) out.add(`${prefix}:enum=${literal(v)}`);
-  if ("const" in schema) out.add(`${prefix}:const=${literal(schema["const"])}`);
-  if (schema["x-opaque-json"] === true) out.add(`${prefix}:opaque`);
-  const props = isObject(schema["properties"]) ? schema["properties"] : {};
-  const req = new Set(Array.isArray(schema["required"]) ? (schema["required"] as string[]) : []);
-  for (const k of Object.keys(props)) {
-    out.add(`${prefix}.${k}${req.has(k) ? "!" : ""}`);
-    shapeFeatures(props[k], `${prefix}.${k}`, out);
-  }
-  if (schema["items"] !== undefined) shapeFeatures(schema["items"], `${prefix}[]`, out);
-  for (const k of ["anyOf", "oneOf", "allOf"]) {
-    const v = schema[k];
-    if (Array.isArray(v)) for (const s of v) shapeFeatures(s, `${prefix}|`, out);
-  }
-  const ap = schema["additionalProperties"];
-  if (isObject(ap)) shapeFeatures(ap, `${prefix}{*}`, out);
-  else if (ap !== undefined) out.add(`${prefix}:ap=${String(ap)}`);
-  return out;
-}
-
-/** Jaccard similarity of two feature sets (1 when both are empty). */
-export function similarity(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
-  let common = 0;
-  for (const f of a) if (b.has(f)) common++;
-  return common / (a.size + b.size - common);
 }

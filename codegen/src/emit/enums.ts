@@ -56,7 +56,7 @@ ${enums.join("\n")}
 /**
  * For every named union of object types: each property that discriminates it (a string \`const\`
  * in every branch, distinct per branch) with the branches' values in schema order
- * (\`UNION_DISCRIMINATORS.PermissionRequest.kind\`).
+ * (\`UNION_DISCRIMINATORS.WirePermissionRequest.kind\`).
  */
 export const UNION_DISCRIMINATORS = {
 ${unions.join("\n")}

@@ -43,10 +43,11 @@ export type SessionEventOf<T extends SessionEventType> = Extract<SessionEvent, {
 export type SessionEventDataOf<T extends SessionEventType> = SessionEventOf<T>["data"];
 
 /**
- * An event whose \`type\` this build does not know (a newer runtime). Its \`data\` is not checked.
- * Check its \`type\` against {@link SESSION_EVENT_TYPES} to get back to the typed union.
+ * An event on the wire whose \`type\` this build does not know (a newer runtime). Its \`data\` is not
+ * checked. Check its \`type\` against {@link SESSION_EVENT_TYPES} to get back to the typed union.
+ * (The session package delivers such an event as its \`UnknownSessionEvent\`.)
  */
-export interface UnknownSessionEvent {
+export interface UnknownWireSessionEvent {
   id: string;
   timestamp: string;
   parentId: string | null;
@@ -57,7 +58,7 @@ export interface UnknownSessionEvent {
 }
 
 /** What actually arrives on the wire: a known event, or one from a newer runtime. */
-export type AnySessionEvent = SessionEvent | UnknownSessionEvent;
+export type WireSessionEvent = SessionEvent | UnknownWireSessionEvent;
 
 /** Facts about an event type, as data. */
 export interface SessionEventInfo {

@@ -126,9 +126,37 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModu
   const P = which === "public" ? "" : "Internal";
   const table = which === "public" ? "RPC_METHODS" : "INTERNAL_RPC_METHODS";
   const known = new Set(ir.types.map((t) => t.name));
-  const taken = new Set(known);
   const where = which === "public" ? "" : " (runtime-internal methods only; import from `@flightdeck/copilot-core/internal`)";
+  const interfaces = rpcInterfaces(methods, P, where, new Set(known));
 
+  const exprs = methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]);
+  const used = referencedTypes(exprs, known);
+  const usesWith = exprs.some((e) => e?.includes("WithSessionId<"));
+  const rpcTypes = [
+    "NotificationHandler",
+    "RequestHandler",
+    "RequestOptions",
+    "RpcCaller",
+    "RpcHandlerRegistry",
+    "Unsubscribe",
+    ...(usesWith ? ["WithSessionId"] : []),
+  ];
+  const runtime = runtimeModuleFrom(runtimeModule, 0);
+  const statements: (string | StatementStructures)[] = [
+    tsHeader(ir),
+    ...(used.length ? [importTypes(used, "./types.js").trimEnd()] : []),
+    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: runtime, namedImports: rpcTypes },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: which === "public" ? "./methods.js" : "./internal-methods.js", namedImports: [table] },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: ["buildStubs", "checkSessionId", "registerHandlers"] },
+    ...interfaces,
+    ...rpcFactories(which, P, table),
+  ];
+  const valueNames = statements.flatMap((s) => (typeof s !== "string" && s.kind === StructureKind.Function && s.name ? [s.name] : []));
+  return { text: render(`${which}-rpc.ts`, statements), typeNames: interfaces.map((i) => i.name).sort(byString), valueNames: valueNames.sort(byString) };
+}
+
+/** The stub trees (server, session) and the three handler interfaces (session requests, global requests, notifications). */
+function rpcInterfaces(methods: readonly IrMethod[], P: string, where: string, taken: Set<string>): InterfaceDeclarationStructure[] {
   const interfaces: InterfaceDeclarationStructure[] = [
     ...treeInterfaces(
       buildTree(methods, "server"),
@@ -156,26 +184,12 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModu
     handlerInterface(`${P}ClientNotificationHandlers`, `Listeners for server→client notifications${where}.`, notes),
   );
 
-  const exprs = methods.flatMap((m) => [m.params?.tsType, m.params?.tsWireType, m.result?.tsType]);
-  const used = referencedTypes(exprs, known);
-  const usesWith = exprs.some((e) => e?.includes("WithSessionId<"));
-  const rpcTypes = [
-    "NotificationHandler",
-    "RequestHandler",
-    "RequestOptions",
-    "RpcCaller",
-    "RpcHandlerRegistry",
-    "Unsubscribe",
-    ...(usesWith ? ["WithSessionId"] : []),
-  ];
-  const runtime = runtimeModuleFrom(runtimeModule, 0);
-  const statements: (string | StatementStructures)[] = [
-    tsHeader(ir),
-    ...(used.length ? [importTypes(used, "./types.js").trimEnd()] : []),
-    { kind: StructureKind.ImportDeclaration, isTypeOnly: true, moduleSpecifier: runtime, namedImports: rpcTypes },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: which === "public" ? "./methods.js" : "./internal-methods.js", namedImports: [table] },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: runtime, namedImports: ["buildStubs", "checkSessionId", "registerHandlers"] },
-    ...interfaces,
+  return interfaces;
+}
+
+/** The functions over the method table: the two stub factories and the three handler registrations. */
+function rpcFactories(which: "public" | "internal", P: string, table: string): StatementStructures[] {
+  return [
     fn(
       `create${P}ServerRpc`,
       `Creates the ${which} connection-level stubs on top of any {@link RpcCaller}.\n\n@example\n\`\`\`ts\nconst rpc = create${P}ServerRpc(connection);\n\`\`\``,
@@ -224,6 +238,10 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModu
       `return registerHandlers("register${P}ClientNotificationHandlers", registry, ${table}, ["clientSession", "clientGlobal"], "notification", handlers as Record<string, unknown>);`,
     ),
   ];
+}
+
+/** Prints the statements as one file, formatted the way every generated file is. */
+function render(fileName: string, statements: (string | StatementStructures)[]): string {
   const project = new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: {
@@ -233,9 +251,7 @@ export function emitRpc(ir: CodegenIr, which: "public" | "internal", runtimeModu
       useTrailingCommas: true,
     },
   });
-  const sf = project.createSourceFile(`${which}-rpc.ts`, { statements });
-  const valueNames = statements.flatMap((s) => (typeof s !== "string" && s.kind === StructureKind.Function && s.name ? [s.name] : []));
-  return { text: sf.getFullText(), typeNames: interfaces.map((i) => i.name).sort(byString), valueNames: valueNames.sort(byString) };
+  return project.createSourceFile(fileName, { statements }).getFullText();
 }
 
 function fn(name: string, doc: string, params: [string, string][], returnType: string, body: string): StatementStructures {

@@ -3,7 +3,8 @@
  * programs that subclass it. Override `sendRequest(request, ctx)` to observe or rewrite HTTP (and
  * SSE) model calls, `openWebSocket(ctx)` for WebSocket ones; an instance that overrides nothing
  * forwards to the real provider. The runtime's frames are the same `llmInference.*` ones the
- * function form (`ModelRequestHandler`, request-handler.ts) serves.
+ * function form (`ModelRequestHandler`, request-handler.ts) serves; copilot-request-server.ts
+ * serves them with an instance of this class.
  */
 import { SdkError } from "@flightdeck/copilot-core";
 
@@ -35,12 +36,17 @@ export class CopilotWebSocketCloseStatus {
 }
 
 /** The response side of one WebSocket exchange, kept out of the user-visible context. */
-interface SocketBridge {
+export interface SocketBridge {
   write(data: string | Uint8Array): Promise<void>;
   end(): Promise<void>;
   fail(message: string, code: string | undefined): Promise<void>;
 }
-export const bridges = new WeakMap<CopilotRequestContext, SocketBridge>();
+const bridges = new WeakMap<CopilotRequestContext, SocketBridge>();
+
+/** @internal Connects the handler constructed with `context` to its exchange (copilot-request-server.ts). */
+export function bindSocketBridge(context: CopilotRequestContext, bridge: SocketBridge): void {
+  bridges.set(context, bridge);
+}
 
 /**
  * One WebSocket exchange with no upstream: subclass it to answer the runtime yourself. Implement

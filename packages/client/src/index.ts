@@ -19,7 +19,7 @@ export {
 } from "./runtime-connection.js";
 export { resolveRuntime, runtimePlatform, type ResolvedRuntime, type ResolveRuntimeOptions, type RuntimeSource } from "./runtime-resolution.js";
 export { SUPPORTED_PROTOCOL_VERSIONS, checkProtocolVersion } from "./protocol-range.js";
-export { createSessionFsHandlers } from "./session-fs-serve.js";
+export { createSessionFsHandlers } from "./session-fs-handlers.js";
 export {
   SessionFsProviderError,
   type SessionFsContext,
@@ -34,13 +34,13 @@ export {
 export { MemorySessionFs, type MemorySessionFsOptions } from "./session-fs-memory.js";
 export { DirectorySessionFs, type DirectorySessionFsOptions } from "./session-fs-directory.js";
 export { telemetryEnv, type TelemetryOptions, type TraceContext, type TraceContextProvider } from "./telemetry.js";
-export { createRequestHandlerHandlers } from "./request-handler-serve.js";
-export type {
-  InterceptedBodyChunk,
-  InterceptedRequest,
-  InterceptedResponse,
-  InterceptedResponseInit,
-  ModelRequestHandler,
+export {
+  createRequestHandlerHandlers,
+  type InterceptedBodyChunk,
+  type InterceptedRequest,
+  type InterceptedResponse,
+  type InterceptedResponseInit,
+  type ModelRequestHandler,
 } from "./request-handler.js";
 export {
   CopilotRequestHandler,
@@ -49,7 +49,7 @@ export {
   CopilotWebSocketHandler,
   type CopilotRequestContext,
 } from "./copilot-request-handler.js";
-export { createCopilotRequestHandlerHandlers } from "./copilot-request-handler-serve.js";
+export { createCopilotRequestHandlerHandlers } from "./copilot-request-server.js";
 export {
   SessionFsSqliteTransactionFailure,
   createSessionFsAdapter,

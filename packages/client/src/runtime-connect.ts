@@ -9,15 +9,16 @@ import type { CopilotSession } from "@flightdeck/copilot-session";
 import { buildRuntimeLaunch } from "./client-options.js";
 import { type CopilotClientOptions, DEFAULT_STOP_GRACE_MS, type Live, SHUTDOWN_REQUEST_TIMEOUT_MS, SUPPORTED_TASK_KINDS } from "./client-types.js";
 import { isCopilotRequestHandler } from "./copilot-request-handler.js";
-import { serveCopilotRequestHandler } from "./copilot-request-handler-serve.js";
+import { createCopilotRequestHandlerHandlers } from "./copilot-request-server.js";
 import { InProcessTransport, resolveRuntimeLibrary } from "./in-process-runtime.js";
+import { serveModelRequests } from "./model-request-wire.js";
 import { checkProtocolVersion } from "./protocol-range.js";
-import { serveRequestHandler } from "./request-handler-serve.js";
+import { createRequestHandlerHandlers } from "./request-handler.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
 import { RuntimeProcess } from "./runtime-process.js";
 import { resolveRuntime } from "./runtime-resolution.js";
 import { sessionFsSetProviderParams } from "./session-fs.js";
-import { serveSessionFs } from "./session-fs-serve.js";
+import { serveSessionFs } from "./session-fs-handlers.js";
 import { telemetryEnv } from "./telemetry.js";
 import { within } from "./timers.js";
 
@@ -77,7 +78,12 @@ export async function registerProviders(
     if (options.requestHandler) {
       const handler = options.requestHandler;
       offs.push(
-        isCopilotRequestHandler(handler) ? serveCopilotRequestHandler(connection, handler, onError) : serveRequestHandler(connection, handler, onError),
+        serveModelRequests(
+          connection,
+          isCopilotRequestHandler(handler)
+            ? createCopilotRequestHandlerHandlers(handler, connection, onError)
+            : createRequestHandlerHandlers(handler, connection, onError),
+        ),
       );
       const result = await rpc.llmInference.setProvider({ timeoutMs });
       if (!result?.success)

@@ -2,8 +2,8 @@
  * Session filesystem: with the `sessionFs` client option the runtime keeps each session's state
  * (events.jsonl, workspace.yaml, checkpoints, plan.md, …) in a filesystem this process provides,
  * over the `sessionFs.*` server→client requests. This module holds the provider contract and the
- * option's checks; session-fs-serve.ts, loaded on the first start(), holds the adapter
- * that turns provider calls (which throw) into the wire's error-in-result replies.
+ * option's checks; session-fs-handlers.ts turns provider calls (which throw) into the wire's
+ * error-in-result replies.
  */
 import {
   FlightdeckError,
@@ -14,7 +14,7 @@ import {
   type SessionFsSqliteTransactionErrorClass,
 } from "@flightdeck/copilot-core";
 
-export type Awaitable<T> = T | Promise<T>;
+type Awaitable<T> = T | Promise<T>;
 
 /** What every provider call receives besides its arguments. */
 export interface SessionFsContext {

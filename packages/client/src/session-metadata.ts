@@ -3,7 +3,7 @@
  * the working directory as `context.workingDirectory` (the wire says `startTime` strings and
  * `context.cwd`).
  */
-import type { PersistedSessionSummary, SessionListFilter as WireSessionListFilter } from "@flightdeck/copilot-core";
+import type { PersistedSessionSummary, WireSessionListFilter } from "@flightdeck/copilot-core";
 
 /** Where a session was created. */
 export interface SessionContext {

@@ -4,50 +4,14 @@
  * runtime runs a full turn through a subclass in interception.e2e.test.ts.
  */
 import { createServer, type Server } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
-import { JsonRpcConnection, createInMemoryTransportPair, isSdkError } from "@flightdeck/copilot-core";
+import { describe, expect, it } from "vitest";
+import { isSdkError } from "@flightdeck/copilot-core";
 import { CopilotRequestHandler, CopilotWebSocketCloseStatus, CopilotWebSocketHandler, type CopilotRequestContext } from "@flightdeck/copilot-client";
-import { serveCopilotRequestHandler } from "../src/copilot-request-handler-serve.js";
-
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-type Frame = { method: string; params: Record<string, unknown> };
+import { createCopilotRequestHandlerHandlers } from "../src/copilot-request-server.js";
+import { afterThisTest, modelRequestPeer, type Frame } from "./model-request-peer.js";
 
 function wire(handler: CopilotRequestHandler) {
-  const [a, b] = createInMemoryTransportPair();
-  const client = new JsonRpcConnection(a);
-  const runtime = new JsonRpcConnection(b);
-  const errors: unknown[] = [];
-  const off = serveCopilotRequestHandler(client, handler, (e) => errors.push(e));
-  cleanups.push(async () => {
-    off();
-    await client.close();
-    await runtime.close();
-  });
-  const frames: Frame[] = [];
-  const waiters: Array<() => void> = [];
-  for (const method of ["llmInference.httpResponseStart", "llmInference.httpResponseChunk"]) {
-    runtime.onRequest(method, (params) => {
-      frames.push({ method: method.slice("llmInference.".length), params: params as Record<string, unknown> });
-      for (const w of waiters.splice(0)) w();
-      return { accepted: true };
-    });
-  }
-  const done = (requestId: string) =>
-    new Promise<Frame[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no end for ${requestId}: ${JSON.stringify(frames)}`)), 3_000);
-      const check = () => {
-        const mine = frames.filter((f) => f.params.requestId === requestId);
-        if (mine.some((f) => f.params.end === true)) {
-          clearTimeout(timer);
-          resolve(mine);
-        } else waiters.push(check);
-      };
-      check();
-    });
+  const { runtime, frames, errors, done } = modelRequestPeer((caller, onError) => createCopilotRequestHandlerHandlers(handler, caller, onError));
   const start = (requestId: string, head: Record<string, unknown> = {}) =>
     runtime.request("llmInference.httpRequestStart", {
       requestId,
@@ -109,7 +73,7 @@ describe("CopilotRequestHandler subclass", () => {
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    cleanups.push(() => new Promise((r) => server.close(r)));
+    afterThisTest(() => new Promise((r) => server.close(r)));
     const port = (server.address() as { port: number }).port;
     const w = wire(new CopilotRequestHandler());
     await w.start("r1", { url: `http://127.0.0.1:${port}/v1/x` });

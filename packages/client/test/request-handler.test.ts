@@ -3,54 +3,16 @@
  * side (request head, body chunks, cancel) and records the response frames the client sends back.
  * The real runtime runs full turns through it in e2e-interception.test.ts.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { JsonRpcConnection, SdkError, createInMemoryTransportPair, isSdkError } from "@flightdeck/copilot-core";
+import { describe, expect, it } from "vitest";
+import { SdkError, isSdkError } from "@flightdeck/copilot-core";
 import { CopilotClient, type InterceptedRequest, type ModelRequestHandler } from "@flightdeck/copilot-client";
 import { createScriptedRequestHandler, SCRIPTED_MODEL_UNROUTABLE_BASE_URL } from "@flightdeck/copilot-testing";
-import { serveRequestHandler } from "../src/request-handler-serve.js";
-
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-type Frame = { method: string; params: Record<string, unknown> };
+import { createRequestHandlerHandlers } from "../src/request-handler.js";
+import { modelRequestPeer, type Frame } from "./model-request-peer.js";
 
 /** A client serving `handler`, and a fake runtime that sends requests and collects the replies. */
 function wire(handler: ModelRequestHandler, options: { accept?: (frame: Frame) => boolean } = {}) {
-  const [a, b] = createInMemoryTransportPair();
-  const client = new JsonRpcConnection(a);
-  const runtime = new JsonRpcConnection(b);
-  const errors: unknown[] = [];
-  const off = serveRequestHandler(client, handler, (e) => errors.push(e));
-  cleanups.push(async () => {
-    off();
-    await client.close();
-    await runtime.close();
-  });
-  const frames: Frame[] = [];
-  const waiters: Array<() => void> = [];
-  for (const method of ["llmInference.httpResponseStart", "llmInference.httpResponseChunk"]) {
-    runtime.onRequest(method, (params) => {
-      const frame = { method: method.slice("llmInference.".length), params: params as Record<string, unknown> };
-      frames.push(frame);
-      for (const w of waiters.splice(0)) w();
-      return { accepted: options.accept ? options.accept(frame) : true };
-    });
-  }
-  /** Resolves once the response for `requestId` ended (end or error chunk). */
-  const done = (requestId: string) =>
-    new Promise<Frame[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no end for ${requestId}: ${JSON.stringify(frames)}`)), 2_000);
-      const check = () => {
-        const mine = frames.filter((f) => f.params.requestId === requestId);
-        if (mine.some((f) => f.params.end === true || f.params.error !== undefined)) {
-          clearTimeout(timer);
-          resolve(mine);
-        } else waiters.push(check);
-      };
-      check();
-    });
+  const { runtime, frames, errors, done } = modelRequestPeer((caller, onError) => createRequestHandlerHandlers(handler, caller, onError), options);
   const send = async (requestId: string, head: Record<string, unknown>, chunks: Array<Record<string, unknown>>) => {
     await runtime.request("llmInference.httpRequestStart", {
       requestId,

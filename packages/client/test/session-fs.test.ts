@@ -16,8 +16,8 @@ import {
   type SessionFsContext,
   type SessionFsProvider,
 } from "@flightdeck/copilot-client";
-import { serveSessionFs } from "../src/session-fs-serve.js";
 import { checkSessionFsOptions, sessionFsSetProviderParams } from "../src/session-fs.js";
+import { serveSessionFs } from "../src/session-fs-handlers.js";
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -199,6 +199,7 @@ export class FrameDecoder {
   }
 
   /** Looks for a complete header starting at `pos`; returns the position after what it consumed. */
+  // long: the per-frame hot path, one scan of the header bytes with each corruption exit in place.
   private readHeader(chunk: Uint8Array, pos: number, events: FrameEvent[]): number {
     const carried = this.header?.length ?? 0;
     let data: Uint8Array;

@@ -1,6 +1,6 @@
 /** The session event guards of this build: {@link createEventGuards} over the generated list. */
 import { createEventGuards } from "./event-guards.js";
-import { SESSION_EVENT_TYPES, type AnySessionEvent, type SessionEvent, type SessionEventOf, type SessionEventType } from "./generated/index.js";
+import { SESSION_EVENT_TYPES, type SessionEvent, type SessionEventOf, type SessionEventType, type WireSessionEvent } from "./generated/index.js";
 
 const guards = createEventGuards<SessionEvent>(SESSION_EVENT_TYPES);
 
@@ -10,7 +10,7 @@ export function isKnownSessionEventType(type: string): type is SessionEventType 
 }
 
 /** Narrows an event from the wire to the typed union when its `type` is known (its shape is not validated). */
-export function isKnownSessionEvent(event: AnySessionEvent): event is SessionEvent {
+export function isKnownSessionEvent(event: WireSessionEvent): event is SessionEvent {
   return guards.isKnown(event);
 }
 
@@ -22,6 +22,6 @@ export function isKnownSessionEvent(event: AnySessionEvent): event is SessionEve
  * if (isSessionEventOfType(event, "assistant.message_delta")) process.stdout.write(event.data.deltaContent);
  * ```
  */
-export function isSessionEventOfType<T extends SessionEventType>(event: AnySessionEvent, type: T): event is SessionEventOf<T> {
+export function isSessionEventOfType<T extends SessionEventType>(event: WireSessionEvent, type: T): event is SessionEventOf<T> {
   return guards.isOfType(event, type);
 }

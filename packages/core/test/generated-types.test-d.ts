@@ -3,7 +3,6 @@ import { describe, expectTypeOf, it } from "vitest";
 import type { RequestOptions } from "../src/rpc-types.js";
 import { isKnownSessionEvent, isSessionEventOfType } from "../src/session-event-guards.js";
 import type {
-  AnySessionEvent,
   AssistantMessageDeltaEvent,
   ClientSessionHandlers,
   RpcParamsOf,
@@ -15,6 +14,7 @@ import type {
   SessionEventOf,
   SessionEventType,
   SessionRpc,
+  WireSessionEvent,
 } from "../src/generated/index.js";
 
 describe("SessionEvent", () => {
@@ -50,8 +50,8 @@ describe("SessionEvent", () => {
     type Covered = SessionEvent extends infer E ? (E extends { type: infer T } ? T : never) : never;
     expectTypeOf<Exclude<SessionEventType, Covered>>().toEqualTypeOf<never>();
   });
-  it("guards get back from AnySessionEvent to the typed union", () => {
-    const e = {} as AnySessionEvent;
+  it("guards get back from WireSessionEvent to the typed union", () => {
+    const e = {} as WireSessionEvent;
     if (isKnownSessionEvent(e)) expectTypeOf(e).toEqualTypeOf<SessionEvent>();
     if (isSessionEventOfType(e, "assistant.message_delta")) expectTypeOf(e.data.deltaContent).toEqualTypeOf<string>();
   });

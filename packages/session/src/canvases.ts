@@ -13,7 +13,7 @@
  * gets). A failure answers the runtime with a typed `CanvasError` and the session goes on.
  */
 import { FlightdeckError, RpcError, RpcErrorCode } from "@flightdeck/copilot-core";
-import type { StandardSchema } from "./workflows.js";
+import type { StandardSchema } from "./workflows/standard-schema.js";
 
 type Json = Record<string, unknown>;
 type InferOutput<S> = S extends StandardSchema<unknown, infer O> ? O : unknown;

@@ -16,7 +16,7 @@ import {
 } from "./bindings.js";
 import { EventHub, type EventStreamOptions } from "./event-hub.js";
 import { OpenCanvasTracker, type OpenCanvas } from "./canvases.js";
-import { SessionWorkflows } from "./workflows.js";
+import { SessionWorkflows } from "./workflows/session-workflows.js";
 import { FeatureRuntime } from "./feature-runtime.js";
 import { messageParams, waitLimits, type MessageOptions, type SendAndWaitOptions } from "./message-options.js";
 import { describe, errorMessage } from "./option-checks.js";

@@ -56,35 +56,16 @@ export type {
 } from "./session-events.js";
 export { SessionHost } from "./session-host.js";
 export type { EventValidationMode, ResumeExtras, SessionHostOptions } from "./session-host.js";
-export {
-  SessionWorkflows,
-  WORKFLOW_PROTOCOLS,
-  WorkflowInputError,
-  WorkflowResumeError,
-  FactoryResumeError,
-  WorkflowsUnavailableError,
-  defineFactory,
-  defineWorkflow,
-  isWorkflowRunTerminal,
-  serveWorkflows,
-  workflowNamespaceFor,
-} from "./workflows.js";
-export type {
-  RunWorkflowOptions,
-  StandardSchema,
-  Workflow,
-  WorkflowAgentOptions,
-  WorkflowContext,
-  WorkflowDefinition,
-  WorkflowHost,
-  WorkflowLimits,
-  WorkflowMeta,
-  WorkflowNamespace,
-  WorkflowProtocol,
-  WorkflowResumeErrorCode,
-  WorkflowRun,
-  WorkflowRunStatus,
-  WorkflowTransport,
-} from "./workflows.js";
+export { defineFactory, defineWorkflow } from "./workflows/define-workflow.js";
+export type { Workflow, WorkflowAgentOptions, WorkflowContext, WorkflowDefinition, WorkflowLimits, WorkflowMeta } from "./workflows/define-workflow.js";
+export { FactoryResumeError, WorkflowInputError, WorkflowResumeError, WorkflowsUnavailableError } from "./workflows/errors.js";
+export type { WorkflowResumeErrorCode } from "./workflows/errors.js";
+export { WORKFLOW_PROTOCOLS, workflowNamespaceFor } from "./workflows/protocol.js";
+export type { WorkflowNamespace, WorkflowProtocol } from "./workflows/protocol.js";
+export { serveWorkflows } from "./workflows/serve-workflows.js";
+export type { WorkflowHost } from "./workflows/serve-workflows.js";
+export { SessionWorkflows, isWorkflowRunTerminal } from "./workflows/session-workflows.js";
+export type { RunWorkflowOptions, WorkflowRun, WorkflowRunStatus, WorkflowTransport } from "./workflows/session-workflows.js";
+export type { StandardSchema } from "./workflows/standard-schema.js";
 export { CanvasError, createCanvas } from "./canvases.js";
 export type { Canvas, CanvasAction, CanvasContext, CanvasErrorCode, CanvasOpenResult, CanvasOptions, OpenCanvas } from "./canvases.js";

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { AnySessionEvent, CopilotSession, SessionConfig, SessionEventOf, UnknownSessionEvent } from "@flightdeck/copilot-session";
 import { isUnknownSessionEvent } from "@flightdeck/copilot-session";
+import { isSessionEventOfType, type WireSessionEvent } from "@flightdeck/copilot-core";
 
 declare const session: CopilotSession;
 
@@ -39,6 +40,13 @@ describe("event narrowing", () => {
         expectTypeOf(event).toEqualTypeOf<UnknownSessionEvent>();
         expectTypeOf(event.rawData).toEqualTypeOf<unknown>();
       }
+    });
+  });
+
+  it("core's guards take the session's events: a delivered event is a WireSessionEvent", () => {
+    expectTypeOf<AnySessionEvent>().toExtend<WireSessionEvent>();
+    session.on((event) => {
+      if (isSessionEventOfType(event, "assistant.message")) expectTypeOf(event.data.content).toEqualTypeOf<string>();
     });
   });
 

@@ -18,7 +18,7 @@ import {
   serveWorkflows,
   workflowNamespaceFor,
   type WorkflowNamespace,
-} from "../src/workflows.js";
+} from "../src/index.js";
 import { z } from "./fixtures/zod.js";
 
 const SESSION = "0b6f3a52-2f55-4bb5-8f5b-6f7f3c1e9d11";

@@ -218,149 +218,232 @@ export function providerConfig(baseUrl: string, defaultApiKey: string, options: 
   return { type: "openai", baseUrl, apiKey: options.apiKey ?? defaultApiKey, wireApi };
 }
 
+/** A request body read for the log: parsed JSON, its length in characters, or why it could not be read. */
+interface ReadBody {
+  readonly body: unknown;
+  readonly bodyChars: number;
+  readonly problem: string | undefined;
+  readonly tooLarge: boolean;
+}
+
+function readBody(raw: CoreBody, maxBodyBytes: number): ReadBody {
+  if (raw.bytes > maxBodyBytes) return { body: undefined, bodyChars: 0, problem: `request body is larger than maxBodyBytes (${maxBodyBytes})`, tooLarge: true };
+  if (raw.bytes === 0) return { body: undefined, bodyChars: 0, problem: undefined, tooLarge: false };
+  const text = raw.text();
+  try {
+    return { body: JSON.parse(text), bodyChars: text.length, problem: undefined, tooLarge: false };
+  } catch (error) {
+    return { body: undefined, bodyChars: text.length, problem: `request body is not valid JSON (${(error as Error).message})`, tooLarge: false };
+  }
+}
+
+/** Defaults a reply falls back on when its turn does not say. */
+interface ReplyDefaults {
+  readonly models: readonly string[];
+  readonly chunkSize: number;
+  readonly chunkDelayMs: number;
+}
+
+/** A scripted reply turn as a JSON body or an SSE stream, in the request's wire API. */
+function replyResponse(
+  api: WireApi,
+  call: number,
+  turn: ReplyTurn,
+  body: Record<string, unknown>,
+  bodyChars: number,
+  signal: AbortSignal,
+  defaults: ReplyDefaults,
+): CoreResponse {
+  const ctx: ReplyContext = {
+    id: api === "completions" ? `chatcmpl-scripted-${call}` : `resp_scripted_${call}`,
+    model: typeof body["model"] === "string" ? body["model"] : (defaults.models[0] ?? "scripted"),
+    created: Math.floor(Date.now() / 1000),
+    chunkSize: turn.chunkSize ?? defaults.chunkSize,
+    toolCallIds: (turn.toolCalls ?? []).map((c, i) => c.id ?? `call_${call}_${i}`),
+    inputTokens: turn.usage?.inputTokens ?? estimateTokens(bodyChars),
+    outputTokens: outputTokens(turn),
+  };
+  if (body["stream"] !== true) return json(200, api === "completions" ? completionsJson(turn, ctx) : responsesJson(turn, ctx));
+  const streamOptions = isRecord(body["stream_options"]) ? body["stream_options"] : {};
+  const frames = api === "completions" ? completionsStreamFrames(turn, ctx, streamOptions["include_usage"] === true) : responsesStreamFrames(turn, ctx);
+  const chunkDelay = turn.chunkDelayMs ?? defaults.chunkDelayMs;
+  return {
+    status: 200,
+    headers: { ...SSE_HEADERS },
+    body: (async function* () {
+      for (const [i, frame] of frames.entries()) {
+        if (i > 0) await sleep(chunkDelay, signal);
+        if (signal.aborted) return;
+        yield frame;
+      }
+    })(),
+  };
+}
+
+/** A malformed reply: invalid JSON, or a connection dropped after the first bytes. */
+function malformedResponse(api: WireApi, stream: boolean, kind: MalformedTurn["malformed"]): CoreResponse {
+  const dropAfter = (first: string, what: string) =>
+    (async function* () {
+      yield first;
+      throw new Error(`scripted model: connection dropped ${what} (malformed: truncated)`);
+    })();
+  if (!stream) {
+    const partial = '{"id":"broken","object":';
+    return { status: 200, headers: { ...JSON_HEADERS }, body: kind === "invalid-json" ? `${partial}}` : dropAfter(partial, "mid-reply") };
+  }
+  const first =
+    api === "completions"
+      ? `data: ${JSON.stringify({ id: "chatcmpl-broken", object: "chat.completion.chunk", created: 0, model: "scripted", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] })}\n\n`
+      : `event: response.created\ndata: ${JSON.stringify({ type: "response.created", sequence_number: 0, response: { id: "resp_broken", object: "response", status: "in_progress", output: [] } })}\n\n`;
+  return {
+    status: 200,
+    headers: { ...SSE_HEADERS },
+    body: kind === "invalid-json" ? `${first}data: {"this is": not json\n\n` : dropAfter(first, "mid-stream"),
+  };
+}
+
+/** The request log a `waitForRequests` watches: woken by every recorded request and by close. */
+interface RequestLog {
+  readonly requests: readonly RecordedRequest[];
+  readonly waiters: Set<() => void>;
+  readonly closed: AbortSignal;
+}
+
+function waitForRequests(log: RequestLog, n: number, waitOptions: WaitForRequestsOptions, timeoutHint: string): Promise<RecordedRequest[]> {
+  if (!Number.isInteger(n) || n < 1) {
+    return Promise.reject(new TestingError("INVALID_OPTION", `waitForRequests(n): n must be an integer >= 1 (got ${JSON.stringify(n)}).`));
+  }
+  try {
+    refuseUnknownKeys(waitOptions, ["timeoutMs", "filter"], "waitForRequests(n, options)");
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const filter = waitOptions.filter ?? ((r: RecordedRequest) => r.call !== undefined);
+  const timeoutMs = waitOptions.timeoutMs ?? 10_000;
+  const counted = () => log.requests.filter(filter);
+  return new Promise<RecordedRequest[]>((resolve, reject) => {
+    const check = () => {
+      const got = counted();
+      if (got.length >= n) finish(() => resolve(got.slice(0, n)));
+      else if (log.closed.aborted) {
+        finish(() => reject(new TestingError("SERVER_CLOSED", `waitForRequests(${n}): the server closed after ${got.length} request(s).`)));
+      }
+    };
+    const timer = setTimeout(() => {
+      const got = counted().length;
+      finish(() => reject(new TestingError("TIMEOUT", `waitForRequests(${n}): only ${got} request(s) arrived within ${timeoutMs} ms; ${timeoutHint}`)));
+    }, timeoutMs);
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      log.waiters.delete(check);
+      log.closed.removeEventListener("abort", check);
+      settle();
+    };
+    log.waiters.add(check);
+    log.closed.addEventListener("abort", check, { once: true });
+    check();
+  });
+}
+
+/** What the handlers of one scripted model share: the script and its cursor, the log, the counters. */
+interface CoreState {
+  readonly options: CoreOptions;
+  readonly labels: CoreLabels;
+  readonly script: ScriptedTurn[];
+  readonly models: readonly string[];
+  readonly defaults: ReplyDefaults;
+  readonly maxBodyBytes: number;
+  readonly requests: RecordedRequest[];
+  readonly waiters: Set<() => void>;
+  /** Appends to the log and wakes the waiters. */
+  record(entry: RecordedRequest): void;
+  nextTurn: number;
+  calls: number;
+  arrivals: number;
+}
+
+/** Answers one request: routes and checks it, consumes the next turn, records it before any delay. */
+async function handleRequest(state: CoreState, request: CoreRequest): Promise<CoreResponse> {
+  const { options, labels, script, models } = state;
+  const index = ++state.arrivals;
+  const receivedAt = Date.now();
+  const { method, path } = request;
+  const route = routeOf(method, path);
+  const { body, bodyChars, problem: parseProblem, tooLarge } = readBody(await request.body, state.maxBodyBytes);
+  const stream = isRecord(body) && body["stream"] === true;
+  const base: ModelRequest = { index, method, path, headers: redactHeaders(request.headers), body, wireApi: route, stream, receivedAt };
+  const reject = (status: number, problem: string, type: string, call?: number) => {
+    state.record({ ...base, call, turnIndex: undefined, turn: undefined, status, unexpected: true, problem });
+    return json(status, errorBody(`scripted model: ${problem}`, type));
+  };
+
+  if (route === "unknown") {
+    return reject(404, `no route for ${method} ${path} (serves POST …/chat/completions, POST …/responses, GET …/models)`, "not_found_error");
+  }
+  if (options.apiKey !== undefined && request.headers["authorization"] !== `Bearer ${options.apiKey}`) {
+    return reject(401, `missing or wrong API key (send Authorization: Bearer <the apiKey given to ${labels.entry}>)`, "authentication_error");
+  }
+  if (route === "models") {
+    state.record({ ...base, call: undefined, turnIndex: undefined, turn: undefined, status: 200, unexpected: false, problem: undefined });
+    return json(200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "flightdeck-scripted" })) });
+  }
+  if (parseProblem !== undefined) return reject(tooLarge ? 413 : 400, parseProblem, "invalid_request_error");
+  const field = route === "completions" ? "messages" : "input";
+  const value = isRecord(body) ? body[field] : undefined;
+  if (!Array.isArray(value) && !(route === "responses" && typeof value === "string")) {
+    return reject(400, `request body must be a JSON object with a "${field}" ${route === "responses" ? "array or string" : "array"}`, "invalid_request_error");
+  }
+
+  const call = ++state.calls;
+  if (state.nextTurn >= script.length) {
+    return reject(500, `no turn left for request #${call} (the script has ${script.length} turn(s); add more or push() them)`, "server_error", call);
+  }
+  const turnIndex = state.nextTurn++;
+  let turn: StaticTurn;
+  try {
+    const scripted = script[turnIndex]!;
+    turn = typeof scripted === "function" ? validateTurn(await scripted(base), `script[${turnIndex}] (returned by the function)`) : scripted;
+  } catch (error) {
+    return reject(500, `turn ${turnIndex} failed: ${(error as Error)?.message ?? String(error)}`, "server_error", call);
+  }
+  const isError = "error" in turn && turn.error !== undefined;
+  state.record({ ...base, call, turnIndex, turn, status: isError ? (turn as ErrorTurn).error.status : 200, unexpected: false, problem: undefined });
+
+  await sleep(turn.delayMs ?? 0, request.signal);
+  if (isError) {
+    const e = (turn as ErrorTurn).error;
+    return json(e.status, errorBody(e.message, e.type ?? DEFAULT_ERROR_TYPE[e.status] ?? "server_error", e.code ?? null));
+  }
+  if ("malformed" in turn && turn.malformed !== undefined) return malformedResponse(route, stream, (turn as MalformedTurn).malformed);
+  return replyResponse(route, call, turn as ReplyTurn, body as Record<string, unknown>, bodyChars, request.signal, state.defaults);
+}
+
 /**
  * Builds the transport-agnostic scripted model. Options must have passed {@link checkCoreOptions}.
- * One closure (~190 lines) on purpose: the request log, the script cursor and the per-request
- * state are shared by every handler it returns; the handlers themselves are short.
  */
 export function createScriptedModelCore(options: CoreOptions, labels: CoreLabels): ScriptedModelCore {
-  const script: ScriptedTurn[] = [...validateScript(options.script ?? [], `${labels.entry}: options.script`)];
   const models = options.models ?? ["gpt-4.1"];
-  const defaultChunkSize = options.chunkSize ?? 16;
-  const defaultChunkDelay = options.chunkDelayMs ?? 0;
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const requests: RecordedRequest[] = [];
   const waiters = new Set<() => void>();
   const closing = new AbortController();
-  let nextTurn = 0;
-  let calls = 0;
-  let arrivals = 0;
-
-  const record = (entry: RecordedRequest) => {
-    requests.push(entry);
-    for (const wake of [...waiters]) wake();
+  const state: CoreState = {
+    options,
+    labels,
+    script: [...validateScript(options.script ?? [], `${labels.entry}: options.script`)],
+    models,
+    defaults: { models, chunkSize: options.chunkSize ?? 16, chunkDelayMs: options.chunkDelayMs ?? 0 },
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    requests,
+    waiters,
+    record(entry) {
+      requests.push(entry);
+      for (const wake of [...waiters]) wake();
+    },
+    nextTurn: 0,
+    calls: 0,
+    arrivals: 0,
   };
-
-  async function handle(request: CoreRequest): Promise<CoreResponse> {
-    const index = ++arrivals;
-    const receivedAt = Date.now();
-    const { method, path } = request;
-    const route = routeOf(method, path);
-    const raw = await request.body;
-
-    let body: unknown;
-    let bodyChars = 0;
-    let parseProblem: string | undefined;
-    const tooLarge = raw.bytes > maxBodyBytes;
-    if (tooLarge) parseProblem = `request body is larger than maxBodyBytes (${maxBodyBytes})`;
-    else if (raw.bytes > 0) {
-      const text = raw.text();
-      bodyChars = text.length;
-      try {
-        body = JSON.parse(text);
-      } catch (error) {
-        parseProblem = `request body is not valid JSON (${(error as Error).message})`;
-      }
-    }
-    const stream = isRecord(body) && body["stream"] === true;
-    const base: ModelRequest = { index, method, path, headers: redactHeaders(request.headers), body, wireApi: route, stream, receivedAt };
-    const reject = (status: number, problem: string, type: string, call?: number) => {
-      record({ ...base, call, turnIndex: undefined, turn: undefined, status, unexpected: true, problem });
-      return json(status, errorBody(`scripted model: ${problem}`, type));
-    };
-
-    if (route === "unknown") {
-      return reject(404, `no route for ${method} ${path} (serves POST …/chat/completions, POST …/responses, GET …/models)`, "not_found_error");
-    }
-    if (options.apiKey !== undefined && request.headers["authorization"] !== `Bearer ${options.apiKey}`) {
-      return reject(401, `missing or wrong API key (send Authorization: Bearer <the apiKey given to ${labels.entry}>)`, "authentication_error");
-    }
-    if (route === "models") {
-      record({ ...base, call: undefined, turnIndex: undefined, turn: undefined, status: 200, unexpected: false, problem: undefined });
-      return json(200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "flightdeck-scripted" })) });
-    }
-    if (parseProblem !== undefined) return reject(tooLarge ? 413 : 400, parseProblem, "invalid_request_error");
-    const field = route === "completions" ? "messages" : "input";
-    const value = isRecord(body) ? body[field] : undefined;
-    if (!Array.isArray(value) && !(route === "responses" && typeof value === "string")) {
-      return reject(
-        400,
-        `request body must be a JSON object with a "${field}" ${route === "responses" ? "array or string" : "array"}`,
-        "invalid_request_error",
-      );
-    }
-
-    const call = ++calls;
-    if (nextTurn >= script.length) {
-      return reject(500, `no turn left for request #${call} (the script has ${script.length} turn(s); add more or push() them)`, "server_error", call);
-    }
-    const turnIndex = nextTurn++;
-    let turn: StaticTurn;
-    try {
-      const scripted = script[turnIndex]!;
-      turn = typeof scripted === "function" ? validateTurn(await scripted(base), `script[${turnIndex}] (returned by the function)`) : scripted;
-    } catch (error) {
-      return reject(500, `turn ${turnIndex} failed: ${(error as Error)?.message ?? String(error)}`, "server_error", call);
-    }
-    const isError = "error" in turn && turn.error !== undefined;
-    record({ ...base, call, turnIndex, turn, status: isError ? (turn as ErrorTurn).error.status : 200, unexpected: false, problem: undefined });
-
-    await sleep(turn.delayMs ?? 0, request.signal);
-    if (isError) {
-      const e = (turn as ErrorTurn).error;
-      return json(e.status, errorBody(e.message, e.type ?? DEFAULT_ERROR_TYPE[e.status] ?? "server_error", e.code ?? null));
-    }
-    if ("malformed" in turn && turn.malformed !== undefined) return malformed(route, stream, (turn as MalformedTurn).malformed);
-    return reply(route, call, turn as ReplyTurn, body as Record<string, unknown>, bodyChars, request.signal);
-  }
-
-  function reply(api: WireApi, call: number, turn: ReplyTurn, body: Record<string, unknown>, bodyChars: number, signal: AbortSignal): CoreResponse {
-    const ctx: ReplyContext = {
-      id: api === "completions" ? `chatcmpl-scripted-${call}` : `resp_scripted_${call}`,
-      model: typeof body["model"] === "string" ? body["model"] : (models[0] ?? "scripted"),
-      created: Math.floor(Date.now() / 1000),
-      chunkSize: turn.chunkSize ?? defaultChunkSize,
-      toolCallIds: (turn.toolCalls ?? []).map((c, i) => c.id ?? `call_${call}_${i}`),
-      inputTokens: turn.usage?.inputTokens ?? estimateTokens(bodyChars),
-      outputTokens: outputTokens(turn),
-    };
-    if (body["stream"] !== true) return json(200, api === "completions" ? completionsJson(turn, ctx) : responsesJson(turn, ctx));
-    const streamOptions = isRecord(body["stream_options"]) ? body["stream_options"] : {};
-    const frames = api === "completions" ? completionsStreamFrames(turn, ctx, streamOptions["include_usage"] === true) : responsesStreamFrames(turn, ctx);
-    const chunkDelay = turn.chunkDelayMs ?? defaultChunkDelay;
-    return {
-      status: 200,
-      headers: { ...SSE_HEADERS },
-      body: (async function* () {
-        for (const [i, frame] of frames.entries()) {
-          if (i > 0) await sleep(chunkDelay, signal);
-          if (signal.aborted) return;
-          yield frame;
-        }
-      })(),
-    };
-  }
-
-  function malformed(api: WireApi, stream: boolean, kind: MalformedTurn["malformed"]): CoreResponse {
-    const dropAfter = (first: string, what: string) =>
-      (async function* () {
-        yield first;
-        throw new Error(`scripted model: connection dropped ${what} (malformed: truncated)`);
-      })();
-    if (!stream) {
-      const partial = '{"id":"broken","object":';
-      return { status: 200, headers: { ...JSON_HEADERS }, body: kind === "invalid-json" ? `${partial}}` : dropAfter(partial, "mid-reply") };
-    }
-    const first =
-      api === "completions"
-        ? `data: ${JSON.stringify({ id: "chatcmpl-broken", object: "chat.completion.chunk", created: 0, model: "scripted", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] })}\n\n`
-        : `event: response.created\ndata: ${JSON.stringify({ type: "response.created", sequence_number: 0, response: { id: "resp_broken", object: "response", status: "in_progress", output: [] } })}\n\n`;
-    return {
-      status: 200,
-      headers: { ...SSE_HEADERS },
-      body: kind === "invalid-json" ? `${first}data: {"this is": not json\n\n` : dropAfter(first, "mid-stream"),
-    };
-  }
+  const { script } = state;
 
   return {
     requests,
@@ -368,52 +451,16 @@ export function createScriptedModelCore(options: CoreOptions, labels: CoreLabels
       return requests.filter((r) => r.unexpected);
     },
     get remainingTurns() {
-      return script.length - nextTurn;
+      return script.length - state.nextTurn;
     },
-    handle,
+    handle: (request) => handleRequest(state, request),
     push(...turns) {
       script.push(...validateScript(turns, "push()"));
     },
-    waitForRequests(n, waitOptions = {}) {
-      if (!Number.isInteger(n) || n < 1) {
-        return Promise.reject(new TestingError("INVALID_OPTION", `waitForRequests(n): n must be an integer >= 1 (got ${JSON.stringify(n)}).`));
-      }
-      try {
-        refuseUnknownKeys(waitOptions, ["timeoutMs", "filter"], "waitForRequests(n, options)");
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const filter = waitOptions.filter ?? ((r: RecordedRequest) => r.call !== undefined);
-      const timeoutMs = waitOptions.timeoutMs ?? 10_000;
-      const counted = () => requests.filter(filter);
-      return new Promise<RecordedRequest[]>((resolve, reject) => {
-        const check = () => {
-          const got = counted();
-          if (got.length >= n) finish(() => resolve(got.slice(0, n)));
-          else if (closing.signal.aborted) {
-            finish(() => reject(new TestingError("SERVER_CLOSED", `waitForRequests(${n}): the server closed after ${got.length} request(s).`)));
-          }
-        };
-        const timer = setTimeout(() => {
-          const got = counted().length;
-          finish(() =>
-            reject(new TestingError("TIMEOUT", `waitForRequests(${n}): only ${got} request(s) arrived within ${timeoutMs} ms; ${labels.timeoutHint}`)),
-          );
-        }, timeoutMs);
-        const finish = (settle: () => void) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          closing.signal.removeEventListener("abort", check);
-          settle();
-        };
-        waiters.add(check);
-        closing.signal.addEventListener("abort", check, { once: true });
-        check();
-      });
-    },
+    waitForRequests: (n, waitOptions = {}) => waitForRequests({ requests, waiters, closed: closing.signal }, n, waitOptions, labels.timeoutHint),
     assertDone() {
       const problems: string[] = [];
-      const left = script.length - nextTurn;
+      const left = script.length - state.nextTurn;
       if (left > 0) problems.push(`${left} turn(s) never requested`);
       for (const r of requests.filter((x) => x.unexpected)) problems.push(`unexpected request #${r.index} ${r.method} ${r.path}: ${r.problem}`);
       if (problems.length > 0) throw new TestingError("SCRIPT_NOT_DONE", `scripted model: ${problems.join("; ")}`);

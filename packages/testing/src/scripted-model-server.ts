@@ -1,5 +1,5 @@
 import { createServer } from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { TestingError } from "./errors.js";
 import type { WireApi } from "./model-request.js";
@@ -12,6 +12,7 @@ import {
   type CoreBody,
   type CoreResponse,
   type RecordedRequest,
+  type ScriptedModelCore,
   type ScriptedModelState,
   type ScriptedProviderConfig,
   type WaitForRequestsOptions,
@@ -101,7 +102,6 @@ async function writeResponse(res: ServerResponse, response: CoreResponse): Promi
  * // session.create({ model: "gpt-4.1", provider: model.provider(), ... })
  * await model.close();
  */
-// ~90 lines: one closure over the HTTP server, its sockets and the core, so close() can reach all.
 export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModelServer> {
   checkCoreOptions(options, "startScriptedModel", ["port"]);
   const port = options.port;
@@ -115,56 +115,9 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       return `is the session's provider baseUrl ${baseUrl}?`;
     },
   });
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const sockets = new Set<Socket>();
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Stop delays and streams early when the client goes away or the server closes.
-    const gone = new AbortController();
-    const abort = () => gone.abort();
-    res.on("close", abort);
-    core.closed.addEventListener("abort", abort, { once: true });
-    try {
-      const response = await core.handle({
-        method: req.method ?? "GET",
-        path: (req.url ?? "/").split("?")[0] ?? "/",
-        headers: req.headers,
-        body: readBody(req, maxBodyBytes),
-        signal: gone.signal,
-      });
-      if (!gone.signal.aborted) await writeResponse(res, response);
-    } finally {
-      core.closed.removeEventListener("abort", abort);
-    }
-  }
-
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      // A bug or a dropped client: answer if we still can, never crash the test process.
-      if (!res.headersSent && !res.destroyed) {
-        sendJson(res, 500, { error: { message: `scripted model: internal error: ${String(error)}`, type: "server_error", param: null, code: null } });
-      } else res.destroy();
-    });
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  // A client error (bad HTTP) must not throw; answer 400 when the socket is still usable.
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    else socket.destroy();
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const boundPort = typeof address === "object" && address !== null ? address.port : 0;
+  const server = createServer(requestListener(core, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+  const sockets = trackSockets(server);
+  const boundPort = await listenLocal(server, port ?? 0);
   baseUrl = `http://127.0.0.1:${boundPort}/v1`;
   let closed: Promise<void> | undefined;
 
@@ -192,4 +145,63 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       return closed;
     },
   };
+}
+
+/** Answers each HTTP request through the core; a bug or a dropped client never crashes the test process. */
+function requestListener(core: ScriptedModelCore, maxBodyBytes: number): (req: IncomingMessage, res: ServerResponse) => void {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Stop delays and streams early when the client goes away or the server closes.
+    const gone = new AbortController();
+    const abort = () => gone.abort();
+    res.on("close", abort);
+    core.closed.addEventListener("abort", abort, { once: true });
+    try {
+      const response = await core.handle({
+        method: req.method ?? "GET",
+        path: (req.url ?? "/").split("?")[0] ?? "/",
+        headers: req.headers,
+        body: readBody(req, maxBodyBytes),
+        signal: gone.signal,
+      });
+      if (!gone.signal.aborted) await writeResponse(res, response);
+    } finally {
+      core.closed.removeEventListener("abort", abort);
+    }
+  }
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // A bug or a dropped client: answer if we still can, never crash the test process.
+      if (!res.headersSent && !res.destroyed) {
+        sendJson(res, 500, { error: { message: `scripted model: internal error: ${String(error)}`, type: "server_error", param: null, code: null } });
+      } else res.destroy();
+    });
+  };
+}
+
+/** The server's open sockets (so close() can end them), and a 400 for bad HTTP instead of a throw. */
+function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  // A client error (bad HTTP) must not throw; answer 400 when the socket is still usable.
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+  return sockets;
+}
+
+/** Listens on 127.0.0.1 and resolves with the bound port. */
+async function listenLocal(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === "object" && address !== null ? address.port : 0;
 }

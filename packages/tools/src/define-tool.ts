@@ -6,7 +6,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { isBuiltInToolName } from "./built-in-tools.js";
 import { ToolDefinitionError, describeValue } from "./errors.js";
 import type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
-import { compileJsonSchema, isObject as isPlainObject, type JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
+import { compileJsonSchema, isObject as isPlainObject, type JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
 import { isStandardSchema, standardToJsonSchema, validateStandard } from "./standard-schema.js";
 import type { ToolHandlerResult } from "./tool-result.js";
 import type { ProtocolExternalToolDefer, ProtocolExternalToolDefinition } from "@flightdeck/copilot-core";
@@ -83,7 +83,7 @@ export interface JsonSchemaToolConfig<TArgs> extends ToolOptions {
 }
 
 /** Outcome of checking raw arguments against a tool's schema. */
-export type ArgumentsCheck<TArgs> = { ok: true; value: TArgs } | { ok: false; issues: ValidationIssue[] };
+export type ArgumentsCheck<TArgs> = { ok: true; value: TArgs } | { ok: false; issues: JsonSchemaIssue[] };
 
 /** A defined tool. Pass it in `tools` (or a `ToolSet`); the session calls it through `invokeTool`. */
 export interface Tool<TArgs = unknown> {
@@ -140,14 +140,53 @@ export function defineTool<const S extends JsonSchemaObject>(
   config: ToolOptions & { parameters: S; handler: ToolHandler<FromJsonSchema<S>> },
 ): Tool<FromJsonSchema<S>>;
 export function defineTool<TArgs = Record<string, unknown>>(name: string, config: JsonSchemaToolConfig<TArgs>): Tool<TArgs>;
-// The implementation is one closure (~100 lines) on purpose: the tool object's methods share the
-// checked config, the compiled argument check and the JSON Schema built once here.
 export function defineTool(name: string, config: StandardToolConfig<StandardSchemaV1> | JsonSchemaToolConfig<unknown>): AnyTool {
   const label = typeof name === "string" && name.length > 0 ? name : "";
-  const fail = (option: string, problem: string): never => {
+  const fail: Fail = (option, problem) => {
     throw new ToolDefinitionError(label, option, `defineTool(${label ? `"${label}"` : describeValue(name)}): ${problem}`);
   };
+  checkToolConfig(name, config, fail);
+  const { jsonSchema, validateArguments: check } = argumentsSchema(label, config, fail);
+  if (jsonSchema.type !== "object") {
+    // Runtime 1.0.85 silently drops a tool whose parameters are not an object schema.
+    fail(
+      "parameters",
+      `the arguments must be described as an object (JSON Schema \`type: "object"\`), got type ${describeValue(jsonSchema.type)}; wrap single values in an object, e.g. { type: "object", properties: { value: … } }.`,
+    );
+  }
+  deepFreeze(jsonSchema);
+  const validateArguments = config.checkArguments === false ? async (args: unknown) => ({ ok: true as const, value: args }) : check;
 
+  const tool: AnyTool & { [TOOL_BRAND]: true } = {
+    [TOOL_BRAND]: true,
+    name,
+    description: config.description,
+    title: config.title,
+    parameters: jsonSchema,
+    overridesBuiltInTool: config.overridesBuiltInTool,
+    skipPermission: config.skipPermission,
+    defer: config.defer,
+    timeoutMs: config.timeoutMs,
+    maxResultChars: config.maxResultChars,
+    handler: config.handler as ToolHandler<unknown>,
+    validateArguments,
+    toJSON(): ToolDefinitionWire {
+      const wire: ToolDefinitionWire = { name, description: config.description, parameters: jsonSchema };
+      if (config.title !== undefined) wire.title = config.title;
+      if (config.overridesBuiltInTool !== undefined) wire.overridesBuiltInTool = config.overridesBuiltInTool;
+      if (config.skipPermission !== undefined) wire.skipPermission = config.skipPermission;
+      if (config.defer !== undefined) wire.defer = config.defer;
+      return wire;
+    },
+  };
+  return Object.freeze(tool);
+}
+
+/** Throws through `fail`, naming the option and the fix. */
+type Fail = (option: string, problem: string) => never;
+
+/** The name and every option but `parameters` / `jsonSchema`. */
+function checkToolConfig(name: string, config: StandardToolConfig<StandardSchemaV1> | JsonSchemaToolConfig<unknown>, fail: Fail): void {
   if (typeof name !== "string" || name.length === 0) fail("name", "the tool name must be a non-empty string.");
   if (!TOOL_NAME_PATTERN.test(name)) {
     fail(
@@ -181,7 +220,14 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
     // The runtime accepts the session, then fails tool initialisation on the first turn.
     fail("overridesBuiltInTool", `"${name}" is a built-in tool; pick another name, or set \`overridesBuiltInTool: true\` to replace it.`);
   }
+}
 
+/** The tool's JSON Schema (as the runtime gets it) and its argument check, from `parameters` (and `jsonSchema`). */
+function argumentsSchema(
+  label: string,
+  config: StandardToolConfig<StandardSchemaV1> | JsonSchemaToolConfig<unknown>,
+  fail: Fail,
+): { jsonSchema: Record<string, unknown>; validateArguments: (args: unknown) => Promise<ArgumentsCheck<unknown>> } {
   const params: unknown = config.parameters;
   const explicit = (config as { jsonSchema?: unknown }).jsonSchema;
   let jsonSchema: Record<string, unknown>;
@@ -217,39 +263,7 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
       return issues.length === 0 ? { ok: true, value: args } : { ok: false, issues };
     };
   }
-  if (jsonSchema.type !== "object") {
-    // Runtime 1.0.85 silently drops a tool whose parameters are not an object schema.
-    fail(
-      "parameters",
-      `the arguments must be described as an object (JSON Schema \`type: "object"\`), got type ${describeValue(jsonSchema.type)}; wrap single values in an object, e.g. { type: "object", properties: { value: … } }.`,
-    );
-  }
-  deepFreeze(jsonSchema);
-  if (config.checkArguments === false) validateArguments = async (args) => ({ ok: true, value: args });
-
-  const tool: AnyTool & { [TOOL_BRAND]: true } = {
-    [TOOL_BRAND]: true,
-    name,
-    description: config.description,
-    title: config.title,
-    parameters: jsonSchema,
-    overridesBuiltInTool: config.overridesBuiltInTool,
-    skipPermission: config.skipPermission,
-    defer: config.defer,
-    timeoutMs: config.timeoutMs,
-    maxResultChars: config.maxResultChars,
-    handler: config.handler as ToolHandler<unknown>,
-    validateArguments,
-    toJSON(): ToolDefinitionWire {
-      const wire: ToolDefinitionWire = { name, description: config.description, parameters: jsonSchema };
-      if (config.title !== undefined) wire.title = config.title;
-      if (config.overridesBuiltInTool !== undefined) wire.overridesBuiltInTool = config.overridesBuiltInTool;
-      if (config.skipPermission !== undefined) wire.skipPermission = config.skipPermission;
-      if (config.defer !== undefined) wire.defer = config.defer;
-      return wire;
-    },
-  };
-  return Object.freeze(tool);
+  return { jsonSchema, validateArguments };
 }
 
 function deepFreeze(value: unknown): void {

@@ -16,7 +16,7 @@ export type { ToolErrorCode } from "./errors.js";
 export { formatIssues, formatPath, invokeTool } from "./invoke-tool.js";
 export type { InvokeToolOptions, ToolCallContext } from "./invoke-tool.js";
 export type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
-export type { JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
+export type { JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
 export {
   PERMISSION_KINDS,
   approveAll,

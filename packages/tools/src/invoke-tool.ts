@@ -6,7 +6,7 @@
 import { redactString } from "@flightdeck/copilot-core";
 import type { AnyTool, ToolInvocation } from "./define-tool.js";
 import { ToolError } from "./errors.js";
-import type { JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
+import type { JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
 import { DEFAULT_MAX_RESULT_CHARS, failureResult, normalizeToolResult } from "./tool-result.js";
 import type { ToolResultObject } from "./tool-result.js";
 
@@ -52,7 +52,7 @@ type Outcome = { kind: "value"; value: unknown } | { kind: "thrown"; error: unkn
  * });
  * ```
  */
-// ~85 lines: the steps of one call (parse, check, run with timeout and abort, normalize, truncate)
+// long: the steps of one call (parse, check, run with timeout and abort, normalize, truncate)
 // read top to bottom; each step's failure becomes the model-facing result right where it happens.
 export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: ToolCallContext, options: InvokeToolOptions = {}): Promise<ToolResultObject> {
   const toolName = context.toolName ?? tool.name;
@@ -152,7 +152,7 @@ export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: 
  * The failure text for invalid arguments: one line per issue with its path, so the model can fix
  * its call. Exported so a session can phrase other argument failures the same way.
  */
-export function formatIssues(toolName: string, issues: readonly ValidationIssue[]): string {
+export function formatIssues(toolName: string, issues: readonly JsonSchemaIssue[]): string {
   const lines = issues.map((issue) => `- ${formatPath(issue.path)}: ${issue.message}`);
   return `Invalid arguments for tool "${toolName}":\n${lines.join("\n")}\nFix these arguments and call the tool again.`;
 }

@@ -6,7 +6,7 @@ import {
   UNION_DISCRIMINATORS,
   type PermissionDecisionContext,
   type PermissionDecision as WirePermissionDecision,
-  type PermissionRequest as WirePermissionRequest,
+  type WirePermissionRequest,
 } from "@flightdeck/copilot-core";
 import { ToolDefinitionError } from "./errors.js";
 
@@ -120,7 +120,7 @@ export function resolvePermissionResult(
 }
 
 /** Every permission kind the pinned runtime can request: the generated discriminator values of `PermissionRequest`. */
-export const PERMISSION_KINDS: readonly PermissionRequestKind[] = UNION_DISCRIMINATORS.PermissionRequest.kind;
+export const PERMISSION_KINDS: readonly PermissionRequestKind[] = UNION_DISCRIMINATORS.WirePermissionRequest.kind;
 
 /** Approves every request. For trusted, sandboxed or test set-ups only: the agent may then run any command. */
 export const approveAll: PermissionHandler = () => ({ kind: "approve-once" });

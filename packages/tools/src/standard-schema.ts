@@ -5,7 +5,7 @@
  */
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from "@standard-schema/spec";
 import { ToolDefinitionError } from "./errors.js";
-import type { JsonSchemaIssue as ValidationIssue } from "@flightdeck/copilot-core/internal";
+import type { JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
 
 /** True for any Standard Schema v1 (arktype's types are functions, so functions count). */
 export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
@@ -63,7 +63,7 @@ export function standardToJsonSchema(toolName: string, schema: StandardSchemaV1)
 export async function validateStandard(
   schema: StandardSchemaV1,
   value: unknown,
-): Promise<{ ok: true; value: unknown } | { ok: false; issues: ValidationIssue[] }> {
+): Promise<{ ok: true; value: unknown } | { ok: false; issues: JsonSchemaIssue[] }> {
   let result = schema["~standard"].validate(value);
   if (result instanceof Promise) result = await result;
   if (result.issues === undefined) return { ok: true, value: result.value };

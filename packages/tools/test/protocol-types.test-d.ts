@@ -6,7 +6,7 @@
 import type {
   ExternalToolTextResultForLlm as GenResult,
   PermissionDecision as GenPermissionDecision,
-  PermissionRequest as GenPermissionRequest,
+  WirePermissionRequest as GenPermissionRequest,
   ProtocolExternalToolDefinition as GenToolDefinition,
   ToolResultType as GenToolResultType,
 } from "@flightdeck/copilot-core";

@@ -4,6 +4,7 @@
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
+ * sha256 e1a5a3ca959e3fc6ce33cd73c78c44e4ae7ab76162c42246d6d0bd2f3816a81a  overlay/type-names.json
  */
 
 /** The values of every named string enum type, in schema order (`ENUM_VALUES.ToolResultType`). */
@@ -328,7 +329,7 @@ export const ENUM_VALUES = {
 /**
  * For every named union of object types: each property that discriminates it (a string `const`
  * in every branch, distinct per branch) with the branches' values in schema order
- * (`UNION_DISCRIMINATORS.PermissionRequest.kind`).
+ * (`UNION_DISCRIMINATORS.WirePermissionRequest.kind`).
  */
 export const UNION_DISCRIMINATORS = {
   AgentRegistrySpawnResult: { "kind": ["spawned", "spawn-error", "registry-timeout", "validation-error"] },
@@ -349,7 +350,6 @@ export const UNION_DISCRIMINATORS = {
   PermissionDecisionApproveForLocationApproval: { "kind": ["commands", "read", "write", "mcp", "mcp-sampling", "memory", "custom-tool", "extension-management", "factory", "extension-permission-access", "extension-env-access"] },
   PermissionDecisionApproveForSessionApproval: { "kind": ["commands", "read", "write", "mcp", "mcp-sampling", "memory", "custom-tool", "extension-management", "factory", "extension-permission-access", "extension-env-access"] },
   PermissionPromptRequest: { "kind": ["commands", "write", "read", "mcp", "url", "memory", "custom-tool", "path", "hook", "extension-management", "factory", "extension-permission-access", "extension-env-access"] },
-  PermissionRequest: { "kind": ["shell", "write", "read", "mcp", "url", "memory", "custom-tool", "hook", "extension-management", "factory", "extension-permission-access", "extension-env-access"] },
   PermissionResult: { "kind": ["approved", "approved-for-session", "approved-for-location", "cancelled", "denied-by-rules", "denied-no-approval-rule-and-could-not-request-from-user", "denied-interactively-by-user", "denied-by-content-exclusion-policy", "denied-by-permission-request-hook"] },
   PermissionsLocationsAddToolApprovalDetails: { "kind": ["commands", "read", "write", "mcp", "mcp-sampling", "memory", "custom-tool", "extension-management", "factory", "extension-permission-access", "extension-env-access"] },
   PushAttachment: { "type": ["file", "directory", "selection", "github_reference", "github_commit", "github_release", "github_actions_job", "github_repository", "github_file_diff", "github_tree_comparison", "github_url", "github_file", "github_snippet", "blob", "extension_context"] },
@@ -362,4 +362,5 @@ export const UNION_DISCRIMINATORS = {
   TaskInfo: { "type": ["agent", "client", "shell"] },
   ToolExecutionCompleteContent: { "type": ["text", "terminal", "shell_exit", "image", "audio", "resource_link", "resource"] },
   UserToolSessionApproval: { "kind": ["commands", "read", "write", "mcp", "memory", "custom-tool", "extension-management", "factory", "extension-permission-access", "extension-env-access"] },
+  WirePermissionRequest: { "kind": ["shell", "write", "read", "mcp", "url", "memory", "custom-tool", "hook", "extension-management", "factory", "extension-permission-access", "extension-env-access"] },
 } as const;

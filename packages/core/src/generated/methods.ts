@@ -4,6 +4,7 @@
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
+ * sha256 e1a5a3ca959e3fc6ce33cd73c78c44e4ae7ab76162c42246d6d0bd2f3816a81a  overlay/type-names.json
  */
 
 import type {
@@ -113,6 +114,7 @@ import type {
   GitHubTelemetryNotification,
   GitHubTokenAcquireRequest,
   GitHubTokenAcquireResult,
+  HandlePendingPermissionRequestResult,
   HandlePendingToolCallRequest,
   HandlePendingToolCallResult,
   HistoryAbortManualCompactionResult,
@@ -258,7 +260,6 @@ import type {
   PermissionPathsWorkspaceCheckParams,
   PermissionPathsWorkspaceCheckResult,
   PermissionPromptShownNotification,
-  PermissionRequestResult,
   PermissionUrlsSetUnrestrictedModeParams,
   PermissionsConfigureParams,
   PermissionsConfigureResult,
@@ -731,7 +732,7 @@ export const RPC_METHODS = {
   "session.permissions.folderTrust.addTrusted": { direction: "clientToServer", scope: "session", kind: "request", visibility: "public", stability: "experimental", deprecated: false, params: "FolderTrustAddParams", paramsOptional: false, result: "PermissionsFolderTrustAddTrustedResult", sessionScoped: true },
   "session.permissions.folderTrust.isTrusted": { direction: "clientToServer", scope: "session", kind: "request", visibility: "public", stability: "experimental", deprecated: false, params: "FolderTrustCheckParams", paramsOptional: false, result: "FolderTrustCheckResult", sessionScoped: true },
   "session.permissions.getMode": { direction: "clientToServer", scope: "session", kind: "request", visibility: "public", stability: "experimental", deprecated: false, params: null, paramsOptional: false, result: "PermissionsGetModeResult", sessionScoped: true },
-  "session.permissions.handlePendingPermissionRequest": { direction: "clientToServer", scope: "session", kind: "request", visibility: "public", stability: "experimental", deprecated: false, params: "PermissionDecisionRequest", paramsOptional: false, result: "PermissionRequestResult", sessionScoped: true },
+  "session.permissions.handlePendingPermissionRequest": { direction: "clientToServer", scope: "session", kind: "request", visibility: "public", stability: "experimental", deprecated: false, params: "PermissionDecisionRequest", paramsOptional: false, result: "HandlePendingPermissionRequestResult", sessionScoped: true },
   "session.permissions.locations.addToolApproval": { direction: "clientToServer", scope: "session", kind: "request", visibility: "public", stability: "experimental", deprecated: false, params: "PermissionLocationAddToolApprovalParams", paramsOptional: false, result: "PermissionsLocationsAddToolApprovalResult", sessionScoped: true },
   "session.permissions.locations.apply": { direction: "clientToServer", scope: "session", kind: "request", visibility: "public", stability: "experimental", deprecated: false, params: "PermissionLocationApplyParams", paramsOptional: false, result: "PermissionLocationApplyResult", sessionScoped: true },
   "session.permissions.locations.resolve": { direction: "clientToServer", scope: "session", kind: "request", visibility: "public", stability: "experimental", deprecated: false, params: "PermissionLocationResolveParams", paramsOptional: false, result: "PermissionLocationResolveResult", sessionScoped: true },
@@ -1089,7 +1090,7 @@ export interface RpcMethodTypes {
   "session.permissions.folderTrust.addTrusted": { params: FolderTrustAddParams; wireParams: WithSessionId<FolderTrustAddParams>; result: PermissionsFolderTrustAddTrustedResult };
   "session.permissions.folderTrust.isTrusted": { params: FolderTrustCheckParams; wireParams: WithSessionId<FolderTrustCheckParams>; result: FolderTrustCheckResult };
   "session.permissions.getMode": { params: void; wireParams: { sessionId: string }; result: PermissionsGetModeResult };
-  "session.permissions.handlePendingPermissionRequest": { params: PermissionDecisionRequest; wireParams: WithSessionId<PermissionDecisionRequest>; result: PermissionRequestResult };
+  "session.permissions.handlePendingPermissionRequest": { params: PermissionDecisionRequest; wireParams: WithSessionId<PermissionDecisionRequest>; result: HandlePendingPermissionRequestResult };
   "session.permissions.locations.addToolApproval": { params: PermissionLocationAddToolApprovalParams; wireParams: WithSessionId<PermissionLocationAddToolApprovalParams>; result: PermissionsLocationsAddToolApprovalResult };
   "session.permissions.locations.apply": { params: PermissionLocationApplyParams; wireParams: WithSessionId<PermissionLocationApplyParams>; result: PermissionLocationApplyResult };
   "session.permissions.locations.resolve": { params: PermissionLocationResolveParams; wireParams: WithSessionId<PermissionLocationResolveParams>; result: PermissionLocationResolveResult };

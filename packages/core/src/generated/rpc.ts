@@ -4,6 +4,7 @@
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
+ * sha256 e1a5a3ca959e3fc6ce33cd73c78c44e4ae7ab76162c42246d6d0bd2f3816a81a  overlay/type-names.json
  */
 import type {
   AbortRequest,
@@ -112,6 +113,7 @@ import type {
   GitHubTelemetryNotification,
   GitHubTokenAcquireRequest,
   GitHubTokenAcquireResult,
+  HandlePendingPermissionRequestResult,
   HandlePendingToolCallRequest,
   HandlePendingToolCallResult,
   HistoryAbortManualCompactionResult,
@@ -257,7 +259,6 @@ import type {
   PermissionPathsWorkspaceCheckParams,
   PermissionPathsWorkspaceCheckResult,
   PermissionPromptShownNotification,
-  PermissionRequestResult,
   PermissionUrlsSetUnrestrictedModeParams,
   PermissionsConfigureParams,
   PermissionsConfigureResult,
@@ -2556,7 +2557,7 @@ export interface SessionRpcPermissions {
    *
    * @experimental
    */
-  handlePendingPermissionRequest(params: PermissionDecisionRequest, options?: RequestOptions): Promise<PermissionRequestResult>;
+  handlePendingPermissionRequest(params: PermissionDecisionRequest, options?: RequestOptions): Promise<HandlePendingPermissionRequestResult>;
   /**
    * Adds or removes session-scoped or location-scoped permission rules.
    *

@@ -4,6 +4,7 @@
  * sha256 c8e04f9ad4ebed1e568c95243fce6f11ba7e5e92b934184632ded13ece4787f8  api.schema.json
  * sha256 20e13b3f689f554814142d3467fa1dd68469ddf16533954bd29ff89cbd8e805d  session-events.schema.json
  * sha256 aea1c41d768d00ebbd1faac7800134ce5c2d232b0a6b8a7f3595c6e70c72ab01  overlay/lifecycle.schema.json
+ * sha256 e1a5a3ca959e3fc6ce33cd73c78c44e4ae7ab76162c42246d6d0bd2f3816a81a  overlay/type-names.json
  */
 
 import type { SessionEvent } from "./events.js";
@@ -3060,26 +3061,6 @@ export interface CancelUserRequestedShellCommandResult {
    * Whether an in-flight execution was found and signalled to cancel
    */
   cancelled: boolean;
-}
-
-/**
- * Canvas action that the agent or host can invoke. To discover the input schema for a particular action, call the list_canvas_capabilities tool.
- *
- * @experimental
- */
-export interface CanvasAction {
-  /**
-   * Action name exposed by the canvas provider
-   */
-  name: string;
-  /**
-   * Description of the action
-   */
-  description?: string;
-  /**
-   * JSON Schema for the action input
-   */
-  inputSchema?: CanvasJsonSchema;
 }
 
 /**
@@ -6315,57 +6296,6 @@ export interface CurrentToolMetadata {
 }
 
 /**
- * A custom agent (sub-agent) definition supplied by the client.
- */
-export interface CustomAgentConfig {
-  /**
-   * Unique agent name; `agent` and the task tool refer to it.
-   */
-  name: string;
-  /**
-   * Name shown in user interfaces.
-   */
-  displayName?: string;
-  /**
-   * What the agent is for; the model reads it when choosing a sub-agent.
-   */
-  description?: string;
-  /**
-   * Tool names the agent may use; null or omitted means all tools.
-   */
-  tools?: string[] | null;
-  /**
-   * The agent's prompt (its instructions).
-   */
-  prompt: string;
-  /**
-   * MCP servers only this agent uses, keyed by server name.
-   */
-  mcpServers?: {
-    /**
-     * One MCP server configuration.
-     */
-    [k: string]: McpServerConfig;
-  };
-  /**
-   * Whether the model may pick this agent on its own. Defaults to true.
-   */
-  infer?: boolean;
-  /**
-   * Skill names whose full content is loaded into the agent's context at start.
-   */
-  skills?: string[];
-  /**
-   * Model the agent runs on; falls back to the session model when unavailable.
-   */
-  model?: string;
-  /**
-   * Reasoning effort for the agent's model (e.g. low, medium, high).
-   */
-  reasoningEffort?: string;
-}
-
-/**
  * A single loaded custom agent in `session.custom_agents_updated`, with identity, source, tools, invocability, and authored model configuration.
  */
 export interface CustomAgentsUpdatedAgent {
@@ -6718,7 +6648,7 @@ export interface DiscoveredCanvas {
   /**
    * Actions the agent or host may invoke on an open instance
    */
-  actions?: CanvasAction[];
+  actions?: WireCanvasAction[];
   /**
    * Owning provider identifier
    */
@@ -7724,11 +7654,6 @@ export interface ExternalToolRequestedEvent extends SessionEventEnvelope {
   type: "external_tool.requested";
   data: ExternalToolRequestedData;
 }
-
-/**
- * Tool call result (string or expanded result object)
- */
-export type ExternalToolResult = unknown;
 
 /**
  * Expanded external tool result payload
@@ -10493,6 +10418,16 @@ export interface HMACAuthInfo {
 }
 
 /**
+ * Indicates whether the permission decision was applied; false when the request was already resolved.
+ */
+export interface HandlePendingPermissionRequestResult {
+  /**
+   * Whether the permission request was handled successfully
+   */
+  success: boolean;
+}
+
+/**
  * Pending external tool call request ID, with the tool result or an error describing why it failed.
  *
  * @experimental
@@ -10502,7 +10437,7 @@ export interface HandlePendingToolCallRequest {
    * Request ID of the pending tool call
    */
   requestId: string;
-  result?: ExternalToolResult;
+  result?: WireExternalToolResult;
   /**
    * Error message if the tool call failed
    */
@@ -11895,7 +11830,7 @@ export interface LocalSessionMetadataValue {
    * True for detached maintenance sessions that should be hidden from normal resume lists.
    */
   isDetached?: boolean;
-  context?: SessionContext;
+  context?: WireSessionContext;
   /**
    * GitHub task ID, when this local session is bound to one. Only present for local sessions exported to remote control.
    */
@@ -14087,7 +14022,7 @@ export interface McpRegisterExternalClientRequest {
  */
 export interface McpReloadConfig {
   mcpServers: {
-    [k: string]: McpServerConfig;
+    [k: string]: WireMcpServerConfig;
   };
   disabledServers?: string[];
   enabledServers?: string[];
@@ -14573,11 +14508,6 @@ export interface McpServerCardUrl {
  * - `"url"`: Retrieve the card from its URL.
  */
 export type McpServerCardUrlKind = "url";
-
-/**
- * MCP server configuration (stdio, remote HTTP/SSE, or in-process)
- */
-export type McpServerConfig = unknown;
 
 /**
  * Controls if tools provided by this server can be loaded on demand via tool search (auto) or always included in the initial tool list (never)
@@ -16832,54 +16762,6 @@ export interface NameSetRequest {
 }
 
 /**
- * External SDK input for a named custom model provider. Ingested by the native protocol boundary before host dispatch.
- */
-export interface NamedProviderConfig {
-  /**
-   * Unique provider name used to qualify model selection IDs.
-   */
-  name: string;
-  /**
-   * Provider protocol family.
-   */
-  type?: ProviderConfigType;
-  /**
-   * Wire API used to communicate with the provider.
-   */
-  wireApi?: ProviderConfigWireApi;
-  /**
-   * Transport used to communicate with the provider.
-   */
-  transport?: ProviderConfigTransport;
-  /**
-   * Base URL for provider API requests.
-   */
-  baseUrl: string;
-  /**
-   * Static API key used to authenticate provider requests.
-   */
-  apiKey?: string;
-  /**
-   * Static bearer token used to authenticate provider requests.
-   */
-  bearerToken?: string;
-  /**
-   * Azure authentication configuration for the provider.
-   */
-  azure?: ProviderConfigAzure;
-  /**
-   * Additional HTTP headers included with provider requests.
-   */
-  headers?: {
-    [k: string]: string;
-  };
-  /**
-   * Whether the host supplies bearer tokens dynamically.
-   */
-  hasBearerTokenProvider?: boolean;
-}
-
-/**
  * Why the binary data is absent: it exceeded the inline size limit, or its asset was unavailable
  *
  * - `"too_large"`: Bytes exceeded the session's inline size limit.
@@ -19008,23 +18890,6 @@ export interface PermissionPromptShownNotification {
 export type PermissionRecommendation = "approve";
 
 /**
- * Details of the permission being requested
- */
-export type PermissionRequest =
-  | PermissionRequestShell
-  | PermissionRequestWrite
-  | PermissionRequestRead
-  | PermissionRequestMcp
-  | PermissionRequestUrl
-  | PermissionRequestMemory
-  | PermissionRequestCustomTool
-  | PermissionRequestHook
-  | PermissionRequestExtensionManagement
-  | PermissionRequestFactory
-  | PermissionRequestExtensionPermissionAccess
-  | PermissionRequestExtensionEnvAccess;
-
-/**
  * Custom tool invocation permission request
  */
 export interface PermissionRequestCustomTool {
@@ -19367,16 +19232,6 @@ export interface PermissionRequestRead {
 }
 
 /**
- * Indicates whether the permission decision was applied; false when the request was already resolved.
- */
-export interface PermissionRequestResult {
-  /**
-   * Whether the permission request was handled successfully
-   */
-  success: boolean;
-}
-
-/**
  * Shell command permission request
  */
 export interface PermissionRequestShell {
@@ -19592,7 +19447,7 @@ export interface PermissionRequestedData {
    * Unique identifier for this permission request; used to respond via session.respondToPermission()
    */
   requestId: string;
-  permissionRequest: PermissionRequest;
+  permissionRequest: WirePermissionRequest;
   promptRequest?: PermissionPromptRequest;
   /**
    * Agent mode captured from the owning turn when permission evaluation began.
@@ -20313,7 +20168,7 @@ export interface PersistedSessionSummary {
   /**
    * Working directory and git context from session creation.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
 }
 
 /**
@@ -21054,7 +20909,7 @@ export interface ProviderAddRequest {
   /**
    * Named BYOK provider connections to register, additive to any providers already in the registry. Each name must be unique across the registry and must not contain '/'.
    */
-  providers?: NamedProviderConfig[];
+  providers?: WireNamedProviderConfig[];
   /**
    * BYOK model definitions to register. Each must reference a provider that is already registered or included in this same call. Selection ids (`provider/id`) must be unique across the registry.
    */
@@ -21071,68 +20926,6 @@ export interface ProviderAddResult {
    * Synthesized selectable model entries for the newly added BYOK models, each under its provider-qualified selection id (`provider/id`). Empty when only providers were added.
    */
   models: unknown[];
-}
-
-/**
- * Custom model-provider configuration (BYOK).
- *
- * @experimental
- */
-export interface ProviderConfig {
-  type?: ProviderConfigType;
-  wireApi?: ProviderConfigWireApi;
-  transport?: ProviderConfigTransport;
-  /**
-   * API endpoint URL.
-   */
-  baseUrl: string;
-  /**
-   * API key. Optional for local providers like Ollama.
-   */
-  apiKey?: string;
-  /**
-   * Bearer token for authentication. Sets the Authorization header directly. Takes precedence over apiKey when both are set.
-   */
-  bearerToken?: string;
-  azure?: ProviderConfigAzure;
-  /**
-   * Well-known model ID used for capability lookup. When set, agent behavior config and token limits are inferred from this model.
-   */
-  modelId?: string;
-  /**
-   * Overrides for model capabilities when they cannot be inferred from modelId.
-   */
-  modelCapabilities?: ModelCapabilitiesOverride;
-  /**
-   * Provider name used for model and telemetry attribution.
-   */
-  providerName?: string;
-  /**
-   * The model identifier sent to the provider API for inference (the "wire" model), as opposed to modelId which is the well-known base.
-   */
-  wireModel?: string;
-  /**
-   * Maximum prompt/input tokens for the model.
-   */
-  maxPromptTokens?: number;
-  /**
-   * Maximum context window tokens for the model.
-   */
-  maxContextWindowTokens?: number;
-  /**
-   * Maximum output tokens for the model.
-   */
-  maxOutputTokens?: number;
-  /**
-   * Custom HTTP headers to include in all outbound requests to the provider.
-   */
-  headers?: {
-    [k: string]: string;
-  };
-  /**
-   * When true, the SDK client supplies bearer tokens on demand: the runtime calls the client-session `providerToken.getToken` callback before each request and applies the returned token as an `Authorization: Bearer <token>` header. This is the bearer/OAuth scheme used by Azure AD / managed-identity tokens and provider OAuth access tokens (including Anthropic's), not a provider-specific API-key header such as Anthropic's `x-api-key`. The token-acquiring function itself stays on the SDK side and is never serialized; only this flag crosses the wire. When set alongside `apiKey`/`bearerToken`, the callback takes precedence: the runtime applies the token returned by `providerToken.getToken` as the `Authorization: Bearer` header for each request and does not send the static credential.
-   */
-  hasBearerTokenProvider?: boolean;
 }
 
 /**
@@ -22542,7 +22335,7 @@ export interface RemoteSessionMetadataValue {
   /**
    * Most recent working directory context.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
   repository: RemoteSessionMetadataRepository;
   /**
    * Backing remote session IDs (most recent first).
@@ -24404,29 +24197,6 @@ export interface SessionCompletionItem {
 }
 
 /**
- * Pre-resolved working-directory context for session startup.
- */
-export interface SessionContext {
-  /**
-   * Most recent working directory for this session
-   */
-  cwd: string;
-  /**
-   * Git repository root, if the cwd was inside a git repo
-   */
-  gitRoot?: string;
-  /**
-   * Repository slug in `owner/name` form, when known
-   */
-  repository?: string;
-  hostType?: SessionContextHostType;
-  /**
-   * Active git branch
-   */
-  branch?: string;
-}
-
-/**
  * Per-source context-window attribution, or null if the session has not yet been initialized (no system prompt or tool metadata cached).
  */
 export type SessionContextAttribution = {
@@ -24691,7 +24461,7 @@ export interface SessionCreateParams {
   /**
    * BYOK model provider; the whole session then talks to this endpoint instead of the Copilot API.
    */
-  provider?: ProviderConfig;
+  provider?: WireProviderConfig;
   /**
    * Options for the built-in Copilot API provider.
    */
@@ -24701,7 +24471,7 @@ export interface SessionCreateParams {
    *
    * @experimental
    */
-  providers?: NamedProviderConfig[];
+  providers?: WireNamedProviderConfig[];
   /**
    * BYOK models that reference `providers[].name` (an unknown provider fails the create); selectable as `provider/id`.
    *
@@ -24798,7 +24568,7 @@ export interface SessionCreateParams {
     /**
      * One MCP server configuration (stdio: command/args/env/cwd; http/sse: url/headers).
      */
-    [k: string]: McpServerConfig;
+    [k: string]: WireMcpServerConfig;
   };
   /**
    * Where MCP OAuth tokens are kept.
@@ -24815,7 +24585,7 @@ export interface SessionCreateParams {
   /**
    * Custom agents available in the session.
    */
-  customAgents?: CustomAgentConfig[];
+  customAgents?: WireCustomAgentConfig[];
   /**
    * Custom agents run locally only, never on remote workers.
    */
@@ -25991,35 +25761,13 @@ export interface SessionList {
 export type SessionListEntry = LocalSessionMetadataValue | RemoteSessionMetadataValue;
 
 /**
- * Optional filter applied to the returned sessions
- */
-export interface SessionListFilter {
-  /**
-   * Match sessions whose context.cwd equals this value
-   */
-  cwd?: string;
-  /**
-   * Match sessions whose context.gitRoot equals this value
-   */
-  gitRoot?: string;
-  /**
-   * Match sessions whose context.repository equals this value
-   */
-  repository?: string;
-  /**
-   * Match sessions whose context.branch equals this value
-   */
-  branch?: string;
-}
-
-/**
  * Parameters of `session.list`.
  */
 export interface SessionListParams {
   /**
    * Optional filter; all given fields must match.
    */
-  filter?: SessionListFilter;
+  filter?: WireSessionListFilter;
 }
 
 /**
@@ -26285,14 +26033,14 @@ export interface SessionOpenOptions {
    * Initial authentication info for the session.
    */
   authInfo?: AuthInfo;
-  provider?: ProviderConfig;
+  provider?: WireProviderConfig;
   capi?: CapiSessionOptions;
   /**
    * Named BYOK provider connections, additive to CAPI auth. Combining with `provider` is rejected.
    *
    * @experimental
    */
-  providers?: NamedProviderConfig[];
+  providers?: WireNamedProviderConfig[];
   /**
    * BYOK model definitions added to the selectable model list, each referencing a provider name.
    *
@@ -26307,7 +26055,7 @@ export interface SessionOpenOptions {
    * Additional directories the agent may access beyond the working directory. Each entry is granted to the session's file-access allow-list and surfaced to the model (system prompt context and `@`-mention completion). Conventional `.github/skills/` and `.github/agents/` definitions under each directory also join the session's project catalogs when their existing subsystem gates are enabled: added-root skills require both `enableConfigDiscovery` and effective `enableSkills`; added-root agents require `enableConfigDiscovery`. Supplying a directory therefore activates configuration from it and should be treated as a trust decision. Absolute paths are recommended; a relative path is resolved against the session's working directory. Nonexistent or unresolvable entries are skipped with a warning. This is applied during session creation and cold resume and is not persisted, so a cold resume must re-supply the directories.
    */
   additionalDirectories?: string[];
-  workingDirectoryContext?: SessionContext;
+  workingDirectoryContext?: WireSessionContext;
   /**
    * Whether this session supports remote steering.
    */
@@ -26756,7 +26504,7 @@ export interface SessionResumeParams {
   /**
    * BYOK model provider; the whole session then talks to this endpoint instead of the Copilot API.
    */
-  provider?: ProviderConfig;
+  provider?: WireProviderConfig;
   /**
    * Options for the built-in Copilot API provider.
    */
@@ -26766,7 +26514,7 @@ export interface SessionResumeParams {
    *
    * @experimental
    */
-  providers?: NamedProviderConfig[];
+  providers?: WireNamedProviderConfig[];
   /**
    * BYOK models that reference `providers[].name` (an unknown provider fails the create); selectable as `provider/id`.
    *
@@ -26863,7 +26611,7 @@ export interface SessionResumeParams {
     /**
      * One MCP server configuration (stdio: command/args/env/cwd; http/sse: url/headers).
      */
-    [k: string]: McpServerConfig;
+    [k: string]: WireMcpServerConfig;
   };
   /**
    * Where MCP OAuth tokens are kept.
@@ -26880,7 +26628,7 @@ export interface SessionResumeParams {
   /**
    * Custom agents available in the session.
    */
-  customAgents?: CustomAgentConfig[];
+  customAgents?: WireCustomAgentConfig[];
   /**
    * Custom agents run locally only, never on remote workers.
    */
@@ -27455,7 +27203,7 @@ export interface SessionUpdateOptionsParams {
    * Whether experimental capabilities are enabled.
    */
   isExperimentalMode?: boolean;
-  provider?: ProviderConfig;
+  provider?: WireProviderConfig;
   capi?: CapiSessionOptions;
   /**
    * Absolute working-directory path for shell tools.
@@ -27976,7 +27724,7 @@ export interface SessionsGetLastForContextRequest {
   /**
    * Optional working-directory context used to score session relevance. When omitted the most-recently-modified session wins.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
 }
 
 /**
@@ -28058,7 +27806,7 @@ export type SessionsListRequest = {
    * When provided, only the first N local sessions (sorted by modification time, newest first) load full metadata; remaining sessions return basic info only. Use 0 to return only basic info for every local session. Has no effect on remote entries (which always carry their full shape).
    */
   metadataLimit?: number;
-  filter?: SessionListFilter;
+  filter?: WireSessionListFilter;
   /**
    * When true, include detached maintenance sessions. Defaults to false for user-facing session lists.
    */
@@ -28261,7 +28009,7 @@ export interface SessionsOpenResumeLast {
   /**
    * Working-directory context used to choose the most relevant session.
    */
-  context?: SessionContext;
+  context?: WireSessionContext;
   /**
    * Session resume options.
    */
@@ -31682,34 +31430,6 @@ export interface TokenProviderAuthInfo {
 }
 
 /**
- * Built-in tool metadata with identifier, optional namespaced name, description, input-parameter schema, and usage instructions.
- */
-export interface Tool {
-  /**
-   * Tool identifier (e.g., "bash", "grep", "str_replace_editor")
-   */
-  name: string;
-  /**
-   * Optional namespaced name for declarative filtering (e.g., "playwright/navigate" for MCP tools)
-   */
-  namespacedName?: string;
-  /**
-   * Description of what the tool does
-   */
-  description: string;
-  /**
-   * JSON Schema for the tool's input parameters
-   */
-  parameters?: {
-    [k: string]: unknown;
-  };
-  /**
-   * Optional instructions for how to use this tool effectively
-   */
-  instructions?: string;
-}
-
-/**
  * A content block within a tool result, which may be text, terminal output, image, audio, or a resource
  */
 export type ToolExecutionCompleteContent =
@@ -32399,13 +32119,41 @@ export interface ToolExecutionStartToolDescriptionMetaUI {
 export type ToolExecutionStartToolDescriptionMetaUIVisibility = "model" | "app";
 
 /**
+ * Built-in tool metadata with identifier, optional namespaced name, description, input-parameter schema, and usage instructions.
+ */
+export interface ToolInfo {
+  /**
+   * Tool identifier (e.g., "bash", "grep", "str_replace_editor")
+   */
+  name: string;
+  /**
+   * Optional namespaced name for declarative filtering (e.g., "playwright/navigate" for MCP tools)
+   */
+  namespacedName?: string;
+  /**
+   * Description of what the tool does
+   */
+  description: string;
+  /**
+   * JSON Schema for the tool's input parameters
+   */
+  parameters?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Optional instructions for how to use this tool effectively
+   */
+  instructions?: string;
+}
+
+/**
  * Built-in tools available for the requested model, with their parameters and instructions.
  */
 export interface ToolList {
   /**
    * List of available built-in tools with metadata
    */
-  tools: Tool[];
+  tools: ToolInfo[];
 }
 
 /**
@@ -34312,6 +34060,259 @@ export interface WarningEvent extends SessionEventEnvelope {
    */
   type: "session.warning";
   data: WarningData;
+}
+
+/**
+ * Canvas action that the agent or host can invoke. To discover the input schema for a particular action, call the list_canvas_capabilities tool.
+ *
+ * @experimental
+ */
+export interface WireCanvasAction {
+  /**
+   * Action name exposed by the canvas provider
+   */
+  name: string;
+  /**
+   * Description of the action
+   */
+  description?: string;
+  /**
+   * JSON Schema for the action input
+   */
+  inputSchema?: CanvasJsonSchema;
+}
+
+/**
+ * A custom agent (sub-agent) definition supplied by the client.
+ */
+export interface WireCustomAgentConfig {
+  /**
+   * Unique agent name; `agent` and the task tool refer to it.
+   */
+  name: string;
+  /**
+   * Name shown in user interfaces.
+   */
+  displayName?: string;
+  /**
+   * What the agent is for; the model reads it when choosing a sub-agent.
+   */
+  description?: string;
+  /**
+   * Tool names the agent may use; null or omitted means all tools.
+   */
+  tools?: string[] | null;
+  /**
+   * The agent's prompt (its instructions).
+   */
+  prompt: string;
+  /**
+   * MCP servers only this agent uses, keyed by server name.
+   */
+  mcpServers?: {
+    /**
+     * One MCP server configuration.
+     */
+    [k: string]: WireMcpServerConfig;
+  };
+  /**
+   * Whether the model may pick this agent on its own. Defaults to true.
+   */
+  infer?: boolean;
+  /**
+   * Skill names whose full content is loaded into the agent's context at start.
+   */
+  skills?: string[];
+  /**
+   * Model the agent runs on; falls back to the session model when unavailable.
+   */
+  model?: string;
+  /**
+   * Reasoning effort for the agent's model (e.g. low, medium, high).
+   */
+  reasoningEffort?: string;
+}
+
+/**
+ * Tool call result (string or expanded result object)
+ */
+export type WireExternalToolResult = unknown;
+
+/**
+ * MCP server configuration (stdio, remote HTTP/SSE, or in-process)
+ */
+export type WireMcpServerConfig = unknown;
+
+/**
+ * External SDK input for a named custom model provider. Ingested by the native protocol boundary before host dispatch.
+ */
+export interface WireNamedProviderConfig {
+  /**
+   * Unique provider name used to qualify model selection IDs.
+   */
+  name: string;
+  /**
+   * Provider protocol family.
+   */
+  type?: ProviderConfigType;
+  /**
+   * Wire API used to communicate with the provider.
+   */
+  wireApi?: ProviderConfigWireApi;
+  /**
+   * Transport used to communicate with the provider.
+   */
+  transport?: ProviderConfigTransport;
+  /**
+   * Base URL for provider API requests.
+   */
+  baseUrl: string;
+  /**
+   * Static API key used to authenticate provider requests.
+   */
+  apiKey?: string;
+  /**
+   * Static bearer token used to authenticate provider requests.
+   */
+  bearerToken?: string;
+  /**
+   * Azure authentication configuration for the provider.
+   */
+  azure?: ProviderConfigAzure;
+  /**
+   * Additional HTTP headers included with provider requests.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Whether the host supplies bearer tokens dynamically.
+   */
+  hasBearerTokenProvider?: boolean;
+}
+
+/**
+ * Details of the permission being requested
+ */
+export type WirePermissionRequest =
+  | PermissionRequestShell
+  | PermissionRequestWrite
+  | PermissionRequestRead
+  | PermissionRequestMcp
+  | PermissionRequestUrl
+  | PermissionRequestMemory
+  | PermissionRequestCustomTool
+  | PermissionRequestHook
+  | PermissionRequestExtensionManagement
+  | PermissionRequestFactory
+  | PermissionRequestExtensionPermissionAccess
+  | PermissionRequestExtensionEnvAccess;
+
+/**
+ * Custom model-provider configuration (BYOK).
+ *
+ * @experimental
+ */
+export interface WireProviderConfig {
+  type?: ProviderConfigType;
+  wireApi?: ProviderConfigWireApi;
+  transport?: ProviderConfigTransport;
+  /**
+   * API endpoint URL.
+   */
+  baseUrl: string;
+  /**
+   * API key. Optional for local providers like Ollama.
+   */
+  apiKey?: string;
+  /**
+   * Bearer token for authentication. Sets the Authorization header directly. Takes precedence over apiKey when both are set.
+   */
+  bearerToken?: string;
+  azure?: ProviderConfigAzure;
+  /**
+   * Well-known model ID used for capability lookup. When set, agent behavior config and token limits are inferred from this model.
+   */
+  modelId?: string;
+  /**
+   * Overrides for model capabilities when they cannot be inferred from modelId.
+   */
+  modelCapabilities?: ModelCapabilitiesOverride;
+  /**
+   * Provider name used for model and telemetry attribution.
+   */
+  providerName?: string;
+  /**
+   * The model identifier sent to the provider API for inference (the "wire" model), as opposed to modelId which is the well-known base.
+   */
+  wireModel?: string;
+  /**
+   * Maximum prompt/input tokens for the model.
+   */
+  maxPromptTokens?: number;
+  /**
+   * Maximum context window tokens for the model.
+   */
+  maxContextWindowTokens?: number;
+  /**
+   * Maximum output tokens for the model.
+   */
+  maxOutputTokens?: number;
+  /**
+   * Custom HTTP headers to include in all outbound requests to the provider.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * When true, the SDK client supplies bearer tokens on demand: the runtime calls the client-session `providerToken.getToken` callback before each request and applies the returned token as an `Authorization: Bearer <token>` header. This is the bearer/OAuth scheme used by Azure AD / managed-identity tokens and provider OAuth access tokens (including Anthropic's), not a provider-specific API-key header such as Anthropic's `x-api-key`. The token-acquiring function itself stays on the SDK side and is never serialized; only this flag crosses the wire. When set alongside `apiKey`/`bearerToken`, the callback takes precedence: the runtime applies the token returned by `providerToken.getToken` as the `Authorization: Bearer` header for each request and does not send the static credential.
+   */
+  hasBearerTokenProvider?: boolean;
+}
+
+/**
+ * Pre-resolved working-directory context for session startup.
+ */
+export interface WireSessionContext {
+  /**
+   * Most recent working directory for this session
+   */
+  cwd: string;
+  /**
+   * Git repository root, if the cwd was inside a git repo
+   */
+  gitRoot?: string;
+  /**
+   * Repository slug in `owner/name` form, when known
+   */
+  repository?: string;
+  hostType?: SessionContextHostType;
+  /**
+   * Active git branch
+   */
+  branch?: string;
+}
+
+/**
+ * Optional filter applied to the returned sessions
+ */
+export interface WireSessionListFilter {
+  /**
+   * Match sessions whose context.cwd equals this value
+   */
+  cwd?: string;
+  /**
+   * Match sessions whose context.gitRoot equals this value
+   */
+  gitRoot?: string;
+  /**
+   * Match sessions whose context.repository equals this value
+   */
+  repository?: string;
+  /**
+   * Match sessions whose context.branch equals this value
+   */
+  branch?: string;
 }
 
 /**

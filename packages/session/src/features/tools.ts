@@ -4,7 +4,7 @@
  * turn is aborted, another client answered, or the session disconnects; its late result is dropped.
  */
 import { ToolError, ToolSet, invokeTool, type ToolLike } from "@flightdeck/copilot-tools";
-import type { ExternalToolResult } from "../bindings.js";
+import type { WireExternalToolResult } from "../bindings.js";
 import { answerInBackground, defineFeature } from "../feature.js";
 import { describe, type Fail } from "../option-checks.js";
 
@@ -54,14 +54,14 @@ export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
       // Only the owner answers a broadcast tool call (unless "fail" is asked for).
       if (!tool && ctx.options.unknownToolCalls !== "fail") return;
       if (!ctx.firstSight(`tool:${data.requestId}`)) return;
-      const run = async (signal: AbortSignal): Promise<ExternalToolResult> => {
+      const run = async (signal: AbortSignal): Promise<WireExternalToolResult> => {
         if (!tool) {
           const known = [...ctx.state].map((t) => t.name);
           const text = `Tool "${data.toolName}" is not available on this client (it offers: ${known.length > 0 ? known.join(", ") : "no tools"}). Use one of those tools or answer without it.`;
           return { textResultForLlm: text, resultType: "failure", error: text };
         }
         const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, signal };
-        return (await invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) })) as ExternalToolResult;
+        return (await invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) })) as WireExternalToolResult;
       };
       answerInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
     },

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import type { ProtocolDiff, VerdictLevel } from "../codegen/src/index.js";
+import type { ProtocolDiff, VerdictLevel } from "../../codegen/src/index.js";
 
 /** Child processes of the running bump, so an interruption can stop them. */
 export type Tracker = (child: ChildProcess) => void;

@@ -1,8 +1,7 @@
 /**
- * The serving half of the session filesystem (`sessionFs`, see session-fs.ts): the adapter that
- * turns provider calls (which throw) into the `sessionFs.*` wire replies (errors in the result).
- * Loaded with the connecting steps (runtime-connect.ts) on the first start(), so importing the sdk
- * does not load it.
+ * The `sessionFs.*` request handlers over a {@link SessionFsProvider}: each provider call (which
+ * throws) becomes the wire's error-in-result reply. One runner checks the params and reports
+ * failures; the file handlers and the SQLite handlers are built on it.
  */
 import {
   RpcError,
@@ -17,13 +16,29 @@ import {
   type Unsubscribe,
 } from "@flightdeck/copilot-core";
 import {
-  type Awaitable,
   SessionFsProviderError,
+  checkSessionFsOptions,
   type SessionFsContext,
   type SessionFsOptions,
   type SessionFsProvider,
-  checkSessionFsOptions,
+  type SessionFsSqliteResult,
 } from "./session-fs.js";
+
+type Awaitable<T> = T | Promise<T>;
+
+type FileMethods =
+  | "sessionFs.readFile"
+  | "sessionFs.writeFile"
+  | "sessionFs.appendFile"
+  | "sessionFs.exists"
+  | "sessionFs.stat"
+  | "sessionFs.mkdir"
+  | "sessionFs.readdir"
+  | "sessionFs.readdirWithTypes"
+  | "sessionFs.rm"
+  | "sessionFs.rename";
+type SqliteMethods = "sessionFs.sqliteQuery" | "sessionFs.sqliteTransaction" | "sessionFs.sqliteExists";
+type SessionFsHandlers = Pick<ClientSessionHandlers, FileMethods | SqliteMethods>;
 
 function providerName(provider: SessionFsProvider | undefined): string {
   return provider?.name ?? provider?.constructor?.name ?? "sessionFs";
@@ -38,23 +53,6 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-type SessionFsHandlers = Pick<
-  ClientSessionHandlers,
-  | "sessionFs.readFile"
-  | "sessionFs.writeFile"
-  | "sessionFs.appendFile"
-  | "sessionFs.exists"
-  | "sessionFs.stat"
-  | "sessionFs.mkdir"
-  | "sessionFs.readdir"
-  | "sessionFs.readdirWithTypes"
-  | "sessionFs.rm"
-  | "sessionFs.rename"
-  | "sessionFs.sqliteQuery"
-  | "sessionFs.sqliteTransaction"
-  | "sessionFs.sqliteExists"
->;
-
 const EPOCH = new Date(0).toISOString();
 
 function iso(value: Date | string, what: string): string {
@@ -63,12 +61,18 @@ function iso(value: Date | string, what: string): string {
   throw new SessionFsProviderError("UNKNOWN", `stat returned an invalid ${what} (${String(value)}); return a Date or an ISO 8601 string.`);
 }
 
-/**
- * Builds the `sessionFs.*` request handlers for a provider (or a per-session factory). Failures
- * become the error-in-result replies the runtime expects; those other than ENOENT also go to
- * `onError`. Exported for tests and custom hosts; `CopilotClient` wires it for you.
- */
-export function createSessionFsHandlers(options: SessionFsOptions, onError: (error: unknown) => void = () => {}): SessionFsHandlers {
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: SessionFsError; cause: unknown };
+
+/** Runs one provider call for the session the params name; returns the value, or the wire error describing the failure. */
+type ProviderRunner = <T>(
+  operation: string,
+  params: { sessionId: string },
+  target: string,
+  call: (provider: SessionFsProvider, context: SessionFsContext) => Awaitable<T>,
+  signal: AbortSignal,
+) => Promise<Outcome<T>>;
+
+function providerRunner(options: SessionFsOptions, onError: (error: unknown) => void): ProviderRunner {
   const perSession = new Map<string, SessionFsProvider>();
   const providerFor = (sessionId: string): SessionFsProvider => {
     if (typeof options.provider !== "function") return options.provider;
@@ -80,15 +84,7 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
     }
     return provider;
   };
-
-  /** Runs one provider call; returns the value, or the wire error describing the failure. */
-  async function run<T>(
-    operation: string,
-    params: { sessionId: string },
-    target: string,
-    call: (provider: SessionFsProvider, context: SessionFsContext) => Awaitable<T>,
-    signal: AbortSignal,
-  ): Promise<{ ok: true; value: T } | { ok: false; error: SessionFsError; cause: unknown }> {
+  return async (operation, params, target, call, signal) => {
     if (typeof params?.sessionId !== "string") {
       throw new RpcError(RpcErrorCode.InvalidParams, `sessionFs.${operation}: params must carry a string sessionId.`);
     }
@@ -102,17 +98,23 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
       if (code !== "ENOENT") onError(new SdkError("HANDLER_FAILED", message, { cause, details: { operation, sessionId: params.sessionId } }));
       return { ok: false, error: { code, message }, cause };
     }
-  }
-
-  const requirePath = (operation: string, value: unknown, field = "path"): string => {
-    if (typeof value !== "string") throw new RpcError(RpcErrorCode.InvalidParams, `sessionFs.${operation}: params.${field} must be a string.`);
-    return value;
   };
-  const voidResult = (r: { ok: true } | { ok: false; error: SessionFsError }): SessionFsError | undefined => (r.ok ? undefined : r.error);
+}
 
+function requireString(operation: string, value: unknown, field = "path"): string {
+  if (typeof value !== "string") throw new RpcError(RpcErrorCode.InvalidParams, `sessionFs.${operation}: params.${field} must be a string.`);
+  return value;
+}
+
+function voidResult(r: { ok: true } | { ok: false; error: SessionFsError }): SessionFsError | undefined {
+  return r.ok ? undefined : r.error;
+}
+
+/** The handlers of the file operations (read, write, stat, list, remove, rename, …). */
+function fileHandlers(run: ProviderRunner): Pick<ClientSessionHandlers, FileMethods> {
   return {
     "sessionFs.readFile": async (p, ctx) => {
-      const path = requirePath("readFile", p?.path);
+      const path = requireString("readFile", p?.path);
       const r = await run("readFile", p, path, (fs, c) => fs.readFile(path, c), ctx.signal);
       if (!r.ok) return { content: "", error: r.error };
       if (typeof r.value !== "string")
@@ -120,17 +122,17 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
       return { content: r.value };
     },
     "sessionFs.writeFile": async (p, ctx) => {
-      const path = requirePath("writeFile", p?.path);
-      const content = requirePath("writeFile", p?.content, "content");
+      const path = requireString("writeFile", p?.path);
+      const content = requireString("writeFile", p?.content, "content");
       return voidResult(await run("writeFile", p, path, (fs, c) => fs.writeFile(path, content, p.mode === undefined ? {} : { mode: p.mode }, c), ctx.signal));
     },
     "sessionFs.appendFile": async (p, ctx) => {
-      const path = requirePath("appendFile", p?.path);
-      const content = requirePath("appendFile", p?.content, "content");
+      const path = requireString("appendFile", p?.path);
+      const content = requireString("appendFile", p?.content, "content");
       return voidResult(await run("appendFile", p, path, (fs, c) => fs.appendFile(path, content, p.mode === undefined ? {} : { mode: p.mode }, c), ctx.signal));
     },
     "sessionFs.exists": async (p, ctx) => {
-      const path = requirePath("exists", p?.path);
+      const path = requireString("exists", p?.path);
       const r = await run("exists", p, path, (fs, c) => fs.exists(path, c), ctx.signal);
       if (r.ok) return { exists: r.value === true };
       if (r.error.code === "ENOENT") return { exists: false };
@@ -138,7 +140,7 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
       throw new RpcError(RpcErrorCode.InternalError, r.error.message ?? "sessionFs.exists failed");
     },
     "sessionFs.stat": async (p, ctx) => {
-      const path = requirePath("stat", p?.path);
+      const path = requireString("stat", p?.path);
       const r = await run(
         "stat",
         p,
@@ -158,38 +160,53 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
       return r.ok ? r.value : { isFile: false, isDirectory: false, size: 0, mtime: EPOCH, birthtime: EPOCH, error: r.error };
     },
     "sessionFs.mkdir": async (p, ctx) => {
-      const path = requirePath("mkdir", p?.path);
-      return voidResult(
-        await run(
-          "mkdir",
-          p,
-          path,
-          (fs, c) => fs.mkdir(path, { recursive: p.recursive === true, ...(p.mode !== undefined && { mode: p.mode }) }, c),
-          ctx.signal,
-        ),
-      );
+      const path = requireString("mkdir", p?.path);
+      const options = { recursive: p.recursive === true, ...(p.mode !== undefined && { mode: p.mode }) };
+      return voidResult(await run("mkdir", p, path, (fs, c) => fs.mkdir(path, options, c), ctx.signal));
     },
     "sessionFs.readdir": async (p, ctx) => {
-      const path = requirePath("readdir", p?.path);
+      const path = requireString("readdir", p?.path);
       const r = await run("readdir", p, path, (fs, c) => fs.readdir(path, c), ctx.signal);
       return r.ok ? { entries: [...r.value] } : { entries: [], error: r.error };
     },
     "sessionFs.readdirWithTypes": async (p, ctx) => {
-      const path = requirePath("readdirWithTypes", p?.path);
+      const path = requireString("readdirWithTypes", p?.path);
       const r = await run("readdirWithTypes", p, path, (fs, c) => fs.readdirWithTypes(path, c), ctx.signal);
       return r.ok ? { entries: r.value.map((e) => ({ name: e.name, type: e.type === "directory" ? "directory" : "file" })) } : { entries: [], error: r.error };
     },
     "sessionFs.rm": async (p, ctx) => {
-      const path = requirePath("rm", p?.path);
+      const path = requireString("rm", p?.path);
       return voidResult(await run("rm", p, path, (fs, c) => fs.rm(path, { recursive: p.recursive === true, force: p.force === true }, c), ctx.signal));
     },
     "sessionFs.rename": async (p, ctx) => {
-      const src = requirePath("rename", p?.src, "src");
-      const dest = requirePath("rename", p?.dest, "dest");
+      const src = requireString("rename", p?.src, "src");
+      const dest = requireString("rename", p?.dest, "dest");
       return voidResult(await run("rename", p, `${src} → ${dest}`, (fs, c) => fs.rename(src, dest, c), ctx.signal));
     },
+  };
+}
+
+function sqliteResult(v: SessionFsSqliteResult) {
+  return {
+    rows: v.rows ?? [],
+    columns: v.columns ?? [],
+    rowsAffected: v.rowsAffected ?? 0,
+    ...(v.lastInsertRowid !== undefined && { lastInsertRowid: v.lastInsertRowid }),
+  };
+}
+
+/** The class of a failed transaction: SessionFsProviderError's sqliteErrorClass, or the errorClass of @github/copilot-sdk's SessionFsSqliteTransactionFailure. */
+function transactionErrorClass(failure: unknown): SessionFsSqliteTransactionErrorClass {
+  const cause = failure as { sqliteErrorClass?: unknown; errorClass?: unknown } | null;
+  const classified = failure instanceof SessionFsProviderError ? cause?.sqliteErrorClass : cause instanceof Error ? cause.errorClass : undefined;
+  return typeof classified === "string" ? (classified as SessionFsSqliteTransactionErrorClass) : "fatal";
+}
+
+/** The handlers of the provider's SQLite database (`sqlite` member). */
+function sqliteHandlers(run: ProviderRunner): Pick<ClientSessionHandlers, SqliteMethods> {
+  return {
     "sessionFs.sqliteQuery": async (p, ctx) => {
-      const query = requirePath("sqliteQuery", p?.query, "query");
+      const query = requireString("sqliteQuery", p?.query, "query");
       const r = await run(
         "sqliteQuery",
         p,
@@ -200,14 +217,7 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
         },
         ctx.signal,
       );
-      return r.ok
-        ? {
-            rows: r.value.rows ?? [],
-            columns: r.value.columns ?? [],
-            rowsAffected: r.value.rowsAffected ?? 0,
-            ...(r.value.lastInsertRowid !== undefined && { lastInsertRowid: r.value.lastInsertRowid }),
-          }
-        : { rows: [], columns: [], rowsAffected: 0, error: r.error };
+      return r.ok ? sqliteResult(r.value) : { rows: [], columns: [], rowsAffected: 0, error: r.error };
     },
     "sessionFs.sqliteTransaction": async (p, ctx) => {
       if (!Array.isArray(p?.statements)) throw new RpcError(RpcErrorCode.InvalidParams, "sessionFs.sqliteTransaction: params.statements must be an array.");
@@ -221,20 +231,8 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
         },
         ctx.signal,
       );
-      if (r.ok)
-        return {
-          results: r.value.map((v) => ({
-            rows: v.rows ?? [],
-            columns: v.columns ?? [],
-            rowsAffected: v.rowsAffected ?? 0,
-            ...(v.lastInsertRowid !== undefined && { lastInsertRowid: v.lastInsertRowid }),
-          })),
-        };
-      const cause = r.cause as { sqliteErrorClass?: unknown; errorClass?: unknown } | null;
-      // SessionFsProviderError's sqliteErrorClass, or the errorClass of @github/copilot-sdk's SessionFsSqliteTransactionFailure.
-      const classified = r.cause instanceof SessionFsProviderError ? cause?.sqliteErrorClass : cause instanceof Error ? cause.errorClass : undefined;
-      const errorClass = typeof classified === "string" ? (classified as SessionFsSqliteTransactionErrorClass) : "fatal";
-      return { results: [], error: { errorClass, message: r.error.message ?? "transaction failed" } };
+      if (r.ok) return { results: r.value.map(sqliteResult) };
+      return { results: [], error: { errorClass: transactionErrorClass(r.cause), message: r.error.message ?? "transaction failed" } };
     },
     "sessionFs.sqliteExists": async (p, ctx) => {
       const r = await run("sqliteExists", p, "", (fs, c) => (fs.sqlite ? fs.sqlite.exists(c) : false), ctx.signal);
@@ -242,6 +240,16 @@ export function createSessionFsHandlers(options: SessionFsOptions, onError: (err
       throw new RpcError(RpcErrorCode.InternalError, r.error.message ?? "sessionFs.sqliteExists failed");
     },
   };
+}
+
+/**
+ * Builds the `sessionFs.*` request handlers for a provider (or a per-session factory). Failures
+ * become the error-in-result replies the runtime expects; those other than ENOENT also go to
+ * `onError`. Exported for tests and custom hosts; `CopilotClient` wires it for you.
+ */
+export function createSessionFsHandlers(options: SessionFsOptions, onError: (error: unknown) => void = () => {}): SessionFsHandlers {
+  const run = providerRunner(options, onError);
+  return { ...fileHandlers(run), ...sqliteHandlers(run) };
 }
 
 /** Registers the `sessionFs.*` handlers on a connection. */
