@@ -122,14 +122,15 @@ const methodTablesAsJson: EsbuildPlugin = {
 };
 
 /**
- * The client's serving code for `sessionFs` (session-fs-handlers.ts) and for a `CopilotRequestHandler`
- * (copilot-request-server.ts) loads with its connecting steps, by the first start()'s `import()`.
- * Its index also re-exports their `create…Handlers` for the client package's users; the sdk
- * re-exports neither, but esbuild puts every module a bundle entry reaches (re-exports included)
- * into a chunk that entry loads, i.e. on `import "@flightdeck/copilot-sdk"`. So the sdk bundles the
- * client's index without those two re-exports (a name the sdk did import from them fails the build).
+ * The client's serving code for `sessionFs` (session-fs-handlers.ts) and for model requests
+ * (request-handler.ts, copilot-request-server.ts) loads with its connecting steps, by the first
+ * start()'s `import()`. Its index also re-exports their `create…Handlers` (and the function form's
+ * types) for the client package's users; the sdk re-exports none of those values, but esbuild puts
+ * every module a bundle entry reaches (re-exports included) into a chunk that entry loads, i.e. on
+ * `import "@flightdeck/copilot-sdk"`. So the sdk bundles the client's index without those
+ * re-exports (a value the sdk did import from them fails the build; types are erased anyway).
  */
-const LAZY_CLIENT_MODULES = ["session-fs-handlers", "copilot-request-server"];
+const LAZY_CLIENT_MODULES = ["session-fs-handlers", "request-handler", "copilot-request-server"];
 const lazyProviderServing: EsbuildPlugin = {
   name: "lazy-provider-serving",
   setup(build) {

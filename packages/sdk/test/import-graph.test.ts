@@ -82,7 +82,9 @@ describe("import of the built sdk", () => {
       (s) =>
         /^core\/src\/(validators|validation|schema-check|schema-compiled)\.ts$/.test(s) ||
         s.startsWith("core/src/generated/validators/") ||
-        /^client\/src\/(in-process-runtime|runtime-connect|runtime-process|process-tree|session-fs-handlers|copilot-request-server)\.ts$/.test(s),
+        /^client\/src\/(in-process-runtime|runtime-connect|runtime-process|process-tree|session-fs-handlers|request-handler|copilot-request-server)\.ts$/.test(
+          s,
+        ),
     );
     expect(lazy, "modules that belong behind an import()").toEqual([]);
   });
@@ -97,6 +99,7 @@ describe("import of the built sdk", () => {
       "client/src/runtime-process.ts",
       "client/src/in-process-runtime.ts",
       "client/src/session-fs-handlers.ts",
+      "client/src/request-handler.ts",
       "client/src/copilot-request-server.ts",
     ]) {
       expect(lazySources, source).toContain(source);
