@@ -17,6 +17,7 @@ import type { ClientBenchResult } from "./client-bench.js";
 import { runFootprintBench, type FootprintResult } from "./footprint-bench.js";
 import { importsClient, resolveEsm, runImportBench, type ImportBenchResult } from "./import-bench.js";
 import { markdownTable, textTable, type Row } from "./report.js";
+import { MEMORY_WARMUP } from "./scale-bench.js";
 import { runScaleBench, type ScaleResult } from "./scale-run.js";
 import { BENCH_DIR, REPO, buildSdk, distUrl, gitCommit, missingBuildOutputs, staleBuilds } from "./workspace.js";
 
@@ -131,12 +132,20 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
         incumbent: scale.toolOverheadWire.incumbent.median,
       },
       {
-        metric: `heap per idle session (${s.idleSessions} on one client, median of ${s.rounds})`,
+        metric: `heap per idle session (${s.idleSessions} on one client after ${MEMORY_WARMUP}, median of ${s.rounds})`,
         unit: "KB",
         flightdeck: scale.heapPerSessionBytes.flightdeck / KB,
         incumbent: scale.heapPerSessionBytes.incumbent / KB,
         target: "≤ 0.5× incumbent",
         met: scale.heapPerSessionBytes.flightdeck <= 0.5 * scale.heapPerSessionBytes.incumbent,
+      },
+      {
+        metric: "  JavaScript objects retained per idle session (heap snapshots; code not counted)",
+        unit: "KB",
+        flightdeck: scale.retainedPerSessionBytes.flightdeck / KB,
+        incumbent: scale.retainedPerSessionBytes.incumbent / KB,
+        target: "≤ 0.5× incumbent",
+        met: scale.retainedPerSessionBytes.flightdeck <= 0.5 * scale.retainedPerSessionBytes.incumbent,
       },
       {
         metric: "RSS per idle session",
@@ -194,7 +203,7 @@ function scaleMarkdown(s: ScaleResult): string {
     "",
     `${s.settings.rounds} round(s), each SDK in a fresh process per phase, alternating. Tool-call p50 ratio per round: ${s.toolOverheadRatioPerRound.map((r) => `${r.toFixed(2)}×`).join(", ")}.`,
     "",
-    "| round | SDK | tool call p50 / p99 ms, in process | on the wire | heap / RSS per idle session KB | concurrent wall ms | events | runtime CPU ms | SDK CPU ms | failed turns |",
+    "| round | SDK | tool call p50 / p99 ms, in process | on the wire | heap / RSS / retained objects per idle session KB | concurrent wall ms | events | runtime CPU ms | SDK CPU ms | failed turns |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   s.rounds.forEach((round, i) => {
@@ -204,7 +213,7 @@ function scaleMarkdown(s: ScaleResult): string {
       const m = r.memory;
       const c = r.tools.concurrent;
       lines.push(
-        `| ${i + 1} | ${sdk} | ${summaryPair(t)} | ${summaryPair(r.tools.overheadMs)} | ${kb((m.heapAfterBytes - m.heapBeforeBytes) / m.sessions)} / ${kb((m.rssAfterBytes - m.rssBeforeBytes) / m.sessions)} | ${c.wallMs.toFixed(0)} | ${c.events} | ${c.runtimeCpuMs} | ${c.sdkCpuMs.toFixed(0)} | ${c.failures} |`,
+        `| ${i + 1} | ${sdk} | ${summaryPair(t)} | ${summaryPair(r.tools.overheadMs)} | ${kb((m.heapAfterBytes - m.heapBeforeBytes) / m.sessions)} / ${kb((m.rssAfterBytes - m.rssBeforeBytes) / m.sessions)} / ${kb(r.retained.bytes / r.retained.sessions)} | ${c.wallMs.toFixed(0)} | ${c.events} | ${c.runtimeCpuMs} | ${c.sdkCpuMs.toFixed(0)} | ${c.failures} |`,
       );
     }
   });
@@ -356,6 +365,7 @@ async function main(): Promise<void> {
       toolCallP99Ratio: ratio("tool call, p99"),
       heapPerSessionRatio: ratio("heap per idle session"),
       rssPerSessionRatio: ratio("RSS per idle session"),
+      retainedPerSessionRatio: ratio("  JavaScript objects retained"),
       concurrentWallRatio: ratio(`${scale?.settings.sessions ?? 0} concurrent`),
       footprintMB: footprint ? Number((footprint.flightdeck.bytes / MB).toFixed(3)) : undefined,
     };

@@ -16,9 +16,16 @@
  *   by the handlers, the runtime's CPU time (its process tree, /proc) and this process's CPU
  *   time and event-loop busy time.
  * - `memory` (run with --expose-gc): heap and RSS before and after opening `--sessions` idle
- *   sessions on one client, after a warm-up session, each measured after two full GCs.
+ *   sessions on one client, after `--warmup` sessions (default 20), each measured after two full
+ *   GCs. The bench keeps only the SDK's session objects, each with one shared no-op handler.
+ *   Diagnostics: `--heap-snapshots <dir>` writes `before`/`after.heapsnapshot` around the
+ *   measured openings; `--allocation-profile <file>` samples what they allocate, garbage
+ *   included (a `.heapprofile` for Chrome DevTools; that run's figures are then off).
+ * - `retained` (--expose-gc): the same openings, with heap snapshots around them: the bytes of the
+ *   JavaScript objects they left (code and object shapes not counted; heap-snapshot-diff.ts).
  *
- *   pnpm exec tsx --tsconfig <no paths> bench/src/scale-bench.ts --sdk flightdeck|incumbent --ours <file URL> --phase tools|memory --out f.json
+ *   pnpm exec tsx --tsconfig <no paths> bench/src/scale-bench.ts --sdk flightdeck|incumbent --ours <file URL> --phase tools|memory|retained --out f.json
+ *   (scale-run.ts runs it for both SDKs; `pnpm exec tsx bench/src/scale-run.ts --phases memory,retained` runs only those)
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,8 +37,11 @@ import type * as Incumbent from "@github/copilot-sdk";
 import { createIsolatedEnvironment, type IsolatedEnvironment } from "../../packages/testing/src/isolated-environment.js";
 import { RUNTIME_PATH } from "./client-bench.js";
 import { Socket } from "node:net";
+import { writeHeapSnapshot } from "node:v8";
+import { Session as InspectorSession } from "node:inspector";
 import { processTree } from "./proc.js";
 import { STDIO_PROXY } from "./stdio-proxy.js";
+import { retainedObjects, type RetainedObjects } from "./heap-snapshot-diff.js";
 
 export interface ToolPhaseResult {
   /** Tool request reaching the SDK's socket → the SDK writing the answer, ms, sequential calls on one session. */
@@ -56,6 +66,8 @@ export interface ToolPhaseResult {
 
 export interface MemoryPhaseResult {
   sessions: number;
+  /** Sessions opened and kept before the first reading. */
+  warmup: number;
   heapBeforeBytes: number;
   heapAfterBytes: number;
   rssBeforeBytes: number;
@@ -63,6 +75,8 @@ export interface MemoryPhaseResult {
 }
 
 const TIMEOUT_MS = 180_000;
+/** Sessions opened (and kept) before the memory phase's first reading. */
+export const MEMORY_WARMUP = 20;
 
 /** In-process tool-call timing: see the header. Installed before the SDK is imported. */
 const inProcess = { arrived: new Map<string, number>(), overheadMs: [] as number[] };
@@ -71,8 +85,12 @@ function hookSockets(): void {
   const write = Socket.prototype.write;
   const tails = new WeakMap<Socket, string>();
   Socket.prototype.push = function (this: Socket, chunk: unknown, encoding?: BufferEncoding) {
+    const now = performance.now();
+    const result = push.call(this, chunk, encoding);
+    // Scanned after the SDK had the chunk, so the scan is not in the timed window: neither SDK
+    // writes an answer before this synchronous call returns (their answers follow a microtask
+    // or an event-loop turn), so the arrival is always recorded before the answer is seen.
     if (Buffer.isBuffer(chunk)) {
-      const now = performance.now();
       // Keep a short tail: a frame may be split across chunks.
       const text = (tails.get(this) ?? "") + chunk.toString("latin1");
       const cut = text.lastIndexOf("Content-Length");
@@ -81,11 +99,11 @@ function hookSockets(): void {
         if (!inProcess.arrived.has(m[1]!)) inProcess.arrived.set(m[1]!, now);
       }
     }
-    return push.call(this, chunk, encoding);
+    return result;
   } as typeof Socket.prototype.push;
   Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+    const now = performance.now();
     if (typeof chunk !== "string" && chunk instanceof Uint8Array) {
-      const now = performance.now();
       const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
       if (text.includes("handlePendingToolCall")) {
         const id = /"requestId":"([^"]+)"/.exec(text)?.[1];
@@ -103,7 +121,8 @@ function hookSockets(): void {
 /** The few things the bench does with an SDK, the same for both. */
 interface Driver {
   start(): Promise<void>;
-  openSession(onEvent: () => void): Promise<{ run(prompt: string): Promise<unknown> }>;
+  /** `session` is the SDK's own object (what the memory phase keeps); `run` sends a prompt and waits. */
+  openSession(onEvent: () => void): Promise<{ session: object; run(prompt: string): Promise<unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -136,7 +155,7 @@ function oursDriver(mod: typeof Ours, launch: Launch): Driver {
     async openSession(onEvent) {
       const session = await client.createSession({ model: "gpt-4.1", provider: provider as never, tools: [echo], onPermissionRequest: mod.approveAll });
       session.on(onEvent);
-      return { run: (prompt) => session.sendAndWait(prompt, { timeoutMs: TIMEOUT_MS }) };
+      return { session, run: (prompt) => session.sendAndWait(prompt, { timeoutMs: TIMEOUT_MS }) };
     },
     stop: async () => {
       await client.stop();
@@ -163,7 +182,7 @@ function incumbentDriver(mod: typeof Incumbent, launch: Launch): Driver {
     async openSession(onEvent) {
       const session = await client.createSession({ model: "gpt-4.1", provider: provider as never, tools: [echo], onPermissionRequest: mod.approveAll });
       session.on(onEvent);
-      return { run: (prompt) => session.sendAndWait(prompt, TIMEOUT_MS) };
+      return { session, run: (prompt) => session.sendAndWait(prompt, TIMEOUT_MS) };
     },
     stop: async () => {
       await client.stop();
@@ -239,7 +258,15 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
   const inProcessMs = inProcess.overheadMs;
   inProcess.overheadMs = [];
 
-  // Many sessions at once on one runtime.
+  // Many sessions at once on one runtime (`--sessions 0` skips it: tools-bench.ts).
+  if (sessions === 0) {
+    return {
+      inProcessMs,
+      overheadMs,
+      unmatched,
+      concurrent: { sessions, turnsPerSession: turns, wallMs: 0, events: 0, runtimeCpuMs: 0, sdkCpuMs: 0, sdkLoopBusyMs: 0, failures: 0 },
+    };
+  }
   let events = 0;
   const onEvent = () => {
     events++;
@@ -273,7 +300,30 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
   };
 }
 
-async function memoryPhase(driver: Driver, sessions: number): Promise<MemoryPhaseResult> {
+/** The `retained` phase: what the same openings left on the heap, from two heap snapshots (see heap-snapshot-diff.ts). */
+export interface RetainedPhaseResult extends RetainedObjects {
+  sessions: number;
+}
+
+async function retainedPhase(driver: Driver, sessions: number, warmup: number): Promise<RetainedPhaseResult> {
+  const dir = mkdtempSync(join(tmpdir(), "flightdeck-bench-heap-"));
+  try {
+    await memoryPhase(driver, sessions, warmup, { snapshotDir: dir });
+    return { sessions, ...retainedObjects(join(dir, "before.heapsnapshot"), join(dir, "after.heapsnapshot")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Diagnostics of the memory phase (see bench/README.md, "Finding what a session retains"). */
+interface MemoryDiagnostics {
+  /** Heap snapshots before and after the measured openings (`before.heapsnapshot`, `after.heapsnapshot`). */
+  snapshotDir?: string;
+  /** A sampled allocation profile of the measured openings, garbage included (the figures of that run are then off). */
+  allocationProfile?: string;
+}
+
+async function memoryPhase(driver: Driver, sessions: number, warmup: number, diagnostics: MemoryDiagnostics = {}): Promise<MemoryPhaseResult> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error("the memory phase needs node --expose-gc");
   const settle = async () => {
@@ -281,16 +331,44 @@ async function memoryPhase(driver: Driver, sessions: number): Promise<MemoryPhas
     gc();
     gc();
   };
-  const keep: unknown[] = [await driver.openSession(() => {})]; // warm-up: first-use code and caches
-  // Let the warm-up session's first events arrive (and what they load once, e.g. validators).
+  // Only what the SDK retains is measured: the bench keeps the sessions themselves (not its own
+  // wrappers around them) and subscribes one shared no-op handler to each.
+  const noop = () => {};
+  const keep: object[] = [];
+  const open = async () => keep.push((await driver.openSession(noop)).session);
+  // Warm-up: first-use code and caches, and most of the code the JIT compiles once sessions are
+  // opened in numbers (a one-time cost that would otherwise be divided among the measured sessions).
+  for (let i = 0; i < warmup; i++) await open();
+  // Let the warm-up sessions' first events arrive (and what they load once, e.g. validators).
   await new Promise((r) => setTimeout(r, 1000));
   await settle();
   const before = process.memoryUsage();
-  for (let i = 0; i < sessions; i++) keep.push(await driver.openSession(() => {}));
+  if (diagnostics.snapshotDir) writeHeapSnapshot(join(diagnostics.snapshotDir, "before.heapsnapshot"));
+  const profiler = diagnostics.allocationProfile ? await startAllocationSampling() : undefined;
+  for (let i = 0; i < sessions; i++) await open();
+  if (profiler) writeFileSync(diagnostics.allocationProfile!, JSON.stringify(await profiler.stop()));
   await settle();
   const after = process.memoryUsage();
-  if (keep.length !== sessions + 1) throw new Error("lost a session");
-  return { sessions, heapBeforeBytes: before.heapUsed, heapAfterBytes: after.heapUsed, rssBeforeBytes: before.rss, rssAfterBytes: after.rss };
+  if (diagnostics.snapshotDir) writeHeapSnapshot(join(diagnostics.snapshotDir, "after.heapsnapshot"));
+  if (keep.length !== sessions + warmup) throw new Error("lost a session");
+  return { sessions, warmup, heapBeforeBytes: before.heapUsed, heapAfterBytes: after.heapUsed, rssBeforeBytes: before.rss, rssAfterBytes: after.rss };
+}
+
+/** Samples every allocation (garbage included) until `stop()`, which returns the profile (Chrome DevTools' `.heapprofile`). */
+async function startAllocationSampling(): Promise<{ stop(): Promise<unknown> }> {
+  const inspector = new InspectorSession();
+  inspector.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post("HeapProfiler.enable");
+  await post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop() {
+      const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
+      inspector.disconnect();
+      return profile;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -322,7 +400,15 @@ async function main(): Promise<void> {
     else if (sdk === "incumbent") driver = incumbentDriver(await import("@github/copilot-sdk"), launch);
     else throw new Error(`scale-bench: --sdk must be flightdeck or incumbent, got ${sdk}`);
     await driver.start();
-    const result = phase === "memory" ? await memoryPhase(driver, sessions) : await toolPhase(driver, peer, samples, sessions, turns);
+    const optional = (name: string) => (args.includes(name) ? arg(name) : undefined);
+    const diagnostics = { snapshotDir: optional("--heap-snapshots"), allocationProfile: optional("--allocation-profile") };
+    const warmup = Number(arg("--warmup", String(MEMORY_WARMUP)));
+    const result =
+      phase === "memory"
+        ? await memoryPhase(driver, sessions, warmup, diagnostics)
+        : phase === "retained"
+          ? await retainedPhase(driver, sessions, warmup)
+          : await toolPhase(driver, peer, samples, sessions, turns);
     writeFileSync(out, JSON.stringify(result));
   } finally {
     await driver?.stop().catch(() => {});

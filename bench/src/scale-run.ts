@@ -7,12 +7,16 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MemoryPhaseResult, ToolPhaseResult } from "./scale-bench.js";
+import { fileURLToPath } from "node:url";
+import type { MemoryPhaseResult, RetainedPhaseResult, ToolPhaseResult } from "./scale-bench.js";
+import { importsClient } from "./import-bench.js";
 import { median, summarize, type Summary } from "./stats.js";
-import { BENCH_DIR, REPO } from "./workspace.js";
+import { BENCH_DIR, REPO, distUrl } from "./workspace.js";
 
-type Sdk = "flightdeck" | "incumbent";
-const SDKS: readonly Sdk[] = ["flightdeck", "incumbent"];
+export type Sdk = "flightdeck" | "incumbent";
+export const SDKS: readonly Sdk[] = ["flightdeck", "incumbent"];
+export type Phase = "tools" | "memory" | "retained";
+const PHASES: readonly Phase[] = ["tools", "memory", "retained"];
 
 export interface ScaleSettings {
   rounds: number;
@@ -27,7 +31,7 @@ export interface ScaleSettings {
 export interface ScaleResult {
   settings: ScaleSettings;
   /** Every round's raw figures, per SDK (the spread). */
-  rounds: Array<Record<Sdk, { tools: ToolPhaseResult; memory: MemoryPhaseResult }>>;
+  rounds: Array<Record<Sdk, { tools: ToolPhaseResult; memory: MemoryPhaseResult; retained: RetainedPhaseResult }>>;
   /** All rounds' tool-call samples pooled, in the SDK's process, ms. */
   toolOverhead: Record<Sdk, Summary>;
   /** The same calls timed on the wire (at the stdio proxy), ms. */
@@ -37,6 +41,8 @@ export interface ScaleResult {
   /** Medians over rounds. */
   heapPerSessionBytes: Record<Sdk, number>;
   rssPerSessionBytes: Record<Sdk, number>;
+  /** JavaScript objects retained per idle session (heap snapshots; code not counted). */
+  retainedPerSessionBytes: Record<Sdk, number>;
   concurrentWallMs: Record<Sdk, number>;
   eventsPerSecond: Record<Sdk, number>;
   runtimeCpuMs: Record<Sdk, number>;
@@ -50,11 +56,20 @@ export function scaleSettings(quick: boolean): ScaleSettings {
     : { rounds: 3, toolCalls: 100, sessions: 100, turns: 5, idleSessions: 100 };
 }
 
-function runChild<T>(sdk: Sdk, phase: "tools" | "memory", oursUrl: string, s: ScaleSettings, tmp: string): T {
+/** Writes the tsconfig without `paths` that runChild's children use; returns its folder. */
+export function scaleTmpDir(): string {
+  const tmp = mkdtempSync(join(tmpdir(), "flightdeck-bench-scale-run-"));
+  writeFileSync(join(tmp, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler" } }));
+  return tmp;
+}
+
+/** Runs scale-bench.ts for one SDK and phase in a fresh process; `nodeArgs` go to that node (e.g. `--cpu-prof`). */
+export function runChild<T>(sdk: Sdk, phase: Phase, oursUrl: string, s: ScaleSettings, tmp: string, nodeArgs: readonly string[] = []): T {
   const out = join(tmp, `${sdk}-${phase}.json`);
   const tsconfig = join(tmp, "tsconfig.json");
   const args = [
-    ...(phase === "memory" ? ["--expose-gc"] : []),
+    ...nodeArgs,
+    ...(phase === "tools" ? [] : ["--expose-gc"]),
     "--import",
     "tsx",
     join(BENCH_DIR, "src/scale-bench.ts"),
@@ -65,7 +80,7 @@ function runChild<T>(sdk: Sdk, phase: "tools" | "memory", oursUrl: string, s: Sc
     "--phase",
     phase,
     "--sessions",
-    String(phase === "memory" ? s.idleSessions : s.sessions),
+    String(phase === "tools" ? s.sessions : s.idleSessions),
     "--turns",
     String(s.turns),
     "--samples",
@@ -85,21 +100,36 @@ function runChild<T>(sdk: Sdk, phase: "tools" | "memory", oursUrl: string, s: Sc
 }
 
 export function runScaleBench(oursUrl: string, quick: boolean, log: (line: string) => void): ScaleResult {
-  const settings = scaleSettings(quick);
-  const tmp = mkdtempSync(join(tmpdir(), "flightdeck-bench-scale-run-"));
+  return runScale(oursUrl, scaleSettings(quick), PHASES, log);
+}
+
+/** Runs `phases` (all three for `pnpm bench`); a phase left out has no figures (NaN). */
+function runScale(oursUrl: string, settings: ScaleSettings, phases: readonly Phase[], log: (line: string) => void): ScaleResult {
+  const tmp = scaleTmpDir();
   try {
-    writeFileSync(join(tmp, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler" } }));
     const rounds: ScaleResult["rounds"] = [];
     for (let round = 0; round < settings.rounds; round++) {
       const order = round % 2 === 0 ? SDKS : [...SDKS].reverse();
       const entry = {} as ScaleResult["rounds"][number];
       for (const sdk of order) {
-        const tools = runChild<ToolPhaseResult>(sdk, "tools", oursUrl, settings, tmp);
-        const memory = runChild<MemoryPhaseResult>(sdk, "memory", oursUrl, settings, tmp);
-        entry[sdk] = { tools, memory };
-        log(
-          `scale round ${round + 1}/${settings.rounds}, ${sdk}: ${settings.sessions}×${settings.turns} in ${tools.concurrent.wallMs.toFixed(0)} ms, tool call p50 ${median(tools.inProcessMs).toFixed(3)} ms in process, ${median(tools.overheadMs).toFixed(3)} ms on the wire`,
-        );
+        const run = <T>(phase: Phase, none: T): T => (phases.includes(phase) ? runChild<T>(sdk, phase, oursUrl, settings, tmp) : none);
+        const tools = run<ToolPhaseResult>("tools", NO_TOOLS);
+        const memory = run<MemoryPhaseResult>("memory", NO_MEMORY);
+        const retained = run<RetainedPhaseResult>("retained", NO_RETAINED);
+        entry[sdk] = { tools, memory, retained };
+        const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
+        const said: string[] = [];
+        if (phases.includes("tools")) {
+          said.push(
+            `${settings.sessions}×${settings.turns} in ${tools.concurrent.wallMs.toFixed(0)} ms, tool call p50 ${median(tools.inProcessMs).toFixed(3)} ms in process, ${median(tools.overheadMs).toFixed(3)} ms on the wire`,
+          );
+        }
+        if (phases.includes("memory"))
+          said.push(
+            `per idle session: heap ${kb((memory.heapAfterBytes - memory.heapBeforeBytes) / memory.sessions)}, RSS ${kb((memory.rssAfterBytes - memory.rssBeforeBytes) / memory.sessions)}`,
+          );
+        if (phases.includes("retained")) said.push(`retained objects per idle session ${kb(retained.bytes / retained.sessions)}`);
+        log(`scale round ${round + 1}/${settings.rounds}, ${sdk}: ${said.join("; ")}`);
       }
       rounds.push(entry);
     }
@@ -119,6 +149,7 @@ export function runScaleBench(oursUrl: string, quick: boolean, log: (line: strin
       toolOverheadRatioPerRound: rounds.map((r) => median(r.flightdeck.tools.inProcessMs) / median(r.incumbent.tools.inProcessMs)),
       heapPerSessionBytes: med((r) => (r.memory.heapAfterBytes - r.memory.heapBeforeBytes) / r.memory.sessions),
       rssPerSessionBytes: med((r) => (r.memory.rssAfterBytes - r.memory.rssBeforeBytes) / r.memory.sessions),
+      retainedPerSessionBytes: med((r) => r.retained.bytes / r.retained.sessions),
       concurrentWallMs: med((r) => r.tools.concurrent.wallMs),
       eventsPerSecond: med((r) => r.tools.concurrent.events / (r.tools.concurrent.wallMs / 1000)),
       runtimeCpuMs: med((r) => r.tools.concurrent.runtimeCpuMs),
@@ -132,3 +163,55 @@ export function runScaleBench(oursUrl: string, quick: boolean, log: (line: strin
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+const NO_TOOLS: ToolPhaseResult = {
+  inProcessMs: [],
+  overheadMs: [],
+  unmatched: 0,
+  concurrent: {
+    sessions: 0,
+    turnsPerSession: 0,
+    wallMs: Number.NaN,
+    events: 0,
+    runtimeCpuMs: Number.NaN,
+    sdkCpuMs: Number.NaN,
+    sdkLoopBusyMs: Number.NaN,
+    failures: 0,
+  },
+};
+const NO_MEMORY: MemoryPhaseResult = {
+  sessions: 0,
+  warmup: 0,
+  heapBeforeBytes: Number.NaN,
+  heapAfterBytes: Number.NaN,
+  rssBeforeBytes: Number.NaN,
+  rssAfterBytes: Number.NaN,
+};
+const NO_RETAINED: RetainedPhaseResult = { sessions: 0, bytes: Number.NaN, objects: 0, top: [] };
+
+/**
+ * Only some phases, for iterating on one figure (needs the built packages, as `pnpm bench`):
+ *   pnpm exec tsx bench/src/scale-run.ts --phases memory,retained [--rounds 3] [--sessions 100]
+ * Prints each round and the medians; writes nothing.
+ */
+function main(argv: readonly string[]): void {
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const phases = (value("--phases") ?? "memory,retained").split(",") as Phase[];
+  const bad = phases.find((p) => !PHASES.includes(p));
+  if (bad !== undefined) throw new Error(`scale-run: --phases takes ${PHASES.join(", ")} (comma-separated), got "${bad}".`);
+  const settings = { ...scaleSettings(false), rounds: Number(value("--rounds") ?? 3), idleSessions: Number(value("--sessions") ?? 100) };
+  // As run.ts: the SDK's built entry, or the client's when the SDK's does not load it.
+  const oursUrl = importsClient(distUrl("sdk")) ? distUrl("sdk") : distUrl("client");
+  const result = runScale(oursUrl, settings, phases, (line) => console.log(line));
+  const kb = (r: Record<Sdk, number>) =>
+    `${(r.flightdeck / 1024).toFixed(2)} KB vs ${(r.incumbent / 1024).toFixed(2)} KB (${(r.flightdeck / r.incumbent).toFixed(2)}×)`;
+  if (phases.includes("memory")) console.log(`medians per idle session: heap ${kb(result.heapPerSessionBytes)}, RSS ${kb(result.rssPerSessionBytes)}`);
+  if (phases.includes("retained")) console.log(`median retained objects per idle session: ${kb(result.retainedPerSessionBytes)}`);
+  if (phases.includes("tools"))
+    console.log(`tool call p50 in process: ${result.toolOverhead.flightdeck.median.toFixed(3)} ms vs ${result.toolOverhead.incumbent.median.toFixed(3)} ms`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

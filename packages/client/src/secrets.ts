@@ -20,15 +20,19 @@ function collect(value: unknown, out: string[], depth: number, allSecret: boolea
   }
   if (typeof value !== "object" || typeof value === "function") return;
   if (Array.isArray(value)) {
-    for (const item of value) collect(item, out, depth + 1, allSecret);
+    for (let i = 0; i < value.length; i++) collect(value[i], out, depth + 1, allSecret);
     return;
   }
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof item === "function") continue;
-    const lower = key.toLowerCase();
-    if (allSecret || isSecretKey(key)) collect(item, out, depth + 1, true);
-    else if (ALL_VALUES_SECRET.has(lower)) collect(item, out, depth + 1, true);
-    else collect(item, out, depth + 1, false);
+  // Runs on every createSession/resumeSession over the whole config (tools and their schemas
+  // included): indexed and without entry pairs, so it leaves little garbage behind.
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = record[key];
+    if (typeof item === "function" || item === null || item === undefined) continue;
+    if (typeof item !== "object" && typeof item !== "string") continue;
+    collect(item, out, depth + 1, allSecret || isSecretKey(key) || ALL_VALUES_SECRET.has(key.toLowerCase()));
   }
 }
 

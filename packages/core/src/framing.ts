@@ -23,6 +23,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_HEADER_BYTES = 8 * 1024;
 
 const CR = 13;
+/** A header block that is exactly one `Content-Length` line (name in any case, value as the general parser accepts it). */
+const ONLY_CONTENT_LENGTH = /^[ \t]*content-length[ \t]*:[ \t]*([0-9]{1,16})[ \t]*$/i;
 const LF = 10;
 const textEncoder = new TextEncoder();
 
@@ -285,8 +287,11 @@ export class FrameDecoder {
 
   /** Returns the Content-Length, or -1 after reporting a fatal error. */
   private parseHeader(data: Uint8Array, start: number, length: number, events: FrameEvent[]): number {
-    let text = "";
-    for (let i = start; i < start + length; i++) text += String.fromCharCode(data[i]!);
+    // readHeader checked that every byte is printable ASCII (or CR, LF, tab): one native call decodes them.
+    const text = String.fromCharCode.apply(null, data.subarray(start, start + length) as unknown as number[]);
+    // The usual header, one `Content-Length` line: read it without splitting lines.
+    const only = ONLY_CONTENT_LENGTH.exec(text);
+    if (only !== null) return this.checkLength(Number(only[1]), events);
     let contentLength = -1;
     for (const line of text.split("\r\n")) {
       if (line.trim() === "") continue;
@@ -342,6 +347,11 @@ export class FrameDecoder {
       );
       return -1;
     }
+    return this.checkLength(contentLength, events);
+  }
+
+  /** `contentLength`, or -1 after reporting it as above `maxMessageBytes`. */
+  private checkLength(contentLength: number, events: FrameEvent[]): number {
     if (contentLength > this.maxMessageBytes) {
       this.fail(
         events,

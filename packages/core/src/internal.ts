@@ -29,3 +29,6 @@ export type { JsonSchemaValidator } from "./json-schema-validator.js";
 export type { JsonSchemaIssue, SchemaNode } from "./schema-types.js";
 export { compileJsonSchema } from "./json-schema-validator.js";
 export { isObject } from "./schema-values.js";
+// Cancellation that builds its AbortSignal only when read (tool calls and other handler runs).
+export type { Cancellation } from "./lazy-abort.js";
+export { LazyAbortController, cancellationOf } from "./lazy-abort.js";

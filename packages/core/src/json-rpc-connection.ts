@@ -5,27 +5,14 @@
 import { FlightdeckError, RpcError, RpcErrorCode, SdkError, type JsonRpcErrorObject } from "./errors.js";
 import { FrameDecoder, encodeMessage, type FrameEvent } from "./framing.js";
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "./json-rpc-message.js";
-import { redactString } from "./redact.js";
 import type { NotificationHandler, RequestHandler, RequestOptions, RpcConnectionLike, Unsubscribe } from "./rpc-types.js";
 import type { Transport, TransportCloseInfo } from "./transport.js";
 import type { FrameLogEntry, JsonRpcConnectionOptions } from "./json-rpc-connection-options.js";
 import { abortedError, bodyLength, describeClose, errorMessage, validateTimeout } from "./json-rpc-helpers.js";
+import { IncomingHandlers } from "./json-rpc-incoming.js";
+import { PendingRequests, type PendingRequest } from "./json-rpc-pending.js";
 
 export type { FrameLogEntry, JsonRpcConnectionOptions } from "./json-rpc-connection-options.js";
-
-interface PendingRequest {
-  method: string;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-// setTimeout fires at once for delays above 2^31-1 ms; treat those as "no timeout".
-const MAX_TIMER_MS = 2_147_483_647;
-// Ids of calls given up on (timeout/abort), so their late responses are dropped silently.
-const MAX_ABANDONED_IDS = 10_000;
 
 /**
  * A JSON-RPC 2.0 connection. Implements `RpcConnectionLike`, so the generated stubs run on it.
@@ -47,11 +34,11 @@ export class JsonRpcConnection implements RpcConnectionLike {
   private readonly decoder: FrameDecoder;
   private readonly defaultTimeoutMs: number | undefined;
   private nextId = 1;
-  private readonly pending = new Map<JsonRpcId, PendingRequest>();
-  private readonly abandoned = new Set<JsonRpcId>();
-  private readonly requestHandlers = new Map<string, RequestHandler>();
-  private readonly notificationHandlers = new Map<string, NotificationHandlerList>();
-  private readonly incoming = new Set<AbortController>();
+  private readonly pending = new PendingRequests();
+  private readonly incoming = new IncomingHandlers(
+    (error) => this.report(error),
+    (id, result, error, method) => this.sendResponse(id, result, error, method),
+  );
   private errorListeners: Array<(error: FlightdeckError) => void> = [];
   private frameListeners: Array<(entry: FrameLogEntry) => void> = [];
   private closeListeners: Array<(info: TransportCloseInfo, error: SdkError) => void> = [];
@@ -133,37 +120,22 @@ export class JsonRpcConnection implements RpcConnectionLike {
 
     return new Promise<TResult>((resolve, reject) => {
       const entry: PendingRequest = { method, resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal, onAbort: undefined };
-      this.pending.set(id, entry);
-      if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
-        entry.timer = setTimeout(() => {
-          this.abandon(
-            id,
-            new SdkError(
-              "TIMEOUT",
-              `${method}: no response within ${timeoutMs} ms. The runtime may be busy or stuck; raise timeoutMs, or pass an AbortSignal to cancel on your own terms.`,
-              { details: { method, timeoutMs } },
-            ),
-          );
-        }, timeoutMs);
-        // The connection-wide default is a safety net: it never keeps the process alive by itself.
-        if (options.timeoutMs === undefined) (entry.timer as { unref?: () => void }).unref?.();
-      }
-      if (signal) {
-        entry.onAbort = () => this.abandon(id, abortedError(method, signal));
-        signal.addEventListener("abort", entry.onAbort, { once: true });
-      }
+      // The connection-wide default is a safety net: it never keeps the process alive by itself.
+      this.pending.add(id, entry, timeoutMs, options.timeoutMs === undefined);
       try {
         this.writeFrame(message, bytes);
       } catch (cause) {
-        this.settle(id)?.reject(
-          cause instanceof SdkError
-            ? cause
-            : new SdkError(
-                "CONNECTION_CLOSED",
-                `${method}: writing the request failed (${(cause as Error).message}); the connection is unusable, open a new one.`,
-                { cause },
-              ),
-        );
+        this.pending
+          .settle(id)
+          ?.reject(
+            cause instanceof SdkError
+              ? cause
+              : new SdkError(
+                  "CONNECTION_CLOSED",
+                  `${method}: writing the request failed (${(cause as Error).message}); the connection is unusable, open a new one.`,
+                  { cause },
+                ),
+          );
       }
     });
   }
@@ -199,27 +171,12 @@ export class JsonRpcConnection implements RpcConnectionLike {
    * Requests for methods without a handler are answered -32601.
    */
   onRequest(method: string, handler: RequestHandler): Unsubscribe {
-    this.requestHandlers.set(method, handler);
-    return () => {
-      if (this.requestHandlers.get(method) === handler) this.requestHandlers.delete(method);
-    };
+    return this.incoming.onRequest(method, handler);
   }
 
   /** Adds a listener for the peer's notification `method`. Errors it throws/rejects go to `onError`. */
   onNotification(method: string, handler: NotificationHandler): Unsubscribe {
-    let list = this.notificationHandlers.get(method);
-    if (!list) {
-      list = [];
-      this.notificationHandlers.set(method, list);
-    }
-    list.push(handler);
-    return () => {
-      const current = this.notificationHandlers.get(method);
-      if (!current) return;
-      const next = current.filter((h) => h !== handler);
-      if (next.length === 0) this.notificationHandlers.delete(method);
-      else this.notificationHandlers.set(method, next);
-    };
+    return this.incoming.onNotification(method, handler);
   }
 
   /** Subscribes to problems not tied to one call (handler errors, bad frames, unknown response ids). */
@@ -297,28 +254,6 @@ export class JsonRpcConnection implements RpcConnectionLike {
     }
   }
 
-  /** Removes a pending request and releases its timer and abort listener. */
-  private settle(id: JsonRpcId): PendingRequest | undefined {
-    const entry = this.pending.get(id);
-    if (!entry) return undefined;
-    this.pending.delete(id);
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
-    if (entry.signal && entry.onAbort) entry.signal.removeEventListener("abort", entry.onAbort);
-    return entry;
-  }
-
-  /** Gives up on a request (timeout/abort); its late response will be dropped silently. */
-  private abandon(id: JsonRpcId, error: SdkError): void {
-    const entry = this.settle(id);
-    if (!entry) return;
-    this.abandoned.add(id);
-    if (this.abandoned.size > MAX_ABANDONED_IDS) {
-      const oldest = this.abandoned.values().next().value;
-      if (oldest !== undefined) this.abandoned.delete(oldest);
-    }
-    entry.reject(error);
-  }
-
   private receive(chunk: Uint8Array): void {
     let events: FrameEvent[];
     try {
@@ -350,8 +285,8 @@ export class JsonRpcConnection implements RpcConnectionLike {
   private dispatch(kind: "request" | "notification" | "response", message: JsonRpcMessage, byteLength: number): void {
     if (this.frameListeners.length > 0) this.emitFrame({ direction: "in", message, byteLength });
     if (kind === "response") this.handleResponse(message as JsonRpcResponse);
-    else if (kind === "request") this.handleRequest(message as JsonRpcRequest);
-    else this.handleNotification(message as JsonRpcNotification);
+    else if (kind === "request") this.incoming.handleRequest(message as JsonRpcRequest);
+    else this.incoming.handleNotification(message as JsonRpcNotification);
   }
 
   private handleResponse(message: JsonRpcResponse): void {
@@ -366,9 +301,9 @@ export class JsonRpcConnection implements RpcConnectionLike {
       );
       return;
     }
-    const entry = this.settle(message.id);
+    const entry = this.pending.settle(message.id);
     if (!entry) {
-      if (this.abandoned.delete(message.id)) return; // late answer to a timed-out/aborted call
+      if (this.pending.forgetAbandoned(message.id)) return; // late answer to a timed-out/aborted call
       this.report(
         new SdkError(
           "INVALID_FRAME",
@@ -380,38 +315,6 @@ export class JsonRpcConnection implements RpcConnectionLike {
     }
     if ("error" in message) entry.reject(RpcError.from(message.error, entry.method));
     else entry.resolve(message.result);
-  }
-
-  private handleRequest(message: JsonRpcRequest): void {
-    const { id, method } = message;
-    const handler = this.requestHandlers.get(method);
-    if (!handler) {
-      this.sendResponse(id, undefined, {
-        code: RpcErrorCode.MethodNotFound,
-        message: `Method not found: ${method} (no handler is registered for it on this client).`,
-      });
-      return;
-    }
-    const controller = new AbortController();
-    this.incoming.add(controller);
-    new Promise((resolve) => resolve(handler(message.params, { method, id, signal: controller.signal })))
-      .then(
-        (result) => this.sendResponse(id, result === undefined ? null : result, undefined, method),
-        (error: unknown) => this.sendResponse(id, undefined, this.handlerErrorToWire(method, error)),
-      )
-      .finally(() => this.incoming.delete(controller));
-  }
-
-  private handlerErrorToWire(method: string, error: unknown): JsonRpcErrorObject {
-    if (error instanceof RpcError) return error.toJSON();
-    this.report(
-      new SdkError(
-        "HANDLER_FAILED",
-        `The handler for ${method} threw: ${errorMessage(error)}. The runtime got a -32603 error reply; fix the handler or throw an RpcError to choose the code.`,
-        { cause: error, details: { method } },
-      ),
-    );
-    return { code: RpcErrorCode.InternalError, message: redactString(`${method} handler failed: ${errorMessage(error)}`) };
   }
 
   private sendResponse(id: JsonRpcId, result: unknown, error: JsonRpcErrorObject | undefined, method?: string): void {
@@ -449,30 +352,6 @@ export class JsonRpcConnection implements RpcConnectionLike {
     }
   }
 
-  private handleNotification(message: JsonRpcNotification): void {
-    const handlers = this.notificationHandlers.get(message.method);
-    if (!handlers) return; // JSON-RPC: unknown notifications are ignored
-    for (const handler of handlers) {
-      try {
-        const result = handler(message.params);
-        if (result && typeof (result as Promise<void>).then === "function") {
-          (result as Promise<void>).then(undefined, (cause: unknown) => this.reportNotificationError(message.method, cause));
-        }
-      } catch (cause) {
-        this.reportNotificationError(message.method, cause);
-      }
-    }
-  }
-
-  private reportNotificationError(method: string, cause: unknown): void {
-    this.report(
-      new SdkError("HANDLER_FAILED", `A handler for the ${method} notification threw: ${errorMessage(cause)}. Other handlers still ran; fix the handler.`, {
-        cause,
-        details: { method },
-      }),
-    );
-  }
-
   private handleFrameError(event: Extract<FrameEvent, { type: "error" }>): void {
     this.report(event.error);
     if (event.fatal) {
@@ -489,7 +368,7 @@ export class JsonRpcConnection implements RpcConnectionLike {
       this.sendResponse(id, undefined, { code: RpcErrorCode.InvalidRequest, message: `Invalid request: ${event.error.message}` });
       return;
     }
-    const entry = this.settle(id);
+    const entry = this.pending.settle(id);
     if (entry)
       entry.reject(
         new SdkError("INVALID_FRAME", `${entry.method}: the peer's response was malformed (${event.error.message})`, {
@@ -512,13 +391,8 @@ export class JsonRpcConnection implements RpcConnectionLike {
     const closedError = this.buildClosedError(info);
     this.closedError = closedError;
     for (const unsubscribe of this.unsubscribeTransport) unsubscribe();
-    for (const id of [...this.pending.keys()]) {
-      const entry = this.settle(id);
-      entry?.reject(this.errorAfterClose(entry.method));
-    }
-    this.abandoned.clear();
-    for (const controller of this.incoming) controller.abort(closedError);
-    this.incoming.clear();
+    this.pending.rejectAll((method) => this.errorAfterClose(method));
+    this.incoming.abortAll(closedError);
     const listeners = this.closeListeners;
     this.closeListeners = [];
     for (const listener of listeners) {
@@ -554,5 +428,3 @@ export class JsonRpcConnection implements RpcConnectionLike {
     return new SdkError("CONNECTION_CLOSED", `${method}: ${base.message}`, { cause: base.cause, details: { ...base.details, method } });
   }
 }
-
-type NotificationHandlerList = NotificationHandler[];

@@ -239,6 +239,9 @@ function objectCheck(c: Compiled, s: SchemaObject): ((d: Record<string, unknown>
   const checks = names.map((p) => compileNode(c, properties![p]!));
   const names2 = names.filter((_, i) => checks[i] !== pass);
   const checks2 = checks.filter((check) => check !== pass);
+  // A required property that also has a check is read once, in the checks' loop.
+  const required2 = names2.map((name) => required.includes(name));
+  const requiredOnly = required.filter((name) => !names2.includes(name));
   const propertyNames = s.propertyNames === undefined ? undefined : compileNode(c, s.propertyNames);
   const patternKeys = s.patternProperties === undefined ? [] : Object.keys(s.patternProperties);
   const patterns = patternKeys.map(regExp);
@@ -249,7 +252,7 @@ function objectCheck(c: Compiled, s: SchemaObject): ((d: Record<string, unknown>
   return (d) => {
     if (maxProperties !== undefined && Object.keys(d).length > maxProperties) return false;
     if (minProperties !== undefined && Object.keys(d).length < minProperties) return false;
-    for (let i = 0; i < required.length; i++) if (d[required[i]!] === undefined) return false;
+    for (let i = 0; i < requiredOnly.length; i++) if (d[requiredOnly[i]!] === undefined) return false;
     if (propertyNames !== undefined) for (const key in d) if (!propertyNames(key)) return false;
     if (additional !== undefined) {
       for (const key in d) {
@@ -260,7 +263,9 @@ function objectCheck(c: Compiled, s: SchemaObject): ((d: Record<string, unknown>
     }
     for (let i = 0; i < names2.length; i++) {
       const v = d[names2[i]!];
-      if (v !== undefined && !checks2[i]!(v)) return false;
+      if (v === undefined) {
+        if (required2[i]) return false;
+      } else if (!checks2[i]!(v)) return false;
     }
     for (let i = 0; i < patterns.length; i++) for (const key in d) if (patterns[i]!.test(key) && !patternChecks[i]!(d[key])) return false;
     return true;

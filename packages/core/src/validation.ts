@@ -6,6 +6,7 @@
  */
 import { SdkError } from "./errors.js";
 import { checkSchema } from "./schema-check.js";
+import { compiledRef } from "./schema-compiled.js";
 import type { SchemaError } from "./schema-types.js";
 
 /** One problem found in a value. `path` is a JSON pointer into the value (`/data/content`). */
@@ -109,6 +110,19 @@ export function createValidators(tables: ValidationTables): Validators {
     return errors === null ? OK : { ok: false, known: true, errors: errors.map(issue) };
   };
   const row = (method: string): MethodValidationRow | undefined => (hasOwn(methods, method) ? methods[method] : undefined);
+  // Events arrive by the thousand: each type's compiled check is kept at hand, so a valid event
+  // costs one map lookup and the check itself (checkSchema explains a failure).
+  const eventChecks: [Map<string, (data: unknown) => boolean>, Map<string, (data: unknown) => boolean>] = [new Map(), new Map()];
+  const checkEvent = (mode: ValidationMode, type: string, key: string, event: unknown): ValidationResult => {
+    const strict = mode === "strict";
+    const checks = eventChecks[strict ? 1 : 0];
+    const check = checks.get(type);
+    if (check !== undefined) return check(event) ? OK : run(mode, key, event);
+    const result = run(mode, key, event);
+    // After its first run the definition is compiled: keep the compiled check itself.
+    checks.set(type, compiledRef(definitions, key, strict));
+    return result;
+  };
   return {
     validateSessionEvent(event, mode = "lenient") {
       const type = typeof event === "object" && event !== null ? (event as { type?: unknown }).type : undefined;
@@ -120,7 +134,8 @@ export function createValidators(tables: ValidationTables): Validators {
         };
       }
       const key = hasOwn(events, type) ? events[type] : undefined;
-      return key ? run(mode, key, event) : unknownResult(`unknown event type "${type}"`);
+      if (!key) return unknownResult(`unknown event type "${type}"`);
+      return mode === "lenient" || mode === "strict" ? checkEvent(mode, type, key, event) : run(mode, key, event);
     },
     validateRpcParams(method, params, mode = "lenient") {
       const m = row(method);

@@ -54,6 +54,7 @@ export {
   registerInternalClientGlobalHandlers,
   registerInternalClientSessionHandlers,
   type InternalClientGlobalHandlers,
+  type InternalServerRpc,
 } from "@flightdeck/copilot-core/internal";
 import type { ClientSessionHandlers } from "@flightdeck/copilot-core";
 import type { InternalClientGlobalHandlers } from "@flightdeck/copilot-core/internal";

@@ -14,10 +14,10 @@ import {
   type SessionRequestMethod,
   type SessionRpc,
 } from "./bindings.js";
-import { EventHub, type EventStreamOptions } from "./event-hub.js";
+import { EventHub, type EventHubOwner, type EventStreamOptions } from "./event-hub.js";
 import { OpenCanvasTracker, type OpenCanvas } from "./canvases.js";
 import { SessionWorkflows } from "./workflows/session-workflows.js";
-import { FeatureRuntime } from "./feature-runtime.js";
+import { FeatureRuntime, type FeatureHost } from "./feature-runtime.js";
 import { messageParams, waitLimits, type MessageOptions, type SendAndWaitOptions } from "./message-options.js";
 import { describe, errorMessage } from "./option-checks.js";
 import { sendAndWaitForIdle, type TurnHost, type TurnWaiter } from "./send-and-wait.js";
@@ -71,11 +71,16 @@ export interface SessionInit {
   resolved: ResolvedSessionConfig;
   /** The host's error sink, used when the config has no `onError`. */
   hostOnError: (error: unknown) => void;
-  /** Called once when the session detaches or is disposed, so the host forgets it. */
-  onClosed: (sessionId: string) => void;
+  /** Called once when the session detaches or is disposed, so the host forgets it (shared by the host's sessions). */
+  onClosed: (controller: SessionController) => void;
   /** Receives the controller; called from the constructor. */
   expose: (controller: SessionController) => void;
 }
+
+/** What the session's host, features and event hub reach it through. */
+type SessionLink = SessionController & FeatureHost & EventHubOwner;
+/** Set by `CopilotSession`'s static block (before any session exists). */
+let newSessionLink: (session: CopilotSession) => SessionLink;
 
 /**
  * One agent session. Get it from `client.createSession(config)` / `client.resumeSession(id, config)`.
@@ -99,15 +104,17 @@ export class CopilotSession {
   #onEventOff: (() => void) | undefined;
   readonly #hostOnError: (error: unknown) => void;
   #warnedNoStreaming = false;
-  readonly #onClosed: (sessionId: string) => void;
+  readonly #onClosed: (controller: SessionController) => void;
+  readonly #link: SessionLink;
   readonly #hub: EventHub;
   readonly #features: FeatureRuntime;
-  readonly #waiters = new Set<TurnWaiter>();
+  #waiters: Set<TurnWaiter> | undefined;
   #closedError: unknown;
   #disconnecting: Promise<void> | undefined;
   #ui: SessionUi | undefined;
   #workflows: SessionWorkflows | undefined;
-  readonly #canvases = new OpenCanvasTracker();
+  /** Made when the first canvas opens (most sessions never open one). */
+  #canvases: OpenCanvasTracker | undefined;
 
   /** @internal Sessions are made by the client (`createSession` / `resumeSession`). */
   constructor(init: SessionInit) {
@@ -116,23 +123,13 @@ export class CopilotSession {
     this.#resolved = init.resolved;
     this.#hostOnError = init.hostOnError;
     this.#onClosed = init.onClosed;
-    this.#hub = new EventHub(this.sessionId, (error) => this.#report(error));
+    // One object serves the host, the features and the event hub (see `SessionLink`).
+    const link = newSessionLink(this);
+    this.#link = link;
+    this.#hub = new EventHub(link);
     this.#subscribeOnEvent();
-    const self = this;
-    this.#features = new FeatureRuntime({
-      sessionId: this.sessionId,
-      get resolved() {
-        return self.#resolved;
-      },
-      get rpc() {
-        return self.rpc;
-      },
-      get closed() {
-        return self.#closedError !== undefined;
-      },
-      report: (error) => this.#report(error),
-    });
-    init.expose(this.#controller());
+    this.#features = new FeatureRuntime(link);
+    init.expose(link);
   }
 
   /** Directory holding the session's persisted state (set once the runtime created or resumed it). */
@@ -170,7 +167,7 @@ export class CopilotSession {
 
   /** The canvas instances open in this session (from the runtime's events and the resume answer). */
   get openCanvases(): OpenCanvas[] {
-    return this.#canvases.list;
+    return this.#canvases?.list ?? [];
   }
 
   /**
@@ -381,8 +378,8 @@ export class CopilotSession {
   #turnHost(): TurnHost {
     return {
       sessionId: this.sessionId,
-      addWaiter: (waiter) => this.#waiters.add(waiter),
-      removeWaiter: (waiter) => this.#waiters.delete(waiter),
+      addWaiter: (waiter) => (this.#waiters ??= new Set()).add(waiter),
+      removeWaiter: (waiter) => this.#waiters?.delete(waiter),
       send: (params) => this.rpc.send(params),
       abortTurn: () => {
         this.abort().catch((error: unknown) => {
@@ -393,7 +390,7 @@ export class CopilotSession {
   }
 
   #interrupt(reason: unknown): void {
-    for (const waiter of [...this.#waiters]) waiter.fail(reason);
+    if (this.#waiters) for (const waiter of [...this.#waiters]) waiter.fail(reason);
     this.#features.cancelAll(reason);
   }
 
@@ -402,15 +399,15 @@ export class CopilotSession {
     this.#closedError = reason;
     this.#interrupt(reason);
     this.#hub.clear(streamsFail ? reason : undefined);
-    this.#onClosed(this.sessionId);
+    this.#onClosed(this.#link);
   }
 
   #dispatch(raw: Record<string, unknown>): void {
     if (this.#closedError !== undefined) return;
     const known = typeof raw.type === "string" && isKnownEventType(raw.type);
     const event: AnySessionEvent = known ? (raw as unknown as SessionEvent) : toUnknownEvent(raw);
-    this.#canvases.onEvent(event as { type: string; data: unknown });
-    for (const waiter of this.#waiters.size > 0 ? [...this.#waiters] : []) {
+    if (event.type.startsWith("session.canvas.")) (this.#canvases ??= new OpenCanvasTracker()).onEvent(event as { type: string; data: unknown });
+    for (const waiter of this.#waiters && this.#waiters.size > 0 ? [...this.#waiters] : []) {
       try {
         waiter.onEvent(event);
       } catch (error) {
@@ -426,35 +423,65 @@ export class CopilotSession {
     this.#hub.emit(event, known);
   }
 
-  #controller(): SessionController {
-    const self = this;
-    return {
-      session: this,
-      get wire() {
-        return self.#resolved.wire;
-      },
-      get closed() {
-        return self.#closedError !== undefined;
-      },
-      report: (error) => this.#report(error),
-      dispatch: (raw) => this.#dispatch(raw),
-      attach: (result) => {
-        if (typeof result?.workspacePath === "string") this.#workspacePath = result.workspacePath;
-        if (result?.capabilities && typeof result.capabilities === "object") this.#capabilities = result.capabilities;
-        this.#canvases.seed(result);
-      },
-      afterOpen: () => this.#features.afterOpen(),
-      answer: (method, params, context) => this.#features.answer(method, params, context),
-      reconfigure: (resolved) => {
-        this.#resolved = resolved;
-        this.#subscribeOnEvent();
-      },
-      setConnection: (connection) => {
-        this.#connection = connection;
-        this.#rpc = undefined;
-      },
-      interrupt: (reason) => this.#interrupt(reason),
-      dispose: (reason) => this.#close(reason, true),
-    };
+  static {
+    /**
+     * The session's internal side, for its host (`SessionController`), its features
+     * (`FeatureHost`) and its event hub: one small object per session whose methods live on the
+     * prototype (declared here, inside the class body, to reach the session's private members).
+     */
+    class Link implements SessionLink {
+      readonly session: CopilotSession;
+      constructor(session: CopilotSession) {
+        this.session = session;
+      }
+      get sessionId(): string {
+        return this.session.sessionId;
+      }
+      get resolved(): ResolvedSessionConfig {
+        return this.session.#resolved;
+      }
+      get wire(): SessionWireParams {
+        return this.session.#resolved.wire;
+      }
+      get rpc(): SessionRpc {
+        return this.session.rpc;
+      }
+      get closed(): boolean {
+        return this.session.#closedError !== undefined;
+      }
+      report(error: unknown): void {
+        this.session.#report(error);
+      }
+      dispatch(raw: Record<string, unknown>): void {
+        this.session.#dispatch(raw);
+      }
+      attach(result: SessionCreateResult): void {
+        const session = this.session;
+        if (typeof result?.workspacePath === "string") session.#workspacePath = result.workspacePath;
+        if (result?.capabilities && typeof result.capabilities === "object") session.#capabilities = result.capabilities;
+        if (Array.isArray((result as { openCanvases?: unknown } | undefined)?.openCanvases)) (session.#canvases ??= new OpenCanvasTracker()).seed(result);
+      }
+      afterOpen(): Promise<void> {
+        return this.session.#features.afterOpen();
+      }
+      answer(method: SessionRequestMethod, params: Record<string, unknown>, context: RequestHandlerContext): Promise<unknown> {
+        return this.session.#features.answer(method, params, context);
+      }
+      reconfigure(resolved: ResolvedSessionConfig): void {
+        this.session.#resolved = resolved;
+        this.session.#subscribeOnEvent();
+      }
+      setConnection(connection: RpcConnectionLike): void {
+        this.session.#connection = connection;
+        this.session.#rpc = undefined;
+      }
+      interrupt(reason: unknown): void {
+        this.session.#interrupt(reason);
+      }
+      dispose(reason: unknown): void {
+        this.session.#close(reason, true);
+      }
+    }
+    newSessionLink = (session) => new Link(session);
   }
 }

@@ -19,47 +19,61 @@ export interface EventStreamOptions {
 
 export const DEFAULT_MAX_BUFFERED = 10_000;
 
-export class EventHub {
-  private readonly typed = new Map<string, Set<Handler>>();
-  private readonly all = new Set<Handler>();
-  private readonly queues = new Set<AsyncQueue<AnySessionEvent>>();
+/** Whose events these are: the session id for messages, and where handler failures go. */
+export interface EventHubOwner {
+  readonly sessionId: string;
+  report(error: unknown): void;
+}
 
-  constructor(
-    private readonly sessionId: string,
-    private readonly report: (error: unknown) => void,
-  ) {}
+/**
+ * One subscription. The same function may be subscribed twice; each subscription is its own
+ * entry, so each unsubscribe removes one.
+ */
+interface Entry {
+  readonly handler: Handler;
+}
+
+/** The subscription lists are never changed in place (a change makes a new list), so emit needs no copy. */
+const NONE: readonly Entry[] = [];
+
+export class EventHub {
+  // An idle session with one catch-all handler holds a one-element array here and nothing else.
+  private typed: Map<string, readonly Entry[]> | undefined;
+  private all: readonly Entry[] = NONE;
+  private queues: Set<AsyncQueue<AnySessionEvent>> | undefined;
+
+  constructor(private readonly owner: EventHubOwner) {}
 
   on(type: string, handler: Handler): () => void {
-    let set = this.typed.get(type);
-    if (!set) {
-      set = new Set();
-      this.typed.set(type, set);
-    }
-    // Wrap so the same function can be subscribed twice and each unsubscribe removes one.
-    const entry: Handler = (event) => handler(event);
-    set.add(entry);
+    const typed = (this.typed ??= new Map());
+    const entry: Entry = { handler };
+    typed.set(type, append(typed.get(type) ?? NONE, entry));
     return () => {
-      set.delete(entry);
-      if (set.size === 0 && this.typed.get(type) === set) this.typed.delete(type);
+      // After clear() the map no longer holds the entry: nothing to do.
+      const list = this.typed?.get(type);
+      if (!list?.includes(entry)) return;
+      const rest = list.filter((e) => e !== entry);
+      if (rest.length === 0) this.typed!.delete(type);
+      else this.typed!.set(type, rest);
     };
   }
 
   onAny(handler: AnySessionEventHandler): () => void {
-    const entry: Handler = (event) => handler(event);
-    this.all.add(entry);
+    const entry: Entry = { handler: handler as Handler };
+    this.all = append(this.all, entry);
     return () => {
-      this.all.delete(entry);
+      if (this.all.includes(entry)) this.all = this.all.filter((e) => e !== entry);
     };
   }
 
   /** Delivers to type handlers (known events only), then catch-all handlers, then streams. */
   emit(event: AnySessionEvent, known: boolean): void {
-    if (known) {
-      const set = this.typed.get(event.type);
-      if (set) for (const handler of [...set]) this.call(handler, event, `"${event.type}" handler`);
+    if (known && this.typed) {
+      const list = this.typed.get(event.type);
+      if (list) for (const entry of list) this.call(entry.handler, event, `"${event.type}" handler`);
     }
-    for (const handler of [...this.all]) this.call(handler, event, "catch-all handler");
-    for (const queue of this.queues) queue.push(event);
+    for (const entry of this.all) this.call(entry.handler, event, "catch-all handler");
+    if (this.queues) for (const queue of this.queues) queue.push(event);
   }
 
   /** Runs one user callback; a throw or rejection goes to `report` as `HANDLER_FAILED`. */
@@ -67,10 +81,10 @@ export class EventHub {
     try {
       const result = handler(event);
       if (isThenable(result)) {
-        result.then(undefined, (cause: unknown) => this.report(this.handlerFailed(what, event.type, cause)));
+        result.then(undefined, (cause: unknown) => this.owner.report(this.handlerFailed(what, event.type, cause)));
       }
     } catch (cause) {
-      this.report(this.handlerFailed(what, event.type, cause));
+      this.owner.report(this.handlerFailed(what, event.type, cause));
     }
   }
 
@@ -79,9 +93,9 @@ export class EventHub {
     let onAbort: (() => void) | undefined;
     const queue = new AsyncQueue<AnySessionEvent>({
       maxBuffered: options.maxBuffered ?? DEFAULT_MAX_BUFFERED,
-      label: `session ${this.sessionId} events()`,
+      label: `session ${this.owner.sessionId} events()`,
       onClose: () => {
-        this.queues.delete(queue);
+        this.queues?.delete(queue);
         if (signal && onAbort) signal.removeEventListener("abort", onAbort);
       },
     });
@@ -89,7 +103,7 @@ export class EventHub {
       queue.end();
       return queue;
     }
-    this.queues.add(queue);
+    (this.queues ??= new Set()).add(queue);
     if (signal) {
       onAbort = () => queue.end();
       signal.addEventListener("abort", onAbort, { once: true });
@@ -99,24 +113,30 @@ export class EventHub {
 
   /** Ends every stream (with `error`, if given, after their buffered events). Handlers stay. */
   endStreams(error?: unknown): void {
-    for (const queue of [...this.queues]) queue.end(error);
+    if (this.queues) for (const queue of [...this.queues]) queue.end(error);
   }
 
   /** Drops every handler and ends every stream. */
   clear(error?: unknown): void {
-    this.typed.clear();
-    this.all.clear();
+    this.typed = undefined;
+    this.all = NONE;
     this.endStreams(error);
   }
 
   private handlerFailed(what: string, type: string, cause: unknown): SdkError {
     const message = errorMessage(cause);
+    const sessionId = this.owner.sessionId;
     return new SdkError(
       "HANDLER_FAILED",
-      `A ${what} for "${type}" events on session ${this.sessionId} threw: ${message}. Other handlers still ran; fix the handler.`,
-      { cause, details: { sessionId: this.sessionId, eventType: type } },
+      `A ${what} for "${type}" events on session ${sessionId} threw: ${message}. Other handlers still ran; fix the handler.`,
+      { cause, details: { sessionId, eventType: type } },
     );
   }
+}
+
+/** A new list with `entry` last (a one-element list is allocated at its exact size). */
+function append(list: readonly Entry[], entry: Entry): readonly Entry[] {
+  return list.length === 0 ? [entry] : [...list, entry];
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -5,11 +5,12 @@
  * the session closes (a cancelled run's late answer is dropped).
  */
 import { RpcError, RpcErrorCode, SdkError, type RequestHandlerContext } from "@flightdeck/copilot-core";
+import { LazyAbortController } from "@flightdeck/copilot-core/internal";
 import type { SessionEvent, SessionRequestMethod, SessionRpc } from "./bindings.js";
-import type { FeatureContext, HandlerRun } from "./feature.js";
+import type { CopilotClientMode, FeatureContext, HandlerRun } from "./feature.js";
 import { EVENT_WATCHERS, FEATURES, REQUEST_OWNERS, type AnyFeature } from "./features.js";
 import { errorMessage } from "./option-checks.js";
-import type { ResolvedSessionConfig } from "./session-config.js";
+import { featureState, type ResolvedSessionConfig } from "./session-config.js";
 
 /** What the features need from their session. */
 export interface FeatureHost {
@@ -23,14 +24,22 @@ export interface FeatureHost {
 
 const MAX_REMEMBERED_REQUESTS = 1_000;
 
+/** The features with a post-open step, in list order. */
+const AFTER_OPEN_FEATURES = FEATURES.filter((feature) => feature.afterOpen !== undefined);
+
+/**
+ * Per session, what an idle session holds stays small: the request keys seen and the running
+ * handlers get their collections on first use, and a feature's context is a small view made
+ * when a handler runs (methods and getters on the prototype, nothing copied from the config).
+ */
 export class FeatureRuntime {
-  readonly #host: FeatureHost;
-  readonly #contexts = new Map<AnyFeature, FeatureContext<unknown, unknown>>();
-  readonly #seen = new Set<string>();
-  readonly #runs = new Map<string, AbortController>();
+  readonly host: FeatureHost;
+  #seen: Set<string> | undefined;
+  /** Lazy controllers: most handlers never read their signal, and a real AbortSignal costs microseconds per run. */
+  #runs: Map<string, LazyAbortController> | undefined;
 
   constructor(host: FeatureHost) {
-    this.#host = host;
+    this.host = host;
   }
 
   /** Runs the features watching this event's type. A watcher that throws is reported; the others still run. */
@@ -39,9 +48,9 @@ export class FeatureRuntime {
     if (!watchers) return;
     for (const { feature, handler } of watchers) {
       try {
-        handler(this.#context(feature), event as never);
+        handler(new SessionFeatureContext(this, feature), event as never);
       } catch (error) {
-        this.#host.report(error);
+        this.host.report(error);
       }
     }
   }
@@ -55,13 +64,13 @@ export class FeatureRuntime {
     if (!owner) throw new RpcError(RpcErrorCode.MethodNotFound, `No feature of this client answers ${method}.`);
     const { sessionId: _, ...rest } = params;
     try {
-      return await owner.handler(this.#context(owner.feature), rest as never, request);
+      return await owner.handler(new SessionFeatureContext(this, owner.feature), rest as never, request);
     } catch (error) {
       if (error instanceof RpcError) throw error;
       const what = owner.feature.name;
-      const sessionId = this.#host.sessionId;
+      const sessionId = this.host.sessionId;
       if (!(error instanceof Error && error.name === "AbortError")) {
-        this.#host.report(
+        this.host.report(
           new SdkError("HANDLER_FAILED", `${what} for session ${sessionId} threw: ${errorMessage(error)}. The runtime got an error reply.`, {
             cause: error,
             details: { sessionId },
@@ -74,79 +83,101 @@ export class FeatureRuntime {
 
   /** Runs every feature's post-open step (after create/resume answered). */
   async afterOpen(): Promise<void> {
-    await Promise.all(FEATURES.map((feature) => feature.afterOpen?.(this.#context(feature))));
+    await Promise.all(AFTER_OPEN_FEATURES.map((feature) => feature.afterOpen!(new SessionFeatureContext(this, feature))));
   }
 
   /** Fires the signal of every running handler of the session at once; their late answers are dropped. */
   cancelAll(reason: unknown): void {
+    if (!this.#runs || this.#runs.size === 0) return;
     const runs = [...this.#runs.values()];
     this.#runs.clear();
     for (const controller of runs) controller.abort(reason);
   }
 
-  #context(feature: AnyFeature): FeatureContext<unknown, unknown> {
-    let context = this.#contexts.get(feature);
-    if (context) return context;
-    const host = this.#host;
-    context = {
-      sessionId: host.sessionId,
-      get options() {
-        return host.resolved.config;
-      },
-      get state() {
-        return host.resolved.states.get(feature);
-      },
-      get mode() {
-        return host.resolved.mode;
-      },
-      get rpc() {
-        return host.rpc;
-      },
-      get closed() {
-        return host.closed;
-      },
-      report: (error) => host.report(error),
-      firstSight: (key) => this.#firstSight(key),
-      startRun: (key, linked) => this.#startRun(key, linked),
-      cancelRun: (key, reason) => {
-        const controller = this.#runs.get(key);
-        if (!controller) return;
-        this.#runs.delete(key);
-        controller.abort(reason);
-      },
-    };
-    this.#contexts.set(feature, context);
-    return context;
+  /** Cancels the run under `key`, if any. */
+  cancelRun(key: string, reason: unknown): void {
+    const controller = this.#runs?.get(key);
+    if (!controller) return;
+    this.#runs!.delete(key);
+    controller.abort(reason);
   }
 
   /** True the first time a broadcast request key is seen (a resume may replay events). */
-  #firstSight(key: string): boolean {
-    if (this.#seen.has(key)) return false;
-    this.#seen.add(key);
-    if (this.#seen.size > MAX_REMEMBERED_REQUESTS) {
-      const oldest = this.#seen.values().next().value;
-      if (oldest !== undefined) this.#seen.delete(oldest);
+  firstSight(key: string): boolean {
+    const seen = (this.#seen ??= new Set());
+    if (seen.has(key)) return false;
+    seen.add(key);
+    if (seen.size > MAX_REMEMBERED_REQUESTS) {
+      const oldest = seen.values().next().value;
+      if (oldest !== undefined) seen.delete(oldest);
     }
     return true;
   }
 
-  #startRun(key: string, linked: AbortSignal | undefined): HandlerRun {
-    const controller = new AbortController();
-    this.#runs.get(key)?.abort("a newer request under the same key replaced it");
-    this.#runs.set(key, controller);
+  /** Starts a handler run under `key`; see {@link FeatureContext.startRun}. */
+  startRun(key: string, linked: AbortSignal | undefined): HandlerRun {
+    const controller = new LazyAbortController();
+    const runs = (this.#runs ??= new Map());
+    runs.get(key)?.abort("a newer request under the same key replaced it");
+    runs.set(key, controller);
     const onLinked = () => controller.abort(linked?.reason);
     if (linked?.aborted) controller.abort(linked.reason);
     else linked?.addEventListener("abort", onLinked, { once: true });
-    if (this.#host.closed) controller.abort(new SdkError("CONNECTION_CLOSED", `Session ${this.#host.sessionId} is closed.`));
+    if (this.host.closed) controller.abort(new SdkError("CONNECTION_CLOSED", `Session ${this.host.sessionId} is closed.`));
     return {
-      signal: controller.signal,
+      get signal() {
+        return controller.signal;
+      },
+      cancellation: controller,
       get cancelled() {
-        return controller.signal.aborted;
+        return controller.aborted;
       },
       end: () => {
         linked?.removeEventListener("abort", onLinked);
-        if (this.#runs.get(key) === controller) this.#runs.delete(key);
+        if (runs.get(key) === controller) runs.delete(key);
       },
     };
+  }
+}
+
+/** One feature's view of its session, made when one of its handlers runs. */
+class SessionFeatureContext implements FeatureContext<unknown, unknown> {
+  readonly #runtime: FeatureRuntime;
+  readonly #feature: AnyFeature;
+
+  constructor(runtime: FeatureRuntime, feature: AnyFeature) {
+    this.#runtime = runtime;
+    this.#feature = feature;
+  }
+
+  get sessionId(): string {
+    return this.#runtime.host.sessionId;
+  }
+  get options(): unknown {
+    return this.#runtime.host.resolved.config;
+  }
+  get state(): unknown {
+    return featureState(this.#runtime.host.resolved, this.#feature);
+  }
+  get mode(): CopilotClientMode {
+    return this.#runtime.host.resolved.mode;
+  }
+  get rpc(): SessionRpc {
+    return this.#runtime.host.rpc;
+  }
+  get closed(): boolean {
+    return this.#runtime.host.closed;
+  }
+  report(error: unknown): void {
+    this.#runtime.host.report(error);
+  }
+  firstSight(key: string): boolean {
+    return this.#runtime.firstSight(key);
+  }
+  startRun(key: string, linked?: AbortSignal): HandlerRun {
+    return this.#runtime.startRun(key, linked);
+  }
+  cancelRun(key: string, reason: unknown): void {
+    this.#runtime.cancelRun(key, reason);
   }
 }

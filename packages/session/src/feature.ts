@@ -7,6 +7,7 @@
  * Adding a runtime callback is one new file in `features/` plus one line in `features.ts`.
  */
 import { RpcError, RpcErrorCode, type RequestHandlerContext } from "@flightdeck/copilot-core";
+import type { Cancellation } from "@flightdeck/copilot-core/internal";
 import type { SessionEventOf, SessionEventType, SessionRequestMethod, SessionRequestParams, SessionRequestResult, SessionRpc } from "./bindings.js";
 import type { Fail } from "./option-checks.js";
 
@@ -32,8 +33,10 @@ export interface LowerContext {
 
 /** One run of a user handler answering the runtime; see {@link FeatureContext.startRun}. */
 export interface HandlerRun {
-  /** Fires when the request is cancelled (answered elsewhere), the turn aborted or the session closed. */
+  /** Fires when the request is cancelled (answered elsewhere), the turn aborted or the session closed. Built on first read. */
   readonly signal: AbortSignal;
+  /** The same cancellation without building the signal (for callees that take a `Cancellation`). */
+  readonly cancellation: Cancellation;
   /** True once the signal fired: the handler's late answer is dropped. */
   readonly cancelled: boolean;
   /** Call when the handler settled. */
@@ -124,8 +127,18 @@ export function answerInBackground<O, S, T>(
   decide: (signal: AbortSignal) => Promise<T>,
   send: (answer: T) => Promise<unknown>,
 ): void {
+  answerRunInBackground(ctx, key, (run) => decide(run.signal), send);
+}
+
+/** {@link answerInBackground} for a `decide` that takes the run itself (and may never build its signal). */
+export function answerRunInBackground<O, S, T>(
+  ctx: FeatureContext<O, S>,
+  key: string,
+  decide: (run: HandlerRun) => Promise<T>,
+  send: (answer: T) => Promise<unknown>,
+): void {
   const run = ctx.startRun(key);
-  decide(run.signal)
+  decide(run)
     .then((answer) => {
       run.end();
       return ctx.closed || run.cancelled ? undefined : send(answer);

@@ -47,8 +47,11 @@ export type SessionWireParams = Omit<SessionCreateParams, "sessionId">;
 export interface ResolvedSessionConfig {
   readonly config: SessionConfig & ResumeSessionConfig;
   readonly wire: SessionWireParams;
-  /** What each feature's `lower` returned. */
-  readonly states: ReadonlyMap<AnyFeature, unknown>;
+  /**
+   * What the features' `lower` returned, for the few that returned something, as pairs:
+   * `[feature, state, feature, state, …]` (read with {@link featureState}).
+   */
+  readonly states: readonly unknown[];
   readonly mode: CopilotClientMode;
 }
 
@@ -66,8 +69,19 @@ export function resolveSessionConfig(
   if (!isObject(config)) return fail("config", `must be an options object, got ${describe(config)}.`);
   refuseUnknownKeys(config, FEATURE_KEYS, fail, "a session option");
   const wire: Record<string, unknown> = {};
-  const states = new Map<AnyFeature, unknown>();
+  const states: unknown[] = [];
   const context = { fail, method, mode, config };
-  for (const feature of FEATURES) states.set(feature, feature.lower?.(config, wire, context));
-  return { config: config as SessionConfig & ResumeSessionConfig, wire: wire as SessionWireParams, states, mode };
+  for (const feature of FEATURES) {
+    const state = feature.lower?.(config, wire, context);
+    if (state !== undefined) states.push(feature, state);
+  }
+  // A copy at its exact size: a session keeps this for its lifetime.
+  return { config: config as SessionConfig & ResumeSessionConfig, wire: wire as SessionWireParams, states: states.slice(), mode };
+}
+
+/** What `feature`'s `lower` returned for this config (`undefined` when it returned nothing). */
+export function featureState(resolved: ResolvedSessionConfig, feature: AnyFeature): unknown {
+  const states = resolved.states;
+  for (let i = 0; i < states.length; i += 2) if (states[i] === feature) return states[i + 1];
+  return undefined;
 }

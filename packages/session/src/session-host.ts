@@ -15,6 +15,7 @@ import {
   registerInternalClientGlobalHandlers,
   registerInternalClientSessionHandlers,
   type EventValidators,
+  type InternalServerRpc,
   type SessionCreateResult,
   type SessionRequestMethod,
 } from "./bindings.js";
@@ -86,6 +87,8 @@ export class SessionHost {
   /** Events that arrived while the validators were loading, in arrival order. */
   #pending: PendingEvent[] = [];
   #disposed: unknown;
+  /** The server stubs of the current connection, built once (not per create/resume). */
+  #server: InternalServerRpc | undefined;
 
   constructor(connection: RpcConnectionLike, options: SessionHostOptions = {}) {
     if (options.onError !== undefined && typeof options.onError !== "function") {
@@ -134,7 +137,7 @@ export class SessionHost {
         { details: { option: "sessionId" } },
       );
     }
-    return this.#open(sessionId, resolved, "createSession", () => createInternalServerRpc(this.#connection).session.create({ ...resolved.wire, sessionId }));
+    return this.#open(sessionId, resolved, "createSession", () => this.#serverRpc().session.create({ ...resolved.wire, sessionId }));
   }
 
   /**
@@ -154,7 +157,7 @@ export class SessionHost {
     const open = this.#sessions.get(sessionId);
     if (open) return this.#reconfigure(open, resolved);
     return this.#open(sessionId, resolved, "resumeSession", async () => {
-      const result = await createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, ...extra.wire, sessionId } as never);
+      const result = await this.#serverRpc().session.resume({ ...resolved.wire, ...extra.wire, sessionId } as never);
       extra.onResult?.(result as unknown as Record<string, unknown>);
       return result;
     });
@@ -180,6 +183,7 @@ export class SessionHost {
     this.#assertOpen("rebind");
     for (const off of this.#unsubscribe) off();
     this.#connection = connection;
+    this.#server = undefined;
     this.#register(connection);
     this.#pending = [];
     const lost = new SdkError(
@@ -195,7 +199,7 @@ export class SessionHost {
       controllers.map(async (controller) => {
         const sessionId = controller.session.sessionId;
         try {
-          const result = await createInternalServerRpc(connection).session.resume({ ...controller.wire, sessionId });
+          const result = await this.#serverRpc().session.resume({ ...controller.wire, sessionId });
           controller.attach(result);
           await controller.afterOpen();
         } catch (cause) {
@@ -240,12 +244,18 @@ export class SessionHost {
   /** A resume of a session open on this client: the runtime gets the new config, the session keeps its identity and handlers. */
   async #reconfigure(controller: SessionController, resolved: ResolvedSessionConfig): Promise<CopilotSession> {
     const sessionId = controller.session.sessionId;
-    const result = await createInternalServerRpc(this.#connection).session.resume({ ...resolved.wire, sessionId });
+    const result = await this.#serverRpc().session.resume({ ...resolved.wire, sessionId });
     controller.reconfigure(resolved);
     controller.attach(result);
     await controller.afterOpen();
     return controller.session;
   }
+
+  /** Forgets a session that detached or was disposed (one function for all the host's sessions). */
+  readonly #forget = (controller: SessionController): void => {
+    const id = controller.session.sessionId;
+    if (this.#sessions.get(id) === controller) this.#sessions.delete(id);
+  };
 
   async #open(sessionId: string, resolved: ResolvedSessionConfig, method: string, send: () => Promise<SessionCreateResult>): Promise<CopilotSession> {
     let controller!: SessionController;
@@ -254,9 +264,7 @@ export class SessionHost {
       connection: this.#connection,
       resolved,
       hostOnError: this.#onError,
-      onClosed: (id) => {
-        if (this.#sessions.get(id) === controller) this.#sessions.delete(id);
-      },
+      onClosed: this.#forget,
       expose: (c) => {
         controller = c;
       },
@@ -287,6 +295,11 @@ export class SessionHost {
       throw error;
     }
     return controller.session;
+  }
+
+  #serverRpc(): InternalServerRpc {
+    this.#server ??= createInternalServerRpc(this.#connection);
+    return this.#server;
   }
 
   #assertOpen(method: string): void {

@@ -6,9 +6,9 @@
 import { redactString } from "@flightdeck/copilot-core";
 import type { AnyTool, ToolInvocation } from "./define-tool.js";
 import { ToolError } from "./errors.js";
-import type { JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
+import { LazyAbortController, cancellationOf, type Cancellation, type JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
 import { DEFAULT_MAX_RESULT_CHARS, failureResult, normalizeToolResult } from "./tool-result.js";
-import type { ToolResultObject } from "./tool-result.js";
+import type { ToolHandlerResult, ToolResultObject } from "./tool-result.js";
 
 /** Where a tool call came from; `signal` should fire when the session aborts or disconnects. */
 export interface ToolCallContext {
@@ -17,6 +17,11 @@ export interface ToolCallContext {
   /** Defaults to the tool's name. */
   toolName?: string;
   signal?: AbortSignal;
+  /**
+   * @internal What a session passes instead of `signal`: the same cancellation, with a signal
+   * built only if the handler reads `invocation.signal`. Takes precedence over `signal`.
+   */
+  cancellation?: Cancellation;
   /** W3C trace context of the runtime's tool span, when it sent one. */
   traceparent?: string;
   tracestate?: string;
@@ -52,17 +57,12 @@ type Outcome = { kind: "value"; value: unknown } | { kind: "thrown"; error: unkn
  * });
  * ```
  */
-// long: the steps of one call (parse, check, run with timeout and abort, normalize, truncate)
-// read top to bottom; each step's failure becomes the model-facing result right where it happens.
 export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: ToolCallContext, options: InvokeToolOptions = {}): Promise<ToolResultObject> {
   const toolName = context.toolName ?? tool.name;
-  const report = (error: ToolError) => reportError(options.onError, error);
-  const signal = context.signal;
-
-  if (signal?.aborted) {
-    return failureResult(`The call to tool "${toolName}" was cancelled before it started (${describeReason(signal.reason)}).`, "rejected");
+  const cancel = context.cancellation ?? (context.signal === undefined ? undefined : cancellationOf(context.signal));
+  if (cancel?.aborted) {
+    return failureResult(`The call to tool "${toolName}" was cancelled before it started (${describeReason(cancel.reason)}).`, "rejected");
   }
-
   const parsed = parseArguments(rawArguments);
   if (!parsed.ok) {
     return failureResult(
@@ -73,59 +73,95 @@ export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: 
   if (!checked.ok) return failureResult(formatIssues(toolName, checked.issues));
 
   const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
-  const maxResultChars = options.maxResultChars ?? tool.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
-  const controller = new AbortController();
-  const invocation: ToolInvocation = {
+  const call: HandlerCall = { tool, toolName, timeoutMs, cancel, report: (error) => reportError(options.onError, error) };
+  const running = runHandler(call, checked.value, invocationOf(context, toolName, parsed.value, call));
+  const outcome = running instanceof Promise ? await running : running;
+  return resultOf(call, outcome, options.maxResultChars ?? tool.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS);
+}
+
+/** One handler run's settings, and the signal it gets (built only if the handler reads it). */
+interface HandlerCall {
+  tool: AnyTool;
+  toolName: string;
+  timeoutMs: number | undefined;
+  cancel: Cancellation | undefined;
+  report: (error: ToolError) => void;
+  controller?: LazyAbortController;
+}
+
+function invocationOf(context: ToolCallContext, toolName: string, args: unknown, call: HandlerCall): ToolInvocation {
+  const controller = new LazyAbortController();
+  call.controller = controller;
+  return {
     sessionId: context.sessionId,
     toolCallId: context.toolCallId,
     toolName,
-    arguments: parsed.value,
-    signal: controller.signal,
+    arguments: args,
+    get signal() {
+      return controller.signal;
+    },
     ...(context.traceparent !== undefined && { traceparent: context.traceparent }),
     ...(context.tracestate !== undefined && { tracestate: context.tracestate }),
   };
+}
 
-  let settled = false;
+/**
+ * Calls the handler; settles on its value or error, the caller's cancellation or the timeout,
+ * whichever comes first. A handler that returns a plain value settles at once, without a promise.
+ */
+function runHandler(call: HandlerCall, args: unknown, invocation: ToolInvocation): Outcome | Promise<Outcome> {
+  const { toolName, timeoutMs, cancel } = call;
+  const controller = call.controller!;
+  let outcome: Outcome | undefined;
+  let resolve: ((o: Outcome) => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const outcome = await new Promise<Outcome>((resolve) => {
-    const finish = (o: Outcome) => {
-      if (settled) return;
-      settled = true;
-      resolve(o);
-    };
-    if (signal) {
-      onAbort = () => {
-        controller.abort(signal.reason);
-        finish({ kind: "aborted", reason: signal.reason });
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-    }
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        const error = new ToolError("TIMEOUT", `Tool "${toolName}" did not finish within ${timeoutMs} ms; its signal was aborted.`, { toolName });
-        controller.abort(error);
-        finish({ kind: "timeout" });
-      }, timeoutMs);
-    }
-    let running: Promise<unknown>;
-    try {
-      running = Promise.resolve(tool.handler(checked.value, invocation));
-    } catch (error) {
-      running = Promise.reject(error);
-    }
-    running.then(
-      (value) => finish({ kind: "value", value }),
-      (error: unknown) => {
-        // A rejection after the call was abandoned still reaches onError, unless it merely echoes the abort.
-        if (settled && !echoesAbort(error, controller.signal.reason)) report(handlerFailed(toolName, error, true));
-        finish({ kind: "thrown", error });
-      },
-    );
-  });
-  clearTimeout(timer);
-  if (signal && onAbort) signal.removeEventListener("abort", onAbort);
+  let offAbort: (() => void) | undefined;
+  const finish = (o: Outcome) => {
+    if (outcome !== undefined) return;
+    outcome = o;
+    if (timer !== undefined) clearTimeout(timer);
+    offAbort?.();
+    resolve?.(o);
+  };
+  if (cancel) {
+    offAbort = cancel.onAbort((reason) => {
+      controller.abort(reason);
+      finish({ kind: "aborted", reason });
+    });
+  }
+  if (timeoutMs !== undefined) {
+    timer = setTimeout(() => {
+      controller.abort(new ToolError("TIMEOUT", `Tool "${toolName}" did not finish within ${timeoutMs} ms; its signal was aborted.`, { toolName }));
+      finish({ kind: "timeout" });
+    }, timeoutMs);
+  }
+  let running: unknown;
+  let thenable: boolean;
+  try {
+    running = call.tool.handler(args, invocation);
+    thenable = isThenable(running); // may run a `then` getter
+  } catch (error) {
+    finish({ kind: "thrown", error });
+    return outcome!;
+  }
+  if (!thenable) {
+    finish({ kind: "value", value: running });
+    return outcome!;
+  }
+  Promise.resolve(running).then(
+    (value) => finish({ kind: "value", value }),
+    (error: unknown) => {
+      // A rejection after the call was abandoned still reaches onError, unless it merely echoes the abort.
+      if (outcome !== undefined && !echoesAbort(error, controller.reason)) call.report(handlerFailed(toolName, error, true));
+      finish({ kind: "thrown", error });
+    },
+  );
+  return outcome ?? new Promise<Outcome>((r) => (resolve = r));
+}
 
+/** The result object for an outcome; program errors also go to `onError`. */
+function resultOf(call: HandlerCall, outcome: Outcome, maxResultChars: number): ToolResultObject {
+  const { toolName, timeoutMs, report } = call;
   switch (outcome.kind) {
     case "timeout":
       report(new ToolError("TIMEOUT", `Tool "${toolName}" did not finish within ${timeoutMs} ms.`, { toolName }));
@@ -140,12 +176,16 @@ export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: 
       return failureResult(`Tool "${toolName}" failed: ${message}`, "failure", message);
     }
     case "value": {
-      const normalized = normalizeToolResult(outcome.value, maxResultChars);
+      const normalized = normalizeToolResult(outcome.value as ToolHandlerResult, maxResultChars);
       if (normalized.ok) return normalized.result;
       report(new ToolError("VALIDATION", `Tool "${toolName}" returned an invalid result: ${normalized.problem}.`, { toolName }));
       return failureResult(`Tool "${toolName}" produced a result that could not be sent back (${normalized.problem}).`);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 /**

@@ -371,6 +371,44 @@ describe("invokeTool: failures", () => {
     }
   });
 
+  it("a signal first read after the abort is already aborted with the reason; one read after the call ends is not", async () => {
+    const controller = new AbortController();
+    let invocation: ToolInvocation | undefined;
+    const tool = defineTool("slow", {
+      description: "d",
+      handler: (_args, inv) => {
+        invocation = inv;
+        setTimeout(() => controller.abort("stop"), 5);
+        return new Promise(() => {});
+      },
+    });
+    const result = await invokeTool(tool, {}, { ...ctx, signal: controller.signal });
+    expect(result.textResultForLlm).toBe('The call to tool "slow" was cancelled (stop).');
+    expect(invocation!.signal.aborted).toBe(true);
+    expect(invocation!.signal.reason).toBe("stop");
+
+    const later = new AbortController();
+    let done: ToolInvocation | undefined;
+    const quick = defineTool("quick", { description: "d", handler: (_a, inv) => ((done = inv), "ok") });
+    await invokeTool(quick, {}, { ...ctx, signal: later.signal });
+    later.abort("too late");
+    expect(done!.signal.aborted).toBe(false);
+  });
+
+  it("a returned object whose then getter throws → failure, reported (never a rejection)", async () => {
+    const onError = vi.fn<(e: ToolError) => void>();
+    const weird = {
+      get then(): never {
+        throw new Error("then exploded");
+      },
+    };
+    const tool = defineTool("t", { description: "d", handler: () => weird as never });
+    const result = await invokeTool(tool, {}, ctx, { onError });
+    expect(result.resultType).toBe("failure");
+    expect(result.textResultForLlm).toMatch(/then exploded/);
+    expect(onError.mock.calls.map(([e]) => e.code)).toEqual(["HANDLER_FAILED"]);
+  });
+
   it("removes its abort listener when the call ends", async () => {
     const controller = new AbortController();
     const remove = vi.spyOn(controller.signal, "removeEventListener");

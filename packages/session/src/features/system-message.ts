@@ -39,14 +39,17 @@ const STATIC_ACTIONS = ["replace", "append", "prepend"];
 
 /** Section id → the transform your code runs for it. */
 type Transforms = ReadonlyMap<string, SectionTransform>;
+/** The state of every session without transforms (shared: never written). */
+const NO_TRANSFORMS: Transforms = new Map();
 
 export const systemMessageFeature = defineFeature<SystemMessageOptions, Transforms>()({
   name: "systemMessage",
   keys: ["systemMessage"],
   lower(options, wire, { fail }) {
+    if (options.systemMessage === undefined) return NO_TRANSFORMS;
     const transforms = new Map<string, SectionTransform>();
-    if (options.systemMessage !== undefined) wire.systemMessage = systemMessageToWire(options.systemMessage, transforms, fail);
-    return transforms;
+    wire.systemMessage = systemMessageToWire(options.systemMessage, transforms, fail);
+    return transforms.size > 0 ? transforms : NO_TRANSFORMS;
   },
   requests: {
     "systemMessage.transform": async (ctx, params) => {

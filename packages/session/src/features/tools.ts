@@ -3,9 +3,9 @@
  * `availableTools` / `excludedTools` filters. A call's handler gets a signal that fires when the
  * turn is aborted, another client answered, or the session disconnects; its late result is dropped.
  */
-import { ToolError, ToolSet, invokeTool, type ToolLike } from "@flightdeck/copilot-tools";
+import { ToolError, ToolSet, invokeTool, type AnyTool, type ToolDefinitionWire, type ToolLike } from "@flightdeck/copilot-tools";
 import type { WireExternalToolResult } from "../bindings.js";
-import { answerInBackground, defineFeature } from "../feature.js";
+import { answerRunInBackground, defineFeature, type HandlerRun } from "../feature.js";
 import { describe, type Fail } from "../option-checks.js";
 
 export interface ToolsOptions {
@@ -24,12 +24,36 @@ export interface ToolsOptions {
   unknownToolCalls?: "fail" | "ignore";
 }
 
-export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
+/**
+ * A session's tools: the user's `ToolSet` as given, or the tools of an array (checked through a
+ * `ToolSet`, then kept as a plain array: a session's few tools need no map of their own).
+ */
+type SessionTools = ToolSet | readonly AnyTool[];
+
+const NO_TOOLS: readonly AnyTool[] = [];
+
+/** The wire definition of each tool, made once and shared by every session that offers it (tools are frozen). */
+const definitions = new WeakMap<AnyTool, ToolDefinitionWire>();
+function definitionOf(tool: AnyTool): ToolDefinitionWire {
+  let definition = definitions.get(tool);
+  if (!definition) {
+    definition = Object.freeze(tool.toJSON());
+    definitions.set(tool, definition);
+  }
+  return definition;
+}
+
+function findTool(tools: SessionTools, name: string): AnyTool | undefined {
+  return tools instanceof ToolSet ? tools.get(name) : tools.find((tool) => tool.name === name);
+}
+
+export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
   name: "tools",
   keys: ["tools", "availableTools", "excludedTools", "unknownToolCalls"],
   lower(options, wire, { fail }) {
-    const tools = toToolSet(options.tools, fail);
-    if (tools.size > 0) wire.tools = tools.toolDefinitions();
+    const tools = toSessionTools(options.tools, fail);
+    const list = tools instanceof ToolSet ? [...tools] : tools;
+    if (list.length > 0) wire.tools = list.map(definitionOf);
     for (const key of ["availableTools", "excludedTools"] as const) {
       const value = options[key] as unknown;
       if (value === undefined) continue;
@@ -50,33 +74,35 @@ export const toolsFeature = defineFeature<ToolsOptions, ToolSet>()({
   events: {
     "external_tool.requested": (ctx, { data }) => {
       if (data.sessionId !== undefined && data.sessionId !== ctx.sessionId) return; // meant for another session (sub-agent)
-      const tool = ctx.state.get(data.toolName);
+      const tool = findTool(ctx.state, data.toolName);
       // Only the owner answers a broadcast tool call (unless "fail" is asked for).
       if (!tool && ctx.options.unknownToolCalls !== "fail") return;
       if (!ctx.firstSight(`tool:${data.requestId}`)) return;
-      const run = async (signal: AbortSignal): Promise<WireExternalToolResult> => {
+      const run = (handlerRun: HandlerRun): Promise<WireExternalToolResult> => {
         if (!tool) {
           const known = [...ctx.state].map((t) => t.name);
           const text = `Tool "${data.toolName}" is not available on this client (it offers: ${known.length > 0 ? known.join(", ") : "no tools"}). Use one of those tools or answer without it.`;
-          return { textResultForLlm: text, resultType: "failure", error: text };
+          return Promise.resolve({ textResultForLlm: text, resultType: "failure", error: text });
         }
-        const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, signal };
-        return (await invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) })) as WireExternalToolResult;
+        // The run's cancellation, not its signal: the handler's signal is built only if it reads it.
+        const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, cancellation: handlerRun.cancellation };
+        return invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) }) as Promise<WireExternalToolResult>;
       };
-      answerInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
+      answerRunInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
     },
     // Another client answered first (tool calls are broadcast): stop ours.
     "external_tool.completed": (ctx, { data }) => ctx.cancelRun(`tool:${data.requestId}`, "another client answered this tool call"),
   },
 });
 
-function toToolSet(value: unknown, fail: Fail): ToolSet {
+function toSessionTools(value: unknown, fail: Fail): SessionTools {
   if (value instanceof ToolSet) return value;
+  if (value === undefined) return NO_TOOLS;
   if (value !== undefined && (typeof value === "string" || typeof (value as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function")) {
     return fail("tools", `must be an array of tools made with defineTool (or a ToolSet), got ${describe(value)}.`);
   }
   try {
-    return new ToolSet(value as Iterable<ToolLike> | undefined);
+    return [...new ToolSet(value as Iterable<ToolLike>)];
   } catch (error) {
     if (!(error instanceof ToolError)) throw error;
     const option = error.toolName ? `tools.${error.toolName}${error.option ? `.${error.option}` : ""}` : "tools";

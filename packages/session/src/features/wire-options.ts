@@ -58,6 +58,9 @@ const UNSUPPORTED: Record<string, string> = {
   createSessionFsProvider: "is not supported by Flightdeck yet; give the client a session filesystem with `new CopilotClient({ sessionFs: { provider } })`.",
 };
 
+const RENAMED_ENTRIES = Object.entries(RENAMED);
+const UNSUPPORTED_ENTRIES = Object.entries(UNSUPPORTED);
+
 /** The pass-through fields are typed in `session-config.ts` (from the generated params, minus every feature's keys). */
 type WireOptions = Record<string, unknown> & WireConveniences;
 type AfterOpen = Partial<Pick<WireConveniences, (typeof AFTER_OPEN)[number]>>;
@@ -66,26 +69,28 @@ type AfterOpen = Partial<Pick<WireConveniences, (typeof AFTER_OPEN)[number]>>;
  * The pass-through feature. `owned` are the keys the other features lower themselves: the rest of
  * the generated params' keys pass through.
  */
-export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<WireOptions, AfterOpen> {
+export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<WireOptions, AfterOpen | undefined> {
   const create = new Set(INTERNAL_RPC_PARAM_KEYS["session.create"] ?? []);
   const resume = new Set(INTERNAL_RPC_PARAM_KEYS["session.resume"] ?? []);
   const sdk = new Set<string>(SDK_WIRE_KEYS);
   const passThrough = [...new Set([...create, ...resume])].filter((key) => !owned.has(key) && !sdk.has(key)).sort();
   const conveniences = [...Object.keys(RENAMED), ...AFTER_OPEN, ...Object.keys(UNSUPPORTED)];
   // Not through defineFeature: its keys come from the generated table at run time, not from a type.
-  const feature: SessionFeature<WireOptions, AfterOpen> = {
+  const feature: SessionFeature<WireOptions, AfterOpen | undefined> = {
     name: "session options",
     keys: [...passThrough, ...conveniences],
     lower(options, wire, { fail, method }) {
       const own = method === "createSession" ? create : resume;
       const values = options as Record<string, unknown>;
-      for (const key of passThrough) {
+      // Indexed: a for-of over the ~100 keys allocates an iterator result per key in unoptimized code, for every session.
+      for (let i = 0; i < passThrough.length; i++) {
+        const key = passThrough[i]!;
         if (values[key] === undefined) continue;
         if (!own.has(key)) fail(key, `is an option of ${method === "createSession" ? "resumeSession" : "createSession"} only.`);
         wire[key] = values[key];
       }
-      for (const [key, problem] of Object.entries(UNSUPPORTED)) if (values[key] !== undefined) fail(key, problem);
-      for (const [key, wireKey] of Object.entries(RENAMED)) {
+      for (const [key, problem] of UNSUPPORTED_ENTRIES) if (values[key] !== undefined) fail(key, problem);
+      for (const [key, wireKey] of RENAMED_ENTRIES) {
         const value = values[key];
         if (value === undefined) continue;
         if (!own.has(wireKey)) fail(key, `is an option of ${method === "createSession" ? "resumeSession" : "createSession"} only.`);
@@ -93,18 +98,20 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
         if (key !== "configDirectory") checkBoolean(value, key, fail);
         wire[wireKey] = value;
       }
-      const after: Record<string, unknown> = {};
+      let after: Record<string, unknown> | undefined;
       for (const key of AFTER_OPEN) {
         const value = values[key];
         if (value === undefined) continue;
+        after ??= {};
         if (key === "includedBuiltinSkills") checkStringList(value, key, fail);
         else checkBoolean(value, key, fail);
         after[key] = value;
       }
-      return after as AfterOpen;
+      // Most sessions set none of these: no state to keep.
+      return after as AfterOpen | undefined;
     },
     async afterOpen(ctx) {
-      if (Object.keys(ctx.state).length === 0) return;
+      if (ctx.state === undefined) return;
       try {
         await ctx.rpc.options.update(ctx.state);
       } catch (cause) {
