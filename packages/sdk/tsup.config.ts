@@ -6,6 +6,7 @@ import { transform } from "esbuild";
 import { defineConfig, type Options } from "tsup";
 
 type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
+type TsupPlugin = NonNullable<Options["plugins"]>[number];
 
 /**
  * The sdk ships one self-contained bundle: the code of core, tools, session and client is built
@@ -67,7 +68,36 @@ const compressValidatorData: EsbuildPlugin = {
 };
 
 /**
- * The generated method tables (~100 KB of object literals, read on every import) are emitted as
+ * The fields of a method table row the sdk's code reads: those of `StubInfo` in core's
+ * rpc-stubs.ts (scope, kind, params), read from that file so the two cannot drift apart.
+ */
+let stubKeys: Promise<readonly string[]> | undefined;
+const stubInfoKeys = (rpcStubsPath: string) =>
+  (stubKeys ??= readFile(rpcStubsPath, "utf8").then((src) => {
+    const body = /\binterface StubInfo \{([^}]*)\}/.exec(src)?.[1];
+    const keys = [...(body ?? "").matchAll(/^\s*(?:readonly\s+)?(\w+)\??:/gm)].map((m) => m[1] as string);
+    if (keys.length === 0) throw new Error("method-tables-as-json: no `interface StubInfo { … }` in core/src/rpc-stubs.ts; update tsup.config.ts");
+    return keys;
+  }));
+
+/**
+ * A method table's rows keep only the fields the stubs read: the rest (direction, visibility,
+ * stability, deprecated, result type, …) is codegen-only data, ~2/3 of the table. The sdk exports
+ * no table, so nothing else can read them. Values that are not method tables pass unchanged.
+ */
+function stubRows(value: unknown, keys: readonly string[]): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const rows = Object.values(value);
+  const isTable = rows.length > 0 && rows.every((row) => typeof row === "object" && row !== null && keys.every((k) => k in row));
+  if (!isTable) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([method, row]) => [method, Object.fromEntries(keys.map((k) => [k, (row as Record<string, unknown>)[k]]))]),
+  );
+}
+
+/**
+ * The generated method tables (~100 KB of object literals, read on every import; ~35 KB once
+ * trimmed by `stubRows`) are emitted as
  * `JSON.parse("…")`: V8 scans a JSON string several times faster than it parses and compiles the
  * same object literal. Only plain-data tables are rewritten (checked by a round trip); anything
  * else is left as the generator wrote it.
@@ -81,13 +111,87 @@ const methodTablesAsJson: EsbuildPlugin = {
       for (const match of code.matchAll(/^(export )?const (\w+) = \{\n[\s\S]*?\n\};$/gm)) {
         const literal = match[0].slice(match[0].indexOf("{"), -1);
         const value: unknown = new Function(`return (${literal});`)();
-        const json = JSON.stringify(value);
-        if (json === undefined || !isDeepStrictEqual(JSON.parse(json), value)) continue;
+        if (JSON.stringify(value) === undefined || !isDeepStrictEqual(JSON.parse(JSON.stringify(value)), value)) continue;
+        const json = JSON.stringify(stubRows(value, await stubInfoKeys(resolve(dirname(args.path), "../rpc-stubs.ts"))));
         out = out.replace(match[0], `${match[1] ?? ""}const ${match[2]} = /* @__PURE__ */ JSON.parse(${JSON.stringify(json)});`);
       }
       if (out === code) console.warn(`method-tables-as-json: no plain-data table found in ${args.path}; left as is`);
       return { contents: out, loader: "js", resolveDir: dirname(args.path) };
     });
+  },
+};
+
+/**
+ * The client's serving code for `sessionFs` (session-fs-handlers.ts) and for model requests
+ * (request-handler.ts, copilot-request-server.ts) loads with its connecting steps, by the first
+ * start()'s `import()`. Its index also re-exports their `create…Handlers` (and the function form's
+ * types) for the client package's users; the sdk re-exports none of those values, but esbuild puts
+ * every module a bundle entry reaches (re-exports included) into a chunk that entry loads, i.e. on
+ * `import "@flightdeck/copilot-sdk"`. So the sdk bundles the client's index without those
+ * re-exports (a value the sdk did import from them fails the build; types are erased anyway).
+ */
+const LAZY_CLIENT_MODULES = ["session-fs-handlers", "request-handler", "copilot-request-server"];
+const lazyProviderServing: EsbuildPlugin = {
+  name: "lazy-provider-serving",
+  setup(build) {
+    build.onLoad({ filter: /[/\\]client[/\\]src[/\\]index\.ts$/ }, async (args) => {
+      let contents = await readFile(args.path, "utf8");
+      for (const lazyModule of LAZY_CLIENT_MODULES) {
+        const reexport = new RegExp(`^export \\{[^}]*\\} from "\\./${lazyModule}\\.js";\\n`, "m");
+        if (!reexport.test(contents))
+          throw new Error(`lazy-provider-serving: client/src/index.ts has no \`export { … } from "./${lazyModule}.js"\`; update tsup.config.ts`);
+        contents = contents.replace(reexport, "");
+      }
+      return { contents, loader: "ts", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * The generated stubs take `buildStubs`, `checkSessionId` and `registerHandlers` from core's public
+ * `runtime.js`, which also re-exports `createValidators`; esbuild puts every module a bundle entry
+ * can reach into a chunk that entry loads, so the validation code (otherwise only behind the
+ * validators' `import()`) would load with the sdk. In the sdk's bundle those imports go straight to
+ * rpc-stubs.ts, where the three live; a value the generator starts importing from elsewhere fails
+ * the build ("No matching export").
+ */
+const stubsFromRpcStubs: EsbuildPlugin = {
+  name: "stubs-from-rpc-stubs",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/runtime\.js$/ }, (args) =>
+      /[/\\]generated[/\\](internal-)?rpc\.ts$/.test(args.importer) ? { path: resolve(args.resolveDir, "../rpc-stubs.ts") } : undefined,
+    );
+  },
+};
+
+/**
+ * The shipped JS is ASCII only. One non-ASCII character anywhere in a file (esbuild escapes them in
+ * strings, not in the comments it keeps) makes Node hand V8 the whole file as UTF-16: decoding and
+ * scanning it then cost ~10% of the instructions of an `import` (measured on this sdk). Comments get ASCII look-alikes;
+ * a non-ASCII character outside a comment line fails the build rather than being changed.
+ */
+const ASCII_LOOKALIKES: Record<string, string> = {
+  "\u2026": "...",
+  "\u2192": "->",
+  "\u2190": "<-",
+  "\u2014": "--",
+  "\u2013": "-",
+  "\u2264": "<=",
+  "\u2265": ">=",
+  "\u00d7": "x",
+};
+const asciiOutput: TsupPlugin = {
+  name: "ascii-output",
+  renderChunk(code, chunk) {
+    const nonAscii = /[\u0080-\uffff]/g;
+    if (!chunk.path.endsWith(".js") || !/[\u0080-\uffff]/.test(code)) return undefined;
+    const lines = code.split("\n").map((line, i) => {
+      if (!/[\u0080-\uffff]/.test(line)) return line;
+      if (!/^\s*(\/\/|\/\*|\*)/.test(line))
+        throw new Error(`ascii-output: ${chunk.path}:${i + 1} has a non-ASCII character outside a comment; escape it in the source`);
+      return line.replace(nonAscii, (c) => ASCII_LOOKALIKES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    });
+    return { code: lines.join("\n") };
   },
 };
 
@@ -105,5 +209,6 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   noExternal: [/^@flightdeck\//],
-  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson],
+  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson, lazyProviderServing, stubsFromRpcStubs],
+  plugins: [asciiOutput],
 });

@@ -5,7 +5,7 @@ import type { CopilotClientOptions } from "./client-types.js";
 import { isCopilotRequestHandler } from "./copilot-request-handler.js";
 import { createDebugLog, type DebugLog } from "./debug-log.js";
 import { checkKnownKeys } from "./option-keys.js";
-import { checkRequestHandlerOption } from "./request-handler.js";
+import type { ModelRequestHandler } from "./request-handler.js";
 import { restartPolicyOf, type RestartPolicy } from "./restart-policy.js";
 import { checkSessionFsOptions } from "./session-fs.js";
 import { checkTelemetryOptions } from "./telemetry.js";
@@ -127,4 +127,15 @@ export function checkClientOptions(options: CopilotClientOptions): {
   }
   if (options.requestHandler !== undefined && !isCopilotRequestHandler(options.requestHandler)) checkRequestHandlerOption(options.requestHandler);
   return { warnings, debugLog, restartPolicy };
+}
+
+/** Checks the `requestHandler` option. */
+function checkRequestHandlerOption(value: unknown): asserts value is ModelRequestHandler {
+  if (typeof value !== "function") {
+    throw new SdkError(
+      "INVALID_OPTION",
+      "requestHandler: must be a function (request) => Response | { status?, headers?, body? } (or a promise of one), or an instance of a CopilotRequestHandler subclass.",
+      { details: { option: "requestHandler" } },
+    );
+  }
 }

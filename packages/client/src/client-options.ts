@@ -3,10 +3,10 @@
  * fix) and how they lower to the runtime's argv and environment (protocol-notes §3). The GitHub
  * token only ever travels in the environment, named by `--auth-token-env`, never in argv.
  */
-import { statSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { SdkError } from "@flightdeck/copilot-core";
 import type { RuntimeConnection } from "./runtime-connection.js";
+import { nodeFs } from "./node-builtins.js";
 
 export type RuntimeLogLevel = "none" | "error" | "warning" | "info" | "debug" | "all";
 const LOG_LEVELS: readonly RuntimeLogLevel[] = ["none", "error", "warning", "info", "debug", "all"];
@@ -144,7 +144,7 @@ export function checkRuntimeOptions(options: RuntimeOptions): SdkError[] {
 
 function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    return nodeFs().statSync(path).isDirectory();
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@
  * with credentials masked by core's `redact`. Switched on by the `debug` client option, or by the
  * `FLIGHTDECK_DEBUG` environment variable (`1`/`true` → stderr, anything else → a file path).
  */
-import { appendFileSync } from "node:fs";
+import { nodeFs } from "./node-builtins.js";
 import { SdkError, redact, redactString, type FrameLogEntry } from "@flightdeck/copilot-core";
 
 /** `true` logs to stderr, a function receives each line, `false` turns the log off even when `FLIGHTDECK_DEBUG` is set. */
@@ -40,7 +40,7 @@ function sinkFor(option: DebugOption | undefined, env: Readonly<Record<string, s
   // Synchronous appends: the log is complete even when the process dies right after a frame.
   return (line) => {
     try {
-      appendFileSync(file, `${line}\n`);
+      nodeFs().appendFileSync(file, `${line}\n`);
     } catch {
       // A debug log must never break the application; the path problem shows as a missing file.
     }

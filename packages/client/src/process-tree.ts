@@ -8,7 +8,7 @@
  * - the parent chain from the runtime's pid, while the runtime is still alive.
  * Elsewhere only the process group is known.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { nodeFs } from "./node-builtins.js";
 
 /** Environment variable set on the runtime; its value is unique per spawned runtime. */
 export const RUNTIME_TAG_ENV = "FLIGHTDECK_RUNTIME_ID";
@@ -22,7 +22,7 @@ interface ProcEntry {
 function readProcTable(): ProcEntry[] {
   let names: string[];
   try {
-    names = readdirSync("/proc");
+    names = nodeFs().readdirSync("/proc");
   } catch {
     return [];
   }
@@ -31,7 +31,7 @@ function readProcTable(): ProcEntry[] {
     const first = name.charCodeAt(0);
     if (first < 48 || first > 57) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, "latin1");
+      const stat = nodeFs().readFileSync(`/proc/${name}/stat`, "latin1");
       // After the ")" closing the command name: state, ppid, pgrp, session, …
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (fields[0] === "Z" || fields[0] === "X") continue; // zombies are gone already
@@ -45,7 +45,7 @@ function readProcTable(): ProcEntry[] {
 
 function hasTag(pid: number, needle: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/environ`, "latin1").includes(needle);
+    return nodeFs().readFileSync(`/proc/${pid}/environ`, "latin1").includes(needle);
   } catch {
     return false;
   }

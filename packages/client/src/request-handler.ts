@@ -359,14 +359,3 @@ export function createRequestHandlerHandlers(
 ): Pick<ClientGlobalHandlers, "llmInference.httpRequestStart" | "llmInference.httpRequestChunk"> & { dispose(reason?: unknown): void } {
   return new FunctionRequestServer(handler, caller, onError).handlers();
 }
-
-/** Checks the `requestHandler` option. */
-export function checkRequestHandlerOption(value: unknown): asserts value is ModelRequestHandler {
-  if (typeof value !== "function") {
-    throw new SdkError(
-      "INVALID_OPTION",
-      "requestHandler: must be a function (request) => Response | { status?, headers?, body? } (or a promise of one), or an instance of a CopilotRequestHandler subclass.",
-      { details: { option: "requestHandler" } },
-    );
-  }
-}

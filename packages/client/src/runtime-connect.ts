@@ -10,6 +10,7 @@ import { buildRuntimeLaunch } from "./client-options.js";
 import { type CopilotClientOptions, DEFAULT_STOP_GRACE_MS, type Live, SHUTDOWN_REQUEST_TIMEOUT_MS, SUPPORTED_TASK_KINDS } from "./client-types.js";
 import { isCopilotRequestHandler } from "./copilot-request-handler.js";
 import { createCopilotRequestHandlerHandlers } from "./copilot-request-server.js";
+import { InProcessTransport, resolveRuntimeLibrary } from "./in-process-runtime.js";
 import { serveModelRequests } from "./model-request-wire.js";
 import { checkProtocolVersion } from "./protocol-range.js";
 import { createRequestHandlerHandlers } from "./request-handler.js";
@@ -19,6 +20,7 @@ import { resolveRuntime } from "./runtime-resolution.js";
 import { sessionFsSetProviderParams } from "./session-fs.js";
 import { serveSessionFs } from "./session-fs-handlers.js";
 import { telemetryEnv } from "./telemetry.js";
+import { within } from "./timers.js";
 
 export async function handshake(
   options: CopilotClientOptions,
@@ -192,8 +194,7 @@ export async function openTransport(
     transport = await connectTcp({ host: config.host, port, timeoutMs: startTimeoutMs, signal });
     connectionToken = config.connectionToken;
   } else if (config.kind === "inprocess") {
-    // Loaded on first use: koffi and the native library cost nothing to users of the other transports.
-    const { InProcessTransport, resolveRuntimeLibrary } = await import("./in-process-runtime.js");
+    // koffi and the native library are loaded by the transport, on first use.
     const libraryPath = resolveRuntimeLibrary({ libraryPath: config.libraryPath, env: options.env ?? globalThis.process.env });
     const launch = buildRuntimeLaunch(options, config);
     transport = await InProcessTransport.start({
@@ -223,30 +224,4 @@ export async function openTransport(
     }
   }
   return { transport, connectionToken, port };
-}
-
-/** Resolves with the value, or undefined when `ms` passes first. */
-export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Waits `ms`; false when `signal` fired first. */
-export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -29,10 +29,22 @@ import {
 } from "./client-types.js";
 import type { DebugLog } from "./debug-log.js";
 import { backoffDelay, type RestartPolicy } from "./restart-policy.js";
-import { describeLoss, handshake, openTransport, registerProviders, sleep, teardown, within } from "./runtime-connect.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
 import type { RuntimeProcess } from "./runtime-process.js";
 import { withTraceContext } from "./telemetry.js";
+import { sleep, within } from "./timers.js";
+
+/**
+ * The connecting steps (runtime process; stdio, TCP and in-process transports; handshake; the serving
+ * code of sessionFs and requestHandler; teardown),
+ * loaded by the first start() rather than by importing the sdk; kept once loaded, for the
+ * synchronous describeLoss() of a connection that only exists after they ran.
+ */
+let connectSteps: typeof import("./runtime-connect.js") | undefined;
+async function loadConnectSteps(): Promise<typeof import("./runtime-connect.js")> {
+  connectSteps ??= await import("./runtime-connect.js");
+  return connectSteps;
+}
 
 /** Owns the connection to the runtime and the session host; `CopilotClient` delegates its lifecycle here. */
 export class RuntimeLifecycle {
@@ -154,6 +166,7 @@ export class RuntimeLifecycle {
       if (signal.aborted) throw signal.reason;
     };
     try {
+      const { openTransport, handshake, registerProviders } = await loadConnectSteps();
       const { transport, connectionToken, port } = await openTransport(
         this.options,
         config,
@@ -277,7 +290,8 @@ export class RuntimeLifecycle {
     this.live = undefined;
     live.offClose();
     this.modelsCache = undefined;
-    const error = describeLoss(live, closeError, this.restartPolicy !== undefined);
+    // A live connection was opened by the connecting steps, so they are loaded.
+    const error = (connectSteps as typeof import("./runtime-connect.js")).describeLoss(live, closeError, this.restartPolicy !== undefined);
     // Reap whatever the runtime left: its group and every descendant (the agent's shell commands too).
     void live.process?.kill();
     if (this.restartPolicy) {
@@ -381,7 +395,7 @@ export class RuntimeLifecycle {
       live.offClose();
       this.stoppingLive = live;
       try {
-        await teardown(live, this.host?.sessions() ?? [], grace, errors);
+        await (await loadConnectSteps()).teardown(live, this.host?.sessions() ?? [], grace, errors);
       } finally {
         this.stoppingLive = undefined;
       }

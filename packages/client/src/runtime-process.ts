@@ -3,8 +3,8 @@
  * what it started (shell commands, MCP servers), with a bounded stderr tail for error messages.
  */
 import type { ChildProcess } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
 import { SdkError } from "@flightdeck/copilot-core";
+import { nodeFs } from "./node-builtins.js";
 import { RUNTIME_TAG_ENV, runtimeTreePids, signalPids } from "./process-tree.js";
 
 const STDERR_TAIL_LINES = 40;
@@ -257,7 +257,7 @@ export class RuntimeProcess {
 
 function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    return nodeFs().statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -271,7 +271,7 @@ function union(a: readonly number[], b: readonly number[]): number[] {
 function isAlive(pid: number): boolean {
   if (process.platform === "linux") {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+      const stat = nodeFs().readFileSync(`/proc/${pid}/stat`, "latin1");
       const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
       return state !== "Z" && state !== "X";
     } catch {

@@ -5,10 +5,9 @@
  * SIGTERM), then `copilot` on `PATH`. Packages are looked up from the user's project (cwd) first,
  * then from this module, so it works under pnpm's strict layout and when bundled.
  */
-import { accessSync, constants, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { delimiter, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { SdkError } from "@flightdeck/copilot-core";
+import { nodeFs, nodeModule } from "./node-builtins.js";
 
 /** Where a runtime was found. */
 export type RuntimeSource = "explicit" | "COPILOT_CLI_PATH" | "@github/copilot-sdk" | "@github/copilot" | "PATH";
@@ -53,9 +52,9 @@ function isMusl(): boolean {
 
 function isExecutableFile(path: string): boolean {
   try {
-    if (!statSync(path).isFile()) return false;
+    if (!nodeFs().statSync(path).isFile()) return false;
     if (process.platform === "win32") return true;
-    accessSync(path, constants.X_OK);
+    nodeFs().accessSync(path, nodeFs().constants.X_OK);
     return true;
   } catch {
     return false;
@@ -75,7 +74,7 @@ export function checkRuntimePath(path: string, option: string): ResolvedRuntime 
   const abs = resolve(path);
   let stat;
   try {
-    stat = statSync(abs);
+    stat = nodeFs().statSync(abs);
   } catch {
     throw new SdkError(
       "INVALID_OPTION",
@@ -99,7 +98,7 @@ export function checkRuntimePath(path: string, option: string): ResolvedRuntime 
 
 function packageDir(pkg: string, from: string): string | undefined {
   try {
-    const require = createRequire(join(from, "noop.js"));
+    const require = nodeModule().createRequire(join(from, "noop.js"));
     return dirname(require.resolve(`${pkg}/package.json`));
   } catch {
     return undefined;
@@ -109,7 +108,7 @@ function packageDir(pkg: string, from: string): string | undefined {
 /** Resolves a package's main entry (for packages whose `exports` hide package.json). */
 function packageEntry(pkg: string, from: string): string | undefined {
   try {
-    return createRequire(join(from, "noop.js")).resolve(pkg);
+    return nodeModule().createRequire(join(from, "noop.js")).resolve(pkg);
   } catch {
     return undefined;
   }

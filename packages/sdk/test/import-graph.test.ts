@@ -1,0 +1,142 @@
+/**
+ * What `import "@flightdeck/copilot-sdk"` loads, checked on the sdk's real build (its tsup config,
+ * declarations aside) rather than by a timing: the modules reached by static imports from
+ * dist/index.js, the source files bundled into them, and the Node built-ins a fresh process loads.
+ * Everything not needed before `start()` (the validators and their schema data; the connecting
+ * steps: runtime process, in-process runtime, sessionFs / requestHandler serving code; Node's
+ * stream, crypto, zlib and network modules) must stay behind an `import()`; see bench/README.md.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build, type Options } from "tsup";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import config from "../tsup.config.js";
+
+const sdkDir = fileURLToPath(new URL("..", import.meta.url));
+let outDir = "";
+
+/** Relative specifiers of the top-level `import … from` / `export … from` / `import "…"` statements (not `import()`). */
+function staticImports(code: string): string[] {
+  return [...code.matchAll(/^(?:import|export)\b[^;()]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]/gm)].map((m) => (m[1] ?? m[2]) as string);
+}
+
+/** The files loaded by importing `entry`, following static imports only. */
+function importClosure(entry: string): { files: string[]; builtins: Set<string> } {
+  const files: string[] = [];
+  const builtins = new Set<string>();
+  const visit = (file: string) => {
+    if (files.includes(file)) return;
+    files.push(file);
+    for (const spec of staticImports(readFileSync(join(outDir, file), "utf8"))) {
+      if (spec.startsWith("./")) visit(spec.slice(2));
+      else builtins.add(spec.replace(/^node:/, ""));
+    }
+  };
+  visit(entry);
+  return { files, builtins };
+}
+
+/** The source files esbuild bundled into `files` (from its metafile), as `<package>/src/…` paths. */
+function bundledSources(files: readonly string[]): Set<string> {
+  const meta = JSON.parse(readFileSync(join(outDir, "metafile-esm.json"), "utf8")) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const sources = new Set<string>();
+  for (const [output, { inputs }] of Object.entries(meta.outputs)) {
+    if (!files.some((f) => output.endsWith(`/${f}`))) continue;
+    for (const input of Object.keys(inputs)) sources.add(input.replace(/^(?:\.\.\/)*(?:packages\/)?/, ""));
+  }
+  return sources;
+}
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), "flightdeck-sdk-import-graph-"));
+  const options = config as Options;
+  await build({
+    ...options,
+    config: false,
+    entry: Object.fromEntries(Object.entries(options.entry as Record<string, string>).map(([name, path]) => [name, join(sdkDir, path)])),
+    tsconfig: join(sdkDir, "tsconfig.json"),
+    dts: false,
+    metafile: true,
+    outDir,
+    silent: true,
+  });
+  // As in the package: its .js files are ES modules.
+  writeFileSync(join(outDir, "package.json"), '{ "type": "module" }\n');
+}, 180_000);
+
+afterAll(() => {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+describe("import of the built sdk", () => {
+  it("statically reaches only the code a plain session needs", () => {
+    const { files } = importClosure("index.js");
+    const sources = bundledSources(files);
+    // Sanity: the walk found the client and session code, so an empty set cannot pass by accident.
+    expect(sources).toContain("client/src/copilot-client.ts");
+    expect(sources).toContain("session/src/copilot-session.ts");
+    const lazy = [...sources].filter(
+      (s) =>
+        /^core\/src\/(validators|validation|schema-check|schema-compiled)\.ts$/.test(s) ||
+        s.startsWith("core/src/generated/validators/") ||
+        /^client\/src\/(in-process-runtime|runtime-connect|runtime-process|process-tree|session-fs-handlers|request-handler|copilot-request-server)\.ts$/.test(
+          s,
+        ),
+    );
+    expect(lazy, "modules that belong behind an import()").toEqual([]);
+  });
+
+  it("keeps the lazily loaded code in chunks of its own, reached by import()", () => {
+    const all = readdirSync(outDir).filter((f) => f.endsWith(".js"));
+    const eager = new Set(importClosure("index.js").files);
+    const lazySources = bundledSources(all.filter((f) => !eager.has(f)));
+    for (const source of [
+      "core/src/validators.ts",
+      "client/src/runtime-connect.ts",
+      "client/src/runtime-process.ts",
+      "client/src/in-process-runtime.ts",
+      "client/src/session-fs-handlers.ts",
+      "client/src/request-handler.ts",
+      "client/src/copilot-request-server.ts",
+    ]) {
+      expect(lazySources, source).toContain(source);
+    }
+  });
+
+  it("imports no Node built-in but node:path at the top of its modules", () => {
+    expect([...importClosure("index.js").builtins]).toEqual(["path"]);
+  });
+
+  it("stays under its size budget (bytes of JS parsed by an import)", () => {
+    const bytes = importClosure("index.js").files.reduce((sum, f) => sum + readFileSync(join(outDir, f)).byteLength, 0);
+    // ~460 KB today (the validators alone are ~420 KB); raise it only for code a plain session needs.
+    expect(bytes).toBeLessThan(500_000);
+  });
+
+  it("is ASCII only, so V8 parses each file as one-byte text", () => {
+    for (const file of readdirSync(outDir).filter((f) => f.endsWith(".js"))) {
+      expect(/[\u0080-\uffff]/.test(readFileSync(join(outDir, file), "utf8")), file).toBe(false);
+    }
+  });
+
+  it("loads none of Node's stream, crypto, zlib, network or child-process modules in a fresh process, from ESM or CommonJS", () => {
+    const url = pathToFileURL(join(outDir, "index.js")).href;
+    const probe = (code: string, type: string) => {
+      const r = spawnSync(process.execPath, [`--input-type=${type}`, "-e", code], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { exported: boolean; loaded: string[] };
+    };
+    const body = `const before = new Set(process.moduleLoadList); const m = IMPORT; const out = JSON.stringify({ exported: typeof m.CopilotClient === "function", loaded: process.moduleLoadList.filter((x) => !before.has(x)) }); process.stdout.write(out);`;
+    for (const result of [
+      probe(body.replace("IMPORT", `await import(${JSON.stringify(url)})`), "module"),
+      probe(body.replace("IMPORT", `require(${JSON.stringify(join(outDir, "index.js"))})`), "commonjs"),
+    ]) {
+      expect(result.exported).toBe(true);
+      const heavy = result.loaded.filter((m) => /\b(stream|streams|crypto|zlib|child_process|net|http|https|http2|tls|worker_threads|fs\/streams)\b/.test(m));
+      expect(heavy).toEqual([]);
+    }
+  });
+});
