@@ -6,17 +6,7 @@ import { CodegenError } from "../src/errors.js";
 import { generate } from "../src/generate.js";
 import { buildIr } from "../src/ir.js";
 import { loadSchemas } from "../src/load.js";
-import { FIXTURE, fixtureWith, tempDir } from "./helpers.js";
-
-function failure(dir: string): CodegenError {
-  try {
-    buildIr(loadSchemas(dir));
-  } catch (err) {
-    expect(err).toBeInstanceOf(CodegenError);
-    return err as CodegenError;
-  }
-  throw new Error("expected the generator to fail");
-}
+import { FIXTURE, failure, fixtureWith, tempDir } from "./helpers.js";
 
 describe("bad input", () => {
   it("a real conflict between same-named definitions names both schema paths", () => {

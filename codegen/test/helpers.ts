@@ -2,7 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll } from "vitest";
+import { afterAll, expect } from "vitest";
+import { CodegenError } from "../src/errors.js";
+import { buildIr } from "../src/ir.js";
+import { loadSchemas } from "../src/load.js";
 
 export const FIXTURE = fileURLToPath(new URL("./fixtures/basic", import.meta.url));
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -31,4 +34,15 @@ export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "fd-codegen-out-"));
   made.push(dir);
   return dir;
+}
+
+/** The CodegenError that building the IR of the schemas in `dir` throws (fails the test when none is thrown). */
+export function failure(dir: string): CodegenError {
+  try {
+    buildIr(loadSchemas(dir));
+  } catch (err) {
+    expect(err).toBeInstanceOf(CodegenError);
+    return err as CodegenError;
+  }
+  throw new Error("expected the generator to fail");
 }

@@ -4,7 +4,7 @@ import { CodegenError } from "../src/errors.js";
 import { emitTypes } from "../src/emit/types.js";
 import { buildIr } from "../src/ir.js";
 import { loadSchemas } from "../src/load.js";
-import { fixtureWith } from "./helpers.js";
+import { failure, fixtureWith } from "./helpers.js";
 
 type Json = Record<string, any>;
 const withNames = (names: unknown, edit: (files: { api: Json; events: Json; overlay: Json }) => void = () => {}) =>
@@ -12,16 +12,6 @@ const withNames = (names: unknown, edit: (files: { api: Json; events: Json; over
     files.overlay["x-type-names"] = names;
     edit(files);
   });
-
-function failure(dir: string): CodegenError {
-  try {
-    buildIr(loadSchemas(dir));
-  } catch (err) {
-    expect(err).toBeInstanceOf(CodegenError);
-    return err as CodegenError;
-  }
-  throw new Error("expected the generator to fail");
-}
 
 describe("x-type-names", () => {
   it("files a definition under its new name, and every $ref, title and event follows", async () => {
