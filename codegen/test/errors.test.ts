@@ -4,8 +4,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CodegenError } from "../src/errors.js";
 import { generate } from "../src/generate.js";
-import { buildIr } from "../src/ir.js";
-import { loadSchemas } from "../src/load.js";
 import { FIXTURE, failure, fixtureWith, tempDir } from "./helpers.js";
 
 describe("bad input", () => {

@@ -1,6 +1,5 @@
 /** `x-type-names` in an overlay: a definition generated under a name of Flightdeck's choosing, checked. */
 import { describe, expect, it } from "vitest";
-import { CodegenError } from "../src/errors.js";
 import { emitTypes } from "../src/emit/types.js";
 import { buildIr } from "../src/ir.js";
 import { loadSchemas } from "../src/load.js";
