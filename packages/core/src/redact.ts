@@ -49,6 +49,10 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${REDACTED}@`],
 ];
 
+// Matches wherever one of SECRET_PATTERNS could (a literal part of each, case ignored): text
+// without a match is left as it is.
+const MAY_HOLD_SECRET = /gh[pousr]_|github_pat_|bearer|authorization|sk-|api[-_]?key|token|secret|passw|:\/\//i;
+
 // Values registered as secrets (provider keys, header values, MCP env values, tokens), masked
 // wherever they appear. Shared across duplicate copies of this module, like the error brand.
 const REGISTRY_KEY = Symbol.for("@flightdeck/copilot-core:secret-values");
@@ -115,6 +119,8 @@ export function isSecretKey(key: string): boolean {
  */
 export function redactString(text: string): string {
   let out = maskRegistered(text);
+  // Most text (every error message) has none of the shapes: one scan instead of seven.
+  if (!MAY_HOLD_SECRET.test(out)) return out;
   for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

@@ -15,6 +15,11 @@ import { ref } from "./schema-walker.js";
 export function checkSchema(definitions: Readonly<Record<string, unknown>>, key: string, data: unknown, strict: boolean): SchemaError[] | null {
   // Most values are valid: the compiled check decides; the walker runs only to explain a failure.
   if (compiledRef(definitions, key, strict)(data)) return null;
+  return explainSchema(definitions, key, data, strict);
+}
+
+/** `checkSchema` without the compiled check: for a value that check already rejected. */
+export function explainSchema(definitions: Readonly<Record<string, unknown>>, key: string, data: unknown, strict: boolean): SchemaError[] | null {
   const run: Run = { defs: definitions as Readonly<Record<string, SchemaNode>>, strict, errors: [], issues: null, ip: [], sp: [], depth: 0, viaRef: false };
   return ref(run, key, data) ? null : run.errors;
 }

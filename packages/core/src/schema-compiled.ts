@@ -16,6 +16,8 @@ interface Compiled {
   readonly strict: boolean;
   /** Definition key → its check (a lazy stub until first called, so `$ref` cycles terminate). */
   readonly refs: Map<string, Check>;
+  /** Definitions whose compilation is under way (a `$ref` back to one of them is a cycle). */
+  readonly compiling: Set<string>;
 }
 
 /** Per definitions table: [lenient, strict]. */
@@ -26,8 +28,8 @@ export function compiledRef(definitions: Readonly<Record<string, unknown>>, key:
   if (pair === undefined) {
     const defs = definitions as Readonly<Record<string, SchemaNode>>;
     pair = [
-      { defs, strict: false, refs: new Map() },
-      { defs, strict: true, refs: new Map() },
+      { defs, strict: false, refs: new Map(), compiling: new Set() },
+      { defs, strict: true, refs: new Map(), compiling: new Set() },
     ];
     compiledTables.set(definitions, pair);
   }
@@ -37,9 +39,24 @@ export function compiledRef(definitions: Readonly<Record<string, unknown>>, key:
 function refCheck(c: Compiled, key: string): Check {
   let check = c.refs.get(key);
   if (check !== undefined) return check;
+  const schema = c.defs[key];
+  if (schema !== undefined && !c.compiling.has(key)) {
+    // Compiled now, so each `$ref` costs nothing at run time; a cycle back to a definition being
+    // compiled (and a missing one, which throws when first followed) gets the lazy stub below.
+    c.compiling.add(key);
+    try {
+      check = compileNode(c, schema);
+    } finally {
+      c.compiling.delete(key);
+    }
+    c.refs.set(key, check);
+    return check;
+  }
   let compiled: Check | undefined;
   check = (data) => {
     if (compiled === undefined) {
+      const done = c.refs.get(key);
+      if (done !== undefined && done !== check) return (compiled = done)(data);
       const schema = c.defs[key];
       // The walker's error, at the same moment (when the reference is first followed).
       if (schema === undefined) throw new Error(`validator data has no schema "${key}": regenerate with \`pnpm codegen\``);
@@ -85,7 +102,7 @@ function compileNode(c: Compiled, s: SchemaNode): Check {
   } else if (single === "number" && numbers !== undefined) {
     parts.push((d) => typeof d === "number" && Number.isFinite(d) && numbers(d));
     typed = true;
-  } else if (t !== undefined) parts.push(typeCheck(t));
+  } else if (t !== undefined && !(single !== undefined && valuesImplyType(s, single))) parts.push(typeCheck(t));
   if (s.$ref !== undefined) parts.push(refCheck(c, s.$ref));
   if (s.const !== undefined) {
     const v = s.const;
@@ -140,6 +157,26 @@ function compilable(s: SchemaObject): boolean {
   // draft-04 boolean exclusives and draft-07 tuples: the walker's business.
   if (typeof s.exclusiveMaximum === "boolean" || typeof s.exclusiveMinimum === "boolean" || Array.isArray(s.items)) return false;
   return true;
+}
+
+/** Whether `const`/`enum` admit only values of this one type (so checking the type cannot fail after them). */
+function valuesImplyType(s: SchemaObject, type: string): boolean {
+  const values = s.const !== undefined ? [s.const] : s.enum;
+  if (values === undefined || values.length === 0) return false;
+  return values.every((v) => {
+    switch (type) {
+      case "string":
+        return typeof v === "string";
+      case "boolean":
+        return typeof v === "boolean";
+      case "number":
+        return typeof v === "number" && Number.isFinite(v);
+      case "integer":
+        return typeof v === "number" && Number.isFinite(v) && v % 1 === 0;
+      default:
+        return false;
+    }
+  });
 }
 
 function every(parts: readonly Check[]): Check {

@@ -148,14 +148,12 @@ function isUuid(str: string): boolean {
     if (str.slice(0, 9).toLowerCase() !== "urn:uuid:") return false;
     at = 9;
   } else if (str.length !== 36) return false;
-  if (str.charCodeAt(at + 8) !== 0x2d || str.charCodeAt(at + 13) !== 0x2d || str.charCodeAt(at + 18) !== 0x2d || str.charCodeAt(at + 23) !== 0x2d) return false;
-  for (let k = 0; k < 32; k++) {
-    const c = str.charCodeAt(at + UUID_HEX_AT[k]!);
-    if (c >= 128 || HEX[c] === 0) return false;
+  // Five hex runs (8-4-4-4-12), each but the last followed by a dash.
+  for (let i = at, end = at + 36; i < end; i++) {
+    const c = str.charCodeAt(i);
+    if (i - at === 8 || i - at === 13 || i - at === 18 || i - at === 23) {
+      if (c !== 0x2d) return false;
+    } else if (!(c <= 0x39 ? c >= 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66)) return false;
   }
   return true;
 }
-/** The offsets of the 32 hex digits in `8-4-4-4-12`. */
-const UUID_HEX_AT = Uint8Array.from({ length: 36 }, (_, i) => i).filter((i) => i !== 8 && i !== 13 && i !== 18 && i !== 23);
-/** 1 for the ASCII codes of `0-9a-fA-F`. */
-const HEX = Uint8Array.from({ length: 128 }, (_, c) => ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) ? 1 : 0));

@@ -5,7 +5,7 @@
  * same code serves this SDK's bindings and any other output of `flightdeck-codegen generate`.
  */
 import { SdkError } from "./errors.js";
-import { checkSchema } from "./schema-check.js";
+import { checkSchema, explainSchema } from "./schema-check.js";
 import { compiledRef } from "./schema-compiled.js";
 import type { SchemaError } from "./schema-types.js";
 
@@ -102,22 +102,22 @@ function failure(keyword: string, message: string): ValidationResult {
  */
 export function createValidators(tables: ValidationTables): Validators {
   const { definitions, events, methods } = tables;
-  const run = (mode: ValidationMode, key: string, value: unknown): ValidationResult => {
+  const run = (mode: ValidationMode, key: string, value: unknown, rejected = false): ValidationResult => {
     if (mode !== "lenient" && mode !== "strict") {
       throw new SdkError("INVALID_OPTION", `validation mode must be "lenient" or "strict", got ${JSON.stringify(mode)}`);
     }
-    const errors = checkSchema(definitions, key, value, mode === "strict");
+    // A value the compiled check `rejected` is only walked, to explain why.
+    const errors = (rejected ? explainSchema : checkSchema)(definitions, key, value, mode === "strict");
     return errors === null ? OK : { ok: false, known: true, errors: errors.map(issue) };
   };
   const row = (method: string): MethodValidationRow | undefined => (hasOwn(methods, method) ? methods[method] : undefined);
   // Events arrive by the thousand: each type's compiled check is kept at hand, so a valid event
-  // costs one map lookup and the check itself (checkSchema explains a failure).
+  // costs one map lookup and the check itself (the walker explains a failure).
   const eventChecks: [Map<string, (data: unknown) => boolean>, Map<string, (data: unknown) => boolean>] = [new Map(), new Map()];
+  /** An event of a type not checked before: its definition is compiled on this first run. */
   const checkEvent = (mode: ValidationMode, type: string, key: string, event: unknown): ValidationResult => {
     const strict = mode === "strict";
     const checks = eventChecks[strict ? 1 : 0];
-    const check = checks.get(type);
-    if (check !== undefined) return check(event) ? OK : run(mode, key, event);
     const result = run(mode, key, event);
     // After its first run the definition is compiled: keep the compiled check itself.
     checks.set(type, compiledRef(definitions, key, strict));
@@ -132,6 +132,11 @@ export function createValidators(tables: ValidationTables): Validators {
           known: false,
           errors: [{ path: "/type", keyword: "type", message: "/type must be a string (not an event envelope)", schemaPath: "" }],
         };
+      }
+      // A type seen before: its compiled check decides at once.
+      if (mode === "lenient" || mode === "strict") {
+        const check = eventChecks[mode === "strict" ? 1 : 0].get(type);
+        if (check !== undefined) return check(event) ? OK : run(mode, events[type]!, event, true);
       }
       const key = hasOwn(events, type) ? events[type] : undefined;
       if (!key) return unknownResult(`unknown event type "${type}"`);

@@ -22,6 +22,25 @@ describe("redaction by value and by credential shape", () => {
     expect(redactString("Token counting failed: 12 tokens over the limit")).toBe("Token counting failed: 12 tokens over the limit");
   });
 
+  it("masks every credential shape in any letter case, and returns text without one unchanged", () => {
+    const samples: Array<[string, string]> = [
+      ["use ghp_abcdefgh1234 now", `use ghp_${REDACTED} now`],
+      ["pat github_pat_abcdefgh1234", `pat github_pat_${REDACTED}`],
+      ["header BEARER abcdefgh1234", `header BEARER ${REDACTED}`],
+      ["proxy-authorization: Token abc123xyz", `proxy-authorization: Token ${REDACTED}`],
+      ["key sk-abcdefghijklmnop1234", `key sk-${REDACTED}`],
+      ["X-API-KEY=abc123", `X-API-KEY=${REDACTED}`],
+      ["Access_Token: abc123", `Access_Token: ${REDACTED}`],
+      ["REFRESH-TOKEN=abc123", `REFRESH-TOKEN=${REDACTED}`],
+      ["Client-Secret=abc123", `Client-Secret=${REDACTED}`],
+      ["PASSWD=abc123", `PASSWD=${REDACTED}`],
+      ["HTTPS://user:pw-abc@host/x", `HTTPS://user:${REDACTED}@host/x`],
+    ];
+    for (const [text, masked] of samples) expect(redactString(text), text).toBe(masked);
+    const plain = 'Session s1: a "session.shutdown" event does not match the schema (/data/shutdownType must be one of ["routine","error"]).';
+    expect(redactString(plain)).toBe(plain);
+  });
+
   it("treats header-style credential names as secret keys", () => {
     for (const key of ["X-Custom-Auth", "Ocp-Apim-Subscription-Key", "DB_PASSWORD", "aws_credentials", "x-api-key"]) expect(isSecretKey(key), key).toBe(true);
     for (const key of ["oauth", "inputTokens", "author", "keyword"]) expect(isSecretKey(key), key).toBe(false);
