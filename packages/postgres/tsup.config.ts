@@ -1,16 +1,8 @@
 import { defineConfig } from "tsup";
+import { libraryConfig } from "../../tools/build/library-config.js";
 
 export default defineConfig([
-  {
-    entry: { index: "src/index.ts" },
-    format: ["esm", "cjs"],
-    dts: true,
-    sourcemap: false,
-    clean: true,
-    target: "node20",
-    splitting: false,
-    treeshake: true,
-  },
+  libraryConfig(),
   {
     // The `flightdeck-postgres` command (ESM only, with a shebang).
     entry: { cli: "src/cli.ts" },

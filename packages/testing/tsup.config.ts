@@ -1,14 +1,10 @@
 import { defineConfig } from "tsup";
+import { libraryConfig } from "../../tools/build/library-config.js";
 
-export default defineConfig({
-  entry: { index: "src/index.ts", cli: "src/cli.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: false, // the JS is shipped unminified and readable; maps would double the install size
-  clean: true,
-  target: "node20",
-  splitting: false,
-  treeshake: true,
-  // The CJS build resolves the runtimes with createRequire(import.meta.url): shim it.
-  shims: true,
-});
+export default defineConfig(
+  libraryConfig({
+    entry: { index: "src/index.ts", cli: "src/cli.ts" },
+    // The CJS build resolves the runtimes with createRequire(import.meta.url): shim it.
+    shims: true,
+  }),
+);
