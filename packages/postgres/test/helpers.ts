@@ -5,7 +5,19 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { RuntimeConnection, type CopilotClientOptions } from "@flightdeck/copilot-sdk";
-import { createIsolatedEnvironment, lastUserText, resolveTestRuntimes, type IsolatedEnvironment, type ScriptedTurn } from "@flightdeck/copilot-testing";
+import { migrate } from "@flightdeck/copilot-postgres";
+import {
+  createIsolatedEnvironment,
+  lastUserText,
+  resolveTestRuntimes,
+  startScriptedModel,
+  startTestPostgres,
+  type IsolatedEnvironment,
+  type ScriptedModelServer,
+  type ScriptedTurn,
+  type TestPostgres,
+} from "@flightdeck/copilot-testing";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 export const RUNTIME = resolveTestRuntimes()[0]!;
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -91,3 +103,28 @@ export async function startHostProcess(env: Record<string, string>): Promise<Hos
 
 // One copy of the process probe for every package's tests.
 export { isAlive } from "../../../test-support/e2e.js";
+
+/**
+ * One PostgreSQL server (migrated) and one scripted model answering `turns` echo turns for the
+ * file's tests, started before them and stopped after; `cleanups` run after each test, last first.
+ */
+export function usePostgresAndModel(turns: number): {
+  readonly db: TestPostgres;
+  readonly model: ScriptedModelServer;
+  readonly cleanups: Array<() => unknown>;
+} {
+  const shared = { cleanups: [] as Array<() => unknown> } as { db: TestPostgres; model: ScriptedModelServer; cleanups: Array<() => unknown> };
+  beforeAll(async () => {
+    shared.db = await startTestPostgres();
+    await migrate({ connectionString: shared.db.url });
+    shared.model = await startScriptedModel({ script: echoes(turns) });
+  });
+  afterEach(async () => {
+    for (const c of shared.cleanups.splice(0).reverse()) await c();
+  });
+  afterAll(async () => {
+    await shared.model?.close();
+    await shared.db?.cleanup();
+  });
+  return shared;
+}

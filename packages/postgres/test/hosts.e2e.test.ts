@@ -4,33 +4,19 @@
  * another host with its history; a host SIGKILLed mid-turn and its sessions taken over; the
  * database restarted mid-session.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startScriptedModel, startTestPostgres, type ScriptedModelServer, type TestPostgres } from "@flightdeck/copilot-testing";
+import { describe, expect, it } from "vitest";
 import pg from "pg";
-import { LeaseLostError, PostgresSessionStore, PostgresStoreError, RuntimePool, SessionLeasedError, migrate } from "@flightdeck/copilot-postgres";
-import { echoes, isAlive, runtimeOptions, startHostProcess } from "./helpers.js";
+import { LeaseLostError, PostgresSessionStore, PostgresStoreError, RuntimePool, SessionLeasedError } from "@flightdeck/copilot-postgres";
+import { isAlive, runtimeOptions, startHostProcess, usePostgresAndModel } from "./helpers.js";
 
-let db: TestPostgres;
-let model: ScriptedModelServer;
-const cleanups: Array<() => unknown> = [];
-beforeAll(async () => {
-  db = await startTestPostgres();
-  await migrate({ connectionString: db.url });
-  model = await startScriptedModel({ script: echoes(200) });
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await model?.close();
-  await db?.cleanup();
-});
+const shared = usePostgresAndModel(200);
+const { cleanups } = shared;
 
 /** A host in this process: its own store handle (host id) and a pool of one runtime. */
 async function host(hostId: string, options: { leaseTtlMs?: number; retryWindowMs?: number } = {}) {
   const errors: unknown[] = [];
   const store = await PostgresSessionStore.open({
-    connectionString: db.url,
+    connectionString: shared.db.url,
     hostId,
     leaseTtlMs: options.leaseTtlMs ?? 3_000,
     retryWindowMs: options.retryWindowMs ?? 10_000,
@@ -57,7 +43,7 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
   it("a session created and used on host A is resumed on host B with its full history, and its next turn answers; A is refused while B drives it", async () => {
     const a = await host("host-a");
     const b = await host("host-b");
-    const provider = model.provider();
+    const provider = shared.model.provider();
     const s = await a.pool.createSession({ model: "gpt-4.1", provider });
     expect((await s.sendAndWait("first", { timeoutMs: 30_000 }))?.data.content).toBe("echo: first");
     expect((await s.sendAndWait("second", { timeoutMs: 30_000 }))?.data.content).toBe("echo: second");
@@ -65,10 +51,10 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
 
     const onB = await b.pool.resumeSession(s.sessionId, { model: "gpt-4.1", provider });
     expect(userTexts(await onB.getEvents())).toEqual(["first", "second"]);
-    const before = model.requests.length;
+    const before = shared.model.requests.length;
     expect((await onB.sendAndWait("third", { timeoutMs: 30_000 }))?.data.content).toBe("echo: third");
     // The model saw the whole conversation, replayed by B's runtime from the store.
-    const seen = JSON.stringify(model.requests[before]!.body);
+    const seen = JSON.stringify(shared.model.requests[before]!.body);
     expect(seen).toContain("echo: first");
     expect(seen).toContain("echo: second");
 
@@ -94,9 +80,9 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
   it("a session that never got a message moves between hosts too; an unknown id is SESSION_NOT_FOUND", async () => {
     const a = await host("host-a-empty");
     const b = await host("host-b-empty");
-    const s = await a.pool.createSession({ model: "gpt-4.1", provider: model.provider() });
+    const s = await a.pool.createSession({ model: "gpt-4.1", provider: shared.model.provider() });
     await s.disconnect();
-    const onB = await b.pool.resumeSession(s.sessionId, { model: "gpt-4.1", provider: model.provider() });
+    const onB = await b.pool.resumeSession(s.sessionId, { model: "gpt-4.1", provider: shared.model.provider() });
     expect(onB.sessionId).toBe(s.sessionId);
     expect((await onB.sendAndWait("first, on B", { timeoutMs: 30_000 }))?.data.content).toBe("echo: first, on B");
     const unknown = await b.pool.resumeSession(globalThis.crypto.randomUUID()).catch((e: unknown) => e);
@@ -106,10 +92,10 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
   it("host A is SIGKILLed mid-turn: its lease expires within leaseTtlMs and host B takes the session over with its history; the next turn answers", async () => {
     const leaseTtlMs = 2_000;
     const hostA = await startHostProcess({
-      DATABASE_URL: db.url,
+      DATABASE_URL: shared.db.url,
       HOST_ID: "host-a-proc",
       LEASE_TTL_MS: String(leaseTtlMs),
-      PROVIDER: JSON.stringify(model.provider()),
+      PROVIDER: JSON.stringify(shared.model.provider()),
     });
     cleanups.push(() => hostA.cleanup());
     const created = await hostA.command({ op: "create" });
@@ -120,17 +106,17 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
     const b = await host("host-b-takeover", { leaseTtlMs });
     await b.pool.start();
     // A slow turn: kill host A (and its runtime) while the model is still answering.
-    const requestsBefore = model.requests.length;
+    const requestsBefore = shared.model.requests.length;
     void hostA.command({ op: "send", sessionId, text: "slow:5000 interrupted" }).catch(() => {});
-    await model.waitForRequests(requestsBefore + 1, { timeoutMs: 20_000 });
+    await shared.model.waitForRequests(requestsBefore + 1, { timeoutMs: 20_000 });
     hostA.kill();
     const killedAt = Date.now();
 
-    const early = await b.pool.resumeSession(sessionId, { model: "gpt-4.1", provider: model.provider() }).catch((e: unknown) => e);
+    const early = await b.pool.resumeSession(sessionId, { model: "gpt-4.1", provider: shared.model.provider() }).catch((e: unknown) => e);
     expect(early).toBeInstanceOf(SessionLeasedError);
     expect((early as SessionLeasedError).holder).toBe("host-a-proc");
 
-    const s = await b.pool.resumeSession(sessionId, { model: "gpt-4.1", provider: model.provider() }, { waitMs: 10_000 });
+    const s = await b.pool.resumeSession(sessionId, { model: "gpt-4.1", provider: shared.model.provider() }, { waitMs: 10_000 });
     const takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThan(leaseTtlMs + 3_000);
     // The completed turn is all there. (The runtime persists a turn's events as it completes them, so
@@ -146,13 +132,13 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
 
   it("lease lost mid-turn: the pending call fails with LeaseLostError naming the new holder, and nothing of the rest of the turn is written over the new holder's state", async () => {
     const a = await host("host-stalled", { leaseTtlMs: 900 });
-    const s = await a.pool.createSession({ model: "gpt-4.1", provider: model.provider() });
+    const s = await a.pool.createSession({ model: "gpt-4.1", provider: shared.model.provider() });
     expect((await s.sendAndWait("kept", { timeoutMs: 30_000 }))?.data.content).toBe("echo: kept");
-    const before = model.requests.length;
+    const before = shared.model.requests.length;
     const turn = s.sendAndWait("slow:6000 cut off", { timeoutMs: 30_000 }).catch((e: unknown) => e);
-    await model.waitForRequests(before + 1, { timeoutMs: 20_000 });
+    await shared.model.waitForRequests(before + 1, { timeoutMs: 20_000 });
     // As if host A stalled past its lease and another host took the session over.
-    const sql = new pg.Client({ connectionString: db.url });
+    const sql = new pg.Client({ connectionString: shared.db.url });
     await sql.connect();
     await sql.query("UPDATE flightdeck.leases SET holder = 'host-thief', expires_at = now() + interval '1 minute' WHERE session_id = $1", [s.sessionId]);
     await sql.end();
@@ -171,17 +157,17 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
 
   it("the database restarted mid-session: a call while it is down fails with a typed, retryable error; the session then carries on with nothing lost", async () => {
     const a = await host("host-db", { retryWindowMs: 300 });
-    const s = await a.pool.createSession({ model: "gpt-4.1", provider: model.provider() });
+    const s = await a.pool.createSession({ model: "gpt-4.1", provider: shared.model.provider() });
     expect((await s.sendAndWait("one", { timeoutMs: 30_000 }))?.data.content).toBe("echo: one");
-    await db.stop();
+    await shared.db.stop();
     try {
       const error = await s.sendAndWait("while down", { timeoutMs: 30_000 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PostgresStoreError);
       expect((error as PostgresStoreError).code).toBe("DATABASE_UNREACHABLE");
       expect((error as PostgresStoreError).retryable).toBe(true);
-      expect((error as Error).message).not.toContain(db.password);
+      expect((error as Error).message).not.toContain(shared.db.password);
     } finally {
-      await db.start();
+      await shared.db.start();
     }
     expect((await s.sendAndWait("two", { timeoutMs: 30_000 }))?.data.content).toBe("echo: two");
     expect(userTexts(await s.getEvents())).toEqual(["one", "two"]);
@@ -189,17 +175,17 @@ describe("hosts sharing one PostgreSQL store", { timeout: 90_000 }, () => {
 
   it("the database restarts during a turn: the runtime's writes wait for it (within retryWindowMs) and the turn's events all reach the store", async () => {
     const a = await host("host-db2", { retryWindowMs: 15_000 });
-    const s = await a.pool.createSession({ model: "gpt-4.1", provider: model.provider() });
+    const s = await a.pool.createSession({ model: "gpt-4.1", provider: shared.model.provider() });
     const turn = s.sendAndWait("slow:1500 through a restart", { timeoutMs: 40_000 });
     await new Promise((r) => setTimeout(r, 300));
-    await db.stop();
+    await shared.db.stop();
     await new Promise((r) => setTimeout(r, 1_000));
-    await db.start();
+    await shared.db.start();
     expect((await turn)?.data.content).toBe("echo: slow:1500 through a restart");
     await s.disconnect();
     // Read back from the store on another host: the whole turn is there.
     const b = await host("host-db2-reader");
-    const again = await b.pool.resumeSession(s.sessionId, { model: "gpt-4.1", provider: model.provider() });
+    const again = await b.pool.resumeSession(s.sessionId, { model: "gpt-4.1", provider: shared.model.provider() });
     const events = await again.getEvents();
     expect(userTexts(events)).toEqual(["slow:1500 through a restart"]);
     expect(events.some((e) => e.type === "assistant.message" && (e.data as { content?: string }).content === "echo: slow:1500 through a restart")).toBe(true);

@@ -4,34 +4,21 @@
  * check; 50 sessions over 3 runtimes with no event reaching the wrong session; a session the
  * runtime dropped after its idle limit resumed transparently.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-sdk";
-import { createIsolatedEnvironment, startScriptedModel, startTestPostgres, type ScriptedModelServer, type TestPostgres } from "@flightdeck/copilot-testing";
-import { PoolExhaustedError, PostgresSessionStore, RuntimeLostError, RuntimePool, migrate, type PooledSession } from "@flightdeck/copilot-postgres";
-import { RUNTIME, echoes, isAlive, runtimeOptions } from "./helpers.js";
+import { createIsolatedEnvironment } from "@flightdeck/copilot-testing";
+import { PoolExhaustedError, PostgresSessionStore, RuntimeLostError, RuntimePool, type PooledSession } from "@flightdeck/copilot-postgres";
+import { RUNTIME, isAlive, runtimeOptions, usePostgresAndModel } from "./helpers.js";
 
-let db: TestPostgres;
-let model: ScriptedModelServer;
-const cleanups: Array<() => unknown> = [];
-beforeAll(async () => {
-  db = await startTestPostgres();
-  await migrate({ connectionString: db.url });
-  model = await startScriptedModel({ script: echoes(400) });
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await model?.close();
-  await db?.cleanup();
-});
+const shared = usePostgresAndModel(400);
+const { cleanups } = shared;
 
 async function makePool(
   runtimes: number,
   options: { maxSessionsPerRuntime?: number; healthCheckIntervalMs?: number; pingTimeoutMs?: number; client?: Record<string, unknown> } = {},
 ) {
   const errors: unknown[] = [];
-  const store = await PostgresSessionStore.open({ connectionString: db.url, onError: (e) => errors.push(e) });
+  const store = await PostgresSessionStore.open({ connectionString: shared.db.url, onError: (e) => errors.push(e) });
   const { client, ...rest } = options;
   const pool = new RuntimePool({
     store,
@@ -47,7 +34,7 @@ async function makePool(
   return { store, pool, errors };
 }
 
-const config = () => ({ model: "gpt-4.1", provider: model.provider() });
+const config = () => ({ model: "gpt-4.1", provider: shared.model.provider() });
 const killGroup = (pid: number) => {
   try {
     process.kill(-pid, "SIGKILL");
@@ -74,14 +61,14 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
     const victims = sessions.filter((s) => s.runtime === 0);
     expect(victims).toHaveLength(10);
     const pid = pool.clientOf(0).runtimePid!;
-    const before = model.requests.length;
+    const before = shared.model.requests.length;
     const pending = victims.map((s) =>
       s.sendAndWait("slow:4000 doomed", { timeoutMs: 60_000 }).then(
         () => "answered",
         (e: unknown) => e,
       ),
     );
-    await model.waitForRequests(before + 10, { timeoutMs: 30_000 });
+    await shared.model.waitForRequests(before + 10, { timeoutMs: 30_000 });
     killGroup(pid);
 
     const outcomes = await Promise.all(pending);
@@ -188,7 +175,7 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
     await owner.start();
     const remote = { connection: RuntimeConnection.forUri(`127.0.0.1:${owner.runtimePort}`, { connectionToken: owner.connectionToken! }) };
     const errors: unknown[] = [];
-    const store = await PostgresSessionStore.open({ connectionString: db.url, onError: (e) => errors.push(e) });
+    const store = await PostgresSessionStore.open({ connectionString: shared.db.url, onError: (e) => errors.push(e) });
     const pool = new RuntimePool({ store, runtimes: [remote, runtimeOptions(cleanups)], onError: (e) => errors.push(e) });
     cleanups.push(async () => {
       await pool.stop().catch(() => {});
@@ -201,7 +188,7 @@ describe("RuntimePool", { timeout: 120_000 }, () => {
   });
 
   it("bad pool options fail at construction, naming the option", async () => {
-    const store = new PostgresSessionStore({ connectionString: db.url, onError: () => {} });
+    const store = new PostgresSessionStore({ connectionString: shared.db.url, onError: () => {} });
     cleanups.push(() => store.close());
     expect(() => new RuntimePool({ store, runtimes: 0 })).toThrow(/runtimes: 0 is not a whole number ≥ 1/);
     expect(() => new RuntimePool({ store, runtimes: 1, maxSessionsPerRuntime: 0 })).toThrow(/maxSessionsPerRuntime: 0 is not a whole number ≥ 1/);
