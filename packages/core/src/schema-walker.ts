@@ -63,31 +63,17 @@ function node(run: Run, s: SchemaNode, data: unknown, composite: boolean): boole
     }
   }
   if (!untyped(run, s, data, composite)) return false;
-  if (
-    s.maximum !== undefined ||
-    s.minimum !== undefined ||
-    s.exclusiveMaximum !== undefined ||
-    s.exclusiveMinimum !== undefined ||
-    s.multipleOf !== undefined ||
-    s.format !== undefined
-  ) {
+  if (hasNumberKeywords(s)) {
     if (typeof data === "number" && Number.isFinite(data)) {
       if (!numberKeywords(run, s, data)) return false;
     } else if (deferred === "number") return fail(run, "type", { type: t }, "type");
   }
-  if (s.maxLength !== undefined || s.minLength !== undefined || s.pattern !== undefined || s.format !== undefined) {
+  if (hasStringKeywords(s)) {
     if (typeof data === "string") {
       if (!stringKeywords(run, s, data)) return false;
     } else if (deferred === "string") return fail(run, "type", { type: t }, "type");
   }
-  if (
-    s.maxItems !== undefined ||
-    s.minItems !== undefined ||
-    s.items !== undefined ||
-    s.contains !== undefined ||
-    s.uniqueItems !== undefined ||
-    (all && (s.prefixItems !== undefined || s.additionalItems !== undefined))
-  ) {
+  if (hasArrayKeywords(s) || (all && (s.prefixItems !== undefined || s.additionalItems !== undefined))) {
     if (Array.isArray(data)) {
       if (!arrayKeywords(run, s, data, composite)) return false;
     } else if (deferred === "array") return fail(run, "type", { type: t }, "type");
@@ -330,21 +316,29 @@ export const hasObjectKeywords = (s: SchemaObject, strict: boolean): boolean =>
   s.properties !== undefined ||
   s.patternProperties !== undefined;
 
+const hasNumberKeywords = (s: SchemaObject): boolean =>
+  s.maximum !== undefined ||
+  s.minimum !== undefined ||
+  s.exclusiveMaximum !== undefined ||
+  s.exclusiveMinimum !== undefined ||
+  s.multipleOf !== undefined ||
+  s.format !== undefined;
+
+const hasStringKeywords = (s: SchemaObject): boolean =>
+  s.maxLength !== undefined || s.minLength !== undefined || s.pattern !== undefined || s.format !== undefined;
+
+const hasArrayKeywords = (s: SchemaObject): boolean =>
+  s.maxItems !== undefined || s.minItems !== undefined || s.items !== undefined || s.contains !== undefined || s.uniqueItems !== undefined;
+
+/** Whether `s` has keywords of `type`'s group (checked in that group's branch, as ajv does). */
 function hasGroupKeywords(s: SchemaObject, type: string, strict: boolean): boolean {
   switch (type) {
     case "number":
-      return (
-        s.maximum !== undefined ||
-        s.minimum !== undefined ||
-        s.exclusiveMaximum !== undefined ||
-        s.exclusiveMinimum !== undefined ||
-        s.multipleOf !== undefined ||
-        s.format !== undefined
-      );
+      return hasNumberKeywords(s);
     case "string":
-      return s.maxLength !== undefined || s.minLength !== undefined || s.pattern !== undefined || s.format !== undefined;
+      return hasStringKeywords(s);
     case "array":
-      return s.maxItems !== undefined || s.minItems !== undefined || s.items !== undefined || s.contains !== undefined || s.uniqueItems !== undefined;
+      return hasArrayKeywords(s);
     case "object":
       return hasObjectKeywords(s, strict);
     default:
