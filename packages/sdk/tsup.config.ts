@@ -122,27 +122,64 @@ const methodTablesAsJson: EsbuildPlugin = {
 };
 
 /**
- * The client's serving code for `sessionFs` (session-fs-handlers.ts) and for model requests
- * (request-handler.ts, copilot-request-server.ts) loads with its connecting steps, by the first
- * start()'s `import()`. Its index also re-exports their `create…Handlers` (and the function form's
- * types) for the client package's users; the sdk re-exports none of those values, but esbuild puts
- * every module a bundle entry reaches (re-exports included) into a chunk that entry loads, i.e. on
- * `import "@flightdeck/copilot-sdk"`. So the sdk bundles the client's index without those
- * re-exports (a value the sdk did import from them fails the build; types are erased anyway).
+ * Modules the sdk loads only by an `import()` (on the first start(), session or join), although a
+ * package index re-exports them. esbuild puts every module a bundle entry reaches (re-exports
+ * included) into a chunk that entry loads, i.e. on `import "@flightdeck/copilot-sdk"`; so the sdk
+ * bundles those indexes without these re-exports. The sdk re-exports none of their values (one it
+ * did import fails the build: "No matching export"); type re-exports are erased anyway.
+ *
+ * - core: the JSON-RPC connection, its framing and message classification, loaded with the
+ *   connecting steps (client/src/rpc-connection.ts, below).
+ * - client: the serving code of `sessionFs` (session-fs-handlers.ts) and of model requests
+ *   (request-handler.ts, copilot-request-server.ts), and the trace-context wrapper (telemetry.ts),
+ *   loaded with the connecting steps.
+ * - session: `SessionHost` and, through it, the session features (features.ts and features/*),
+ *   loaded by the first start() or joinSession() (client/src/lazy-session.ts, below).
  */
-const LAZY_CLIENT_MODULES = ["session-fs-handlers", "request-handler", "copilot-request-server"];
-const lazyProviderServing: EsbuildPlugin = {
-  name: "lazy-provider-serving",
+const LAZY_REEXPORTS: ReadonlyArray<{ index: RegExp; modules: readonly string[] }> = [
+  { index: /[/\\]core[/\\]src[/\\]index\.ts$/, modules: ["framing", "json-rpc-message", "json-rpc-connection"] },
+  { index: /[/\\]client[/\\]src[/\\]index\.ts$/, modules: ["session-fs-handlers", "request-handler", "copilot-request-server", "telemetry"] },
+  { index: /[/\\]session[/\\]src[/\\]index\.ts$/, modules: ["session-host"] },
+];
+const lazyReexports: EsbuildPlugin = {
+  name: "lazy-reexports",
   setup(build) {
-    build.onLoad({ filter: /[/\\]client[/\\]src[/\\]index\.ts$/ }, async (args) => {
-      let contents = await readFile(args.path, "utf8");
-      for (const lazyModule of LAZY_CLIENT_MODULES) {
-        const reexport = new RegExp(`^export \\{[^}]*\\} from "\\./${lazyModule}\\.js";\\n`, "m");
-        if (!reexport.test(contents))
-          throw new Error(`lazy-provider-serving: client/src/index.ts has no \`export { … } from "./${lazyModule}.js"\`; update tsup.config.ts`);
-        contents = contents.replace(reexport, "");
-      }
-      return { contents, loader: "ts", resolveDir: dirname(args.path) };
+    for (const { index, modules } of LAZY_REEXPORTS) {
+      build.onLoad({ filter: index }, async (args) => {
+        let contents = await readFile(args.path, "utf8");
+        for (const lazyModule of modules) {
+          const reexport = new RegExp(`^export \\{[^}]*\\} from "\\./${lazyModule}\\.js";\\n`, "m");
+          if (!reexport.test(contents))
+            throw new Error(`lazy-reexports: ${args.path} has no \`export { … } from "./${lazyModule}.js"\`; update tsup.config.ts`);
+          contents = contents.replace(reexport, "");
+        }
+        return { contents, loader: "ts", resolveDir: dirname(args.path) };
+      });
+    }
+  },
+};
+
+/**
+ * Imports that, in the sdk's bundle, go straight to the module defining what they take instead of
+ * through a package index (which no longer re-exports it, see above, or would bring more along):
+ * - client/src/lazy-session.ts's `import("@flightdeck/copilot-session")` loads session-host.ts,
+ *   which becomes a chunk of its own with the session features;
+ * - client/src/rpc-connection.ts's `JsonRpcConnection` comes from core's json-rpc-connection.ts;
+ * - client/src/runtime-connection.ts's `parseRuntimeUri` (for `RuntimeConnection.forUri`) comes
+ *   from core's connect-uri.ts, not the `/node` entry, which also holds the stdio and TCP transports.
+ * A name the importer takes that the target does not define fails the build ("No matching export").
+ */
+const DIRECT_IMPORTS: ReadonlyArray<{ importer: RegExp; specifier: string; target: string }> = [
+  { importer: /[/\\]client[/\\]src[/\\]lazy-session\.ts$/, specifier: "@flightdeck/copilot-session", target: "../../session/src/session-host.ts" },
+  { importer: /[/\\]client[/\\]src[/\\]rpc-connection\.ts$/, specifier: "@flightdeck/copilot-core", target: "../../core/src/json-rpc-connection.ts" },
+  { importer: /[/\\]client[/\\]src[/\\]runtime-connection\.ts$/, specifier: "@flightdeck/copilot-core/node", target: "../../core/src/connect-uri.ts" },
+];
+const directImports: EsbuildPlugin = {
+  name: "direct-imports",
+  setup(build) {
+    build.onResolve({ filter: /^@flightdeck\/copilot-(core|session)(\/node)?$/ }, (args) => {
+      const direct = DIRECT_IMPORTS.find((d) => d.specifier === args.path && d.importer.test(args.importer));
+      return direct ? { path: resolve(args.resolveDir, direct.target) } : undefined;
     });
   },
 };
@@ -209,6 +246,6 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   noExternal: [/^@flightdeck\//],
-  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson, lazyProviderServing, stubsFromRpcStubs],
+  esbuildPlugins: [keepNodeGuard, compressValidatorData, methodTablesAsJson, lazyReexports, directImports, stubsFromRpcStubs],
   plugins: [asciiOutput],
 });

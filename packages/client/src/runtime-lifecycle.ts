@@ -4,8 +4,8 @@
  * crashing and bad frames never leave a hung promise or a stray process.
  */
 import {
-  JsonRpcConnection,
   SdkError,
+  type JsonRpcConnection,
   createServerRpc,
   redactString,
   registerClientNotificationHandlers,
@@ -14,7 +14,7 @@ import {
   type RpcConnectionLike,
   type SessionLifecycleNotification,
 } from "@flightdeck/copilot-core";
-import { SessionHost } from "@flightdeck/copilot-session";
+import type { SessionHost } from "@flightdeck/copilot-session";
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_START_TIMEOUT_MS,
@@ -28,10 +28,10 @@ import {
   type SessionLifecycleEvent,
 } from "./client-types.js";
 import type { DebugLog } from "./debug-log.js";
+import { lazyLoadError, loadSessionHost } from "./lazy-session.js";
 import { backoffDelay, type RestartPolicy } from "./restart-policy.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
 import type { RuntimeProcess } from "./runtime-process.js";
-import { withTraceContext } from "./telemetry.js";
 import { sleep, within } from "./timers.js";
 
 /**
@@ -42,9 +42,12 @@ import { sleep, within } from "./timers.js";
  */
 let connectSteps: typeof import("./runtime-connect.js") | undefined;
 async function loadConnectSteps(): Promise<typeof import("./runtime-connect.js")> {
-  connectSteps ??= await import("./runtime-connect.js");
+  connectSteps ??= await import("./runtime-connect.js").catch((cause: unknown) => Promise.reject(lazyLoadError("the runtime connection steps", cause)));
   return connectSteps;
 }
+
+/** The session host's class, loaded by the first connect (with the connecting steps), so `sessionHost()` stays synchronous. */
+let SessionHostClass: typeof SessionHost | undefined;
 
 /** Owns the connection to the runtime and the session host; `CopilotClient` delegates its lifecycle here. */
 export class RuntimeLifecycle {
@@ -166,7 +169,8 @@ export class RuntimeLifecycle {
       if (signal.aborted) throw signal.reason;
     };
     try {
-      const { openTransport, handshake, registerProviders } = await loadConnectSteps();
+      const [{ openTransport, handshake, registerProviders, JsonRpcConnection }, hostClass] = await Promise.all([loadConnectSteps(), loadSessionHost()]);
+      SessionHostClass = hostClass;
       const { transport, connectionToken, port } = await openTransport(
         this.options,
         config,
@@ -255,12 +259,14 @@ export class RuntimeLifecycle {
   /** The connection sessions use: with `onGetTraceContext`, one that adds the trace context to create/resume/send. */
   private sessionConnection(connection: JsonRpcConnection): RpcConnectionLike {
     const provider = this.options.onGetTraceContext;
-    return provider ? withTraceContext(connection, provider, (e) => this.reportError(e)) : connection;
+    // A connection exists only once the connecting steps ran, so they are loaded.
+    return provider ? (connectSteps as typeof import("./runtime-connect.js")).withTraceContext(connection, provider, (e) => this.reportError(e)) : connection;
   }
 
   private createHost(connection: JsonRpcConnection): SessionHost {
     const empty = this.options.mode === "empty";
-    const host = new SessionHost(this.sessionConnection(connection), {
+    // Set by the connect that opened `connection`.
+    const host = new (SessionHostClass as typeof SessionHost)(this.sessionConnection(connection), {
       onError: (e: unknown) => this.reportError(e),
       validation: this.options.validation ?? "lenient",
       mode: this.options.mode ?? "copilot-cli",

@@ -17,7 +17,7 @@ import {
 import { EventHub, type EventHubOwner, type EventStreamOptions } from "./event-hub.js";
 import { OpenCanvasTracker, type OpenCanvas } from "./canvases.js";
 import { SessionWorkflows } from "./workflows/session-workflows.js";
-import { FeatureRuntime, type FeatureHost } from "./feature-runtime.js";
+import type { FeatureHost, FeatureRuntime } from "./feature-runtime.js";
 import { messageParams, waitLimits, type MessageOptions, type SendAndWaitOptions } from "./message-options.js";
 import { describe, errorMessage } from "./option-checks.js";
 import { sendAndWaitForIdle, type TurnHost, type TurnWaiter } from "./send-and-wait.js";
@@ -75,6 +75,11 @@ export interface SessionInit {
   onClosed: (controller: SessionController) => void;
   /** Receives the controller; called from the constructor. */
   expose: (controller: SessionController) => void;
+  /**
+   * Makes the session's feature runtime. Given by the host, so that this class (which users import
+   * for `instanceof` and types) does not load the features: they load with the host, on first use.
+   */
+  features: (host: FeatureHost) => FeatureRuntime;
 }
 
 /** What the session's host, features and event hub reach it through. */
@@ -128,7 +133,7 @@ export class CopilotSession {
     this.#link = link;
     this.#hub = new EventHub(link);
     this.#subscribeOnEvent();
-    this.#features = new FeatureRuntime(link);
+    this.#features = init.features(link);
     init.expose(link);
   }
 

@@ -21,6 +21,7 @@ import {
 } from "./bindings.js";
 import { CopilotSession, type SessionController } from "./copilot-session.js";
 import type { CopilotClientMode } from "./feature.js";
+import { FeatureRuntime, type FeatureHost } from "./feature-runtime.js";
 import { REQUEST_OWNERS } from "./features.js";
 import { describe, errorMessage } from "./option-checks.js";
 import { resolveSessionConfig, type ResolvedSessionConfig, type ResumeSessionConfig, type SessionConfig } from "./session-config.js";
@@ -268,6 +269,7 @@ export class SessionHost {
       expose: (c) => {
         controller = c;
       },
+      features: newFeatureRuntime,
     });
     this.#sessions.set(sessionId, controller);
     let result: SessionCreateResult;
@@ -423,3 +425,6 @@ export class SessionHost {
     controller.dispatch(event);
   }
 }
+
+/** Each session's feature runtime (see `SessionInit.features`). */
+const newFeatureRuntime = (host: FeatureHost): FeatureRuntime => new FeatureRuntime(host);
