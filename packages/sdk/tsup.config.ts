@@ -131,14 +131,13 @@ const methodTablesAsJson: EsbuildPlugin = {
  * - core: the JSON-RPC connection, its framing and message classification, loaded with the
  *   connecting steps (client/src/rpc-connection.ts, below).
  * - client: the serving code of `sessionFs` (session-fs-handlers.ts) and of model requests
- *   (request-handler.ts, copilot-request-server.ts), and the trace-context wrapper (telemetry.ts),
- *   loaded with the connecting steps.
+ *   (request-handler.ts, copilot-request-server.ts), loaded with the connecting steps.
  * - session: `SessionHost` and, through it, the session features (features.ts and features/*),
  *   loaded by the first start() or joinSession() (client/src/lazy-session.ts, below).
  */
 const LAZY_REEXPORTS: ReadonlyArray<{ index: RegExp; modules: readonly string[] }> = [
   { index: /[/\\]core[/\\]src[/\\]index\.ts$/, modules: ["framing", "json-rpc-message", "json-rpc-connection"] },
-  { index: /[/\\]client[/\\]src[/\\]index\.ts$/, modules: ["session-fs-handlers", "request-handler", "copilot-request-server", "telemetry"] },
+  { index: /[/\\]client[/\\]src[/\\]index\.ts$/, modules: ["session-fs-handlers", "request-handler", "copilot-request-server"] },
   { index: /[/\\]session[/\\]src[/\\]index\.ts$/, modules: ["session-host"] },
 ];
 const lazyReexports: EsbuildPlugin = {

@@ -22,9 +22,8 @@ import { serveSessionFs } from "./session-fs-handlers.js";
 import { telemetryEnv } from "./telemetry.js";
 import { within } from "./timers.js";
 
-// For runtime-lifecycle.ts, which uses them once these steps are loaded.
+// For runtime-lifecycle.ts, which makes the connection once these steps are loaded.
 export { JsonRpcConnection } from "./rpc-connection.js";
-export { withTraceContext } from "./telemetry.js";
 
 export async function handshake(
   options: CopilotClientOptions,

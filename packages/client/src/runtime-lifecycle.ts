@@ -32,6 +32,7 @@ import { lazyLoadError, loadSessionHost } from "./lazy-session.js";
 import { backoffDelay, type RestartPolicy } from "./restart-policy.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
 import type { RuntimeProcess } from "./runtime-process.js";
+import { withTraceContext } from "./telemetry.js";
 import { sleep, within } from "./timers.js";
 
 /**
@@ -259,8 +260,7 @@ export class RuntimeLifecycle {
   /** The connection sessions use: with `onGetTraceContext`, one that adds the trace context to create/resume/send. */
   private sessionConnection(connection: JsonRpcConnection): RpcConnectionLike {
     const provider = this.options.onGetTraceContext;
-    // A connection exists only once the connecting steps ran, so they are loaded.
-    return provider ? (connectSteps as typeof import("./runtime-connect.js")).withTraceContext(connection, provider, (e) => this.reportError(e)) : connection;
+    return provider ? withTraceContext(connection, provider, (e) => this.reportError(e)) : connection;
   }
 
   private createHost(connection: JsonRpcConnection): SessionHost {
