@@ -3,8 +3,16 @@
  * stdout, the join and the workflows served. Loaded by `joinSession()`, not by importing the package.
  */
 import { BaseTransport, createServerRpc } from "@flightdeck/copilot-core";
-import { WORKFLOW_PROTOCOLS, serveWorkflows, workflowNamespaceFor, type CopilotSession, type SessionConfig, type SessionHost, type Workflow } from "@flightdeck/copilot-session";
-import { ExtensionError } from "./extension.js";
+import {
+  WORKFLOW_PROTOCOLS,
+  serveWorkflows,
+  workflowNamespaceFor,
+  type CopilotSession,
+  type SessionConfig,
+  type SessionHost,
+  type Workflow,
+} from "@flightdeck/copilot-session";
+import { ExtensionError } from "./extension-error.js";
 import { JsonRpcConnection } from "./rpc-connection.js";
 
 /** A transport over this process's own stdin/stdout: the extension side of the runtime's pipes. */
@@ -102,4 +110,3 @@ export async function joinOver(
   });
   return session;
 }
-

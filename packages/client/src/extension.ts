@@ -12,22 +12,12 @@
  * maps the extension's `@github/copilot-sdk/extension` import to Flightdeck), or by letting the
  * extension import `@flightdeck/copilot-sdk/extension` from its own `node_modules`.
  */
-import { FlightdeckError, RpcError, SdkError } from "@flightdeck/copilot-core";
+import { RpcError, SdkError } from "@flightdeck/copilot-core";
 import type { CopilotSession, SessionConfig, Workflow } from "@flightdeck/copilot-session";
+import { ExtensionError } from "./extension-error.js";
 import { lazyLoadError, loadSessionHost } from "./lazy-session.js";
 
-/** Why `joinSession` could not join. */
-export type ExtensionErrorCode = "NOT_IN_RUNTIME" | "ENVIRONMENT_DENIED" | "JOIN_FAILED" | "RUNTIME_CANNOT_LAUNCH";
-
-/** `joinSession` failed; `code` says why and the message what to do. */
-export class ExtensionError extends FlightdeckError {
-  static override readonly errorClass: string = "ExtensionError";
-  readonly code: ExtensionErrorCode;
-  constructor(code: ExtensionErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
+export { ExtensionError, type ExtensionErrorCode } from "./extension-error.js";
 
 /** What `joinSession` takes: a session config plus what only an extension registers. */
 export interface JoinSessionConfig extends SessionConfig {

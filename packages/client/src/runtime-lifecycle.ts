@@ -43,7 +43,12 @@ import { sleep, within } from "./timers.js";
  */
 let connectSteps: typeof import("./runtime-connect.js") | undefined;
 async function loadConnectSteps(): Promise<typeof import("./runtime-connect.js")> {
-  connectSteps ??= await import("./runtime-connect.js").catch((cause: unknown) => Promise.reject(lazyLoadError("the runtime connection steps", cause)));
+  if (connectSteps) return connectSteps;
+  try {
+    connectSteps = await import("./runtime-connect.js");
+  } catch (cause) {
+    throw lazyLoadError("the runtime connection steps", cause);
+  }
   return connectSteps;
 }
 

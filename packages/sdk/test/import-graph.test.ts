@@ -173,7 +173,11 @@ describe("import of the built sdk", () => {
         process.env.SESSION_ID = "s-1";
         const join = await outcome(joinSession({}));
         process.stdout.write(JSON.stringify({ start, join }));`;
-      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", timeout: 20_000, env: { ...process.env, NODE_OPTIONS: "" } });
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
+        encoding: "utf8",
+        timeout: 20_000,
+        env: { ...process.env, NODE_OPTIONS: "" },
+      });
       expect(r.status, r.stderr).toBe(0);
       const { start, join: joined } = JSON.parse(r.stdout) as Record<string, { name: string; code: string; message: string }>;
       expect(start).toMatchObject({ name: "SdkError", code: "CONNECT_FAILED" });
