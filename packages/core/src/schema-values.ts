@@ -140,7 +140,8 @@ export const FORMATS: Readonly<Record<string, (s: string) => boolean>> = {
 
 /**
  * `/^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i` by character codes: every event
- * has two (`id`, `parentId`), and the regexp cost ~0.8 µs each on the recorded mix.
+ * has two (`id`, `parentId`). One table lookup per character (its class, masked by what the
+ * position wants) took half the time of a comparison chain or the regexp on the recorded mix.
  */
 function isUuid(str: string): boolean {
   let at = 0;
@@ -148,12 +149,15 @@ function isUuid(str: string): boolean {
     if (str.slice(0, 9).toLowerCase() !== "urn:uuid:") return false;
     at = 9;
   } else if (str.length !== 36) return false;
-  // Five hex runs (8-4-4-4-12), each but the last followed by a dash.
-  for (let i = at, end = at + 36; i < end; i++) {
-    const c = str.charCodeAt(i);
-    if (i - at === 8 || i - at === 13 || i - at === 18 || i - at === 23) {
-      if (c !== 0x2d) return false;
-    } else if (!(c <= 0x39 ? c >= 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66)) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = str.charCodeAt(at + i);
+    if (c >= 128 || (UUID_CLASS[c]! & UUID_WANTS[i]!) === 0) return false;
   }
   return true;
 }
+/** ASCII code → 1 for a hex digit (either case), 2 for `-`, else 0. */
+const UUID_CLASS = new Uint8Array(128);
+for (const c of "0123456789abcdefABCDEF") UUID_CLASS[c.charCodeAt(0)] = 1;
+UUID_CLASS[0x2d] = 2;
+/** Position in the 36 characters → the class it needs (8-4-4-4-12 hex digits, dashes between). */
+const UUID_WANTS = Uint8Array.from({ length: 36 }, (_, i) => (i === 8 || i === 13 || i === 18 || i === 23 ? 2 : 1));
