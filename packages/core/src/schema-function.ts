@@ -158,8 +158,9 @@ class Writer {
     } else if (single === "array" && arrays !== undefined) {
       out += `if (!Array.isArray(${x})) return false;\n${arrays}`;
       typed = true;
-    } else if (single === "number" && numbers !== undefined) {
-      out += `if (typeof ${x} !== "number" || !Number.isFinite(${x})) return false;\n${numbers}`;
+    } else if ((single === "number" || single === "integer") && numbers !== undefined) {
+      // (An integer is a finite number: its number keywords need no guard of their own.)
+      out += `if (!(${typeTest(single, x)})) return false;\n${numbers}`;
       typed = true;
     } else if (t !== undefined && !(single !== undefined && valuesImplyType(s, single))) out += `if (!(${typeTest(t, x)})) return false;\n`;
     if (s.$ref !== undefined) out += this.#refStatements(s.$ref, x, stack);
@@ -179,7 +180,7 @@ class Writer {
       const otherwise = s.else === undefined ? "" : this.statements(s.else, x, stack);
       out += `if (${this.test(s.if, x, stack)}) {\n${then}} else {\n${otherwise}}\n`;
     }
-    if (numbers !== undefined && !(typed && single === "number")) out += `if (typeof ${x} === "number" && Number.isFinite(${x})) {\n${numbers}}\n`;
+    if (numbers !== undefined && !(typed && (single === "number" || single === "integer"))) out += `if (typeof ${x} === "number" && Number.isFinite(${x})) {\n${numbers}}\n`;
     if (strings !== undefined && !(typed && single === "string")) out += `if (typeof ${x} === "string") {\n${strings}}\n`;
     if (arrays !== undefined && !(typed && single === "array")) out += `if (Array.isArray(${x})) {\n${arrays}}\n`;
     if (objects !== undefined && !(typed && single === "object"))
@@ -203,13 +204,13 @@ class Writer {
     if (single === "string" && strings.length > 0) {
       parts.push(`typeof ${x} === "string"`, ...strings);
       typed = true;
-    } else if (single === "number" && numbers.length > 0) {
-      parts.push(`typeof ${x} === "number"`, `Number.isFinite(${x})`, ...numbers);
+    } else if ((single === "number" || single === "integer") && numbers.length > 0) {
+      parts.push(typeTest(single, x), ...numbers);
       typed = true;
     } else if (t !== undefined && !(single !== undefined && valuesImplyType(s, single))) parts.push(`(${typeTest(t, x)})`);
     if (s.const !== undefined) parts.push(`(${this.#constTest(s.const, x)})`);
     if (s.enum !== undefined) parts.push(`(${this.#enumTest(s.enum, x)})`);
-    if (numbers.length > 0 && !(typed && single === "number"))
+    if (numbers.length > 0 && !(typed && (single === "number" || single === "integer")))
       parts.push(`(typeof ${x} !== "number" || !Number.isFinite(${x}) || (${numbers.join(" && ")}))`);
     if (strings.length > 0 && !(typed && single === "string")) parts.push(`(typeof ${x} !== "string" || (${strings.join(" && ")}))`);
     return parts.length === 0 ? "true" : parts.join(" && ");
