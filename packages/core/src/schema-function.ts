@@ -180,7 +180,8 @@ class Writer {
       const otherwise = s.else === undefined ? "" : this.statements(s.else, x, stack);
       out += `if (${this.test(s.if, x, stack)}) {\n${then}} else {\n${otherwise}}\n`;
     }
-    if (numbers !== undefined && !(typed && (single === "number" || single === "integer"))) out += `if (typeof ${x} === "number" && Number.isFinite(${x})) {\n${numbers}}\n`;
+    if (numbers !== undefined && !(typed && (single === "number" || single === "integer")))
+      out += `if (typeof ${x} === "number" && Number.isFinite(${x})) {\n${numbers}}\n`;
     if (strings !== undefined && !(typed && single === "string")) out += `if (typeof ${x} === "string") {\n${strings}}\n`;
     if (arrays !== undefined && !(typed && single === "array")) out += `if (Array.isArray(${x})) {\n${arrays}}\n`;
     if (objects !== undefined && !(typed && single === "object"))

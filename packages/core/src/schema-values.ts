@@ -85,7 +85,13 @@ function isDateTime(str: string): boolean {
   const n = str.length;
   if (n < 20) return false;
   const sep = str.charCodeAt(10);
-  if (str.charCodeAt(4) !== 0x2d || str.charCodeAt(7) !== 0x2d || (sep !== 0x54 && sep !== 0x74 && sep !== 0x20) || str.charCodeAt(13) !== 0x3a || str.charCodeAt(16) !== 0x3a)
+  if (
+    str.charCodeAt(4) !== 0x2d ||
+    str.charCodeAt(7) !== 0x2d ||
+    (sep !== 0x54 && sep !== 0x74 && sep !== 0x20) ||
+    str.charCodeAt(13) !== 0x3a ||
+    str.charCodeAt(16) !== 0x3a
+  )
     return false;
   const century = twoDigits(str, 0),
     year = twoDigits(str, 2),

@@ -57,7 +57,8 @@ function resultsInChild(nodeFlags: string[], events: unknown[]): Promise<{ gener
         timeout: 60_000,
         maxBuffer: 64 * 1024 * 1024,
       },
-      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as { generated: boolean; results: unknown[] })),
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as { generated: boolean; results: unknown[] }),
     );
     child.stdin!.end(JSON.stringify(events));
   });
