@@ -13,6 +13,8 @@ import { buildIr } from "../src/ir.js";
 import { loadSchemas } from "../src/load.js";
 import { INTERPRETED_KEYWORDS, lenientCopy, shippedDefinitions, validatorPlan } from "../src/emit/validators.js";
 import { checkSchema } from "../../packages/core/src/schema-check.js";
+import { compiledRef } from "../../packages/core/src/schema-compiled.js";
+import { schemaFunction } from "../../packages/core/src/schema-function.js";
 import { FORMATS } from "../../packages/core/src/schema-values.js";
 import { DEFINITIONS } from "../../packages/core/src/generated/validators/definitions.js";
 import { REPO } from "./helpers.js";
@@ -46,8 +48,23 @@ function compare(ajvs: Record<"strict" | "lenient", Ajv>, defs: Json, key: strin
     const ours = relative(checkSchema(defs, key, value, mode === "strict"));
     if (JSON.stringify(ours) !== JSON.stringify(ajvErrors))
       out.push(`${mode} ${key} ${JSON.stringify(value).slice(0, 120)}\n  ajv:  ${JSON.stringify(ajvErrors)}\n  ours: ${JSON.stringify(ours)}`);
+    out.push(...verdicts(defs, key, value, mode, ajvErrors === null));
   }
   return out;
+}
+
+/**
+ * The two boolean checks `checkSchema` may run first (the generated function where code may be
+ * generated, the closures where it may not) against ajv's verdict: `checkSchema`'s errors alone
+ * would not show a check that rejects a valid value (the walker then finds nothing wrong).
+ */
+function verdicts(defs: Json, key: string, value: unknown, mode: "strict" | "lenient", valid: boolean): string[] {
+  const fn = schemaFunction(defs, key, mode === "strict");
+  if (fn === undefined) return [`${mode} ${key}: no generated function (code generation refused in the test process)`];
+  const [generated, closures] = [fn(value), compiledRef(defs, key, mode === "strict")(value)];
+  return generated === valid && closures === valid
+    ? []
+    : [`${mode} ${key} ${JSON.stringify(value).slice(0, 120)}\n  ajv valid: ${valid}, generated function: ${generated}, closures: ${closures}`];
 }
 
 /** Runs synthetic schemas through the generator's own shipping step, so they are checked the same way. */

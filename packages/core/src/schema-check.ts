@@ -5,6 +5,7 @@
  * the keywords in `INTERPRETED_KEYWORDS` occur there (the generator refuses the rest).
  */
 import { compiledRef } from "./schema-compiled.js";
+import { schemaFunction } from "./schema-function.js";
 import type { Run, SchemaError, SchemaNode } from "./schema-types.js";
 import { ref } from "./schema-walker.js";
 
@@ -14,8 +15,17 @@ import { ref } from "./schema-walker.js";
  */
 export function checkSchema(definitions: Readonly<Record<string, unknown>>, key: string, data: unknown, strict: boolean): SchemaError[] | null {
   // Most values are valid: the compiled check decides; the walker runs only to explain a failure.
-  if (compiledRef(definitions, key, strict)(data)) return null;
+  if (schemaCheck(definitions, key, strict)(data)) return null;
   return explainSchema(definitions, key, data, strict);
+}
+
+/**
+ * The boolean check of `definitions[key]`: a function generated from the data
+ * (`schema-function.ts`), or where code generation from strings is not allowed, the closures
+ * of `schema-compiled.ts`. Both say the same (tests compare them with each other and with ajv).
+ */
+export function schemaCheck(definitions: Readonly<Record<string, unknown>>, key: string, strict: boolean): (data: unknown) => boolean {
+  return schemaFunction(definitions, key, strict) ?? compiledRef(definitions, key, strict);
 }
 
 /** `checkSchema` without the compiled check: for a value that check already rejected. */

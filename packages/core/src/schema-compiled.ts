@@ -24,6 +24,15 @@ interface Compiled {
 const compiledTables = new WeakMap<object, [Compiled, Compiled]>();
 
 export function compiledRef(definitions: Readonly<Record<string, unknown>>, key: string, strict: boolean): Check {
+  return refCheck(tables(definitions, strict), key);
+}
+
+/** The closure check of one node of `definitions` (`schema-function.ts` hands it the shapes it does not write out). */
+export function compiledNode(definitions: Readonly<Record<string, unknown>>, node: SchemaNode, strict: boolean): Check {
+  return compileNode(tables(definitions, strict), node);
+}
+
+function tables(definitions: Readonly<Record<string, unknown>>, strict: boolean): Compiled {
   let pair = compiledTables.get(definitions);
   if (pair === undefined) {
     const defs = definitions as Readonly<Record<string, SchemaNode>>;
@@ -33,7 +42,7 @@ export function compiledRef(definitions: Readonly<Record<string, unknown>>, key:
     ];
     compiledTables.set(definitions, pair);
   }
-  return refCheck(pair[strict ? 1 : 0], key);
+  return pair[strict ? 1 : 0];
 }
 
 function refCheck(c: Compiled, key: string): Check {
@@ -149,7 +158,7 @@ function compileNode(c: Compiled, s: SchemaNode): Check {
 }
 
 /** Whether every key is one the compiler handles exactly as the walker does. */
-function compilable(s: SchemaObject): boolean {
+export function compilable(s: SchemaObject): boolean {
   for (const key in s) if (!INTERPRETED_KEYWORDS.has(key)) return false;
   const t = s.type;
   if (t !== undefined && !(typeof t === "string" ? JSON_TYPES.has(t) : Array.isArray(t) && t.every((x) => JSON_TYPES.has(x)))) return false;
@@ -160,7 +169,7 @@ function compilable(s: SchemaObject): boolean {
 }
 
 /** Whether `const`/`enum` admit only values of this one type (so checking the type cannot fail after them). */
-function valuesImplyType(s: SchemaObject, type: string): boolean {
+export function valuesImplyType(s: SchemaObject, type: string): boolean {
   const values = s.const !== undefined ? [s.const] : s.enum;
   if (values === undefined || values.length === 0) return false;
   return values.every((v) => {

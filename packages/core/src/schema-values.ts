@@ -68,11 +68,20 @@ export function equal(a: unknown, b: unknown): boolean {
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
+/** The number written by the two ASCII digits at `i`, or -1 if either is not a digit. */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 0x30;
+  const b = s.charCodeAt(i + 1) - 0x30;
+  // Unsigned, a code below "0" wraps to a large number. (Callers read only inside the string.)
+  return a >>> 0 < 10 && b >>> 0 < 10 ? a * 10 + b : -1;
+}
+
 /**
- * `/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/.test(str)` by character
- * codes: every event has a timestamp, and the regexp was the larger part of its check.
+ * RFC 3339 date-time: `/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/` and the
+ * field ranges (leap seconds allowed as `:60`), by character codes in one pass: every event has a
+ * timestamp. Each field's digits are read once, checked and turned into its number together.
  */
-function isDateTimeShape(str: string): boolean {
+function isDateTime(str: string): boolean {
   const n = str.length;
   if (n < 20) return false;
   const sep = str.charCodeAt(10);
@@ -84,52 +93,40 @@ function isDateTimeShape(str: string): boolean {
     str.charCodeAt(16) !== 0x3a
   )
     return false;
-  for (let k = 0; k < 14; k++) if (!isDigit(str.charCodeAt(DATE_TIME_DIGIT_AT[k]!))) return false;
+  const century = twoDigits(str, 0),
+    year = twoDigits(str, 2),
+    mo = twoDigits(str, 5),
+    d = twoDigits(str, 8),
+    h = twoDigits(str, 11),
+    mi = twoDigits(str, 14),
+    s = twoDigits(str, 17);
+  if ((century | year | mo | d | h | mi | s) < 0) return false;
   let i = 19;
   if (str.charCodeAt(i) === 0x2e) {
     const start = ++i;
     while (i < n && isDigit(str.charCodeAt(i))) i++;
     if (i === start) return false;
   }
-  const c = str.charCodeAt(i);
-  if (i === n - 1) return c === 0x5a || c === 0x7a;
-  return (
-    i === n - 6 &&
-    (c === 0x2b || c === 0x2d) &&
-    isDigit(str.charCodeAt(i + 1)) &&
-    isDigit(str.charCodeAt(i + 2)) &&
-    str.charCodeAt(i + 3) === 0x3a &&
-    isDigit(str.charCodeAt(i + 4)) &&
-    isDigit(str.charCodeAt(i + 5))
-  );
+  const zone = str.charCodeAt(i);
+  if (i === n - 1) {
+    if (zone !== 0x5a && zone !== 0x7a) return false;
+  } else {
+    // `±HH:MM`, the last six characters.
+    if (i !== n - 6 || (zone !== 0x2b && zone !== 0x2d) || str.charCodeAt(i + 3) !== 0x3a) return false;
+    const oh = twoDigits(str, i + 1),
+      om = twoDigits(str, i + 4);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return false;
+  }
+  const y = century * 100 + year;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS[mo]!)) return false;
+  return h <= 23 && mi <= 59 && s <= 60;
 }
-/** The offsets of the digits in `YYYY-MM-DDTHH:MM:SS`. */
-const DATE_TIME_DIGIT_AT = Uint8Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18);
-
-/** The number written by the ASCII digits at `i` and `i + 1`. */
-const twoDigits = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
 
 /** The string formats the generator admits (`INTERPRETED_FORMATS` in codegen/src/emit/validators.ts). */
 export const FORMATS: Readonly<Record<string, (s: string) => boolean>> = {
   /** RFC 3339 date-time (leap seconds allowed at 23:59:60 UTC-equivalent). */
-  "date-time": (str) => {
-    // Every event has a timestamp: read the fixed-width fields the pattern matched, allocating nothing.
-    if (!isDateTimeShape(str)) return false;
-    const y = twoDigits(str, 0) * 100 + twoDigits(str, 2),
-      mo = twoDigits(str, 5),
-      d = twoDigits(str, 8),
-      h = twoDigits(str, 11),
-      mi = twoDigits(str, 14),
-      s = twoDigits(str, 17);
-    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-    if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS[mo]!)) return false;
-    // Not "Z": the string ends in the offset `±HH:MM`.
-    const end = str.length;
-    const zone = str.charCodeAt(end - 1);
-    if (zone !== 0x5a && zone !== 0x7a && (twoDigits(str, end - 5) > 23 || twoDigits(str, end - 2) > 59)) return false;
-    if (h > 23 || mi > 59) return false;
-    return s <= 59 || s === 60;
-  },
+  "date-time": (str) => isDateTime(str),
   /** ISO 8601 duration. */
   duration: (str) => /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/.test(str),
   /** Absolute URI: a scheme, a colon, and no whitespace. */
@@ -140,7 +137,8 @@ export const FORMATS: Readonly<Record<string, (s: string) => boolean>> = {
 
 /**
  * `/^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i` by character codes: every event
- * has two (`id`, `parentId`), and the regexp cost ~0.8 µs each on the recorded mix.
+ * has two (`id`, `parentId`). One table lookup per character (its class, masked by what the
+ * position wants) took half the time of a comparison chain or the regexp on the recorded mix.
  */
 function isUuid(str: string): boolean {
   let at = 0;
@@ -148,12 +146,15 @@ function isUuid(str: string): boolean {
     if (str.slice(0, 9).toLowerCase() !== "urn:uuid:") return false;
     at = 9;
   } else if (str.length !== 36) return false;
-  // Five hex runs (8-4-4-4-12), each but the last followed by a dash.
-  for (let i = at, end = at + 36; i < end; i++) {
-    const c = str.charCodeAt(i);
-    if (i - at === 8 || i - at === 13 || i - at === 18 || i - at === 23) {
-      if (c !== 0x2d) return false;
-    } else if (!(c <= 0x39 ? c >= 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66)) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = str.charCodeAt(at + i);
+    if (c >= 128 || (UUID_CLASS[c]! & UUID_WANTS[i]!) === 0) return false;
   }
   return true;
 }
+/** ASCII code → 1 for a hex digit (either case), 2 for `-`, else 0. */
+const UUID_CLASS = new Uint8Array(128);
+for (const c of "0123456789abcdefABCDEF") UUID_CLASS[c.charCodeAt(0)] = 1;
+UUID_CLASS[0x2d] = 2;
+/** Position in the 36 characters → the class it needs (8-4-4-4-12 hex digits, dashes between). */
+const UUID_WANTS = Uint8Array.from({ length: 36 }, (_, i) => (i === 8 || i === 13 || i === 18 || i === 23 ? 2 : 1));

@@ -5,8 +5,7 @@
  * same code serves this SDK's bindings and any other output of `flightdeck-codegen generate`.
  */
 import { SdkError } from "./errors.js";
-import { checkSchema, explainSchema } from "./schema-check.js";
-import { compiledRef } from "./schema-compiled.js";
+import { checkSchema, explainSchema, schemaCheck } from "./schema-check.js";
 import type { SchemaError } from "./schema-types.js";
 
 /** One problem found in a value. `path` is a JSON pointer into the value (`/data/content`). */
@@ -120,7 +119,7 @@ export function createValidators(tables: ValidationTables): Validators {
     const checks = eventChecks[strict ? 1 : 0];
     const result = run(mode, key, event);
     // After its first run the definition is compiled: keep the compiled check itself.
-    checks.set(type, compiledRef(definitions, key, strict));
+    checks.set(type, schemaCheck(definitions, key, strict));
     return result;
   };
   return {

@@ -141,6 +141,7 @@ describe("the shipped modules", () => {
     "validation.ts",
     "schema-check.ts",
     "schema-compiled.ts",
+    "schema-function.ts",
     "schema-walker.ts",
     "schema-messages.ts",
     "schema-values.ts",

@@ -75,3 +75,37 @@ describe("FORMATS['date-time']", () => {
     expect(FORMATS["date-time"]!(value)).toBe(DATE_TIME.test(value) && inRange(value));
   });
 });
+
+// The table-driven checks read one class per character: every character code in the Latin and
+// nearby ranges (and a few wide ones) at every position must get the regexp's verdict.
+const CODES = [...Array.from({ length: 0x250 }, (_, i) => i), 0x660, 0x966, 0xff10, 0xff21, 0xff41, 0x2010, 0x2212, 0xfe63];
+const replaceAt = (s: string, i: number, code: number) => s.slice(0, i) + String.fromCharCode(code) + s.slice(i + 1);
+
+describe("FORMATS.uuid, character by character", () => {
+  for (const base of ["0f8fad5b-d9cb-469f-a165-70867728950e", "urn:uuid:0F8FAD5B-D9CB-469F-A165-70867728950E"]) {
+    it(`agrees with the regexp for every code at every position of ${base}`, () => {
+      const wrong: string[] = [];
+      for (let i = 0; i < base.length; i++)
+        for (const code of CODES) {
+          const value = replaceAt(base, i, code);
+          if (FORMATS["uuid"]!(value) !== UUID.test(value)) wrong.push(JSON.stringify(value));
+        }
+      expect(wrong).toEqual([]);
+    });
+  }
+});
+
+describe("FORMATS['date-time'], character by character", () => {
+  // (Bases whose one-character variants `Date.parse` judges rightly: it rolls a 29 February over.)
+  for (const base of ["2026-11-22T05:50:01.123Z", "2024-01-19 13:49:59+05:30", "2026-11-22t05:50:01z"]) {
+    it(`agrees with the regexp (and the range checks) for every code at every position of ${base}`, () => {
+      const wrong: string[] = [];
+      for (let i = 0; i < base.length; i++)
+        for (const code of CODES) {
+          const value = replaceAt(base, i, code);
+          if (FORMATS["date-time"]!(value) !== (DATE_TIME.test(value) && inRange(value))) wrong.push(JSON.stringify(value));
+        }
+      expect(wrong).toEqual([]);
+    });
+  }
+});

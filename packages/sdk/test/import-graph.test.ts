@@ -85,7 +85,7 @@ describe("import of the built sdk", () => {
     expect(sources).toContain("session/src/copilot-session.ts");
     const lazy = [...sources].filter(
       (s) =>
-        /^core\/src\/(validators|validation|schema-check|schema-compiled)\.ts$/.test(s) ||
+        /^core\/src\/(validators|validation|schema-check|schema-compiled|schema-function)\.ts$/.test(s) ||
         s.startsWith("core/src/generated/validators/") ||
         /^client\/src\/(in-process-runtime|runtime-connect|runtime-process|process-tree|session-fs-handlers|request-handler|copilot-request-server|extension-join)\.ts$/.test(
           s,

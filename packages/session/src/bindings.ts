@@ -79,13 +79,16 @@ export interface EventValidators {
   validate(event: unknown, mode: "lenient" | "strict"): EventValidationResult;
 }
 
+const VALID: EventValidationResult = Object.freeze({ ok: true });
+
 /** Loads `@flightdeck/copilot-core/validators` on first use (it is large: never imported eagerly). */
 export async function loadEventValidators(): Promise<EventValidators> {
   const { validateSessionEvent } = await import("@flightdeck/copilot-core/validators");
   return {
     validate: (event, mode) => {
       const result = validateSessionEvent(event, mode);
-      return result.ok ? { ok: true } : { ok: false, errors: result.errors.map((issue) => `${issue.path || "(root)"}: ${issue.message}`) };
+      // Nearly every event is valid: one shared result rather than an object per event.
+      return result.ok ? VALID : { ok: false, errors: result.errors.map((issue) => `${issue.path || "(root)"}: ${issue.message}`) };
     },
   };
 }
