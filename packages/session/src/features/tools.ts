@@ -86,7 +86,9 @@ export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
         }
         // The run's cancellation, not its signal: the handler's signal is built only if it reads it.
         const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, cancellation: handlerRun.cancellation };
-        return invokeToolNow(tool, data.arguments, context, { onError: (error) => ctx.report(error) }) as WireExternalToolResult | Promise<WireExternalToolResult>;
+        return invokeToolNow(tool, data.arguments, context, { onError: (error) => ctx.report(error) }) as
+          | WireExternalToolResult
+          | Promise<WireExternalToolResult>;
       };
       // The handler runs once the session's own handlers have seen the request; one that answers
       // at once (a plain value) is answered in that same turn, before the rest of the chunk is read.
