@@ -79,7 +79,7 @@ const TIMEOUT_MS = 180_000;
 export const MEMORY_WARMUP = 20;
 
 /** In-process tool-call timing: see the header. Installed before the SDK is imported. */
-const inProcess = { arrived: new Map<string, number>(), overheadMs: [] as number[] };
+const inProcess = { arrived: new Map<string, number>(), answeredEarly: new Map<string, number>(), overheadMs: [] as number[] };
 function hookSockets(): void {
   const push = Socket.prototype.push;
   const write = Socket.prototype.write;
@@ -87,16 +87,21 @@ function hookSockets(): void {
   Socket.prototype.push = function (this: Socket, chunk: unknown, encoding?: BufferEncoding) {
     const now = performance.now();
     const result = push.call(this, chunk, encoding);
-    // Scanned after the SDK had the chunk, so the scan is not in the timed window: neither SDK
-    // writes an answer before this synchronous call returns (their answers follow a microtask
-    // or an event-loop turn), so the arrival is always recorded before the answer is seen.
+    // Scanned after the SDK had the chunk, so the scan is not in the timed window. An SDK may
+    // answer inside this synchronous call (a trivial handler answered in the same turn): the
+    // write hook then keeps the answer's time, and the pair is matched here.
     if (Buffer.isBuffer(chunk)) {
       // Keep a short tail: a frame may be split across chunks.
       const text = (tails.get(this) ?? "") + chunk.toString("latin1");
       const cut = text.lastIndexOf("Content-Length");
       tails.set(this, cut > 0 ? text.slice(cut) : text.slice(-65536));
       for (const m of text.matchAll(/"external_tool\.requested"[\s\S]*?"requestId":"([^"]+)"/g)) {
-        if (!inProcess.arrived.has(m[1]!)) inProcess.arrived.set(m[1]!, now);
+        const id = m[1]!;
+        const answered = inProcess.answeredEarly.get(id);
+        if (answered !== undefined) {
+          inProcess.answeredEarly.delete(id);
+          inProcess.overheadMs.push(answered - now);
+        } else if (!inProcess.arrived.has(id)) inProcess.arrived.set(id, now);
       }
     }
     return result;
@@ -111,7 +116,7 @@ function hookSockets(): void {
         if (t0 !== undefined) {
           inProcess.overheadMs.push(now - t0);
           inProcess.arrived.delete(id!);
-        }
+        } else if (id !== undefined) inProcess.answeredEarly.set(id, now); // answered inside the chunk's push (see above)
       }
     }
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);

@@ -1,12 +1,13 @@
 /**
- * Finds every process a runtime started, so that none outlives it. The runtime's own process group
- * is not enough: the agent's shell commands run in a session and process group of their own, and
- * once the runtime dies they are re-parented to init. Three nets, from /proc on Linux:
+ * Finds every process a runtime started, so that none outlives it. A process group is not enough:
+ * the agent's shell commands run in a session and process group of their own, and once the
+ * runtime dies they are re-parented to init. Three nets, from /proc on Linux:
  * - the environment tag the client sets on the runtime (`FLIGHTDECK_RUNTIME_ID`), which every
  *   descendant inherits and keeps after re-parenting (unless it scrubbed its environment);
- * - the runtime's process group;
+ * - the process group the runtime leads, if it leads one (on Linux it is spawned in the app's
+ *   group, so this net only catches a runtime that made a group of its own);
  * - the parent chain from the runtime's pid, while the runtime is still alive.
- * Elsewhere only the process group is known.
+ * Elsewhere only the process group is known (there the runtime is spawned leading its own).
  */
 import { nodeFs } from "./node-builtins.js";
 

@@ -2,7 +2,16 @@
  * The steps of one runtime connection that need no client state: the handshake, registering the
  * client as provider (sessionFs, model requests), describing a lost connection, and stop()'s teardown.
  */
-import { type JsonRpcConnection, MethodNotFoundError, SdkError, createServerRpc, isSdkError, type Transport, type Unsubscribe } from "@flightdeck/copilot-core";
+import {
+  type JsonRpcConnection,
+  MethodNotFoundError,
+  SdkError,
+  ServerShuttingDownError,
+  createServerRpc,
+  isSdkError,
+  type Transport,
+  type Unsubscribe,
+} from "@flightdeck/copilot-core";
 import { createInternalServerRpc } from "@flightdeck/copilot-core/internal";
 import { StdioTransport, connectTcp } from "@flightdeck/copilot-core/node";
 import type { CopilotSession } from "@flightdeck/copilot-session";
@@ -15,7 +24,7 @@ import { serveModelRequests } from "./model-request-wire.js";
 import { checkProtocolVersion } from "./protocol-range.js";
 import { createRequestHandlerHandlers } from "./request-handler.js";
 import type { RuntimeConnection } from "./runtime-connection.js";
-import { RuntimeProcess } from "./runtime-process.js";
+import { RuntimeProcess, type RuntimeExit } from "./runtime-process.js";
 import { resolveRuntime } from "./runtime-resolution.js";
 import { sessionFsSetProviderParams } from "./session-fs.js";
 import { serveSessionFs } from "./session-fs-handlers.js";
@@ -109,6 +118,11 @@ export function describeLoss(live: Live, closeError: SdkError, autoRestart: bool
   const exit = live.process?.exitState;
   const processDied = live.process !== undefined && (exit !== null || !live.process.treePids().includes(live.process.pid));
   const next = autoRestart ? " autoRestart will try to bring it back." : " Call start() to start a new runtime, or set autoRestart: true.";
+  // The runtime shuts down cleanly on SIGINT and SIGTERM; on Linux it shares the app's process group.
+  const why =
+    exit?.code === 0 && live.kind === "stdio"
+      ? " It exited by itself with code 0, as it does on SIGINT or SIGTERM: Ctrl-C in a terminal reaches it as it reaches your app (stop the client from your app's SIGINT handler)."
+      : "";
   if (live.kind !== "stdio" && !processDied) {
     const where = live.process ? `the runtime it started (pid ${live.process.pid}) was still running and has been stopped` : "the runtime may still be running";
     return new SdkError(
@@ -120,7 +134,7 @@ export function describeLoss(live: Live, closeError: SdkError, autoRestart: bool
       },
     );
   }
-  return new SdkError("RUNTIME_EXITED", `The Copilot runtime connection closed unexpectedly: ${closeError.message}${next}`, {
+  return new SdkError("RUNTIME_EXITED", `The Copilot runtime connection closed unexpectedly: ${closeError.message}${why}${next}`, {
     cause: closeError,
     details: { exitCode: exit?.code, signal: exit?.signal, stderrTail: live.process?.stderrTail() },
   });
@@ -128,10 +142,14 @@ export function describeLoss(live: Live, closeError: SdkError, autoRestart: bool
 
 /**
  * stop()'s part on one connection: detach `sessions`, ask the runtime to shut down, then end its
- * process (SIGTERM, SIGKILL after `grace`); what could not be done is pushed to `errors`.
+ * process (SIGTERM, SIGKILL after `grace`); what could not be done is pushed to `errors`. A runtime
+ * already shutting down by itself (it got SIGINT from Ctrl-C in a terminal, or SIGTERM) is no
+ * error: when it then exits cleanly without a signal from stop(), its refusals are dropped.
  */
 export async function teardown(live: Live, sessions: readonly CopilotSession[], grace: number, errors: Error[]): Promise<void> {
   let responsive = true;
+  /** Refusals that only say the runtime is on its way out already. */
+  const goingAway: Error[] = [];
   if (sessions.length > 0 && !live.connection.isClosed) {
     const detached = await within(Promise.allSettled(sessions.map((s) => s.disconnect())), grace);
     if (detached === undefined) {
@@ -151,7 +169,8 @@ export async function teardown(live: Live, sessions: readonly CopilotSession[], 
     try {
       await createServerRpc(live.connection).runtime.shutdown({ timeoutMs: Math.min(grace, SHUTDOWN_REQUEST_TIMEOUT_MS) || SHUTDOWN_REQUEST_TIMEOUT_MS });
     } catch (error) {
-      errors.push(error as Error);
+      if (live.process && (isSdkError(error, "CONNECTION_CLOSED") || error instanceof ServerShuttingDownError)) goingAway.push(error as Error);
+      else errors.push(error as Error);
       if (isSdkError(error, "TIMEOUT")) responsive = false;
     }
   }
@@ -160,7 +179,8 @@ export async function teardown(live: Live, sessions: readonly CopilotSession[], 
     if (!responsive) {
       await live.process.kill();
     } else {
-      const { signalled } = await live.process.terminate(grace, grace);
+      const { exit, signalled } = await live.process.terminate(grace, grace);
+      if (goingAway.length > 0 && !(signalled === undefined && exitedCleanly(exit))) errors.push(...goingAway);
       if (signalled === "SIGKILL") {
         errors.push(
           new SdkError(
@@ -174,6 +194,11 @@ export async function teardown(live: Live, sessions: readonly CopilotSession[], 
   }
   // A TCP close waits for the peer at most 1 s; stdio's ends with the process.
   await within(closing, grace);
+}
+
+/** An exit the runtime chose: code 0, or the default action of a signal that asks a process to end. */
+function exitedCleanly(exit: RuntimeExit): boolean {
+  return exit.code === 0 || exit.signal === "SIGINT" || exit.signal === "SIGTERM" || exit.signal === "SIGHUP";
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * The runtime child process: spawned in its own process group so that stopping it also reaps
- * what it started (shell commands, MCP servers), with a bounded stderr tail for error messages.
+ * The runtime child process, with a bounded stderr tail for error messages. Stopping it also reaps
+ * what it started (shell commands, MCP servers): on Linux the tree is found from /proc (the
+ * environment tag and the parent chain, see `process-tree.ts`), so the runtime stays in the app's
+ * process group, as a plain child does; elsewhere it gets a process group of its own, the only net there.
  */
 import type { ChildProcess } from "node:child_process";
 import { SdkError } from "@flightdeck/copilot-core";
@@ -36,10 +38,13 @@ export class RuntimeProcess {
 
   /** Unique value of `FLIGHTDECK_RUNTIME_ID` in this runtime's environment (inherited by all it starts). */
   readonly tag: string;
+  /** True when the runtime leads a process group of its own (spawned `detached`), which signals reach as a whole. */
+  readonly ownGroup: boolean;
 
-  private constructor(child: ChildProcess, tag: string, onStderrLine?: (line: string) => void) {
+  private constructor(child: ChildProcess, tag: string, ownGroup: boolean, onStderrLine?: (line: string) => void) {
     this.child = child;
     this.tag = tag;
+    this.ownGroup = ownGroup;
     this.pid = child.pid!;
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
@@ -65,12 +70,12 @@ export class RuntimeProcess {
     // Loaded on first use: child_process costs ~5 ms at import time.
     const { spawn } = await import("node:child_process");
     const tag = globalThis.crypto.randomUUID();
+    const ownGroup = needsOwnGroup();
     const child = spawn(options.command, [...options.args], {
       env: { ...options.env, [RUNTIME_TAG_ENV]: tag },
       cwd: options.cwd,
       stdio: ["pipe", "pipe", "pipe"],
-      // Own process group: stop() can signal the whole tree the runtime started.
-      detached: process.platform !== "win32",
+      detached: ownGroup,
       windowsHide: true,
     });
     await new Promise<void>((resolve, reject) => {
@@ -100,7 +105,7 @@ export class RuntimeProcess {
     // Errors after spawn (EPIPE on a dead child) surface through exit/close, not as crashes.
     child.on("error", () => {});
     child.stdin?.on("error", () => {});
-    return new RuntimeProcess(child, tag, options.onStderrLine);
+    return new RuntimeProcess(child, tag, ownGroup, options.onStderrLine);
   }
 
   /** The last lines the runtime wrote to stderr, oldest first. */
@@ -170,15 +175,14 @@ export class RuntimeProcess {
     });
   }
 
-  /** Sends a signal to the runtime's whole process group and to every other process it started. */
+  /** Sends a signal to the runtime (its whole process group, when it has one) and to every other process it started. */
   signalTree(signal: NodeJS.Signals, pids: readonly number[] = this.treePids()): boolean {
     let sent = false;
     try {
-      if (process.platform === "win32") sent = this.child.kill(signal);
-      else {
+      if (this.ownGroup) {
         process.kill(-this.pid, signal);
         sent = true;
-      }
+      } else if (process.platform === "win32") sent = this.child.kill(signal);
     } catch {
       // the group is gone
     }
@@ -198,7 +202,7 @@ export class RuntimeProcess {
   /** True while the runtime or anything it started is alive (zombies do not count). */
   treeAlive(): boolean {
     if (process.platform === "win32") return this.exitInfo === null;
-    if (process.platform === "linux") return this.treePids().length > 0;
+    if (!this.ownGroup) return this.treePids().length > 0;
     try {
       process.kill(-this.pid, 0);
       return true;
@@ -252,6 +256,23 @@ export class RuntimeProcess {
     await this.exited;
     // Other processes do not notify us: poll briefly until they are all gone.
     for (let i = 0; i < 400 && (pids.some(isAlive) || this.treeAlive()); i++) await delay(5);
+  }
+}
+
+/**
+ * Whether the runtime needs a process group of its own for stop() to reach everything it starts.
+ * Not on Linux with /proc, where `runtimeTreePids` finds the tree without it. There, leaving the
+ * runtime in the app's group and session keeps it in the app's scheduling autogroup (a new session
+ * is a new autogroup, which on a busy machine slows the app's own process down) and lets Ctrl-C in
+ * a terminal reach it as it reaches any plain child. Not on Windows, which has no process groups.
+ */
+function needsOwnGroup(): boolean {
+  if (process.platform === "win32") return false;
+  if (process.platform !== "linux") return true;
+  try {
+    return !nodeFs().statSync("/proc/self/stat").isFile();
+  } catch {
+    return true;
   }
 }
 

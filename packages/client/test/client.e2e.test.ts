@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AuthenticationFailedError, isSdkError } from "@flightdeck/copilot-core";
 import { createIsolatedEnvironment } from "@flightdeck/copilot-testing";
 import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
-import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "../../../test-support/e2e.js";
+import { RUNTIMES, isAlive, isolatedClient, processGroupOf, runtimeTree } from "../../../test-support/e2e.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -32,11 +32,14 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     const auth = await client.getAuthStatus();
     expect(auth.isAuthenticated).toBe(false);
     const pid = client.runtimePid!;
-    expect(processGroupMembers(pid).length).toBeGreaterThan(0);
+    const tree = runtimeTree(pid);
+    expect(tree()).toContain(pid);
+    // On Linux the runtime stays in the app's process group, as a plain child does (its tree is found from /proc).
+    expect(processGroupOf(pid)).toBe(processGroupOf(process.pid));
     const errors = await client.stop();
     expect(errors).toEqual([]);
     expect(isAlive(pid)).toBe(false);
-    expect(processGroupMembers(pid)).toEqual([]);
+    expect(tree()).toEqual([]);
     expect(states).toEqual(["starting", "connected", "stopping", "stopped"]);
   });
 

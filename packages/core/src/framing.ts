@@ -103,6 +103,11 @@ function positiveIntegerOption(name: string, value: number | undefined, fallback
   return value;
 }
 
+/** Where {@link FrameDecoder.pushTo} hands each decoded event (an array collects them). */
+export interface FrameSink {
+  push(event: FrameEvent): unknown;
+}
+
 /**
  * Incremental decoder of a Content-Length framed byte stream. Feed it chunks of any size with
  * {@link FrameDecoder.push}; it never throws on bad input (see the module comment for recovery).
@@ -143,6 +148,17 @@ export class FrameDecoder {
   /** Feeds one chunk; returns the messages and errors it completed, in stream order. */
   push(chunk: Uint8Array): FrameEvent[] {
     const events: FrameEvent[] = [];
+    this.pushTo(chunk, events);
+    return events;
+  }
+
+  /**
+   * Feeds one chunk and hands each message or error to `sink` as soon as it is decoded, in stream
+   * order: a message is handled before the frames after it in the chunk are decoded. `sink` must
+   * not feed this decoder again from inside `push` (queue such chunks until it returns).
+   */
+  pushTo(chunk: Uint8Array, sink: FrameSink): void {
+    const events = sink;
     let pos = 0;
     while (pos < chunk.length && this.failedWith === null) {
       const body = this.body;
@@ -160,7 +176,6 @@ export class FrameDecoder {
         pos = this.readHeader(chunk, pos, events);
       }
     }
-    return events;
   }
 
   /** Signals the end of the stream; reports a frame cut off in the middle as a fatal `truncated` error. */
@@ -192,7 +207,7 @@ export class FrameDecoder {
     return events;
   }
 
-  private fail(events: FrameEvent[], error: SdkError): void {
+  private fail(events: FrameSink, error: SdkError): void {
     this.failedWith = error;
     this.header = null;
     this.body = null;
@@ -202,7 +217,7 @@ export class FrameDecoder {
 
   /** Looks for a complete header starting at `pos`; returns the position after what it consumed. */
   // long: the per-frame hot path, one scan of the header bytes with each corruption exit in place.
-  private readHeader(chunk: Uint8Array, pos: number, events: FrameEvent[]): number {
+  private readHeader(chunk: Uint8Array, pos: number, events: FrameSink): number {
     const carried = this.header?.length ?? 0;
     let data: Uint8Array;
     let base: number;
@@ -286,7 +301,7 @@ export class FrameDecoder {
   }
 
   /** Returns the Content-Length, or -1 after reporting a fatal error. */
-  private parseHeader(data: Uint8Array, start: number, length: number, events: FrameEvent[]): number {
+  private parseHeader(data: Uint8Array, start: number, length: number, events: FrameSink): number {
     // readHeader checked that every byte is printable ASCII (or CR, LF, tab): one native call decodes them.
     const text = String.fromCharCode.apply(null, data.subarray(start, start + length) as unknown as number[]);
     // The usual header, one `Content-Length` line: read it without splitting lines.
@@ -351,7 +366,7 @@ export class FrameDecoder {
   }
 
   /** `contentLength`, or -1 after reporting it as above `maxMessageBytes`. */
-  private checkLength(contentLength: number, events: FrameEvent[]): number {
+  private checkLength(contentLength: number, events: FrameSink): number {
     if (contentLength > this.maxMessageBytes) {
       this.fail(
         events,
@@ -367,7 +382,7 @@ export class FrameDecoder {
     return contentLength;
   }
 
-  private decodeBody(bytes: Uint8Array, events: FrameEvent[]): void {
+  private decodeBody(bytes: Uint8Array, events: FrameSink): void {
     let text: string;
     try {
       text = this.textDecoder.decode(bytes);

@@ -37,6 +37,7 @@ export {
   encodeMessage,
   type FrameDecoderOptions,
   type FrameEvent,
+  type FrameSink,
   type InvalidFrameReason,
 } from "./framing.js";
 export {

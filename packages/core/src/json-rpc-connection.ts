@@ -3,7 +3,7 @@
  * responses, and dispatch of the peer's requests and notifications to handlers.
  */
 import { FlightdeckError, RpcError, RpcErrorCode, SdkError, type JsonRpcErrorObject } from "./errors.js";
-import { FrameDecoder, encodeMessage, type FrameEvent } from "./framing.js";
+import { FrameDecoder, encodeMessage, type FrameEvent, type FrameSink } from "./framing.js";
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "./json-rpc-message.js";
 import type { NotificationHandler, RequestHandler, RequestOptions, RpcConnectionLike, Unsubscribe } from "./rpc-types.js";
 import type { Transport, TransportCloseInfo } from "./transport.js";
@@ -47,6 +47,9 @@ export class JsonRpcConnection implements RpcConnectionLike {
   private readonly closedPromise: Promise<TransportCloseInfo>;
   private resolveClosed!: (info: TransportCloseInfo) => void;
   private readonly unsubscribeTransport: Unsubscribe[];
+  /** True while a chunk is being decoded and dispatched; chunks arriving meanwhile wait in `queuedChunks`. */
+  private receiving = false;
+  private queuedChunks: Uint8Array[] | undefined;
 
   constructor(transport: Transport, options: JsonRpcConnectionOptions = {}) {
     this.transport = transport;
@@ -120,10 +123,11 @@ export class JsonRpcConnection implements RpcConnectionLike {
 
     return new Promise<TResult>((resolve, reject) => {
       const entry: PendingRequest = { method, resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal, onAbort: undefined };
-      // The connection-wide default is a safety net: it never keeps the process alive by itself.
-      this.pending.add(id, entry, timeoutMs, options.timeoutMs === undefined);
+      this.pending.add(id, entry);
       try {
         this.writeFrame(message, bytes);
+        // The connection-wide default is a safety net: it never keeps the process alive by itself.
+        this.pending.arm(id, entry, timeoutMs, options.timeoutMs === undefined);
       } catch (cause) {
         this.pending
           .settle(id)
@@ -254,24 +258,41 @@ export class JsonRpcConnection implements RpcConnectionLike {
     }
   }
 
+  /** Each decoded frame is dispatched before the next one in the chunk is decoded. */
   private receive(chunk: Uint8Array): void {
-    let events: FrameEvent[];
+    if (this.receiving) {
+      // A handler made the transport deliver more (an in-memory peer): after this chunk, in order.
+      (this.queuedChunks ??= []).push(chunk);
+      return;
+    }
+    this.receiving = true;
     try {
-      events = this.decoder.push(chunk);
+      this.decodeAndDispatch(chunk);
+      while (this.queuedChunks !== undefined && this.queuedChunks.length > 0) this.decodeAndDispatch(this.queuedChunks.shift()!);
+    } finally {
+      this.receiving = false;
+    }
+  }
+
+  private decodeAndDispatch(chunk: Uint8Array): void {
+    try {
+      this.decoder.pushTo(chunk, this.sink);
     } catch (cause) {
       // The decoder does not throw by design; if it ever does, fail loudly but safely.
-      events = [
-        {
-          type: "error",
-          fatal: true,
-          error: new SdkError("INVALID_FRAME", `The frame decoder failed unexpectedly (${errorMessage(cause)}); please report this bug.`, {
-            cause,
-            details: { reason: "decoder-bug", fatal: true },
-          }),
-        },
-      ];
+      this.sink.push({
+        type: "error",
+        fatal: true,
+        error: new SdkError("INVALID_FRAME", `The frame decoder failed unexpectedly (${errorMessage(cause)}); please report this bug.`, {
+          cause,
+          details: { reason: "decoder-bug", fatal: true },
+        }),
+      });
     }
-    for (const event of events) {
+  }
+
+  /** Where the decoder hands each frame: dispatched at once, while the connection is open. */
+  private readonly sink: FrameSink = {
+    push: (event: FrameEvent): void => {
       if (this.closeInfo) return;
       try {
         if (event.type === "message") this.dispatch(event.kind, event.message, event.byteLength);
@@ -279,8 +300,8 @@ export class JsonRpcConnection implements RpcConnectionLike {
       } catch (cause) {
         this.report(new SdkError("HANDLER_FAILED", `Dispatching an incoming message failed (${errorMessage(cause)}).`, { cause }));
       }
-    }
-  }
+    },
+  };
 
   private dispatch(kind: "request" | "notification" | "response", message: JsonRpcMessage, byteLength: number): void {
     if (this.frameListeners.length > 0) this.emitFrame({ direction: "in", message, byteLength });

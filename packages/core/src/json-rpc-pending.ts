@@ -30,11 +30,26 @@ export class PendingRequests {
   }
 
   /**
-   * Registers a sent request. `timeoutMs` (when positive and settable) rejects it with `TIMEOUT`;
-   * `unrefTimer` keeps that timer from holding the process open (the connection-wide default).
+   * Registers a request about to be sent, with its abort listener; its deadline is set by
+   * {@link arm} once the request is written.
    */
-  add(id: JsonRpcId, entry: PendingRequest, timeoutMs: number | undefined, unrefTimer: boolean): void {
+  add(id: JsonRpcId, entry: PendingRequest): void {
     this.#pending.set(id, entry);
+    const signal = entry.signal;
+    if (signal) {
+      entry.onAbort = () => this.abandon(id, abortedError(entry.method, signal));
+      signal.addEventListener("abort", entry.onAbort, { once: true });
+    }
+  }
+
+  /**
+   * Starts a written request's deadline, if it is still pending: `timeoutMs` (when positive and
+   * settable) rejects it with `TIMEOUT`; `unrefTimer` keeps that timer from holding the process
+   * open (the connection-wide default). Set after the write, so that the timer's cost is not
+   * paid before the request leaves.
+   */
+  arm(id: JsonRpcId, entry: PendingRequest, timeoutMs: number | undefined, unrefTimer: boolean): void {
+    if (this.#pending.get(id) !== entry) return;
     const method = entry.method;
     if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
       entry.timer = setTimeout(() => {
@@ -48,11 +63,6 @@ export class PendingRequests {
         );
       }, timeoutMs);
       if (unrefTimer) (entry.timer as { unref?: () => void }).unref?.();
-    }
-    const signal = entry.signal;
-    if (signal) {
-      entry.onAbort = () => this.abandon(id, abortedError(method, signal));
-      signal.addEventListener("abort", entry.onAbort, { once: true });
     }
   }
 

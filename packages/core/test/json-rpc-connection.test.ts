@@ -360,3 +360,21 @@ describe("JsonRpcConnection", () => {
     expect(a.writeCount).toBe(2);
   });
 });
+
+describe("JsonRpcConnection: frames of one chunk", () => {
+  const frame = (method: string, params: unknown) => encodeMessage({ jsonrpc: "2.0", method, params });
+
+  it("dispatches each frame before decoding the next one, and a chunk delivered from a handler after the current one", async () => {
+    const { b, server } = pair();
+    const seen: string[] = [];
+    const parse = vi.spyOn(JSON, "parse");
+    server.onNotification("evt", (p) => {
+      const n = (p as { n: number }).n;
+      seen.push(`evt ${n} (bodies parsed: ${parse.mock.calls.length})`);
+      // A peer that answers inside the handler: its bytes arrive while this chunk is being read.
+      if (n === 1) b.receive(frame("evt", { n: 3 }));
+    });
+    b.receive(Buffer.concat([frame("evt", { n: 1 }), frame("evt", { n: 2 })]));
+    expect(seen).toEqual(["evt 1 (bodies parsed: 1)", "evt 2 (bodies parsed: 2)", "evt 3 (bodies parsed: 3)"]);
+  });
+});

@@ -3,7 +3,7 @@
  * owns its lifecycle; what it answers for the runtime (tool calls, permission prompts, hooks, …)
  * is done by its features (`features.ts`, run by `feature-runtime.ts`).
  */
-import { SdkError, type RequestHandlerContext, type RpcConnectionLike } from "@flightdeck/copilot-core";
+import { SdkError, ServerShuttingDownError, type RequestHandlerContext, type RpcConnectionLike } from "@flightdeck/copilot-core";
 import {
   createInternalSessionRpc,
   createSessionRpc,
@@ -343,9 +343,10 @@ export class CopilotSession {
           .detach()
           .then(
             () => undefined,
-            // The runtime may be gone already (it then forgot the session anyway): nothing to detach.
+            // The runtime may be gone already, or on its way out (Ctrl-C in a terminal reaches it
+            // too): nothing to detach from.
             (error: unknown) => {
-              if (!(error instanceof SdkError && error.code === "CONNECTION_CLOSED")) this.#report(error);
+              if (!((error instanceof SdkError && error.code === "CONNECTION_CLOSED") || error instanceof ServerShuttingDownError)) this.#report(error);
             },
           );
     return this.#disconnecting;
@@ -419,13 +420,24 @@ export class CopilotSession {
         this.#report(error);
       }
     }
+    let after: Array<() => void> | undefined;
     if (known) {
       // Another client (or the runtime) aborted the turn: stop this client's handlers too.
       if (event.type === "abort")
         this.#features.cancelAll(new SdkError("ABORTED", `The turn on session ${this.sessionId} was aborted.`, { details: { sessionId: this.sessionId } }));
-      this.#features.dispatch(event as SessionEvent);
+      after = this.#features.dispatch(event as SessionEvent);
     }
     this.#hub.emit(event, known);
+    // The features' follow-ups (a tool call's handler): after the session's handlers saw the event.
+    if (after) {
+      for (const next of after) {
+        try {
+          next();
+        } catch (error) {
+          this.#report(error);
+        }
+      }
+    }
   }
 
   static {

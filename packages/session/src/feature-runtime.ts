@@ -42,17 +42,23 @@ export class FeatureRuntime {
     this.host = host;
   }
 
-  /** Runs the features watching this event's type. A watcher that throws is reported; the others still run. */
-  dispatch(event: SessionEvent): void {
+  /**
+   * Runs the features watching this event's type. A watcher that throws is reported; the others
+   * still run. Returns what the watchers left to run after the session's own handlers got the event.
+   */
+  dispatch(event: SessionEvent): Array<() => void> | undefined {
     const watchers = EVENT_WATCHERS.get(event.type);
-    if (!watchers) return;
+    if (!watchers) return undefined;
+    let after: Array<() => void> | undefined;
     for (const { feature, handler } of watchers) {
       try {
-        handler(new SessionFeatureContext(this, feature), event as never);
+        const next = handler(new SessionFeatureContext(this, feature), event as never);
+        if (next) (after ??= []).push(next);
       } catch (error) {
         this.host.report(error);
       }
     }
+    return after;
   }
 
   /**

@@ -75,8 +75,13 @@ export type FeatureRequestHandler<O, S, M extends SessionRequestMethod> = (
   request: RequestHandlerContext,
 ) => SessionRequestResult<M> | Promise<SessionRequestResult<M>>;
 
-/** Watches one event type of a session. Runs synchronously on the dispatch path: start async work, do not await. */
-export type FeatureEventHandler<O, S, T extends SessionEventType> = (ctx: FeatureContext<O, S>, event: SessionEventOf<T>) => void;
+/**
+ * Watches one event type of a session. Runs synchronously on the dispatch path, before the
+ * session's own handlers get the event: start async work, do not await. Work that must come after
+ * them (running a user handler that answers the event) goes in the function it returns, which runs
+ * right after the session's handlers, in the same turn.
+ */
+export type FeatureEventHandler<O, S, T extends SessionEventType> = (ctx: FeatureContext<O, S>, event: SessionEventOf<T>) => void | (() => void);
 
 /** A runtime feature of a session. */
 export interface SessionFeature<O extends object = object, S = undefined> {
@@ -130,21 +135,48 @@ export function answerInBackground<O, S, T>(
   answerRunInBackground(ctx, key, (run) => decide(run.signal), send);
 }
 
-/** {@link answerInBackground} for a `decide` that takes the run itself (and may never build its signal). */
+/**
+ * {@link answerInBackground} for a `decide` that takes the run itself (and may never build its
+ * signal). A `decide` that answers without a promise (a tool handler that returned a plain value)
+ * is answered in the same turn, with no promise step between the answer and its send.
+ */
 export function answerRunInBackground<O, S, T>(
   ctx: FeatureContext<O, S>,
   key: string,
-  decide: (run: HandlerRun) => Promise<T>,
+  decide: (run: HandlerRun) => T | Promise<T>,
   send: (answer: T) => Promise<unknown>,
 ): void {
   const run = ctx.startRun(key);
-  decide(run)
-    .then((answer) => {
-      run.end();
-      return ctx.closed || run.cancelled ? undefined : send(answer);
-    })
-    .then(undefined, (error: unknown) => {
-      run.end();
-      if (!ctx.closed && !run.cancelled) ctx.report(error);
-    });
+  let answer: T | Promise<T>;
+  try {
+    answer = decide(run);
+  } catch (error) {
+    runFailed(ctx, run, error);
+    return;
+  }
+  if (answer instanceof Promise) {
+    answer
+      .then((value) => {
+        run.end();
+        return ctx.closed || run.cancelled ? undefined : send(value);
+      })
+      .then(undefined, (error: unknown) => runFailed(ctx, run, error));
+    return;
+  }
+  run.end();
+  if (ctx.closed || run.cancelled) return;
+  let sent: Promise<unknown>;
+  try {
+    sent = send(answer);
+  } catch (error) {
+    runFailed(ctx, run, error);
+    return;
+  }
+  sent.then(undefined, (error: unknown) => runFailed(ctx, run, error));
+}
+
+/** A run's decision or send failed: reported while the session is open and the run was not cancelled. */
+function runFailed<O, S>(ctx: FeatureContext<O, S>, run: HandlerRun, error: unknown): void {
+  run.end();
+  if (!ctx.closed && !run.cancelled) ctx.report(error);
 }

@@ -10,7 +10,7 @@ import { CopilotClient, RuntimeConnection } from "@flightdeck/copilot-client";
 import type { AnySessionEvent, CopilotSession } from "@flightdeck/copilot-session";
 import { createTestClient, lastUserText, systemPrompt, toolResults, type StaticTurn } from "@flightdeck/copilot-testing";
 import { defineTool } from "@flightdeck/copilot-tools";
-import { IN_PROCESS, RUNTIMES, activeTimers, defer, gate, processGroupMembers, settledTimers, setup, useE2eTeardown } from "../../../test-support/e2e.js";
+import { IN_PROCESS, RUNTIMES, activeTimers, defer, gate, runtimeTree, settledTimers, setup, useE2eTeardown } from "../../../test-support/e2e.js";
 
 useE2eTeardown();
 
@@ -235,7 +235,8 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     const idle = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider() });
     const pid = t.client.runtimePid!;
     // In process (FLIGHTDECK_TEST_CONNECTION=inprocess) there is no runtime process to count (docs/in-process.md).
-    if (!IN_PROCESS) expect(processGroupMembers(pid).length).toBeGreaterThan(0);
+    const tree = IN_PROCESS ? undefined : runtimeTree(pid);
+    if (tree) expect(tree()).toContain(pid);
     const pending = busy.sendAndWait("never answered", { timeoutMs: 20_000 }).catch((e: unknown) => e);
     await arrived.promise;
 
@@ -245,25 +246,25 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(stopErrors).toEqual([]);
     expect(t.client.state).toBe("stopped");
     expect(isSdkError(await pending, "CONNECTION_CLOSED")).toBe(true);
-    if (!IN_PROCESS) expect(processGroupMembers(pid)).toEqual([]);
+    if (tree) expect(tree()).toEqual([]);
     await expect(idle.send("hello?")).rejects.toMatchObject({ code: "CONNECTION_CLOSED" });
     expect(t.problems()).toEqual([]);
   });
 
   it("createTestClient: a test in a few lines, and cleanup() leaves no process or folder", async () => {
     const t = await createTestClient({ runtime, client: { onError: () => {} }, model: { script: [{ text: "Hello!" }] } });
-    let pid: number | undefined;
+    let tree: (() => number[]) | undefined;
     try {
       const session = await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider() });
       expect((await session.sendAndWait("Hi", { timeoutMs: 20_000 }))?.data.content).toBe("Hello!");
       t.model.assertDone();
-      pid = t.client.runtimePid;
+      if (!IN_PROCESS) tree = runtimeTree(t.client.runtimePid!);
       expect(t.runtime).toBe(runtime);
       expect(t.iso.env.HOME?.startsWith(t.iso.dir)).toBe(true);
     } finally {
       await t.cleanup();
     }
-    if (!IN_PROCESS) expect(processGroupMembers(pid!)).toEqual([]);
+    if (!IN_PROCESS) expect(tree!()).toEqual([]);
     expect(existsSync(t.iso.dir)).toBe(false);
     await expect(t.model.waitForRequests(2, { timeoutMs: 1_000 })).rejects.toMatchObject({ code: "SERVER_CLOSED" });
     await t.cleanup(); // idempotent

@@ -47,7 +47,7 @@ export interface TestClient {
   /** The runtime in use. */
   readonly runtime: TestRuntime;
   /**
-   * Kills the runtime and its process group, closes the model server and deletes the temp folder.
+   * Kills the runtime and everything it started, closes the model server and deletes the temp folder.
    * Idempotent; never throws. Call it in `afterEach` / `finally`.
    */
   cleanup(): Promise<void>;

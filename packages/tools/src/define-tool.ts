@@ -7,7 +7,7 @@ import { isBuiltInToolName } from "./built-in-tools.js";
 import { ToolDefinitionError, describeValue } from "./errors.js";
 import type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
 import { compileJsonSchema, isObject as isPlainObject, type JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
-import { isStandardSchema, standardToJsonSchema, validateStandard } from "./standard-schema.js";
+import { isStandardSchema, standardToJsonSchema, validateStandardNow } from "./standard-schema.js";
 import type { ToolHandlerResult } from "./tool-result.js";
 import type { ProtocolExternalToolDefer, ProtocolExternalToolDefinition } from "@flightdeck/copilot-core";
 
@@ -110,6 +110,22 @@ export type AnyTool = Tool<any>;
 
 const TOOL_BRAND = Symbol.for("flightdeck.tool");
 
+/** A check that answers at once when it can (JSON Schema, a synchronous Standard Schema), else with a promise. */
+type ArgumentsCheckNow = (args: unknown) => ArgumentsCheck<unknown> | Promise<ArgumentsCheck<unknown>>;
+
+/** The argument check of each tool made by {@link defineTool}, without the promise `validateArguments` wraps it in. */
+const checksNow = new WeakMap<AnyTool, ArgumentsCheckNow>();
+
+/**
+ * Checks `args` for `tool` like `tool.validateArguments`, but answers without a promise when the
+ * check is synchronous (a tool made by {@link defineTool} with a JSON Schema or a synchronous
+ * Standard Schema). Never throws.
+ */
+export function checkArgumentsNow(tool: AnyTool, args: unknown): ArgumentsCheck<unknown> | Promise<ArgumentsCheck<unknown>> {
+  const check = checksNow.get(tool);
+  return check ? check(args) : tool.validateArguments(args);
+}
+
 /** True for objects made by {@link defineTool}. */
 export function isTool(value: unknown): value is AnyTool {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TOOL_BRAND] === true;
@@ -146,7 +162,7 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
     throw new ToolDefinitionError(label, option, `defineTool(${label ? `"${label}"` : describeValue(name)}): ${problem}`);
   };
   checkToolConfig(name, config, fail);
-  const { jsonSchema, validateArguments: check } = argumentsSchema(label, config, fail);
+  const { jsonSchema, check } = argumentsSchema(label, config, fail);
   if (jsonSchema.type !== "object") {
     // Runtime 1.0.85 silently drops a tool whose parameters are not an object schema.
     fail(
@@ -155,7 +171,8 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
     );
   }
   deepFreeze(jsonSchema);
-  const validateArguments = config.checkArguments === false ? async (args: unknown) => ({ ok: true as const, value: args }) : check;
+  const checkNow: ArgumentsCheckNow = config.checkArguments === false ? (args) => ({ ok: true, value: args }) : check;
+  const validateArguments = async (args: unknown): Promise<ArgumentsCheck<unknown>> => checkNow(args);
 
   const tool: AnyTool & { [TOOL_BRAND]: true } = {
     [TOOL_BRAND]: true,
@@ -179,6 +196,7 @@ export function defineTool(name: string, config: StandardToolConfig<StandardSche
       return wire;
     },
   };
+  checksNow.set(tool, checkNow);
   return Object.freeze(tool);
 }
 
@@ -227,22 +245,16 @@ function argumentsSchema(
   label: string,
   config: StandardToolConfig<StandardSchemaV1> | JsonSchemaToolConfig<unknown>,
   fail: Fail,
-): { jsonSchema: Record<string, unknown>; validateArguments: (args: unknown) => Promise<ArgumentsCheck<unknown>> } {
+): { jsonSchema: Record<string, unknown>; check: ArgumentsCheckNow } {
   const params: unknown = config.parameters;
   const explicit = (config as { jsonSchema?: unknown }).jsonSchema;
   let jsonSchema: Record<string, unknown>;
-  let validateArguments: (args: unknown) => Promise<ArgumentsCheck<unknown>>;
+  let validateArguments: ArgumentsCheckNow;
 
   if (isStandardSchema(params)) {
     if (explicit !== undefined && !isPlainObject(explicit)) fail("jsonSchema", `\`jsonSchema\` must be a JSON Schema object, got ${describeValue(explicit)}.`);
     jsonSchema = explicit !== undefined ? structuredClone(explicit as Record<string, unknown>) : standardToJsonSchema(label, params);
-    validateArguments = async (args) => {
-      try {
-        return await validateStandard(params, args);
-      } catch (error) {
-        return { ok: false, issues: [{ path: [], message: `the schema's validator threw: ${(error as Error)?.message ?? String(error)}` }] };
-      }
-    };
+    validateArguments = (args) => validateStandardNow(params, args);
   } else {
     if (explicit !== undefined) fail("jsonSchema", "`jsonSchema` is only for Standard Schema `parameters`; put the JSON Schema in `parameters` itself.");
     if (params !== undefined && !isPlainObject(params)) {
@@ -258,12 +270,12 @@ function argumentsSchema(
         `\`parameters\` is not a JSON Schema this SDK can validate: ${(error as Error).message}. Simplify the schema, or describe the arguments with zod, valibot or arktype instead.`,
       );
     }
-    validateArguments = async (args) => {
+    validateArguments = (args) => {
       const issues = check(args);
       return issues.length === 0 ? { ok: true, value: args } : { ok: false, issues };
     };
   }
-  return { jsonSchema, validateArguments };
+  return { jsonSchema, check: validateArguments };
 }
 
 function deepFreeze(value: unknown): void {

@@ -13,7 +13,7 @@ export type {
 } from "./define-tool.js";
 export { ToolDefinitionError, ToolError } from "./errors.js";
 export type { ToolErrorCode } from "./errors.js";
-export { formatIssues, formatPath, invokeTool } from "./invoke-tool.js";
+export { formatIssues, formatPath, invokeTool, invokeToolNow } from "./invoke-tool.js";
 export type { InvokeToolOptions, ToolCallContext } from "./invoke-tool.js";
 export type { FromJsonSchema, JsonSchemaObject } from "./json-schema-types.js";
 export type { JsonSchemaIssue } from "@flightdeck/copilot-core/internal";

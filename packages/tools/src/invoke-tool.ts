@@ -4,7 +4,7 @@
  * every program error also goes to `onError`.
  */
 import { redactString } from "@flightdeck/copilot-core";
-import type { AnyTool, ToolInvocation } from "./define-tool.js";
+import { checkArgumentsNow, type AnyTool, type ArgumentsCheck, type ToolInvocation } from "./define-tool.js";
 import { ToolError } from "./errors.js";
 import { LazyAbortController, cancellationOf, type Cancellation, type JsonSchemaIssue } from "@flightdeck/copilot-core/internal";
 import { DEFAULT_MAX_RESULT_CHARS, failureResult, normalizeToolResult } from "./tool-result.js";
@@ -58,6 +58,21 @@ type Outcome = { kind: "value"; value: unknown } | { kind: "thrown"; error: unkn
  * ```
  */
 export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: ToolCallContext, options: InvokeToolOptions = {}): Promise<ToolResultObject> {
+  return invokeToolNow(tool, rawArguments, context, options);
+}
+
+/**
+ * {@link invokeTool} without a promise when none is needed: when the arguments check and the
+ * handler both answer at once (the handler returns a plain value or throws), the result object is
+ * returned in the same turn; otherwise a promise of it. For hosts that answer a tool call as soon
+ * as its result is known. Never throws; the promise never rejects.
+ */
+export function invokeToolNow(
+  tool: AnyTool,
+  rawArguments: unknown,
+  context: ToolCallContext,
+  options: InvokeToolOptions = {},
+): ToolResultObject | Promise<ToolResultObject> {
   const toolName = context.toolName ?? tool.name;
   const cancel = context.cancellation ?? (context.signal === undefined ? undefined : cancellationOf(context.signal));
   if (cancel?.aborted) {
@@ -69,14 +84,27 @@ export async function invokeTool(tool: AnyTool, rawArguments: unknown, context: 
       `Invalid arguments for tool "${toolName}": they are not valid JSON (${parsed.message}). Send the arguments as a JSON object matching the tool's parameters.`,
     );
   }
-  const checked = await tool.validateArguments(parsed.value);
-  if (!checked.ok) return failureResult(formatIssues(toolName, checked.issues));
+  const checked = checkArgumentsNow(tool, parsed.value);
+  if (checked instanceof Promise) return checked.then((result) => runChecked(tool, toolName, cancel, result, parsed.value, context, options));
+  return runChecked(tool, toolName, cancel, checked, parsed.value, context, options);
+}
 
+/** The rest of a call once its arguments are checked: the handler's run and its result object. */
+function runChecked(
+  tool: AnyTool,
+  toolName: string,
+  cancel: Cancellation | undefined,
+  checked: ArgumentsCheck<unknown>,
+  args: unknown,
+  context: ToolCallContext,
+  options: InvokeToolOptions,
+): ToolResultObject | Promise<ToolResultObject> {
+  if (!checked.ok) return failureResult(formatIssues(toolName, checked.issues));
   const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
   const call: HandlerCall = { tool, toolName, timeoutMs, cancel, report: (error) => reportError(options.onError, error) };
-  const running = runHandler(call, checked.value, invocationOf(context, toolName, parsed.value, call));
-  const outcome = running instanceof Promise ? await running : running;
-  return resultOf(call, outcome, options.maxResultChars ?? tool.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS);
+  const running = runHandler(call, checked.value, invocationOf(context, toolName, args, call));
+  const maxResultChars = options.maxResultChars ?? tool.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
+  return running instanceof Promise ? running.then((outcome) => resultOf(call, outcome, maxResultChars)) : resultOf(call, running, maxResultChars);
 }
 
 /** One handler run's settings, and the signal it gets (built only if the handler reads it). */

@@ -60,12 +60,27 @@ export function standardToJsonSchema(toolName: string, schema: StandardSchemaV1)
 }
 
 /** Runs a Standard Schema's `validate` and maps its issues to `{ path, message }`. */
-export async function validateStandard(
-  schema: StandardSchemaV1,
-  value: unknown,
-): Promise<{ ok: true; value: unknown } | { ok: false; issues: JsonSchemaIssue[] }> {
-  let result = schema["~standard"].validate(value);
-  if (result instanceof Promise) result = await result;
+/**
+ * Validates `value` with a Standard Schema: at once when the schema's validator is synchronous,
+ * else through the promise it returns. Never throws or rejects: a validator that does becomes one issue.
+ */
+export function validateStandardNow(schema: StandardSchemaV1, value: unknown): StandardCheck | Promise<StandardCheck> {
+  try {
+    const result = schema["~standard"].validate(value);
+    if (result instanceof Promise) return result.then(checkOf).catch(validatorThrew);
+    return checkOf(result);
+  } catch (error) {
+    return validatorThrew(error);
+  }
+}
+
+type StandardCheck = { ok: true; value: unknown } | { ok: false; issues: JsonSchemaIssue[] };
+
+function validatorThrew(error: unknown): StandardCheck {
+  return { ok: false, issues: [{ path: [], message: `the schema's validator threw: ${(error as Error)?.message ?? String(error)}` }] };
+}
+
+function checkOf(result: StandardSchemaV1.Result<unknown>): StandardCheck {
   if (result.issues === undefined) return { ok: true, value: result.value };
   return {
     ok: false,

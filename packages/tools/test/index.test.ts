@@ -23,6 +23,7 @@ it("exports exactly the curated runtime API", () => {
       "formatIssues",
       "formatPath",
       "invokeTool",
+      "invokeToolNow",
       "isBuiltInToolName",
       "isTool",
       "normalizeToolResult",

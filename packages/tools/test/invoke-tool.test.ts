@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import * as z3 from "zod/v3";
-import { type AnyTool, type ToolError, type ToolInvocation, defineTool, invokeTool } from "../src/index.js";
+import { type AnyTool, type ToolError, type ToolInvocation, defineTool, invokeTool, invokeToolNow } from "../src/index.js";
 
 const ctx = { sessionId: "s-1", toolCallId: "call-1" };
 
@@ -442,5 +442,46 @@ describe("invokeTool: checkArguments: false (the incumbent's behaviour)", () => 
   });
   it("refuses a non-boolean checkArguments", () => {
     expect(() => defineTool("bad", { description: "d", checkArguments: "no" as never, handler: () => "" })).toThrow(/checkArguments/);
+  });
+});
+
+describe("invokeToolNow", () => {
+  const good = { item: "tea", quantity: 2 };
+
+  it.each(Object.entries(orderTools(() => "ordered")))("%s: a handler returning a plain value gives the result object itself, no promise", (_flavour, tool) => {
+    const result = invokeToolNow(tool, good, ctx);
+    expect(result).not.toBeInstanceOf(Promise);
+    expect(result).toMatchObject({ textResultForLlm: "ordered", resultType: "success" });
+    // Invalid arguments too: the same failure text as invokeTool's, at once.
+    const invalid = invokeToolNow(tool, { item: "", quantity: 20 }, ctx);
+    expect(invalid).not.toBeInstanceOf(Promise);
+    expect(invalid).toMatchObject({ resultType: "failure", textResultForLlm: expect.stringMatching(/Invalid arguments for tool "order"/) });
+  });
+
+  it("gives the same results as invokeTool, a promise for an async handler, and masks credentials in a thrown error", async () => {
+    const slow = defineTool("slow", { description: "Slow", handler: async () => "done" });
+    const pending = invokeToolNow(slow, {}, ctx);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toEqual(await invokeTool(slow, {}, ctx));
+    const onError = vi.fn();
+    const boom = defineTool("boom", {
+      description: "Fails",
+      handler: () => {
+        throw new Error("bad key sk-abcdefghijklmnopqrstuvwxyz0123456789");
+      },
+    });
+    const thrown = invokeToolNow(boom, {}, ctx, { onError });
+    expect(thrown).not.toBeInstanceOf(Promise);
+    expect(thrown).toEqual(await invokeTool(boom, {}, ctx, { onError }));
+    expect((thrown as { textResultForLlm: string }).textResultForLlm).not.toContain("sk-abcdefghijklmnopqrstuvwxyz0123456789");
+    expect(onError).toHaveBeenCalledTimes(2);
+  });
+
+  it("a cancellation that fired before the call answers at once, without running the handler", () => {
+    const handler = vi.fn(() => "never");
+    const tool = defineTool("t", { description: "T", handler });
+    const result = invokeToolNow(tool, {}, { ...ctx, signal: AbortSignal.abort(new Error("turn aborted")) });
+    expect(result).toMatchObject({ resultType: "rejected", textResultForLlm: expect.stringContaining("turn aborted") });
+    expect(handler).not.toHaveBeenCalled();
   });
 });

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
 import { startScriptedModel } from "@flightdeck/copilot-testing";
-import { RUNTIMES, isAlive, isolatedClient, processGroupMembers } from "../../../../test-support/e2e.js";
+import { RUNTIMES, isAlive, isolatedClient, runtimeTree } from "../../../../test-support/e2e.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -18,6 +18,7 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     cleanups.push(cleanup);
     await client.start();
     const pid = client.runtimePid!;
+    const tree = runtimeTree(pid);
     // Freeze the runtime so the request is certainly pending, then kill it.
     process.kill(pid, "SIGSTOP");
     const pending = client.ping().catch((e: unknown) => e);
@@ -31,7 +32,7 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     const next = await client.ping().catch((e: unknown) => e);
     expect(isSdkError(next, "RUNTIME_EXITED")).toBe(true);
     expect((next as Error).message).toMatch(/closed unexpectedly.*SIGKILL.*start\(\)/s);
-    expect(processGroupMembers(pid)).toEqual([]);
+    expect(tree()).toEqual([]);
   });
 
   it("autoRestart starts a new runtime after a crash and keeps serving", async () => {
@@ -48,14 +49,15 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect((await client.ping()).protocolVersion).toBe(3);
   });
 
-  it("forceStop kills the runtime's process group at once", async () => {
+  it("forceStop kills the runtime and everything it started at once", async () => {
     const { client, cleanup } = isolatedClient(runtime);
     cleanups.push(cleanup);
     await client.start();
     const pid = client.runtimePid!;
+    const tree = runtimeTree(pid);
     await client.forceStop();
     expect(isAlive(pid)).toBe(false);
-    expect(processGroupMembers(pid)).toEqual([]);
+    expect(tree()).toEqual([]);
     expect(client.state).toBe("stopped");
   });
 });

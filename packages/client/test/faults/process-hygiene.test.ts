@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isSdkError } from "@flightdeck/copilot-core";
-import { isAlive, isolatedClient, processGroupMembers } from "../../../../test-support/e2e.js";
+import { isAlive, isolatedClient, runtimeTree } from "../../../../test-support/e2e.js";
 import { FAKE_RUNTIME } from "../helpers.js";
 
 const fake = { path: FAKE_RUNTIME, args: [] };
@@ -27,15 +27,16 @@ describe("stop() and forceStop() leave no process behind", () => {
     cleanups.push(cleanup);
     await client.start();
     const pid = client.runtimePid!;
+    const tree = runtimeTree(pid);
     await new Promise((r) => setTimeout(r, 100));
-    expect(processGroupMembers(pid).length).toBe(2);
+    expect(tree().length).toBe(2);
     const errors = await client.stop();
     // It could not stop politely, and says so.
     expect(errors).toHaveLength(1);
     expect(isSdkError(errors[0], "TIMEOUT")).toBe(true);
     expect(errors[0]!.message).toMatch(/SIGKILL/);
     expect(isAlive(pid)).toBe(false);
-    expect(processGroupMembers(pid)).toEqual([]);
+    expect(tree()).toEqual([]);
     // It got the polite path first: shutdown, stdin EOF, SIGTERM, and only then SIGKILL.
     expect(stderr).toEqual(expect.arrayContaining(["fake-runtime: stdin closed, staying alive", "fake-runtime: ignoring SIGTERM"]));
   });
@@ -46,11 +47,12 @@ describe("stop() and forceStop() leave no process behind", () => {
     cleanups.push(cleanup);
     await client.start();
     const pid = client.runtimePid!;
+    const tree = runtimeTree(pid);
     await new Promise((r) => setTimeout(r, 100));
-    expect(processGroupMembers(pid).length).toBe(2);
+    expect(tree().length).toBe(2);
     await client.forceStop();
     expect(isAlive(pid)).toBe(false);
-    expect(processGroupMembers(pid)).toEqual([]);
+    expect(tree()).toEqual([]);
   });
 
   it("a polite runtime exits on shutdown without any signal", async () => {
@@ -58,9 +60,9 @@ describe("stop() and forceStop() leave no process behind", () => {
     const { client, cleanup } = isolatedClient(fake, { stopGraceMs: 60_000 });
     cleanups.push(cleanup);
     await client.start();
-    const pid = client.runtimePid!;
+    const tree = runtimeTree(client.runtimePid!);
     expect(await client.stop()).toEqual([]);
-    expect(processGroupMembers(pid)).toEqual([]);
+    expect(tree()).toEqual([]);
   });
 });
 

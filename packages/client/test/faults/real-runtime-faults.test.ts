@@ -49,6 +49,40 @@ function leftoversByCommand(command: string): number[] {
 }
 
 describe.each(resolveTestRuntimes())("real runtime faults on $name", (runtime) => {
+  // On Linux the runtime shares the app's process group, so Ctrl-C in a terminal reaches it as it
+  // reaches the app, which typically calls stop() from its SIGINT handler. The runtime shuts down
+  // cleanly on SIGINT (exit code 0); stop() meets it on its way out, or after it is gone.
+  it("SIGINT to the runtime (Ctrl-C), then stop() at once: no errors, nothing reported, nothing left", async () => {
+    const reported: unknown[] = [];
+    const t = await setup(runtime, { onError: (e) => reported.push(e), stopGraceMs: 2_000 });
+    await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), onPermissionRequest: approveAll });
+    const pid = t.client.runtimePid!;
+    const tag = runtimeTag(pid);
+    process.kill(pid, "SIGINT");
+    const { value } = await settlesWithin(t.client.stop(), 2_000);
+    expect(value).toEqual([]);
+    expect(reported).toEqual([]);
+    expect(t.client.state).toBe("stopped");
+    expect(leftovers(tag, pid)).toEqual([]);
+  });
+
+  it("SIGINT to the runtime, its exit seen before stop(): the error says why, stop() resolves with no errors", async () => {
+    const reported: unknown[] = [];
+    const t = await setup(runtime, { onError: (e) => reported.push(e), stopGraceMs: 2_000 });
+    await t.client.createSession({ model: "gpt-4.1", provider: t.model.provider(), onPermissionRequest: approveAll });
+    const pid = t.client.runtimePid!;
+    const tag = runtimeTag(pid);
+    process.kill(pid, "SIGINT");
+    await waitFor(() => t.client.state === "failed", 5_000, "the client to see the runtime's exit");
+    expect(reported).toHaveLength(1);
+    expect(isSdkError(reported[0], "RUNTIME_EXITED")).toBe(true);
+    expect((reported[0] as Error).message).toMatch(/exited by itself with code 0.*Ctrl-C/);
+    const { value } = await settlesWithin(t.client.stop(), 1_000);
+    expect(value).toEqual([]);
+    expect(t.client.state).toBe("stopped");
+    expect(leftovers(tag, pid)).toEqual([]);
+  });
+
   it("SIGKILL mid-turn: the waiting turn rejects within 1 s with the exit signal; nothing is left", async () => {
     const t = await setup(runtime);
     t.model.push({ text: "too late", delayMs: 10_000 });

@@ -3,7 +3,7 @@
  * `availableTools` / `excludedTools` filters. A call's handler gets a signal that fires when the
  * turn is aborted, another client answered, or the session disconnects; its late result is dropped.
  */
-import { ToolError, ToolSet, invokeTool, type AnyTool, type ToolDefinitionWire, type ToolLike } from "@flightdeck/copilot-tools";
+import { ToolError, ToolSet, invokeToolNow, type AnyTool, type ToolDefinitionWire, type ToolLike } from "@flightdeck/copilot-tools";
 import type { WireExternalToolResult } from "../bindings.js";
 import { answerRunInBackground, defineFeature, type HandlerRun } from "../feature.js";
 import { describe, type Fail } from "../option-checks.js";
@@ -78,17 +78,22 @@ export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
       // Only the owner answers a broadcast tool call (unless "fail" is asked for).
       if (!tool && ctx.options.unknownToolCalls !== "fail") return;
       if (!ctx.firstSight(`tool:${data.requestId}`)) return;
-      const run = (handlerRun: HandlerRun): Promise<WireExternalToolResult> => {
+      const run = (handlerRun: HandlerRun): WireExternalToolResult | Promise<WireExternalToolResult> => {
         if (!tool) {
           const known = [...ctx.state].map((t) => t.name);
           const text = `Tool "${data.toolName}" is not available on this client (it offers: ${known.length > 0 ? known.join(", ") : "no tools"}). Use one of those tools or answer without it.`;
-          return Promise.resolve({ textResultForLlm: text, resultType: "failure", error: text });
+          return { textResultForLlm: text, resultType: "failure", error: text };
         }
         // The run's cancellation, not its signal: the handler's signal is built only if it reads it.
         const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, cancellation: handlerRun.cancellation };
-        return invokeTool(tool, data.arguments, context, { onError: (error) => ctx.report(error) }) as Promise<WireExternalToolResult>;
+        return invokeToolNow(tool, data.arguments, context, { onError: (error) => ctx.report(error) }) as
+          | WireExternalToolResult
+          | Promise<WireExternalToolResult>;
       };
-      answerRunInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
+      // The handler runs once the session's own handlers have seen the request; one that answers
+      // at once (a plain value) is answered in that same turn, before the rest of the chunk is read.
+      return () =>
+        answerRunInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
     },
     // Another client answered first (tool calls are broadcast): stop ours.
     "external_tool.completed": (ctx, { data }) => ctx.cancelRun(`tool:${data.requestId}`, "another client answered this tool call"),
