@@ -47,6 +47,11 @@ export interface ScaleResult {
   eventsPerSecond: Record<Sdk, number>;
   runtimeCpuMs: Record<Sdk, number>;
   sdkCpuMs: Record<Sdk, number>;
+  /** CPU time of the bench's stdio proxy and of its scripted model over the same window (the rest of the machine's work). */
+  proxyCpuMs: Record<Sdk, number>;
+  modelCpuMs: Record<Sdk, number>;
+  /** Tool calls of the concurrent run, in the SDK's process (request reaching the socket → answer written), all rounds pooled, ms. */
+  toolOverheadUnderLoad: Record<Sdk, Summary>;
   failures: Record<Sdk, number>;
 }
 
@@ -169,6 +174,12 @@ function runScale(
       eventsPerSecond: med((r) => r.tools.concurrent.events / (r.tools.concurrent.wallMs / 1000)),
       runtimeCpuMs: med((r) => r.tools.concurrent.runtimeCpuMs),
       sdkCpuMs: med((r) => r.tools.concurrent.sdkCpuMs),
+      proxyCpuMs: med((r) => r.tools.concurrent.proxyCpuMs),
+      modelCpuMs: med((r) => r.tools.concurrent.peerCpuMs),
+      toolOverheadUnderLoad: {
+        flightdeck: summarize(per((r) => r.tools.concurrent.inProcessMs).flightdeck.flat()),
+        incumbent: summarize(per((r) => r.tools.concurrent.inProcessMs).incumbent.flat()),
+      },
       failures: {
         flightdeck: rounds.reduce((n, r) => n + r.flightdeck.tools.concurrent.failures, 0),
         incumbent: rounds.reduce((n, r) => n + r.incumbent.tools.concurrent.failures, 0),
