@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { redact } from "@flightdeck/copilot-core";
 import type { MemoryPhaseResult, RetainedPhaseResult, ToolPhaseResult } from "./scale-bench.js";
 import { importsClient } from "./import-bench.js";
 import { median, summarize, type Summary } from "./stats.js";
@@ -249,7 +250,8 @@ function printWireStats(result: ScaleResult, log: (line: string) => void): void 
  *   pnpm exec tsx bench/src/scale-run.ts --phases memory,retained [--rounds 3] [--sessions 100]
  *   pnpm exec tsx bench/src/scale-run.ts --phases tools [--rounds 3] [--sessions 100] [--turns 5] [--wire-stats [--wire-samples f.json]]
  * Prints each round and the medians; writes nothing but the `--wire-samples` file (the first
- * body of each kind of frame, both SDKs: a diagnostic, with the bench's temp paths in it).
+ * body of each kind of frame, both SDKs, credentials masked by core's `redact`: a diagnostic,
+ * with the bench's temp paths in it).
  */
 function main(argv: readonly string[]): void {
   const value = (name: string) => {
@@ -270,7 +272,7 @@ function main(argv: readonly string[]): void {
     printWireStats(result, (line) => console.log(line));
     const samplesFile = value("--wire-samples");
     if (samplesFile)
-      writeFileSync(samplesFile, JSON.stringify(Object.fromEntries(SDKS.map((sdk) => [sdk, result.rounds[0]?.[sdk].tools.wire?.samples])), null, 2));
+      writeFileSync(samplesFile, JSON.stringify(redact(Object.fromEntries(SDKS.map((sdk) => [sdk, result.rounds[0]?.[sdk].tools.wire?.samples]))), null, 2));
   }
   const kb = (r: Record<Sdk, number>) =>
     `${(r.flightdeck / 1024).toFixed(2)} KB vs ${(r.incumbent / 1024).toFixed(2)} KB (${(r.flightdeck / r.incumbent).toFixed(2)}×)`;
