@@ -79,6 +79,7 @@ describe("config → session.create params", () => {
       model: "gpt-5",
       reasoningEffort: "high",
       streaming: true,
+      includeSubAgentStreamingEvents: true,
       tools: [{ name: "echo", description: "Echoes its text", parameters: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } }],
       availableTools: ["builtin:view", "builtin:grep", "custom:echo"],
       excludedTools: ["bash"],
@@ -100,6 +101,17 @@ describe("config → session.create params", () => {
     const h = host();
     const session = await h.createSession();
     expect(runtime.callsOf("session.create")[0]!.params).toEqual({ sessionId: session.sessionId, requestPermission: true });
+  });
+
+  it("streaming asks for the sub-agents' deltas too (as the incumbent), unless the config says otherwise; no streaming, no flag", async () => {
+    const h = host();
+    await h.createSession({ streaming: true });
+    await h.createSession({ streaming: true, includeSubAgentStreamingEvents: false });
+    await h.createSession({ streaming: false });
+    await h.createSession({ includeSubAgentStreamingEvents: true });
+    const params = runtime.callsOf("session.create").map((c) => c.params);
+    expect(params.map((p) => p.includeSubAgentStreamingEvents)).toEqual([true, false, undefined, true]);
+    expect("includeSubAgentStreamingEvents" in params[2]!).toBe(false);
   });
 
   it("replace mode sends the whole prompt", async () => {
