@@ -173,6 +173,18 @@ function rowsFrom(imp: ImportBenchResult, client: ClientBenchResult, footprint: 
       },
       { metric: "  CPU time of the runtime (its share)", unit: "ms", flightdeck: scale.runtimeCpuMs.flightdeck, incumbent: scale.runtimeCpuMs.incumbent },
       { metric: "  CPU time of the SDK's process (its share)", unit: "ms", flightdeck: scale.sdkCpuMs.flightdeck, incumbent: scale.sdkCpuMs.incumbent },
+      {
+        metric: "  CPU time of the bench's stdio proxy and scripted model (the rest)",
+        unit: "ms",
+        flightdeck: scale.proxyCpuMs.flightdeck + scale.modelCpuMs.flightdeck,
+        incumbent: scale.proxyCpuMs.incumbent + scale.modelCpuMs.incumbent,
+      },
+      {
+        metric: "  tool call under this load, in the SDK's process, p50",
+        unit: "ms",
+        flightdeck: scale.toolOverheadUnderLoad.flightdeck.median,
+        incumbent: scale.toolOverheadUnderLoad.incumbent.median,
+      },
     );
   }
   if (footprint) {
@@ -203,8 +215,8 @@ function scaleMarkdown(s: ScaleResult): string {
     "",
     `${s.settings.rounds} round(s), each SDK in a fresh process per phase, alternating. Tool-call p50 ratio per round: ${s.toolOverheadRatioPerRound.map((r) => `${r.toFixed(2)}×`).join(", ")}.`,
     "",
-    "| round | SDK | tool call p50 / p99 ms, in process | on the wire | heap / RSS / retained objects per idle session KB | concurrent wall ms | events | runtime CPU ms | SDK CPU ms | failed turns |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| round | SDK | tool call p50 / p99 ms, in process | on the wire | heap / RSS / retained objects per idle session KB | concurrent wall ms | events | runtime CPU ms | SDK CPU ms | proxy / model CPU ms | tool call under load p50 / p99 ms | failed turns |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   s.rounds.forEach((round, i) => {
     for (const sdk of ["flightdeck", "incumbent"] as const) {
@@ -213,7 +225,7 @@ function scaleMarkdown(s: ScaleResult): string {
       const m = r.memory;
       const c = r.tools.concurrent;
       lines.push(
-        `| ${i + 1} | ${sdk} | ${summaryPair(t)} | ${summaryPair(r.tools.overheadMs)} | ${kb((m.heapAfterBytes - m.heapBeforeBytes) / m.sessions)} / ${kb((m.rssAfterBytes - m.rssBeforeBytes) / m.sessions)} / ${kb(r.retained.bytes / r.retained.sessions)} | ${c.wallMs.toFixed(0)} | ${c.events} | ${c.runtimeCpuMs} | ${c.sdkCpuMs.toFixed(0)} | ${c.failures} |`,
+        `| ${i + 1} | ${sdk} | ${summaryPair(t)} | ${summaryPair(r.tools.overheadMs)} | ${kb((m.heapAfterBytes - m.heapBeforeBytes) / m.sessions)} / ${kb((m.rssAfterBytes - m.rssBeforeBytes) / m.sessions)} / ${kb(r.retained.bytes / r.retained.sessions)} | ${c.wallMs.toFixed(0)} | ${c.events} | ${c.runtimeCpuMs} | ${c.sdkCpuMs.toFixed(0)} | ${c.proxyCpuMs} / ${c.peerCpuMs} | ${summaryPair(c.inProcessMs ?? [])} | ${c.failures} |`,
       );
     }
   });

@@ -58,10 +58,29 @@ export interface ToolPhaseResult {
     runtimeCpuMs: number;
     /** CPU time of this process (the SDK, plus the bench loop driving it), ms. */
     sdkCpuMs: number;
+    /** CPU time of the stdio proxy (between the SDK and the runtime, the same for both SDKs), ms. */
+    proxyCpuMs: number;
+    /** CPU time of the peer process (the scripted model, the samples' collector), ms. */
+    peerCpuMs: number;
+    /** In this process, tool request reaching the socket → the answer written, ms, every call of the concurrent run. */
+    inProcessMs: number[];
     /** Time the event loop of this process was busy, ms. */
     sdkLoopBusyMs: number;
     failures: number;
   };
+  /** With `--wire-stats` only: frames per `<direction> <kind> <method>` (see stdio-proxy.ts). */
+  wire?: WireStats;
+}
+
+/** Frames seen by the stdio proxy, per `<direction> <kind> <method>`: count and body bytes. */
+export type WireCounts = Record<string, { count: number; bytes: number }>;
+export interface WireStats {
+  /** While the concurrent phase's sessions were opened (`createSession` and what follows it). */
+  open: WireCounts;
+  /** While they ran their prompt (send to the last `sendAndWait` resolving). */
+  run: WireCounts;
+  /** The first body seen of each key, over the whole process. */
+  samples: Record<string, unknown>;
 }
 
 export interface MemoryPhaseResult {
@@ -199,9 +218,12 @@ interface Samples {
   overheadMs: number[];
   unmatched: number;
   runtimePids: number[];
+  wire: WireCounts;
+  wireSamples: Record<string, unknown>;
 }
 
 interface Peer {
+  pid: number;
   samplePort: number;
   provider: Record<string, unknown>;
   take(): Promise<Samples>;
@@ -219,6 +241,7 @@ function startPeer(): Promise<Peer> {
       if (m.type !== "ready") return reject(new Error(`scale-peer: ${m.message ?? JSON.stringify(m)}`));
       child.removeAllListeners("exit");
       resolve({
+        pid: child.pid!,
         samplePort: m.samplePort,
         provider: m.provider,
         take: () =>
@@ -235,23 +258,37 @@ function startPeer(): Promise<Peer> {
   });
 }
 
-/** utime + stime of `pid` and its live descendants, ms. */
+/**
+ * CPU time of `pid` and its live descendants, ms: each one's utime + stime, plus the cutime +
+ * cstime of the children it reaped (short-lived ones, e.g. a `git` or `bash` the runtime runs,
+ * that ended between two readings; before 2026-12-06 those were left out, for both SDKs alike).
+ */
 function treeCpuMs(pid: number): number {
-  let ticks = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // After the command: state(0) ppid(1) … utime(11) stime(12), in clock ticks (USER_HZ = 100).
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return ticks * 10;
+  let ms = 0;
+  for (const p of processTree(pid)) ms += processCpuMs(p, true);
+  return ms;
 }
 
-async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: number, turns: number): Promise<ToolPhaseResult> {
+/** utime + stime of one process (with `reaped`: plus its reaped children's), ms; 0 once it ended. */
+function processCpuMs(pid: number, reaped = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // After the command: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14), in clock ticks (USER_HZ = 100).
+    const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks * 10;
+  } catch {
+    return 0; // ended meanwhile
+  }
+}
+
+/** The parent of `pid` (the stdio proxy, for the runtime). */
+function parentPid(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: number, turns: number, wireStats: boolean): Promise<ToolPhaseResult> {
   // Sequential tool calls on one session: what one call costs without contention.
   const one = await driver.openSession(() => {});
   await one.run(`bench ${turns}`); // warm-up: loads validators, JITs the hot paths
@@ -269,7 +306,19 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
       inProcessMs,
       overheadMs,
       unmatched,
-      concurrent: { sessions, turnsPerSession: turns, wallMs: 0, events: 0, runtimeCpuMs: 0, sdkCpuMs: 0, sdkLoopBusyMs: 0, failures: 0 },
+      concurrent: {
+        sessions,
+        turnsPerSession: turns,
+        wallMs: 0,
+        events: 0,
+        runtimeCpuMs: 0,
+        sdkCpuMs: 0,
+        proxyCpuMs: 0,
+        peerCpuMs: 0,
+        inProcessMs: [],
+        sdkLoopBusyMs: 0,
+        failures: 0,
+      },
     };
   }
   let events = 0;
@@ -277,18 +326,31 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
     events++;
   };
   const opened = await Promise.all(Array.from({ length: sessions }, () => driver.openSession(onEvent)));
+  // Let the sessions' opening traffic settle so it is counted as such (the wire stats only).
+  if (wireStats) await new Promise((r) => setTimeout(r, 1000));
+  const open = wireStats ? (await peer.take()).wire : undefined;
   events = 0;
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
+  const proxyPid = parentPid(runtimePid);
   const runtime0 = treeCpuMs(runtimePid);
+  const proxy0 = processCpuMs(proxyPid);
+  const peer0 = processCpuMs(peer.pid);
+  inProcess.overheadMs = [];
   const t0 = performance.now();
   const results = await Promise.allSettled(opened.map((s) => s.run(`bench ${turns}`)));
   const wallMs = performance.now() - t0;
   const runtimeCpuMs = treeCpuMs(runtimePid) - runtime0;
+  const proxyCpuMs = processCpuMs(proxyPid) - proxy0;
+  const peerCpuMs = processCpuMs(peer.pid) - peer0;
+  const concurrentInProcessMs = inProcess.overheadMs;
+  inProcess.overheadMs = [];
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
-  await peer.take();
+  if (wireStats) await new Promise((r) => setTimeout(r, 1000));
+  const after = await peer.take();
   return {
+    ...(open ? { wire: { open, run: after.wire, samples: after.wireSamples } } : {}),
     inProcessMs,
     overheadMs,
     unmatched,
@@ -299,6 +361,9 @@ async function toolPhase(driver: Driver, peer: Peer, samples: number, sessions: 
       events,
       runtimeCpuMs,
       sdkCpuMs: (cpu.user + cpu.system) / 1000,
+      proxyCpuMs,
+      peerCpuMs,
+      inProcessMs: concurrentInProcessMs,
       sdkLoopBusyMs: elu.active,
       failures: results.filter((r) => r.status === "rejected").length,
     },
@@ -399,7 +464,8 @@ async function main(): Promise<void> {
     const proxyPath = join(dir, "runtime-proxy");
     writeFileSync(proxyPath, `#!${process.execPath}\n${STDIO_PROXY}`);
     chmodSync(proxyPath, 0o755);
-    const env = { ...iso.env, BENCH_REAL_RUNTIME: RUNTIME_PATH, BENCH_SAMPLE_PORT: String(peer.samplePort) };
+    const env: Record<string, string> = { ...iso.env, BENCH_REAL_RUNTIME: RUNTIME_PATH, BENCH_SAMPLE_PORT: String(peer.samplePort) };
+    if (args.includes("--wire-stats")) env.BENCH_WIRE_STATS = "1";
     const launch: Launch = { proxyPath, env, iso, provider: peer.provider };
     if (sdk === "flightdeck") driver = oursDriver((await import(arg("--ours"))) as typeof Ours, launch);
     else if (sdk === "incumbent") driver = incumbentDriver(await import("@github/copilot-sdk"), launch);
@@ -413,7 +479,7 @@ async function main(): Promise<void> {
         ? await memoryPhase(driver, sessions, warmup, diagnostics)
         : phase === "retained"
           ? await retainedPhase(driver, sessions, warmup)
-          : await toolPhase(driver, peer, samples, sessions, turns);
+          : await toolPhase(driver, peer, samples, sessions, turns, args.includes("--wire-stats"));
     writeFileSync(out, JSON.stringify(result));
   } finally {
     await driver?.stop().catch(() => {});

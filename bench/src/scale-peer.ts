@@ -15,8 +15,9 @@
  *   nothing of the runtime's or the model's time.
  *
  * IPC: sends `{ type: "ready", provider, samplePort }`; answers `{ type: "take" }` with
- * `{ type: "samples", overheadMs, unmatched, runtimePids }` (and forgets the samples); exits on
- * `{ type: "stop" }`.
+ * `{ type: "samples", overheadMs, unmatched, runtimePids, wire, wireSamples }` (and forgets the
+ * samples and the wire counts; `wire` is empty unless the proxy runs with BENCH_WIRE_STATS=1, see
+ * stdio-proxy.ts); exits on `{ type: "stop" }`.
  */
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import type { ModelRequest } from "../../packages/testing/src/model-request.js";
@@ -62,6 +63,10 @@ async function main(): Promise<void> {
   let overheadMs: number[] = [];
   let unmatched = 0;
   const runtimePids: number[] = [];
+  /** Frames per `<direction> <kind> <method>` since the last take: count and body bytes. */
+  let wire: Record<string, { count: number; bytes: number }> = {};
+  /** The first frame body seen for each key (kept across takes). */
+  const wireSamples: Record<string, unknown> = {};
   const sockets = new Set<Socket>();
   const collector = createServer((socket) => {
     sockets.add(socket);
@@ -74,6 +79,17 @@ async function main(): Promise<void> {
         if (line.startsWith("ms ")) overheadMs.push(Number(line.slice(3)));
         else if (line.startsWith("pid ")) runtimePids.push(Number(line.slice(4)));
         else if (line === "unmatched") unmatched++;
+        else if (line.startsWith("wire ")) {
+          const cut = line.lastIndexOf(" ");
+          const key = line.slice(5, cut);
+          const entry = (wire[key] ??= { count: 0, bytes: 0 });
+          entry.count++;
+          entry.bytes += Number(line.slice(cut + 1));
+        } else if (line.startsWith("sample ")) {
+          const [direction, kind, method] = line.slice(7).split(" ", 3);
+          const key = `${direction} ${kind} ${method}`;
+          wireSamples[key] = JSON.parse(line.slice(7 + key.length + 1));
+        }
       }
     });
     socket.on("error", () => {});
@@ -89,9 +105,10 @@ async function main(): Promise<void> {
   };
   process.on("message", (message: PeerMessage) => {
     if (message.type === "take") {
-      send({ type: "samples", overheadMs, unmatched, runtimePids });
+      send({ type: "samples", overheadMs, unmatched, runtimePids, wire, wireSamples });
       overheadMs = [];
       unmatched = 0;
+      wire = {};
     } else if (message.type === "stop") void stop();
   });
   process.on("disconnect", () => void stop());

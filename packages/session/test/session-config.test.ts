@@ -79,9 +79,11 @@ describe("config → session.create params", () => {
       model: "gpt-5",
       reasoningEffort: "high",
       streaming: true,
+      includeSubAgentStreamingEvents: true,
       tools: [{ name: "echo", description: "Echoes its text", parameters: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } }],
       availableTools: ["builtin:view", "builtin:grep", "custom:echo"],
       excludedTools: ["bash"],
+      toolFilterPrecedence: "excluded",
       systemMessage: { mode: "append", content: "Be brief." },
       provider: { type: "openai", baseUrl: "http://127.0.0.1:9999/v1", wireApi: "responses", apiKey: "k" },
       workingDirectory: "/projects/work",
@@ -100,6 +102,28 @@ describe("config → session.create params", () => {
     const h = host();
     const session = await h.createSession();
     expect(runtime.callsOf("session.create")[0]!.params).toEqual({ sessionId: session.sessionId, requestPermission: true });
+  });
+
+  it("streaming asks for the sub-agents' deltas too (as the incumbent), unless the config says otherwise; no streaming, no flag", async () => {
+    const h = host();
+    await h.createSession({ streaming: true });
+    await h.createSession({ streaming: true, includeSubAgentStreamingEvents: false });
+    await h.createSession({ streaming: false });
+    await h.createSession({ includeSubAgentStreamingEvents: true });
+    const params = runtime.callsOf("session.create").map((c) => c.params);
+    expect(params.map((p) => p.includeSubAgentStreamingEvents)).toEqual([true, false, undefined, true]);
+    expect("includeSubAgentStreamingEvents" in params[2]!).toBe(false);
+  });
+
+  it("tool filters: excludedTools narrows availableTools (as the incumbent), unless toolFilterPrecedence is given; no filters, no precedence", async () => {
+    const h = host();
+    await h.createSession({ availableTools: ["view", "grep"], excludedTools: ["grep"] });
+    await h.createSession({ excludedTools: ["bash"] });
+    await h.createSession({ availableTools: ["view"], excludedTools: ["grep"], toolFilterPrecedence: "available" });
+    await h.createSession({ model: "m" });
+    const params = runtime.callsOf("session.create").map((c) => c.params);
+    expect(params.map((p) => p.toolFilterPrecedence)).toEqual(["excluded", "excluded", "available", undefined]);
+    expect("toolFilterPrecedence" in params[3]!).toBe(false);
   });
 
   it("replace mode sends the whole prompt", async () => {

@@ -25,7 +25,13 @@ describe("SessionHost", () => {
     session.on("assistant.message", (e) => void events.push(e.data.content));
     const again = await host.resumeSession("existing-session", { model: "m2", streaming: true });
     expect(again).toBe(session);
-    expect(runtime.callsOf("session.resume")[1]!.params).toEqual({ sessionId: "existing-session", model: "m2", streaming: true, requestPermission: true });
+    expect(runtime.callsOf("session.resume")[1]!.params).toEqual({
+      sessionId: "existing-session",
+      model: "m2",
+      streaming: true,
+      includeSubAgentStreamingEvents: true,
+      requestPermission: true,
+    });
     runtime.emit("existing-session", "assistant.message", { messageId: "x", content: "once" });
     await runtime.settle();
     expect(events).toEqual(["once"]);
@@ -77,7 +83,7 @@ describe("SessionHost", () => {
     expect(((await wait) as Error).message).toContain("runtime restarted");
     expect(second.callsOf("session.resume").map((c) => c.params)).toEqual(
       expect.arrayContaining([
-        { sessionId: a.sessionId, model: "gpt-a", streaming: true, requestPermission: true },
+        { sessionId: a.sessionId, model: "gpt-a", streaming: true, includeSubAgentStreamingEvents: true, requestPermission: true },
         { sessionId: b.sessionId, model: "gpt-b", requestPermission: true },
       ]),
     );

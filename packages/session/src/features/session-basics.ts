@@ -18,7 +18,11 @@ export interface SessionBasicsOptions {
   model?: string;
   /** Reasoning effort for models that support it (`low`, `medium`, `high`, …). */
   reasoningEffort?: string;
-  /** Emit `assistant.message_delta` (and other delta) events while the model answers. Needed for `textStream()`. */
+  /**
+   * Emit `assistant.message_delta` (and other delta) events while the model answers. Needed for
+   * `textStream()`. Sub-agents' deltas come too (`includeSubAgentStreamingEvents` defaults to
+   * `true` with streaming on, as in the incumbent SDK; set it to `false` for the main agent's only).
+   */
   streaming?: boolean;
   /** Working directory of the session: tools resolve relative paths against it. */
   workingDirectory?: string;

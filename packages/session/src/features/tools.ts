@@ -67,6 +67,10 @@ export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
       });
       wire[key] = [...(value as string[])];
     }
+    // As the incumbent SDK: a tool is offered if the allowlist (when set) has it AND the denylist
+    // has not, so excludedTools narrows availableTools. The runtime's own default ("available")
+    // ignores excludedTools once availableTools is set. An explicit `toolFilterPrecedence` wins.
+    if (wire.availableTools !== undefined || wire.excludedTools !== undefined) wire.toolFilterPrecedence = "excluded";
     const unknown = options.unknownToolCalls as unknown;
     if (unknown !== undefined && unknown !== "fail" && unknown !== "ignore") fail("unknownToolCalls", `must be "fail" or "ignore", got ${describe(unknown)}.`);
     return tools;

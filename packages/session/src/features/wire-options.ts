@@ -98,6 +98,10 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
         if (key !== "configDirectory") checkBoolean(value, key, fail);
         wire[wireKey] = value;
       }
+      // A streaming session also gets its sub-agents' delta events, as with the incumbent SDK (which
+      // always asks for them); the runtime forwards them only when asked. Not asked for without
+      // streaming: no deltas then. An explicit `includeSubAgentStreamingEvents` wins.
+      if (wire.streaming === true && wire.includeSubAgentStreamingEvents === undefined) wire.includeSubAgentStreamingEvents = true;
       let after: Record<string, unknown> | undefined;
       for (const key of AFTER_OPEN) {
         const value = values[key];
