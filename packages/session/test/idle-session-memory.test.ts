@@ -67,7 +67,8 @@ describe("an idle session", () => {
     const perSession = (heapAfterGc() - before) / sessions;
     expect(host.sessions()).toHaveLength(kept.length);
     // Measured here: ~1.4 KB per session; 12.7 KB with the code before issue 16's change.
-    expect(perSession).toBeLessThan(5 * 1024);
+    // 2026-12-06: 0.7–1.4 KB over three runs; the bound (was 5 KB) fails when ~1 KB more per session comes back.
+    expect(perSession).toBeLessThan(2.5 * 1024);
   });
 });
 
