@@ -7,7 +7,8 @@
  * object per feature with a closure per method and getter, closures for the host's and the
  * features' view of the session, eager Maps and Sets); it measures ~1.4 KB now (see also
  * bench/README.md, "Tool calls, idle sessions, concurrency"). The bound fails only when
- * something per session comes back in bulk.
+ * something per session comes back in bulk. A handler subscribed once is kept as itself (no
+ * wrapper object); the subscription tests below pin what that must not change.
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -95,6 +96,44 @@ describe("event subscriptions (copy-on-write lists)", () => {
     await runtime.settle();
     // B was removed while "one" was delivered, after the list was taken: it still got "one". C came too late for it.
     expect(seen).toEqual(["A:one", "B:one", "A:two", "C:two"]);
+  });
+
+  it("each subscription keeps its place, and an unsubscribe called again after the function was subscribed anew removes nothing", async () => {
+    const runtime = createFakeRuntime();
+    runtimes.push(runtime);
+    const host = new SessionHost(runtime.client, { validation: "off" });
+    const session = await host.createSession({ onPermissionRequest: approveAll });
+    const calls: string[] = [];
+    const h = () => void calls.push("h");
+    const g = () => void calls.push("g");
+    const offFirst = session.on(h);
+    session.on(g);
+    const offSecond = session.on(h);
+    const deliver = async () => {
+      calls.length = 0;
+      runtime.emit(session.sessionId, "session.idle", {});
+      await runtime.settle();
+      return [...calls];
+    };
+    expect(await deliver()).toEqual(["h", "g", "h"]);
+    offFirst(); // the first subscription goes, the second keeps its place after g
+    expect(await deliver()).toEqual(["g", "h"]);
+    offSecond();
+    expect(await deliver()).toEqual(["g"]);
+    const offThird = session.on(h);
+    offFirst(); // already used: must not remove the third subscription of the same function
+    offSecond();
+    expect(await deliver()).toEqual(["g", "h"]);
+    offThird();
+    expect(await deliver()).toEqual(["g"]);
+    // The same for typed handlers.
+    const offTypedA = session.on("session.idle", h);
+    offTypedA();
+    const offTypedB = session.on("session.idle", h);
+    offTypedA();
+    expect(await deliver()).toEqual(["h", "g"]);
+    offTypedB();
+    expect(await deliver()).toEqual(["g"]);
   });
 
   it("the same function subscribed twice runs twice, and each unsubscribe removes one", async () => {
