@@ -403,11 +403,13 @@ async function memoryPhase(driver: Driver, sessions: number, warmup: number, dia
   const traceBefore = diagnostics.trace ? memoryTrace() : undefined;
   if (traceBefore) await settle();
   const before = process.memoryUsage();
+  if (diagnostics.trace) console.error("--- window start ---");
   if (diagnostics.snapshotDir) writeHeapSnapshot(join(diagnostics.snapshotDir, "before.heapsnapshot"));
   const profiler = diagnostics.allocationProfile ? await startAllocationSampling() : undefined;
   for (let i = 0; i < sessions; i++) await open();
   if (profiler) writeFileSync(diagnostics.allocationProfile!, JSON.stringify(await profiler.stop()));
   await settle();
+  if (diagnostics.trace) console.error("--- window end ---");
   const after = process.memoryUsage();
   if (traceBefore) printTrace(traceBefore, memoryTrace(), sessions);
   if (diagnostics.snapshotDir) writeHeapSnapshot(join(diagnostics.snapshotDir, "after.heapsnapshot"));

@@ -73,6 +73,45 @@ describe("an idle session", () => {
   });
 });
 
+describe("tool lists shared among sessions", () => {
+  it("each session offers and runs exactly the tools it was given, whatever the sessions before it had", async () => {
+    const runtime = createFakeRuntime();
+    runtimes.push(runtime);
+    const host = new SessionHost(runtime.client, { validation: "off" });
+    const tool = (name: string) =>
+      defineTool(name, { description: name, parameters: { type: "object", properties: {} }, skipPermission: true, handler: () => `${name} ran` });
+    const [a, b, c] = [tool("a"), tool("b"), tool("c")];
+    // A fresh array each time, as an app writes it: equal lists share their arrays, others must not.
+    const lists = [[a, b], [a, b], [a, c], [a], [a, b, c], [a, b]];
+    const sessions: CopilotSession[] = [];
+    for (const tools of lists) sessions.push(await host.createSession({ tools: [...tools], onPermissionRequest: approveAll }));
+    const offered = runtime.callsOf("session.create").map((call) => (call.params.tools as Array<{ name: string }>).map((t) => t.name));
+    expect(offered).toEqual(lists.map((tools) => tools.map((t) => t.name)));
+    // Each session runs its own last tool, and answers a tool it was not given as unknown (no answer: "ignore").
+    for (const [i, session] of sessions.entries()) {
+      const last = lists[i]!.at(-1)!.name;
+      runtime.emit(session.sessionId, "external_tool.requested", {
+        requestId: `r${i}`,
+        sessionId: session.sessionId,
+        toolCallId: `c${i}`,
+        toolName: last,
+        arguments: {},
+      });
+      const answer = await runtime.waitForCall("session.tools.handlePendingToolCall", (p) => p.requestId === `r${i}`);
+      expect((answer.params as { result: { textResultForLlm: string } }).result.textResultForLlm).toBe(`${last} ran`);
+    }
+    runtime.emit(sessions[3]!.sessionId, "external_tool.requested", {
+      requestId: "x",
+      sessionId: sessions[3]!.sessionId,
+      toolCallId: "cx",
+      toolName: "b",
+      arguments: {},
+    });
+    await runtime.settle();
+    expect(runtime.callsOf("session.tools.handlePendingToolCall").some((call) => call.params.requestId === "x")).toBe(false);
+  });
+});
+
 describe("event subscriptions (copy-on-write lists)", () => {
   it("a handler added while an event is delivered sees the next one; one removed meanwhile still gets the current one", async () => {
     const runtime = createFakeRuntime();
