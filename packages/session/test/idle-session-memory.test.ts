@@ -112,6 +112,32 @@ describe("tool lists shared among sessions", () => {
   });
 });
 
+describe("wire params shared among sessions with equal options", () => {
+  it("each session sends exactly its own options, whatever the session before it sent", async () => {
+    const runtime = createFakeRuntime();
+    runtimes.push(runtime);
+    const host = new SessionHost(runtime.client, { validation: "off" });
+    const provider = (apiKey: string) => ({ type: "openai" as const, baseUrl: "http://127.0.0.1:9/v1", apiKey });
+    const mcp = (command: string) => ({ local: { type: "local" as const, command, args: [], tools: ["*"] } });
+    const configs = [
+      { model: "m1", provider: provider("k1") },
+      { model: "m1", provider: provider("k1") },
+      { model: "m1", provider: provider("k2") },
+      { model: "m2", provider: provider("k2") },
+      { model: "m2", provider: provider("k2"), mcpServers: mcp("a") },
+      { model: "m2", provider: provider("k2"), mcpServers: mcp("b") },
+      { model: "m2", provider: provider("k2") },
+    ];
+    for (const config of configs) await host.createSession({ ...config, onPermissionRequest: approveAll });
+    const sent = runtime.callsOf("session.create").map(({ params }) => ({
+      model: params.model,
+      apiKey: (params.provider as { apiKey: string }).apiKey,
+      command: (params.mcpServers as { local?: { command: string } } | undefined)?.local?.command,
+    }));
+    expect(sent).toEqual(configs.map((c) => ({ model: c.model, apiKey: c.provider.apiKey, command: c.mcpServers?.local.command })));
+  });
+});
+
 describe("event subscriptions (copy-on-write lists)", () => {
   it("a handler added while an event is delivered sees the next one; one removed meanwhile still gets the current one", async () => {
     const runtime = createFakeRuntime();
