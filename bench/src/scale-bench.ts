@@ -20,7 +20,9 @@
  *   GCs. The bench keeps only the SDK's session objects, each with one shared no-op handler.
  *   Diagnostics: `--heap-snapshots <dir>` writes `before`/`after.heapsnapshot` around the
  *   measured openings; `--allocation-profile <file>` samples what they allocate, garbage
- *   included (a `.heapprofile` for Chrome DevTools; that run's figures are then off).
+ *   included (a `.heapprofile` for Chrome DevTools; that run's figures are then off);
+ *   `--warmup-profile <file>` samples what the warm-up left live at the first reading; `--trace`
+ *   prints V8's heap spaces and the memory mappings that changed, before → after (stderr).
  * - `retained` (--expose-gc): the same openings, with heap snapshots around them: the bytes of the
  *   JavaScript objects they left (code and object shapes not counted; heap-snapshot-diff.ts).
  *
