@@ -335,8 +335,12 @@ interface MemoryTrace {
   mappings: Map<string, number>;
 }
 
+function heapSpaces(): MemoryTrace["spaces"] {
+  return new Map(getHeapSpaceStatistics().map((s) => [s.space_name, { used: s.space_used_size, physical: s.physical_space_size, size: s.space_size }]));
+}
+
 function memoryTrace(): MemoryTrace {
-  const spaces = new Map(getHeapSpaceStatistics().map((s) => [s.space_name, { used: s.space_used_size, physical: s.physical_space_size, size: s.space_size }]));
+  const spaces = heapSpaces();
   const mappings = new Map<string, number>();
   try {
     let key = "";
@@ -403,7 +407,11 @@ async function memoryPhase(driver: Driver, sessions: number, warmup: number, dia
   if (warmupProfiler) writeFileSync(diagnostics.warmupProfile!, JSON.stringify(await warmupProfiler.stop()));
   // `--trace` reads its figures first and collects its garbage again, so that what it allocates is not in the window.
   const traceBefore = diagnostics.trace ? memoryTrace() : undefined;
-  if (traceBefore) await settle();
+  if (traceBefore) {
+    await settle();
+    // The spaces as at the reading (cheap to read, unlike the mappings).
+    traceBefore.spaces = heapSpaces();
+  }
   const before = process.memoryUsage();
   if (diagnostics.trace) console.error("--- window start ---");
   if (diagnostics.snapshotDir) writeHeapSnapshot(join(diagnostics.snapshotDir, "before.heapsnapshot"));
