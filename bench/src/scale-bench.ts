@@ -20,7 +20,9 @@
  *   GCs. The bench keeps only the SDK's session objects, each with one shared no-op handler.
  *   Diagnostics: `--heap-snapshots <dir>` writes `before`/`after.heapsnapshot` around the
  *   measured openings; `--allocation-profile <file>` samples what they allocate, garbage
- *   included (a `.heapprofile` for Chrome DevTools; that run's figures are then off).
+ *   included (a `.heapprofile` for Chrome DevTools; that run's figures are then off);
+ *   `--warmup-profile <file>` samples what the warm-up left live at the first reading; `--trace`
+ *   prints V8's heap spaces and the memory mappings that changed, before → after (stderr).
  * - `retained` (--expose-gc): the same openings, with heap snapshots around them: the bytes of the
  *   JavaScript objects they left (code and object shapes not counted; heap-snapshot-diff.ts).
  *
@@ -37,7 +39,7 @@ import type * as Incumbent from "@github/copilot-sdk";
 import { createIsolatedEnvironment, type IsolatedEnvironment } from "../../packages/testing/src/isolated-environment.js";
 import { RUNTIME_PATH } from "./client-bench.js";
 import { Socket } from "node:net";
-import { writeHeapSnapshot } from "node:v8";
+import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { Session as InspectorSession } from "node:inspector";
 import { processTree } from "./proc.js";
 import { STDIO_PROXY } from "./stdio-proxy.js";
@@ -391,6 +393,65 @@ interface MemoryDiagnostics {
   snapshotDir?: string;
   /** A sampled allocation profile of the measured openings, garbage included (the figures of that run are then off). */
   allocationProfile?: string;
+  /** A sampled profile of what the warm-up openings allocated and still hold at the first reading (what survives into the window's start). */
+  warmupProfile?: string;
+  /** Print V8's heap spaces (used and resident bytes) and the process's memory mappings that grew, before → after, to stderr. */
+  trace?: boolean;
+}
+
+/** What `--trace` compares: each V8 heap space's used and resident (physical) bytes, and the resident KB of each mapping. */
+interface MemoryTrace {
+  spaces: Map<string, { used: number; physical: number; size: number }>;
+  mappings: Map<string, number>;
+}
+
+function heapSpaces(): MemoryTrace["spaces"] {
+  return new Map(getHeapSpaceStatistics().map((s) => [s.space_name, { used: s.space_used_size, physical: s.physical_space_size, size: s.space_size }]));
+}
+
+function memoryTrace(): MemoryTrace {
+  const spaces = heapSpaces();
+  const mappings = new Map<string, number>();
+  try {
+    let key = "";
+    for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+      const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      // A fresh copy: a substring would keep the whole file's text alive (in the window's figures).
+      if (head)
+        key = Buffer.from(`${head[1]} ${((Number.parseInt(head[2]!, 16) - Number.parseInt(head[1]!, 16)) / 1024) | 0}K ${head[3] || "[anon]"}`).toString();
+      const rss = /^Rss:\s+(\d+) kB/.exec(line);
+      if (rss) mappings.set(key, Number(rss[1]));
+    }
+    // The last match's input (a slice of the whole file) stays reachable from the RegExp state otherwise.
+    /x/.exec("x");
+  } catch {
+    // not Linux: spaces only
+  }
+  return { spaces, mappings };
+}
+
+function printTrace(before: MemoryTrace, after: MemoryTrace, sessions: number): void {
+  const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+  const lines = ["memory trace (before → after, per session of the difference):"];
+  for (const [name, a] of after.spaces) {
+    const b = before.spaces.get(name) ?? { used: 0, physical: 0, size: 0 };
+    lines.push(
+      `  ${name.padEnd(22)} used ${kb(b.used)} → ${kb(a.used)} (${((a.used - b.used) / sessions / 1024).toFixed(2)} KB/session), resident ${kb(b.physical)} → ${kb(a.physical)}, size ${kb(b.size)} → ${kb(a.size)}`,
+    );
+  }
+  let total = 0;
+  for (const [key, a] of after.mappings) {
+    const grew = a - (before.mappings.get(key) ?? 0);
+    total += grew;
+    if (Math.abs(grew) >= 64) lines.push(`  mapping ${key}: ${before.mappings.get(key) ?? "new"} → ${a} KB resident`);
+  }
+  for (const [key, b] of before.mappings)
+    if (!after.mappings.has(key)) {
+      total -= b;
+      if (b >= 64) lines.push(`  mapping ${key}: ${b} KB resident → gone`);
+    }
+  lines.push(`  resident mappings, sum of differences: ${total} KB`);
+  console.error(lines.join("\n"));
 }
 
 async function memoryPhase(driver: Driver, sessions: number, warmup: number, diagnostics: MemoryDiagnostics = {}): Promise<MemoryPhaseResult> {
@@ -408,30 +469,46 @@ async function memoryPhase(driver: Driver, sessions: number, warmup: number, dia
   const open = async () => keep.push((await driver.openSession(noop)).session);
   // Warm-up: first-use code and caches, and most of the code the JIT compiles once sessions are
   // opened in numbers (a one-time cost that would otherwise be divided among the measured sessions).
+  const warmupProfiler = diagnostics.warmupProfile ? await startAllocationSampling(false) : undefined;
   for (let i = 0; i < warmup; i++) await open();
   // Let the warm-up sessions' first events arrive (and what they load once, e.g. validators).
   await new Promise((r) => setTimeout(r, 1000));
   await settle();
+  if (warmupProfiler) writeFileSync(diagnostics.warmupProfile!, JSON.stringify(await warmupProfiler.stop()));
+  // `--trace` reads its figures first and collects its garbage again, so that what it allocates is not in the window.
+  const traceBefore = diagnostics.trace ? memoryTrace() : undefined;
+  if (traceBefore) {
+    await settle();
+    // The spaces as at the reading (cheap to read, unlike the mappings).
+    traceBefore.spaces = heapSpaces();
+  }
   const before = process.memoryUsage();
+  if (diagnostics.trace) console.error("--- window start ---");
   if (diagnostics.snapshotDir) writeHeapSnapshot(join(diagnostics.snapshotDir, "before.heapsnapshot"));
   const profiler = diagnostics.allocationProfile ? await startAllocationSampling() : undefined;
   for (let i = 0; i < sessions; i++) await open();
   if (profiler) writeFileSync(diagnostics.allocationProfile!, JSON.stringify(await profiler.stop()));
   await settle();
+  if (diagnostics.trace) console.error("--- window end ---");
   const after = process.memoryUsage();
+  if (traceBefore) printTrace(traceBefore, memoryTrace(), sessions);
   if (diagnostics.snapshotDir) writeHeapSnapshot(join(diagnostics.snapshotDir, "after.heapsnapshot"));
   if (keep.length !== sessions + warmup) throw new Error("lost a session");
   return { sessions, warmup, heapBeforeBytes: before.heapUsed, heapAfterBytes: after.heapUsed, rssBeforeBytes: before.rss, rssAfterBytes: after.rss };
 }
 
 /** Samples every allocation (garbage included) until `stop()`, which returns the profile (Chrome DevTools' `.heapprofile`). */
-async function startAllocationSampling(): Promise<{ stop(): Promise<unknown> }> {
+async function startAllocationSampling(includeGarbage = true): Promise<{ stop(): Promise<unknown> }> {
   const inspector = new InspectorSession();
   inspector.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
   await post("HeapProfiler.enable");
-  await post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  await post("HeapProfiler.startSampling", {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: includeGarbage,
+    includeObjectsCollectedByMinorGC: includeGarbage,
+  });
   return {
     async stop() {
       const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
@@ -472,7 +549,12 @@ async function main(): Promise<void> {
     else throw new Error(`scale-bench: --sdk must be flightdeck or incumbent, got ${sdk}`);
     await driver.start();
     const optional = (name: string) => (args.includes(name) ? arg(name) : undefined);
-    const diagnostics = { snapshotDir: optional("--heap-snapshots"), allocationProfile: optional("--allocation-profile") };
+    const diagnostics = {
+      snapshotDir: optional("--heap-snapshots"),
+      allocationProfile: optional("--allocation-profile"),
+      warmupProfile: optional("--warmup-profile"),
+      trace: args.includes("--trace"),
+    };
     const warmup = Number(arg("--warmup", String(MEMORY_WARMUP)));
     const result =
       phase === "memory"

@@ -34,7 +34,60 @@ const keepNodeGuard: EsbuildPlugin = {
  * method tables naming them, ~40 KB) is only read when the first session event is validated, from
  * a lazily imported chunk. It is stored there brotli-compressed (~10× smaller on disk) and inflated
  * once on load (~2 ms, node:zlib). Only plain-data tables are packed (checked by a round trip).
+ *
+ * The schemas table (`DEFINITIONS`) is inflated to bytes, not parsed: each definition is parsed
+ * when the validators first read it (`definitions[key]`, see `LAZY_DEFINITIONS` below). An app
+ * validates a few dozen of its ~1,000 definitions; parsing all of them made ~1 MB of objects right
+ * when the first sessions open, which outlive a young-generation GC and so make V8 double its
+ * young generation (measured: the idle-session RSS figure in bench/README.md).
  */
+/**
+ * The bytes `lazyDefinitions` reads: a line with the keys (a JSON array), a line with where each
+ * definition's JSON ends (UTF-8 byte offsets after the second line), then the definitions' JSON,
+ * one after the other.
+ */
+function definitionsBytes(table: Record<string, unknown>): Buffer {
+  const keys = Object.keys(table);
+  const bodies = keys.map((k) => Buffer.from(JSON.stringify(table[k]), "utf8"));
+  let end = 0;
+  const ends = bodies.map((b) => (end += b.length));
+  return Buffer.concat([Buffer.from(`${JSON.stringify(keys)}\n${JSON.stringify(ends)}\n`, "utf8"), ...bodies]);
+}
+
+/**
+ * Reads `definitionsBytes`' layout: the object the validators index (`definitions[key]`, never
+ * enumerated) parses a definition on its first read and keeps it. Keys it has not got read as
+ * `undefined`, as on a plain object (the validators then say "regenerate").
+ */
+const LAZY_DEFINITIONS = `const lazyDefinitions = (data) => {
+  const bytes = brotliDecompressSync(Buffer.from(data, "base64"));
+  const keysEnd = bytes.indexOf(10);
+  const bodies = bytes.indexOf(10, keysEnd + 1) + 1;
+  const keys = JSON.parse(bytes.toString("utf8", 0, keysEnd));
+  const ends = JSON.parse(bytes.toString("utf8", keysEnd + 1, bodies - 1));
+  const at = new Map();
+  for (let i = 0; i < keys.length; i++) at.set(keys[i], i);
+  const parsed = Object.create(null);
+  const read = (key) => {
+    const i = typeof key === "string" ? at.get(key) : undefined;
+    if (i === undefined) return undefined;
+    return (parsed[key] ??= JSON.parse(bytes.toString("utf8", bodies + (i === 0 ? 0 : ends[i - 1]), bodies + ends[i])));
+  };
+  return new Proxy(parsed, {
+    get: (_, key) => read(key),
+    has: (_, key) => typeof key === "string" && at.has(key),
+    ownKeys: () => keys,
+    getOwnPropertyDescriptor: (_, key) => {
+      const value = read(key);
+      return value === undefined ? undefined : { value, writable: false, enumerable: true, configurable: true };
+    },
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+};
+`;
+
 const compressValidatorData: EsbuildPlugin = {
   name: "compress-validator-data",
   setup(build) {
@@ -47,14 +100,17 @@ const compressValidatorData: EsbuildPlugin = {
         const value: unknown = new Function(`return (${match[2]});`)();
         const json = JSON.stringify(value);
         if (json === undefined || !isDeepStrictEqual(JSON.parse(json), value)) continue;
-        const packed = brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString("base64");
-        out = out.replace(match[0], `const ${match[1]} = /* @__PURE__ */ inflate(${JSON.stringify(packed)});`);
+        const lazy = match[1] === "DEFINITIONS";
+        const packed = brotliCompressSync(lazy ? definitionsBytes(value as Record<string, unknown>) : json, {
+          params: { [constants.BROTLI_PARAM_QUALITY]: 11 },
+        }).toString("base64");
+        out = out.replace(match[0], `const ${match[1]} = /* @__PURE__ */ ${lazy ? "lazyDefinitions" : "inflate"}(${JSON.stringify(packed)});`);
       }
       if (out === code) throw new Error(`compress-validator-data: no plain-data table found in ${args.path}; update packages/sdk/tsup.config.ts`);
       packedFiles.add(basename(args.path).replace(/\.[jt]s$/, ""));
       const inflate =
         'import { brotliDecompressSync } from "node:zlib";\nconst inflate = (data) => JSON.parse(brotliDecompressSync(Buffer.from(data, "base64")).toString("utf8"));\n';
-      return { contents: inflate + out, loader: "js", resolveDir: dirname(args.path) };
+      return { contents: inflate + LAZY_DEFINITIONS + out, loader: "js", resolveDir: dirname(args.path) };
     });
     // A renamed generated file once made this plugin match nothing, shipping ~370 KB of raw JSON.
     build.onEnd((result) => {

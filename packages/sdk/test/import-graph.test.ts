@@ -141,6 +141,42 @@ describe("import of the built sdk", () => {
     }
   });
 
+  it("parses the protocol's schemas one definition at a time, as events are validated", () => {
+    // What loading the validators and checking a few events leaves on the heap, in a fresh
+    // process: ~0.85 MB; parsing every definition at once (the build before 2026-12-06) made it
+    // ~1.7 MB, right when the first sessions open (see bench/README.md, idle sessions' RSS).
+    const chunk = readdirSync(outDir).find((f) => /^validators-.*\.js$/.test(f));
+    expect(chunk).toBeDefined();
+    const probe = `
+      // The ES module loader's and zlib's own first-use cost is not the validators'.
+      await import("data:text/javascript,export default 1");
+      await import("node:zlib");
+      gc(); gc();
+      const before = process.memoryUsage().heapUsed;
+      const m = await import(${JSON.stringify(pathToFileURL(join(outDir, chunk!)).href)});
+      const event = (type, data) => ({ id: "00000000-0000-4000-8000-000000000000", timestamp: "2026-01-01T00:00:00.000Z", parentId: null, type, data });
+      const results = [
+        m.validateSessionEvent(event("assistant.message", { messageId: "m", content: "x" })),
+        m.validateSessionEvent(event("assistant.message", { messageId: "m" })),
+        m.validateSessionEvent(event("session.idle", {}), "strict"),
+        m.validateSessionEvent(event("no.such_event", {})),
+      ];
+      gc(); gc();
+      process.stdout.write(JSON.stringify({ grew: process.memoryUsage().heapUsed - before, results }));`;
+    const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", probe], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    expect(r.status, r.stderr).toBe(0);
+    const { grew, results } = JSON.parse(r.stdout) as {
+      grew: number;
+      results: Array<{ ok: boolean; known?: boolean; errors?: Array<{ message: string; schemaPath: string }> }>;
+    };
+    // The same verdicts as the plain table: valid, a missing field named, a strict check, an unknown type.
+    expect(results[0]).toEqual({ ok: true });
+    expect(results[1]?.errors?.map((e) => e.message)).toEqual(['/data missing required property "content"']);
+    expect(results[2]?.known).toBe(true);
+    expect(results[3]).toMatchObject({ ok: false, known: false });
+    expect(grew).toBeLessThan(1.25 * 1024 * 1024);
+  });
+
   it("loads none of Node's stream, crypto, zlib, network or child-process modules in a fresh process, from ESM or CommonJS", () => {
     const url = pathToFileURL(join(outDir, "index.js")).href;
     const probe = (code: string, type: string) => {

@@ -26,12 +26,13 @@ export interface EventHubOwner {
 }
 
 /**
- * One subscription. The same function may be subscribed twice; each subscription is its own
- * entry, so each unsubscribe removes one.
+ * One subscription: the handler itself, or, when the same function is already in the list, a
+ * wrapper around it, so each subscription is its own entry and each unsubscribe removes one.
+ * The usual case (each handler once) keeps no object per subscription.
  */
-interface Entry {
-  readonly handler: Handler;
-}
+type Entry = Handler | { readonly handler: Handler };
+
+const handlerOf = (entry: Entry): Handler => (typeof entry === "function" ? entry : entry.handler);
 
 /** The subscription lists are never changed in place (a change makes a new list), so emit needs no copy. */
 const NONE: readonly Entry[] = [];
@@ -41,28 +42,39 @@ export class EventHub {
   private typed: Map<string, readonly Entry[]> | undefined;
   private all: readonly Entry[] = NONE;
   private queues: Set<AsyncQueue<AnySessionEvent>> | undefined;
+  /** Bumped by clear(): an unsubscribe from before it has nothing left to remove. */
+  private generation = 0;
 
   constructor(private readonly owner: EventHubOwner) {}
 
   on(type: string, handler: Handler): () => void {
     const typed = (this.typed ??= new Map());
-    const entry: Entry = { handler };
-    typed.set(type, append(typed.get(type) ?? NONE, entry));
+    const list = typed.get(type) ?? NONE;
+    const entry = entryFor(list, handler);
+    typed.set(type, append(list, entry));
+    const generation = this.generation;
+    let subscribed = true;
     return () => {
-      // After clear() the map no longer holds the entry: nothing to do.
+      // Once only, and not after clear(): the same function may be in the list again by then.
+      if (!subscribed || generation !== this.generation) return;
+      subscribed = false;
       const list = this.typed?.get(type);
       if (!list?.includes(entry)) return;
-      const rest = list.filter((e) => e !== entry);
+      const rest = without(list, entry);
       if (rest.length === 0) this.typed!.delete(type);
       else this.typed!.set(type, rest);
     };
   }
 
   onAny(handler: AnySessionEventHandler): () => void {
-    const entry: Entry = { handler: handler as Handler };
+    const entry = entryFor(this.all, handler as Handler);
     this.all = append(this.all, entry);
+    const generation = this.generation;
+    let subscribed = true;
     return () => {
-      if (this.all.includes(entry)) this.all = this.all.filter((e) => e !== entry);
+      if (!subscribed || generation !== this.generation) return;
+      subscribed = false;
+      if (this.all.includes(entry)) this.all = without(this.all, entry);
     };
   }
 
@@ -70,9 +82,9 @@ export class EventHub {
   emit(event: AnySessionEvent, known: boolean): void {
     if (known && this.typed) {
       const list = this.typed.get(event.type);
-      if (list) for (const entry of list) this.call(entry.handler, event, `"${event.type}" handler`);
+      if (list) for (const entry of list) this.call(handlerOf(entry), event, `"${event.type}" handler`);
     }
-    for (const entry of this.all) this.call(entry.handler, event, "catch-all handler");
+    for (const entry of this.all) this.call(handlerOf(entry), event, "catch-all handler");
     if (this.queues) for (const queue of this.queues) queue.push(event);
   }
 
@@ -118,6 +130,7 @@ export class EventHub {
 
   /** Drops every handler and ends every stream. */
   clear(error?: unknown): void {
+    this.generation++;
     this.typed = undefined;
     this.all = NONE;
     this.endStreams(error);
@@ -132,6 +145,16 @@ export class EventHub {
       { cause, details: { sessionId, eventType: type } },
     );
   }
+}
+
+/** The handler itself, or a wrapper when the function is already in `list` (so the two subscriptions stay apart). */
+function entryFor(list: readonly Entry[], handler: Handler): Entry {
+  return list.includes(handler) ? { handler } : handler;
+}
+
+/** A new list without `entry` (its one occurrence: entries in a list are distinct). */
+function without(list: readonly Entry[], entry: Entry): readonly Entry[] {
+  return list.filter((e) => e !== entry);
 }
 
 /** A new list with `entry` last (a one-element list is allocated at its exact size). */

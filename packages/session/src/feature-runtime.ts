@@ -24,6 +24,9 @@ export interface FeatureHost {
 
 const MAX_REMEMBERED_REQUESTS = 1_000;
 
+const DONE: Promise<void> = Promise.resolve();
+const noop = (): void => {};
+
 /** The features with a post-open step, in list order. */
 const AFTER_OPEN_FEATURES = FEATURES.filter((feature) => feature.afterOpen !== undefined);
 
@@ -87,9 +90,20 @@ export class FeatureRuntime {
     }
   }
 
-  /** Runs every feature's post-open step (after create/resume answered). */
-  async afterOpen(): Promise<void> {
-    await Promise.all(AFTER_OPEN_FEATURES.map((feature) => feature.afterOpen!(new SessionFeatureContext(this, feature))));
+  /** Runs every feature's post-open step (after create/resume answered); the features with nothing to do make no promise. */
+  afterOpen(): Promise<void> {
+    let steps: Promise<void>[] | undefined;
+    try {
+      for (const feature of AFTER_OPEN_FEATURES) {
+        const step = feature.afterOpen!(new SessionFeatureContext(this, feature));
+        if (step !== undefined) (steps ??= []).push(step);
+      }
+    } catch (error) {
+      // As when every step was an async function: a step that throws rejects, after the others started.
+      return Promise.reject(error);
+    }
+    if (steps === undefined) return DONE;
+    return steps.length === 1 ? steps[0]! : Promise.all(steps).then(noop);
   }
 
   /** Fires the signal of every running handler of the session at once; their late answers are dropped. */

@@ -95,8 +95,11 @@ export interface SessionFeature<O extends object = object, S = undefined> {
   readonly requests?: { readonly [M in SessionRequestMethod]?: FeatureRequestHandler<O, S, M> };
   /** Events this feature watches, by type. */
   readonly events?: { readonly [T in SessionEventType]?: FeatureEventHandler<O, S, T> };
-  /** Steps after `session.create` / `session.resume` answered, before the session is handed out. */
-  afterOpen?(ctx: FeatureContext<O, S>): Promise<void>;
+  /**
+   * Steps after `session.create` / `session.resume` answered, before the session is handed out.
+   * Returns `undefined` when this session has nothing to do (most sessions: no promise is made).
+   */
+  afterOpen?(ctx: FeatureContext<O, S>): Promise<void> | undefined;
 }
 
 /** The options of `O` that the feature's `keys` do not list. */

@@ -63,6 +63,7 @@ export function resolveSessionConfig(
   input: SessionConfig | ResumeSessionConfig | undefined,
   method: "createSession" | "resumeSession",
   mode: CopilotClientMode = "copilot-cli",
+  previousWire?: SessionWireParams,
 ): ResolvedSessionConfig {
   const fail = optionFailure(method);
   const config: unknown = input ?? {};
@@ -75,8 +76,46 @@ export function resolveSessionConfig(
     const state = feature.lower?.(config, wire, context);
     if (state !== undefined) states.push(feature, state);
   }
+  // Equal to the last session's (an app opening sessions with the same options): share that one.
+  // Wire params are never changed once built, so sessions can hold the same object.
+  const shared = previousWire !== undefined && equalWire(previousWire, wire) ? previousWire : (wire as SessionWireParams);
   // A copy at its exact size: a session keeps this for its lifetime.
-  return { config: config as SessionConfig & ResumeSessionConfig, wire: wire as SessionWireParams, states: states.slice(), mode };
+  return { config: config as SessionConfig & ResumeSessionConfig, wire: shared, states: states.slice(), mode };
+}
+
+/** Equal wire params: the same keys, each value the same, or a plain object or array whose own values are the same (deeper values by identity). */
+function equalWire(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key)) continue;
+    count++;
+    if (!Object.hasOwn(y, key) || !equalOneLevel(x[key], y[key])) return false;
+  }
+  for (const key in y) if (Object.hasOwn(y, key)) count--;
+  return count === 0;
+}
+
+function equalOneLevel(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key)) continue;
+    count++;
+    if (!Object.hasOwn(y, key) || x[key] !== y[key]) return false;
+  }
+  for (const key in y) if (Object.hasOwn(y, key)) count--;
+  return count === 0;
 }
 
 /** What `feature`'s `lower` returned for this config (`undefined` when it returned nothing). */

@@ -24,7 +24,7 @@ import type { CopilotClientMode } from "./feature.js";
 import { FeatureRuntime, type FeatureHost } from "./feature-runtime.js";
 import { REQUEST_OWNERS } from "./features.js";
 import { describe, errorMessage } from "./option-checks.js";
-import { resolveSessionConfig, type ResolvedSessionConfig, type ResumeSessionConfig, type SessionConfig } from "./session-config.js";
+import { resolveSessionConfig, type ResolvedSessionConfig, type ResumeSessionConfig, type SessionConfig, type SessionWireParams } from "./session-config.js";
 import { isKnownEventType } from "./session-events.js";
 
 /** How incoming events are checked against the generated validators: not at all, leniently (default) or strictly. */
@@ -129,7 +129,7 @@ export class SessionHost {
    */
   async createSession(config: SessionConfig = {}): Promise<CopilotSession> {
     this.#assertOpen("createSession");
-    const resolved = resolveSessionConfig(config, "createSession", this.#mode);
+    const resolved = this.#resolve(config, "createSession");
     const sessionId = resolved.config.sessionId ?? globalThis.crypto.randomUUID();
     if (this.#sessions.has(sessionId)) {
       throw new SdkError(
@@ -154,7 +154,7 @@ export class SessionHost {
         details: { option: "sessionId" },
       });
     }
-    const resolved = resolveSessionConfig(config, "resumeSession", this.#mode);
+    const resolved = this.#resolve(config, "resumeSession");
     const open = this.#sessions.get(sessionId);
     if (open) return this.#reconfigure(open, resolved);
     return this.#open(sessionId, resolved, "resumeSession", async () => {
@@ -233,6 +233,7 @@ export class SessionHost {
     if (this.#disposed !== undefined) return;
     const error = reason ?? new SdkError("CONNECTION_CLOSED", "The client was stopped; create a new client to keep working.");
     this.#disposed = error;
+    this.#lastWire = undefined;
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     this.#pending = [];
@@ -241,6 +242,15 @@ export class SessionHost {
   }
 
   // ---- internals ----
+
+  /** The wire params of the last config resolved: a session opened with equal options shares them. */
+  #lastWire: SessionWireParams | undefined;
+
+  #resolve(config: SessionConfig | ResumeSessionConfig, method: "createSession" | "resumeSession"): ResolvedSessionConfig {
+    const resolved = resolveSessionConfig(config, method, this.#mode, this.#lastWire);
+    this.#lastWire = resolved.wire;
+    return resolved;
+  }
 
   /** A resume of a session open on this client: the runtime gets the new config, the session keeps its identity and handlers. */
   async #reconfigure(controller: SessionController, resolved: ResolvedSessionConfig): Promise<CopilotSession> {

@@ -41,18 +41,22 @@ export const emptyModeFeature = defineFeature<Record<never, never>>()({
    * before the session is handed out: no custom instruction files, no installed plugins or
    * bundled skills, custom agents local only, no co-author trailer, no schedule tool.
    */
-  async afterOpen(ctx) {
-    if (ctx.mode !== "empty") return;
-    await ctx.rpc.options.update({
-      skipCustomInstructions: true,
-      customAgentsLocalOnly: true,
-      coauthorEnabled: false,
-      manageScheduleEnabled: false,
-      installedPlugins: [],
-      includedBuiltinSkills: [],
-    });
+  afterOpen(ctx) {
+    if (ctx.mode !== "empty") return undefined;
+    return ctx.rpc.options
+      .update({
+        skipCustomInstructions: true,
+        customAgentsLocalOnly: true,
+        coauthorEnabled: false,
+        manageScheduleEnabled: false,
+        installedPlugins: [],
+        includedBuiltinSkills: [],
+      })
+      .then(ignore);
   },
 });
+
+const ignore = (): void => {};
 
 /** Applies empty mode to a checked config's wire params; refuses what empty mode requires and is missing. */
 function applyEmptyMode(config: Readonly<Record<string, unknown>>, wire: WireDraft, fail: Fail): void {

@@ -83,10 +83,12 @@ export const mcpFeature = defineFeature<McpOptions>()({
     },
   },
   // Ask the runtime for `mcp.oauth_required` events (it emits them only to interested clients).
-  async afterOpen(ctx) {
-    if (ctx.options.onMcpAuthRequest) await ctx.rpc.eventLog.registerInterest({ eventType: "mcp.oauth_required" });
+  afterOpen(ctx) {
+    return ctx.options.onMcpAuthRequest ? ctx.rpc.eventLog.registerInterest({ eventType: "mcp.oauth_required" }).then(ignore) : undefined;
   },
 });
+
+const ignore = (): void => {};
 
 // The runtime's server-name rule (session.mcp.oauth.login): no control characters, no empty segments.
 const SERVER_NAME = /^[^\x00-\x1f/\x7f-\x9f}]+(?:\/[^\x00-\x1f/\x7f-\x9f}]+)*$/;

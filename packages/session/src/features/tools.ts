@@ -43,6 +43,21 @@ function definitionOf(tool: AnyTool): ToolDefinitionWire {
   return definition;
 }
 
+/**
+ * The last list of tools checked, per its first tool, and its wire form: an app that opens many
+ * sessions with the same tools (a fresh array each time) shares one pair of arrays among them
+ * instead of two per session. Both are frozen; an entry goes with its first tool.
+ */
+const lastLists = new WeakMap<AnyTool, { readonly tools: readonly AnyTool[]; readonly wire: readonly ToolDefinitionWire[] }>();
+function sharedList(tools: readonly AnyTool[]): { readonly tools: readonly AnyTool[]; readonly wire: readonly ToolDefinitionWire[] } {
+  const first = tools[0]!;
+  const last = lastLists.get(first);
+  if (last && last.tools.length === tools.length && tools.every((tool, i) => last.tools[i] === tool)) return last;
+  const list = { tools: Object.freeze(tools.slice()), wire: Object.freeze(tools.map(definitionOf)) };
+  lastLists.set(first, list);
+  return list;
+}
+
 function findTool(tools: SessionTools, name: string): AnyTool | undefined {
   return tools instanceof ToolSet ? tools.get(name) : tools.find((tool) => tool.name === name);
 }
@@ -51,9 +66,14 @@ export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
   name: "tools",
   keys: ["tools", "availableTools", "excludedTools", "unknownToolCalls"],
   lower(options, wire, { fail }) {
-    const tools = toSessionTools(options.tools, fail);
-    const list = tools instanceof ToolSet ? [...tools] : tools;
-    if (list.length > 0) wire.tools = list.map(definitionOf);
+    let tools = toSessionTools(options.tools, fail);
+    if (tools instanceof ToolSet) {
+      if (tools.size > 0) wire.tools = [...tools].map(definitionOf);
+    } else if (tools.length > 0) {
+      const shared = sharedList(tools);
+      tools = shared.tools;
+      wire.tools = shared.wire as ToolDefinitionWire[];
+    }
     for (const key of ["availableTools", "excludedTools"] as const) {
       const value = options[key] as unknown;
       if (value === undefined) continue;

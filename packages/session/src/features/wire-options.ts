@@ -114,17 +114,18 @@ export function wireOptionsFeature(owned: ReadonlySet<string>): SessionFeature<W
       // Most sessions set none of these: no state to keep.
       return after as AfterOpen | undefined;
     },
-    async afterOpen(ctx) {
-      if (ctx.state === undefined) return;
-      try {
-        await ctx.rpc.options.update(ctx.state);
-      } catch (cause) {
-        throw new SdkError(
-          "INVALID_OPTION",
-          `The runtime refused ${Object.keys(ctx.state).join(", ")} (session.options.update failed): ${errorMessage(cause)}`,
-          { cause, details: { option: Object.keys(ctx.state)[0] } },
-        );
-      }
+    afterOpen(ctx) {
+      const state = ctx.state;
+      if (state === undefined) return undefined;
+      return ctx.rpc.options.update(state).then(
+        () => undefined,
+        (cause: unknown) => {
+          throw new SdkError("INVALID_OPTION", `The runtime refused ${Object.keys(state).join(", ")} (session.options.update failed): ${errorMessage(cause)}`, {
+            cause,
+            details: { option: Object.keys(state)[0] },
+          });
+        },
+      );
     },
   };
   return feature;
