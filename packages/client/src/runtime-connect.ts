@@ -239,6 +239,7 @@ export async function openTransport(
       args: [...runtime.prefixArgs, ...launch.args],
       env: options.telemetry ? { ...launch.env, ...telemetryEnv(options.telemetry) } : launch.env,
       cwd: options.workingDirectory,
+      ...(config.ownProcessGroup !== undefined && { ownProcessGroup: config.ownProcessGroup }),
       onStderrLine: (line) => onStderrLine(line),
     });
     started.process = process;

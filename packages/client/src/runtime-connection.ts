@@ -15,6 +15,15 @@ export interface StdioRuntimeConnection {
   readonly args?: readonly string[];
   /** Environment variables for the runtime process, merged over the client's `env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Start the runtime in a process group (and session) of its own, so that Ctrl-C in a terminal,
+   * which signals the app's whole foreground group, does not reach it: for an app that handles
+   * Ctrl-C without quitting (a REPL that cancels the turn). Default: its own group only where
+   * there is no `/proc` (macOS, the BSDs); on Linux it shares the app's group, as a plain child
+   * process does (a session of its own is also a scheduling autogroup of its own, which slows the
+   * app's process on a busy machine). `stop()` ends the runtime's whole tree either way.
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 export interface TcpRuntimeConnection {
@@ -28,6 +37,8 @@ export interface TcpRuntimeConnection {
   readonly path?: string;
   readonly args?: readonly string[];
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** As `StdioRuntimeConnection.ownProcessGroup`. */
+  readonly ownProcessGroup?: boolean;
 }
 
 export interface UriRuntimeConnection {
@@ -54,6 +65,11 @@ export type RuntimeConnection = StdioRuntimeConnection | TcpRuntimeConnection | 
 
 function invalid(option: string, message: string): SdkError {
   return new SdkError("INVALID_OPTION", `${option}: ${message}`, { details: { option } });
+}
+
+function checkFlag(option: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== "boolean") throw invalid(option, `must be true or false, got ${JSON.stringify(value)}.`);
+  return value;
 }
 
 function checkOptionsObject(where: string, options: unknown, known: readonly string[]): void {
@@ -121,18 +137,30 @@ export function parseRuntimeUrl(url: string): { host: string; port: number } {
 /** Factories for the ways to reach the runtime. */
 export const RuntimeConnection = {
   /** Spawn the runtime and talk over its stdin/stdout. The default. */
-  forStdio(options: { path?: string; args?: readonly string[]; env?: Record<string, string | undefined> } = {}): StdioRuntimeConnection {
-    checkOptionsObject("RuntimeConnection.forStdio()", options, ["path", "args", "env"]);
+  forStdio(
+    options: { path?: string; args?: readonly string[]; env?: Record<string, string | undefined>; ownProcessGroup?: boolean } = {},
+  ): StdioRuntimeConnection {
+    checkOptionsObject("RuntimeConnection.forStdio()", options, ["path", "args", "env", "ownProcessGroup"]);
     const path = checkPath("RuntimeConnection.forStdio({ path })", options.path);
     const args = checkArgs("RuntimeConnection.forStdio({ args })", options.args);
     const env = checkEnv("RuntimeConnection.forStdio({ env })", options.env);
-    return { kind: "stdio", ...(path && { path }), ...(args && { args }), ...(env && { env }) };
+    const ownProcessGroup = checkFlag("RuntimeConnection.forStdio({ ownProcessGroup })", options.ownProcessGroup);
+    return { kind: "stdio", ...(path && { path }), ...(args && { args }), ...(env && { env }), ...(ownProcessGroup !== undefined && { ownProcessGroup }) };
   },
   /** Spawn the runtime listening on TCP (loopback) and connect to it with a connection token. */
   forTcp(
-    options: { port?: number; host?: string; connectionToken?: string; path?: string; args?: readonly string[]; env?: Record<string, string | undefined> } = {},
+    options: {
+      port?: number;
+      host?: string;
+      connectionToken?: string;
+      path?: string;
+      args?: readonly string[];
+      env?: Record<string, string | undefined>;
+      ownProcessGroup?: boolean;
+    } = {},
   ): TcpRuntimeConnection {
-    checkOptionsObject("RuntimeConnection.forTcp()", options, ["port", "host", "connectionToken", "path", "args", "env"]);
+    checkOptionsObject("RuntimeConnection.forTcp()", options, ["port", "host", "connectionToken", "path", "args", "env", "ownProcessGroup"]);
+    const ownProcessGroup = checkFlag("RuntimeConnection.forTcp({ ownProcessGroup })", options.ownProcessGroup);
     const port = checkPort("RuntimeConnection.forTcp({ port })", options.port ?? 0, true);
     const connectionToken = checkToken("RuntimeConnection.forTcp({ connectionToken })", options.connectionToken);
     const path = checkPath("RuntimeConnection.forTcp({ path })", options.path);
@@ -140,7 +168,16 @@ export const RuntimeConnection = {
     const env = checkEnv("RuntimeConnection.forTcp({ env })", options.env);
     const host = options.host ?? "127.0.0.1";
     if (typeof host !== "string" || host === "") throw invalid("RuntimeConnection.forTcp({ host })", "must be a non-empty host name.");
-    return { kind: "tcp", port, host, ...(connectionToken && { connectionToken }), ...(path && { path }), ...(args && { args }), ...(env && { env }) };
+    return {
+      kind: "tcp",
+      port,
+      host,
+      ...(connectionToken && { connectionToken }),
+      ...(path && { path }),
+      ...(args && { args }),
+      ...(env && { env }),
+      ...(ownProcessGroup !== undefined && { ownProcessGroup }),
+    };
   },
   /** Attach to a runtime that is already running (started elsewhere with `--port`). No process is spawned. */
   forUri(url: string, options: { connectionToken?: string } = {}): UriRuntimeConnection {

@@ -21,6 +21,8 @@ export interface SpawnRuntimeOptions {
   readonly args: readonly string[];
   readonly env: Record<string, string>;
   readonly cwd?: string;
+  /** Start it in a process group (and session) of its own; default: only where there is no /proc. */
+  readonly ownProcessGroup?: boolean;
   /** Called with each stderr line (already split), e.g. for a debug log. */
   readonly onStderrLine?: (line: string) => void;
 }
@@ -70,7 +72,7 @@ export class RuntimeProcess {
     // Loaded on first use: child_process costs ~5 ms at import time.
     const { spawn } = await import("node:child_process");
     const tag = globalThis.crypto.randomUUID();
-    const ownGroup = needsOwnGroup();
+    const ownGroup = options.ownProcessGroup === true || needsOwnGroup();
     const child = spawn(options.command, [...options.args], {
       env: { ...options.env, [RUNTIME_TAG_ENV]: tag },
       cwd: options.cwd,

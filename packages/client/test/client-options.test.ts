@@ -54,6 +54,16 @@ describe("bad options fail at construction, naming the option", () => {
     expectOptionError(() => RuntimeConnection.forTcp({ connectionToken: "" }), /connectionToken.*empty/);
     expectOptionError(() => RuntimeConnection.forUri("127.0.0.1:1", { connectionToken: "  " }), /connectionToken.*empty/);
   });
+  it("ownProcessGroup takes true or false, on forStdio and forTcp", () => {
+    expectOptionError(
+      () => RuntimeConnection.forStdio({ ownProcessGroup: "yes" as unknown as boolean }),
+      /forStdio\(\{ ownProcessGroup \}\).*true or false.*"yes"/,
+    );
+    expectOptionError(() => RuntimeConnection.forTcp({ ownProcessGroup: 1 as unknown as boolean }), /forTcp\(\{ ownProcessGroup \}\).*true or false/);
+    expect(RuntimeConnection.forStdio({ ownProcessGroup: true })).toEqual({ kind: "stdio", ownProcessGroup: true });
+    expect(RuntimeConnection.forTcp({ ownProcessGroup: false })).toMatchObject({ kind: "tcp", ownProcessGroup: false });
+    expect(RuntimeConnection.forStdio()).toEqual({ kind: "stdio" });
+  });
   it("a runtime path that is not executable, or missing", () => {
     const dir = mkdtempSync(join(tmpdir(), "fd-client-"));
     try {

@@ -3,6 +3,7 @@
  * stdio and TCP, tokens, forUri, stop() and the process tree (crashes and kills: test/faults/).
  */
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { AuthenticationFailedError, isSdkError } from "@flightdeck/copilot-core";
 import { createIsolatedEnvironment } from "@flightdeck/copilot-testing";
@@ -42,6 +43,60 @@ describe.each(RUNTIMES)("$name", (runtime) => {
     expect(tree()).toEqual([]);
     expect(states).toEqual(["starting", "connected", "stopping", "stopped"]);
   });
+
+  it.each([
+    { own: false, expected: "lost", group: "the app's" },
+    { own: true, expected: "alive", group: "its own" },
+  ])(
+    "Ctrl-C in a REPL-like app (SIGINT to its process group), ownProcessGroup: $own: the runtime, in $group group, is $expected",
+    async ({ own, expected }) => {
+      const iso = createIsolatedEnvironment();
+      cleanups.push(() => iso.cleanup());
+      const repo = fileURLToPath(new URL("../../..", import.meta.url));
+      // The app gets a process group of its own, as a shell gives each job: the signal below goes to it, not to vitest.
+      const app = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("fixtures/ctrl-c-app.ts", import.meta.url))], {
+        cwd: repo,
+        detached: true,
+        stdio: ["ignore", "pipe", "inherit"],
+        env: {
+          ...process.env,
+          FD_APP_RUNTIME: JSON.stringify({ path: runtime.path, args: runtime.args }),
+          FD_APP_ENV: JSON.stringify(iso.env),
+          FD_APP_CWD: iso.workingDirectory,
+          FD_APP_OWN_GROUP: own ? "1" : "0",
+        },
+      });
+      let out = "";
+      app.stdout.setEncoding("utf8");
+      const line = (pattern: RegExp) =>
+        new Promise<RegExpMatchArray>((resolve, reject) => {
+          const check = () => {
+            const m = out.match(pattern);
+            if (m) resolve(m);
+          };
+          app.stdout.on("data", (chunk: string) => {
+            out += chunk;
+            check();
+          });
+          app.once("exit", () => setTimeout(() => reject(new Error(`app exited; it wrote: ${out}`)), 50));
+          check();
+        });
+      const exited = new Promise((resolve) => app.once("exit", resolve));
+      cleanups.push(async () => {
+        if (app.exitCode === null) process.kill(-app.pid!, "SIGKILL");
+        await exited;
+      });
+      const ready = await line(/ready (\d+)\n/);
+      const runtimePid = Number(ready[1]);
+      const tree = runtimeTree(runtimePid);
+      expect(processGroupOf(runtimePid) === runtimePid).toBe(own);
+      process.kill(-app.pid!, "SIGINT");
+      await line(/(alive|lost)\n/);
+      expect(out.trim().split("\n").at(-1)).toBe(expected);
+      await exited;
+      expect(tree()).toEqual([]);
+    },
+  );
 
   it("auto-starts on first use", async () => {
     const { client, cleanup } = isolatedClient(runtime);
