@@ -14,6 +14,8 @@ import {
   registerClientSessionHandlers,
   registerInternalClientGlobalHandlers,
   registerInternalClientSessionHandlers,
+  UNKNOWN_TYPE,
+  type EventValidationResult,
   type EventValidators,
   type InternalServerRpc,
   type SessionCreateResult,
@@ -384,7 +386,7 @@ export class SessionHost {
       },
       (cause: unknown) => {
         this.#onError(new SdkError("VALIDATION", `Event validation is off: the validators could not be loaded (${errorMessage(cause)}).`, { cause }));
-        this.#validators = { validate: () => ({ ok: true }) };
+        this.#validators = { validate: (event) => (isKnownEventType(event.type) ? { ok: true } : UNKNOWN_TYPE) };
         this.#flush();
       },
     );
@@ -399,24 +401,26 @@ export class SessionHost {
   #deliver(controller: SessionController, event: Record<string, unknown>): void {
     if (controller.closed) return;
     const strict = this.#validation === "strict";
-    // Unknown types have no validator: they are delivered as UnknownSessionEvent unchecked.
-    const known = isKnownEventType(event.type as string);
-    if (known) {
-      let result: ReturnType<EventValidators["validate"]>;
-      try {
-        result = this.#validators!.validate(event, strict ? "strict" : "lenient");
-      } catch (cause) {
-        result = { ok: false, errors: [`the validator threw: ${errorMessage(cause)}`] };
-      }
-      if (!result.ok) {
-        controller.report(
-          eventReport(
-            `Session ${controller.session.sessionId}: a "${String(event.type)}" event does not match the schema (${result.errors.slice(0, 5).join("; ")}). ${strict ? "It was dropped (validation: strict)." : "It was delivered anyway (validation: lenient)."}`,
-            { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id, errors: result.errors },
-          ),
-        );
-        if (strict) return;
-      }
+    // The validators look the type up: unknown types (no validator) come back `known: false`,
+    // unchecked, and are delivered as UnknownSessionEvent.
+    let result: EventValidationResult;
+    try {
+      result = this.#validators!.validate(event as { type: string }, strict ? "strict" : "lenient");
+    } catch (cause) {
+      result = isKnownEventType(event.type as string) ? { ok: false, known: true, errors: [`the validator threw: ${errorMessage(cause)}`] } : UNKNOWN_TYPE;
+    }
+    if (result.ok) {
+      controller.dispatch(event, true);
+      return;
+    }
+    if (result.known) {
+      controller.report(
+        eventReport(
+          `Session ${controller.session.sessionId}: a "${String(event.type)}" event does not match the schema (${result.errors.slice(0, 5).join("; ")}). ${strict ? "It was dropped (validation: strict)." : "It was delivered anyway (validation: lenient)."}`,
+          { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id, errors: result.errors },
+        ),
+      );
+      if (strict) return;
     } else if (strict) {
       // Strict reports every drift from the pinned schemas, an unknown event type included; the
       // event is still delivered (as UnknownSessionEvent), as in lenient mode.
@@ -427,7 +431,7 @@ export class SessionHost {
         ),
       );
     }
-    controller.dispatch(event, known);
+    controller.dispatch(event, result.known);
   }
 }
 
