@@ -111,7 +111,13 @@ describe("redact", () => {
     const shared = { token: "t0ps3cret", n: 1 };
     const deep: Record<string, unknown> = { list: [shared, shared], inner: { back: null as unknown } };
     (deep.inner as Record<string, unknown>).back = deep;
-    expect(redact(deep)).toEqual({ list: [{ token: "[REDACTED]", n: 1 }, { token: "[REDACTED]", n: 1 }], inner: { back: "[Circular]" } });
+    expect(redact(deep)).toEqual({
+      list: [
+        { token: "[REDACTED]", n: 1 },
+        { token: "[REDACTED]", n: 1 },
+      ],
+      inner: { back: "[Circular]" },
+    });
     const e = redact(new Error(`x ${GHP}`));
     expect(e.message).toBe("x ghp_[REDACTED]");
   });
