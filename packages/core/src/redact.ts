@@ -136,16 +136,17 @@ export function redactString(text: string): string {
  * // → { provider: { apiKey: "[REDACTED]" }, note: "Bearer [REDACTED]" }
  */
 export function redact<T>(value: T): T {
-  return redactValue(value, new WeakSet()) as T;
+  return redactValue(value, []) as T;
 }
 
-function redactValue(value: unknown, seen: WeakSet<object>): unknown {
+/** `path`: the objects from the root down to `value` (a cycle leads back into it). Short, so a list beats a WeakSet. */
+function redactValue(value: unknown, path: object[]): unknown {
   if (typeof value === "string") return redactString(value);
   if (value === null || typeof value !== "object") return value;
-  if (seen.has(value)) return "[Circular]";
-  seen.add(value);
+  if (path.includes(value)) return "[Circular]";
+  path.push(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, path));
     if (value instanceof Error) {
       const copy = new Error(redactString(value.message));
       copy.name = value.name;
@@ -154,10 +155,10 @@ function redactValue(value: unknown, seen: WeakSet<object>): unknown {
     if (ArrayBuffer.isView(value)) return value;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = isSecretKey(key) && item !== null && (typeof item === "string" || typeof item === "object") ? REDACTED : redactValue(item, seen);
+      out[key] = isSecretKey(key) && item !== null && (typeof item === "string" || typeof item === "object") ? REDACTED : redactValue(item, path);
     }
     return out;
   } finally {
-    seen.delete(value);
+    path.pop();
   }
 }

@@ -107,6 +107,17 @@ describe("redact", () => {
     const a: Record<string, unknown> = { name: "a" };
     a.self = a;
     expect(redact(a)).toEqual({ name: "a", self: "[Circular]" });
+    // Only a way back up is a cycle: an object reached twice side by side is copied twice.
+    const shared = { token: "t0ps3cret", n: 1 };
+    const deep: Record<string, unknown> = { list: [shared, shared], inner: { back: null as unknown } };
+    (deep.inner as Record<string, unknown>).back = deep;
+    expect(redact(deep)).toEqual({
+      list: [
+        { token: "[REDACTED]", n: 1 },
+        { token: "[REDACTED]", n: 1 },
+      ],
+      inner: { back: "[Circular]" },
+    });
     const e = redact(new Error(`x ${GHP}`));
     expect(e.message).toBe("x ghp_[REDACTED]");
   });

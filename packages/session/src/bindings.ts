@@ -56,7 +56,7 @@ export {
   type InternalClientGlobalHandlers,
   type InternalServerRpc,
 } from "@flightdeck/copilot-core/internal";
-import type { ClientSessionHandlers } from "@flightdeck/copilot-core";
+import { SESSION_EVENT_TYPES, isKnownSessionEventType as isKnownType, type ClientSessionHandlers } from "@flightdeck/copilot-core";
 import type { InternalClientGlobalHandlers } from "@flightdeck/copilot-core/internal";
 
 /**
@@ -71,24 +71,36 @@ export type SessionRequestParams<M extends SessionRequestMethod> = Omit<Paramete
 /** What request `M` answers. */
 export type SessionRequestResult<M extends SessionRequestMethod> = Awaited<ReturnType<SessionRequestHandlers[M]>>;
 
-/** Result of validating one event: `ok`, or the problems found (each names a path). */
-export type EventValidationResult = { ok: true } | { ok: false; errors: string[] };
+/**
+ * Result of validating one event: `ok`; `known: false` for a type the bindings do not know (not
+ * checked); or the problems found (each names a path).
+ */
+export type EventValidationResult = { ok: true } | { ok: false; known: boolean; errors: string[] };
 
 /** What this package needs from `@flightdeck/copilot-core/validators`. */
 export interface EventValidators {
-  validate(event: unknown, mode: "lenient" | "strict"): EventValidationResult;
+  /** Checks an event of a type the bindings know; answers `UNKNOWN_TYPE` for any other type. */
+  validate(event: { type: string }, mode: "lenient" | "strict"): EventValidationResult;
 }
 
 const VALID: EventValidationResult = Object.freeze({ ok: true });
+/** The answer for an event type the bindings do not know: nothing was checked. */
+export const UNKNOWN_TYPE: EventValidationResult = Object.freeze({ ok: false, known: false, errors: Object.freeze([]) as unknown as string[] });
 
 /** Loads `@flightdeck/copilot-core/validators` on first use (it is large: never imported eagerly). */
 export async function loadEventValidators(): Promise<EventValidators> {
-  const { validateSessionEvent } = await import("@flightdeck/copilot-core/validators");
+  const { validateSessionEvent, VALIDATED_EVENT_TYPES } = await import("@flightdeck/copilot-core/validators");
+  // Both lists come from the same schemas: then the validators' own type lookup tells known from
+  // unknown, and the host looks each event's type up once instead of twice.
+  const sameTypes = VALIDATED_EVENT_TYPES.length === SESSION_EVENT_TYPES.length && VALIDATED_EVENT_TYPES.every((type) => isKnownType(type));
   return {
     validate: (event, mode) => {
+      if (!sameTypes && !isKnownType(event.type)) return UNKNOWN_TYPE;
       const result = validateSessionEvent(event, mode);
       // Nearly every event is valid: one shared result rather than an object per event.
-      return result.ok ? VALID : { ok: false, errors: result.errors.map((issue) => `${issue.path || "(root)"}: ${issue.message}`) };
+      if (result.ok) return VALID;
+      if (!result.known && sameTypes) return UNKNOWN_TYPE;
+      return { ok: false, known: true, errors: result.errors.map((issue) => `${issue.path || "(root)"}: ${issue.message}`) };
     },
   };
 }

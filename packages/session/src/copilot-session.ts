@@ -49,7 +49,8 @@ export interface SessionController {
   readonly wire: SessionWireParams;
   readonly closed: boolean;
   report(error: unknown): void;
-  dispatch(raw: Record<string, unknown>): void;
+  /** `known`: whether the bindings know `raw.type`, when the caller already looked it up. */
+  dispatch(raw: Record<string, unknown>, known?: boolean): void;
   attach(result: SessionCreateResult): void;
   /** The features' steps after create/resume answered (e.g. registering interest in `mcp.oauth_required`). */
   afterOpen(): Promise<void>;
@@ -408,9 +409,9 @@ export class CopilotSession {
     this.#onClosed(this.#link);
   }
 
-  #dispatch(raw: Record<string, unknown>): void {
+  #dispatch(raw: Record<string, unknown>, knownType?: boolean): void {
     if (this.#closedError !== undefined) return;
-    const known = typeof raw.type === "string" && isKnownEventType(raw.type);
+    const known = knownType ?? (typeof raw.type === "string" && isKnownEventType(raw.type));
     const event: AnySessionEvent = known ? (raw as unknown as SessionEvent) : toUnknownEvent(raw);
     if (event.type.startsWith("session.canvas.")) (this.#canvases ??= new OpenCanvasTracker()).onEvent(event as { type: string; data: unknown });
     for (const waiter of this.#waiters && this.#waiters.size > 0 ? [...this.#waiters] : []) {
@@ -469,8 +470,8 @@ export class CopilotSession {
       report(error: unknown): void {
         this.session.#report(error);
       }
-      dispatch(raw: Record<string, unknown>): void {
-        this.session.#dispatch(raw);
+      dispatch(raw: Record<string, unknown>, known?: boolean): void {
+        this.session.#dispatch(raw, known);
       }
       attach(result: SessionCreateResult): void {
         const session = this.session;

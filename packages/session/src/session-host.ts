@@ -14,6 +14,8 @@ import {
   registerClientSessionHandlers,
   registerInternalClientGlobalHandlers,
   registerInternalClientSessionHandlers,
+  UNKNOWN_TYPE,
+  type EventValidationResult,
   type EventValidators,
   type InternalServerRpc,
   type SessionCreateResult,
@@ -384,7 +386,7 @@ export class SessionHost {
       },
       (cause: unknown) => {
         this.#onError(new SdkError("VALIDATION", `Event validation is off: the validators could not be loaded (${errorMessage(cause)}).`, { cause }));
-        this.#validators = { validate: () => ({ ok: true }) };
+        this.#validators = { validate: (event) => (isKnownEventType(event.type) ? { ok: true } : UNKNOWN_TYPE) };
         this.#flush();
       },
     );
@@ -398,41 +400,59 @@ export class SessionHost {
 
   #deliver(controller: SessionController, event: Record<string, unknown>): void {
     if (controller.closed) return;
-    // Unknown types have no validator: they are delivered as UnknownSessionEvent unchecked.
-    if (isKnownEventType(event.type as string)) {
-      let result: ReturnType<EventValidators["validate"]>;
-      try {
-        result = this.#validators!.validate(event, this.#validation === "strict" ? "strict" : "lenient");
-      } catch (cause) {
-        result = { ok: false, errors: [`the validator threw: ${errorMessage(cause)}`] };
-      }
-      if (!result.ok) {
-        const strict = this.#validation === "strict";
-        controller.report(
-          new SdkError(
-            "VALIDATION",
-            `Session ${controller.session.sessionId}: a "${String(event.type)}" event does not match the schema (${result.errors.slice(0, 5).join("; ")}). ${strict ? "It was dropped (validation: strict)." : "It was delivered anyway (validation: lenient)."}`,
-            {
-              details: { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id, errors: result.errors },
-            },
-          ),
-        );
-        if (strict) return;
-      }
-    } else if (this.#validation === "strict") {
+    const strict = this.#validation === "strict";
+    // The validators look the type up: unknown types (no validator) come back `known: false`,
+    // unchecked, and are delivered as UnknownSessionEvent.
+    let result: EventValidationResult;
+    try {
+      result = this.#validators!.validate(event as { type: string }, strict ? "strict" : "lenient");
+    } catch (cause) {
+      result = isKnownEventType(event.type as string) ? { ok: false, known: true, errors: [`the validator threw: ${errorMessage(cause)}`] } : UNKNOWN_TYPE;
+    }
+    if (result.ok) {
+      controller.dispatch(event, true);
+      return;
+    }
+    if (result.known) {
+      controller.report(
+        eventReport(
+          `Session ${controller.session.sessionId}: a "${String(event.type)}" event does not match the schema (${result.errors.slice(0, 5).join("; ")}). ${strict ? "It was dropped (validation: strict)." : "It was delivered anyway (validation: lenient)."}`,
+          { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id, errors: result.errors },
+        ),
+      );
+      if (strict) return;
+    } else if (strict) {
       // Strict reports every drift from the pinned schemas, an unknown event type included; the
       // event is still delivered (as UnknownSessionEvent), as in lenient mode.
       controller.report(
-        new SdkError(
-          "VALIDATION",
+        eventReport(
           `Session ${controller.session.sessionId}: the event type "${String(event.type)}" is not in the pinned schemas (a newer runtime?). It was delivered as UnknownSessionEvent (validation: strict reports it).`,
-          {
-            details: { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id },
-          },
+          { sessionId: controller.session.sessionId, eventType: event.type, eventId: event.id },
         ),
       );
     }
-    controller.dispatch(event);
+    controller.dispatch(event, result.known);
+  }
+}
+
+/**
+ * The `VALIDATION` error that reports an event off the wire, made without a stack trace: its
+ * frames would only be this host's dispatch code (the event came from the runtime, no caller of
+ * the SDK is on the stack), and capturing them was most of what a report cost (~20 µs each in
+ * `bench/src/events-bench.ts`, where runtime 1.0.85's `session.shutdown` events fail lenient
+ * validation). Code, message and details are as before; `stack` is the name and message line.
+ */
+function eventReport(message: string, details: Record<string, unknown>): SdkError {
+  const limit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 0;
+  } catch {
+    // Not writable here: the report keeps its trace.
+  }
+  try {
+    return new SdkError("VALIDATION", message, { details });
+  } finally {
+    if (Error.stackTraceLimit !== limit) Error.stackTraceLimit = limit;
   }
 }
 
