@@ -14,7 +14,7 @@
  *   the length told us where it ends, so the decoder reports it and carries on with the next frame.
  */
 import { SdkError } from "./errors.js";
-import { classifyMessage, type JsonRpcMessage, type JsonRpcMessageKind } from "./json-rpc-message.js";
+import { messageKind, type JsonRpcMessage, type JsonRpcMessageKind } from "./json-rpc-message.js";
 import { redactString } from "./redact.js";
 
 /** Default limit on one message body: 64 MiB. */
@@ -456,18 +456,18 @@ export class FrameDecoder {
       });
       return;
     }
-    const c = classifyMessage(value);
-    if ("problem" in c) {
+    const kind = messageKind(value);
+    if (typeof kind !== "string") {
       events.push({
         type: "error",
         fatal: false,
         value,
-        error: new SdkError("INVALID_FRAME", `A message is not JSON-RPC 2.0: ${c.problem}; it was skipped.`, {
+        error: new SdkError("INVALID_FRAME", `A message is not JSON-RPC 2.0: ${kind.problem}; it was skipped.`, {
           details: { reason: "not-json-rpc", fatal: false },
         }),
       });
       return;
     }
-    events.push({ type: "message", kind: c.kind, message: value as JsonRpcMessage, byteLength: bytes.length });
+    events.push({ type: "message", kind, message: value as JsonRpcMessage, byteLength: bytes.length });
   }
 }
