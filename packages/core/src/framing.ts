@@ -14,7 +14,7 @@
  *   the length told us where it ends, so the decoder reports it and carries on with the next frame.
  */
 import { SdkError } from "./errors.js";
-import { classifyMessage, type JsonRpcMessage, type JsonRpcMessageKind } from "./json-rpc-message.js";
+import { messageKind, type JsonRpcMessage, type JsonRpcMessageKind } from "./json-rpc-message.js";
 import { redactString } from "./redact.js";
 
 /** Default limit on one message body: 64 MiB. */
@@ -27,6 +27,10 @@ const CR = 13;
 const ONLY_CONTENT_LENGTH = /^[ \t]*content-length[ \t]*:[ \t]*([0-9]{1,16})[ \t]*$/i;
 const LF = 10;
 const textEncoder = new TextEncoder();
+/** `Content-Length: ` as bytes: the header block every known peer writes, read without making a string. */
+const CONTENT_LENGTH_PREFIX = Uint8Array.from("Content-Length: ", (c) => c.charCodeAt(0));
+/** Digits the byte-level reading takes (exact as a double); longer values go the general way. */
+const QUICK_MAX_DIGITS = 15;
 
 /**
  * Serializes a JSON-RPC message into a single `Content-Length` framed buffer.
@@ -218,6 +222,13 @@ export class FrameDecoder {
   /** Looks for a complete header starting at `pos`; returns the position after what it consumed. */
   // long: the per-frame hot path, one scan of the header bytes with each corruption exit in place.
   private readHeader(chunk: Uint8Array, pos: number, events: FrameSink): number {
+    if (this.header === null) {
+      const quickEnd = this.quickHeader(chunk, pos);
+      if (quickEnd >= 0) {
+        const length = this.checkLength(this.quickLength, events);
+        return length < 0 ? chunk.length : this.startBody(chunk, quickEnd, length, events);
+      }
+    }
     const carried = this.header?.length ?? 0;
     let data: Uint8Array;
     let base: number;
@@ -289,7 +300,40 @@ export class FrameDecoder {
     this.header = null;
     const length = this.parseHeader(data, base, headerLength, events);
     if (length < 0) return chunk.length;
+    return this.startBody(chunk, nextPos, length, events);
+  }
 
+  /** Length read by the last successful {@link quickHeader}. */
+  private quickLength = 0;
+
+  /**
+   * The usual header block, exactly `Content-Length: <1–15 digits>\r\n\r\n`, wholly in `chunk`
+   * at `pos`: read from the bytes (no string, no regexp). Returns the position after it (the
+   * length in `quickLength`), or -1 for anything else, which the general path then reads (and
+   * judges) as before. Takes only headers the general path accepts with the same length.
+   */
+  private quickHeader(chunk: Uint8Array, pos: number): number {
+    const prefix = CONTENT_LENGTH_PREFIX.length;
+    if (chunk.length - pos < prefix + 5) return -1;
+    for (let i = 0; i < prefix; i++) if (chunk[pos + i] !== CONTENT_LENGTH_PREFIX[i]) return -1;
+    let i = pos + prefix;
+    let n = 0;
+    const digitsEnd = Math.min(chunk.length, i + QUICK_MAX_DIGITS);
+    for (; i < digitsEnd; i++) {
+      const d = chunk[i]! - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    const digits = i - pos - prefix;
+    // No digit, a 16th digit, or a header longer than maxHeaderBytes: the general path decides.
+    if (digits === 0 || prefix + digits > this.maxHeaderBytes || i + 4 > chunk.length) return -1;
+    if (chunk[i] !== CR || chunk[i + 1] !== LF || chunk[i + 2] !== CR || chunk[i + 3] !== LF) return -1;
+    this.quickLength = n;
+    return i + 4;
+  }
+
+  /** A header ended at `nextPos` announcing `length` bytes: decodes the body if all of it is here, else starts filling it. */
+  private startBody(chunk: Uint8Array, nextPos: number, length: number, events: FrameSink): number {
     if (chunk.length - nextPos >= length) {
       // Whole body is in this chunk: decode it in place, no copy.
       this.decodeBody(chunk.subarray(nextPos, nextPos + length), events);
@@ -412,18 +456,18 @@ export class FrameDecoder {
       });
       return;
     }
-    const c = classifyMessage(value);
-    if ("problem" in c) {
+    const kind = messageKind(value);
+    if (typeof kind !== "string") {
       events.push({
         type: "error",
         fatal: false,
         value,
-        error: new SdkError("INVALID_FRAME", `A message is not JSON-RPC 2.0: ${c.problem}; it was skipped.`, {
+        error: new SdkError("INVALID_FRAME", `A message is not JSON-RPC 2.0: ${kind.problem}; it was skipped.`, {
           details: { reason: "not-json-rpc", fatal: false },
         }),
       });
       return;
     }
-    events.push({ type: "message", kind: c.kind, message: value as JsonRpcMessage, byteLength: bytes.length });
+    events.push({ type: "message", kind, message: value as JsonRpcMessage, byteLength: bytes.length });
   }
 }

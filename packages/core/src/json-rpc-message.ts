@@ -44,6 +44,15 @@ function isId(value: unknown): value is JsonRpcId {
  * JSON-RPC 2.0 message (batches are not used by the runtime and count as invalid).
  */
 export function classifyMessage(value: unknown): { kind: JsonRpcMessageKind } | { problem: string } {
+  const kind = messageKind(value);
+  return typeof kind === "string" ? { kind } : kind;
+}
+
+/**
+ * {@link classifyMessage} without an object for a valid message (the decoder's per-frame path):
+ * the kind, or the problem.
+ */
+export function messageKind(value: unknown): JsonRpcMessageKind | { problem: string } {
   if (typeof value !== "object" || value === null) return { problem: `expected a JSON object, got ${value === null ? "null" : typeof value}` };
   if (Array.isArray(value)) return { problem: "JSON-RPC batches (arrays) are not supported" };
   const m = value as Record<string, unknown>;
@@ -53,9 +62,9 @@ export function classifyMessage(value: unknown): { kind: JsonRpcMessageKind } | 
     if (m.params !== undefined && (typeof m.params !== "object" || m.params === null)) {
       return { problem: `"params" of ${m.method} must be an object or array` };
     }
-    if (!("id" in m) || m.id === undefined) return { kind: "notification" };
+    if (!("id" in m) || m.id === undefined) return "notification";
     if (!isId(m.id)) return { problem: `"id" of request ${m.method} must be a string or number` };
-    return { kind: "request" };
+    return "request";
   }
   if (!("id" in m)) return { problem: `a message needs "method" (request/notification) or "id" (response)` };
   if (m.id !== null && !isId(m.id)) return { problem: `"id" of a response must be a string, number or null` };
@@ -70,5 +79,5 @@ export function classifyMessage(value: unknown): { kind: JsonRpcMessageKind } | 
   } else if (m.id === null) {
     return { problem: `a success response needs a non-null "id"` };
   }
-  return { kind: "response" };
+  return "response";
 }

@@ -194,6 +194,46 @@ describe("FrameDecoder", () => {
     expect(clean.end()).toEqual([]);
   });
 
+  // `Content-Length: <digits>\r\n\r\n` is read from the bytes; these pin that it accepts and rejects exactly what the general header parser does.
+  it("reads the usual one-line header the same way as the general parser, at its boundaries", () => {
+    const body = JSON.stringify(ping);
+    const n = body.length;
+    // Leading zeros, and the same frame under a header only the general parser reads.
+    for (const header of [`Content-Length: ${n}`, `Content-Length: 000${n}`, `content-length: ${n}`, `Content-Length:  ${n}`]) {
+      expect(messages(new FrameDecoder().push(bytes(`${header}\r\n\r\n${body}`))), header).toEqual([ping]);
+    }
+    // Three frames in one chunk, then the same bytes cut at every position.
+    const three = bytes(`Content-Length: ${n}\r\n\r\n${body}`.repeat(3));
+    expect(messages(new FrameDecoder().push(three))).toEqual([ping, ping, ping]);
+    for (let cut = 1; cut < three.length; cut++) {
+      const d = new FrameDecoder();
+      expect([...messages(d.push(three.subarray(0, cut))), ...messages(d.push(three.subarray(cut)))], `cut at ${cut}`).toEqual([ping, ping, ping]);
+    }
+    // A header exactly as long as maxHeaderBytes allows is read; one byte over is header-too-large, both ways.
+    const header = `Content-Length: ${n}`;
+    expect(messages(new FrameDecoder({ maxHeaderBytes: header.length }).push(bytes(`${header}\r\n\r\n${body}`)))).toEqual([ping]);
+    const [tooLong] = errors(new FrameDecoder({ maxHeaderBytes: header.length - 1 }).push(bytes(`${header}\r\n\r\n${body}`)));
+    expect(reasonOf(tooLong!)).toBe("header-too-large");
+    // 15 and 16 digits: both end as message-too-large with the announced length (the 16th digit goes the general way).
+    for (const digits of ["999999999999999", "9999999999999999"]) {
+      const [e] = errors(new FrameDecoder().push(bytes(`Content-Length: ${digits}\r\n\r\n`)));
+      expect(reasonOf(e!), digits).toBe("message-too-large");
+      expect(e!.error.details?.contentLength, digits).toBe(Number(digits));
+    }
+    // 17 digits, a missing digit, a line that is not the end of the header: the general parser's errors.
+    const cases: Array<[string, string]> = [
+      ["Content-Length: 12345678901234567\r\n\r\n", "invalid-content-length"],
+      ["Content-Length: \r\n\r\n{}", "invalid-content-length"],
+      ["Content-Length: 2x\r\n\r\n{}", "invalid-content-length"],
+      ["Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", "conflicting-content-length"],
+    ];
+    for (const [input, reason] of cases) expect(reasonOf(errors(new FrameDecoder().push(bytes(input)))[0]!), input).toBe(reason);
+    // An empty body is read as one and reported (not JSON), and the next frame still decodes.
+    const events = new FrameDecoder().push(bytes(`Content-Length: 0\r\n\r\nContent-Length: ${n}\r\n\r\n${body}`));
+    expect(errors(events).map(reasonOf)).toEqual(["invalid-json"]);
+    expect(messages(events)).toEqual([ping]);
+  });
+
   it("validates its options", () => {
     expect(() => new FrameDecoder({ maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
     expect(() => new FrameDecoder({ maxHeaderBytes: 1.5 })).toThrow(/maxHeaderBytes/);

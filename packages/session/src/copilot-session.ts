@@ -414,11 +414,13 @@ export class CopilotSession {
     const known = knownType ?? (typeof raw.type === "string" && isKnownEventType(raw.type));
     const event: AnySessionEvent = known ? (raw as unknown as SessionEvent) : toUnknownEvent(raw);
     if (event.type.startsWith("session.canvas.")) (this.#canvases ??= new OpenCanvasTracker()).onEvent(event as { type: string; data: unknown });
-    for (const waiter of this.#waiters && this.#waiters.size > 0 ? [...this.#waiters] : []) {
-      try {
-        waiter.onEvent(event);
-      } catch (error) {
-        this.#report(error);
+    if (this.#waiters && this.#waiters.size > 0) {
+      for (const waiter of [...this.#waiters]) {
+        try {
+          waiter.onEvent(event);
+        } catch (error) {
+          this.#report(error);
+        }
       }
     }
     let after: Array<() => void> | undefined;

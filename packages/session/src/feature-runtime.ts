@@ -140,23 +140,50 @@ export class FeatureRuntime {
     const runs = (this.#runs ??= new Map());
     runs.get(key)?.abort("a newer request under the same key replaced it");
     runs.set(key, controller);
-    const onLinked = () => controller.abort(linked?.reason);
+    let onLinked: (() => void) | undefined;
     if (linked?.aborted) controller.abort(linked.reason);
-    else linked?.addEventListener("abort", onLinked, { once: true });
+    else if (linked) {
+      onLinked = () => controller.abort(linked.reason);
+      linked.addEventListener("abort", onLinked, { once: true });
+    }
     if (this.host.closed) controller.abort(new SdkError("CONNECTION_CLOSED", `Session ${this.host.sessionId} is closed.`));
-    return {
-      get signal() {
-        return controller.signal;
-      },
-      cancellation: controller,
-      get cancelled() {
-        return controller.aborted;
-      },
-      end: () => {
-        linked?.removeEventListener("abort", onLinked);
-        if (runs.get(key) === controller) runs.delete(key);
-      },
-    };
+    return new Run(controller, runs, key, linked, onLinked);
+  }
+}
+
+/** One handler run (a class, not an object literal with getters: one is made per tool call). */
+class Run implements HandlerRun {
+  readonly cancellation: LazyAbortController;
+  readonly #runs: Map<string, LazyAbortController>;
+  readonly #key: string;
+  readonly #linked: AbortSignal | undefined;
+  readonly #onLinked: (() => void) | undefined;
+
+  constructor(
+    controller: LazyAbortController,
+    runs: Map<string, LazyAbortController>,
+    key: string,
+    linked: AbortSignal | undefined,
+    onLinked: (() => void) | undefined,
+  ) {
+    this.cancellation = controller;
+    this.#runs = runs;
+    this.#key = key;
+    this.#linked = linked;
+    this.#onLinked = onLinked;
+  }
+
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
+  }
+
+  get cancelled(): boolean {
+    return this.cancellation.aborted;
+  }
+
+  end(): void {
+    if (this.#onLinked) this.#linked!.removeEventListener("abort", this.#onLinked);
+    if (this.#runs.get(this.#key) === this.cancellation) this.#runs.delete(this.#key);
   }
 }
 
