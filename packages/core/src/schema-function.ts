@@ -12,6 +12,7 @@
  * The generator (`@flightdeck/copilot-codegen`) ships data only; this code is written here.
  */
 import { compilable, compiledNode, valuesImplyType } from "./schema-compiled.js";
+import { NUMBER_VALUED_KEYWORDS } from "./schema-keywords.js";
 import type { SchemaNode, SchemaObject } from "./schema-types.js";
 import { equal, FORMATS, isObject, regExp, ucs2length } from "./schema-values.js";
 import { duplicate, hasObjectKeywords } from "./schema-walker.js";
@@ -354,20 +355,14 @@ class Writer {
   }
 }
 
-/** Keywords of `#simple` nodes: no sub-schemas, no loops. */
+/** Keywords of `#simple` nodes: no sub-schemas, no loops (the number-valued ones of numbers and strings). */
 const SCALAR_KEYWORDS: ReadonlySet<string> = new Set([
   "type",
   "const",
   "enum",
-  "maximum",
-  "minimum",
-  "exclusiveMaximum",
-  "exclusiveMinimum",
-  "multipleOf",
-  "maxLength",
-  "minLength",
   "pattern",
   "format",
+  ...[...NUMBER_VALUED_KEYWORDS].filter((k) => !k.endsWith("Items") && !k.endsWith("Properties")),
 ]);
 
 /** A number of the schema data as a literal (finite: the data is JSON). */
