@@ -33,6 +33,7 @@ import { fileURLToPath } from "node:url";
 import { FrameDecoder, JsonRpcConnection, createInMemoryTransportPair, encodeMessage, type InMemoryTransport } from "@flightdeck/copilot-core";
 import { SessionHost } from "@flightdeck/copilot-session";
 import { CopilotClient as IncumbentClient, RuntimeConnection as IncumbentConnection, approveAll as incumbentApproveAll } from "@github/copilot-sdk";
+import { joinAndChunk } from "./frame-stream.js";
 import { median } from "./stats.js";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -82,15 +83,7 @@ function buildStream(source: Array<Record<string, unknown>>, count: number): { c
     frames.push(frame);
     bytes += frame.length;
   }
-  const all = new Uint8Array(bytes);
-  let at = 0;
-  for (const f of frames) {
-    all.set(f, at);
-    at += f.length;
-  }
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < all.length; i += CHUNK_BYTES) chunks.push(all.subarray(i, i + CHUNK_BYTES));
-  return { chunks, bytes, types: new Set(source.map((e) => e.type)).size };
+  return { chunks: joinAndChunk(frames, CHUNK_BYTES), bytes, types: new Set(source.map((e) => e.type)).size };
 }
 
 // ---- a fake runtime peer for both SDKs ----

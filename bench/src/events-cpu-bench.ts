@@ -17,6 +17,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { joinAndChunk } from "./frame-stream.js";
 import { median } from "./stats.js";
 
 const here = fileURLToPath(new URL("../../", import.meta.url));
@@ -50,7 +51,6 @@ const { core: core0 } = await load(roots[0]!);
 function stream(count: number): Uint8Array[] {
   const frames: Uint8Array[] = [];
   let parentId: string | null = null;
-  let bytes = 0;
   for (let i = 0; i < count; i++) {
     const id = randomUUID();
     const frame = core0.encodeMessage({
@@ -60,17 +60,8 @@ function stream(count: number): Uint8Array[] {
     });
     parentId = id;
     frames.push(frame);
-    bytes += frame.length;
   }
-  const all = new Uint8Array(bytes);
-  let at = 0;
-  for (const f of frames) {
-    all.set(f, at);
-    at += f.length;
-  }
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < all.length; i += 64 * 1024) chunks.push(all.subarray(i, i + 64 * 1024));
-  return chunks;
+  return joinAndChunk(frames, 64 * 1024);
 }
 const chunks = stream(EVENTS);
 const warm = stream(5_000);

@@ -3,10 +3,9 @@
  * leftover-process counts (by the runtime's process group and by the environment tag every process
  * it starts inherits, which survives re-parenting).
  */
-import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { isolatedClient } from "../../../../test-support/e2e.js";
+import { isolatedClient, taggedProcesses } from "../../../../test-support/e2e.js";
 import type { CopilotClient, CopilotClientOptions } from "@flightdeck/copilot-client";
 
 export const FAKE = { path: fileURLToPath(new URL("./fake-runtime.mjs", import.meta.url)), args: [] as string[] };
@@ -40,30 +39,11 @@ export async function settlesWithin<T>(promise: Promise<T>, maxMs: number): Prom
   return { ...(outcome as { value?: T; error?: unknown }), ms };
 }
 
-/** The `FLIGHTDECK_RUNTIME_ID` tag of a live runtime process. */
-export function runtimeTag(pid: number): string {
-  const env = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
-  const entry = env.find((e) => e.startsWith("FLIGHTDECK_RUNTIME_ID="));
-  if (!entry) throw new Error(`process ${pid} has no FLIGHTDECK_RUNTIME_ID`);
-  return entry.slice("FLIGHTDECK_RUNTIME_ID=".length);
-}
+export { runtimeTag } from "../../../../test-support/e2e.js";
 
 /** Live (non-zombie) processes that carry `tag` in their environment, or are in process group `pgid`. */
 export function leftovers(tag: string, pgid?: number): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "latin1");
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (state === "Z" || state === "X") continue;
-      if ((pgid !== undefined && Number(pgrp) === pgid) || readFileSync(`/proc/${name}/environ`, "latin1").includes(`FLIGHTDECK_RUNTIME_ID=${tag}\0`))
-        found.push(Number(name));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return found;
+  return taggedProcesses(tag, pgid === undefined ? {} : { pgid });
 }
 
 /** Waits until `predicate` holds (polling), or fails after `ms`. */
