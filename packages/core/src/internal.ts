@@ -27,7 +27,7 @@ export {
 // The SDK's one JSON Schema checker, for @flightdeck/copilot-tools' argument validation.
 export type { JsonSchemaValidator } from "./json-schema-validator.js";
 export type { JsonSchemaIssue, SchemaNode } from "./schema-types.js";
-export { compileJsonSchema } from "./json-schema-validator.js";
+export { compileJsonSchema, quickCheck as quickJsonSchemaCheck } from "./json-schema-validator.js";
 export { isObject } from "./schema-values.js";
 // Cancellation that builds its AbortSignal only when read (tool calls and other handler runs).
 export type { Cancellation } from "./lazy-abort.js";
