@@ -129,8 +129,10 @@ function hookSockets(): void {
   } as typeof Socket.prototype.push;
   Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
     const now = performance.now();
-    if (typeof chunk !== "string" && chunk instanceof Uint8Array) {
-      const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+    // Bytes, or (Flightdeck's stdio transport since 2026-12-06) the frame as text the stream encodes.
+    const text =
+      typeof chunk === "string" ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1") : undefined;
+    if (text !== undefined) {
       if (text.includes("handlePendingToolCall")) {
         const id = /"requestId":"([^"]+)"/.exec(text)?.[1];
         const t0 = id === undefined ? undefined : inProcess.arrived.get(id);

@@ -37,8 +37,18 @@ const QUICK_MAX_DIGITS = 15;
  * Throws a `TypeError` if the message cannot be serialized (cycles, `BigInt`).
  */
 export function encodeMessage(message: JsonRpcMessage | object): Uint8Array {
+  return frameJson(messageJson(message));
+}
+
+/** The JSON text of a message. Throws a `TypeError` if it cannot be serialized (cycles, `BigInt`). */
+export function messageJson(message: JsonRpcMessage | object): string {
   const json = JSON.stringify(message);
   if (json === undefined) throw new TypeError("message is not JSON-serializable");
+  return json;
+}
+
+/** A message's JSON text behind its `Content-Length` header, as bytes. */
+export function frameJson(json: string): Uint8Array {
   // Optimistic path: ASCII-only JSON has as many bytes as characters, so encode straight into the
   // final buffer behind a header sized for that length (one allocation, one copy).
   const asciiHeader = `Content-Length: ${json.length}\r\n\r\n`;

@@ -3,7 +3,7 @@
  * responses, and dispatch of the peer's requests and notifications to handlers.
  */
 import { FlightdeckError, RpcError, RpcErrorCode, SdkError, type JsonRpcErrorObject } from "./errors.js";
-import { FrameDecoder, encodeMessage, type FrameEvent, type FrameSink } from "./framing.js";
+import { FrameDecoder, frameJson, messageJson, type FrameEvent, type FrameSink } from "./framing.js";
 import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from "./json-rpc-message.js";
 import type { NotificationHandler, RequestHandler, RequestOptions, RpcConnectionLike, Unsubscribe } from "./rpc-types.js";
 import type { Transport, TransportCloseInfo } from "./transport.js";
@@ -108,9 +108,9 @@ export class JsonRpcConnection implements RpcConnectionLike {
 
     const id = this.nextId++;
     const message: JsonRpcRequest = params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params };
-    let bytes: Uint8Array;
+    let json: string;
     try {
-      bytes = encodeMessage(message);
+      json = messageJson(message);
     } catch (cause) {
       return Promise.reject(
         new SdkError(
@@ -125,7 +125,7 @@ export class JsonRpcConnection implements RpcConnectionLike {
       const entry: PendingRequest = { method, resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal, onAbort: undefined };
       this.pending.add(id, entry);
       try {
-        this.writeFrame(message, bytes);
+        this.writeFrame(message, json);
         // The connection-wide default is a safety net: it never keeps the process alive by itself.
         this.pending.arm(id, entry, timeoutMs, options.timeoutMs === undefined);
       } catch (cause) {
@@ -148,16 +148,16 @@ export class JsonRpcConnection implements RpcConnectionLike {
   notify(method: string, params?: unknown): Promise<void> {
     if (this.closedError) return Promise.reject(this.errorAfterClose(method));
     const message: JsonRpcNotification = params === undefined ? { jsonrpc: "2.0", method } : { jsonrpc: "2.0", method, params };
-    let bytes: Uint8Array;
+    let json: string;
     try {
-      bytes = encodeMessage(message);
+      json = messageJson(message);
     } catch (cause) {
       return Promise.reject(
         new SdkError("VALIDATION", `${method}: params cannot be serialized to JSON (${(cause as Error).message}); pass plain JSON values.`, { cause }),
       );
     }
     try {
-      this.writeFrame(message, bytes);
+      this.writeFrame(message, json);
     } catch (cause) {
       return Promise.reject(
         cause instanceof SdkError
@@ -229,7 +229,13 @@ export class JsonRpcConnection implements RpcConnectionLike {
 
   // ---- internals ----
 
-  private writeFrame(message: JsonRpcMessage, bytes: Uint8Array): void {
+  /** Writes one message given as its JSON text: through the transport's `writeMessage` when it has one (no bytes made here). */
+  private writeFrame(message: JsonRpcMessage, json: string): void {
+    if (this.frameListeners.length === 0 && this.transport.writeMessage !== undefined) {
+      this.transport.writeMessage(json);
+      return;
+    }
+    const bytes = frameJson(json);
     if (this.frameListeners.length > 0) this.emitFrame({ direction: "out", message, byteLength: bodyLength(bytes) });
     this.transport.write(bytes);
   }
@@ -341,9 +347,9 @@ export class JsonRpcConnection implements RpcConnectionLike {
   private sendResponse(id: JsonRpcId, result: unknown, error: JsonRpcErrorObject | undefined, method?: string): void {
     if (this.closeInfo) return; // the peer is gone; nothing to answer
     const message: JsonRpcResponse = error ? { jsonrpc: "2.0", id, error } : { jsonrpc: "2.0", id, result };
-    let bytes: Uint8Array;
+    let json: string;
     try {
-      bytes = encodeMessage(message);
+      json = messageJson(message);
     } catch (cause) {
       this.report(
         new SdkError(
@@ -357,15 +363,15 @@ export class JsonRpcConnection implements RpcConnectionLike {
         id,
         error: { code: RpcErrorCode.InternalError, message: "The client's handler returned a value that cannot be serialized to JSON." },
       };
-      this.tryWrite(fallback, encodeMessage(fallback));
+      this.tryWrite(fallback, messageJson(fallback));
       return;
     }
-    this.tryWrite(message, bytes);
+    this.tryWrite(message, json);
   }
 
-  private tryWrite(message: JsonRpcMessage, bytes: Uint8Array): void {
+  private tryWrite(message: JsonRpcMessage, json: string): void {
     try {
-      this.writeFrame(message, bytes);
+      this.writeFrame(message, json);
     } catch (cause) {
       this.report(
         cause instanceof FlightdeckError ? cause : new SdkError("CONNECTION_CLOSED", `Writing a response failed (${errorMessage(cause)}).`, { cause }),

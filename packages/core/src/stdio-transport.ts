@@ -82,6 +82,11 @@ export class StdioTransport extends BaseTransport {
     this.child.stdin!.write(bytes);
   }
 
+  writeMessage(json: string): void {
+    if (this.isClosed || this.closeRequested) throw this.closedWriteError();
+    this.child.stdin!.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+  }
+
   /**
    * Ends stdin (the runtime exits when its input closes), then escalates to SIGTERM and SIGKILL
    * if the process is still alive after `killGraceMs` each. Resolves once the process is gone.

@@ -38,6 +38,11 @@ export class TcpTransport extends BaseTransport {
     this.socket.write(bytes);
   }
 
+  writeMessage(json: string): void {
+    if (this.isClosed || this.closeRequested) throw this.closedWriteError();
+    this.socket.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+  }
+
   /** Ends the socket gracefully; destroys it if the peer has not closed within 1 s. */
   close(): Promise<void> {
     if (!this.closeRequested && !this.isClosed) {

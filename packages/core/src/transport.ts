@@ -31,6 +31,13 @@ export interface TransportCloseInfo {
 export interface Transport {
   /** Sends bytes. Throws `SdkError("CONNECTION_CLOSED")` once the transport is closed. */
   write(bytes: Uint8Array): void;
+  /**
+   * Optional: sends one message given as its JSON text, the transport adding the
+   * `Content-Length` header (counting UTF-8 bytes). When a transport has it, the connection
+   * uses it instead of encoding the frame to bytes itself (the stdio and TCP transports hand
+   * the text to the stream, which encodes it natively). Same errors as `write`.
+   */
+  writeMessage?(json: string): void;
   onData(listener: (chunk: Uint8Array) => void): Unsubscribe;
   onClose(listener: (info: TransportCloseInfo) => void): Unsubscribe;
   /** Closes the transport; idempotent. Resolves once it is closed. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { JsonRpcConnection, type SdkError } from "@flightdeck/copilot-core";
+import { JsonRpcConnection, encodeMessage, type FrameLogEntry, type SdkError } from "@flightdeck/copilot-core";
 import { StdioTransport, spawnStdioTransport } from "@flightdeck/copilot-core/node";
 
 const peer = fileURLToPath(new URL("./fixtures/echo-peer.mjs", import.meta.url));
@@ -33,6 +33,29 @@ describe("StdioTransport", () => {
     await connection.close();
     expect(isAlive(transport.pid!)).toBe(false);
     expect(transport.isClosed).toBe(true);
+  });
+
+  it("writes the exact frame encodeMessage makes, as text the stream encodes, and as bytes while frames are watched", async () => {
+    const { transport, connection } = await start();
+    const written: Buffer[] = [];
+    const original = transport.child.stdin!.write.bind(transport.child.stdin!);
+    transport.child.stdin!.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      written.push(Buffer.from(chunk as never));
+      return original(chunk as never, ...rest);
+    }) as typeof original;
+    const params = { ascii: "abc", multi: "héllo € 😀 中", escaped: "\u2028 \n \"" };
+    await expect(connection.request("echo", params)).resolves.toEqual(params);
+    // Ids are 1-based and sequential: the first request is id 1.
+    expect(written[0]).toEqual(Buffer.from(encodeMessage({ jsonrpc: "2.0", id: 1, method: "echo", params })));
+    const frames: FrameLogEntry[] = [];
+    const off = connection.onFrame((entry) => frames.push(entry));
+    await expect(connection.request("echo", params)).resolves.toEqual(params);
+    off();
+    const framed = Buffer.from(encodeMessage({ jsonrpc: "2.0", id: 2, method: "echo", params }));
+    expect(written[1]).toEqual(framed);
+    const out = frames.find((f) => f.direction === "out")!;
+    expect(out.byteLength).toBe(framed.length - framed.indexOf("\r\n\r\n") - 4);
+    await connection.close();
   });
 
   it("writes each message with exactly one stdin.write", async () => {

@@ -101,45 +101,86 @@ function runChecked(
 ): ToolResultObject | Promise<ToolResultObject> {
   if (!checked.ok) return failureResult(formatIssues(toolName, checked.issues));
   const timeoutMs = options.timeoutMs ?? tool.timeoutMs;
-  const call: HandlerCall = { tool, toolName, timeoutMs, cancel, report: (error) => reportError(options.onError, error) };
-  const running = runHandler(call, checked.value, invocationOf(context, toolName, args, call));
+  // Without a timeout, a session's run cancellation is the handler's signal itself: no second
+  // controller, and (for a handler that answers at once) no timer or abort listener at all.
+  const direct = timeoutMs === undefined && (cancel === undefined || cancel instanceof LazyAbortController);
+  const controller = direct ? undefined : new LazyAbortController();
+  const call: HandlerCall = { tool, toolName, timeoutMs, cancel, onError: options.onError, controller };
+  // A call nothing can cancel still gets a signal of its own (a handler may add listeners to it).
+  const invocation = invocationOf(context, toolName, args, controller ?? cancel ?? new LazyAbortController());
+  const running = controller === undefined ? runDirect(call, checked.value, invocation) : runHandler(call, controller, checked.value, invocation);
   const maxResultChars = options.maxResultChars ?? tool.maxResultChars ?? DEFAULT_MAX_RESULT_CHARS;
   return running instanceof Promise ? running.then((outcome) => resultOf(call, outcome, maxResultChars)) : resultOf(call, running, maxResultChars);
 }
 
-/** One handler run's settings, and the signal it gets (built only if the handler reads it). */
+/** One handler run's settings. */
 interface HandlerCall {
   tool: AnyTool;
   toolName: string;
   timeoutMs: number | undefined;
   cancel: Cancellation | undefined;
-  report: (error: ToolError) => void;
-  controller?: LazyAbortController;
+  onError: ((error: ToolError) => void) | undefined;
+  /** The handler's own controller (a timeout, or a caller's plain AbortSignal); undefined when its signal is `cancel`'s. */
+  controller: LazyAbortController | undefined;
 }
 
-function invocationOf(context: ToolCallContext, toolName: string, args: unknown, call: HandlerCall): ToolInvocation {
-  const controller = new LazyAbortController();
-  call.controller = controller;
-  return {
+function invocationOf(context: ToolCallContext, toolName: string, args: unknown, source: Cancellation): ToolInvocation {
+  const invocation: ToolInvocation = {
     sessionId: context.sessionId,
     toolCallId: context.toolCallId,
     toolName,
     arguments: args,
+    // Built on first read: most handlers never look at their signal.
     get signal() {
-      return controller.signal;
+      return source.signal;
     },
-    ...(context.traceparent !== undefined && { traceparent: context.traceparent }),
-    ...(context.tracestate !== undefined && { tracestate: context.tracestate }),
   };
+  if (context.traceparent !== undefined) invocation.traceparent = context.traceparent;
+  if (context.tracestate !== undefined) invocation.tracestate = context.tracestate;
+  return invocation;
+}
+
+/**
+ * A run whose signal is the caller's cancellation (or none) and that has no timeout: a handler
+ * that returns a plain value or throws settles at once, without a timer, listener or promise.
+ * The cancellation is read after the handler returns, so an abort the handler caused still wins.
+ */
+function runDirect(call: HandlerCall, args: unknown, invocation: ToolInvocation): Outcome | Promise<Outcome> {
+  const cancel = call.cancel;
+  let running: unknown;
+  try {
+    running = call.tool.handler(args, invocation);
+    if (!isThenable(running)) return cancel?.aborted ? { kind: "aborted", reason: cancel.reason } : { kind: "value", value: running };
+  } catch (error) {
+    return cancel?.aborted ? { kind: "aborted", reason: cancel.reason } : { kind: "thrown", error };
+  }
+  return new Promise<Outcome>((resolve) => {
+    let outcome: Outcome | undefined;
+    const finish = (o: Outcome) => {
+      if (outcome !== undefined) return;
+      outcome = o;
+      offAbort?.();
+      resolve(o);
+    };
+    const offAbort = cancel?.onAbort((reason) => finish({ kind: "aborted", reason }));
+    if (cancel?.aborted) finish({ kind: "aborted", reason: cancel.reason });
+    Promise.resolve(running).then(
+      (value) => finish({ kind: "value", value }),
+      (error: unknown) => {
+        // A rejection after the call was abandoned still reaches onError, unless it merely echoes the abort.
+        if (outcome !== undefined && !echoesAbort(error, cancel?.reason)) reportError(call.onError, handlerFailed(call.toolName, error, true));
+        finish({ kind: "thrown", error });
+      },
+    );
+  });
 }
 
 /**
  * Calls the handler; settles on its value or error, the caller's cancellation or the timeout,
  * whichever comes first. A handler that returns a plain value settles at once, without a promise.
  */
-function runHandler(call: HandlerCall, args: unknown, invocation: ToolInvocation): Outcome | Promise<Outcome> {
+function runHandler(call: HandlerCall, controller: LazyAbortController, args: unknown, invocation: ToolInvocation): Outcome | Promise<Outcome> {
   const { toolName, timeoutMs, cancel } = call;
-  const controller = call.controller!;
   let outcome: Outcome | undefined;
   let resolve: ((o: Outcome) => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -180,7 +221,7 @@ function runHandler(call: HandlerCall, args: unknown, invocation: ToolInvocation
     (value) => finish({ kind: "value", value }),
     (error: unknown) => {
       // A rejection after the call was abandoned still reaches onError, unless it merely echoes the abort.
-      if (outcome !== undefined && !echoesAbort(error, controller.reason)) call.report(handlerFailed(toolName, error, true));
+      if (outcome !== undefined && !echoesAbort(error, controller.reason)) reportError(call.onError, handlerFailed(toolName, error, true));
       finish({ kind: "thrown", error });
     },
   );
@@ -189,7 +230,8 @@ function runHandler(call: HandlerCall, args: unknown, invocation: ToolInvocation
 
 /** The result object for an outcome; program errors also go to `onError`. */
 function resultOf(call: HandlerCall, outcome: Outcome, maxResultChars: number): ToolResultObject {
-  const { toolName, timeoutMs, report } = call;
+  const { toolName, timeoutMs } = call;
+  const report = (error: ToolError) => reportError(call.onError, error);
   switch (outcome.kind) {
     case "timeout":
       report(new ToolError("TIMEOUT", `Tool "${toolName}" did not finish within ${timeoutMs} ms.`, { toolName }));

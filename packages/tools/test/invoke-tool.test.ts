@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import * as z3 from "zod/v3";
 import { type AnyTool, type ToolError, type ToolInvocation, defineTool, invokeTool, invokeToolNow } from "../src/index.js";
+import { LazyAbortController } from "@flightdeck/copilot-core/internal";
 
 const ctx = { sessionId: "s-1", toolCallId: "call-1" };
 
@@ -475,6 +476,44 @@ describe("invokeToolNow", () => {
     expect(thrown).toEqual(await invokeTool(boom, {}, ctx, { onError }));
     expect((thrown as { textResultForLlm: string }).textResultForLlm).not.toContain("sk-abcdefghijklmnopqrstuvwxyz0123456789");
     expect(onError).toHaveBeenCalledTimes(2);
+  });
+
+  it("a session's cancellation (no timeout) is the handler's signal: an abort while it runs, or one it causes itself, cancels the call", async () => {
+    // What a session passes: its run's LazyAbortController as `cancellation`.
+    const running = new LazyAbortController();
+    let seen: AbortSignal | undefined;
+    const waits = defineTool("waits", {
+      description: "Waits for its signal",
+      handler: (_args, { signal }) => {
+        seen = signal;
+        return new Promise<string>(() => {});
+      },
+    });
+    const pending = invokeToolNow(waits, {}, { ...ctx, cancellation: running });
+    expect(pending).toBeInstanceOf(Promise);
+    expect(seen!.aborted).toBe(false);
+    running.abort(new Error("session aborted"));
+    expect(seen!.aborted).toBe(true);
+    expect(seen!.reason).toEqual(new Error("session aborted"));
+    await expect(pending).resolves.toMatchObject({ resultType: "failure", textResultForLlm: expect.stringContaining("session aborted") });
+
+    // An abort during a synchronous handler wins over its value, as when a listener fired.
+    const own = new LazyAbortController();
+    const selfAborting = defineTool("self", {
+      description: "Aborts its own run",
+      handler: () => {
+        own.abort(new Error("stopped mid-call"));
+        return "value";
+      },
+    });
+    expect(invokeToolNow(selfAborting, {}, { ...ctx, cancellation: own })).toMatchObject({ textResultForLlm: expect.stringContaining("stopped mid-call") });
+
+    // Without a cancellation or timeout, each call still gets a signal of its own.
+    const signals: AbortSignal[] = [];
+    const keeps = defineTool("keeps", { description: "K", handler: (_a, { signal }) => (signals.push(signal), "ok") });
+    invokeToolNow(keeps, {}, ctx);
+    invokeToolNow(keeps, {}, ctx);
+    expect(signals[0]).not.toBe(signals[1]);
   });
 
   it("a cancellation that fired before the call answers at once, without running the handler", () => {
