@@ -2,9 +2,11 @@
 
 export interface Row {
   metric: string;
-  unit: "ms" | "MB" | "KB" | "/s" | "count";
-  flightdeck: number | undefined;
-  incumbent: number | undefined;
+  unit: "ms" | "MB" | "KB" | "/s" | "count" | "×";
+  flightdeck?: number | undefined;
+  incumbent?: number | undefined;
+  /** A ratio computed another way than Flightdeck / incumbent of the two cells (e.g. the median of paired per-round ratios); the cells stay empty. */
+  ratioOnly?: number;
   /** Human-readable target, e.g. "≤ 60 ms"; undefined when the row is for information. */
   target?: string;
   /** Whether the target is met; undefined when there is no target or no figure. */
@@ -14,6 +16,7 @@ export interface Row {
 function fmt(value: number | undefined, unit: Row["unit"]): string {
   if (value === undefined || Number.isNaN(value)) return "—";
   if (unit === "count") return String(value);
+  if (unit === "×") return `${value.toFixed(2)}×`;
   if (unit === "MB") return `${value.toFixed(2)} MB`;
   if (unit === "KB") return `${value.toFixed(1)} KB`;
   if (unit === "/s") return `${Math.round(value).toLocaleString("en-US")}/s`;
@@ -23,6 +26,7 @@ function fmt(value: number | undefined, unit: Row["unit"]): string {
 }
 
 function ratio(row: Row): string {
+  if (row.ratioOnly !== undefined) return Number.isNaN(row.ratioOnly) ? "—" : `${row.ratioOnly.toFixed(2)}×`;
   const { flightdeck: a, incumbent: b } = row;
   if (a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) || b === 0) return "—";
   if (row.unit === "count") return "—";

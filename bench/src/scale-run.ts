@@ -45,7 +45,15 @@ export interface ScaleResult {
   /** JavaScript objects retained per idle session (heap snapshots; code not counted). */
   retainedPerSessionBytes: Record<Sdk, number>;
   concurrentWallMs: Record<Sdk, number>;
+  /**
+   * Per round: Flightdeck's concurrent wall time / the incumbent's. The two runs of a round are
+   * back to back, so the machine's drift between rounds (the runtime's own CPU for the same work
+   * moves by up to ±20%) cancels in the ratio; its median is the figure the target is judged on.
+   */
+  concurrentWallRatioPerRound: number[];
   eventsPerSecond: Record<Sdk, number>;
+  /** Per round: Flightdeck's events/s / the incumbent's (paired as above). */
+  eventsPerSecondRatioPerRound: number[];
   runtimeCpuMs: Record<Sdk, number>;
   sdkCpuMs: Record<Sdk, number>;
   /** CPU time of the bench's stdio proxy and of its scripted model over the same window (the rest of the machine's work). */
@@ -172,7 +180,12 @@ function runScale(
       rssPerSessionBytes: med((r) => (r.memory.rssAfterBytes - r.memory.rssBeforeBytes) / r.memory.sessions),
       retainedPerSessionBytes: med((r) => r.retained.bytes / r.retained.sessions),
       concurrentWallMs: med((r) => r.tools.concurrent.wallMs),
+      concurrentWallRatioPerRound: rounds.map((r) => r.flightdeck.tools.concurrent.wallMs / r.incumbent.tools.concurrent.wallMs),
       eventsPerSecond: med((r) => r.tools.concurrent.events / (r.tools.concurrent.wallMs / 1000)),
+      eventsPerSecondRatioPerRound: rounds.map(
+        (r) =>
+          r.flightdeck.tools.concurrent.events / r.flightdeck.tools.concurrent.wallMs / (r.incumbent.tools.concurrent.events / r.incumbent.tools.concurrent.wallMs),
+      ),
       runtimeCpuMs: med((r) => r.tools.concurrent.runtimeCpuMs),
       sdkCpuMs: med((r) => r.tools.concurrent.sdkCpuMs),
       proxyCpuMs: med((r) => r.tools.concurrent.proxyCpuMs),

@@ -121,25 +121,25 @@ export class JsonRpcConnection implements RpcConnectionLike {
       );
     }
 
+    // Over a stream transport (`writeMessage`: stdio, TCP) the reply can only arrive in a later
+    // turn, so the frame goes out first and the bookkeeping follows: the request leaves sooner.
+    const early = this.frameListeners.length === 0 && this.transport.writeMessage !== undefined;
+    if (early) {
+      try {
+        this.transport.writeMessage!(json);
+      } catch (cause) {
+        return Promise.reject(writeFailed(method, cause));
+      }
+    }
     return new Promise<TResult>((resolve, reject) => {
       const entry: PendingRequest = { method, resolve: resolve as (v: unknown) => void, reject, timer: undefined, signal, onAbort: undefined };
       this.pending.add(id, entry);
       try {
-        this.writeFrame(message, json);
+        if (!early) this.writeFrame(message, json);
         // The connection-wide default is a safety net: it never keeps the process alive by itself.
         this.pending.arm(id, entry, timeoutMs, options.timeoutMs === undefined);
       } catch (cause) {
-        this.pending
-          .settle(id)
-          ?.reject(
-            cause instanceof SdkError
-              ? cause
-              : new SdkError(
-                  "CONNECTION_CLOSED",
-                  `${method}: writing the request failed (${(cause as Error).message}); the connection is unusable, open a new one.`,
-                  { cause },
-                ),
-          );
+        this.pending.settle(id)?.reject(writeFailed(method, cause));
       }
     });
   }
@@ -454,4 +454,13 @@ export class JsonRpcConnection implements RpcConnectionLike {
     const base = this.closedError!;
     return new SdkError("CONNECTION_CLOSED", `${method}: ${base.message}`, { cause: base.cause, details: { ...base.details, method } });
   }
+}
+
+/** A request whose frame could not be written: the transport's own `SdkError`, or `CONNECTION_CLOSED`. */
+function writeFailed(method: string, cause: unknown): SdkError {
+  return cause instanceof SdkError
+    ? cause
+    : new SdkError("CONNECTION_CLOSED", `${method}: writing the request failed (${(cause as Error).message}); the connection is unusable, open a new one.`, {
+        cause,
+      });
 }

@@ -57,6 +57,20 @@ const idle = { type: "session.idle", data: {} };
 const parameters = { type: "object", properties: { text: { type: "string" } }, required: ["text"] } as const;
 
 describe("tool call answers", () => {
+  it("hands the handler the runtime's trace context (traceparent, tracestate) when the request carries it", async () => {
+    const log: string[] = [];
+    const seen: Array<Record<string, unknown>> = [];
+    const echo = defineTool("echo", { description: "Echo", parameters, handler: (_args, invocation) => (seen.push({ ...invocation }), "ok") });
+    const { session, deliver, answers } = await setup({ tools: [echo] }, log);
+    const traced = toolRequest(session.sessionId, "r-trace");
+    deliver({ ...traced, data: { ...traced.data, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "vendor=1" } });
+    deliver(toolRequest(session.sessionId, "r-plain"));
+    await vi.waitFor(() => expect(answers).toHaveLength(2));
+    expect(seen[0]).toMatchObject({ toolCallId: "call-r-trace", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "vendor=1" });
+    expect(seen[1]).not.toHaveProperty("traceparent");
+    expect(seen[1]).not.toHaveProperty("tracestate");
+  });
+
   it("a handler that returns a plain value is answered in the same turn, after the session's handlers and before the chunk's next frame", async () => {
     const log: string[] = [];
     const echo = defineTool("echo", {

@@ -101,7 +101,8 @@ export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
       const tool = findTool(ctx.state, data.toolName);
       // Only the owner answers a broadcast tool call (unless "fail" is asked for).
       if (!tool && ctx.options.unknownToolCalls !== "fail") return;
-      if (!ctx.firstSight(`tool:${data.requestId}`)) return;
+      const key = `tool:${data.requestId}`;
+      if (!ctx.firstSight(key)) return;
       const run = (handlerRun: HandlerRun): WireExternalToolResult | Promise<WireExternalToolResult> => {
         if (!tool) {
           const known = [...ctx.state].map((t) => t.name);
@@ -109,7 +110,15 @@ export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
           return { textResultForLlm: text, resultType: "failure", error: text };
         }
         // The run's cancellation, not its signal: the handler's signal is built only if it reads it.
-        const context = { sessionId: ctx.sessionId, toolCallId: data.toolCallId, toolName: data.toolName, cancellation: handlerRun.cancellation };
+        const context = {
+          sessionId: ctx.sessionId,
+          toolCallId: data.toolCallId,
+          toolName: data.toolName,
+          cancellation: handlerRun.cancellation,
+          // The runtime's tool span, for handlers that continue the trace (as the incumbent passes them).
+          traceparent: data.traceparent,
+          tracestate: data.tracestate,
+        };
         return invokeToolNow(tool, data.arguments, context, { onError: (error) => ctx.report(error) }) as
           | WireExternalToolResult
           | Promise<WireExternalToolResult>;
@@ -117,7 +126,7 @@ export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
       // The handler runs once the session's own handlers have seen the request; one that answers
       // at once (a plain value) is answered in that same turn, before the rest of the chunk is read.
       return () =>
-        answerRunInBackground(ctx, `tool:${data.requestId}`, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
+        answerRunInBackground(ctx, key, run, (result) => ctx.rpc.tools.handlePendingToolCall({ requestId: data.requestId, result }));
     },
     // Another client answered first (tool calls are broadcast): stop ours.
     "external_tool.completed": (ctx, { data }) => ctx.cancelRun(`tool:${data.requestId}`, "another client answered this tool call"),
