@@ -15,8 +15,11 @@ import type { JsonSchemaIssue, Run, SchemaNode } from "./schema-types.js";
 import { isObject, isType, regExp } from "./schema-values.js";
 import { check } from "./schema-walker.js";
 
-/** A validator built from one schema: returns the issues, empty when the value is valid. */
-export type JsonSchemaValidator = (value: unknown) => JsonSchemaIssue[];
+/**
+ * A validator built from one schema: returns the issues, empty when the value is valid. `quick`,
+ * when the schema allows one, answers only whether the value is valid (no issue list made).
+ */
+export type JsonSchemaValidator = ((value: unknown) => JsonSchemaIssue[]) & { readonly quick?: (value: unknown) => boolean };
 
 /**
  * Collect mode: builds a validator for a user's JSON Schema, or throws an `Error` naming the first
@@ -39,7 +42,8 @@ export function compileJsonSchema(schema: boolean | Readonly<Record<string, unkn
   // "no" runs the walker for the issues. A tool call's arguments are usually valid, and the walker
   // costs a tool call ~30 µs there (it reads every keyword of every node), the check ~1 µs.
   const valid = options.quick === false ? undefined : quickCheck(root);
-  return valid === undefined ? collect : (value) => (valid(value) ? [] : collect(value));
+  if (valid === undefined) return collect;
+  return Object.assign((value: unknown) => (valid(value) ? [] : collect(value)), { quick: valid });
 }
 
 /** True when the value matches; built only for schemas whose every keyword it checks exactly as the walker does. */

@@ -31,8 +31,11 @@ export interface ToolInvocation {
   toolName: string;
   /** The arguments as the model sent them, parsed but before validation (the handler's first parameter is the validated value). */
   arguments: unknown;
-  /** Fires when the call is abandoned: session aborted or disconnected, or the tool's timeout passed. */
-  signal: AbortSignal;
+  /**
+   * Fires when the call is abandoned: session aborted or disconnected, or the tool's timeout
+   * passed. Made on first read; a getter, so a spread copy of the invocation does not carry it.
+   */
+  readonly signal: AbortSignal;
   /** W3C Trace Context of the runtime's tool span, when it sent one. */
   traceparent?: string;
   tracestate?: string;
@@ -270,7 +273,9 @@ function argumentsSchema(
         `\`parameters\` is not a JSON Schema this SDK can validate: ${(error as Error).message}. Simplify the schema, or describe the arguments with zod, valibot or arktype instead.`,
       );
     }
+    const quick = check.quick;
     validateArguments = (args) => {
+      if (quick !== undefined && quick(args)) return { ok: true, value: args };
       const issues = check(args);
       return issues.length === 0 ? { ok: true, value: args } : { ok: false, issues };
     };

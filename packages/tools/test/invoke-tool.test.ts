@@ -516,6 +516,19 @@ describe("invokeToolNow", () => {
     expect(signals[0]).not.toBe(signals[1]);
   });
 
+  it("the invocation: own data fields, the trace context when given, and a signal read from the prototype", async () => {
+    const seen: ToolInvocation[] = [];
+    const tool = defineTool("look", { description: "L", handler: (_a, invocation) => (seen.push(invocation), "ok") });
+    invokeToolNow(tool, { x: 1 }, { ...ctx, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+    const invocation = seen[0]!;
+    expect(Object.keys(invocation)).toEqual(["sessionId", "toolCallId", "toolName", "arguments", "traceparent"]);
+    expect({ ...invocation }).toEqual({ sessionId: ctx.sessionId, toolCallId: ctx.toolCallId, toolName: "look", arguments: { x: 1 }, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+    const { signal } = invocation;
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(invocation.signal).toBe(signal);
+    expect(signal.aborted).toBe(false);
+  });
+
   it("a cancellation that fired before the call answers at once, without running the handler", () => {
     const handler = vi.fn(() => "never");
     const tool = defineTool("t", { description: "T", handler });

@@ -59,7 +59,10 @@ function sharedList(tools: readonly AnyTool[]): { readonly tools: readonly AnyTo
 }
 
 function findTool(tools: SessionTools, name: string): AnyTool | undefined {
-  return tools instanceof ToolSet ? tools.get(name) : tools.find((tool) => tool.name === name);
+  if (tools instanceof ToolSet) return tools.get(name);
+  // A plain loop: runs once per tool call, and a callback to `find` costs more than the few tools a list has.
+  for (let i = 0; i < tools.length; i++) if (tools[i]!.name === name) return tools[i];
+  return undefined;
 }
 
 export const toolsFeature = defineFeature<ToolsOptions, SessionTools>()({
