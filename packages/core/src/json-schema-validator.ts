@@ -125,6 +125,8 @@ export function quickCheck(s: SchemaNode): QuickCheck | undefined {
   let additional: QuickCheck | false | undefined;
   if (ap === false) additional = false;
   else if (ap !== undefined && (additional = quickCheck(ap as SchemaNode)) === undefined) return undefined;
+  // [name, check, name, check, …]: the declared properties, for values checked without `additionalProperties`.
+  const propertyList = properties === undefined ? undefined : [...properties].flat();
   const checksNumbers = minimum !== undefined || maximum !== undefined;
   const checksArrays = items !== undefined || minItems !== undefined || maxItems !== undefined;
   const checksObjects = required !== undefined || properties !== undefined || additional !== undefined;
@@ -144,7 +146,14 @@ export function quickCheck(s: SchemaNode): QuickCheck | undefined {
     }
     if (checksObjects && isObject(v)) {
       if (required !== undefined) for (let i = 0; i < required.length; i++) if (!Object.hasOwn(v, required[i]!)) return false;
-      if (properties !== undefined || additional !== undefined) {
+      if (additional === undefined && propertyList !== undefined) {
+        // Only the declared properties can fail: look each up instead of listing the value's keys.
+        // (`hasOwn` also sees non-enumerable properties the walker skips: at worst a needless "no".)
+        for (let i = 0; i < propertyList.length; i += 2) {
+          const name = propertyList[i] as string;
+          if (Object.hasOwn(v, name) && !(propertyList[i + 1] as QuickCheck)(v[name])) return false;
+        }
+      } else if (properties !== undefined || additional !== undefined) {
         for (const key of Object.keys(v)) {
           const sub = properties?.get(key);
           if (sub !== undefined) {

@@ -466,6 +466,10 @@ export class CopilotSession {
       get rpc(): SessionRpc {
         return this.session.rpc;
       }
+      request(method: string, params: Record<string, unknown>): Promise<unknown> {
+        params.sessionId = this.session.sessionId;
+        return this.session.#connection.request(method, params);
+      }
       get closed(): boolean {
         return this.session.#closedError !== undefined;
       }

@@ -18,6 +18,8 @@ export interface FeatureHost {
   /** The current config (a resume on the same client may replace it). */
   readonly resolved: ResolvedSessionConfig;
   readonly rpc: SessionRpc;
+  /** Sends a session request as is (`sessionId` added to `params`): for answers on the tool-call path, without the typed stubs' steps. */
+  request(method: string, params: Record<string, unknown>): Promise<unknown>;
   readonly closed: boolean;
   report(error: unknown): void;
 }
@@ -211,6 +213,9 @@ class SessionFeatureContext implements FeatureContext<unknown, unknown> {
   }
   get rpc(): SessionRpc {
     return this.#runtime.host.rpc;
+  }
+  request(method: string, params: Record<string, unknown>): Promise<unknown> {
+    return this.#runtime.host.request(method, params);
   }
   get closed(): boolean {
     return this.#runtime.host.closed;

@@ -53,6 +53,8 @@ export interface FeatureContext<O, S> {
   readonly mode: CopilotClientMode;
   /** The session's typed RPC (`sessionId` filled in). */
   readonly rpc: SessionRpc;
+  /** Sends a session request as is, `sessionId` added to `params` (a fresh object the callee may keep): the tool-call answer's path. */
+  request(method: string, params: Record<string, unknown>): Promise<unknown>;
   /** True once the session is closed: answers are no longer sent. */
   readonly closed: boolean;
   /** Sends a problem to the session's `onError`. */
