@@ -15,23 +15,12 @@ import {
   type FrameEvent,
   type JsonRpcMessage,
 } from "@flightdeck/copilot-core";
+import { seededRng, type SeededRng } from "../../../test-support/seeded-rng.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_251_122);
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  return { next, int, pick };
-}
-type Rng = ReturnType<typeof rng>;
+type Rng = SeededRng;
+const rng = seededRng;
 
 const ALPHABET = ["a", "Z", "0", " ", "\n", '"', "\\", "é", "€", "😀", "中", "\u0000", "\u2028", "{", "}", ":"];
 function randomString(r: Rng, max = 24): string {

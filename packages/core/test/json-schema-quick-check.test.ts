@@ -6,24 +6,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileJsonSchema, quickJsonSchemaCheck } from "@flightdeck/copilot-core/internal";
+import { seededRng, type SeededRng } from "../../../test-support/seeded-rng.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_206);
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const chance = (p: number) => next() < p;
-  return { int, pick, chance };
-}
-type Rng = ReturnType<typeof rng>;
+type Rng = SeededRng;
+const rng = seededRng;
 
 const TYPES = ["string", "number", "integer", "boolean", "null", "array", "object"] as const;
 const NAMES = ["a", "b", "c", "__proto__", "constructor", "x y"];
