@@ -131,7 +131,11 @@ function hookSockets(): void {
     const now = performance.now();
     // Bytes, or (Flightdeck's stdio transport since 2026-12-06) the frame as text the stream encodes.
     const text =
-      typeof chunk === "string" ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1") : undefined;
+      typeof chunk === "string"
+        ? chunk
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1")
+          : undefined;
     if (text !== undefined) {
       if (text.includes("handlePendingToolCall")) {
         const id = /"requestId":"([^"]+)"/.exec(text)?.[1];

@@ -184,7 +184,9 @@ function runScale(
       eventsPerSecond: med((r) => r.tools.concurrent.events / (r.tools.concurrent.wallMs / 1000)),
       eventsPerSecondRatioPerRound: rounds.map(
         (r) =>
-          r.flightdeck.tools.concurrent.events / r.flightdeck.tools.concurrent.wallMs / (r.incumbent.tools.concurrent.events / r.incumbent.tools.concurrent.wallMs),
+          r.flightdeck.tools.concurrent.events /
+          r.flightdeck.tools.concurrent.wallMs /
+          (r.incumbent.tools.concurrent.events / r.incumbent.tools.concurrent.wallMs),
       ),
       runtimeCpuMs: med((r) => r.tools.concurrent.runtimeCpuMs),
       sdkCpuMs: med((r) => r.tools.concurrent.sdkCpuMs),

@@ -63,7 +63,8 @@ function randomValue(r: Rng, depth: number): unknown {
     case 6:
     case 7: {
       const o: Record<string, unknown> = {};
-      for (let i = r.int(4); i > 0; i--) Object.defineProperty(o, r.pick(NAMES), { value: randomValue(r, depth - 1), enumerable: true, configurable: true, writable: true });
+      for (let i = r.int(4); i > 0; i--)
+        Object.defineProperty(o, r.pick(NAMES), { value: randomValue(r, depth - 1), enumerable: true, configurable: true, writable: true });
       return o;
     }
     default:
@@ -76,7 +77,7 @@ function valueFor(r: Rng, s: Schema, depth: number): unknown {
   if (typeof s === "boolean" || r.chance(0.1) || depth < 0) return randomValue(r, Math.max(depth, 0));
   if (s.const !== undefined && r.chance(0.7)) return s.const;
   if (Array.isArray(s.enum) && r.chance(0.7)) return r.pick(s.enum);
-  const type = Array.isArray(s.type) ? r.pick(s.type as string[]) : (s.type as string | undefined) ?? r.pick(TYPES);
+  const type = Array.isArray(s.type) ? r.pick(s.type as string[]) : ((s.type as string | undefined) ?? r.pick(TYPES));
   switch (type) {
     case "number":
     case "integer":

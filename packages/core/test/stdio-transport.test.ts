@@ -43,7 +43,7 @@ describe("StdioTransport", () => {
       written.push(Buffer.from(chunk as never));
       return original(chunk as never, ...rest);
     }) as typeof original;
-    const params = { ascii: "abc", multi: "héllo € 😀 中", escaped: "\u2028 \n \"" };
+    const params = { ascii: "abc", multi: "héllo € 😀 中", escaped: '\u2028 \n "' };
     await expect(connection.request("echo", params)).resolves.toEqual(params);
     // Ids are 1-based and sequential: the first request is id 1.
     expect(written[0]).toEqual(Buffer.from(encodeMessage({ jsonrpc: "2.0", id: 1, method: "echo", params })));

@@ -66,7 +66,11 @@ describe("tool call answers", () => {
     deliver({ ...traced, data: { ...traced.data, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "vendor=1" } });
     deliver(toolRequest(session.sessionId, "r-plain"));
     await vi.waitFor(() => expect(answers).toHaveLength(2));
-    expect(seen[0]).toMatchObject({ toolCallId: "call-r-trace", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "vendor=1" });
+    expect(seen[0]).toMatchObject({
+      toolCallId: "call-r-trace",
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      tracestate: "vendor=1",
+    });
     expect(seen[1]).not.toHaveProperty("traceparent");
     expect(seen[1]).not.toHaveProperty("tracestate");
   });

@@ -522,7 +522,13 @@ describe("invokeToolNow", () => {
     invokeToolNow(tool, { x: 1 }, { ...ctx, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
     const invocation = seen[0]!;
     expect(Object.keys(invocation)).toEqual(["sessionId", "toolCallId", "toolName", "arguments", "traceparent"]);
-    expect({ ...invocation }).toEqual({ sessionId: ctx.sessionId, toolCallId: ctx.toolCallId, toolName: "look", arguments: { x: 1 }, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+    expect({ ...invocation }).toEqual({
+      sessionId: ctx.sessionId,
+      toolCallId: ctx.toolCallId,
+      toolName: "look",
+      arguments: { x: 1 },
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    });
     const { signal } = invocation;
     expect(signal).toBeInstanceOf(AbortSignal);
     expect(invocation.signal).toBe(signal);
