@@ -67,7 +67,7 @@ export interface ScaleResult {
 export function scaleSettings(quick: boolean): ScaleSettings {
   return quick
     ? { rounds: 1, toolCalls: 10, sessions: 10, turns: 2, idleSessions: 10 }
-    : { rounds: 5, toolCalls: 100, sessions: 100, turns: 5, idleSessions: 100 };
+    : { rounds: 5, toolCalls: 200, sessions: 100, turns: 5, idleSessions: 100 };
 }
 
 /** Writes the tsconfig without `paths` that runChild's children use; returns its folder. */
