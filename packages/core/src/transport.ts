@@ -35,7 +35,9 @@ export interface Transport {
    * Optional: sends one message given as its JSON text, the transport adding the
    * `Content-Length` header (counting UTF-8 bytes). When a transport has it, the connection
    * uses it instead of encoding the frame to bytes itself (the stdio and TCP transports hand
-   * the text to the stream, which encodes it natively). Same errors as `write`.
+   * the text to the stream, which encodes it natively). Same errors as `write`. A transport
+   * that has it is a stream: nothing it receives is delivered during the call (the connection
+   * writes a request before recording it as pending).
    */
   writeMessage?(json: string): void;
   onData(listener: (chunk: Uint8Array) => void): Unsubscribe;
