@@ -228,11 +228,10 @@ describe.each(RUNTIMES)("$name", { timeout: 90_000 }, (runtime) => {
     await session.send("Hi");
     expect(await answered).toBe("still fine");
     // Runtime 1.0.85 usually still ends this turn with session.idle, which may come after the reply:
-    // wait for it, or the next sendAndWait would take it for its own turn's end. This was the one
-    // wait here without a bound: if the failed append is the batch that holds the idle itself, the
-    // runtime may drop it as the CLI does (a loaded in-process CI run once hit the test's 90 s
-    // limit in this test; which wait hung was not recorded), and the bounded wait below for the
-    // failed write takes over.
+    // wait for it, or the next sendAndWait would take it for its own turn's end, but not without a
+    // bound: if the failed append is the batch that holds the idle itself, the runtime may drop it
+    // as the CLI does (a loaded in-process CI run once hit the test's 90 s limit in this test;
+    // which wait hung was not recorded), and the bounded wait below for the failed write takes over.
     if (runtime.kind === "copilot-runtime") await Promise.race([firstIdle, new Promise((r) => setTimeout(r, 10_000))]);
     // The CLI batches event-log writes: the failed append may come after the reply. Let it happen
     // before the next turn (the CLI drops session.idle of a turn whose events failed to persist).
